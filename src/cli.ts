@@ -1,0 +1,77 @@
+#!/usr/bin/env bun
+/**
+ * The nightowl program: one subcommand per file in src/commands/. This is the only place
+ * that exits the process; known errors print one line, anything else its stack.
+ */
+import { Command, CommanderError } from "commander";
+import { exitCodeFor, NightowlError } from "./errors.ts";
+import { COMMIT, VERSION } from "./version.ts";
+import { fetchHistoryCommand } from "./commands/fetch-history.ts";
+import { pollOnceCommand } from "./commands/poll-once.ts";
+import { reportCommand } from "./commands/report.ts";
+import { runCommand } from "./commands/run.ts";
+import { scoreCommand } from "./commands/score.ts";
+import { simulateCommand } from "./commands/simulate.ts";
+import { trainCommand } from "./commands/train.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("nightowl")
+    .description("Watch private well-water systems on the NightOwl portal: a Prometheus exporter with leak and pump-fault detection.")
+    .version(`nightowl ${VERSION} (commit ${COMMIT})`, "-V, --version", "print version and commit")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl run --demo                         monitor the embedded simulator
+  $ nightowl poll-once --json                   one poll, as JSON
+  $ nightowl poll-once --textfile /var/lib/node_exporter/nightowl.prom
+  $ nightowl fetch-history --days 90 --output data/
+  $ nightowl train --from-file data/*.csv --model-path models/users/dgorman/leak_detector.json
+  $ nightowl score --from-file data/week.csv --format csv
+  $ nightowl simulate --port 8080 --devices 3
+  $ nightowl report --from-file data/week.csv --output report.html
+
+Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
+    );
+  for (const command of [
+    runCommand(),
+    pollOnceCommand(),
+    fetchHistoryCommand(),
+    trainCommand(),
+    scoreCommand(),
+    simulateCommand(),
+    reportCommand(),
+  ]) {
+    program.addCommand(command);
+  }
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; they already printed.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+      return 2;
+    }
+    if (error instanceof NightowlError) {
+      process.stderr.write(`nightowl: ${error.message}\n`);
+      return exitCodeFor(error);
+    }
+    process.stderr.write(`nightowl: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv);
+  // Let stdout drain before exiting.
+  process.exitCode = code;
+  if (code !== 0) process.exit(code);
+}

@@ -1,0 +1,240 @@
+/**
+ * Configuration: environment, a `.env` file and command-line flags, validated by one valibot
+ * schema into one `Config`. Flags win over the environment, the environment over `.env`.
+ *
+ * Every setting of the original monitor keeps its variable name, default and bound, so an
+ * existing deployment switches by changing its image only.
+ */
+import type { Command } from "commander";
+import * as v from "valibot";
+import { NightowlError } from "./errors.ts";
+import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
+
+const text = () => v.pipe(v.string(), v.trim());
+
+const wholeNumber = (min: number, max: number, unit: string) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^[0-9]+$/, `a whole number from ${min} to ${max}${unit}`),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `a whole number from ${min} to ${max}${unit}`),
+    v.maxValue(max, `a whole number from ${min} to ${max}${unit}`),
+  );
+
+const positiveNumber = (max: number, what: string) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^[0-9]*\.?[0-9]+$/, what),
+    v.transform(Number),
+    v.number(),
+    v.minValue(Number.MIN_VALUE, what),
+    v.maxValue(max, what),
+  );
+
+const keyList = () =>
+  v.pipe(
+    v.string(),
+    v.transform((s) => s.split(",").map((k) => k.trim()).filter(Boolean)),
+    v.array(v.string()),
+    v.minLength(1, "a comma-separated list of at least one key"),
+  );
+
+const boolean = () =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.toLowerCase(),
+    v.picklist(["true", "false", "1", "0", "yes", "no", "on", "off"], "true or false"),
+    v.transform((s) => s === "true" || s === "1" || s === "yes" || s === "on"),
+  );
+
+const url = () => v.pipe(v.string(), v.trim(), v.url("an http:// or https:// URL"), v.regex(/^https?:\/\//i, "an http:// or https:// URL"));
+
+const timeZone = () =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.check((tz) => {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "an IANA time zone such as UTC or America/Chicago"),
+  );
+
+/** One row per setting: where it comes from, its default, and what it accepts. */
+export const SETTINGS = {
+  username: { env: "NIGHTOWL_USERNAME", flag: "--username <email>", help: "NightOwl account username", schema: text() },
+  password: { env: "NIGHTOWL_PASSWORD", flag: "--password <password>", help: "NightOwl account password (prefer --password-file)", schema: v.string(), secret: true },
+  passwordFile: { env: "NIGHTOWL_PASSWORD_FILE", flag: "--password-file <path>", help: "read the password from a file (systemd credentials, Kubernetes secrets)", schema: text() },
+  tenant: { env: "NIGHTOWL_TENANT", flag: "--tenant <tenant>", help: "tenant identifier, if the account needs one", schema: text() },
+  baseUrl: { env: "NIGHTOWL_BASE_URL", flag: "--base-url <url>", help: "portal API base URL", schema: url(), default: "https://portal.watersystem.live" },
+  pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", help: "seconds between polls (≥ 10)", schema: wholeNumber(10, 86_400, " (seconds)"), default: "60" },
+  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (≥ 1); every page is read", schema: wholeNumber(1, 1000, ""), default: "5" },
+  timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },
+  attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
+  summaryKeys: { env: "NIGHTOWL_SUMMARY_KEYS", flag: "--summary-keys <keys>", help: "comma-separated keys for the report's summary", schema: keyList(), default: DEFAULT_SUMMARY_KEYS.join(",") },
+  requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, " (seconds)"), default: "30" },
+  metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
+  metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535, ""), default: "8010" },
+  metricsAuthBearerToken: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN", flag: "--metrics-auth-bearer-token <token>", help: "require this bearer token on /metrics", schema: v.pipe(text(), v.nonEmpty("a non-empty token")), secret: true },
+  metricsAuthUsername: { env: "NIGHTOWL_METRICS_AUTH_USERNAME", flag: "--metrics-auth-username <user>", help: "require basic auth on /metrics with this user", schema: v.pipe(text(), v.nonEmpty("a non-empty user name")) },
+  metricsAuthPassword: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD", flag: "--metrics-auth-password <password>", help: "the basic-auth password for /metrics", schema: v.pipe(v.string(), v.nonEmpty("a non-empty password")), secret: true },
+  mlEnabled: { env: "NIGHTOWL_ML_ENABLED", flag: "--ml-enabled <bool>", help: "score every device with the leak model", schema: boolean(), default: "false" },
+  mlModelPath: { env: "NIGHTOWL_ML_MODEL_PATH", flag: "--model-path <file>", help: "model file; default: models/users/{user_label}/ then models/global/", schema: text() },
+  mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
+  mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to warm the live feature windows from at start", schema: url() },
+  mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, " (polls)"), default: "5" },
+  timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' time zone, for night and weekend features", schema: timeZone(), default: "UTC" },
+  powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: positiveNumber(1, "a number in (0, 1]"), default: "0.8" },
+  logFormat: { env: "NIGHTOWL_LOG_FORMAT", flag: "--log-format <format>", help: "text or json (for journald and log shippers)", schema: v.pipe(text(), v.picklist(["text", "json"], "text or json")), default: "text" },
+  logLevel: { env: "NIGHTOWL_LOG_LEVEL", flag: "--log-level <level>", help: "error, warn, info or debug", schema: v.pipe(text(), v.picklist(["error", "warn", "info", "debug"], "error, warn, info or debug")), default: "info" },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+const ConfigSchema = v.object(
+  Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, v.optional(s.schema)])) as {
+    [K in SettingName]: v.OptionalSchema<(typeof SETTINGS)[K]["schema"], undefined>;
+  },
+);
+
+type Parsed = v.InferOutput<typeof ConfigSchema>;
+
+/** The validated settings. Settings with a default are always present. */
+export type Config = Omit<Parsed, DefaultedName | "password"> & {
+  [K in DefaultedName]-?: NonNullable<Parsed[K]>;
+} & {
+  /** From NIGHTOWL_PASSWORD or the file named by NIGHTOWL_PASSWORD_FILE. */
+  password?: string;
+};
+
+type DefaultedName = {
+  [K in SettingName]: (typeof SETTINGS)[K] extends { default: string } ? K : never;
+}[SettingName];
+
+export interface ConfigSources {
+  /** The process environment (commands pass `process.env`). */
+  env: Record<string, string | undefined>;
+  /** Flags as commander parsed them, keyed by setting name (camelCase). */
+  flags?: Partial<Record<string, unknown>>;
+  /** Contents of a `.env` file, if there is one. */
+  dotenv?: string;
+  /** Reads a password file; injected so tests need no real file. */
+  readFile?: (path: string) => string;
+}
+
+/** Parses `KEY=value` lines; `#` comments, `export ` prefixes and quotes as shells write them. */
+export function parseDotenv(source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of source.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!;
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2]!;
+    else value = value.replace(/\s+#.*$/, "");
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+/**
+ * Merges the sources and validates them. Throws `E_CONFIG` naming the variable, the bad
+ * value (never a secret's) and what is allowed.
+ */
+export function loadConfig(sources: ConfigSources): Config {
+  const dotenv = sources.dotenv ? parseDotenv(sources.dotenv) : {};
+  const raw: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const flagValue = sources.flags?.[name];
+    const flagName = s.flag.split(" ")[0]!;
+    if (flagValue !== undefined && flagValue !== false) {
+      raw[name] = flagValue === true ? "true" : String(flagValue);
+      origin[name] = flagName;
+    } else if (sources.env[s.env] !== undefined) {
+      raw[name] = sources.env[s.env]!;
+      origin[name] = s.env;
+    } else if (dotenv[s.env] !== undefined) {
+      raw[name] = dotenv[s.env]!;
+      origin[name] = `${s.env} (.env)`;
+    } else if ("default" in s) {
+      raw[name] = s.default;
+      origin[name] = s.env;
+    }
+  }
+
+  const result = v.safeParse(ConfigSchema, raw);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const name = (issue.path?.[0]?.key ?? "") as SettingName;
+    const setting = SETTINGS[name];
+    const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
+    throw new NightowlError(
+      "E_CONFIG",
+      `${origin[name] ?? name}=${shown} is not allowed: expected ${issue.message}`,
+    );
+  }
+  const config = result.output as Config;
+
+  if (config.password === undefined && raw.passwordFile !== undefined) {
+    const path = config.passwordFile!;
+    try {
+      config.password = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new NightowlError("E_CONFIG", `${origin.passwordFile}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the password`, { cause: error });
+    }
+  }
+  if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
+    throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
+  }
+  return config;
+}
+
+function defaultReadFile(path: string): string {
+  return require("node:fs").readFileSync(path, "utf8");
+}
+
+/** Throws `E_CONFIG` unless credentials are present; commands that talk to the portal call it. */
+export function requireCredentials(config: Config): { username: string; password: string; tenant?: string } {
+  if (!config.username) throw new NightowlError("E_CONFIG", "NIGHTOWL_USERNAME is not set: expected the NightOwl account's user name (or --username)");
+  if (config.password === undefined || config.password === "") {
+    throw new NightowlError("E_CONFIG", "NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it");
+  }
+  return { username: config.username, password: config.password, tenant: config.tenant || undefined };
+}
+
+/** Adds the flags of the named settings to a command, with the variable and default in the help. */
+export function addSettingOptions(command: Command, names: readonly SettingName[]): Command {
+  for (const name of names) {
+    const s = SETTINGS[name];
+    const dflt = "default" in s && !s.default.includes(",") ? ` (default: ${s.default})` : "";
+    command.option(s.flag, `${s.help} [${s.env}]${dflt}`);
+  }
+  return command;
+}
+
+/** Maps commander's parsed options (camelCase of each long flag) back to setting names. */
+export function settingFlags(options: Record<string, unknown>): Partial<Record<SettingName, unknown>> {
+  const out: Partial<Record<SettingName, unknown>> = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const attribute = s.flag.split(" ")[0]!.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (options[attribute] !== undefined) out[name] = options[attribute];
+  }
+  return out;
+}
+
+/** The settings every portal-talking command offers as flags. */
+export const PORTAL_SETTINGS: readonly SettingName[] = [
+  "username", "password", "passwordFile", "tenant", "baseUrl", "pageSize",
+  "timeseriesKeys", "attributeKeys", "requestTimeoutSeconds", "logFormat", "logLevel",
+];

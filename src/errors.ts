@@ -1,0 +1,35 @@
+/**
+ * The one error type the core throws. Commands turn it into a single line and an exit code;
+ * anything else is a bug and prints its stack.
+ */
+export type ErrorCode =
+  | "E_USAGE" // a flag or argument is wrong
+  | "E_CONFIG" // a setting is missing or out of range
+  | "E_AUTH" // the portal refused the credentials
+  | "E_HTTP" // the portal (or Prometheus) answered with an error or not at all
+  | "E_PARSE" // a response or a file is not of the expected shape
+  | "E_MODEL" // a model file is missing, corrupt or of another version
+  | "E_DATA" // input data is malformed (history CSV, a time range)
+  | "E_IO"; // a file could not be read or written
+
+export class NightowlError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NightowlError";
+    this.code = code;
+  }
+}
+
+/** 2 for mistakes the user fixes in the command line or configuration, 1 for runtime failures. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof NightowlError) {
+    return error.code === "E_USAGE" || error.code === "E_CONFIG" ? 2 : 1;
+  }
+  return 1;
+}
+
+export function isNightowlError(error: unknown, code?: ErrorCode): error is NightowlError {
+  return error instanceof NightowlError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,50 @@
+/**
+ * Logging through consola: readable lines on a terminal, one JSON object per line with
+ * `--log-format json` (journald, log shippers). Only commands create a logger; the core
+ * receives one and never prints on its own.
+ */
+import { createConsola, LogLevels, type ConsolaInstance, type LogObject } from "consola";
+
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
+}
+
+export type LogFormat = "text" | "json";
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/** A logger that drops everything; the default for core functions called from tests. */
+export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+export function createLogger(options: { format: LogFormat; level: LogLevel; write?: (line: string) => void }): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const consola: ConsolaInstance = createConsola({
+    level: LogLevels[options.level],
+    reporters: [
+      {
+        log(entry: LogObject) {
+          const [message, fields] = entry.args as [string, Record<string, unknown> | undefined];
+          if (options.format === "json") {
+            write(JSON.stringify({ time: entry.date.toISOString(), level: entry.type, msg: message, ...fields }) + "\n");
+          } else {
+            const extra = fields && Object.keys(fields).length ? " " + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ") : "";
+            write(`${entry.date.toISOString()} [${entry.type.toUpperCase()}] ${message}${extra}\n`);
+          }
+        },
+      },
+    ],
+  });
+  return {
+    error: (m, f) => consola.error(m, f),
+    warn: (m, f) => consola.warn(m, f),
+    info: (m, f) => consola.info(m, f),
+    debug: (m, f) => consola.debug(m, f),
+  };
+}
+
+/** The first characters of a token, enough to tell two apart, never enough to use one. */
+export function maskToken(token: string): string {
+  return token.length <= 8 ? "***" : `${token.slice(0, 8)}...`;
+}

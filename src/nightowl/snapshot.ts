@@ -1,0 +1,42 @@
+/**
+ * What one poll learns of one device: the domain type every consumer (report, metrics,
+ * live scoring, analytics) reads. The client builds it from the entity-data query.
+ */
+
+/** A value as the portal sent it: a number, or a string such as "52.4", "true" or "Dan Gorman". */
+export type RawValue = number | string;
+
+export interface Reading {
+  /** Epoch milliseconds of the reading. */
+  ts: number;
+  value: RawValue;
+}
+
+export interface DeviceSnapshot {
+  id: string;
+  name: string;
+  /** Device profile, e.g. "NightOwl Flex". */
+  type: string;
+  /** From `CustomerInfo` by the original rule (see `userLabelFor`). */
+  userLabel: string;
+  /** Latest telemetry by key; a key with no value (absent or "") is left out. */
+  telemetry: Record<string, Reading>;
+  /** Latest attributes by key; a key with no value is left out. */
+  attributes: Record<string, Reading>;
+}
+
+/**
+ * A value as a number for Prometheus: numbers and numeric strings as they are, "true"/"false"
+ * as 1/0, anything else (names, empty) as null.
+ */
+export function numericValue(value: RawValue | undefined): number | null {
+  if (value === undefined) return null;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  const s = value.trim();
+  if (s === "") return null;
+  const lower = s.toLowerCase();
+  if (lower === "true") return 1;
+  if (lower === "false") return 0;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
