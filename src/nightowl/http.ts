@@ -1,0 +1,250 @@
+/**
+ * One HTTP exchange with the portal: timeout, retries with exponential backoff and jitter,
+ * `Retry-After`, JSON parsing and schema validation, and errors that name the endpoint.
+ *
+ * ofetch builds the request (base URL, query, JSON body); the retry loop is our own because
+ * ofetch's retry reuses an already-aborted timeout signal on the next attempt, does not retry a
+ * body cut off mid-stream, and cannot honour `Retry-After`.
+ */
+import { ofetch } from "ofetch";
+import * as v from "valibot";
+import { NightowlError, type ErrorCode } from "../errors.ts";
+import { silentLogger, type Logger } from "../log.ts";
+import { ErrorBodySchema } from "./schemas.ts";
+
+export interface HttpOptions {
+  baseUrl: string;
+  /** Per attempt, milliseconds. Default 10 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt on network errors, timeouts, 429 and 5xx. Default 3. */
+  retries?: number;
+  /** Backoff base in milliseconds: attempt n waits about base·2ⁿ. Default 500. */
+  retryBaseMs?: number;
+  /** Upper bound of one backoff wait, milliseconds. Default 30 000. */
+  retryMaxMs?: number;
+  /** Upper bound of a wait asked for by `Retry-After`, milliseconds. Default 60 000. */
+  retryAfterCapMs?: number;
+  log?: Logger;
+  /** Strings that must never appear in an error or log message (password, tokens). */
+  secrets?: () => readonly (string | undefined)[];
+  /** Uniform [0, 1), injectable for tests of the jitter. */
+  random?: () => number;
+  /** Epoch ms, used to read a `Retry-After` given as an HTTP date. */
+  now?: () => number;
+}
+
+export interface HttpRequest {
+  method: "GET" | "POST";
+  /** Path below the base URL, e.g. `/api/auth/login`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Sent as `X-Authorization: Bearer <token>`. */
+  token?: string;
+  signal?: AbortSignal;
+}
+
+/** The portal answered with a 4xx/5xx status (after retries, for the retryable ones). */
+export class HttpStatusError extends NightowlError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    /** HTTP status code. */
+    readonly status: number,
+    /** `METHOD /path`. */
+    readonly endpoint: string,
+  ) {
+    super(code, message);
+  }
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+type Outcome =
+  | { kind: "ok"; status: number; text: string }
+  | { kind: "status"; status: number; text: string; retryAfter: string | null; statusText: string }
+  | { kind: "network"; message: string; cause: unknown };
+
+export class HttpClient {
+  private readonly fetcher;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly retryAfterCapMs: number;
+  private readonly log: Logger;
+  private readonly secrets: () => readonly (string | undefined)[];
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  constructor(options: HttpOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = Math.max(0, options.retries ?? 3);
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    this.retryAfterCapMs = options.retryAfterCapMs ?? 60_000;
+    this.log = options.log ?? silentLogger;
+    this.secrets = options.secrets ?? (() => []);
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.fetcher = ofetch.create({
+      baseURL: options.baseUrl.replace(/\/+$/, ""),
+      retry: false,
+      ignoreResponseError: true,
+      responseType: "text",
+      headers: { accept: "application/json" },
+    });
+  }
+
+  /**
+   * Send the request, retrying what a retry can fix, and return the body validated by `schema`.
+   * @throws NightowlError E_AUTH (401/403), E_HTTP (other statuses, network, timeout, abort),
+   *   E_PARSE (not JSON, or not of the schema's shape).
+   */
+  async request<S extends v.GenericSchema>(req: HttpRequest, schema: S): Promise<v.InferOutput<S>> {
+    const endpoint = `${req.method} ${req.path}`;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(req, endpoint);
+      if (outcome.kind === "ok") return this.parse(endpoint, outcome.text, schema);
+
+      const retryable = outcome.kind === "network" || RETRYABLE_STATUS.has(outcome.status);
+      if (!retryable || attempt >= this.retries) throw this.failure(endpoint, outcome, attempt + 1);
+
+      const wait = this.retryDelay(attempt, outcome.kind === "status" ? outcome.retryAfter : null);
+      const what = outcome.kind === "network" ? outcome.message : `HTTP ${outcome.status}`;
+      this.log.warn(this.redact(`${endpoint}: ${what}; retry ${attempt + 1}/${this.retries} in ${wait} ms`));
+      await sleep(wait, req.signal, endpoint);
+    }
+  }
+
+  /**
+   * Milliseconds to wait before retry number `attempt + 1`: `Retry-After` (seconds or an HTTP
+   * date) capped at `retryAfterCapMs` when given, else "equal jitter" exponential backoff
+   * (half fixed, half random) capped at `retryMaxMs`.
+   */
+  retryDelay(attempt: number, retryAfter: string | null): number {
+    if (retryAfter !== null) {
+      const asked = parseRetryAfter(retryAfter, this.now());
+      if (asked !== undefined) return Math.min(this.retryAfterCapMs, asked);
+    }
+    const exp = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** attempt);
+    return Math.round(exp / 2 + (this.random() * exp) / 2);
+  }
+
+  private async attempt(req: HttpRequest, endpoint: string): Promise<Outcome> {
+    if (req.signal?.aborted) throw aborted(endpoint, req.signal.reason);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {};
+    if (req.token) headers["X-Authorization"] = `Bearer ${req.token}`;
+    try {
+      const response = await this.fetcher.raw<string, "text">(req.path, {
+        method: req.method,
+        query: req.query,
+        body: req.body as Record<string, unknown> | undefined,
+        headers,
+        signal,
+      });
+      const text = typeof response._data === "string" ? response._data : "";
+      if (response.status >= 200 && response.status < 300) return { kind: "ok", status: response.status, text };
+      return {
+        kind: "status",
+        status: response.status,
+        text,
+        retryAfter: response.headers.get("retry-after"),
+        statusText: response.statusText,
+      };
+    } catch (error) {
+      if (req.signal?.aborted) throw aborted(endpoint, error);
+      if (timeout.aborted) return { kind: "network", message: `timed out after ${this.timeoutMs} ms`, cause: error };
+      const message = error instanceof Error ? error.message : String(error);
+      return { kind: "network", message: `network error: ${message}`, cause: error };
+    }
+  }
+
+  private parse<S extends v.GenericSchema>(endpoint: string, text: string, schema: S): v.InferOutput<S> {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // Never echo the body: a login response holds tokens.
+      throw new NightowlError("E_PARSE", this.redact(`${endpoint}: response is not valid JSON (${text.length} bytes): ${reason}`), {
+        cause: error,
+      });
+    }
+    const result = v.safeParse(schema, data);
+    if (result.success) return result.output;
+    const issue = result.issues[0];
+    const path = v.getDotPath(issue) ?? "(root)";
+    throw new NightowlError(
+      "E_PARSE",
+      this.redact(`${endpoint}: unexpected response at ${path}: expected ${issue.expected ?? "another value"}, received ${issue.received}`),
+    );
+  }
+
+  private failure(endpoint: string, outcome: Exclude<Outcome, { kind: "ok" }>, attempts: number): NightowlError {
+    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+    if (outcome.kind === "network") {
+      return new NightowlError("E_HTTP", this.redact(`${endpoint}: ${outcome.message}${tries}`), { cause: outcome.cause });
+    }
+    const portalMessage = portalMessageOf(outcome.text) ?? outcome.statusText;
+    const code: ErrorCode = outcome.status === 401 || outcome.status === 403 ? "E_AUTH" : "E_HTTP";
+    const text = `${endpoint}: HTTP ${outcome.status}${portalMessage ? `: ${portalMessage}` : ""}${tries}`;
+    return new HttpStatusError(code, this.redact(text), outcome.status, endpoint);
+  }
+
+  /** Replace every known secret in `text` by a mask. */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets()) {
+      if (secret && secret.length >= 4) out = out.split(secret).join("***");
+    }
+    return out;
+  }
+}
+
+/** The `message` of a portal error body, trimmed to one short line; undefined when there is none. */
+function portalMessageOf(text: string): string | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const body = v.safeParse(ErrorBodySchema, data);
+  const message = body.success ? body.output.message?.replace(/\s+/g, " ").trim() : undefined;
+  if (!message) return undefined;
+  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+}
+
+/**
+ * `Retry-After` in milliseconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
+ * undefined when unreadable.
+ */
+export function parseRetryAfter(value: string, nowMs: number): number | undefined {
+  const s = value.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const date = Date.parse(s);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+function aborted(endpoint: string, cause: unknown): NightowlError {
+  return new NightowlError("E_HTTP", `${endpoint}: aborted`, { cause });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, endpoint: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted(endpoint, signal.reason));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted(endpoint, signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The shapes of the portal's five responses (see the API contract). Every response is checked
+ * against one of these before the client reads it, so a malformed body becomes an E_PARSE that
+ * names the endpoint and the field instead of a crash further down.
+ */
+import * as v from "valibot";
+
+/** `POST /api/auth/login` and `POST /api/auth/token`: both answer a token pair (JWTs). */
+export const TokenPairSchema = v.object({
+  token: v.pipe(v.string(), v.minLength(1)),
+  refreshToken: v.pipe(v.string(), v.minLength(1)),
+});
+export type TokenPair = v.InferOutput<typeof TokenPairSchema>;
+
+/**
+ * A value as the portal sends it. Strings ("52.4", "true", "") and numbers are the norm;
+ * `null` and booleans occur with strict data types and are accepted, anything else is malformed.
+ */
+export const PortalValueSchema = v.nullable(v.union([v.string(), v.number(), v.boolean()]));
+export type PortalValue = v.InferOutput<typeof PortalValueSchema>;
+
+/** One latest value: epoch milliseconds and the value. */
+export const TsValueSchema = v.object({
+  ts: v.number(),
+  value: PortalValueSchema,
+});
+
+/** `latest` of one entity: key type (ENTITY_FIELD, TIME_SERIES, ATTRIBUTE, …) → key → value. */
+export const LatestSchema = v.record(v.string(), v.record(v.string(), TsValueSchema));
+
+export const EntityDataSchema = v.object({
+  entityId: v.object({
+    entityType: v.optional(v.string()),
+    id: v.pipe(v.string(), v.minLength(1)),
+  }),
+  latest: v.optional(LatestSchema, {}),
+});
+export type EntityData = v.InferOutput<typeof EntityDataSchema>;
+
+/** `POST /api/entitiesQuery/find`: one page of devices with their latest values. */
+export const EntityDataPageSchema = v.object({
+  data: v.array(EntityDataSchema),
+  totalPages: v.number(),
+  totalElements: v.number(),
+  hasNext: v.boolean(),
+});
+export type EntityDataPage = v.InferOutput<typeof EntityDataPageSchema>;
+
+/** `GET …/values/timeseries`: key → points, oldest first with `orderBy=ASC`; keys without points absent. */
+export const TimeseriesSchema = v.record(
+  v.string(),
+  v.array(v.object({ ts: v.number(), value: PortalValueSchema })),
+);
+export type TimeseriesResponse = v.InferOutput<typeof TimeseriesSchema>;
+
+/**
+ * `GET …/values/attributes`: a list of key/value pairs. Attribute values may also be JSON
+ * objects on a ThingsBoard portal; the client turns those into their JSON text.
+ */
+export const AttributesSchema = v.array(
+  v.object({
+    key: v.string(),
+    value: v.union([PortalValueSchema, v.record(v.string(), v.unknown()), v.array(v.unknown())]),
+    lastUpdateTs: v.optional(v.number()),
+  }),
+);
+export type AttributesResponse = v.InferOutput<typeof AttributesSchema>;
+
+/** The portal's error body, e.g. `{"status": 401, "message": "Token has expired", "errorCode": 11}`. */
+export const ErrorBodySchema = v.object({
+  status: v.optional(v.number()),
+  message: v.optional(v.string()),
+  errorCode: v.optional(v.number()),
+});
+export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;
