@@ -1,0 +1,87 @@
+/**
+ * Health of the poll loop, labelled with the account's `user_label` as the original monitor
+ * did: whether the last poll worked, when it ended, how many polls worked or failed, how long
+ * they took and how many devices they saw.
+ *
+ * The account's label is the first device's (they share one `CustomerInfo`), "unknown" until
+ * a poll returns a device, then the last one known. When it changes the gauges of the old
+ * label are removed, so no stale `nightowl_last_poll_success{user_label="unknown"} 0` lingers
+ * to fire an alert forever; the counters keep their history.
+ */
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { PollObserver, PollResult } from "../poll-loop.ts";
+
+export interface PollMetrics extends PollObserver {
+  /** The account label the families are currently written under. */
+  userLabel(): string;
+}
+
+/** Poll durations span a fast loopback poll to a portal timing out: 10 ms to 60 s. */
+const DURATION_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Registers the poll-health families on `registry` and returns the observer that updates them. */
+export function registerPollMetrics(registry: Registry): PollMetrics {
+  const success = new Gauge({
+    name: "nightowl_last_poll_success",
+    help: "1 if the last poll of the portal succeeded, 0 if it failed.",
+    labelNames: ["user_label"],
+    registers: [registry],
+  });
+  const timestamp = new Gauge({
+    name: "nightowl_last_poll_timestamp",
+    help: "Unix time in seconds at which the last poll ended, successful or not.",
+    labelNames: ["user_label"],
+    registers: [registry],
+  });
+  const successTimestamp = new Gauge({
+    name: "nightowl_last_success_timestamp_seconds",
+    help: "Unix time in seconds at which the last successful poll ended; alert on time() minus this.",
+    labelNames: ["user_label"],
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: "nightowl_poll_attempts_total",
+    help: "Polls of the portal by outcome (status: success or failure).",
+    labelNames: ["user_label", "status"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "nightowl_poll_duration_seconds",
+    help: "Time one poll took (log-in or refresh if needed, then every page of devices), in seconds.",
+    buckets: DURATION_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  const devices = new Gauge({
+    name: "nightowl_devices",
+    help: "Number of devices the last successful poll returned.",
+    labelNames: ["user_label"],
+    registers: [registry],
+  });
+
+  let label = "unknown";
+
+  function relabel(next: string): void {
+    if (next === label) return;
+    for (const gauge of [success, timestamp, successTimestamp, devices]) gauge.remove({ user_label: label });
+    label = next;
+  }
+
+  return {
+    userLabel: () => label,
+    observe(result: PollResult) {
+      if (result.ok && result.devices.length > 0) relabel(result.devices[0]!.userLabel);
+      const endedSeconds = (result.startedAt + result.durationMs) / 1000;
+      const user_label = label;
+      success.set({ user_label }, result.ok ? 1 : 0);
+      timestamp.set({ user_label }, endedSeconds);
+      attempts.inc({ user_label, status: result.ok ? "success" : "failure" });
+      // The other status starts at 0 so rate() and increase() see it from the first poll.
+      attempts.inc({ user_label, status: result.ok ? "failure" : "success" }, 0);
+      duration.observe(result.durationMs / 1000);
+      if (result.ok) {
+        successTimestamp.set({ user_label }, endedSeconds);
+        devices.set({ user_label }, result.devices.length);
+      }
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { afterEach, expect, test } from "bun:test";
+import { Gauge } from "prom-client";
+import { silentLogger } from "../log.ts";
+import { createRegistry } from "./registry.ts";
+import { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./server.ts";
+
+const servers: MetricsServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+function start(overrides: Partial<MetricsServerOptions> = {}) {
+  const registry = createRegistry();
+  new Gauge({ name: "nightowl_test_value", help: "test", registers: [registry] }).set(3);
+  const server = startMetricsServer({ host: "127.0.0.1", port: 0, registry, readiness: () => ({ ready: true, reason: "fresh" }), log: silentLogger, ...overrides });
+  servers.push(server);
+  return { server, base: server.url.replace(/\/metrics$/, "") };
+}
+
+test("/metrics and / serve the exposition in the text format", async () => {
+  const { server, base } = start();
+  expect(server.url).toBe(`http://127.0.0.1:${server.port}/metrics`);
+  for (const path of ["/metrics", "/"]) {
+    const response = await fetch(base + path);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(await response.text()).toContain("\nnightowl_test_value 3\n");
+  }
+});
+
+test("/healthz is ok; unknown paths 404; other methods 405", async () => {
+  const { base } = start();
+  const health = await fetch(base + "/healthz");
+  expect([health.status, await health.text()]).toEqual([200, "ok\n"]);
+  expect((await fetch(base + "/nope")).status).toBe(404);
+  expect((await fetch(base + "/metrics", { method: "POST" })).status).toBe(405);
+});
+
+test("/readyz follows the readiness function, with its reason", async () => {
+  let state = { ready: false, reason: "no successful poll yet" };
+  const { base } = start({ readiness: () => state });
+  const before = await fetch(base + "/readyz");
+  expect([before.status, await before.text()]).toEqual([503, "not ready: no successful poll yet\n"]);
+  state = { ready: true, reason: "last successful poll 1.0 s ago" };
+  const after = await fetch(base + "/readyz");
+  expect([after.status, await after.text()]).toEqual([200, "ready: last successful poll 1.0 s ago\n"]);
+});
+
+test("bearer auth: 401 with a challenge unless the token matches; probes stay open", async () => {
+  const { base } = start({ auth: { bearerToken: "s3cret-token" } });
+  const none = await fetch(base + "/metrics");
+  expect(none.status).toBe(401);
+  expect(none.headers.get("www-authenticate")).toBe('Bearer realm="nightowl"');
+  expect((await fetch(base + "/", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  expect((await fetch(base + "/metrics", { headers: { authorization: "Bearer s3cret-token" } })).status).toBe(200);
+  expect((await fetch(base + "/healthz")).status).toBe(200);
+  expect((await fetch(base + "/readyz")).status).toBe(200);
+});
+
+test("basic auth: 401 for a wrong password, 200 for the right one; a bearer token works beside it", async () => {
+  const { base } = start({ auth: { username: "prom", password: "pä:ss", bearerToken: "tok" } });
+  const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` });
+  const denied = await fetch(base + "/metrics", { headers: basic("prom", "wrong") });
+  expect(denied.status).toBe(401);
+  expect(denied.headers.get("www-authenticate")).toBe('Basic realm="nightowl", charset="UTF-8", Bearer realm="nightowl"');
+  expect((await fetch(base + "/metrics", { headers: basic("prom", "pä:ss") })).status).toBe(200);
+  expect((await fetch(base + "/metrics", { headers: { authorization: "Bearer tok" } })).status).toBe(200);
+  expect((await fetch(base + "/metrics", { headers: { authorization: "Basic !!!" } })).status).toBe(401);
+});
+
+test("a port in use is an E_IO error naming the address", () => {
+  const { server } = start();
+  expect(() => startMetricsServer({ host: "127.0.0.1", port: server.port, registry: createRegistry(), readiness: () => ({ ready: true, reason: "" }), log: silentLogger })).toThrow(
+    new RegExp(`^metrics server cannot listen on 127\\.0\\.0\\.1:${server.port} \\(EADDRINUSE\\)`),
+  );
+});

@@ -1,0 +1,135 @@
+/**
+ * The exporter's HTTP server: `/metrics` and `/` (the exposition, as the original monitor
+ * served it on `/`), `/healthz` (the process answers) and `/readyz` (polls are fresh).
+ *
+ * A scrape renders the registry as it stands and never waits for a poll. `/metrics` and `/`
+ * may require a bearer token or basic auth, as Prometheus scrape configs support
+ * (`authorization` / `basic_auth`); the probes stay open for the kubelet.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Registry } from "prom-client";
+import { NightowlError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+/** Who may scrape. Either or both may be set; with neither, scrapes are open. */
+export interface MetricsAuth {
+  bearerToken?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface MetricsServerOptions {
+  /** Bind address, e.g. 0.0.0.0 or 127.0.0.1. */
+  host: string;
+  /** TCP port; 0 picks a free one (read it back from `port`). */
+  port: number;
+  registry: Registry;
+  /** Answers `/readyz`; called per request, so keep it cheap. */
+  readiness: () => { ready: boolean; reason: string };
+  auth?: MetricsAuth;
+  log: Logger;
+}
+
+export interface MetricsServer {
+  /** The port actually bound. */
+  readonly port: number;
+  /** Where to scrape, with a loopback address in place of a wildcard bind address. */
+  readonly url: string;
+  /** Stops listening and closes open connections. */
+  stop(): Promise<void>;
+}
+
+/** Starts the server; throws `E_IO` naming the address if it cannot bind. */
+export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
+  const { registry, readiness, log } = options;
+  const checkAuth = authChecker(options.auth);
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: options.host,
+      port: options.port,
+      async fetch(request) {
+        const path = new URL(request.url).pathname;
+        if (request.method !== "GET" && request.method !== "HEAD") {
+          return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
+        }
+        if (path === "/healthz") return text(200, "ok\n");
+        if (path === "/readyz") {
+          const r = readiness();
+          return text(r.ready ? 200 : 503, `${r.ready ? "ready" : "not ready"}: ${r.reason}\n`);
+        }
+        if (path === "/metrics" || path === "/") {
+          const denied = checkAuth(request);
+          if (denied) return denied;
+          try {
+            return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
+          } catch (error) {
+            log.error(`rendering metrics failed: ${(error as Error).message}`);
+            return text(500, "rendering metrics failed\n");
+          }
+        }
+        return text(404, "not found: try /metrics, /healthz or /readyz\n");
+      },
+      error(error) {
+        log.error(`metrics server: ${error.message}`);
+        return text(500, "internal error\n");
+      },
+    });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new NightowlError("E_IO", `metrics server cannot listen on ${options.host}:${options.port} (${reason}): choose another NIGHTOWL_METRICS_HOST / NIGHTOWL_METRICS_PORT`, { cause: error });
+  }
+  const port = server.port!;
+  return {
+    port,
+    url: `http://${displayHost(options.host)}:${port}/metrics`,
+    async stop() {
+      await server.stop(true);
+    },
+  };
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/** A host to put in a URL a person can open: wildcards become loopback, IPv6 gets brackets. */
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::" || host === "[::]") return "[::1]";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** Compares in constant time: both sides are hashed first, so lengths leak nothing either. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Returns a check that yields a 401 response for a request lacking the credentials, else null. */
+function authChecker(auth: MetricsAuth | undefined): (request: Request) => Response | null {
+  const token = auth?.bearerToken;
+  const basic = auth?.username !== undefined && auth.password !== undefined ? `${auth.username}:${auth.password}` : undefined;
+  if (token === undefined && basic === undefined) return () => null;
+  const challenges = [basic !== undefined ? 'Basic realm="nightowl", charset="UTF-8"' : null, token !== undefined ? 'Bearer realm="nightowl"' : null].filter(Boolean) as string[];
+  return (request) => {
+    const header = request.headers.get("authorization") ?? "";
+    const space = header.indexOf(" ");
+    const scheme = header.slice(0, space).toLowerCase();
+    const credentials = header.slice(space + 1).trim();
+    if (token !== undefined && scheme === "bearer" && sameSecret(credentials, token)) return null;
+    if (basic !== undefined && scheme === "basic" && sameSecret(decodeBase64(credentials), basic)) return null;
+    const headers = new Headers({ "content-type": "text/plain; charset=utf-8" });
+    for (const c of challenges) headers.append("www-authenticate", c);
+    return new Response("unauthorized\n", { status: 401, headers });
+  };
+}
+
+function decodeBase64(s: string): string {
+  try {
+    return Buffer.from(s, "base64").toString("utf8");
+  } catch {
+    return "";
+  }
+}

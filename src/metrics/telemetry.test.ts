@@ -1,0 +1,57 @@
+import { expect, test } from "bun:test";
+import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import { createRegistry } from "./registry.ts";
+import { registerTelemetryMetrics } from "./telemetry.ts";
+
+function snapshot(id: string, telemetry: Record<string, number | string>, attributes: Record<string, number | string> = {}, name = `Pump ${id}`): DeviceSnapshot {
+  const wrap = (o: Record<string, number | string>) => Object.fromEntries(Object.entries(o).map(([k, value]) => [k, { ts: 1_700_000_000_000, value }]));
+  return { id, name, type: "NightOwl Flex", userLabel: "dgorman", telemetry: wrap(telemetry), attributes: wrap(attributes) };
+}
+
+async function series(registry: ReturnType<typeof createRegistry>, name: string) {
+  const metric = await registry.getSingleMetric(name)!.get();
+  return metric.values.map((v) => ({ ...v.labels, value: v.value }));
+}
+
+test("telemetry values are exported per device and key, numeric strings as numbers", async () => {
+  const registry = createRegistry();
+  const metrics = registerTelemetryMetrics(registry);
+  metrics.update([snapshot("d1", { S1: "52.4", P1C1: 0, Level1_precent: "71" })]);
+  expect(await series(registry, "nightowl_telemetry_value")).toEqual([
+    { user_label: "dgorman", device_id: "d1", device_name: "Pump d1", key: "S1", value: 52.4 },
+    { user_label: "dgorman", device_id: "d1", device_name: "Pump d1", key: "P1C1", value: 0 },
+    { user_label: "dgorman", device_id: "d1", device_name: "Pump d1", key: "Level1_precent", value: 71 },
+  ]);
+  expect(await series(registry, "nightowl_device_info")).toEqual([
+    { user_label: "dgorman", device_id: "d1", device_name: "Pump d1", device_type: "NightOwl Flex", value: 1 },
+  ]);
+});
+
+test("attributes: booleans become 1/0, numbers stay, text is skipped", async () => {
+  const registry = createRegistry();
+  registerTelemetryMetrics(registry).update([snapshot("d1", {}, { active: "true", edgedata_status: "FALSE", SiteInfo: "North well", Level1_Name: 3, CustomerInfo: "Dan Gorman" })]);
+  const values = Object.fromEntries((await series(registry, "nightowl_attribute_value")).map((s) => [s.key, s.value]));
+  expect(values).toEqual({ active: 1, edgedata_status: 0, Level1_Name: 3 });
+});
+
+test("a device or key that disappears loses its series; a failed poll keeps the last values", async () => {
+  const registry = createRegistry();
+  const metrics = registerTelemetryMetrics(registry);
+  metrics.observe({ ok: true, devices: [snapshot("d1", { S1: 50, S2: 49 }), snapshot("d2", { S1: 41 })], startedAt: 0, durationMs: 1 });
+  metrics.observe({ ok: true, devices: [snapshot("d1", { S1: 51 })], startedAt: 1, durationMs: 1 });
+  expect((await series(registry, "nightowl_telemetry_value")).map((s) => `${s.device_id}/${s.key}=${s.value}`)).toEqual(["d1/S1=51"]);
+  expect((await series(registry, "nightowl_device_info")).map((s) => s.device_id)).toEqual(["d1"]);
+  metrics.observe({ ok: false, error: new Error("down"), startedAt: 2, durationMs: 1 });
+  expect((await series(registry, "nightowl_telemetry_value")).map((s) => `${s.device_id}/${s.key}=${s.value}`)).toEqual(["d1/S1=51"]);
+  metrics.observe({ ok: true, devices: [], startedAt: 3, durationMs: 1 });
+  expect(await series(registry, "nightowl_telemetry_value")).toEqual([]);
+  expect(await series(registry, "nightowl_device_info")).toEqual([]);
+});
+
+test("label values with quotes, backslashes, newlines and non-ASCII are escaped in the exposition", async () => {
+  const registry = createRegistry();
+  registerTelemetryMetrics(registry).update([snapshot("d\\1", { S1: 50 }, {}, 'Brunnen "Süd"\nBäckerei – 井戸')]);
+  const text = await registry.metrics();
+  expect(text).toContain('nightowl_telemetry_value{user_label="dgorman",device_id="d\\\\1",device_name="Brunnen \\"Süd\\"\\nBäckerei – 井戸",key="S1"} 50\n');
+  expect(text.split("\n").filter((l) => l.startsWith("nightowl_device_info{"))).toHaveLength(1);
+});

@@ -1,0 +1,67 @@
+/**
+ * What each device reports: its latest telemetry and numeric attributes, and one info series
+ * per device. Every successful poll replaces the whole set, so a device or key that stops
+ * being reported loses its series at once instead of repeating a stale value. A failed poll
+ * leaves the last values in place; `nightowl_last_poll_success` says they are not fresh.
+ */
+import { Gauge, type Registry } from "prom-client";
+import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
+import type { PollObserver, PollResult } from "../poll-loop.ts";
+
+const DEVICE_LABELS = ["user_label", "device_id", "device_name"] as const;
+
+export interface TelemetryMetrics extends PollObserver {
+  /** Replaces every series with those of `devices`. */
+  update(devices: readonly DeviceSnapshot[]): void;
+}
+
+/**
+ * Registers `nightowl_telemetry_value`, `nightowl_attribute_value` and `nightowl_device_info`
+ * on `registry` and returns the observer that keeps them current.
+ */
+export function registerTelemetryMetrics(registry: Registry): TelemetryMetrics {
+  const telemetry = new Gauge({
+    name: "nightowl_telemetry_value",
+    help: "Latest value of a device's telemetry key, in the key's own unit (PSI, volts, amps, Hz, percent, gallons).",
+    labelNames: [...DEVICE_LABELS, "key"],
+    registers: [registry],
+  });
+  const attribute = new Gauge({
+    name: "nightowl_attribute_value",
+    help: "Latest numeric value of a device attribute; true/false as 1/0 (text attributes are not exported).",
+    labelNames: [...DEVICE_LABELS, "key"],
+    registers: [registry],
+  });
+  const info = new Gauge({
+    name: "nightowl_device_info",
+    help: "1 for every device the last successful poll returned.",
+    labelNames: [...DEVICE_LABELS, "device_type"],
+    registers: [registry],
+  });
+
+  function update(devices: readonly DeviceSnapshot[]): void {
+    // Reset and refill in one synchronous pass: a scrape sees the old set or the new one, never a mix.
+    telemetry.reset();
+    attribute.reset();
+    info.reset();
+    for (const d of devices) {
+      const labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
+      info.set({ ...labels, device_type: d.type }, 1);
+      for (const [key, reading] of Object.entries(d.telemetry)) {
+        const value = numericValue(reading.value);
+        if (value !== null) telemetry.set({ ...labels, key }, value);
+      }
+      for (const [key, reading] of Object.entries(d.attributes)) {
+        const value = numericValue(reading.value);
+        if (value !== null) attribute.set({ ...labels, key }, value);
+      }
+    }
+  }
+
+  return {
+    update,
+    observe(result: PollResult) {
+      if (result.ok) update(result.devices);
+    },
+  };
+}
