@@ -225,7 +225,8 @@ function portalMessageOf(text: string): string | undefined {
 export function parseRetryAfter(value: string, nowMs: number): number | undefined {
   const s = value.trim();
   if (/^\d+$/.test(s)) return Number(s) * 1000;
-  const date = Date.parse(s);
+  // An HTTP date names its weekday or month; this also keeps "-5" from parsing as a year.
+  const date = /[a-z]/i.test(s) ? Date.parse(s) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
