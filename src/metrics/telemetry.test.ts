@@ -8,9 +8,9 @@ function snapshot(id: string, telemetry: Record<string, number | string>, attrib
   return { id, name, type: "NightOwl Flex", userLabel: "dgorman", telemetry: wrap(telemetry), attributes: wrap(attributes) };
 }
 
-async function series(registry: ReturnType<typeof createRegistry>, name: string) {
+async function series(registry: ReturnType<typeof createRegistry>, name: string): Promise<Record<string, string | number>[]> {
   const metric = await registry.getSingleMetric(name)!.get();
-  return metric.values.map((v) => ({ ...v.labels, value: v.value }));
+  return metric.values.map((v) => ({ ...(v.labels as Record<string, string | number>), value: v.value }));
 }
 
 test("telemetry values are exported per device and key, numeric strings as numbers", async () => {
