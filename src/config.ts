@@ -138,7 +138,7 @@ export function parseDotenv(source: string): Record<string, string> {
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
     let value = m[2]!;
-    const quoted = /^(['"])(.*)\1$/.exec(value);
+    const quoted = /^(['"])(.*?)\1\s*(?:#.*)?$/.exec(value);
     if (quoted) value = quoted[2]!;
     else value = value.replace(/\s+#.*$/, "");
     out[m[1]!] = value;
@@ -154,6 +154,7 @@ export function loadConfig(sources: ConfigSources): Config {
   const dotenv = sources.dotenv ? parseDotenv(sources.dotenv) : {};
   const raw: Record<string, string> = {};
   const origin: Record<string, string> = {};
+  const suffix: Record<string, string> = {};
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const flagValue = sources.flags?.[name];
     const flagName = s.flag.split(" ")[0]!;
@@ -165,7 +166,8 @@ export function loadConfig(sources: ConfigSources): Config {
       origin[name] = s.env;
     } else if (dotenv[s.env] !== undefined) {
       raw[name] = dotenv[s.env]!;
-      origin[name] = `${s.env} (.env)`;
+      origin[name] = s.env;
+      suffix[name] = " (from .env)";
     } else if ("default" in s) {
       raw[name] = s.default;
       origin[name] = s.env;
@@ -180,7 +182,7 @@ export function loadConfig(sources: ConfigSources): Config {
     const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
     throw new NightowlError(
       "E_CONFIG",
-      `${origin[name] ?? name}=${shown} is not allowed: expected ${issue.message}`,
+      `${origin[name] ?? name}=${shown}${suffix[name] ?? ""} is not allowed: expected ${issue.message}`,
     );
   }
   const config = result.output as Config;
@@ -202,6 +204,12 @@ export function loadConfig(sources: ConfigSources): Config {
 
 function defaultReadFile(path: string): string {
   return require("node:fs").readFileSync(path, "utf8");
+}
+
+/** NIGHTOWL_* variables no setting reads: almost always a typo worth a warning. */
+export function unknownVariables(env: Record<string, string | undefined>): string[] {
+  const known = new Set<string>(Object.values(SETTINGS).map((s) => s.env));
+  return Object.keys(env).filter((k) => k.startsWith("NIGHTOWL_") && !known.has(k)).sort();
 }
 
 /** Throws `E_CONFIG` unless credentials are present; commands that talk to the portal call it. */

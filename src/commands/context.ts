@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, settingFlags, type Config } from "../config.ts";
+import { loadConfig, settingFlags, unknownVariables, type Config } from "../config.ts";
 import { createLogger, type Logger } from "../log.ts";
 
 export interface CommandContext {
@@ -19,7 +19,9 @@ export function commandContext(options: Record<string, unknown>): CommandContext
     flags: settingFlags(options),
     dotenv: existsSync(dotenvPath) ? readFileSync(dotenvPath, "utf8") : undefined,
   });
-  return { config, log: createLogger({ format: config.logFormat, level: config.logLevel }) };
+  const log = createLogger({ format: config.logFormat, level: config.logLevel });
+  for (const name of unknownVariables(process.env)) log.warn(`${name} is set but no setting reads it (a typo?)`);
+  return { config, log };
 }
 
 /** Writes to standard output; the one place commands print results. */

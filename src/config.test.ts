@@ -1,0 +1,161 @@
+import { describe, expect, test } from "bun:test";
+import { Command } from "commander";
+import { addSettingOptions, loadConfig, parseDotenv, requireCredentials, settingFlags, SETTINGS, unknownVariables } from "./config.ts";
+import { NightowlError } from "./errors.ts";
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(NightowlError);
+    expect((error as NightowlError).code).toBe("E_CONFIG");
+    return (error as Error).message;
+  }
+  throw new Error("expected an E_CONFIG error");
+}
+
+describe("defaults", () => {
+  test("match the original monitor", () => {
+    const c = loadConfig({ env: {} });
+    expect(c.baseUrl).toBe("https://portal.watersystem.live");
+    expect(c.pollIntervalSeconds).toBe(60);
+    expect(c.pageSize).toBe(5);
+    expect(c.metricsHost).toBe("0.0.0.0");
+    expect(c.metricsPort).toBe(8010);
+    expect(c.mlEnabled).toBe(false);
+    expect(c.mlInferenceInterval).toBe(5);
+    expect(c.summaryKeys).toEqual(["Well_Level-1", "Level1_precent", "Pulse_TotalGallons"]);
+    expect(c.timeseriesKeys).toHaveLength(26);
+    expect(c.attributeKeys).toContain("CustomerInfo");
+  });
+
+  test("accept the bounds themselves", () => {
+    const c = loadConfig({ env: { NIGHTOWL_POLL_INTERVAL_SECONDS: "10", NIGHTOWL_PAGE_SIZE: "1", NIGHTOWL_METRICS_PORT: "65535" } });
+    expect([c.pollIntervalSeconds, c.pageSize, c.metricsPort]).toEqual([10, 1, 65535]);
+  });
+});
+
+describe("bad values name the variable, the value and what is allowed", () => {
+  test.each([
+    [{ NIGHTOWL_POLL_INTERVAL_SECONDS: "" }, 'NIGHTOWL_POLL_INTERVAL_SECONDS="" is not allowed: expected a whole number from 10 to 86400 (seconds)'],
+    [{ NIGHTOWL_POLL_INTERVAL_SECONDS: "abc" }, 'NIGHTOWL_POLL_INTERVAL_SECONDS="abc" is not allowed: expected a whole number from 10 to 86400 (seconds)'],
+    [{ NIGHTOWL_POLL_INTERVAL_SECONDS: "9" }, 'NIGHTOWL_POLL_INTERVAL_SECONDS="9" is not allowed: expected a whole number from 10 to 86400 (seconds)'],
+    [{ NIGHTOWL_POLL_INTERVAL_SECONDS: "12.5" }, 'NIGHTOWL_POLL_INTERVAL_SECONDS="12.5" is not allowed: expected a whole number from 10 to 86400 (seconds)'],
+    [{ NIGHTOWL_PAGE_SIZE: "0" }, 'NIGHTOWL_PAGE_SIZE="0" is not allowed: expected a whole number from 1 to 1000'],
+    [{ NIGHTOWL_PAGE_SIZE: "-3" }, 'NIGHTOWL_PAGE_SIZE="-3" is not allowed: expected a whole number from 1 to 1000'],
+    [{ NIGHTOWL_METRICS_PORT: "70000" }, 'NIGHTOWL_METRICS_PORT="70000" is not allowed: expected a whole number from 0 to 65535'],
+    [{ NIGHTOWL_METRICS_PORT: "http" }, 'NIGHTOWL_METRICS_PORT="http" is not allowed: expected a whole number from 0 to 65535'],
+    [{ NIGHTOWL_METRICS_HOST: "" }, 'NIGHTOWL_METRICS_HOST="" is not allowed: expected a host name or IP address'],
+    [{ NIGHTOWL_BASE_URL: "ftp://portal" }, 'NIGHTOWL_BASE_URL="ftp://portal" is not allowed: expected an http:// or https:// URL'],
+    [{ NIGHTOWL_BASE_URL: "portal.watersystem.live" }, 'NIGHTOWL_BASE_URL="portal.watersystem.live" is not allowed: expected an http:// or https:// URL'],
+    [{ NIGHTOWL_BASE_URL: "" }, 'NIGHTOWL_BASE_URL="" is not allowed: expected an http:// or https:// URL'],
+    [{ NIGHTOWL_TIMESERIES_KEYS: " , " }, 'NIGHTOWL_TIMESERIES_KEYS=" , " is not allowed: expected a comma-separated list of at least one key'],
+    [{ NIGHTOWL_ATTRIBUTE_KEYS: "" }, 'NIGHTOWL_ATTRIBUTE_KEYS="" is not allowed: expected a comma-separated list of at least one key'],
+    [{ NIGHTOWL_SUMMARY_KEYS: "," }, 'NIGHTOWL_SUMMARY_KEYS="," is not allowed: expected a comma-separated list of at least one key'],
+    [{ NIGHTOWL_ML_ENABLED: "maybe" }, 'NIGHTOWL_ML_ENABLED="maybe" is not allowed: expected true or false'],
+    [{ NIGHTOWL_ML_INFERENCE_INTERVAL: "0" }, 'NIGHTOWL_ML_INFERENCE_INTERVAL="0" is not allowed: expected a whole number from 1 to 10000 (polls)'],
+    [{ NIGHTOWL_ML_PROMETHEUS_URL: "prometheus:9090" }, 'NIGHTOWL_ML_PROMETHEUS_URL="prometheus:9090" is not allowed: expected an http:// or https:// URL'],
+    [{ NIGHTOWL_REQUEST_TIMEOUT_SECONDS: "0" }, 'NIGHTOWL_REQUEST_TIMEOUT_SECONDS="0" is not allowed: expected a whole number from 1 to 600 (seconds)'],
+    [{ NIGHTOWL_TIMEZONE: "Mars/Olympus" }, 'NIGHTOWL_TIMEZONE="Mars/Olympus" is not allowed: expected an IANA time zone such as UTC or America/Chicago'],
+    [{ NIGHTOWL_POWER_FACTOR: "1.5" }, 'NIGHTOWL_POWER_FACTOR="1.5" is not allowed: expected a number in (0, 1]'],
+    [{ NIGHTOWL_POWER_FACTOR: "0" }, 'NIGHTOWL_POWER_FACTOR="0" is not allowed: expected a number in (0, 1]'],
+    [{ NIGHTOWL_LOG_FORMAT: "xml" }, 'NIGHTOWL_LOG_FORMAT="xml" is not allowed: expected text or json'],
+    [{ NIGHTOWL_LOG_LEVEL: "verbose" }, 'NIGHTOWL_LOG_LEVEL="verbose" is not allowed: expected error, warn, info or debug'],
+    [{ NIGHTOWL_METRICS_AUTH_BEARER_TOKEN: "" }, "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN=(hidden) is not allowed: expected a non-empty token"],
+  ])("%o", (env, expected) => {
+    expect(messageOf(() => loadConfig({ env }))).toBe(expected);
+  });
+
+  test("flags are named by their flag, and win over the environment", () => {
+    expect(messageOf(() => loadConfig({ env: { NIGHTOWL_PAGE_SIZE: "3" }, flags: { pageSize: "0" } }))).toBe(
+      '--page-size="0" is not allowed: expected a whole number from 1 to 1000',
+    );
+    expect(loadConfig({ env: { NIGHTOWL_PAGE_SIZE: "3" }, flags: { pageSize: "9" } }).pageSize).toBe(9);
+  });
+
+  test("a value from .env says so", () => {
+    expect(messageOf(() => loadConfig({ env: {}, dotenv: "NIGHTOWL_PAGE_SIZE=zero\n" }))).toBe(
+      'NIGHTOWL_PAGE_SIZE="zero" (from .env) is not allowed: expected a whole number from 1 to 1000',
+    );
+  });
+
+  test("basic auth for /metrics needs both halves", () => {
+    expect(messageOf(() => loadConfig({ env: { NIGHTOWL_METRICS_AUTH_USERNAME: "prom" } }))).toBe(
+      "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither",
+    );
+  });
+});
+
+describe("secrets", () => {
+  test("a bad secret value is never echoed", () => {
+    const message = messageOf(() => loadConfig({ env: { NIGHTOWL_METRICS_AUTH_USERNAME: "p", NIGHTOWL_METRICS_AUTH_PASSWORD: "" } }));
+    expect(message).toBe("NIGHTOWL_METRICS_AUTH_PASSWORD=(hidden) is not allowed: expected a non-empty password");
+  });
+
+  test("the password file is read, its trailing newline dropped", () => {
+    const c = loadConfig({ env: { NIGHTOWL_PASSWORD_FILE: "/run/credentials/pw" }, readFile: () => "s3cret\n" });
+    expect(c.password).toBe("s3cret");
+  });
+
+  test("NIGHTOWL_PASSWORD wins over the file", () => {
+    const c = loadConfig({ env: { NIGHTOWL_PASSWORD: "direct", NIGHTOWL_PASSWORD_FILE: "/x" }, readFile: () => "file" });
+    expect(c.password).toBe("direct");
+  });
+
+  test("a missing password file is named with the reason", () => {
+    expect(messageOf(() => loadConfig({ env: { NIGHTOWL_PASSWORD_FILE: "/nonexistent/nightowl-password" } }))).toBe(
+      'NIGHTOWL_PASSWORD_FILE="/nonexistent/nightowl-password" cannot be read (ENOENT): expected a readable file holding the password',
+    );
+  });
+
+  test("an unreadable password file (a directory) is named with the reason", () => {
+    expect(messageOf(() => loadConfig({ env: { NIGHTOWL_PASSWORD_FILE: "." } }))).toBe(
+      'NIGHTOWL_PASSWORD_FILE="." cannot be read (EISDIR): expected a readable file holding the password',
+    );
+  });
+
+  test("missing credentials say which variable to set", () => {
+    expect(messageOf(() => requireCredentials(loadConfig({ env: {} })))).toBe(
+      "NIGHTOWL_USERNAME is not set: expected the NightOwl account's user name (or --username)",
+    );
+    expect(messageOf(() => requireCredentials(loadConfig({ env: { NIGHTOWL_USERNAME: "a@b.c" } })))).toBe(
+      "NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it",
+    );
+    expect(requireCredentials(loadConfig({ env: { NIGHTOWL_USERNAME: "a@b.c", NIGHTOWL_PASSWORD: "p", NIGHTOWL_TENANT: "" } }))).toEqual({
+      username: "a@b.c",
+      password: "p",
+      tenant: undefined,
+    });
+  });
+});
+
+describe(".env", () => {
+  test.each([
+    ["A=1", { A: "1" }],
+    ["export A=1", { A: "1" }],
+    ["A='x y' # comment", { A: "x y" }],
+    ['A="x#y"', { A: "x#y" }],
+    ["A=x # comment", { A: "x" }],
+    ["# only a comment\n\nB = 2 ", { B: "2" }],
+    ["not a line", {}],
+  ])("%p", (source, expected) => {
+    expect(parseDotenv(source)).toEqual(expected);
+  });
+
+  test("the environment wins over .env", () => {
+    expect(loadConfig({ env: { NIGHTOWL_PAGE_SIZE: "4" }, dotenv: "NIGHTOWL_PAGE_SIZE=8" }).pageSize).toBe(4);
+    expect(loadConfig({ env: {}, dotenv: "NIGHTOWL_PAGE_SIZE=8" }).pageSize).toBe(8);
+  });
+});
+
+test("unknown NIGHTOWL_ variables are reported, known and foreign ones are not", () => {
+  expect(unknownVariables({ NIGHTOWL_POLL_INTERVAL: "60", NIGHTOWL_PAGE_SIZE: "5", HOME: "/root" })).toEqual(["NIGHTOWL_POLL_INTERVAL"]);
+});
+
+test("every setting has a flag that maps back to it", () => {
+  const command = addSettingOptions(new Command("x"), Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]);
+  const argv = ["node", "x"];
+  for (const s of Object.values(SETTINGS)) argv.push(s.flag.split(" ")[0]!, "v");
+  command.parse(argv);
+  expect(Object.keys(settingFlags(command.opts())).sort()).toEqual(Object.keys(SETTINGS).sort());
+});
