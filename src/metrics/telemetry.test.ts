@@ -27,6 +27,16 @@ test("telemetry values are exported per device and key, numeric strings as numbe
   ]);
 });
 
+test("last seen is the newest telemetry reading's time in seconds; a device without telemetry has none", async () => {
+  const registry = createRegistry();
+  const d1 = snapshot("d1", { S1: 50, S2: 51 });
+  d1.telemetry.S2!.ts = 1_700_000_060_500;
+  registerTelemetryMetrics(registry).update([d1, snapshot("d2", {}, { active: "true" })]);
+  expect(await series(registry, "nightowl_device_last_seen_timestamp_seconds")).toEqual([
+    { user_label: "dgorman", device_id: "d1", device_name: "Pump d1", value: 1_700_000_060.5 },
+  ]);
+});
+
 test("attributes: booleans become 1/0, numbers stay, text is skipped", async () => {
   const registry = createRegistry();
   registerTelemetryMetrics(registry).update([snapshot("d1", {}, { active: "true", edgedata_status: "FALSE", SiteInfo: "North well", Level1_Name: 3, CustomerInfo: "Dan Gorman" })]);
@@ -46,6 +56,7 @@ test("a device or key that disappears loses its series; a failed poll keeps the 
   metrics.observe({ ok: true, devices: [], startedAt: 3, durationMs: 1 });
   expect(await series(registry, "nightowl_telemetry_value")).toEqual([]);
   expect(await series(registry, "nightowl_device_info")).toEqual([]);
+  expect(await series(registry, "nightowl_device_last_seen_timestamp_seconds")).toEqual([]);
 });
 
 test("label values with quotes, backslashes, newlines and non-ASCII are escaped in the exposition", async () => {

@@ -1,6 +1,6 @@
 /**
  * What each device reports: its latest telemetry and numeric attributes, and one info series
- * per device. Every successful poll replaces the whole set, so a device or key that stops
+ * per device and the time of its newest reading. Every successful poll replaces the whole set, so a device or key that stops
  * being reported loses its series at once instead of repeating a stale value. A failed poll
  * leaves the last values in place; `nightowl_last_poll_success` says they are not fresh.
  */
@@ -39,18 +39,29 @@ export function registerTelemetryMetrics(registry: Registry): TelemetryMetrics {
     registers: [registry],
   });
 
+  const lastSeen = new Gauge({
+    name: "nightowl_device_last_seen_timestamp_seconds",
+    help: "Unix time in seconds of the device's newest telemetry reading; the portal keeps listing a silent device, this tells it is silent.",
+    labelNames: [...DEVICE_LABELS],
+    registers: [registry],
+  });
+
   function update(devices: readonly DeviceSnapshot[]): void {
     // Reset and refill in one synchronous pass: a scrape sees the old set or the new one, never a mix.
     telemetry.reset();
     attribute.reset();
     info.reset();
+    lastSeen.reset();
     for (const d of devices) {
       const labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
       info.set({ ...labels, device_type: d.type }, 1);
+      let newest = -Infinity;
       for (const [key, reading] of Object.entries(d.telemetry)) {
+        if (reading.ts > newest) newest = reading.ts;
         const value = numericValue(reading.value);
         if (value !== null) telemetry.set({ ...labels, key }, value);
       }
+      if (newest > -Infinity) lastSeen.set(labels, newest / 1000);
       for (const [key, reading] of Object.entries(d.attributes)) {
         const value = numericValue(reading.value);
         if (value !== null) attribute.set({ ...labels, key }, value);
