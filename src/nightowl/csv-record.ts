@@ -1,0 +1,182 @@
+/**
+ * RFC 4180 records: quoting one field for writing, and splitting a stream of text into records
+ * of cells for reading. Lines without a quote take a fast path (indexOf on commas); a record
+ * with quotes is scanned character by character, so quoted commas, doubled quotes and line
+ * breaks inside a field all work.
+ */
+
+/** A field as RFC 4180 writes it: quoted only when it holds a comma, a quote or a line break. */
+export function csvField(value: string): string {
+  if (!needsQuotes(value)) return value;
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+function needsQuotes(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === COMMA || c === QUOTE || c === LF || c === CR) return true;
+  }
+  return false;
+}
+
+const COMMA = 44;
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** Why a record could not be split; the caller adds the file name. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Splits text fed in chunks into records. `feed` calls `onRecord(cells, line)` for every
+ * complete record (line = 1-based line number where the record starts; blank lines are
+ * skipped); `end` flushes a last record without a trailing newline. The `cells` array is
+ * reused between calls: copy what you keep.
+ */
+export class CsvRecordReader {
+  private buffer = "";
+  private line = 1;
+  private readonly cells: string[] = [];
+  private started = false;
+
+  constructor(private readonly onRecord: (cells: string[], line: number) => void) {}
+
+  feed(chunk: string): void {
+    if (!this.started) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    this.buffer = this.buffer.length ? this.buffer + chunk : chunk;
+    this.drain(false);
+  }
+
+  end(): void {
+    this.drain(true);
+    this.buffer = "";
+  }
+
+  private drain(final: boolean): void {
+    const text = this.buffer;
+    const n = text.length;
+    let pos = 0;
+    // Position of the next quote at or after `pos`, searched again only once passed, so a
+    // chunk without quotes is scanned for them once, not once per line.
+    let nextQuote = text.indexOf('"');
+    if (nextQuote < 0) nextQuote = n;
+    while (pos < n) {
+      let nl = text.indexOf("\n", pos);
+      if (nl < 0) {
+        if (!final) break;
+        nl = n;
+      }
+      if (nextQuote < pos) {
+        nextQuote = text.indexOf('"', pos);
+        if (nextQuote < 0) nextQuote = n;
+      }
+      if (nextQuote >= nl) {
+        const endOfLine = nl > pos && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        if (endOfLine > pos) this.onRecord(this.splitPlain(text, pos, endOfLine), this.line);
+        this.line++;
+        pos = nl + 1;
+        continue;
+      }
+      const end = this.splitQuoted(text, pos, final);
+      if (end < 0) break;
+      pos = end;
+    }
+    this.buffer = pos >= n ? "" : text.slice(pos);
+  }
+
+  private splitPlain(text: string, start: number, end: number): string[] {
+    const cells = this.cells;
+    cells.length = 0;
+    let from = start;
+    for (;;) {
+      const comma = text.indexOf(",", from);
+      if (comma < 0 || comma >= end) {
+        cells.push(text.slice(from, end));
+        return cells;
+      }
+      cells.push(text.slice(from, comma));
+      from = comma + 1;
+    }
+  }
+
+  /** Returns the index after the record's line break, or -1 when the record is incomplete. */
+  private splitQuoted(text: string, start: number, final: boolean): number {
+    const cells = this.cells;
+    cells.length = 0;
+    const n = text.length;
+    const firstLine = this.line;
+    let lines = 0;
+    let i = start;
+    for (;;) {
+      // At the start of a field.
+      if (i < n && text.charCodeAt(i) === QUOTE) {
+        let value = "";
+        let from = i + 1;
+        let j = from;
+        for (;;) {
+          if (j >= n) {
+            if (!final) return -1;
+            throw new CsvSyntaxError(firstLine, "a quoted field is not closed before the end of the file");
+          }
+          const c = text.charCodeAt(j);
+          if (c === QUOTE) {
+            if (j + 1 < n && text.charCodeAt(j + 1) === QUOTE) {
+              value += text.slice(from, j + 1);
+              j += 2;
+              from = j;
+              continue;
+            }
+            if (j + 1 >= n && !final) return -1;
+            break;
+          }
+          if (c === LF) lines++;
+          j++;
+        }
+        value += text.slice(from, j);
+        cells.push(value);
+        i = j + 1;
+        const c = i < n ? text.charCodeAt(i) : LF;
+        if (c === COMMA) {
+          i++;
+          continue;
+        }
+        if (c === CR && (i + 1 >= n || text.charCodeAt(i + 1) === LF)) i++;
+        if (i < n && text.charCodeAt(i) !== LF) {
+          throw new CsvSyntaxError(firstLine + lines, `unexpected "${text[i]}" after a closing quote`);
+        }
+        if (i >= n && !final) return -1;
+        this.onRecord(cells, firstLine);
+        this.line = firstLine + lines + 1;
+        return i + 1;
+      }
+      // An unquoted field: up to the next comma or line break; a quote inside is literal.
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === COMMA || c === LF) break;
+        j++;
+      }
+      if (j >= n && !final) return -1;
+      let fieldEnd = j;
+      if ((j >= n || text.charCodeAt(j) === LF) && fieldEnd > i && text.charCodeAt(fieldEnd - 1) === CR) fieldEnd--;
+      cells.push(text.slice(i, fieldEnd));
+      if (j < n && text.charCodeAt(j) === COMMA) {
+        i = j + 1;
+        continue;
+      }
+      this.onRecord(cells, firstLine);
+      this.line = firstLine + lines + 1;
+      return j + 1;
+    }
+  }
+}
