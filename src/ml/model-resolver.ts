@@ -1,0 +1,51 @@
+/**
+ * Which model file scores a user's devices, in the original monitor's order: an explicit path
+ * (NIGHTOWL_ML_MODEL_PATH / --model-path), else `{modelsDir}/users/{user_label}/leak_detector.json`,
+ * else `{modelsDir}/global/leak_detector.json`, else none — ML is then off for that user, with a
+ * warning and `nightowl_ml_model_loaded 0`.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export const MODEL_FILE_NAME = "leak_detector.json";
+
+export type ModelSource = "explicit" | "user" | "global";
+
+export interface ResolvedModelPath {
+  path: string;
+  source: ModelSource;
+}
+
+export interface ResolveOptions {
+  /** An explicit model path; when set it is the answer even if the file is missing (loading then fails loudly). */
+  modelPath?: string;
+  /** Folder holding `users/` and `global/`, e.g. "models". */
+  modelsDir: string;
+  userLabel: string;
+  /** Injected by tests. */
+  exists?: (path: string) => boolean;
+}
+
+/** The per-user model path for `userLabel` (where `train` writes by default). */
+export function userModelPath(modelsDir: string, userLabel: string): string {
+  return join(modelsDir, "users", userLabel, MODEL_FILE_NAME);
+}
+
+/** The global fallback model path. */
+export function globalModelPath(modelsDir: string): string {
+  return join(modelsDir, "global", MODEL_FILE_NAME);
+}
+
+/** The model to use for `userLabel`, or null when there is none. */
+export function resolveModelPath(options: ResolveOptions): ResolvedModelPath | null {
+  const exists = options.exists ?? existsSync;
+  if (options.modelPath) return { path: options.modelPath, source: "explicit" };
+  // A label is a path segment here; one with a separator or "." could point anywhere.
+  if (/^[A-Za-z0-9_@+-][A-Za-z0-9_.@+-]*$/.test(options.userLabel) && !options.userLabel.includes("..")) {
+    const user = userModelPath(options.modelsDir, options.userLabel);
+    if (exists(user)) return { path: user, source: "user" };
+  }
+  const global = globalModelPath(options.modelsDir);
+  if (exists(global)) return { path: global, source: "global" };
+  return null;
+}

@@ -1,0 +1,51 @@
+import { expect, test } from "bun:test";
+import { alarmEpisodes, calibrateAlarm, TimeWindowMean, VerdictStream } from "./verdict.ts";
+
+const MIN = 60_000;
+
+test("time-window mean weighs rows by the time they stand for and needs coverage", () => {
+  const m = new TimeWindowMean(10);
+  expect(m.push(0, 1, 0.5)).toBeNaN(); // 1 minute of 10 covered
+  for (let i = 1; i < 5; i++) m.push(i * MIN, 1, 0.5);
+  expect(m.push(5 * MIN, 1, 0.5)).toBe(1);
+  // one 5-minute step at value 0: half the window
+  expect(m.push(10 * MIN, 0, 0.5)).toBe(0.5); // rows 1..5 (one minute of 1 each) and the new row's 5 minutes of 0; row 0 has left the window
+});
+
+test("calibration: leak-free training raises no alarm; a sustained drop does", () => {
+  const n = 3 * 24 * 60;
+  const ts = Float64Array.from({ length: n }, (_, i) => i * MIN);
+  const decision = Float64Array.from({ length: n }, (_, i) => 0.1 + 0.05 * Math.sin(i / 37) - (i % 97 === 0 ? 0.3 : 0));
+  const alarm = calibrateAlarm([{ ts, decision }]);
+  expect(alarm.short_threshold).toBeLessThanOrEqual(0);
+  const train = new VerdictStream(alarm);
+  let alarms = 0;
+  for (let i = 0; i < n; i++) if (train.push(ts[i], decision[i]).isAnomaly) alarms++;
+  expect(alarms).toBe(0);
+
+  const live = new VerdictStream(alarm);
+  for (let i = 0; i < 120; i++) live.push(i * MIN, 0.1);
+  let first = -1;
+  for (let i = 120; i < 240; i++) {
+    const v = live.push(i * MIN, -0.2);
+    expect(v.isAnomaly).toBe(v.probability >= 50);
+    if (v.isAnomaly && first < 0) first = i;
+  }
+  expect(first).toBeGreaterThan(120);
+  expect(first).toBeLessThan(150);
+});
+
+test("a rule trigger alarms on its own and lifts the probability to the floor", () => {
+  const alarm = calibrateAlarm([{ ts: Float64Array.from([0, MIN, 2 * MIN]), decision: Float64Array.from([0.1, 0.1, 0.1]) }]);
+  const s = new VerdictStream(alarm);
+  const v = s.push(0, 0.2, ["continuous_flow"]);
+  expect(v.isAnomaly).toBe(true);
+  expect(v.probability).toBe(90);
+  expect(v.rules).toEqual(["continuous_flow"]);
+});
+
+test("episodes: runs closer than the merge gap are one", () => {
+  const ts = [0, 1, 2, 3, 100, 101].map((m) => m * MIN);
+  expect(alarmEpisodes(ts, [1, 1, 0, 1, 1, 0], 100)).toEqual([[0, 100 * MIN]]);
+  expect(alarmEpisodes(ts, [1, 0, 0, 0, 1, 0], 30)).toEqual([[0, 0], [100 * MIN, 100 * MIN]]);
+});

@@ -1,0 +1,200 @@
+/**
+ * How the alarm a user sees (`is_anomaly`, `leak_probability`) is decided from the forest's
+ * per-row decision scores and the rules' triggers.
+ *
+ * The forest's raw decision (`anomaly_score`, negative = anomalous) flags the `contamination`
+ * share of normal rows by construction — some 2,000 minutes a month at 5 % — so it cannot be the
+ * alarm. The alarm asks for persistence instead: the time-weighted mean of the decision over a
+ * short window (default 30 min, for fast leaks) or a long one (default 6 h, for slow leaks) must
+ * fall below that window's alarm threshold. Each threshold is calibrated at training time as the
+ * lowest smoothed value the training (leak-free) history reached, minus a margin, so the
+ * training data itself raises no alarm; a named rule trigger raises the alarm on its own.
+ *
+ * `leak_probability` is a logistic of the smoothed score's distance below its threshold, scaled
+ * so the training median sits at 5 % and the threshold at exactly 50 %: probability ≥ 50 % if
+ * and only if `is_anomaly` is 1. A triggered rule lifts it to at least `ruleFloor` (90 %).
+ */
+import * as v from "valibot";
+
+export const AlarmParamsSchema = v.object({
+  /** Short persistence window, minutes. */
+  short_window_minutes: v.pipe(v.number(), v.minValue(1)),
+  /** Long persistence window, minutes. */
+  long_window_minutes: v.pipe(v.number(), v.minValue(1)),
+  /** Alarm when the short-window mean decision is below this. */
+  short_threshold: v.number(),
+  /** Alarm when the long-window mean decision is below this. */
+  long_threshold: v.number(),
+  /** Logistic scale of the probability mapping for each window, decision units (> 0). */
+  short_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE)),
+  long_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE)),
+  /** A window's mean counts only once data covers this share of it. */
+  min_coverage: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  /** Lowest leak_probability while a rule is triggered, percent. */
+  rule_floor: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
+  /** Alarms closer than this are one episode, minutes (for counting, not for the flag). */
+  episode_merge_minutes: v.pipe(v.number(), v.minValue(0)),
+});
+
+export type AlarmParams = v.InferOutput<typeof AlarmParamsSchema>;
+
+export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
+
+/** One row's verdict. */
+export interface Verdict {
+  /** 0–100, percent. */
+  probability: number;
+  isAnomaly: boolean;
+  /** Time-weighted mean decision over the short and long windows (NaN until covered). */
+  shortMean: number;
+  longMean: number;
+  /** Names of the rules that triggered on this row, if any. */
+  rules: readonly string[];
+}
+
+/** Rows further apart than this (ms) do not carry their value over the gap. */
+const MAX_STEP_MS = 15 * 60_000;
+
+/** A time-weighted running mean over the last `windowMs` of a series: O(1) amortised per push. */
+export class TimeWindowMean {
+  private readonly windowMs: number;
+  private ts: number[] = [];
+  private w: number[] = [];
+  private x: number[] = [];
+  private head = 0;
+  private sumW = 0;
+  private sumWX = 0;
+  private lastTs = Number.NaN;
+
+  constructor(windowMinutes: number) {
+    this.windowMs = windowMinutes * 60_000;
+  }
+
+  /** Adds the value observed at `ts` (epoch ms, increasing); returns the mean or NaN if under-covered. */
+  push(ts: number, value: number, minCoverage: number): number {
+    // Each row stands for the time since the previous row (capped), so 1-min and 5-min data weigh alike.
+    const dt = this.lastTs === this.lastTs ? Math.min(Math.max(ts - this.lastTs, 0), MAX_STEP_MS) : 60_000;
+    this.lastTs = ts;
+    this.ts.push(ts);
+    this.w.push(dt);
+    this.x.push(value);
+    this.sumW += dt;
+    this.sumWX += dt * value;
+    const cutoff = ts - this.windowMs;
+    while (this.head < this.ts.length && this.ts[this.head] <= cutoff) {
+      this.sumW -= this.w[this.head];
+      this.sumWX -= this.w[this.head] * this.x[this.head];
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > this.ts.length) {
+      this.ts = this.ts.slice(this.head);
+      this.w = this.w.slice(this.head);
+      this.x = this.x.slice(this.head);
+      this.head = 0;
+      // Re-sum occasionally so floating-point drift in the running sums cannot accumulate.
+      this.sumW = 0;
+      this.sumWX = 0;
+      for (let i = 0; i < this.w.length; i++) {
+        this.sumW += this.w[i];
+        this.sumWX += this.w[i] * this.x[i];
+      }
+    }
+    if (this.sumW < minCoverage * this.windowMs) return Number.NaN;
+    return this.sumWX / this.sumW;
+  }
+}
+
+/** Turns one device's stream of (time, decision, rule triggers) into verdicts. */
+export class VerdictStream {
+  private readonly params: AlarmParams;
+  private readonly short: TimeWindowMean;
+  private readonly long: TimeWindowMean;
+
+  constructor(params: AlarmParams) {
+    this.params = params;
+    this.short = new TimeWindowMean(params.short_window_minutes);
+    this.long = new TimeWindowMean(params.long_window_minutes);
+  }
+
+  /** `ts` epoch ms (increasing), `decision` the forest's decision score for that row. */
+  push(ts: number, decision: number, rules: readonly string[] = []): Verdict {
+    const p = this.params;
+    const shortMean = this.short.push(ts, decision, p.min_coverage);
+    const longMean = this.long.push(ts, decision, p.min_coverage);
+    const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
+    const pLong = longMean === longMean ? logistic((p.long_threshold - longMean) / p.long_scale) : 0;
+    let probability = 100 * Math.max(pShort, pLong);
+    const forestAlarm = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
+    if (rules.length > 0) probability = Math.max(probability, p.rule_floor);
+    const isAnomaly = forestAlarm || rules.length > 0;
+    if (isAnomaly) probability = Math.max(probability, 50);
+    else probability = Math.min(probability, 49.99);
+    return { probability, isAnomaly, shortMean, longMean, rules };
+  }
+}
+
+function logistic(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * Calibrates the alarm on leak-free training series (one per device, decision scores with
+ * their timestamps): each window's threshold is the lowest smoothed value seen, minus
+ * `margin` × (median − lowest), and never above 0; the scale puts the median at 5 %.
+ */
+export function calibrateAlarm(
+  series: readonly { ts: Float64Array; decision: Float64Array }[],
+  options: { shortWindowMinutes?: number; longWindowMinutes?: number; margin?: number; minCoverage?: number } = {},
+): AlarmParams {
+  const shortWindow = options.shortWindowMinutes ?? DEFAULT_WINDOWS.short;
+  const longWindow = options.longWindowMinutes ?? DEFAULT_WINDOWS.long;
+  const margin = options.margin ?? 0.1;
+  const minCoverage = options.minCoverage ?? 0.5;
+  const calibrate = (windowMinutes: number) => {
+    const values: number[] = [];
+    for (const s of series) {
+      const m = new TimeWindowMean(windowMinutes);
+      for (let i = 0; i < s.ts.length; i++) {
+        const mean = m.push(s.ts[i], s.decision[i], minCoverage);
+        if (mean === mean) values.push(mean);
+      }
+    }
+    if (values.length === 0) return { threshold: -0.05, scale: 0.02 };
+    values.sort((a, b) => a - b);
+    const lowest = values[0];
+    const median = values[Math.floor(values.length / 2)];
+    const spread = Math.max(median - lowest, 1e-3);
+    const threshold = Math.min(lowest - margin * spread, 0);
+    const scale = Math.max((median - threshold) / Math.log(19), 1e-4);
+    return { threshold, scale };
+  };
+  const s = calibrate(shortWindow);
+  const l = calibrate(longWindow);
+  return {
+    short_window_minutes: shortWindow,
+    long_window_minutes: longWindow,
+    short_threshold: s.threshold,
+    long_threshold: l.threshold,
+    short_scale: s.scale,
+    long_scale: l.scale,
+    min_coverage: minCoverage,
+    rule_floor: 90,
+    episode_merge_minutes: 60,
+  };
+}
+
+/**
+ * Alarm episodes in one device's verdict series: maximal runs of alarmed rows, runs closer
+ * than `mergeMinutes` joined. Returns [start, end] pairs in epoch ms.
+ */
+export function alarmEpisodes(ts: ArrayLike<number>, alarmed: ArrayLike<boolean | number>, mergeMinutes: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const mergeMs = mergeMinutes * 60_000;
+  for (let i = 0; i < ts.length; i++) {
+    if (!alarmed[i]) continue;
+    const last = out[out.length - 1];
+    if (last && ts[i] - last[1] <= mergeMs) last[1] = ts[i];
+    else out.push([ts[i], ts[i]]);
+  }
+  return out;
+}
