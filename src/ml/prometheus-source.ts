@@ -1,0 +1,141 @@
+/**
+ * History from Prometheus: `nightowl_telemetry_value` read with the `query_range` API (local
+ * Prometheus, VictoriaMetrics, Grafana Cloud) and turned into one HistoryFrame per device, so
+ * `train`, `score` and the live scorer's warm-up read Prometheus exactly as they read a CSV.
+ *
+ * Prometheus refuses a range of more than 11,000 points per series, so long ranges are read
+ * in windows of at most 10,000 steps and joined.
+ */
+import * as v from "valibot";
+import { NightowlError } from "../errors.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+
+export interface PrometheusAuth {
+  username?: string;
+  password?: string;
+  bearerToken?: string;
+}
+
+export interface PrometheusHistoryOptions {
+  /** Base URL, e.g. http://localhost:9090 or https://…grafana.net/api/prom. */
+  url: string;
+  /** Range, epoch ms. */
+  startMs: number;
+  endMs: number;
+  /** Resolution, seconds (default 60). */
+  stepSeconds?: number;
+  userLabel?: string;
+  deviceId?: string;
+  auth?: PrometheusAuth;
+  /** Per request, ms (default 30,000). */
+  timeoutMs?: number;
+  /** Injected by tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+const MAX_STEPS_PER_QUERY = 10_000;
+
+const RangeResponseSchema = v.object({
+  status: v.literal("success"),
+  data: v.object({
+    resultType: v.literal("matrix"),
+    result: v.array(
+      v.object({
+        metric: v.record(v.string(), v.string()),
+        values: v.array(v.tuple([v.number(), v.string()])),
+      }),
+    ),
+  }),
+});
+
+/** A PromQL label value, quoted with the escapes PromQL string literals use. */
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The selector for the telemetry family, narrowed to a user and device when given. */
+export function telemetrySelector(userLabel?: string, deviceId?: string): string {
+  const matchers: string[] = [];
+  if (userLabel) matchers.push(`user_label=${quote(userLabel)}`);
+  if (deviceId) matchers.push(`device_id=${quote(deviceId)}`);
+  return `nightowl_telemetry_value{${matchers.join(",")}}`;
+}
+
+/** Reads the range and returns one frame per device, rows on the step grid, NaN where a key had no sample. */
+export async function fetchPrometheusHistory(options: PrometheusHistoryOptions): Promise<HistoryFrame[]> {
+  const step = options.stepSeconds ?? 60;
+  if (!(step > 0)) throw new NightowlError("E_USAGE", `--step ${step} is not allowed: expected a positive number of seconds`);
+  if (!(options.endMs > options.startMs)) throw new NightowlError("E_USAGE", `Prometheus range: end ${options.endMs} must be after start ${options.startMs}`);
+  const base = options.url.replace(/\/+$/, "");
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const auth = options.auth ?? {};
+  if (auth.bearerToken) headers.Authorization = `Bearer ${auth.bearerToken}`;
+  else if (auth.username !== undefined) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password ?? ""}`).toString("base64")}`;
+  const doFetch = options.fetch ?? fetch;
+  const query = telemetrySelector(options.userLabel, options.deviceId);
+
+  // device id → { meta, ts(ms) → key → value }
+  const devices = new Map<string, { meta: Omit<HistoryFrame, "ts" | "columns">; rows: Map<number, Map<string, number>>; keys: Set<string> }>();
+  const startS = Math.floor(options.startMs / 1000);
+  const endS = Math.floor(options.endMs / 1000);
+  for (let from = startS; from <= endS; from += MAX_STEPS_PER_QUERY * step) {
+    const to = Math.min(endS, from + (MAX_STEPS_PER_QUERY - 1) * step);
+    const params = new URLSearchParams({ query, start: String(from), end: String(to), step: String(step) });
+    const endpoint = `${base}/api/v1/query_range`;
+    let response: Response;
+    try {
+      response = await doFetch(`${endpoint}?${params}`, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    } catch (error) {
+      throw new NightowlError("E_HTTP", `Prometheus ${endpoint}: ${(error as Error).message}`, { cause: error });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const hint = response.status === 401 || response.status === 403 ? " (check --username/--password or --bearer-token)" : "";
+      throw new NightowlError("E_HTTP", `Prometheus ${endpoint} answered HTTP ${response.status}${hint}: ${text.slice(0, 200).trim()}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new NightowlError("E_PARSE", `Prometheus ${endpoint} did not answer JSON: ${text.slice(0, 120).trim()}`);
+    }
+    const parsed = v.safeParse(RangeResponseSchema, json);
+    if (!parsed.success) {
+      throw new NightowlError("E_PARSE", `Prometheus ${endpoint}: unexpected response (${v.getDotPath(parsed.issues[0]) ?? "(root)"}: ${parsed.issues[0].message})`);
+    }
+    for (const series of parsed.output.data.result) {
+      const m = series.metric;
+      const id = m.device_id;
+      const key = m.key;
+      if (!id || !key) continue;
+      let device = devices.get(id);
+      if (!device) {
+        device = { meta: { deviceId: id, deviceName: m.device_name ?? id, userLabel: m.user_label ?? "unknown" }, rows: new Map(), keys: new Set() };
+        devices.set(id, device);
+      }
+      device.keys.add(key);
+      for (const [t, raw] of series.values) {
+        const value = Number(raw);
+        if (!Number.isFinite(value)) continue;
+        const ms = Math.round(t * 1000);
+        let row = device.rows.get(ms);
+        if (!row) device.rows.set(ms, (row = new Map()));
+        row.set(key, value);
+      }
+    }
+  }
+
+  const frames: HistoryFrame[] = [];
+  for (const device of devices.values()) {
+    const times = [...device.rows.keys()].sort((a, b) => a - b);
+    const keys = [...device.keys].sort();
+    const columns: Record<string, Float64Array> = {};
+    for (const key of keys) columns[key] = new Float64Array(times.length).fill(Number.NaN);
+    times.forEach((t, i) => {
+      for (const [key, value] of device.rows.get(t)!) columns[key][i] = value;
+    });
+    frames.push({ ...device.meta, ts: Float64Array.from(times), columns });
+  }
+  frames.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+  return frames;
+}
