@@ -1,0 +1,54 @@
+import { expect, test } from "bun:test";
+import { computeConsumption } from "./consumption.ts";
+import { localClock } from "./local-time.ts";
+import { nightFlows } from "./night-flow.ts";
+import { continuousFlowMinutes, usageCurve } from "./usage-curve.ts";
+import { DAY, HOUR, JAN1, MINUTE } from "./testing.ts";
+
+/**
+ * Two days of minute readings of a 1-gallon pulse meter. Each night at 02:30 a toilet flush
+ * (3 gal in one minute); from Jan 2 00:00 a leak of `leakGpm` that never stops.
+ */
+function twoNights(leakGpm: number, pulse = 1) {
+  const ts: number[] = [];
+  const counter: number[] = [];
+  let exact = 0;
+  for (let t = JAN1; t <= JAN1 + 2 * DAY; t += MINUTE) {
+    const hour = ((t - JAN1) % DAY) / HOUR;
+    if (Math.abs(hour - 2.5) < 1e-9) exact += 3;
+    if (t > JAN1 + DAY) exact += leakGpm;
+    ts.push(t);
+    counter.push(Math.floor(exact / pulse) * pulse);
+  }
+  const c = computeConsumption(Float64Array.from(ts), Float64Array.from(counter));
+  const curve = usageCurve(Float64Array.from(ts), c.usedGallons, { resolutionGallons: c.resolutionGallons, gapMs: c.gapMs });
+  return { ts, c, curve };
+}
+
+test("no leak: the night-flow floor is zero despite a flush", () => {
+  const { curve } = twoNights(0);
+  const nights = nightFlows(curve, localClock("UTC"));
+  expect(nights.map((n) => n.date)).toEqual(["2026-01-01", "2026-01-02"]);
+  expect(nights.map((n) => n.minGpm)).toEqual([0, 0]);
+  expect(nights[0]!.meanGpm).toBeCloseTo(3 / 120, 12);
+  expect(continuousFlowMinutes(curve, JAN1 + 2 * DAY)).toBe(0);
+});
+
+test("a 0.4 gal/min leak gives a 0.4 gal/min night-flow floor, to the meter's resolution", () => {
+  for (const pulse of [1, 10]) {
+    const { curve } = twoNights(0.4, pulse);
+    const nights = nightFlows(curve, localClock("UTC"));
+    expect(nights[0]!.minGpm).toBe(0);
+    // A 15-minute window of a smoothed pulse meter is off by at most one pulse over the joining distance.
+    expect(Math.abs(nights[1]!.minGpm - 0.4)).toBeLessThanOrEqual(pulse / (curve.smearMs / MINUTE));
+    // The flow has not stopped since the leak began (about 24 h by the end).
+    const minutes = continuousFlowMinutes(curve, JAN1 + 2 * DAY);
+    expect(minutes).toBeGreaterThan(23 * 60);
+    expect(minutes).toBeLessThanOrEqual(24 * 60);
+  }
+});
+
+test("the joining distance grows with the pulse size so a 0.2 gal/min flow reads as continuous", () => {
+  expect(twoNights(0, 1).curve.smearMs).toBe(15 * MINUTE);
+  expect(twoNights(0.4, 10).curve.smearMs).toBe(50 * MINUTE);
+});

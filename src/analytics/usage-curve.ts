@@ -1,0 +1,128 @@
+/**
+ * A flow meter's cumulative use as a piecewise-linear curve of time, with the pulse steps of
+ * the meter smoothed out, and the continuous-flow runs it shows.
+ *
+ * A meter counting whole pulses of R gallons shows a steady 0.4 gal/min leak as a step every
+ * R / 0.4 minutes, and the readings in between as "no flow". The curve joins two counter
+ * steps by a straight line when they are at most `smearMs` apart (the flow went on between
+ * them); when they are further apart the counter stood still, and the step is placed in the
+ * reading interval where it was seen. `smearMs` = max(15 min, R ÷ `detectableGpm`), so a
+ * flow of at least `detectableGpm` is never mistaken for stops, whatever the pulse size.
+ */
+
+export interface UsageCurve {
+  /** Breakpoints: epoch ms (non-decreasing) and gallons drawn since the first reading. */
+  t: Float64Array;
+  u: Float64Array;
+  /** The joining distance used, ms. */
+  smearMs: number;
+  /** Continuous-flow runs, oldest first. */
+  runs: FlowRun[];
+}
+
+/** A stretch during which the flow never returned to zero. */
+export interface FlowRun {
+  /** Epoch ms: the reading before the first counter step, and the last step. */
+  startMs: number;
+  endMs: number;
+  /** Gallons drawn in the run. */
+  gallons: number;
+}
+
+export interface UsageCurveOptions {
+  /** The meter's pulse size, gallons (see `Consumption.resolutionGallons`). */
+  resolutionGallons: number;
+  /** The lowest flow that must read as continuous, gal/min. Default 0.2. */
+  detectableGpm?: number;
+  /** Readings further apart than this are a gap: flow across it is unknown, ms. */
+  gapMs: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Builds the curve from `usedGallons` (see `computeConsumption`), in one pass. */
+export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options: UsageCurveOptions): UsageCurve {
+  const smearMs = Math.max(15 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? 0.2)) * MINUTE_MS);
+  const t: number[] = [];
+  const u: number[] = [];
+  const runs: FlowRun[] = [];
+  let changeT = NaN; // last counter step
+  let changeU = NaN;
+  let prevT = NaN; // previous reading
+  let run: FlowRun | undefined;
+  for (let i = 0; i < ts.length; i++) {
+    const ui = usedGallons[i];
+    if (Number.isNaN(ui)) continue;
+    const ti = ts[i];
+    if (Number.isNaN(changeT)) {
+      t.push(ti); u.push(ui);
+      changeT = ti; changeU = ui; prevT = ti;
+      continue;
+    }
+    if (ui > changeU) {
+      const afterGap = ti - prevT > options.gapMs;
+      if (ti - changeT > smearMs || afterGap) {
+        if (prevT > changeT) { t.push(prevT); u.push(changeU); }
+        if (run) runs.push(run);
+        run = { startMs: afterGap ? ti : prevT, endMs: ti, gallons: afterGap ? 0 : ui - changeU };
+      } else if (run) {
+        run.endMs = ti;
+        run.gallons += ui - changeU;
+      } else {
+        run = { startMs: prevT, endMs: ti, gallons: ui - changeU };
+      }
+      t.push(ti); u.push(ui);
+      changeT = ti; changeU = ui;
+    }
+    prevT = ti;
+  }
+  if (prevT > changeT) { t.push(prevT); u.push(changeU); }
+  if (run) runs.push(run);
+  return { t: Float64Array.from(t), u: Float64Array.from(u), smearMs, runs };
+}
+
+/** Gallons drawn by time `at` (linear between breakpoints); NaN outside the curve. */
+export function usageAt(curve: UsageCurve, at: number): number {
+  const { t, u } = curve;
+  const n = t.length;
+  if (n === 0 || at < t[0] || at > t[n - 1]) return NaN;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid] <= at) lo = mid; else hi = mid;
+  }
+  if (t[hi] === t[lo]) return u[hi];
+  if (at >= t[hi]) return u[hi];
+  return u[lo] + ((u[hi] - u[lo]) * (at - t[lo])) / (t[hi] - t[lo]);
+}
+
+/** Mean flow over [from, to], gal/min; NaN when the curve does not cover it. */
+export function flowBetween(curve: UsageCurve, from: number, to: number): number {
+  return ((usageAt(curve, to) - usageAt(curve, from)) / (to - from)) * MINUTE_MS;
+}
+
+/**
+ * Rolling mean flows over windows of `windowMs` ending every `stepMs` within [from, to]:
+ * returns the window ends (epoch ms) and flows (gal/min), skipping windows the curve does
+ * not cover.
+ */
+export function rollingFlow(curve: UsageCurve, from: number, to: number, windowMs: number, stepMs = MINUTE_MS): { t: Float64Array; gpm: Float64Array } {
+  const ends: number[] = [];
+  const flows: number[] = [];
+  for (let end = from + windowMs; end <= to; end += stepMs) {
+    const f = flowBetween(curve, end - windowMs, end);
+    if (!Number.isNaN(f)) { ends.push(end); flows.push(f); }
+  }
+  return { t: Float64Array.from(ends), gpm: Float64Array.from(flows) };
+}
+
+/**
+ * Minutes the flow has gone on without returning to zero at time `now`: from the start of the
+ * last run if its last step is within the joining distance, else 0.
+ */
+export function continuousFlowMinutes(curve: UsageCurve, now: number): number {
+  const run = curve.runs[curve.runs.length - 1];
+  if (!run || now - run.endMs > curve.smearMs) return 0;
+  return Math.max(0, now - run.startMs) / MINUTE_MS;
+}
