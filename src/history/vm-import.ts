@@ -1,0 +1,116 @@
+/**
+ * Streaming history into VictoriaMetrics (or anything speaking its import API): Prometheus
+ * text lines with millisecond timestamps POSTed to `/api/v1/import/prometheus` in batches of
+ * bounded size, retried with backoff on network errors, 429 and 5xx.
+ */
+import { NightowlError } from "../errors.ts";
+
+export const VM_IMPORT_PATH = "/api/v1/import/prometheus";
+
+export interface VmImportOptions {
+  /** `http://host:8428` (the import path is added) or the full import URL. */
+  url: string;
+  /** Flush when the pending text reaches this many characters. Default 4 MiB. */
+  batchChars?: number;
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** Backoff base, milliseconds; attempt n waits base·2ⁿ. Default 500. */
+  retryBaseMs?: number;
+  /** Per attempt, milliseconds. Default 60 000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The import URL for a user's `--import-url`: a bare server URL gets the import path; user
+ * and password in the URL become a basic-auth header (and leave the URL, so logs never show them).
+ * @throws NightowlError E_USAGE when it is not an http(s) URL
+ */
+export function importTarget(raw: string): { url: string; shown: string; headers: Record<string, string> } {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new NightowlError("E_USAGE", `--import-url ${JSON.stringify(raw)} is not a URL: expected e.g. http://127.0.0.1:8428`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new NightowlError("E_USAGE", `--import-url ${JSON.stringify(u.protocol)} is not allowed: expected an http:// or https:// URL`);
+  }
+  const headers: Record<string, string> = { "content-type": "text/plain" };
+  if (u.username || u.password) {
+    headers.authorization = "Basic " + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
+    u.username = "";
+    u.password = "";
+  }
+  if (u.pathname === "" || u.pathname === "/") u.pathname = VM_IMPORT_PATH;
+  return { url: u.toString(), shown: `${u.origin}${u.pathname}`, headers };
+}
+
+/** One batcher; call `flush` before counting its lines as imported. */
+export class VmImporter {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private readonly target;
+  private readonly batchChars: number;
+  /** POSTs that succeeded. */
+  requests = 0;
+
+  constructor(private readonly options: VmImportOptions) {
+    this.target = importTarget(options.url);
+    this.batchChars = options.batchChars ?? 4 << 20;
+  }
+
+  /** Queues lines (each ending in a line break); sends a batch when enough is pending. */
+  async add(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= this.batchChars) await this.flush();
+  }
+
+  /** Sends what is pending. */
+  async flush(): Promise<void> {
+    if (this.pendingChars === 0) return;
+    const body = this.pending.join("");
+    this.pending = [];
+    this.pendingChars = 0;
+    await this.post(body);
+  }
+
+  private async post(body: string): Promise<void> {
+    const retries = this.options.retries ?? 3;
+    const base = this.options.retryBaseMs ?? 500;
+    let last = "";
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(base * 2 ** (attempt - 1), this.options.signal);
+      if (this.options.signal?.aborted) throw new NightowlError("E_HTTP", `POST ${this.target.shown}: aborted`);
+      const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
+      const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+      try {
+        const res = await fetch(this.target.url, { method: "POST", body, headers: this.target.headers, signal });
+        const text = await res.text();
+        if (res.ok) {
+          this.requests++;
+          return;
+        }
+        last = `${res.status} ${text.slice(0, 200).trim()}`;
+        if (res.status !== 429 && res.status < 500) break;
+      } catch (error) {
+        if (this.options.signal?.aborted) throw new NightowlError("E_HTTP", `POST ${this.target.shown}: aborted`, { cause: error });
+        last = (error as Error).message;
+      }
+    }
+    throw new NightowlError("E_HTTP", `POST ${this.target.shown} failed: ${last}`);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
