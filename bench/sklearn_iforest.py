@@ -1,0 +1,48 @@
+"""scikit-learn's IsolationForest on one benchmark CSV, for bench/iforest.ts to compare against.
+
+Usage: python3 bench/sklearn_iforest.py FILE [--seeds 5]
+Prints one JSON object: sklearn version, rows, features, and per seed the ROC AUC of
+-score_samples, fit milliseconds and scoring microseconds per row. Settings as in the
+datasets README: IsolationForest(n_estimators=100, random_state=seed), fit and scored on
+the whole set. One untimed warm-up fit first, as the TypeScript side does.
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+import sklearn
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import roc_auc_score
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file")
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args()
+
+    table = np.loadtxt(args.file, delimiter=",", skiprows=1, dtype=np.float64)
+    X, y = table[:, :-1], table[:, -1]
+
+    IsolationForest(n_estimators=100, random_state=12345).fit(X).score_samples(X)
+    runs = []
+    for seed in range(args.seeds):
+        t0 = time.perf_counter()
+        forest = IsolationForest(n_estimators=100, random_state=seed).fit(X)
+        t1 = time.perf_counter()
+        scores = forest.score_samples(X)
+        t2 = time.perf_counter()
+        runs.append(
+            {
+                "seed": seed,
+                "auc": float(roc_auc_score(y, -scores)),
+                "fitMs": (t1 - t0) * 1e3,
+                "scoreUsPerRow": (t2 - t1) * 1e6 / len(X),
+            }
+        )
+    print(json.dumps({"sklearn": sklearn.__version__, "rows": len(X), "features": X.shape[1], "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+/**
+ * A whole forest as parallel typed arrays linked by index (the layout of scikit-learn's node
+ * array in `_tree.pxd` and of isotree's `IsoTree` vectors), not node objects: scoring a row is
+ * a walk per tree and a sum, with no allocation and no pointer chasing between objects.
+ *
+ * Node indices are forest-wide; tree t owns nodes `treeStart[t] .. treeStart[t + 1] − 1` and
+ * its root is `treeStart[t]`.
+ */
+import type { RowMajor } from "./row-major.ts";
+
+export interface FlatForest {
+  /** Split feature of each node; −1 marks a leaf. */
+  feature: Int32Array;
+  /** Split value: a row goes left when `x[feature] <= threshold`, as in scikit-learn. 0 at leaves. */
+  threshold: Float64Array;
+  /** Forest-wide index of the left child; −1 at leaves. */
+  left: Int32Array;
+  /** Forest-wide index of the right child; −1 at leaves. */
+  right: Int32Array;
+  /** Training samples (of the tree's subsample) that reached the node. */
+  nodeSize: Int32Array;
+  /** At leaves, depth (edges from the root) + c(nodeSize): the path length h(x) credited there. 0 elsewhere. */
+  leafValue: Float64Array;
+  /** First node of each tree, with the total node count appended (length = trees + 1). */
+  treeStart: Int32Array;
+}
+
+/**
+ * The forest rearranged for a branch-free walk: a leaf points to itself with threshold +∞ (so
+ * further steps stay put, as no finite x exceeds it) and every walk takes exactly `maxDepth`
+ * steps; the right child is always `left + 1`, so a step is `left[n] + (x > threshold[n])`.
+ */
+export interface WalkTables {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  leafValue: Float64Array;
+  treeStart: Int32Array;
+  maxDepth: number;
+}
+
+/** Build {@link WalkTables}; the forest must store each right child right after its left one. */
+export function walkTables(forest: FlatForest, maxDepth: number): WalkTables {
+  const n = forest.feature.length;
+  const feature = new Int32Array(n);
+  const threshold = new Float64Array(n);
+  const left = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (forest.feature[i] < 0) {
+      threshold[i] = Infinity;
+      left[i] = i;
+    } else {
+      if (forest.right[i] !== forest.left[i] + 1) throw new Error(`node ${i}: right child is not stored after the left one`);
+      feature[i] = forest.feature[i];
+      threshold[i] = forest.threshold[i];
+      left[i] = forest.left[i];
+    }
+  }
+  return { feature, threshold, left, leafValue: forest.leafValue, treeStart: forest.treeStart, maxDepth };
+}
+
+/**
+ * Σ_t h_t(x) for every row of X: the summed path lengths over all trees (Liu et al. 2008, §3).
+ * Rows are taken in blocks and every tree walks the whole block, so a tree's nodes stay in
+ * cache; within a block eight rows walk side by side, eight independent chains of loads the
+ * CPU overlaps, with no data-dependent branch to mispredict.
+ */
+export function pathLengthSums(w: WalkTables, X: RowMajor): Float64Array {
+  const { feature, threshold, left, leafValue, treeStart, maxDepth } = w;
+  const { data, rows, cols } = X;
+  const sums = new Float64Array(rows);
+  const trees = treeStart.length - 1;
+  const BLOCK = 256;
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = Math.min(rows, r0 + BLOCK);
+    for (let t = 0; t < trees; t++) {
+      const root = treeStart[t];
+      let r = r0;
+      for (; r + 8 <= r1; r += 8) {
+        const b0 = r * cols;
+        const b1 = b0 + cols;
+        const b2 = b1 + cols;
+        const b3 = b2 + cols;
+        const b4 = b3 + cols;
+        const b5 = b4 + cols;
+        const b6 = b5 + cols;
+        const b7 = b6 + cols;
+        let n0 = root;
+        let n1 = root;
+        let n2 = root;
+        let n3 = root;
+        let n4 = root;
+        let n5 = root;
+        let n6 = root;
+        let n7 = root;
+        for (let d = 0; d < maxDepth; d++) {
+          n0 = left[n0] + +(data[b0 + feature[n0]] > threshold[n0]);
+          n1 = left[n1] + +(data[b1 + feature[n1]] > threshold[n1]);
+          n2 = left[n2] + +(data[b2 + feature[n2]] > threshold[n2]);
+          n3 = left[n3] + +(data[b3 + feature[n3]] > threshold[n3]);
+          n4 = left[n4] + +(data[b4 + feature[n4]] > threshold[n4]);
+          n5 = left[n5] + +(data[b5 + feature[n5]] > threshold[n5]);
+          n6 = left[n6] + +(data[b6 + feature[n6]] > threshold[n6]);
+          n7 = left[n7] + +(data[b7 + feature[n7]] > threshold[n7]);
+        }
+        sums[r] += leafValue[n0];
+        sums[r + 1] += leafValue[n1];
+        sums[r + 2] += leafValue[n2];
+        sums[r + 3] += leafValue[n3];
+        sums[r + 4] += leafValue[n4];
+        sums[r + 5] += leafValue[n5];
+        sums[r + 6] += leafValue[n6];
+        sums[r + 7] += leafValue[n7];
+      }
+      for (; r < r1; r++) {
+        const b0 = r * cols;
+        let n0 = root;
+        for (let d = 0; d < maxDepth; d++) n0 = left[n0] + +(data[b0 + feature[n0]] > threshold[n0]);
+        sums[r] += leafValue[n0];
+      }
+    }
+  }
+  return sums;
+}
+
+/**
+ * For one row, the depth-weighted count of each feature on its isolation paths: every split the
+ * row passes through, at depth d (the root is depth 0), adds 1 / (d + 1) to the split's feature,
+ * summed over all trees. Splits near the root weigh most because they isolate most.
+ */
+export function pathFeatureWeights(forest: FlatForest, row: ArrayLike<number>, nFeatures: number): Float64Array {
+  const { feature, threshold, left, right, treeStart } = forest;
+  const weights = new Float64Array(nFeatures);
+  for (let t = 0; t < treeStart.length - 1; t++) {
+    let node = treeStart[t];
+    let depth = 0;
+    let f = feature[node];
+    while (f >= 0) {
+      weights[f] += 1 / (depth + 1);
+      node = row[f] <= threshold[node] ? left[node] : right[node];
+      f = feature[node];
+      depth++;
+    }
+  }
+  return weights;
+}

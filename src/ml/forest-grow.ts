@@ -1,0 +1,144 @@
+/**
+ * Growing isolation trees (Liu, Ting & Zhou 2008, Algorithms 1 and 2) the way scikit-learn's
+ * IsolationForest does with its ExtraTreeRegressor(max_features=1, splitter="random"):
+ * each tree sees ψ rows drawn without replacement; a node splits on a feature drawn uniformly
+ * among those not constant in the node, at a threshold drawn uniformly in [min, max); a node
+ * becomes a leaf at the depth limit, with one sample, or when every feature is constant in it.
+ */
+import type { FlatForest } from "./flat-forest.ts";
+import { averagePathLength } from "./path-length.ts";
+import type { Random } from "./random.ts";
+import type { RowMajor } from "./row-major.ts";
+
+/** Grow `trees` trees of at most 2ψ − 1 nodes each over X. */
+export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDepth: number, random: Random): FlatForest {
+  const { data, rows, cols } = X;
+  const psi = maxSamples;
+  const capacity = trees * (2 * psi - 1);
+  const feature = new Int32Array(capacity);
+  const threshold = new Float64Array(capacity);
+  const left = new Int32Array(capacity);
+  const right = new Int32Array(capacity);
+  const nodeSize = new Int32Array(capacity);
+  const leafValue = new Float64Array(capacity);
+  const treeStart = new Int32Array(trees + 1);
+
+  // Scratch reused by every tree: a permutation of all rows (its first ψ entries, after a
+  // partial Fisher–Yates shuffle, are the subsample; the rest need no reset), the subsample
+  // copied contiguously, the per-node sample order, candidate features, and the node stack.
+  const permutation = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) permutation[i] = i;
+  const sample = new Float64Array(psi * cols);
+  const order = new Int32Array(psi);
+  const candidates = new Int32Array(cols);
+  const stackNode = new Int32Array(maxDepth + 2);
+  const stackStart = new Int32Array(maxDepth + 2);
+  const stackEnd = new Int32Array(maxDepth + 2);
+  const stackDepth = new Int32Array(maxDepth + 2);
+
+  let next = 0;
+  for (let t = 0; t < trees; t++) {
+    treeStart[t] = next;
+    for (let i = 0; i < psi; i++) {
+      const j = i + random.below(rows - i);
+      const chosen = permutation[j];
+      permutation[j] = permutation[i];
+      permutation[i] = chosen;
+      for (let c = 0, from = chosen * cols, to = i * cols; c < cols; c++) sample[to + c] = data[from + c];
+      order[i] = i;
+    }
+
+    let top = 0;
+    stackNode[0] = next++;
+    stackStart[0] = 0;
+    stackEnd[0] = psi;
+    stackDepth[0] = 0;
+    while (top >= 0) {
+      const node = stackNode[top];
+      const start = stackStart[top];
+      const end = stackEnd[top];
+      const depth = stackDepth[top];
+      top--;
+      const n = end - start;
+      nodeSize[node] = n;
+
+      let split = -1;
+      let lo = 0;
+      let hi = 0;
+      if (depth < maxDepth && n > 1) {
+        for (let c = 0; c < cols; c++) candidates[c] = c;
+        let remaining = cols;
+        while (remaining > 0) {
+          const pick = random.below(remaining);
+          const f = candidates[pick];
+          lo = Infinity;
+          hi = -Infinity;
+          for (let i = start; i < end; i++) {
+            const x = sample[order[i] * cols + f];
+            if (x < lo) lo = x;
+            if (x > hi) hi = x;
+          }
+          if (hi > lo) {
+            split = f;
+            break;
+          }
+          candidates[pick] = candidates[remaining - 1];
+          remaining--;
+        }
+      }
+
+      if (split < 0) {
+        feature[node] = -1;
+        left[node] = -1;
+        right[node] = -1;
+        leafValue[node] = depth + averagePathLength(n);
+        continue;
+      }
+
+      let cut = lo + random.uniform() * (hi - lo);
+      if (cut >= hi) cut = lo; // rounding reached max; scikit-learn's `_splitter.pyx` does the same
+      // Partition order[start, end) so rows with x <= cut come first; both sides are non-empty
+      // because lo <= cut < hi.
+      let i = start;
+      let j = end - 1;
+      while (i <= j) {
+        if (sample[order[i] * cols + split] <= cut) {
+          i++;
+        } else {
+          const tmp = order[i];
+          order[i] = order[j];
+          order[j] = tmp;
+          j--;
+        }
+      }
+      const leftNode = next++;
+      const rightNode = next++;
+      feature[node] = split;
+      threshold[node] = cut;
+      left[node] = leftNode;
+      right[node] = rightNode;
+      // Right is pushed first so the left subtree is grown (and numbered) first.
+      top++;
+      stackNode[top] = rightNode;
+      stackStart[top] = i;
+      stackEnd[top] = end;
+      stackDepth[top] = depth + 1;
+      top++;
+      stackNode[top] = leftNode;
+      stackStart[top] = start;
+      stackEnd[top] = i;
+      stackDepth[top] = depth + 1;
+    }
+  }
+  treeStart[trees] = next;
+
+  return {
+    feature: feature.slice(0, next),
+    threshold: threshold.slice(0, next),
+    left: left.slice(0, next),
+    right: right.slice(0, next),
+    nodeSize: nodeSize.slice(0, next),
+    leafValue: leafValue.slice(0, next),
+    treeStart,
+  };
+}
