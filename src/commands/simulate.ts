@@ -1,10 +1,166 @@
+/**
+ * `nightowl simulate`: serve the embedded NightOwl-compatible portal on loopback until
+ * SIGINT/SIGTERM, printing its URL and the demo accounts' credentials.
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
 import { Command } from "commander";
 import { NightowlError } from "../errors.ts";
+import { createLogger, type LogFormat } from "../log.ts";
+import { parseScenarioArg, resolveScenarioArg, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
+import { startSimulator, type Simulator } from "../sim/server.ts";
+import { print } from "./context.ts";
+
+function numberFlag(flag: string, min: number, max: number, integer = true) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      throw new NightowlError("E_USAGE", `${flag} "${text}" is invalid; expected ${integer ? "a whole number" : "a number"} from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function writeAtomic(path: string, text: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (error) {
+    throw new NightowlError("E_IO", `cannot write ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+interface SimulateFlags {
+  host: string;
+  port: number;
+  accounts: number;
+  devices: number;
+  seed: number;
+  username?: string;
+  password?: string;
+  speed: number;
+  historyDays: number;
+  tokenTtl: number;
+  refreshTtl: number;
+  sampleInterval: number;
+  denseDevices: number;
+  scenario: ScenarioArg[];
+  truth?: string;
+  logFormat: string;
+}
+
+/** The start-up banner: URL, accounts with credentials, devices, scenarios, how to use it. */
+export function simulatorBanner(sim: Simulator, flags: Pick<SimulateFlags, "seed" | "speed" | "historyDays">): string {
+  const lines = [`NightOwl simulator listening on ${sim.url}  (seed ${flags.seed}, ${flags.speed}× simulated time, ${flags.historyDays} days of history)`, "", "Accounts (simulator demo credentials):"];
+  sim.accounts.forEach((a, i) => {
+    const count = sim.devices.filter((d) => d.accountIndex === i).length;
+    lines.push(`  ${a.username}  password: ${a.password}  customer: ${a.customer} (${a.userLabel}), ${count} device${count === 1 ? "" : "s"}`);
+  });
+  lines.push("", "Devices (index  name  id  interval  keys):");
+  sim.devices.forEach((d, i) => lines.push(`  ${String(i).padStart(3)}  ${d.name}  ${d.id}  ${d.sampleIntervalSeconds}s  ${d.keys.join(",")}`));
+  const truth = sim.truth();
+  if (truth.length) {
+    lines.push("", "Scenarios:");
+    for (const s of truth) lines.push(`  ${s.kind} on ${s.deviceId} from ${new Date(s.startMs).toISOString()}${s.endMs === null ? "" : ` to ${new Date(s.endMs).toISOString()}`}${s.size === null ? "" : ` size ${s.size}`}`);
+  }
+  const first = sim.accounts[0];
+  lines.push(
+    "",
+    "Try:",
+    `  NIGHTOWL_BASE_URL=${sim.url} NIGHTOWL_USERNAME=${first.username} NIGHTOWL_PASSWORD=${first.password} nightowl poll-once`,
+    `  curl -X POST ${sim.url}/__sim/faults -d '{"kind":"status","status":503,"count":3}'`,
+    "Stop with Ctrl-C.",
+  );
+  return lines.join("\n");
+}
 
 export function simulateCommand(): Command {
   return new Command("simulate")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'simulate' is not built yet");
+    .description("Serve a simulated NightOwl portal (seeded well-system telemetry, history, faults) for demos and tests.")
+    .option("--host <host>", "bind address", "127.0.0.1")
+    .option("--port <port>", "TCP port (0 picks a free one)", numberFlag("--port", 0, 65_535), 8080)
+    .option("--accounts <n>", "accounts (customers)", numberFlag("--accounts", 1, 1000), 1)
+    .option("--devices <n>", "devices per account", numberFlag("--devices", 0, 10_000), 3)
+    .option("--seed <n>", "seed: the same seed serves the same values", numberFlag("--seed", 0, 2 ** 32 - 1), 42)
+    .option("--username <email>", "first account's user name (default: demo@nightowl.local)")
+    .option("--password <password>", "first account's password (default: demo-password)")
+    .option("--speed <x>", "simulated seconds per real second", numberFlag("--speed", 0.001, 1_000_000, false), 1)
+    .option("--history-days <days>", "days of history before start", numberFlag("--history-days", 0, 3650, false), 90)
+    .option("--token-ttl <seconds>", "access-token lifetime (real seconds)", numberFlag("--token-ttl", 1, 10_000_000), 9000)
+    .option("--refresh-ttl <seconds>", "refresh-token lifetime (real seconds)", numberFlag("--refresh-ttl", 1, 100_000_000), 604_800)
+    .option("--sample-interval <seconds>", "seconds between samples (divides 3600)", numberFlag("--sample-interval", 1, 3600), 60)
+    .option("--dense-devices <n>", "the first N devices sample every 10 s", numberFlag("--dense-devices", 0, 10_000_000), 0)
+    .option(
+      "--scenario <spec>",
+      "inject KIND:DEVICE[:START[:END[:SIZE]]] (repeatable); KIND leak, burst, dry_run, waterlogged_tank, stuck_sensor, meter_replacement, gap",
+      (text: string, previous: ScenarioArg[]) => [...previous, parseScenarioArg(text)],
+      [] as ScenarioArg[],
+    )
+    .option("--truth <file>", "write the injected scenarios as CSV (device_id,kind,start_ms,end_ms,size)")
+    .option("--log-format <format>", "text or json", "text")
+    .addHelpText(
+      "after",
+      `
+DEVICE is a 0-based index over all accounts, a device name or an id. START and END are
+"now", an offset (-2d, -90m; "+" in END counts from START), epoch ms or an ISO date; an
+empty END never ends. SIZE is gal/min for leak (default 0.5) and burst (8, at least 5),
+the current fraction for dry_run (0.4), the air charge left for waterlogged_tank (0.2).
+
+Faults on a running simulator (loopback only): POST /__sim/faults with JSON such as
+  {"kind":"status","status":503,"count":3,"retryAfterSeconds":2,"path":"/api/entitiesQuery"}
+  {"kind":"delay","delayMs":1500}   {"kind":"close"}   {"kind":"malformed"}   {"kind":"truncated"}
+  {"kind":"expire_tokens"}   {"kind":"reject_refresh","count":1}   {"kind":"drop_device","deviceId":"…"}
+  {"kind":"wrong_type","key":"S1","value":"n/a"}   {"kind":"clear"}
+GET /__sim/faults lists them, DELETE clears them; POST /__sim/scenarios injects scenarios;
+GET /__sim/truth and /__sim/state describe the run.
+
+Examples:
+  $ nightowl simulate                                   3 devices on http://127.0.0.1:8080
+  $ nightowl simulate --port 0 --accounts 2 --devices 5 --seed 7
+  $ nightowl simulate --speed 60 --token-ttl 30         an hour per minute; tokens expire fast
+  $ nightowl simulate --scenario leak:0:-3d::0.8 --scenario waterlogged_tank:1:-1d --truth truth.csv
+  $ nightowl simulate --dense-devices 1 --history-days 30   one device sampling every 10 s`,
+    )
+    .action(async (flags: SimulateFlags) => {
+      if (flags.logFormat !== "text" && flags.logFormat !== "json") throw new NightowlError("E_USAGE", `--log-format "${flags.logFormat}" is invalid; expected text or json`);
+      const log = createLogger({ format: flags.logFormat as LogFormat, level: "info" });
+      const sim = await startSimulator({
+        host: flags.host,
+        port: flags.port,
+        accounts: flags.accounts,
+        devices: flags.devices,
+        seed: flags.seed,
+        username: flags.username,
+        password: flags.password,
+        speed: flags.speed,
+        historyDays: flags.historyDays,
+        tokenTtlSeconds: flags.tokenTtl,
+        refreshTtlSeconds: flags.refreshTtl,
+        sampleIntervalSeconds: flags.sampleInterval,
+        denseDevices: flags.denseDevices,
+      });
+      try {
+        for (const arg of flags.scenario) sim.inject(resolveScenarioArg(arg, sim.devices, sim.now()));
+        if (flags.truth) writeAtomic(flags.truth, truthCsv(sim.truth()));
+      } catch (error) {
+        await sim.stop();
+        throw error;
+      }
+      print(simulatorBanner(sim, flags));
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.off("SIGINT", onInt);
+          process.off("SIGTERM", onTerm);
+          log.info("simulator stopping", { signal });
+          resolve();
+        };
+        const onInt = () => stop("SIGINT");
+        const onTerm = () => stop("SIGTERM");
+        process.on("SIGINT", onInt);
+        process.on("SIGTERM", onTerm);
+      });
+      if (flags.truth) writeAtomic(flags.truth, truthCsv(sim.truth()));
+      await sim.stop();
     });
 }

@@ -131,3 +131,18 @@ export function truthCsv(rows: readonly ScenarioTruth[]): string {
   for (const r of rows) lines.push(`${r.deviceId},${r.kind},${r.startMs},${r.endMs ?? ""},${r.size ?? ""}`);
   return lines.join("\n") + "\n";
 }
+
+/**
+ * Turns a command-line scenario into a spec against the running fleet: DEVICE is a 0-based
+ * index over all accounts, a device name or an id; times are parsed by `parseSimTime`.
+ */
+export function resolveScenarioArg(arg: ScenarioArg, devices: readonly { id: string; name: string }[], nowMs: number): ScenarioSpec {
+  const byIndex = /^\d+$/.test(arg.device) && Number(arg.device) < devices.length ? devices[Number(arg.device)] : undefined;
+  const device = byIndex ?? devices.find((d) => d.name === arg.device || d.id === arg.device);
+  if (!device) {
+    throw new NightowlError("E_USAGE", `--scenario ${arg.kind}: no device "${arg.device}"; expected an index from 0 to ${devices.length - 1}, a device name or an id`);
+  }
+  const startMs = parseSimTime(arg.start, nowMs, "start");
+  const endMs = arg.end === "" ? undefined : parseSimTime(arg.end, nowMs, "end", startMs);
+  return { deviceId: device.id, kind: arg.kind, startMs, endMs, size: arg.size };
+}
