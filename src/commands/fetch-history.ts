@@ -1,10 +1,147 @@
+/**
+ * `nightowl fetch-history`: the account's whole history over a time range, complete (dense
+ * windows are split until nothing is cut), resumable, as wide CSV, OpenMetrics for promtool,
+ * NDJSON, and/or streamed into VictoriaMetrics. The core is src/history/fetch-run.ts.
+ */
 import { Command } from "commander";
+import { addSettingOptions, PORTAL_SETTINGS, requireCredentials } from "../config.ts";
 import { NightowlError } from "../errors.ts";
+import { NightowlClient } from "../nightowl/client.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../history/checkpoint.ts";
+import { fetchHistory } from "../history/fetch-run.ts";
+import { portalSource } from "../history/portal-source.ts";
+import { createProgressReporter } from "../history/progress.ts";
+import { commandContext, print } from "./context.ts";
+
+interface FetchHistoryFlags {
+  days?: string;
+  since?: string;
+  until?: string;
+  keys?: string;
+  output: string;
+  format?: string[];
+  windowDays: string;
+  limit: string;
+  concurrency: string;
+  importUrl?: string;
+  restart?: boolean;
+  quiet?: boolean;
+  progress?: boolean;
+}
 
 export function fetchHistoryCommand(): Command {
-  return new Command("fetch-history")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'fetch-history' is not built yet");
+  const command = new Command("fetch-history")
+    .description("Fetch the history of every device of the account: complete (dense windows are split, nothing is cut), resumable, as CSV, OpenMetrics or NDJSON files and/or into VictoriaMetrics.")
+    .option("--days <n>", "days back from now (or from --until); default 90")
+    .option("--since <time>", "start: epoch ms, a date (2024-06-01, UTC) or an ISO date-time")
+    .option("--until <time>", "end (exclusive), same forms; default now")
+    .option("--keys <keys>", "comma-separated telemetry keys (default: the configured timeseries keys)")
+    .option("--output <dir>", "output directory", "history")
+    .option("--format <formats>", "csv, openmetrics, ndjson; repeat or comma-separate (default: csv)", collect)
+    .option("--window-days <days>", "days per history call before adaptive splitting", "7")
+    .option("--limit <n>", "points per key per call; a full answer is split in halves", "50000")
+    .option("--concurrency <n>", "history calls in flight at most", "4")
+    .option("--import-url <url>", "also stream into VictoriaMetrics, e.g. http://127.0.0.1:8428 (its /api/v1/import/prometheus)")
+    .option("--restart", "discard an unfinished fetch in the output directory instead of continuing it")
+    .option("--quiet", "no progress output (for cron)");
+  addSettingOptions(command, PORTAL_SETTINGS);
+  return command
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl fetch-history --days 90 --output data/
+  $ nightowl fetch-history --since 2024-06-01 --until 2024-09-01 --format csv,openmetrics --output data/
+  $ promtool tsdb create-blocks-from openmetrics data/nightowl_telemetry_*.om /var/lib/prometheus/metrics2
+  $ nightowl fetch-history --days 90 --import-url http://127.0.0.1:8428 --output data/
+
+Interrupted (Ctrl-C, a crash)? Run the same command again: it continues where it stopped and
+ends with the same files. Files appear only when complete.`,
+    )
+    .action(async (flags: FetchHistoryFlags & Record<string, unknown>) => {
+      const { config, log } = commandContext(flags);
+      const formats = parseFormats(flags.format);
+      const keys = flags.keys !== undefined ? flags.keys.split(",").map((k) => k.trim()).filter(Boolean) : [...config.timeseriesKeys];
+      const windowDays = positive("--window-days", flags.windowDays);
+      const limit = wholeNumber("--limit", flags.limit);
+      const concurrency = wholeNumber("--concurrency", flags.concurrency);
+      const credentials = requireCredentials(config);
+      const client = new NightowlClient({ baseUrl: config.baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, retries: 6, log });
+      const reporter = createProgressReporter({
+        mode: flags.quiet ? "quiet" : process.stderr.isTTY ? "tty" : "log",
+        write: (text) => process.stderr.write(text),
+        log,
+      });
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        reporter.close();
+        log.warn(`${signal}: stopping after the calls in flight; run the same command again to continue`);
+        controller.abort(new NightowlError("E_IO", `interrupted by ${signal}`));
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        const result = await fetchHistory({
+          source: portalSource(client, { attributeKeys: config.attributeKeys, pageSize: config.pageSize }),
+          baseUrl: config.baseUrl,
+          username: credentials.username,
+          tenant: credentials.tenant,
+          keys,
+          days: flags.days,
+          since: flags.since,
+          until: flags.until,
+          windowMs: Math.round(windowDays * 86_400_000),
+          limit,
+          concurrency,
+          outputDir: flags.output,
+          formats,
+          importUrl: flags.importUrl,
+          restart: flags.restart === true,
+          signal: controller.signal,
+          log,
+          onProgress: (event) => reporter.onProgress(event),
+        });
+        reporter.close();
+        if (!result.complete) {
+          throw new NightowlError("E_IO", `fetch interrupted with ${result.points} points written; run the same command again to continue (partial files are kept in ${flags.output})`);
+        }
+        if (!flags.quiet) {
+          print(
+            `Fetched ${result.points} points of ${result.devices} devices, ${new Date(result.range.startMs).toISOString()} to ${new Date(result.range.endMs).toISOString()}` +
+              ` (${result.requests} calls, ${result.splits} windows split)${result.resumed ? ", continuing an interrupted fetch" : ""}:\n` +
+              result.files.map((f) => `  ${flags.output.replace(/\/$/, "")}/${f}`).join("\n"),
+          );
+        }
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
     });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `--format` values, repeated or comma-separated, checked against the known formats. */
+export function parseFormats(values: readonly string[] | undefined): OutputFormat[] {
+  const list = (values ?? ["csv"]).flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase()).filter(Boolean);
+  for (const f of list) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(f)) {
+      throw new NightowlError("E_USAGE", `--format ${JSON.stringify(f)} is not allowed: expected ${OUTPUT_FORMATS.join(", ")} (repeat the flag or separate with commas)`);
+    }
+  }
+  return [...new Set(list)] as OutputFormat[];
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const n = /^\s*[0-9]+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text)} is not allowed: expected a whole number ≥ 1`);
+  return n;
+}
+
+function positive(flag: string, text: string): number {
+  const n = /^\s*[0-9]*\.?[0-9]+\s*$/.test(text) ? Number(text) : NaN;
+  if (!(n > 0)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text)} is not allowed: expected a number above 0`);
+  return n;
 }

@@ -1,0 +1,11 @@
+/** The portal client as a history source: devices of every page, history calls oldest first. */
+import type { NightowlClient } from "../nightowl/client.ts";
+import { deviceMetaOf } from "./device-meta.ts";
+import type { HistorySource } from "./fetch-run.ts";
+
+export function portalSource(client: NightowlClient, query: { attributeKeys: readonly string[]; pageSize: number }): HistorySource {
+  return {
+    devices: async () => (await client.devices({ timeseriesKeys: [], attributeKeys: query.attributeKeys, pageSize: query.pageSize })).map(deviceMetaOf),
+    timeseries: (deviceId, keys, startMs, endMs, limit, signal) => client.timeseries(deviceId, keys, startMs, endMs, { limit, agg: "NONE", orderBy: "ASC", signal }),
+  };
+}
