@@ -124,23 +124,26 @@ export function pathLengthSums(w: WalkTables, X: RowMajor): Float64Array {
 }
 
 /**
- * For one row, the depth-weighted count of each feature on its isolation paths: every split the
- * row passes through, at depth d (the root is depth 0), adds 1 / (d + 1) to the split's feature,
- * summed over all trees. Splits near the root weigh most because they isolate most.
+ * For one row, the isolation each feature achieves along the row's paths: a split on feature f
+ * that sends the row from a node of n training samples into a child of m adds log2(n / m) to f,
+ * the bits by which that split narrowed down the row, summed over all trees. A feature whose
+ * splits cut the row off from most of the data collects most; splits that leave the row among
+ * the crowd collect little however often they occur. (A plain depth-weighted count of split
+ * features would do the opposite for an outlier in one feature: its one decisive split is
+ * outnumbered by the uninformative splits on the others.)
  */
-export function pathFeatureWeights(forest: FlatForest, row: ArrayLike<number>, nFeatures: number): Float64Array {
-  const { feature, threshold, left, right, treeStart } = forest;
-  const weights = new Float64Array(nFeatures);
+export function pathIsolationBits(forest: FlatForest, row: ArrayLike<number>, nFeatures: number): Float64Array {
+  const { feature, threshold, left, right, nodeSize, treeStart } = forest;
+  const bits = new Float64Array(nFeatures);
   for (let t = 0; t < treeStart.length - 1; t++) {
     let node = treeStart[t];
-    let depth = 0;
     let f = feature[node];
     while (f >= 0) {
-      weights[f] += 1 / (depth + 1);
-      node = row[f] <= threshold[node] ? left[node] : right[node];
+      const child = row[f] <= threshold[node] ? left[node] : right[node];
+      bits[f] += Math.log2(nodeSize[node] / nodeSize[child]);
+      node = child;
       f = feature[node];
-      depth++;
     }
   }
-  return weights;
+  return bits;
 }

@@ -96,14 +96,14 @@ export function validateForestStructure(json: ForestJson): Int32Array[] {
       if (depth[i] >= json.maxDepth) fail(i, `splits at depth ${depth[i]}, beyond maxDepth (${json.maxDepth})`);
       const l = tree.left[i];
       const r = tree.right[i];
-      if (tree.nodeSize[l] + tree.nodeSize[r] !== tree.nodeSize[i]) {
-        fail(i, `nodeSize ${tree.nodeSize[i]} is not the sum of its children's (${tree.nodeSize[l]} + ${tree.nodeSize[r]})`);
-      }
       for (const child of [l, r]) {
-        if (depth[child] !== -1) fail(i, `child ${child} is reached twice (a cycle or a shared node)`);
+        if (depth[child] !== -1 || l === r) fail(i, `child ${child} is reached twice (a cycle or a shared node)`);
         depth[child] = depth[i] + 1;
         seen++;
         stack.push(child);
+      }
+      if (tree.nodeSize[l] + tree.nodeSize[r] !== tree.nodeSize[i]) {
+        fail(i, `nodeSize ${tree.nodeSize[i]} is not the sum of its children's (${tree.nodeSize[l]} + ${tree.nodeSize[r]})`);
       }
     }
     if (seen !== n) fail(depth.indexOf(-1), "is not reachable from the root");

@@ -8,7 +8,7 @@
  *   100·contamination percentile of the training rows' scoreSamples.
  */
 import { NightowlError } from "../errors.ts";
-import { pathFeatureWeights, pathLengthSums, walkTables, type FlatForest, type WalkTables } from "./flat-forest.ts";
+import { pathIsolationBits, pathLengthSums, walkTables, type FlatForest, type WalkTables } from "./flat-forest.ts";
 import { flatToTrees, parseForestJson, treesToFlat, validateForestStructure, type ForestJson } from "./forest-json.ts";
 import { growForest } from "./forest-grow.ts";
 import { depthLimit, resolveForestParams, resolveMaxSamples, type IsolationForestOptions } from "./forest-params.ts";
@@ -125,17 +125,18 @@ export class IsolationForest {
   }
 
   /**
-   * Per-feature contributions for one row, summing to 1 (all 0 when no tree splits at all):
-   * the depth-weighted frequency of each feature along the row's isolation paths. Every split
-   * the row passes through at depth d (root = 0) adds 1/(d + 1) to that split's feature,
-   * summed over the trees, then normalised. Deterministic for a given model and row.
+   * Per-feature contributions for one row, summing to 1 (all 0 when no tree splits at all).
+   * Along the row's path in every tree, a split on feature f that takes the row from a node of
+   * n training samples to a child of m credits f with log2(n / m), the bits of isolation that
+   * split achieved; the credits are summed over the trees and divided by their total.
+   * Deterministic for a given model and row.
    */
   contributions(row: ArrayLike<number>): Float64Array {
     if (row.length !== this.nFeatures) {
       throw new NightowlError("E_DATA", `contributions: the row has ${row.length} values; the forest was trained on ${this.nFeatures} features`);
     }
     const checked = this.checked({ data: Float64Array.from(row), rows: 1, cols: row.length });
-    const weights = pathFeatureWeights(this.forest, checked.data, this.nFeatures);
+    const weights = pathIsolationBits(this.forest, checked.data, this.nFeatures);
     let total = 0;
     for (let f = 0; f < weights.length; f++) total += weights[f];
     if (total > 0) for (let f = 0; f < weights.length; f++) weights[f] /= total;
