@@ -1,0 +1,116 @@
+/**
+ * The history-source flags `train` and `score` share: `--from-file`, `--from-prometheus` (with
+ * its range, filters and auth) and `--from-nightowl`, and the one function that reads them.
+ * `--username/--password` are Prometheus' basic auth here, as in the original training script;
+ * the portal account for `--from-nightowl` comes from NIGHTOWL_USERNAME / NIGHTOWL_PASSWORD(_FILE).
+ */
+import type { Command } from "commander";
+import { NightowlError } from "../errors.ts";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { readHistoryCsv } from "../nightowl/history-csv.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { fetchNightowlHistory } from "../ml/history-input.ts";
+import { fetchPrometheusHistory } from "../ml/prometheus-source.ts";
+import { openPortal } from "./portal.ts";
+
+export interface HistoryFlags {
+  fromFile?: string[];
+  fromPrometheus?: string;
+  fromNightowl?: boolean;
+  demo?: boolean;
+  days?: string;
+  step?: string;
+  userLabel?: string;
+  deviceId?: string;
+  username?: string;
+  password?: string;
+  bearerToken?: string;
+}
+
+/** Adds the source flags to `command`. */
+export function addHistoryFlags(command: Command, nightowl: boolean): Command {
+  command
+    .option("--from-file <files...>", "history CSV files (as written by fetch-history)")
+    .option("--from-prometheus <url>", "read nightowl_telemetry_value from Prometheus' query_range API at URL (e.g. http://localhost:9090, Grafana Cloud's …/api/prom)");
+  if (nightowl) {
+    command
+      .option("--from-nightowl", "pull history from the NightOwl portal (account from NIGHTOWL_USERNAME/NIGHTOWL_PASSWORD)")
+      .option("--demo", "with --from-nightowl: use the embedded simulator instead of the portal");
+  }
+  return command
+    .option("--days <days>", "days of history back from now, for --from-prometheus/--from-nightowl", "30")
+    .option("--step <seconds>", "query_range resolution in seconds", "60")
+    .option("--user-label <label>", "only this user's devices (and the model's label)")
+    .option("--device-id <id>", "only this device")
+    .option("--username <user>", "Prometheus basic-auth user (Grafana Cloud: the instance id)")
+    .option("--password <password>", "Prometheus basic-auth password or token")
+    .option("--bearer-token <token>", "Prometheus bearer token");
+}
+
+function positive(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\s*[0-9]*\.?[0-9]+\s*$/.test(value) || !(n > 0)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(value)} is not allowed: expected a positive number`);
+  return n;
+}
+
+/** Checks that exactly one source is named; throws `E_USAGE` otherwise. */
+export function checkHistoryFlags(flags: HistoryFlags): void {
+  const sources = [flags.fromFile?.length ? "--from-file" : "", flags.fromPrometheus ? "--from-prometheus" : "", flags.fromNightowl ? "--from-nightowl" : ""].filter(Boolean);
+  if (sources.length === 0) throw new NightowlError("E_USAGE", "no history given: use --from-file FILE..., --from-prometheus URL or --from-nightowl");
+  if (sources.length > 1) throw new NightowlError("E_USAGE", `${sources.join(" and ")} cannot be combined: give one history source`);
+  if (flags.fromPrometheus && !/^https?:\/\//i.test(flags.fromPrometheus)) {
+    throw new NightowlError("E_USAGE", `--from-prometheus ${JSON.stringify(flags.fromPrometheus)} is not allowed: expected an http:// or https:// URL`);
+  }
+  if (flags.bearerToken && flags.username) throw new NightowlError("E_USAGE", "--bearer-token and --username cannot be combined: give one way to authenticate to Prometheus");
+  if (flags.demo && !flags.fromNightowl) throw new NightowlError("E_USAGE", "--demo goes with --from-nightowl");
+  positive("--days", flags.days, 30);
+  positive("--step", flags.step, 60);
+}
+
+/** Reads the history the flags name, filtered by `--user-label` and `--device-id`. */
+export async function readHistory(flags: HistoryFlags, config: Config, log: Logger, nowMs = Date.now()): Promise<{ frames: HistoryFrame[]; source: string }> {
+  checkHistoryFlags(flags);
+  const days = positive("--days", flags.days, 30);
+  const startMs = nowMs - days * 86_400_000;
+  let frames: HistoryFrame[];
+  let source: string;
+  if (flags.fromFile?.length) {
+    frames = await readHistoryCsv(flags.fromFile, { log });
+    source = "file";
+  } else if (flags.fromPrometheus) {
+    frames = await fetchPrometheusHistory({
+      url: flags.fromPrometheus,
+      startMs,
+      endMs: nowMs,
+      stepSeconds: positive("--step", flags.step, 60),
+      userLabel: flags.userLabel,
+      deviceId: flags.deviceId,
+      auth: { username: flags.username, password: flags.password, bearerToken: flags.bearerToken },
+      timeoutMs: config.requestTimeoutSeconds * 1000,
+    });
+    source = "prometheus";
+  } else {
+    const portal = await openPortal(config, log, flags.demo === true);
+    try {
+      frames = await fetchNightowlHistory(portal.client, { keys: config.timeseriesKeys, startMs, endMs: nowMs, pageSize: config.pageSize, userLabel: flags.userLabel, deviceId: flags.deviceId, log });
+    } finally {
+      await portal.close();
+    }
+    source = flags.demo ? "simulated" : "nightowl";
+  }
+  frames = frames.filter((f) => (!flags.userLabel || f.userLabel === flags.userLabel) && (!flags.deviceId || f.deviceId === flags.deviceId));
+  const rows = frames.reduce((n, f) => n + f.ts.length, 0);
+  if (rows === 0) {
+    const filter = [flags.userLabel ? `user label ${flags.userLabel}` : "", flags.deviceId ? `device ${flags.deviceId}` : ""].filter(Boolean).join(" and ");
+    throw new NightowlError("E_DATA", `the history has no rows${filter ? ` for ${filter}` : ""}`);
+  }
+  return { frames, source };
+}
+
+/** The flags that are settings of the configuration (the Prometheus credentials are not). */
+export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
+  const { username: _u, password: _p, ...rest } = options;
+  return rest;
+}

@@ -1,0 +1,118 @@
+/**
+ * The leak model's metric families, with the original monitor's names and labels: per device
+ * the latest verdict (`nightowl_ml_leak_probability` percent, `nightowl_ml_anomaly_score`
+ * decision units, negative = anomalous, `nightowl_ml_is_anomaly`), why (top feature
+ * contributions and values), when (`nightowl_ml_inference_timestamp` seconds) and how often
+ * (`nightowl_ml_inferences_total{status}`); per user which model is loaded and what it was
+ * trained on.
+ */
+import { Counter, Gauge, type Registry } from "prom-client";
+import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
+
+const DEVICE = ["user_label", "device_id", "device_name"] as const;
+
+export type DeviceLabels = {
+  user_label: string;
+  device_id: string;
+  device_name: string;
+};
+
+/** One device's inference, as exported. */
+export interface InferenceRecord {
+  /** Percent, 0–100. */
+  probability: number;
+  /** The forest's decision score of the newest row; negative = anomalous. */
+  decision: number;
+  isAnomaly: boolean;
+  /** 0 low, 1 medium, 2 high. */
+  confidence: number;
+  /** (feature, contribution) pairs, largest first; the first 10 are exported. */
+  contributions: ReadonlyArray<readonly [string, number]>;
+  /** (feature, value in its own unit) pairs, most contributing first; the first 20 are exported. */
+  values: ReadonlyArray<readonly [string, number]>;
+  /** Epoch ms of the inference. */
+  timestampMs: number;
+}
+
+export type InferenceStatus = "success" | "insufficient_data" | "no_model" | "error";
+
+export interface MlMetrics {
+  /** Records the model used for `userLabel` (null: none, `nightowl_ml_model_loaded 0`). */
+  setModel(userLabel: string, model: LeakModel | null): void;
+  record(labels: DeviceLabels, inference: InferenceRecord): void;
+  /** Counts an inference that produced no verdict. */
+  count(labels: DeviceLabels, status: Exclude<InferenceStatus, "success">): void;
+  /** Drops every per-device series of a device that has disappeared. */
+  removeDevice(labels: DeviceLabels): void;
+}
+
+export const TOP_CONTRIBUTIONS = 10;
+export const TOP_VALUES = 20;
+
+/** Registers the ML families on `registry`. */
+export function registerMlMetrics(registry: Registry): MlMetrics {
+  const gauge = (name: string, help: string, extra: string[] = []) =>
+    new Gauge({ name, help, labelNames: [...DEVICE, ...extra], registers: [registry] });
+  const probability = gauge("nightowl_ml_leak_probability", "Leak probability of the device's latest verdict, percent (0-100); 50 or more exactly when nightowl_ml_is_anomaly is 1.");
+  const score = gauge("nightowl_ml_anomaly_score", "Isolation forest decision score of the device's newest row (negative = anomalous).");
+  const isAnomaly = gauge("nightowl_ml_is_anomaly", "1 when the leak alarm is raised for the device (persistent anomaly or a rule), else 0.");
+  const confidence = gauge("nightowl_ml_model_confidence", "Confidence of the model scoring the device: 0 low (< 5,000 training samples), 1 medium, 2 high (>= 20,000).");
+  const contribution = gauge("nightowl_ml_feature_contribution", "Share of the isolation paths' depth-weighted splits on this feature for the newest row (top 10; they sum to at most 1).", ["feature"]);
+  const value = gauge("nightowl_ml_feature_value", "Value of a feature in the newest row, in the feature's own unit (top 20 by contribution).", ["feature"]);
+  const timestamp = gauge("nightowl_ml_inference_timestamp", "Unix time in seconds of the device's last inference.");
+  const inferences = new Counter({ name: "nightowl_ml_inferences_total", help: "Inference runs by status (success, insufficient_data, no_model, error).", labelNames: [...DEVICE, "status"], registers: [registry] });
+  const trainedAt = new Gauge({ name: "nightowl_ml_model_trained_at", help: "Unix time in seconds the loaded model was trained.", labelNames: ["user_label"], registers: [registry] });
+  const samples = new Gauge({ name: "nightowl_ml_model_training_samples", help: "Feature rows the loaded model was trained on.", labelNames: ["user_label"], registers: [registry] });
+  const versionInfo = new Gauge({ name: "nightowl_ml_model_version_info", help: "1 for the loaded model; version is its training time, source where its history came from.", labelNames: ["user_label", "version", "source"], registers: [registry] });
+  const loaded = new Gauge({ name: "nightowl_ml_model_loaded", help: "1 if a leak model is loaded for the user, 0 if none was found or it failed to load.", labelNames: ["user_label"], registers: [registry] });
+
+  const shownVersion = new Map<string, { user_label: string; version: string; source: string }>();
+  const shownFeatures = new Map<string, { contributions: string[]; values: string[] }>();
+  const key = (l: DeviceLabels) => `${l.user_label}\u0000${l.device_id}\u0000${l.device_name}`;
+
+  return {
+    setModel(userLabel, model) {
+      trainedAt.remove({ user_label: userLabel });
+      samples.remove({ user_label: userLabel });
+      // The old version's series must go, or two versions would read as loaded.
+      const old = shownVersion.get(userLabel);
+      if (old) versionInfo.remove(old);
+      shownVersion.delete(userLabel);
+      loaded.set({ user_label: userLabel }, model ? 1 : 0);
+      if (!model) return;
+      trainedAt.set({ user_label: userLabel }, Date.parse(model.training.trained_at) / 1000);
+      samples.set({ user_label: userLabel }, model.training.samples);
+      const labels = { user_label: userLabel, version: model.training.trained_at, source: model.training.source };
+      versionInfo.set(labels, 1);
+      shownVersion.set(userLabel, labels);
+    },
+    record(labels, inference) {
+      probability.set(labels, inference.probability);
+      score.set(labels, inference.decision);
+      isAnomaly.set(labels, inference.isAnomaly ? 1 : 0);
+      confidence.set(labels, inference.confidence);
+      timestamp.set(labels, inference.timestampMs / 1000);
+      inferences.inc({ ...labels, status: "success" });
+      const previous = shownFeatures.get(key(labels));
+      for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
+      for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
+      const top = inference.contributions.slice(0, TOP_CONTRIBUTIONS);
+      const vals = inference.values.slice(0, TOP_VALUES).filter(([, x]) => Number.isFinite(x));
+      for (const [f, c] of top) contribution.set({ ...labels, feature: f }, c);
+      for (const [f, x] of vals) value.set({ ...labels, feature: f }, x);
+      shownFeatures.set(key(labels), { contributions: top.map(([f]) => f), values: vals.map(([f]) => f) });
+    },
+    count(labels, status) {
+      inferences.inc({ ...labels, status });
+    },
+    removeDevice(labels) {
+      for (const g of [probability, score, isAnomaly, confidence, timestamp]) g.remove(labels);
+      const previous = shownFeatures.get(key(labels));
+      for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
+      for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
+      shownFeatures.delete(key(labels));
+    },
+  };
+}
+
+export { confidenceCode };
