@@ -148,7 +148,7 @@ export class NightowlClient {
 
   /**
    * One call of the history endpoint. Returns numeric points per key (strings parsed,
-   * "true"/"false" as 1/0, empty and non-numeric values dropped); keys with no points are absent.
+   * "true"/"false" as 1/0, empty and non-numeric strings dropped); keys with no points are absent.
    * The portal cuts each key at `limit` points without saying so: a caller that gets `limit`
    * points back must split the window.
    * @param startTs window start, epoch ms (inclusive)
@@ -263,7 +263,7 @@ export class NightowlClient {
 }
 
 /** A portal value as the snapshot keeps it: booleans as "true"/"false", null and "" as no value. */
-function rawOf(value: PortalValue): RawValue | undefined {
+function rawOf(value: PortalValue | boolean | null): RawValue | undefined {
   if (value === null) return undefined;
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "string" && value.trim() === "") return undefined;

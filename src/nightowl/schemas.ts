@@ -13,10 +13,10 @@ export const TokenPairSchema = v.object({
 export type TokenPair = v.InferOutput<typeof TokenPairSchema>;
 
 /**
- * A value as the portal sends it. Strings ("52.4", "true", "") and numbers are the norm;
- * `null` and booleans occur with strict data types and are accepted, anything else is malformed.
+ * A telemetry or entity value as the portal sends it: a string ("52.4", "true", "") or a number.
+ * Anything else (a boolean, an object, null) is a malformed answer for the keys we read.
  */
-export const PortalValueSchema = v.nullable(v.union([v.string(), v.number(), v.boolean()]));
+export const PortalValueSchema = v.union([v.string(), v.number()]);
 export type PortalValue = v.InferOutput<typeof PortalValueSchema>;
 
 /** One latest value: epoch milliseconds and the value. */
@@ -54,13 +54,13 @@ export const TimeseriesSchema = v.record(
 export type TimeseriesResponse = v.InferOutput<typeof TimeseriesSchema>;
 
 /**
- * `GET …/values/attributes`: a list of key/value pairs. Attribute values may also be JSON
- * objects on a ThingsBoard portal; the client turns those into their JSON text.
+ * `GET …/values/attributes`: a list of key/value pairs. Attributes are free-form on a
+ * ThingsBoard portal (booleans, JSON objects); the client turns those into text.
  */
 export const AttributesSchema = v.array(
   v.object({
     key: v.string(),
-    value: v.union([PortalValueSchema, v.record(v.string(), v.unknown()), v.array(v.unknown())]),
+    value: v.union([v.string(), v.number(), v.boolean(), v.null(), v.record(v.string(), v.unknown()), v.array(v.unknown())]),
     lastUpdateTs: v.optional(v.number()),
   }),
 );

@@ -1,0 +1,222 @@
+/**
+ * The client against the simulator over real HTTP on loopback: sessions, pagination, history
+ * and attributes. Fault handling (retries, malformed bodies) is in client-faults.test.ts.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startSimulator, type Simulator } from "../sim/server.ts";
+import type { Logger } from "../log.ts";
+import { NightowlClient, type ClientOptions } from "./client.ts";
+import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_TIMESERIES_KEYS } from "./keys.ts";
+
+/** A logger that keeps every line, to check what was said and that no secret was. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message}${fields ? " " + JSON.stringify(fields) : ""}`);
+  };
+  return { lines, error: keep("error"), warn: keep("warn"), info: keep("info"), debug: keep("debug") };
+}
+
+export const QUERY = { timeseriesKeys: DEFAULT_TIMESERIES_KEYS, attributeKeys: DEFAULT_ATTRIBUTE_KEYS, pageSize: 5 };
+
+export function clientFor(sim: Simulator, extra: Partial<ClientOptions> = {}): NightowlClient {
+  const account = sim.accounts[0]!;
+  return new NightowlClient({ baseUrl: sim.url, username: account.username, password: account.password, retryBaseMs: 5, ...extra });
+}
+
+/** Requests per endpoint since the simulator started. */
+export function counts(sim: Simulator) {
+  return {
+    login: sim.requestCount("/api/auth/login"),
+    refresh: sim.requestCount("/api/auth/token"),
+    query: sim.requestCount("/api/entitiesQuery/find"),
+  };
+}
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ devices: 5, seed: 7, historyDays: 2 });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+test("login: logs the masked token prefix like the original, never the token or password", async () => {
+  const log = recordingLogger();
+  const client = clientFor(sim, { log });
+  expect(client.tokenPrefix()).toBeUndefined();
+  await client.authenticate();
+  expect(client.tokenPrefix()).toBe("eyJhbGci...");
+  expect(log.lines).toContain("info Authenticated successfully; token prefix eyJhbGci...");
+  const all = log.lines.join("\n");
+  expect(all).not.toContain(sim.accounts[0]!.password);
+  expect(all).not.toMatch(/eyJ[\w-]{20,}/);
+});
+
+test("devices: follows hasNext past page 0 (pageSize 2, 5 devices → 5 snapshots)", async () => {
+  const before = counts(sim);
+  const devices = await clientFor(sim).devices({ ...QUERY, pageSize: 2 });
+  expect(devices.map((d) => d.id).sort()).toEqual(sim.devices.map((d) => d.id).sort());
+  expect(counts(sim).query - before.query).toBe(3);
+  const names = devices.map((d) => d.name);
+  expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+  for (const device of devices) {
+    expect(device.type).not.toBe("");
+    expect(device.userLabel).toBe(sim.accounts[0]!.userLabel);
+    expect(device.attributes.CustomerInfo?.value).toBe(sim.accounts[0]!.customer);
+    expect(Number(device.telemetry.S1?.value)).toBeGreaterThan(0);
+    // absent and "" values are left out, never kept as empty strings
+    for (const reading of [...Object.values(device.telemetry), ...Object.values(device.attributes)]) {
+      expect(reading.value).not.toBe("");
+    }
+  }
+});
+
+test("token reused across calls: one login for many calls, no refresh", async () => {
+  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
+  try {
+    const client = clientFor(local);
+    const device = local.devices[0]!;
+    await client.devices(QUERY);
+    await client.devices(QUERY);
+    await client.timeseries(device.id, ["S1"], local.now() - 3_600_000, local.now());
+    await client.attributes(device.id, ["CustomerInfo"]);
+    expect(counts(local)).toEqual({ login: 1, refresh: 0, query: 2 });
+  } finally {
+    await local.stop();
+  }
+});
+
+test("refresh shortly before exp: /api/auth/token, not a login, and no call fails with 401", async () => {
+  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1, tokenTtlSeconds: 120 });
+  try {
+    let skewMs = 0;
+    const client = clientFor(local, { now: () => Date.now() + skewMs, refreshMarginSeconds: 60 });
+    await client.devices(QUERY);
+    skewMs = 30_000; // 90 s left: still outside the margin
+    await client.devices(QUERY);
+    expect(counts(local)).toEqual({ login: 1, refresh: 0, query: 2 });
+    skewMs = 61_000; // 59 s left: inside the margin
+    await client.devices(QUERY);
+    // one query per call: the token was renewed before the call, not after a 401
+    expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 3 });
+    // The simulator dates the new token by its own (unskewed) clock: back to that clock, the
+    // fresh token is reused.
+    skewMs = 0;
+    await client.devices(QUERY);
+    expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 4 });
+  } finally {
+    await local.stop();
+  }
+});
+
+test("401 on a token the portal dropped → transparent refresh and one retry", async () => {
+  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
+  try {
+    const log = recordingLogger();
+    const client = clientFor(local, { log });
+    await client.devices(QUERY);
+    local.faults.expireTokens();
+    const devices = await client.devices(QUERY);
+    expect(devices).toHaveLength(2);
+    expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 3 });
+    expect(log.lines.some((l) => l.includes("token rejected"))).toBe(true);
+  } finally {
+    await local.stop();
+  }
+});
+
+test("refresh rejected → log in again, the call still succeeds", async () => {
+  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
+  try {
+    const log = recordingLogger();
+    const client = clientFor(local, { log });
+    await client.devices(QUERY);
+    local.faults.add({ kind: "reject_refresh", count: 1 });
+    local.faults.expireTokens();
+    expect(await client.devices(QUERY)).toHaveLength(2);
+    expect(counts(local)).toEqual({ login: 2, refresh: 1, query: 3 });
+    expect(log.lines.some((l) => l.startsWith("warn Token refresh failed; logging in again"))).toBe(true);
+    expect(log.lines.join("\n")).not.toMatch(/eyJ[\w-]{20,}/);
+  } finally {
+    await local.stop();
+  }
+});
+
+test("concurrent calls that all meet a 401 share one refresh", async () => {
+  const local = await startSimulator({ devices: 4, seed: 3, historyDays: 1 });
+  try {
+    const client = clientFor(local);
+    await client.authenticate();
+    local.faults.expireTokens();
+    const end = local.now();
+    const results = await Promise.all(local.devices.map((d) => client.timeseries(d.id, ["S1"], end - 600_000, end)));
+    expect(results.every((r) => (r.S1?.length ?? 0) > 0)).toBe(true);
+    expect(counts(local).refresh).toBe(1);
+    expect(counts(local).login).toBe(1);
+  } finally {
+    await local.stop();
+  }
+});
+
+test("bad credentials → E_AUTH naming the endpoint and status, without the password, not retried", async () => {
+  const before = counts(sim);
+  const password = "s3cret-Wrong-Pa55";
+  const client = new NightowlClient({ baseUrl: sim.url, username: sim.accounts[0]!.username, password, retryBaseMs: 5 });
+  const error = await client.devices(QUERY).catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: "NightowlError", code: "E_AUTH" });
+  const message = (error as Error).message;
+  expect(message).toBe("POST /api/auth/login: HTTP 401: Invalid username or password");
+  expect(message).not.toContain(password);
+  expect(counts(sim).login - before.login).toBe(1);
+  expect(counts(sim).query - before.query).toBe(0);
+});
+
+test("timeseries: numeric points per key, ascending, matching the portal's count; absent keys left out", async () => {
+  const client = clientFor(sim);
+  const device = sim.devices[0]!;
+  const end = sim.now();
+  const start = end - 3 * 3_600_000;
+  const series = await client.timeseries(device.id, ["S1", "P1C1", "No_Such_Key"], start, end);
+  expect(Object.keys(series).sort()).toEqual(["P1C1", "S1"]);
+  const s1 = series.S1!;
+  expect(s1.length).toBe(sim.pointCount(device.id, "S1", start, end));
+  expect(s1.every((p) => typeof p.value === "number" && Number.isFinite(p.value))).toBe(true);
+  expect(s1.every((p, i) => i === 0 || p.ts > s1[i - 1]!.ts)).toBe(true);
+  expect(s1[0]!.ts).toBeGreaterThanOrEqual(start);
+});
+
+test("timeseries: limit caps points per key; DESC returns the newest first", async () => {
+  const client = clientFor(sim);
+  const device = sim.devices[1]!;
+  const end = sim.now();
+  const series = await client.timeseries(device.id, ["S1", "P1V1"], end - 6 * 3_600_000, end, { limit: 7, orderBy: "DESC" });
+  expect(series.S1).toHaveLength(7);
+  expect(series.P1V1).toHaveLength(7);
+  expect(series.S1![0]!.ts).toBeGreaterThan(series.S1![6]!.ts);
+});
+
+test("timeseries: aggregation with an interval returns one point per bucket", async () => {
+  const client = clientFor(sim);
+  const device = sim.devices[0]!;
+  const hour = 3_600_000;
+  const end = Math.floor(sim.now() / hour) * hour;
+  const series = await client.timeseries(device.id, ["P1V1"], end - 4 * hour, end, { agg: "AVG", intervalMs: hour });
+  expect(series.P1V1).toHaveLength(4);
+  for (const point of series.P1V1!) expect(point.value).toBeGreaterThan(100);
+});
+
+test("timeseries: an aborted signal stops the call with E_HTTP naming the endpoint", async () => {
+  const client = clientFor(sim);
+  const controller = new AbortController();
+  controller.abort();
+  const error = await client.timeseries(sim.devices[0]!.id, ["S1"], 0, 1, { signal: controller.signal }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: "E_HTTP" });
+  expect((error as Error).message).toMatch(/^GET \/api\/plugins\/telemetry\/DEVICE\/.+\/values\/timeseries: aborted$/);
+});
+
+test("attributes: key → raw value, absent keys left out", async () => {
+  const client = clientFor(sim);
+  const attributes = await client.attributes(sim.devices[0]!.id, ["CustomerInfo", "No_Such_Attribute"]);
+  expect(attributes).toEqual({ CustomerInfo: sim.accounts[0]!.customer });
+});
