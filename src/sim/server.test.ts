@@ -34,7 +34,7 @@ function query(page: number, pageSize: number, extra: Record<string, unknown> = 
 }
 
 const history = (id: string, params: Record<string, string | number>) =>
-  `/api/plugins/telemetry/DEVICE/${id}/values/timeseries?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`;
+  `/api/plugins/telemetry/DEVICE/${id}/values/timeseries?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`;
 
 beforeAll(async () => {
   sim = await startSimulator({ accounts: 2, devices: 4, historyDays: 10, denseDevices: 1, startMs: Date.UTC(2026, 2, 10, 12) });
