@@ -1,0 +1,30 @@
+/** Shared by the client's tests: a client for a simulator account, request counts, a recording logger. */
+import type { Logger } from "../log.ts";
+import type { Simulator } from "../sim/server.ts";
+import { NightowlClient, type ClientOptions } from "./client.ts";
+import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_TIMESERIES_KEYS } from "./keys.ts";
+
+/** A logger that keeps every line, to check what was said and that no secret was. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message}${fields ? " " + JSON.stringify(fields) : ""}`);
+  };
+  return { lines, error: keep("error"), warn: keep("warn"), info: keep("info"), debug: keep("debug") };
+}
+
+export const QUERY = { timeseriesKeys: DEFAULT_TIMESERIES_KEYS, attributeKeys: DEFAULT_ATTRIBUTE_KEYS, pageSize: 5 };
+
+export function clientFor(sim: Simulator, extra: Partial<ClientOptions> = {}): NightowlClient {
+  const account = sim.accounts[0]!;
+  return new NightowlClient({ baseUrl: sim.url, username: account.username, password: account.password, retryBaseMs: 5, ...extra });
+}
+
+/** Requests per endpoint since the simulator started. */
+export function counts(sim: Simulator) {
+  return {
+    login: sim.requestCount("/api/auth/login"),
+    refresh: sim.requestCount("/api/auth/token"),
+    query: sim.requestCount("/api/entitiesQuery/find"),
+  };
+}
