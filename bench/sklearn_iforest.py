@@ -1,10 +1,10 @@
 """scikit-learn's IsolationForest on one benchmark CSV, for bench/iforest.ts to compare against.
 
-Usage: python3 bench/sklearn_iforest.py FILE [--seeds 5]
+Usage: python3 bench/sklearn_iforest.py FILE [--seeds 5] [--warm-up 3]
 Prints one JSON object: sklearn version, rows, features, and per seed the ROC AUC of
 -score_samples, fit milliseconds and scoring microseconds per row. Settings as in the
 datasets README: IsolationForest(n_estimators=100, random_state=seed), fit and scored on
-the whole set. One untimed warm-up fit first, as the TypeScript side does.
+the whole set. Untimed warm-up fits first, as the TypeScript side does.
 """
 import argparse
 import json
@@ -20,12 +20,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("file")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--warm-up", type=int, default=3)
     args = parser.parse_args()
 
     table = np.loadtxt(args.file, delimiter=",", skiprows=1, dtype=np.float64)
     X, y = table[:, :-1], table[:, -1]
 
-    IsolationForest(n_estimators=100, random_state=12345).fit(X).score_samples(X)
+    for k in range(args.warm_up):
+        IsolationForest(n_estimators=100, random_state=1000 + k).fit(X).score_samples(X)
     runs = []
     for seed in range(args.seeds):
         t0 = time.perf_counter()

@@ -1,0 +1,210 @@
+/**
+ * Accuracy and speed of the isolation forest, side by side with scikit-learn on the same files.
+ *
+ *   bun bench/iforest.ts [--dataset FILE]... [--seeds 5] [--json]
+ *
+ * FILE is a CSV with a quoted header, numeric feature columns and a last column `label`
+ * (1 = anomaly). Without --dataset, every CSV in ../shared/datasets beside the repository.
+ * Per file and seed 0..k−1: fit on all rows (100 trees, ψ = min(256, n), contamination
+ * "auto"), ROC AUC of −scoreSamples, fit milliseconds, scoring microseconds per row. Three
+ * untimed warm-up fits and scorings first. When a Python with scikit-learn is found (PYTHON,
+ * python3, then Debian's /usr/bin/python3 from python3-sklearn), bench/sklearn_iforest.py runs
+ * the same protocol on the same file. AUC is the mean over seeds, times the median.
+ */
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { IsolationForest, type RowMajor } from "../src/ml/iforest.ts";
+
+export interface Dataset {
+  name: string;
+  X: RowMajor;
+  labels: Uint8Array;
+}
+
+export interface Measured {
+  auc: number;
+  fitMs: number;
+  scoreUsPerRow: number;
+}
+
+export interface DatasetResult {
+  dataset: string;
+  rows: number;
+  features: number;
+  anomalies: number;
+  nightowl: Measured;
+  sklearn?: Measured & { version: string };
+}
+
+/** Untimed fits and scorings before the timed ones, so the JIT has compiled the hot loops (and numpy its imports). */
+const WARM_UP_RUNS = 3;
+
+/** A benchmark CSV: quoted header, numeric columns, the last one `label` (0/1). */
+export async function loadDataset(file: string): Promise<Dataset> {
+  const lines = (await Bun.file(file).text()).split(/\r?\n/).filter((line) => line.trim() !== "");
+  const header = lines[0].split(",").map((name) => name.trim().replace(/^"|"$/g, ""));
+  if (header[header.length - 1] !== "label") throw new Error(`${file}: the last column is "${header[header.length - 1]}", expected "label"`);
+  const cols = header.length - 1;
+  const rows = lines.length - 1;
+  const data = new Float64Array(rows * cols);
+  const labels = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const cells = lines[i + 1].split(",");
+    if (cells.length !== cols + 1) throw new Error(`${file}:${i + 2}: ${cells.length} cells, the header has ${cols + 1}`);
+    for (let j = 0; j < cols; j++) {
+      const x = Number(cells[j]);
+      if (!Number.isFinite(x)) throw new Error(`${file}:${i + 2}: column ${header[j]} is "${cells[j]}", not a number`);
+      data[i * cols + j] = x;
+    }
+    labels[i] = Number(cells[cols]) === 1 ? 1 : 0;
+  }
+  return { name: path.basename(file), X: { data, rows, cols }, labels };
+}
+
+/**
+ * Area under the ROC curve of `scores` (higher = more anomalous) against 0/1 labels, by the
+ * Mann–Whitney rank sum with tied scores given their average rank (as sklearn's roc_auc_score).
+ */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const averageRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k]] === 1) {
+        positives++;
+        rankSum += averageRank;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function summarise(runs: Measured[]): Measured {
+  return {
+    auc: runs.reduce((sum, r) => sum + r.auc, 0) / runs.length,
+    fitMs: median(runs.map((r) => r.fitMs)),
+    scoreUsPerRow: median(runs.map((r) => r.scoreUsPerRow)),
+  };
+}
+
+/** Our forest on one dataset, seeds 0..seeds−1. */
+export function benchNightowl(dataset: Dataset, seeds: number): Measured {
+  for (let k = 0; k < WARM_UP_RUNS; k++) IsolationForest.fit(dataset.X, { seed: 1000 + k }).scoreSamples(dataset.X);
+  const runs: Measured[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const t0 = performance.now();
+    const forest = IsolationForest.fit(dataset.X, { nEstimators: 100, seed });
+    const t1 = performance.now();
+    const scores = forest.scoreSamples(dataset.X);
+    const t2 = performance.now();
+    const anomalous = scores.map((s) => -s);
+    runs.push({ auc: rocAuc(anomalous, dataset.labels), fitMs: t1 - t0, scoreUsPerRow: ((t2 - t1) * 1000) / dataset.X.rows });
+  }
+  return summarise(runs);
+}
+
+/** The first Python that imports sklearn, or undefined. */
+export function findSklearnPython(): string | undefined {
+  const candidates = [process.env.PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c);
+  for (const python of candidates) {
+    const exe = path.isAbsolute(python) ? python : Bun.which(python);
+    if (!exe) continue;
+    const probe = Bun.spawnSync([exe, "-c", "import sklearn"], { stdout: "ignore", stderr: "ignore" });
+    if (probe.exitCode === 0) return exe;
+  }
+  return undefined;
+}
+
+/** scikit-learn on the same file through bench/sklearn_iforest.py. */
+export function benchSklearn(python: string, file: string, seeds: number): Measured & { version: string } {
+  const script = path.join(import.meta.dir, "sklearn_iforest.py");
+  const run = Bun.spawnSync([python, script, file, "--seeds", String(seeds), "--warm-up", String(WARM_UP_RUNS)], { stdout: "pipe", stderr: "pipe" });
+  if (run.exitCode !== 0) throw new Error(`sklearn_iforest.py failed on ${file}: ${run.stderr.toString().trim()}`);
+  const result = JSON.parse(run.stdout.toString()) as { sklearn: string; runs: Measured[] };
+  return { ...summarise(result.runs), version: result.sklearn };
+}
+
+export async function benchFiles(files: string[], seeds: number, python: string | undefined): Promise<DatasetResult[]> {
+  const results: DatasetResult[] = [];
+  for (const file of files) {
+    const dataset = await loadDataset(file);
+    results.push({
+      dataset: dataset.name,
+      rows: dataset.X.rows,
+      features: dataset.X.cols,
+      anomalies: dataset.labels.reduce((sum, x) => sum + x, 0),
+      nightowl: benchNightowl(dataset, seeds),
+      sklearn: python ? benchSklearn(python, file, seeds) : undefined,
+    });
+  }
+  return results;
+}
+
+/** The results as a markdown table; speed-up = scikit-learn time / our time. */
+export function forestTable(results: DatasetResult[], seeds: number): string {
+  const f = (x: number, digits: number) => x.toFixed(digits);
+  const lines = [
+    `| data set | rows × features | AUC nightowl | AUC scikit-learn | ΔAUC | fit ms nightowl | fit ms scikit-learn | fit speed-up | score µs/row nightowl | score µs/row scikit-learn | score speed-up |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+  ];
+  for (const r of results) {
+    const s = r.sklearn;
+    lines.push(
+      `| ${r.dataset} | ${r.rows.toLocaleString("en")} × ${r.features} | ${f(r.nightowl.auc, 3)} | ${s ? f(s.auc, 3) : "–"} | ${s ? f(r.nightowl.auc - s.auc, 3) : "–"} | ` +
+        `${f(r.nightowl.fitMs, 1)} | ${s ? f(s.fitMs, 1) : "–"} | ${s ? `${f(s.fitMs / r.nightowl.fitMs, 0)}×` : "–"} | ` +
+        `${f(r.nightowl.scoreUsPerRow, 2)} | ${s ? f(s.scoreUsPerRow, 2) : "–"} | ${s ? `${f(s.scoreUsPerRow / r.nightowl.scoreUsPerRow, 0)}×` : "–"} |`,
+    );
+  }
+  const version = results.find((r) => r.sklearn)?.sklearn?.version;
+  lines.push("");
+  lines.push(
+    `100 trees, ψ = min(256, n), fit and scored on all rows; AUC of −score_samples, mean of seeds 0..${seeds - 1}; times are medians. ` +
+      (version ? `scikit-learn ${version}.` : "scikit-learn not found (install python3-sklearn, or set PYTHON)."),
+  );
+  return lines.join("\n");
+}
+
+/** The benchmark CSVs beside the repository (../shared/datasets). */
+export function defaultDatasets(): string[] {
+  const dir = path.resolve(import.meta.dir, "..", "..", "shared", "datasets");
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".csv"))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: {
+      dataset: { type: "string", multiple: true },
+      seeds: { type: "string", default: "5" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const seeds = Number(values.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1) {
+    console.error(`--seeds ${values.seeds}: expected an integer ≥ 1`);
+    process.exit(2);
+  }
+  const files = values.dataset?.length ? values.dataset : defaultDatasets();
+  const python = findSklearnPython();
+  if (!python && !values.json) console.error("scikit-learn not found (PYTHON, python3, /usr/bin/python3): printing nightowl only");
+  const results = await benchFiles(files, seeds, python);
+  console.log(values.json ? JSON.stringify({ seeds, results }, null, 2) : forestTable(results, seeds));
+}
