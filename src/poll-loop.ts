@@ -32,8 +32,11 @@ export interface PollObserver {
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export interface PollLoopOptions {
-  /** One poll: the devices with their latest values; throws on failure. */
-  poll: () => Promise<DeviceSnapshot[]>;
+  /**
+   * One poll: the devices with their latest values; throws on failure. `signal` aborts when
+   * `stop()` is called, so a poll that passes it on to its requests ends at once.
+   */
+  poll: (signal: AbortSignal) => Promise<DeviceSnapshot[]>;
   /** Time between poll starts, milliseconds (> 0). */
   intervalMs: number;
   observers: readonly PollObserver[];
@@ -89,7 +92,7 @@ export function startPollLoop(options: PollLoopOptions): PollLoop {
     const startedAt = now();
     let result: PollResult;
     try {
-      const devices = await poll();
+      const devices = await poll(aborter.signal);
       result = { ok: true, devices, startedAt, durationMs: now() - startedAt };
     } catch (error) {
       result = { ok: false, error, startedAt, durationMs: now() - startedAt };

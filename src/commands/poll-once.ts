@@ -1,10 +1,76 @@
+/**
+ * `nightowl poll-once`: one poll, the report of every device on standard output (or JSON),
+ * and optionally the metrics as a node_exporter textfile. Exit 0 on success, non-zero with
+ * one line otherwise, so a cron job mails only failures.
+ */
 import { Command } from "commander";
-import { NightowlError } from "../errors.ts";
+import { addSettingOptions, PORTAL_SETTINGS } from "../config.ts";
+import { deviceJson, formatDeviceReport } from "../device-report.ts";
+import { registerBuildInfo } from "../metrics/build-info.ts";
+import { registerPollMetrics } from "../metrics/poll.ts";
+import { createRegistry } from "../metrics/registry.ts";
+import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
+import { writeTextfile } from "../metrics/textfile.ts";
+import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import type { PollResult } from "../poll-loop.ts";
+import { commandContext, print } from "./context.ts";
+import { openPortal } from "./portal.ts";
 
 export function pollOnceCommand(): Command {
-  return new Command("poll-once")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'poll-once' is not built yet");
+  const command = new Command("poll-once")
+    .description("Poll the portal once and print every device's report (or --json); --textfile writes the metrics for node_exporter's textfile collector.")
+    .option("--json", "print a JSON array of devices instead of the reports")
+    .option("--textfile <file>", "also write the metrics atomically to FILE (e.g. /var/lib/node_exporter/textfile/nightowl.prom), on failure too")
+    .option("--demo", "poll the embedded simulator, started in this process");
+  addSettingOptions(command, [...PORTAL_SETTINGS, "summaryKeys"]);
+  return command
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl poll-once --demo
+  $ nightowl poll-once --json | jq '.[].telemetry.S1'
+  $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
+
+On failure the textfile says nightowl_last_poll_success 0, and the command exits non-zero
+with one line on standard error.`,
+    )
+    .action(async (options: { json?: boolean; textfile?: string; demo?: boolean } & Record<string, unknown>) => {
+      const { config, log } = commandContext(options);
+      const portal = await openPortal(config, log, options.demo === true);
+      let result: PollResult;
+      const startedAt = Date.now();
+      try {
+        const devices = await portal.poll();
+        result = { ok: true, devices, startedAt, durationMs: Date.now() - startedAt };
+      } catch (error) {
+        result = { ok: false, error, startedAt, durationMs: Date.now() - startedAt };
+      } finally {
+        await portal.close();
+      }
+      if (options.textfile !== undefined) {
+        try {
+          await writeMetrics(result, options.textfile);
+        } catch (error) {
+          // The poll's own failure is the one line worth reporting; the file's goes to the log.
+          if (result.ok) throw error;
+          log.error((error as Error).message);
+        }
+      }
+      if (!result.ok) throw result.error;
+      print(options.json ? JSON.stringify(result.devices.map(deviceJson), null, 2) : reports(result.devices, config));
     });
+}
+
+function reports(devices: readonly DeviceSnapshot[], config: { summaryKeys: readonly string[]; timeseriesKeys: readonly string[]; attributeKeys: readonly string[] }): string {
+  if (devices.length === 0) return "(no devices)";
+  return devices.map((d) => formatDeviceReport(d, config.summaryKeys, config.timeseriesKeys, config.attributeKeys)).join("\n\n");
+}
+
+async function writeMetrics(result: PollResult, path: string): Promise<void> {
+  const registry = createRegistry();
+  registerBuildInfo(registry);
+  registerPollMetrics(registry).observe(result);
+  registerTelemetryMetrics(registry).observe(result);
+  await writeTextfile(registry, path);
 }

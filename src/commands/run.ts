@@ -1,10 +1,158 @@
+/**
+ * `nightowl run`: the monitor. Polls the portal every interval, logs each device's report,
+ * and serves the metrics until SIGINT or SIGTERM.
+ */
 import { Command } from "commander";
-import { NightowlError } from "../errors.ts";
+import type { Registry } from "prom-client";
+import { addSettingOptions, PORTAL_SETTINGS, type Config, type SettingName } from "../config.ts";
+import { formatDeviceReport } from "../device-report.ts";
+import type { Logger } from "../log.ts";
+import { registerBuildInfo } from "../metrics/build-info.ts";
+import { registerPollMetrics } from "../metrics/poll.ts";
+import { createRegistry } from "../metrics/registry.ts";
+import { startMetricsServer, type MetricsServer } from "../metrics/server.ts";
+import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
+import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
+import { commandContext } from "./context.ts";
+import { flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
+
+const RUN_SETTINGS: readonly SettingName[] = [
+  ...PORTAL_SETTINGS,
+  "pollIntervalSeconds",
+  "summaryKeys",
+  "metricsHost",
+  "metricsPort",
+  "metricsAuthBearerToken",
+  "metricsAuthUsername",
+  "metricsAuthPassword",
+  "mlEnabled",
+  "mlModelPath",
+  "mlModelsDir",
+  "mlPrometheusUrl",
+  "mlInferenceInterval",
+  "timezone",
+  "powerFactor",
+];
+
+/** What `--demo` sets unless the user set it: loopback only, a quick poll, scoring on. */
+const DEMO_DEFAULTS: Partial<Record<SettingName, string>> = {
+  metricsHost: "127.0.0.1",
+  pollIntervalSeconds: "10",
+  mlEnabled: "true",
+};
 
 export function runCommand(): Command {
-  return new Command("run")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'run' is not built yet");
+  const command = new Command("run")
+    .description("Poll the portal every interval, log each device's report and serve Prometheus metrics on /metrics (and /), /healthz and /readyz.")
+    .option("--demo", "start the embedded simulator in this process and monitor it (metrics on 127.0.0.1:8010 unless set)");
+  addSettingOptions(command, RUN_SETTINGS);
+  return command
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl run --demo
+  $ NIGHTOWL_USERNAME=me@example.com NIGHTOWL_PASSWORD_FILE=/run/credentials/nightowl/password nightowl run
+  $ nightowl run --metrics-port 8000 --poll-interval 60 --log-format json
+
+Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const demo = options.demo === true;
+      const { config, log } = commandContext(demo ? withDemoDefaults(options) : options);
+      const monitor = await startMonitor(config, log, demo);
+      const signal = await untilSignal();
+      log.info(`Received ${signal}; stopping`);
+      await monitor.stop();
     });
+}
+
+export interface Monitor {
+  registry: Registry;
+  server: MetricsServer;
+  loop: PollLoop;
+  portal: Portal;
+  /** Stops the loop, the server and the simulator (if any); resolves within about 2 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the server and the loop. The server comes first so the port is checked before the
+ * first poll, and `/healthz` answers while the first poll is under way.
+ */
+export async function startMonitor(config: Config, log: Logger, demo: boolean): Promise<Monitor> {
+  const intervalMs = config.pollIntervalSeconds * 1000;
+  const portal = await openPortal(config, log, demo);
+  const registry = createRegistry();
+  registerBuildInfo(registry);
+  const observers: PollObserver[] = [
+    registerPollMetrics(registry),
+    registerTelemetryMetrics(registry),
+    reportObserver(config, log),
+    // Live leak scoring and analytics register their families on `registry` and add their
+    // observers here; `config.mlEnabled` says whether scoring is wanted.
+  ];
+  let loop: PollLoop | undefined;
+  let server: MetricsServer;
+  try {
+    server = startMetricsServer({
+      host: config.metricsHost,
+      port: config.metricsPort,
+      registry,
+      readiness: () => pollReadiness(loop?.lastSuccessAt, intervalMs, Date.now()),
+      auth: { bearerToken: config.metricsAuthBearerToken, username: config.metricsAuthUsername, password: config.metricsAuthPassword },
+      log,
+    });
+  } catch (error) {
+    await portal.close();
+    throw error;
+  }
+  log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${config.pollIntervalSeconds} s`);
+  // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.
+  loop = startPollLoop({ poll: portal.poll, intervalMs, observers, log, stopGraceMs: 1000 });
+  const started = loop;
+  return {
+    registry,
+    server,
+    loop: started,
+    portal,
+    async stop() {
+      await started.stop();
+      await Promise.all([server.stop(), portal.close()]);
+    },
+  };
+}
+
+/** Logs every device's report line by line, as the original monitor did, and a one-line summary. */
+function reportObserver(config: Config, log: Logger): PollObserver {
+  return {
+    observe(result) {
+      if (!result.ok) return;
+      for (const device of result.devices) {
+        for (const line of formatDeviceReport(device, config.summaryKeys, config.timeseriesKeys, config.attributeKeys).split("\n")) log.info(line);
+      }
+      log.info(`Polled ${result.devices.length} device(s) in ${Math.round(result.durationMs)} ms`);
+    },
+  };
+}
+
+function withDemoDefaults(options: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...options };
+  for (const [name, value] of Object.entries(DEMO_DEFAULTS) as [SettingName, string][]) {
+    if (!isSettingGiven(name, options)) out[flagAttribute(name)] = value;
+  }
+  return out;
+}
+
+/** Resolves with the name of the first SIGINT or SIGTERM, then restores the default handlers. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
 }
