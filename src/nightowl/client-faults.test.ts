@@ -145,3 +145,14 @@ test("a dropped device is simply missing from the list", async () => {
   const devices = await clientFor(sim).devices({ ...QUERY, pageSize: 1 });
   expect(devices.map((d) => d.id).sort()).toEqual(sim.devices.filter((d) => d.id !== dropped.id).map((d) => d.id).sort());
 });
+
+test("a non-numeric history value is dropped, and timeseriesPage still shows the page was full", async () => {
+  const client = clientFor(sim);
+  const device = sim.devices[0]!;
+  const end = sim.now();
+  sim.faults.add({ kind: "wrong_type", deviceId: device.id, key: "S1", value: "n/a", count: 1 });
+  const page = await client.timeseriesPage(device.id, ["S1", "P1V1"], end - 3_600_000, end, { limit: 5 });
+  expect(page.points.S1).toHaveLength(4);
+  expect(page.received).toEqual({ S1: 5, P1V1: 5 });
+  expect(page.points.P1V1).toHaveLength(5);
+});

@@ -56,6 +56,13 @@ export interface Point {
   value: number;
 }
 
+/** One history call: numeric points per key, and the number of points the portal sent per key. */
+export interface TimeseriesPage {
+  points: Record<string, Point[]>;
+  /** Points per key as sent, including those dropped as non-numeric; keys the portal left out are absent. */
+  received: Record<string, number>;
+}
+
 /** Safety stop for a portal whose `hasNext` never turns false. */
 const MAX_PAGES = 10_000;
 
@@ -149,8 +156,9 @@ export class NightowlClient {
   /**
    * One call of the history endpoint. Returns numeric points per key (strings parsed,
    * "true"/"false" as 1/0, empty and non-numeric strings dropped); keys with no points are absent.
-   * The portal cuts each key at `limit` points without saying so: a caller that gets `limit`
-   * points back must split the window.
+   * The portal cuts each key at `limit` points without saying so, and dropped points make a
+   * full page look short: a caller that splits windows should use `timeseriesPage` and compare
+   * its `received` counts with `limit`.
    * @param startTs window start, epoch ms (inclusive)
    * @param endTs window end, epoch ms
    */
@@ -161,6 +169,20 @@ export class NightowlClient {
     endTs: number,
     options: TimeseriesOptions = {},
   ): Promise<Record<string, Point[]>> {
+    return (await this.timeseriesPage(deviceId, keys, startTs, endTs, options)).points;
+  }
+
+  /**
+   * `timeseries`, plus how many points the portal sent per key before non-numeric ones were
+   * dropped: `received[key] >= limit` means the page was cut and the window must be split.
+   */
+  async timeseriesPage(
+    deviceId: string,
+    keys: readonly string[],
+    startTs: number,
+    endTs: number,
+    options: TimeseriesOptions = {},
+  ): Promise<TimeseriesPage> {
     const agg = options.agg ?? "NONE";
     const result = await this.call(
       {
@@ -180,16 +202,18 @@ export class NightowlClient {
       },
       TimeseriesSchema,
     );
-    const out: Record<string, Point[]> = {};
+    const points: Record<string, Point[]> = {};
+    const received: Record<string, number> = {};
     for (const [key, raw] of Object.entries(result)) {
-      const points: Point[] = [];
+      received[key] = raw.length;
+      const kept: Point[] = [];
       for (const point of raw) {
         const value = numericValue(rawOf(point.value));
-        if (value !== null) points.push({ ts: point.ts, value });
+        if (value !== null) kept.push({ ts: point.ts, value });
       }
-      if (points.length > 0) out[key] = points;
+      if (kept.length > 0) points[key] = kept;
     }
-    return out;
+    return { points, received };
   }
 
   /** Server attributes of one device by key, leaving out keys without a value. */
