@@ -1,10 +1,125 @@
+/**
+ * `nightowl score`: scores history with a saved leak model: one verdict per input row (CSV or
+ * JSON), or a per-device summary with the alarm episodes (table).
+ */
 import { Command } from "commander";
+import { addSettingOptions } from "../config.ts";
 import { NightowlError } from "../errors.ts";
+import { scoreFrames, type ScoredRow } from "../ml/leak-model.ts";
+import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
+import { resolveModelPath } from "../ml/model-resolver.ts";
+import { alarmEpisodes } from "../ml/verdict.ts";
+import { commandContext, print } from "./context.ts";
+import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { ML_COMMAND_SETTINGS } from "./train.ts";
+
+export const SCORE_FORMATS = ["table", "csv", "json"] as const;
+export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features";
+
+interface ScoreFlags extends HistoryFlags {
+  modelPath?: string;
+  format?: string;
+}
 
 export function scoreCommand(): Command {
-  return new Command("score")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'score' is not built yet");
+  const command = new Command("score").description("Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).");
+  addHistoryFlags(command, false)
+    .option("--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)")
+    .option("--format <format>", "table, csv or json", "table");
+  addSettingOptions(command, ML_COMMAND_SETTINGS);
+  return command
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl score --from-file data/week.csv
+  $ nightowl score --from-file data/week.csv --format csv > scores.csv
+  $ nightowl score --from-prometheus http://localhost:9090 --days 2 --user-label dgorman --format json
+
+CSV columns: ${SCORE_CSV_HEADER}
+(anomaly_score: the forest's decision score, negative = anomalous; leak_probability: 0-100;
+is_anomaly: the alarm, 1 when the score stays low long enough or a rule triggers;
+top_features: name:contribution pairs joined by ";").`,
+    )
+    .action(async (options: ScoreFlags & Record<string, unknown>) => {
+      const format = options.format ?? "table";
+      if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);
+      const { config, log } = commandContext(configFlags(options));
+      const { frames } = await readHistory(options, config, log);
+      const labels = [...new Set(frames.map((f) => f.userLabel))];
+      const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
+      if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
+      const model = loadModelFile(resolved.path);
+      log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
+      const rows = scoreFrames(model, frames, { topFeatures: format === "table" ? 3 : 5 });
+      if (format === "csv") print(scoresCsv(rows));
+      else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
+      else print(scoresTable(model, rows));
     });
+}
+
+function topText(row: ScoredRow): string {
+  return row.top.map(([name, c]) => `${name}:${c.toFixed(3)}`).join(";");
+}
+
+/** The CSV: header and one line per scored row. */
+export function scoresCsv(rows: readonly ScoredRow[]): string {
+  const lines = [SCORE_CSV_HEADER];
+  for (const r of rows) {
+    lines.push(`${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function rowJson(r: ScoredRow) {
+  return {
+    timestamp: r.ts,
+    device_id: r.deviceId,
+    device_name: r.deviceName,
+    user_label: r.userLabel,
+    anomaly_score: Number(r.decision.toFixed(6)),
+    leak_probability: Number(r.probability.toFixed(2)),
+    is_anomaly: r.isAnomaly ? 1 : 0,
+    top_features: Object.fromEntries(r.top.map(([n, c]) => [n, Number(c.toFixed(4))])),
+    rules: r.rules,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z";
+}
+
+/** Per device: rows, alarmed share, peak probability, then every alarm episode with its reasons. */
+export function scoresTable(model: LeakModel, rows: readonly ScoredRow[]): string {
+  const out: string[] = [`Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`, ""];
+  const byDevice = new Map<string, ScoredRow[]>();
+  for (const r of rows) {
+    const list = byDevice.get(r.deviceId) ?? [];
+    list.push(r);
+    byDevice.set(r.deviceId, list);
+  }
+  for (const [id, list] of byDevice) {
+    const alarmed = list.filter((r) => r.isAnomaly).length;
+    const peak = list.reduce((m, r) => Math.max(m, r.probability), 0);
+    out.push(`Device: ${list[0].deviceName} (${id})`);
+    out.push(`  rows ${list.length}, ${iso(list[0].ts)} .. ${iso(list[list.length - 1].ts)}; alarm on ${alarmed} rows (${((100 * alarmed) / list.length).toFixed(2)} %); peak probability ${peak.toFixed(1)} %`);
+    const episodes = alarmEpisodes(list.map((r) => r.ts), list.map((r) => r.isAnomaly), model.alarm.episode_merge_minutes);
+    if (episodes.length === 0) out.push("  no alarm episodes");
+    else {
+      out.push("  alarm episodes:");
+      out.push(`    ${"start".padEnd(17)}  ${"end".padEnd(17)}  ${"peak %".padStart(6)}  top features`);
+      for (const [a, b] of episodes) {
+        const inside = list.filter((r) => r.ts >= a && r.ts <= b);
+        const top = inside.reduce((best, r) => (r.probability > best.probability ? r : best), inside[0]);
+        const reasons = [...top.rules, topText(top)].filter(Boolean).join("; ");
+        out.push(`    ${iso(a)}  ${iso(b)}  ${top.probability.toFixed(1).padStart(6)}  ${reasons}`);
+      }
+    }
+    out.push("");
+  }
+  return out.join("\n");
 }

@@ -1,10 +1,90 @@
+/**
+ * `nightowl train`: fits the leak model on history (CSV files, Prometheus or the portal) and
+ * writes it atomically as JSON, then prints what it learned.
+ */
 import { Command } from "commander";
+import { addSettingOptions, type SettingName } from "../config.ts";
 import { NightowlError } from "../errors.ts";
+import { trainLeakModel, type TrainSummary } from "../ml/leak-model.ts";
+import { saveModelFile } from "../ml/model-file.ts";
+import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
+import { commandContext, print } from "./context.ts";
+import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
+
+/** Settings `train` and `score` take as flags (the portal's user and password come from the environment). */
+export const ML_COMMAND_SETTINGS: readonly SettingName[] = [
+  "tenant", "baseUrl", "pageSize", "timeseriesKeys", "requestTimeoutSeconds", "timezone", "mlModelsDir", "logFormat", "logLevel",
+];
+
+interface TrainFlags extends HistoryFlags {
+  modelPath?: string;
+  contamination?: string;
+  nEstimators?: string;
+  seed?: string;
+  note?: string;
+}
+
+function numberFlag(flag: string, value: string | undefined, fallback: number, ok: (n: number) => boolean, allowed: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || !ok(n)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(value)} is not allowed: expected ${allowed}`);
+  return n;
+}
 
 export function trainCommand(): Command {
-  return new Command("train")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'train' is not built yet");
+  const command = new Command("train").description("Train the leak model on history and write it as JSON (models/users/{label}/leak_detector.json by default).");
+  addHistoryFlags(command, true)
+    .option("--model-path <file>", "where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)")
+    .option("--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05")
+    .option("--n-estimators <trees>", "number of trees", "100")
+    .option("--seed <n>", "random seed; the same seed and history give the same model", "42")
+    .option("--note <text>", "a note stored in the model's training metadata");
+  addSettingOptions(command, ML_COMMAND_SETTINGS);
+  return command
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl train --from-file data/*.csv --user-label dgorman
+  $ nightowl train --from-prometheus http://localhost:9090 --days 90 --user-label dgorman
+  $ nightowl train --from-prometheus https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom \\
+      --username 1953220 --password "$GRAFANA_CLOUD_READ_TOKEN" --days 90 --user-label dgorman
+  $ nightowl train --from-nightowl --days 30
+  $ nightowl train --from-nightowl --demo --days 30 --model-path /tmp/demo.json
+
+Train on a period without known leaks: the model learns what normal looks like.`,
+    )
+    .action(async (options: TrainFlags & Record<string, unknown>) => {
+      const contamination = numberFlag("--contamination", options.contamination, 0.05, (n) => n > 0 && n <= 0.5, "a number in (0, 0.5]");
+      const nEstimators = numberFlag("--n-estimators", options.nEstimators, 100, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000, "a whole number from 1 to 10000");
+      const seed = numberFlag("--seed", options.seed, 42, (n) => Number.isSafeInteger(n), "a whole number");
+      const { config, log } = commandContext(configFlags(options));
+      const { frames, source } = await readHistory(options, config, log);
+      const labels = [...new Set(frames.map((f) => f.userLabel))];
+      const userLabel = options.userLabel ?? (labels.length === 1 ? labels[0] : "global");
+      const modelPath = options.modelPath ?? (userLabel === "global" ? globalModelPath(config.mlModelsDir) : userModelPath(config.mlModelsDir, userLabel));
+      if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
+      log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
+      const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note });
+      saveModelFile(modelPath, result.text);
+      print(formatSummary(modelPath, userLabel, result.summary));
     });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+/** The lines `train` prints. */
+export function formatSummary(path: string, userLabel: string, s: TrainSummary): string {
+  return [
+    `Model written to ${path}`,
+    `  user label:      ${userLabel}`,
+    `  samples:         ${s.samples.toLocaleString("en-US")} feature rows from ${s.devices} device(s)`,
+    `  features:        ${s.features}`,
+    `  time range:      ${iso(s.startMs)} .. ${iso(s.endMs)} (${((s.endMs - s.startMs) / 86_400_000).toFixed(1)} days)`,
+    `  anomaly rate:    ${(100 * s.anomalyRate).toFixed(2)} % of training rows score below the forest's offset; the alarm flags ${(100 * s.alarmRate).toFixed(2)} %`,
+    `  confidence:      ${s.confidence}`,
+    `  duration:        ${(s.durationMs / 1000).toFixed(2)} s`,
+  ].join("\n");
 }

@@ -68,11 +68,11 @@ export class StandardScaler {
     return new StandardScaler(mean, std);
   }
 
-  /** A new row-major block, standardised; NaN cells become 0. */
-  transform(X: RowMajor | Matrix): RowMajor {
+  /** The block standardised (into `into` when given, which may be X's own data); NaN cells become 0. */
+  transform(X: RowMajor | Matrix, into?: Float64Array): RowMajor {
     const { data, rows, cols } = asRowMajor(X);
     this.checkCols(cols);
-    const out = new Float64Array(rows * cols);
+    const out = into ?? new Float64Array(rows * cols);
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
       for (let c = 0; c < cols; c++) {

@@ -1,0 +1,248 @@
+/**
+ * Training and batch scoring of the leak model: history frames → features → scaler → forest →
+ * calibration and alarm rule, and back. `train`, `score`, the benchmarks and the shipped global
+ * model all go through these two functions, so they cannot drift apart.
+ */
+import { NightowlError } from "../errors.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { computeFeatures, featureNames } from "./features.ts";
+import { IsolationForest, percentile } from "./iforest.ts";
+import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
+import { StandardScaler } from "./scaler.ts";
+import { calibrateAlarm, VerdictStream, type AlarmParams } from "./verdict.ts";
+
+export interface TrainOptions {
+  /** Share of training rows the forest's offset treats as anomalous, (0, 0.5]; default 0.05. */
+  contamination?: number;
+  nEstimators?: number;
+  seed?: number;
+  /** IANA time zone of the sites, for night and weekend features; default "UTC". */
+  timeZone?: string;
+  /** Label stored in the model ("global" for the fleet model). */
+  userLabel: string;
+  /** Where the history came from: "file", "prometheus", "nightowl", "simulated". */
+  source: string;
+  note?: string;
+  /** Epoch ms "now" for `trained_at`; injected by tests. */
+  now?: () => number;
+}
+
+export interface TrainSummary {
+  samples: number;
+  features: number;
+  devices: number;
+  startMs: number;
+  endMs: number;
+  /** Share of training rows with a negative decision score (≈ contamination). */
+  anomalyRate: number;
+  /** Share of training rows the alarm flags (0 by construction of the calibration). */
+  alarmRate: number;
+  confidence: Confidence;
+  durationMs: number;
+}
+
+export interface TrainResult {
+  model: LeakModel;
+  /** The model file's text; `model` scores exactly as this text does. */
+  text: string;
+  summary: TrainSummary;
+}
+
+interface FeatureBlock {
+  frame: HistoryFrame;
+  ts: Float64Array;
+  data: Float64Array;
+  rows: number;
+}
+
+/** Keys with at least one value in the frame: a key that is always empty is as good as absent. */
+function keysWithValues(frame: HistoryFrame): string[] {
+  return Object.entries(frame.columns)
+    .filter(([, column]) => column.some((x) => x === x))
+    .map(([key]) => key);
+}
+
+/**
+ * The features every frame can feed: a model must not need a sensor one of its devices lacks,
+ * so a fleet model over mixed sites (the global one) keeps to what they share.
+ */
+function commonFeatureNames(frames: readonly HistoryFrame[]): string[] {
+  let names: string[] | undefined;
+  for (const frame of frames) {
+    const own = featureNames(keysWithValues(frame));
+    names = names ? names.filter((n) => own.includes(n)) : own;
+  }
+  return names ?? [];
+}
+
+/** Fits a model on leak-free history. Throws `E_DATA` when there are too few feature rows. */
+export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOptions): TrainResult {
+  const started = performance.now();
+  const now = options.now ?? Date.now;
+  const timeZone = options.timeZone ?? "UTC";
+  const contamination = options.contamination ?? 0.05;
+  const nEstimators = options.nEstimators ?? 100;
+  const seed = options.seed ?? 42;
+  const usable = frames.filter((f) => f.ts.length > 0);
+  if (usable.length === 0) throw new NightowlError("E_DATA", "no history rows to train on");
+  const names = commonFeatureNames(usable);
+  const featureOptions = { timeZone };
+  const blocks: FeatureBlock[] = [];
+  let total = 0;
+  for (const frame of usable) {
+    const f = computeFeatures(frame, { timeZone, featureNames: names });
+    if (f.rows === 0) continue;
+    blocks.push({ frame, ts: f.ts, data: f.data, rows: f.rows });
+    total += f.rows;
+  }
+  const cols = names.length;
+  if (total < 10) throw new NightowlError("E_DATA", `only ${total} feature rows in the history; at least 10 are needed (give more history: the windows need up to 24 h to fill)`);
+  let data = blocks[0].data;
+  if (blocks.length > 1) {
+    data = new Float64Array(total * cols);
+    let at = 0;
+    for (const b of blocks) {
+      data.set(b.data, at);
+      at += b.data.length;
+    }
+  }
+  const X = { data, rows: total, cols };
+  const scaler = StandardScaler.fit(X);
+  const Z = scaler.transform(X);
+  const forest = IsolationForest.fit(Z, { nEstimators, contamination, seed });
+
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (const b of blocks) {
+    startMs = Math.min(startMs, b.ts[0]);
+    endMs = Math.max(endMs, b.ts[b.rows - 1]);
+  }
+  const draft: LeakModel = {
+    featureNames: names,
+    featureOptions,
+    scaler,
+    forest,
+    calibration: { offset: forest.offset, decision_quantiles: new Array(101).fill(0), training_anomaly_rate: 0 },
+    alarm: calibrateAlarm([]),
+    training: {
+      trained_at: new Date(now()).toISOString(),
+      samples: total,
+      start_ms: startMs,
+      end_ms: endMs,
+      user_label: options.userLabel,
+      device_ids: [...new Set(blocks.map((b) => b.frame.deviceId))],
+      contamination,
+      n_estimators: nEstimators,
+      seed,
+      confidence: confidenceFor(total),
+      source: options.source,
+      ...(options.note ? { note: options.note } : {}),
+    },
+  };
+  // Calibrate with the model as it will be read back (rounded numbers), so the file scores as measured here.
+  const rounded = parseModelText(modelToText(draft), "(new model)");
+  // Z is no longer needed: reuse its memory (a 90-day history is 130,000 rows × 128 features).
+  const decision = rounded.forest.decisionFunction(rounded.scaler.transform(X, Z.data));
+  let negative = 0;
+  for (let i = 0; i < decision.length; i++) if (decision[i] < 0) negative++;
+  const quantiles = Array.from({ length: 101 }, (_, q) => percentile(decision, q));
+  const series: { ts: Float64Array; decision: Float64Array }[] = [];
+  let offset = 0;
+  for (const b of blocks) {
+    series.push({ ts: b.ts, decision: decision.subarray(offset, offset + b.rows) });
+    offset += b.rows;
+  }
+  const alarm = calibrateAlarm(series);
+  const model: LeakModel = { ...rounded, calibration: { offset: rounded.forest.offset, decision_quantiles: quantiles, training_anomaly_rate: negative / total }, alarm };
+  const text = modelToText(model);
+  const final = parseModelText(text, "(new model)");
+  const alarmRate = countAlarms(series, final.alarm) / total;
+  return {
+    model: final,
+    text,
+    summary: {
+      samples: total,
+      features: cols,
+      devices: blocks.length,
+      startMs,
+      endMs,
+      anomalyRate: negative / total,
+      alarmRate,
+      confidence: final.training.confidence,
+      durationMs: performance.now() - started,
+    },
+  };
+}
+
+function countAlarms(series: readonly { ts: Float64Array; decision: Float64Array }[], alarm: AlarmParams): number {
+  let n = 0;
+  for (const s of series) {
+    const stream = new VerdictStream(alarm);
+    for (let i = 0; i < s.ts.length; i++) if (stream.push(s.ts[i], s.decision[i]).isAnomaly) n++;
+  }
+  return n;
+}
+
+/** One scored row. */
+export interface ScoredRow {
+  /** Epoch ms. */
+  ts: number;
+  deviceId: string;
+  deviceName: string;
+  userLabel: string;
+  /** Forest decision score; negative = anomalous. */
+  decision: number;
+  /** Leak probability, percent. */
+  probability: number;
+  isAnomaly: boolean;
+  /** Top (feature, contribution) pairs, largest first. */
+  top: Array<[string, number]>;
+  /** Rules triggered on this row. */
+  rules: readonly string[];
+}
+
+export interface ScoreOptions {
+  /** How many top features to explain per row (0 skips contributions: faster). Default 3. */
+  topFeatures?: number;
+  /** Rule triggers per row of a frame, if rules are available. */
+  rulesFor?: (frame: HistoryFrame) => (ts: number) => readonly string[];
+}
+
+/** Scores every row of every frame once its windows have data. */
+export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], options: ScoreOptions = {}): ScoredRow[] {
+  const topN = options.topFeatures ?? 3;
+  const out: ScoredRow[] = [];
+  for (const frame of frames) {
+    if (frame.ts.length === 0) continue;
+    const f = computeFeatures(frame, { ...model.featureOptions, timeZone: model.featureOptions.timeZone, featureNames: model.featureNames });
+    if (f.rows === 0) continue;
+    const Z = model.scaler.transform({ data: f.data, rows: f.rows, cols: f.cols });
+    const decision = model.forest.decisionFunction(Z);
+    const verdicts = new VerdictStream(model.alarm);
+    const rules = options.rulesFor?.(frame);
+    for (let i = 0; i < f.rows; i++) {
+      const ts = f.ts[i];
+      const triggered = rules ? rules(ts) : [];
+      const v = verdicts.push(ts, decision[i], triggered);
+      out.push({
+        ts,
+        deviceId: frame.deviceId,
+        deviceName: frame.deviceName,
+        userLabel: frame.userLabel,
+        decision: decision[i],
+        probability: v.probability,
+        isAnomaly: v.isAnomaly,
+        top: topN > 0 ? topFeatures(model, Z.data.subarray(i * f.cols, (i + 1) * f.cols), topN) : [],
+        rules: triggered,
+      });
+    }
+  }
+  return out;
+}
+
+/** The `n` features with the largest contribution for one standardised row. */
+export function topFeatures(model: LeakModel, row: ArrayLike<number>, n: number): Array<[string, number]> {
+  const c = model.forest.contributions(row);
+  const order = Array.from(c.keys()).sort((a, b) => c[b] - c[a] || a - b);
+  return order.slice(0, n).filter((i) => c[i] > 0).map((i) => [model.featureNames[i], c[i]]);
+}
