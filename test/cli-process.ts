@@ -85,3 +85,17 @@ export async function promtoolCheck(exposition: string): Promise<{ code: number;
 
 export const HAS_PROMTOOL = Bun.which("promtool") !== null;
 if (!HAS_PROMTOOL) console.warn("skip: promtool not installed (Debian package prometheus); the exposition checks are skipped");
+
+/** Samples of an exposition as { name, labels, value }, comments skipped. */
+export function parseExposition(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`not an exposition line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = JSON.parse(`"${l[2]!}"`);
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}

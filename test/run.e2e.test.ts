@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { DEMO } from "../src/commands/portal.ts";
 import { DEFAULT_TIMESERIES_KEYS } from "../src/nightowl/keys.ts";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
-import { HAS_PROMTOOL, promtoolCheck, startCli, type LongRunning } from "./cli-process.ts";
+import { HAS_PROMTOOL, parseExposition, promtoolCheck, startCli, type LongRunning } from "./cli-process.ts";
 
 const running: LongRunning[] = [];
 const sims: Simulator[] = [];
@@ -11,20 +11,6 @@ afterEach(async () => {
   for (const r of running.splice(0)) r.kill();
   await Promise.all(sims.splice(0).map((s) => s.stop()));
 });
-
-/** Samples of an exposition as { name, labels, value }, comments skipped. */
-export function parseExposition(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not an exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = JSON.parse(`"${l[2]!}"`);
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
 
 test("run --demo logs the reports, serves a value for every default key each device has, and stops on SIGTERM within 2 s", async () => {
   const run = startCli(["run", "--demo", "--metrics-port", "0"]);

@@ -1,0 +1,106 @@
+/** `nightowl poll-once` as cron runs it: a real process against the simulator over loopback. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_TIMESERIES_KEYS } from "../src/nightowl/keys.ts";
+import { startSimulator, type Simulator } from "../src/sim/server.ts";
+import { emptyDir, HAS_PROMTOOL, parseExposition, promtoolCheck, runCli } from "./cli-process.ts";
+
+const PASSWORD = "S3cret-pa55word";
+let sim: Simulator;
+let portal: string[];
+
+beforeAll(async () => {
+  // pageSize 2 with 3 devices: the poll must follow hasNext past page 0.
+  sim = await startSimulator({ port: 0, devices: 3, seed: 7, username: "owner@example.com", password: PASSWORD });
+  portal = ["--base-url", sim.url, "--username", "owner@example.com", "--page-size", "2"];
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+test("--json prints every device, past the first page, with the values the portal sent", async () => {
+  const { code, stdout, stderr } = await runCli(["poll-once", "--json", ...portal], { NIGHTOWL_PASSWORD: PASSWORD });
+  expect(code).toBe(0);
+  const devices = JSON.parse(stdout) as { id: string; name: string; user_label: string; telemetry: Record<string, unknown> }[];
+  expect(devices.map((d) => d.id).sort()).toEqual(sim.devices.map((d) => d.id).sort());
+  for (const device of sim.devices) {
+    const printed = devices.find((d) => d.id === device.id)!;
+    expect(printed.name).toBe(device.name);
+    expect(printed.user_label).toBe(sim.accounts[0]!.userLabel);
+    expect(Object.keys(printed.telemetry).sort()).toEqual(device.keys.filter((k) => DEFAULT_TIMESERIES_KEYS.includes(k)).sort());
+  }
+  expect(stderr).toContain("Authenticated successfully; token prefix ");
+  expect(stdout + stderr).not.toContain(PASSWORD);
+});
+
+test("the report names every device with the original layout", async () => {
+  const { code, stdout } = await runCli(["poll-once", ...portal], { NIGHTOWL_PASSWORD: PASSWORD });
+  expect(code).toBe(0);
+  for (const device of sim.devices) {
+    const header = `Device: ${device.name} (${device.id})`;
+    expect(stdout).toContain(`${header}\n${"-".repeat(header.length)}\nSummary:\n`);
+  }
+  expect(stdout.match(/^Telemetry:$/gm)).toHaveLength(3);
+  expect(stdout.match(/^Attributes:$/gm)).toHaveLength(3);
+});
+
+test("--textfile writes the metrics atomically; the file passes promtool", async () => {
+  const dir = emptyDir("textfile");
+  const file = join(dir, "nightowl.prom");
+  const { code } = await runCli(["poll-once", "--textfile", file, ...portal], { NIGHTOWL_PASSWORD: PASSWORD });
+  expect(code).toBe(0);
+  expect(readdirSync(dir)).toEqual(["nightowl.prom"]);
+  const text = readFileSync(file, "utf8");
+  const samples = parseExposition(text);
+  const label = sim.accounts[0]!.userLabel;
+  expect(samples.filter((s) => s.name === "nightowl_last_poll_success")).toEqual([{ name: "nightowl_last_poll_success", labels: { user_label: label }, value: 1 }]);
+  expect(samples.filter((s) => s.name === "nightowl_device_info")).toHaveLength(3);
+  const s1 = samples.filter((s) => s.name === "nightowl_telemetry_value" && s.labels.key === "S1");
+  expect(s1).toHaveLength(3);
+  for (const s of s1) expect(s.value).toBeGreaterThan(0);
+  if (HAS_PROMTOOL) expect(await promtoolCheck(text)).toEqual({ code: 0, output: "" });
+});
+
+test("bad credentials: exit 1 with one line on stderr and no password; the textfile says the poll failed", async () => {
+  const dir = emptyDir("textfile");
+  const file = join(dir, "nightowl.prom");
+  const { code, stdout, stderr } = await runCli(["poll-once", "--textfile", file, ...portal, "--log-level", "error"], { NIGHTOWL_PASSWORD: "not-the-password" });
+  expect(code).toBe(1);
+  expect(stdout).toBe("");
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^nightowl: .*401/);
+  expect(stderr).not.toContain("not-the-password");
+  const samples = parseExposition(readFileSync(file, "utf8"));
+  expect(samples.filter((s) => s.name === "nightowl_last_poll_success")).toEqual([{ name: "nightowl_last_poll_success", labels: { user_label: "unknown" }, value: 0 }]);
+  expect(samples.filter((s) => s.name === "nightowl_poll_attempts_total" && s.labels.status === "failure").map((s) => s.value)).toEqual([1]);
+});
+
+test("missing credentials: exit 2 naming the variable, and no textfile", async () => {
+  const dir = emptyDir("textfile");
+  const file = join(dir, "nightowl.prom");
+  const { code, stderr } = await runCli(["poll-once", "--textfile", file, "--base-url", sim.url]);
+  expect(code).toBe(2);
+  expect(stderr).toStartWith("nightowl: NIGHTOWL_USERNAME is not set");
+  expect(existsSync(file)).toBe(false);
+});
+
+test("a portal that keeps failing: exit 1 with one line after the retries", async () => {
+  sim.faults.add({ kind: "status", status: 503, count: -1, path: "/api/entitiesQuery" });
+  try {
+    const { code, stdout, stderr } = await runCli(["poll-once", ...portal, "--log-level", "error"], { NIGHTOWL_PASSWORD: PASSWORD });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/^nightowl: .*503/);
+  } finally {
+    sim.faults.add({ kind: "clear" });
+  }
+});
+
+test("--demo polls the embedded simulator", async () => {
+  const { code, stdout } = await runCli(["poll-once", "--demo", "--json"]);
+  expect(code).toBe(0);
+  expect((JSON.parse(stdout) as unknown[]).length).toBe(3);
+});
