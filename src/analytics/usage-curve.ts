@@ -6,7 +6,7 @@
  * R / 0.4 minutes, and the readings in between as "no flow". The curve joins two counter
  * steps by a straight line when they are at most `smearMs` apart (the flow went on between
  * them); when they are further apart the counter stood still, and the step is placed in the
- * reading interval where it was seen. `smearMs` = max(15 min, R ÷ `detectableGpm`), so a
+ * reading interval where it was seen. `smearMs` = max(5 min, R ÷ `detectableGpm`), so a
  * flow of at least `detectableGpm` is never mistaken for stops, whatever the pulse size.
  */
 
@@ -42,7 +42,7 @@ const MINUTE_MS = 60_000;
 
 /** Builds the curve from `usedGallons` (see `computeConsumption`), in one pass. */
 export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options: UsageCurveOptions): UsageCurve {
-  const smearMs = Math.max(15 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? 0.2)) * MINUTE_MS);
+  const smearMs = Math.max(5 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? 0.2)) * MINUTE_MS);
   const t: number[] = [];
   const u: number[] = [];
   const runs: FlowRun[] = [];

@@ -1,0 +1,88 @@
+/**
+ * Every analytics figure of one device's history, and the rules evaluated on it: the one
+ * entry point `report` and `run` share.
+ */
+import { baselineTriggers, dailyFeatures, type BaselineOptions, type DayFeatures } from "./baseline.ts";
+import { COUNTER_KEY, computeConsumption, defaultGapMs, type Consumption } from "./consumption.ts";
+import { localClock, type LocalClock } from "./local-time.ts";
+import { nightFlows, type NightFlow } from "./night-flow.ts";
+import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } from "./pump-health.ts";
+import {
+  burstTriggers, continuousFlowTriggers, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
+  shortCyclingTriggers, type RuleOptions,
+} from "./rules.ts";
+import type { Trigger } from "./trigger.ts";
+import { continuousFlowMinutes, usageCurve, type UsageCurve } from "./usage-curve.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+
+export interface AnalyzeOptions {
+  /** IANA time zone of the site. Default UTC. */
+  timeZone?: string;
+  /** Pump power factor, (0, 1]. Default 0.8. */
+  powerFactor?: number;
+  pump?: Omit<PumpHealthOptions, "clock" | "powerFactor" | "gapMs">;
+  rules?: RuleOptions;
+  baseline?: BaselineOptions;
+}
+
+export interface DeviceAnalysis {
+  deviceId: string;
+  deviceName: string;
+  userLabel: string;
+  clock: LocalClock;
+  /** Epoch ms of the first and last rows. */
+  fromMs: number;
+  toMs: number;
+  gapMs: number;
+  /** Absent when the device has no flow meter. */
+  consumption?: Consumption;
+  curve?: UsageCurve;
+  nights: NightFlow[];
+  /** Minutes the flow has gone on without stopping at the last row; NaN without a meter. */
+  continuousFlowMinutes: number;
+  pumps: PumpHealth[];
+  days: DayFeatures[];
+  /** Every rule that fired, oldest first. */
+  triggers: Trigger[];
+}
+
+/** Runs every analysis and rule over `frame`. */
+export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}): DeviceAnalysis {
+  const clock = localClock(options.timeZone ?? "UTC");
+  const { ts } = frame;
+  const fromMs = ts.length ? ts[0] : NaN;
+  const toMs = ts.length ? ts[ts.length - 1] : NaN;
+  const gapMs = defaultGapMs(ts);
+  const counter = frame.columns[COUNTER_KEY];
+  const hasMeter = counter !== undefined && counter.some((x) => !Number.isNaN(x));
+  const consumption = hasMeter ? computeConsumption(ts, counter, { clock, gapMs }) : undefined;
+  const curve = consumption ? usageCurve(ts, consumption.usedGallons, { resolutionGallons: consumption.resolutionGallons, gapMs }) : undefined;
+  const nights = curve ? nightFlows(curve, clock) : [];
+  const pumps = pumpsIn(frame).map((p) => computePumpHealth(frame, p, { ...options.pump, clock, gapMs, powerFactor: options.powerFactor }));
+  const p1 = pumps.find((p) => p.pump === "P1");
+  const p2 = pumps.find((p) => p.pump === "P2");
+  const days = dailyFeatures(frame, clock, gapMs, consumption, p1, p2, options.baseline);
+
+  const id = frame.deviceId;
+  const triggers: Trigger[] = [];
+  if (curve) {
+    triggers.push(...continuousFlowTriggers(id, curve, clock, toMs, options.rules));
+    triggers.push(...nightFlowTriggers(id, nights, options.rules));
+    triggers.push(...burstTriggers(id, curve, clock, options.rules));
+  }
+  // The booster or well pump that feeds the house; P2 fills a storage tank on its own schedule.
+  if (p1) triggers.push(...nightPumpStartTriggers(id, p1, clock, options.rules));
+  for (const p of pumps) {
+    triggers.push(...shortCyclingTriggers(id, p, options.rules));
+    triggers.push(...dryRunTriggers(id, p));
+  }
+  triggers.push(...baselineTriggers(id, days, options.baseline));
+  triggers.sort((a, b) => a.startMs - b.startMs);
+
+  return {
+    deviceId: id, deviceName: frame.deviceName, userLabel: frame.userLabel, clock, fromMs, toMs, gapMs,
+    consumption, curve, nights,
+    continuousFlowMinutes: curve ? continuousFlowMinutes(curve, toMs) : NaN,
+    pumps, days, triggers,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The flow and pump rules users know from commercial leak detectors, each with a threshold
+ * chosen so that the legitimate long draws of a household (irrigation of 30–90 min, softener
+ * regeneration of about 90 min at night, a pool fill) do not fire it:
+ *
+ * - continuous_flow: the flow has not returned to zero for 2 h (Flume's default). A run's ends
+ *   are uncertain by the meter's joining distance (see usage-curve.ts), so a coarse meter must
+ *   show 2 h plus twice the excess of that distance over 15 minutes, through a 02:00–04:00 window.
+ * - night_flow: the minimum night flow (02:00–04:00) is above 0.05 gal/min.
+ * - burst: at least 5 gal/min for 15 minutes, unless a draw like it began at the same time of
+ *   day (± 30 min) on another of the previous 14 days — a schedule such as irrigation.
+ * - night_pump_starts: the pump started in at least 4 of the 5 quiet hours (00:00–05:00), which
+ *   a leak does every night and a softener (90 min, three clock hours at most) does not. Needs no meter.
+ * - short_cycling: at least 10 starts within an hour with a median run under 60 s (a
+ *   waterlogged pressure tank; motor makers advise at least a minute per run).
+ * - dry_run: cycles running well under their learned current without pressure rising.
+ */
+import type { LocalClock } from "./local-time.ts";
+import type { NightFlow } from "./night-flow.ts";
+import { median, type PumpHealth } from "./pump-health.ts";
+import { formatDuration, type Trigger } from "./trigger.ts";
+import { rollingFlow, type UsageCurve } from "./usage-curve.ts";
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+export interface RuleOptions {
+  continuousFlowMs?: number;
+  nightFlowGpm?: number;
+  burstGpm?: number;
+  burstMs?: number;
+  nightStartHours?: number;
+  shortCycleStarts?: number;
+  shortCycleRunSeconds?: number;
+  quietFromHour?: number;
+  quietToHour?: number;
+}
+
+export const RULE_DEFAULTS = {
+  continuousFlowMs: 2 * HOUR_MS,
+  nightFlowGpm: 0.05,
+  burstGpm: 5,
+  burstMs: 15 * MINUTE_MS,
+  nightStartHours: 4,
+  shortCycleStarts: 10,
+  shortCycleRunSeconds: 60,
+  quietFromHour: 0,
+  quietToHour: 5,
+} as const;
+
+/**
+ * continuous_flow: runs of the usage curve long enough for the meter's resolution, not counting
+ * time at burst-level flow (a pool fill is the burst rule's business, not a leak).
+ */
+export function continuousFlowTriggers(deviceId: string, curve: UsageCurve, clock: LocalClock, lastMs: number, options: RuleOptions = {}): Trigger[] {
+  const required = (options.continuousFlowMs ?? RULE_DEFAULTS.continuousFlowMs) + 2 * Math.max(0, curve.smearMs - 15 * MINUTE_MS);
+  const coarse = curve.smearMs > 15 * MINUTE_MS;
+  const burstGpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
+  const out: Trigger[] = [];
+  for (const run of curve.runs) {
+    const ongoing = lastMs - run.endMs <= curve.smearMs;
+    const end = ongoing ? lastMs : run.endMs;
+    if (end - run.startMs < required) continue;
+    // A coarse meter cannot tell a slow leak from a busy morning; it must flow through a night window.
+    if (coarse && !spansNightWindow(clock, run.startMs, end)) continue;
+    const window = Math.max(15 * MINUTE_MS, curve.smearMs);
+    const rolling = rollingFlow(curve, run.startMs, run.endMs, window, 5 * MINUTE_MS);
+    let floor = Infinity;
+    let highMs = 0;
+    for (const g of rolling.gpm) {
+      floor = Math.min(floor, g);
+      if (g >= burstGpm) highMs += 5 * MINUTE_MS;
+    }
+    if (end - run.startMs - highMs < required) continue;
+    const mean = (run.gallons / (run.endMs - run.startMs)) * MINUTE_MS;
+    const rate = Number.isFinite(floor) ? floor : mean;
+    out.push({
+      rule: "continuous_flow", deviceId, startMs: run.startMs, endMs: ongoing ? undefined : run.endMs, severity: "warning",
+      message: `continuous flow for ${formatDuration(end - run.startMs)} at ${rate.toFixed(2)} gal/min or more (${run.gallons.toFixed(0)} gal)`,
+    });
+  }
+  return out;
+}
+
+/** True when [from, to] holds a whole 02:00–04:00 local window. */
+function spansNightWindow(clock: LocalClock, from: number, to: number): boolean {
+  for (let day = clock.dayIndex(from); day <= clock.dayIndex(to); day++) {
+    const start = clock.startOfDay(day) + 2 * HOUR_MS;
+    if (start >= from && start + 2 * HOUR_MS <= to) return true;
+  }
+  return false;
+}
+
+/** night_flow: nights whose minimum flow stays above the threshold. */
+export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options: RuleOptions = {}): Trigger[] {
+  const threshold = options.nightFlowGpm ?? RULE_DEFAULTS.nightFlowGpm;
+  return nights.filter((n) => n.minGpm > threshold).map((n) => ({
+    rule: "night_flow", deviceId, startMs: n.startMs, endMs: n.endMs, severity: "warning" as const,
+    message: `${n.date}: flow never fell below ${n.minGpm.toFixed(2)} gal/min between 02:00 and 04:00 (nobody should be drawing water)`,
+  }));
+}
+
+/**
+ * burst: sustained high flow that is not a recurring schedule. A schedule is a draw of at least
+ * 80 % of the threshold that began within 30 minutes of the same local time on one of the
+ * previous 14 days, so an irrigation zone at 4.9 gal/min does not become a burst on the day a
+ * shower pushes it to 5.1.
+ */
+export function burstTriggers(deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}): Trigger[] {
+  const gpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
+  const windowMs = options.burstMs ?? RULE_DEFAULTS.burstMs;
+  const n = curve.t.length;
+  if (n < 2) return [];
+  const rolling = rollingFlow(curve, curve.t[0], curve.t[n - 1], windowMs, MINUTE_MS);
+  const candidates = episodes(rolling, 0.8 * gpm, windowMs);
+  const out: Trigger[] = [];
+  for (const e of episodes(rolling, gpm, windowMs)) {
+    const hour = clock.hourOfDay(e.startMs);
+    const day = clock.dayIndex(e.startMs);
+    const scheduled = candidates.some((o) => {
+      const d = clock.dayIndex(o.startMs);
+      if (d >= day || d < day - 14) return false;
+      const dh = Math.abs(clock.hourOfDay(o.startMs) - hour);
+      return Math.min(dh, 24 - dh) <= 0.5;
+    });
+    if (scheduled) continue;
+    out.push({
+      rule: "burst", deviceId, startMs: e.startMs, endMs: e.endMs, severity: "critical",
+      message: `burst: ${e.peak.toFixed(1)} gal/min sustained for ${formatDuration(e.endMs - e.startMs)} (a pool fill looks the same)`,
+    });
+  }
+  return out;
+}
+
+/** Stretches where the rolling flow stays at or above `gpm`. */
+function episodes(rolling: { t: Float64Array; gpm: Float64Array }, gpm: number, windowMs: number): { startMs: number; endMs: number; peak: number }[] {
+  const out: { startMs: number; endMs: number; peak: number }[] = [];
+  let open: { startMs: number; endMs: number; peak: number } | undefined;
+  for (let i = 0; i < rolling.t.length; i++) {
+    if (rolling.gpm[i] < gpm) continue;
+    if (open && rolling.t[i] - open.endMs <= MINUTE_MS) {
+      open.endMs = rolling.t[i];
+      open.peak = Math.max(open.peak, rolling.gpm[i]);
+    } else {
+      open = { startMs: rolling.t[i] - windowMs, endMs: rolling.t[i], peak: rolling.gpm[i] };
+      out.push(open);
+    }
+  }
+  return out;
+}
+
+/** night_pump_starts: starts spread over most of the quiet hours. */
+export function nightPumpStartTriggers(deviceId: string, pump: PumpHealth, clock: LocalClock, options: RuleOptions = {}): Trigger[] {
+  const from = options.quietFromHour ?? RULE_DEFAULTS.quietFromHour;
+  const to = options.quietToHour ?? RULE_DEFAULTS.quietToHour;
+  const need = options.nightStartHours ?? RULE_DEFAULTS.nightStartHours;
+  const byDay = new Map<number, { hours: Set<number>; starts: number; first: number; last: number }>();
+  for (const c of pump.cycles) {
+    if (!c.complete) continue;
+    const hour = clock.hourOfDay(c.startMs);
+    if (hour < from || hour >= to) continue;
+    const day = clock.dayIndex(c.startMs);
+    let d = byDay.get(day);
+    if (!d) byDay.set(day, (d = { hours: new Set(), starts: 0, first: c.startMs, last: c.startMs }));
+    d.hours.add(Math.floor(hour));
+    d.starts++;
+    d.last = c.startMs;
+  }
+  const out: Trigger[] = [];
+  for (const [, d] of byDay) {
+    if (d.hours.size < need) continue;
+    out.push({
+      rule: "night_pump_starts", deviceId, startMs: d.first, endMs: d.last, severity: "warning",
+      message: `${clock.dateLabel(d.first)}: pump ${pump.pump} started ${d.starts} times in ${d.hours.size} of the quiet hours ${pad(from)}:00–${pad(to)}:00 — something draws water all night`,
+    });
+  }
+  return out;
+}
+
+/** short_cycling: many short runs within an hour. */
+export function shortCyclingTriggers(deviceId: string, pump: PumpHealth, options: RuleOptions = {}): Trigger[] {
+  const need = options.shortCycleStarts ?? RULE_DEFAULTS.shortCycleStarts;
+  const maxRun = (options.shortCycleRunSeconds ?? RULE_DEFAULTS.shortCycleRunSeconds) * 1000;
+  const cycles = pump.cycles.filter((c) => c.complete);
+  const out: Trigger[] = [];
+  let open: Trigger | undefined;
+  let worst = 0;
+  let lo = 0;
+  for (let hi = 0; hi < cycles.length; hi++) {
+    while (cycles[hi].startMs - cycles[lo].startMs >= HOUR_MS) lo++;
+    const count = hi - lo + 1;
+    if (count < need) continue;
+    const runs = cycles.slice(lo, hi + 1).map((c) => c.endMs - c.startMs);
+    const med = median(runs);
+    if (med >= maxRun) continue;
+    if (open && cycles[lo].startMs <= (open.endMs ?? 0) + HOUR_MS) {
+      open.endMs = cycles[hi].endMs;
+      if (count > worst) worst = count;
+      open.message = message(pump, worst, med);
+      continue;
+    }
+    worst = count;
+    open = { rule: "short_cycling", deviceId, startMs: cycles[lo].startMs, endMs: cycles[hi].endMs, severity: "warning", message: message(pump, count, med) };
+    out.push(open);
+  }
+  return out;
+
+  function message(p: PumpHealth, count: number, med: number): string {
+    return `pump ${p.pump} short-cycling: up to ${count} starts in an hour, median run ${Math.round(med / 1000)} s (waterlogged pressure tank?)`;
+  }
+}
+
+/** dry_run: suspected dry-run cycles, consecutive ones within an hour merged. */
+export function dryRunTriggers(deviceId: string, pump: PumpHealth): Trigger[] {
+  const out: (Trigger & { cycles: number; current: number })[] = [];
+  let open: (Trigger & { cycles: number; current: number }) | undefined;
+  for (const c of pump.cycles) {
+    if (!c.dryRun) continue;
+    if (open && c.startMs - (open.endMs ?? open.startMs) <= HOUR_MS) {
+      open.endMs = c.endMs;
+      open.cycles++;
+      open.current = Math.min(open.current, c.meanCurrentA);
+    } else {
+      open = { rule: "dry_run", deviceId, startMs: c.startMs, endMs: c.endMs, severity: "critical", message: "", cycles: 1, current: c.meanCurrentA };
+      out.push(open);
+    }
+    open.message = `pump ${pump.pump} may be running dry: ${open.cycles} run(s) at ${open.current.toFixed(1)} A against its usual ${pump.learnedRunningCurrentA.toFixed(1)} A, pressure not rising`;
+  }
+  return out.map(({ cycles: _c, current: _a, ...t }): Trigger => t);
+}
+
+function pad(h: number): string {
+  return String(h).padStart(2, "0");
+}
