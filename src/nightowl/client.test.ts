@@ -84,6 +84,19 @@ test("refresh shortly before exp: /api/auth/token, not a login, and no call fail
   }
 });
 
+test("a short-lived token (2 s) is refreshed by the real clock at half its life, before any 401", async () => {
+  const local = await startSimulator({ devices: 1, seed: 3, historyDays: 1, tokenTtlSeconds: 2 });
+  try {
+    const client = clientFor(local);
+    await client.devices(QUERY);
+    await Bun.sleep(1600);
+    await client.devices(QUERY);
+    expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 2 });
+  } finally {
+    await local.stop();
+  }
+});
+
 test("401 on a token the portal dropped → transparent refresh and one retry", async () => {
   const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
   try {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { decodeJwtExp, TokenStore } from "./token-store.ts";
+import { decodeJwtExp, decodeJwtTimes, TokenStore } from "./token-store.ts";
 
 function jwt(payload: unknown): string {
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -42,4 +42,22 @@ test("TokenStore.action: a token without exp is used until rejected", () => {
   const store = new TokenStore(60);
   store.set({ token: "opaque", refreshToken: "opaque2" });
   expect(store.action(Number.MAX_SAFE_INTEGER)).toBe("use");
+});
+
+test("decodeJwtTimes: exp and iat, each only when numeric", () => {
+  expect(decodeJwtTimes(jwt({ iat: 100, exp: 200 }))).toEqual({ iat: 100, exp: 200 });
+  expect(decodeJwtTimes(jwt({ iat: "100", exp: 200 }))).toEqual({ iat: undefined, exp: 200 });
+  expect(decodeJwtTimes("not-a-jwt")).toEqual({});
+});
+
+test("TokenStore.action: a token living less than twice the margin is renewed at half its life", () => {
+  const store = new TokenStore(60);
+  store.set({ token: jwt({ iat: 1000, exp: 1030 }), refreshToken: jwt({ iat: 1000, exp: 1000 + 604_800 }) });
+  expect(store.action(1_014_999)).toBe("use");
+  expect(store.action(1_015_000)).toBe("refresh");
+  // a long-lived token keeps the plain margin
+  store.set({ token: jwt({ iat: 1000, exp: 10_000 }), refreshToken: jwt({ iat: 1000, exp: 1000 + 604_800 }) });
+  expect(store.action(9_939_999)).toBe("use");
+  expect(store.action(9_940_000)).toBe("refresh");
+  expect(store.accessExpiresAt).toBe(10_000_000);
 });

@@ -10,36 +10,53 @@ import type { TokenPair } from "./schemas.ts";
 export type TokenAction = "use" | "refresh" | "login";
 
 /**
- * The `exp` claim of a JWT in epoch seconds, or undefined when the token is not a JWT or
- * carries no numeric `exp`.
+ * The `exp` and `iat` claims of a JWT in epoch seconds; a claim that is missing or not a number
+ * is undefined, and so are both when the token is not a JWT.
  */
-export function decodeJwtExp(token: string): number | undefined {
+export function decodeJwtTimes(token: string): { exp?: number; iat?: number } {
   const parts = token.split(".");
-  if (parts.length !== 3 || !parts[1]) return undefined;
+  if (parts.length !== 3 || !parts[1]) return {};
   try {
     // base64url (RFC 4648 §5) without padding; Buffer accepts it as is.
-    const json = Buffer.from(parts[1], "base64url").toString("utf8");
-    const payload: unknown = JSON.parse(json);
-    if (payload && typeof payload === "object" && "exp" in payload) {
-      const exp = (payload as { exp: unknown }).exp;
-      if (typeof exp === "number" && Number.isFinite(exp)) return exp;
-    }
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    if (!payload || typeof payload !== "object") return {};
+    const claim = (name: string): number | undefined => {
+      const value = (payload as Record<string, unknown>)[name];
+      return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+    };
+    return { exp: claim("exp"), iat: claim("iat") };
   } catch {
     // not a JWT we can read: treat as "expiry unknown"
+    return {};
   }
-  return undefined;
+}
+
+/** The `exp` claim of a JWT in epoch seconds, or undefined when the token carries none. */
+export function decodeJwtExp(token: string): number | undefined {
+  return decodeJwtTimes(token).exp;
+}
+
+/**
+ * When to stop using a token, epoch ms: `marginSeconds` before `exp`, but never earlier than
+ * half its lifetime (`exp − iat`), so a short-lived token is not renewed on every call.
+ */
+function renewAt(times: { exp?: number; iat?: number }, marginSeconds: number): number | undefined {
+  if (times.exp === undefined) return undefined;
+  const lifetime = times.iat !== undefined && times.exp > times.iat ? times.exp - times.iat : Number.POSITIVE_INFINITY;
+  return (times.exp - Math.min(marginSeconds, lifetime / 2)) * 1000;
 }
 
 export class TokenStore {
   private access: string | undefined;
   private refresh: string | undefined;
-  /** Epoch ms, undefined when unknown. */
+  /** Epoch ms after which the token is no longer used; undefined when its expiry is unknown. */
+  private accessRenewAt: number | undefined;
+  private refreshRenewAt: number | undefined;
   private accessExpMs: number | undefined;
-  private refreshExpMs: number | undefined;
 
   /**
-   * @param refreshMarginSeconds refresh this many seconds before the access token's `exp`, so
-   *   a call never goes out with a token about to expire in flight.
+   * @param refreshMarginSeconds refresh this many seconds before the access token's `exp` (at
+   *   most half its lifetime), so a call never goes out with a token about to expire in flight.
    */
   constructor(private readonly refreshMarginSeconds = 60) {}
 
@@ -47,16 +64,17 @@ export class TokenStore {
   set(pair: TokenPair): void {
     this.access = pair.token;
     this.refresh = pair.refreshToken;
-    const accessExp = decodeJwtExp(pair.token);
-    const refreshExp = decodeJwtExp(pair.refreshToken);
-    this.accessExpMs = accessExp === undefined ? undefined : accessExp * 1000;
-    this.refreshExpMs = refreshExp === undefined ? undefined : refreshExp * 1000;
+    const access = decodeJwtTimes(pair.token);
+    this.accessExpMs = access.exp === undefined ? undefined : access.exp * 1000;
+    this.accessRenewAt = renewAt(access, this.refreshMarginSeconds);
+    this.refreshRenewAt = renewAt(decodeJwtTimes(pair.refreshToken), this.refreshMarginSeconds);
   }
 
   /** Forget the access token (the portal rejected it) but keep the refresh token. */
   invalidateAccess(): void {
     this.access = undefined;
     this.accessExpMs = undefined;
+    this.accessRenewAt = undefined;
   }
 
   /** Forget both tokens (the refresh token was rejected too). */
@@ -64,7 +82,8 @@ export class TokenStore {
     this.access = undefined;
     this.refresh = undefined;
     this.accessExpMs = undefined;
-    this.refreshExpMs = undefined;
+    this.accessRenewAt = undefined;
+    this.refreshRenewAt = undefined;
   }
 
   get accessToken(): string | undefined {
@@ -82,18 +101,13 @@ export class TokenStore {
 
   /**
    * Use the access token until `refreshMarginSeconds` before its `exp`; then refresh while the
-   * refresh token is itself still valid; otherwise log in. A token without a readable `exp` is
-   * used until the portal rejects it.
+   * refresh token is itself still good by the same rule; otherwise log in. A token without a
+   * readable `exp` is used until the portal rejects it.
    * @param nowMs the current time in epoch milliseconds
    */
   action(nowMs: number): TokenAction {
-    const marginMs = this.refreshMarginSeconds * 1000;
-    if (this.access !== undefined && (this.accessExpMs === undefined || nowMs < this.accessExpMs - marginMs)) {
-      return "use";
-    }
-    if (this.refresh !== undefined && (this.refreshExpMs === undefined || nowMs < this.refreshExpMs - marginMs)) {
-      return "refresh";
-    }
+    if (this.access !== undefined && (this.accessRenewAt === undefined || nowMs < this.accessRenewAt)) return "use";
+    if (this.refresh !== undefined && (this.refreshRenewAt === undefined || nowMs < this.refreshRenewAt)) return "refresh";
     return "login";
   }
 }
