@@ -49,6 +49,6 @@ test("a 0.4 gal/min leak gives a 0.4 gal/min night-flow floor, to the meter's re
 });
 
 test("the joining distance grows with the pulse size so a 0.2 gal/min flow reads as continuous", () => {
-  expect(twoNights(0, 1).curve.smearMs).toBe(5 * MINUTE);
+  expect(twoNights(0.4, 1).curve.smearMs).toBe(5 * MINUTE);
   expect(twoNights(0.4, 10).curve.smearMs).toBe(50 * MINUTE);
 });
