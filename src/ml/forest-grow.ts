@@ -14,14 +14,17 @@ import type { RowMajor } from "./row-major.ts";
 export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDepth: number, random: Random): FlatForest {
   const { data, rows, cols } = X;
   const psi = maxSamples;
-  const capacity = trees * (2 * psi - 1);
-  const feature = new Int32Array(capacity);
-  const threshold = new Float64Array(capacity);
-  const left = new Int32Array(capacity);
-  const right = new Int32Array(capacity);
-  const nodeSize = new Int32Array(capacity);
-  const leafValue = new Float64Array(capacity);
-  const treeStart = new Int32Array(trees + 1);
+  // Each tree is grown in scratch arrays of its largest possible size, 2ψ − 1 nodes, then
+  // appended to the forest. Cut at depth ceil(log2 ψ), trees usually hold far fewer nodes, so
+  // the forest starts with room for 511 per tree (the most at ψ = 256) and doubles if needed.
+  const forest = new ForestBuffer(trees, Math.min(2 * psi - 1, 511) * trees);
+  const treeCapacity = 2 * psi - 1;
+  const feature = new Int32Array(treeCapacity);
+  const threshold = new Float64Array(treeCapacity);
+  const left = new Int32Array(treeCapacity);
+  const right = new Int32Array(treeCapacity);
+  const nodeSize = new Int32Array(treeCapacity);
+  const leafValue = new Float64Array(treeCapacity);
 
   // Scratch reused by every tree: a permutation of all rows (its first ψ entries, after a
   // partial Fisher–Yates shuffle, are the subsample; the rest need no reset), the subsample
@@ -36,9 +39,8 @@ export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDe
   const stackEnd = new Int32Array(maxDepth + 2);
   const stackDepth = new Int32Array(maxDepth + 2);
 
-  let next = 0;
   for (let t = 0; t < trees; t++) {
-    treeStart[t] = next;
+    let next = 0;
     for (let i = 0; i < psi; i++) {
       const j = i + random.below(rows - i);
       const chosen = permutation[j];
@@ -89,6 +91,7 @@ export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDe
 
       if (split < 0) {
         feature[node] = -1;
+        threshold[node] = 0;
         left[node] = -1;
         right[node] = -1;
         leafValue[node] = depth + averagePathLength(n);
@@ -115,6 +118,7 @@ export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDe
       const rightNode = next++;
       feature[node] = split;
       threshold[node] = cut;
+      leafValue[node] = 0;
       left[node] = leftNode;
       right[node] = rightNode;
       // Right is pushed first so the left subtree is grown (and numbered) first.
@@ -129,16 +133,69 @@ export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDe
       stackEnd[top] = i;
       stackDepth[top] = depth + 1;
     }
+    forest.append({ feature, threshold, left, right, nodeSize, leafValue }, next);
   }
-  treeStart[trees] = next;
+  return forest.finish();
+}
 
-  return {
-    feature: feature.slice(0, next),
-    threshold: threshold.slice(0, next),
-    left: left.slice(0, next),
-    right: right.slice(0, next),
-    nodeSize: nodeSize.slice(0, next),
-    leafValue: leafValue.slice(0, next),
-    treeStart,
-  };
+type TreeArrays = Omit<FlatForest, "treeStart">;
+
+/** The forest's arrays, growing by doubling as trees are appended. */
+class ForestBuffer {
+  private arrays: TreeArrays;
+  private readonly treeStart: Int32Array;
+  private trees = 0;
+  private nodes = 0;
+
+  constructor(trees: number, capacity: number) {
+    this.treeStart = new Int32Array(trees + 1);
+    this.arrays = ForestBuffer.allocate(capacity);
+  }
+
+  private static allocate(capacity: number): TreeArrays {
+    return {
+      feature: new Int32Array(capacity),
+      threshold: new Float64Array(capacity),
+      left: new Int32Array(capacity),
+      right: new Int32Array(capacity),
+      nodeSize: new Int32Array(capacity),
+      leafValue: new Float64Array(capacity),
+    };
+  }
+
+  /** Add the first `count` nodes of `tree`, whose child indices are local to it. */
+  append(tree: TreeArrays, count: number): void {
+    const a = this.nodes;
+    if (a + count > this.arrays.feature.length) {
+      const bigger = ForestBuffer.allocate(Math.max(a + count, 2 * this.arrays.feature.length));
+      for (const key of Object.keys(bigger) as (keyof TreeArrays)[]) bigger[key].set(this.arrays[key].subarray(0, a) as never);
+      this.arrays = bigger;
+    }
+    const { feature, threshold, left, right, nodeSize, leafValue } = this.arrays;
+    feature.set(tree.feature.subarray(0, count), a);
+    threshold.set(tree.threshold.subarray(0, count), a);
+    nodeSize.set(tree.nodeSize.subarray(0, count), a);
+    leafValue.set(tree.leafValue.subarray(0, count), a);
+    for (let i = 0; i < count; i++) {
+      left[a + i] = tree.left[i] < 0 ? -1 : a + tree.left[i];
+      right[a + i] = tree.right[i] < 0 ? -1 : a + tree.right[i];
+    }
+    this.treeStart[this.trees++] = a;
+    this.nodes += count;
+  }
+
+  finish(): FlatForest {
+    this.treeStart[this.trees] = this.nodes;
+    const n = this.nodes;
+    const { feature, threshold, left, right, nodeSize, leafValue } = this.arrays;
+    return {
+      feature: feature.slice(0, n),
+      threshold: threshold.slice(0, n),
+      left: left.slice(0, n),
+      right: right.slice(0, n),
+      nodeSize: nodeSize.slice(0, n),
+      leafValue: leafValue.slice(0, n),
+      treeStart: this.treeStart,
+    };
+  }
 }
