@@ -138,7 +138,8 @@ export function runDay(spec: SimDeviceSpec, seed: number, day: number, state: We
     const vt = spec.pressureTankGallons * airFraction;
     // Sub-steps keep one step's pressure change near 1 PSI (a waterlogged tank moves fast).
     const slope = (Math.pow(state.psi + ATM, 2) / (p0a * vt)) * dtm;
-    const sub = Math.min(20, Math.max(1, Math.ceil(Math.abs(spec.pumpMaxGpm + want) * slope)));
+    const flow = (state.pumpOn || state.psi <= spec.cutInPsi ? spec.pumpMaxGpm : 0) + want;
+    const sub = Math.min(20, Math.max(1, Math.ceil(flow * slope)));
     const h = dtm / sub;
     let delivered = 0;
     for (let j = 0; j < sub; j++) {

@@ -44,7 +44,7 @@ export interface SimulatorOptions {
   deviceOverrides?: Partial<SimDeviceSpec>[];
   /** Scenarios injected at start. */
   scenarios?: ScenarioSpec[];
-  /** Local days of samples kept in memory across devices; default 48. */
+  /** Local days of samples kept in memory across devices; default max(48, 2 × devices + 16). */
   dayCacheSize?: number;
 }
 
@@ -109,7 +109,8 @@ export class SimWorld {
     this.faults.onExpireTokens = () => {
       this.accessKey = newSigningKey();
     };
-    const cache = new DayCache(options.dayCacheSize ?? 48);
+    // Room for every device's current and previous day, so polling never regenerates days.
+    const cache = new DayCache(options.dayCacheSize ?? Math.max(48, 2 * accountCount * perAccount + 16));
     for (let a = 0; a < accountCount; a++) {
       const rng = mulberry32(hash32(this.seed, a, 0xacc));
       const customer = customerName(this.seed, a);
