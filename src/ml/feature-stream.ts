@@ -1,0 +1,336 @@
+/**
+ * The incremental feature engine: one row in, one feature vector out, O(1) amortised work per
+ * row per window. `computeFeatures` (training, `score`) and live scoring both run this code,
+ * so a model sees the same features in both.
+ *
+ * Rules (README "Features"): windows are measured in time, (t − W, t]; a signal's sample is a
+ * row where one of its keys has a value; a value is carried forward up to `maxCarryForwardMs`
+ * and a signal silent for longer starts afresh (windows emptied, nothing invented); a row is
+ * emitted once every needed signal is fresh and has `warmupMs` of contiguous history.
+ */
+import { NightowlError } from "../errors.ts";
+import {
+  CATALOG, CURRENT, FLOW, GALLONS_SLOT, GALLON_WINDOWS, LEVEL, LEVEL_DROP_SLOT, PRESSURE, PRESSURE_DROP_SLOT, PUMP_SLOT,
+  RATES, SIGNALS, SIGNAL_SLOTS, TIME_SLOT, WINDOWS, ZERO_FLOW_SLOT, ZERO_FLOW_WINDOW, namesForKeys, resolveNames, signalsFor,
+} from "./feature-catalog.ts";
+import { Lookback, WindowSet } from "./rolling-window.ts";
+import { ZoneClock, inHours, localHour, localWeekday } from "./time-features.ts";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DROP_LOOKBACK = 15 * MINUTE;
+const TWO_PI = 2 * Math.PI;
+
+export interface FeatureOptions {
+  /** IANA zone of the site, for hour, weekday, night and weekend. Default "UTC". */
+  timeZone?: string;
+  /** Local hour night starts (inclusive), 0–24, fractions allowed. Default 23. */
+  nightStartHour?: number;
+  /** Local hour night ends (exclusive). Default 5. */
+  nightEndHour?: number;
+  /** Mean pump current (A) above which the pump counts as running. Default 1.0. */
+  pumpCurrentThreshold?: number;
+  /** Longest silence (ms) a value is carried over; a longer one restarts the windows. Default 10 min. */
+  maxCarryForwardMs?: number;
+  /** Contiguous history (ms) every needed signal must have before a row is emitted. Default 1 h. */
+  warmupMs?: number;
+  /** Exactly these features, in this order (a model's list); default: all the keys allow. */
+  featureNames?: readonly string[];
+}
+
+/** Why `step` emitted no row (or that it did). */
+export const RowStatus = { Valid: 0, WarmingUp: 1, MissingSignal: 2 } as const;
+export type RowStatus = (typeof RowStatus)[keyof typeof RowStatus];
+
+interface Settings {
+  nightStart: number;
+  nightEnd: number;
+  threshold: number;
+  carry: number;
+  warmup: number;
+}
+
+function settingsFrom(options: FeatureOptions): Settings {
+  const check = (name: keyof FeatureOptions, value: number, min: number, max: number): number => {
+    if (!Number.isFinite(value) || value < min || value > max) {
+      throw new NightowlError("E_CONFIG", `feature option ${name} is ${value}; allowed: ${min} to ${max}`);
+    }
+    return value;
+  };
+  return {
+    nightStart: check("nightStartHour", options.nightStartHour ?? 23, 0, 24),
+    nightEnd: check("nightEndHour", options.nightEndHour ?? 5, 0, 24),
+    threshold: check("pumpCurrentThreshold", options.pumpCurrentThreshold ?? 1, 0, 1e6),
+    carry: check("maxCarryForwardMs", options.maxCarryForwardMs ?? 10 * MINUTE, 1, 365 * 24 * HOUR),
+    warmup: check("warmupMs", options.warmupMs ?? HOUR, 0, 365 * 24 * HOUR),
+  };
+}
+
+/** One base signal's state: components carried forward, samples, windows, look-backs. */
+class Signal {
+  readonly set = new WindowSet(WINDOWS.map(([, span]) => span));
+  readonly rates = RATES.map(() => new Lookback(this.set));
+  /** Reference for the pump-off drop rate. */
+  readonly offRef = new Lookback(this.set);
+  /** Time of the latest reading of any component (the counter's, for flow). */
+  lastInput = -Infinity;
+  segmentStart = -Infinity;
+  lastT = -Infinity;
+  lastV = NaN;
+  readonly compT: Float64Array;
+  readonly compV: Float64Array;
+
+  constructor(readonly slots: Int32Array) {
+    this.compT = new Float64Array(slots.length).fill(-Infinity);
+    this.compV = new Float64Array(slots.length);
+  }
+
+  restart(t: number): void {
+    this.set.clear();
+    for (const r of this.rates) r.reset();
+    this.offRef.reset();
+    this.segmentStart = t;
+    this.lastT = -Infinity;
+  }
+
+  push(t: number, v: number, w: number): void {
+    this.set.push(t, v, w);
+    this.lastT = t;
+    this.lastV = v;
+  }
+
+  fresh(t: number, carry: number): boolean {
+    return t - this.lastT <= carry;
+  }
+
+  /**
+   * Moves the look-backs up to the newest time any query can ask for (queries only look
+   * further forward), then forgets the samples no window or look-back can reach.
+   */
+  trim(): void {
+    const t = this.lastT;
+    if (t === -Infinity) return;
+    for (let r = 0; r < RATES.length; r++) this.rates[r]!.at(t - RATES[r]![1]);
+    this.offRef.firstFrom(t - DROP_LOOKBACK);
+    this.set.dropBefore(Math.min(this.rates[RATES.length - 1]!.index, this.offRef.index));
+  }
+}
+
+/**
+ * Features for one device, row by row. Construct with the telemetry keys the device has;
+ * `push` each row in time order with only the values that are new since the previous row.
+ */
+export class FeatureStream {
+  /** Output feature names, in order. */
+  readonly names: string[];
+  /** Input keys, in the order `push` takes an array. */
+  readonly keys: readonly string[];
+  private readonly slots: Int32Array;
+  private readonly settings: Settings;
+  private readonly clock: ZoneClock;
+  private readonly signals: (Signal | undefined)[];
+  private readonly work = new Float64Array(CATALOG.length);
+  private readonly inputs: Float64Array;
+  private lastRow = -Infinity;
+  // Pump state, from pump_current samples: -1 unknown, 0 off, 1 running.
+  private pumpState = -1;
+  private offStart = -Infinity;
+  private readonly starts = new WindowSet([HOUR]);
+  private lastZeroFlow = -Infinity;
+
+  constructor(keys: readonly string[], options: FeatureOptions = {}, device?: string) {
+    this.keys = [...keys];
+    this.settings = settingsFrom(options);
+    this.clock = new ZoneClock(options.timeZone ?? "UTC");
+    this.names = options.featureNames ? [...options.featureNames] : namesForKeys(keys);
+    this.slots = resolveNames(this.names, keys, device);
+    const used = signalsFor(this.slots);
+    const keyIndex = new Map(this.keys.map((k, i) => [k, i]));
+    this.signals = SIGNALS.map((s, i) =>
+      used[i] ? new Signal(Int32Array.from(s.keys.filter((k) => keyIndex.has(k)), (k) => keyIndex.get(k)!)) : undefined,
+    );
+    this.inputs = new Float64Array(this.keys.length);
+  }
+
+  /**
+   * Takes one row: `ts` in epoch ms (strictly increasing), values by key (absent or NaN = no
+   * new reading) or an array aligned with `keys`. Returns the features, or null while warming
+   * up or while a needed signal is silent.
+   */
+  push(ts: number, values: Readonly<Record<string, number>> | ArrayLike<number>): Float64Array | null {
+    let row: ArrayLike<number>;
+    if (typeof (values as ArrayLike<number>).length === "number") row = values as ArrayLike<number>;
+    else {
+      const byKey = values as Readonly<Record<string, number>>;
+      this.keys.forEach((k, i) => (this.inputs[i] = byKey[k] ?? NaN));
+      row = this.inputs;
+    }
+    const out = new Float64Array(this.names.length);
+    return this.step(ts, row, out, 0) === RowStatus.Valid ? out : null;
+  }
+
+  /** `push` writing into `out` at `offset`; returns whether (and if not, why not) it wrote. */
+  step(ts: number, row: ArrayLike<number>, out: Float64Array, offset: number): RowStatus {
+    if (!(ts > this.lastRow)) {
+      throw new NightowlError("E_DATA", `row at ${ts} (${new Date(ts).toISOString()}) does not follow the previous row at ${this.lastRow}: timestamps must increase`);
+    }
+    this.lastRow = ts;
+    const { carry, warmup } = this.settings;
+    const signals = this.signals;
+    for (let s = 0; s < signals.length; s++) {
+      const sig = signals[s];
+      if (sig) s === FLOW ? this.readCounter(sig, ts, row) : this.readComponents(sig, s, ts, row);
+    }
+    let status: RowStatus = RowStatus.Valid;
+    for (let s = 0; s < signals.length; s++) {
+      const sig = signals[s];
+      if (!sig) continue;
+      if (!sig.fresh(ts, carry)) status = RowStatus.MissingSignal;
+      else if (ts - sig.segmentStart < warmup && status === RowStatus.Valid) status = RowStatus.WarmingUp;
+      sig.set.evict(ts);
+      // Tracked on every row, warm-up included, so the first emitted row already knows.
+      if (s === FLOW && sig.fresh(ts, carry) && sig.set.weight(ZERO_FLOW_WINDOW) === 0) this.lastZeroFlow = ts;
+    }
+    this.starts.evict(ts);
+    if (status !== RowStatus.Valid) {
+      for (const sig of signals) sig?.trim();
+      return status;
+    }
+    const work = this.work;
+    for (let s = 0; s < signals.length; s++) if (signals[s]) this.signalBlock(signals[s]!, s * SIGNAL_SLOTS, work);
+    this.timeBlock(ts, work);
+    this.pumpBlock(ts, work);
+    for (const sig of signals) sig?.trim();
+    const slots = this.slots;
+    for (let k = 0; k < slots.length; k++) out[offset + k] = work[slots[k]!]!;
+    return RowStatus.Valid;
+  }
+
+  private readComponents(sig: Signal, s: number, ts: number, row: ArrayLike<number>): void {
+    const slots = sig.slots;
+    let any = false;
+    for (let c = 0; c < slots.length; c++) {
+      const x = row[slots[c]!]!;
+      if (x === x) {
+        sig.compT[c] = ts;
+        sig.compV[c] = x;
+        any = true;
+      }
+    }
+    if (!any) return;
+    if (ts - sig.lastInput > this.settings.carry) {
+      sig.restart(ts);
+      if (s === CURRENT) this.restartPump();
+    }
+    sig.lastInput = ts;
+    let sum = 0;
+    let n = 0;
+    for (let c = 0; c < slots.length; c++) {
+      if (ts - sig.compT[c]! <= this.settings.carry) {
+        sum += sig.compV[c]!;
+        n++;
+      }
+    }
+    const v = sum / n;
+    sig.push(ts, v, 0);
+    if (s === CURRENT) this.pumpSample(ts, v);
+  }
+
+  /** Flow from the counter: increase per minute; a decrease is a new meter, counted from its reading. */
+  private readCounter(sig: Signal, ts: number, row: ArrayLike<number>): void {
+    const x = row[sig.slots[0]!]!;
+    if (x !== x) return;
+    const prevT = sig.lastInput;
+    const prev = sig.compV[0]!;
+    sig.compV[0] = x;
+    sig.lastInput = ts;
+    if (ts - prevT > this.settings.carry) {
+      sig.restart(ts);
+      this.lastZeroFlow = ts;
+      return;
+    }
+    const gallons = x >= prev ? x - prev : 0;
+    sig.push(ts, gallons / ((ts - prevT) / MINUTE), gallons);
+  }
+
+  private restartPump(): void {
+    this.pumpState = -1;
+    this.offStart = -Infinity;
+    this.starts.clear();
+  }
+
+  private pumpSample(ts: number, current: number): void {
+    const running = current > this.settings.threshold ? 1 : 0;
+    if (running && this.pumpState === 0) {
+      this.starts.push(ts, 1);
+      this.starts.dropBefore(Infinity);
+    }
+    if (!running && this.pumpState !== 0) this.offStart = ts;
+    this.pumpState = running;
+  }
+
+  private signalBlock(sig: Signal, base: number, work: Float64Array): void {
+    const { set, rates } = sig;
+    const t = sig.lastT;
+    const v = sig.lastV;
+    work[base] = v;
+    let k = base + 1;
+    for (let w = 0; w < WINDOWS.length; w++, k += 3) {
+      if (set.count(w) === 0) {
+        work[k] = v;
+        work[k + 1] = 0;
+        work[k + 2] = 0;
+      } else {
+        work[k] = set.mean(w);
+        work[k + 1] = set.std(w);
+        work[k + 2] = set.range(w);
+      }
+    }
+    for (let r = 0; r < rates.length; r++) {
+      const i = rates[r]!.at(t - RATES[r]![1]);
+      const dt = t - set.ts.at(i);
+      work[k++] = dt > 0 ? (v - set.v.at(i)) / (dt / MINUTE) : 0;
+    }
+  }
+
+  private timeBlock(ts: number, work: Float64Array): void {
+    const local = this.clock.local(ts);
+    const hour = localHour(local);
+    const day = localWeekday(local);
+    const h = (TWO_PI * hour) / 24;
+    const d = (TWO_PI * (day + hour / 24)) / 7;
+    work[TIME_SLOT] = Math.sin(h);
+    work[TIME_SLOT + 1] = Math.cos(h);
+    work[TIME_SLOT + 2] = Math.sin(d);
+    work[TIME_SLOT + 3] = Math.cos(d);
+    work[TIME_SLOT + 4] = inHours(hour, this.settings.nightStart, this.settings.nightEnd) ? 1 : 0;
+    work[TIME_SLOT + 5] = day === 0 || day === 6 ? 1 : 0;
+  }
+
+  private pumpBlock(ts: number, work: Float64Array): void {
+    const current = this.signals[CURRENT];
+    const flow = this.signals[FLOW];
+    if (current) {
+      const running = current.lastV > this.settings.threshold;
+      work[PUMP_SLOT] = running ? 1 : 0;
+      work[PUMP_SLOT + 1] = this.starts.count(0);
+      work[PRESSURE_DROP_SLOT] = this.dropRate(this.signals[PRESSURE], running);
+      work[LEVEL_DROP_SLOT] = this.dropRate(this.signals[LEVEL], running);
+    }
+    if (flow) {
+      for (let i = 0; i < GALLON_WINDOWS.length; i++) work[GALLONS_SLOT + i] = flow.set.weight(GALLON_WINDOWS[i]!);
+      work[ZERO_FLOW_SLOT] = (ts - this.lastZeroFlow) / MINUTE;
+    }
+  }
+
+  /** Fall per minute (positive = falling) over the last ≤ 15 min of the current pump-off spell. */
+  private dropRate(sig: Signal | undefined, running: boolean): number {
+    if (!sig) return NaN;
+    const t = sig.lastT;
+    const from = running ? t - DROP_LOOKBACK : Math.max(this.offStart, t - DROP_LOOKBACK);
+    const i = sig.offRef.firstFrom(from);
+    const dt = t - sig.set.ts.at(i);
+    if (running || dt < MINUTE) return 0;
+    return (sig.set.v.at(i) - sig.lastV) / (dt / MINUTE);
+  }
+}

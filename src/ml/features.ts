@@ -1,0 +1,73 @@
+/**
+ * Features of one device's history for the isolation forest: time-based rolling statistics,
+ * rates of change, local time, pump cycling, pressure and level decay while the pump rests,
+ * and gallons drawn. The rules are in feature-stream.ts (the engine) and in the README
+ * ("Features"); this file runs the engine over a whole HistoryFrame.
+ */
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { SIGNALS, namesForKeys, resolveNames } from "./feature-catalog.ts";
+import { FeatureStream, RowStatus, type FeatureOptions } from "./feature-stream.ts";
+
+export { FeatureStream, RowStatus, type FeatureOptions } from "./feature-stream.ts";
+export { CATALOG as FEATURE_CATALOG, SIGNALS as FEATURE_SIGNALS } from "./feature-catalog.ts";
+
+/** Feature rows: row-major `data` (rows × cols), `ts` (epoch ms) per row. */
+export interface FeatureMatrix {
+  names: string[];
+  ts: Float64Array;
+  data: Float64Array;
+  rows: number;
+  cols: number;
+  /** Input rows left out: still warming up, or a needed signal silent beyond the carry limit. */
+  skipped: { warmup: number; missingSignal: number };
+}
+
+/** Telemetry keys the features read. */
+export const FEATURE_INPUT_KEYS: readonly string[] = SIGNALS.flatMap((s) => s.keys);
+
+/** The frame's feature-relevant keys that hold at least one value (an all-empty CSV column does not count). */
+export function frameKeys(frame: HistoryFrame): string[] {
+  return FEATURE_INPUT_KEYS.filter((k) => {
+    const column = frame.columns[k];
+    if (!column) return false;
+    for (let i = 0; i < column.length; i++) if (column[i] === column[i]) return true;
+    return false;
+  });
+}
+
+/**
+ * Feature names, in order, for a device with these telemetry keys: every feature whose inputs
+ * are present, or, with `options.featureNames` (a model's list), that list once checked
+ * (E_MODEL for a name this version does not know, E_DATA naming any missing telemetry).
+ */
+export function featureNames(keys: readonly string[], options: Pick<FeatureOptions, "featureNames"> = {}): string[] {
+  if (!options.featureNames) return namesForKeys(keys);
+  resolveNames(options.featureNames, keys);
+  return [...options.featureNames];
+}
+
+/**
+ * Runs the feature engine over a frame and keeps the rows it emits (after warm-up, with every
+ * needed signal fresh). Throws E_DATA when `options.featureNames` needs telemetry the frame
+ * has no values for, naming the device, the keys and the features.
+ */
+export function computeFeatures(frame: HistoryFrame, options: FeatureOptions = {}): FeatureMatrix {
+  const keys = frameKeys(frame);
+  const stream = new FeatureStream(keys, options, frame.deviceId);
+  const cols = stream.names.length;
+  const n = frame.ts.length;
+  const columns = keys.map((k) => frame.columns[k]!);
+  const row = new Float64Array(keys.length);
+  const data = new Float64Array(n * cols);
+  const ts = new Float64Array(n);
+  let rows = 0;
+  const skipped = { warmup: 0, missingSignal: 0 };
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < columns.length; k++) row[k] = columns[k]![r]!;
+    const status = stream.step(frame.ts[r]!, row, data, rows * cols);
+    if (status === RowStatus.Valid) ts[rows++] = frame.ts[r]!;
+    else if (status === RowStatus.WarmingUp) skipped.warmup++;
+    else skipped.missingSignal++;
+  }
+  return { names: stream.names, ts: ts.subarray(0, rows), data: data.subarray(0, rows * cols), rows, cols, skipped };
+}

@@ -1,0 +1,234 @@
+/**
+ * Time-based rolling windows with O(1) amortised work per sample: the samples of one signal
+ * live in a growable ring addressed by ever-growing logical indices. A window of span W at
+ * time t holds the samples with timestamp in (t − W, t], as pandas' `rolling("5min")` does.
+ *
+ * All windows of a signal share the work: sums come from prefix sums stored beside each sample
+ * (window sum = total − prefix at the window's first sample), taken about a recent value and
+ * rebuilt once the ring has turned over, so rounding never accumulates and a constant stretch
+ * sums to exactly zero; min and max come from one monotonic stack each (Lemire 2006,
+ * "Streaming maximum-minimum filter using no more than three comparisons per element"), in
+ * which each window only keeps a position: its first element at or after the window start.
+ */
+
+/** A growable ring of numbers addressed by logical position. */
+class PositionRing {
+  buf = new Float64Array(64);
+  mask = 63;
+
+  at(p: number): number {
+    return this.buf[p & this.mask]!;
+  }
+
+  set(p: number, value: number): void {
+    this.buf[p & this.mask] = value;
+  }
+
+  /** Makes room for positions [from, to) plus one. */
+  ensure(from: number, to: number): void {
+    if (to - from <= this.mask) return;
+    let size = this.mask + 1;
+    while (to - from >= size) size *= 2;
+    const buf = new Float64Array(size);
+    for (let p = from; p < to; p++) buf[p & (size - 1)] = this.buf[p & this.mask]!;
+    this.buf = buf;
+    this.mask = size - 1;
+  }
+}
+
+/**
+ * One signal's samples (time in epoch ms, value, weight such as gallons) and the windows over
+ * them. `push` a sample, `evict(t)` at each row, then read per window `w` (index into the
+ * spans given to the constructor).
+ */
+export class WindowSet {
+  readonly ts = new PositionRing();
+  readonly v = new PositionRing();
+  /** Exclusive prefix sums at each sample: Σ (v − shift), Σ (v − shift)², Σ weight before it. */
+  private readonly ps = new PositionRing();
+  private readonly pq = new PositionRing();
+  private readonly pw = new PositionRing();
+  private readonly w = new PositionRing();
+  private totalS = 0;
+  private totalQ = 0;
+  private totalW = 0;
+  private shift = 0;
+  private sinceRebase = 0;
+  /** Logical index of the oldest retained sample. */
+  head = 0;
+  /** Logical index the next sample gets. */
+  tail = 0;
+  /** Per window: logical index of its first sample (= tail when empty). */
+  readonly start: Float64Array;
+  private readonly maxStack = new PositionRing();
+  private readonly minStack = new PositionRing();
+  private maxHead = 0;
+  private maxEnd = 0;
+  private minHead = 0;
+  private minEnd = 0;
+  private readonly maxFront: Float64Array;
+  private readonly minFront: Float64Array;
+
+  constructor(
+    /** Window spans in milliseconds, longest last. */
+    readonly spans: readonly number[],
+  ) {
+    this.start = new Float64Array(spans.length);
+    this.maxFront = new Float64Array(spans.length);
+    this.minFront = new Float64Array(spans.length);
+  }
+
+  /** Forgets every sample; logical indices keep growing. */
+  clear(): void {
+    this.head = this.tail;
+    this.start.fill(this.tail);
+    this.maxHead = this.maxEnd;
+    this.minHead = this.minEnd;
+    this.maxFront.fill(this.maxEnd);
+    this.minFront.fill(this.minEnd);
+    this.totalS = this.totalQ = this.totalW = this.sinceRebase = 0;
+  }
+
+  push(t: number, value: number, weight = 0): number {
+    const i = this.tail;
+    if (i === this.head) this.shift = value;
+    this.ts.ensure(this.head, i + 1);
+    this.v.ensure(this.head, i + 1);
+    this.w.ensure(this.head, i + 1);
+    this.ps.ensure(this.head, i + 1);
+    this.pq.ensure(this.head, i + 1);
+    this.pw.ensure(this.head, i + 1);
+    this.ts.set(i, t);
+    this.v.set(i, value);
+    this.w.set(i, weight);
+    this.ps.set(i, this.totalS);
+    this.pq.set(i, this.totalQ);
+    this.pw.set(i, this.totalW);
+    const d = value - this.shift;
+    this.totalS += d;
+    this.totalQ += d * d;
+    this.totalW += weight;
+    this.tail = i + 1;
+
+    const n = this.spans.length;
+    while (this.maxEnd > this.maxHead && this.v.at(this.maxStack.at(this.maxEnd - 1)) <= value) this.maxEnd--;
+    this.maxStack.ensure(this.maxHead, this.maxEnd + 1);
+    this.maxStack.set(this.maxEnd++, i);
+    while (this.minEnd > this.minHead && this.v.at(this.minStack.at(this.minEnd - 1)) >= value) this.minEnd--;
+    this.minStack.ensure(this.minHead, this.minEnd + 1);
+    this.minStack.set(this.minEnd++, i);
+    for (let k = 0; k < n; k++) {
+      if (this.maxFront[k]! >= this.maxEnd) this.maxFront[k] = this.maxEnd - 1;
+      if (this.minFront[k]! >= this.minEnd) this.minFront[k] = this.minEnd - 1;
+    }
+    if (++this.sinceRebase > this.tail - this.head + 64) this.rebase();
+    return i;
+  }
+
+  /** Moves every window to end at time `t` (epoch ms). */
+  evict(t: number): void {
+    const n = this.spans.length;
+    const tail = this.tail;
+    for (let k = 0; k < n; k++) {
+      const limit = t - this.spans[k]!;
+      let s = this.start[k]!;
+      if (s < tail && this.ts.at(s) <= limit) {
+        do s++;
+        while (s < tail && this.ts.at(s) <= limit);
+        this.start[k] = s;
+        let f = this.maxFront[k]!;
+        while (f < this.maxEnd && this.maxStack.at(f) < s) f++;
+        this.maxFront[k] = f;
+        f = this.minFront[k]!;
+        while (f < this.minEnd && this.minStack.at(f) < s) f++;
+        this.minFront[k] = f;
+      }
+    }
+    this.maxHead = this.maxFront[n - 1]!;
+    this.minHead = this.minFront[n - 1]!;
+  }
+
+  /** Forgets samples before logical index `i` (never inside a window). */
+  dropBefore(i: number): void {
+    const limit = Math.min(i, this.start[this.spans.length - 1]!);
+    if (limit > this.head) this.head = limit;
+  }
+
+  count(k: number): number {
+    return this.tail - this.start[k]!;
+  }
+
+  mean(k: number): number {
+    return this.shift + (this.totalS - this.ps.at(this.start[k]!)) / (this.tail - this.start[k]!);
+  }
+
+  /** Population standard deviation. */
+  std(k: number): number {
+    const s = this.start[k]!;
+    const n = this.tail - s;
+    const m = (this.totalS - this.ps.at(s)) / n;
+    const variance = (this.totalQ - this.pq.at(s)) / n - m * m;
+    return variance > 0 ? Math.sqrt(variance) : 0;
+  }
+
+  range(k: number): number {
+    return this.v.at(this.maxStack.at(this.maxFront[k]!)) - this.v.at(this.minStack.at(this.minFront[k]!));
+  }
+
+  /** Sum of the samples' weights; rounding residue below 1e-9 reads as 0. */
+  weight(k: number): number {
+    const s = this.start[k]!;
+    const sum = s < this.tail ? this.totalW - this.pw.at(s) : 0;
+    return sum > 1e-9 ? sum : 0;
+  }
+
+  private rebase(): void {
+    this.shift = this.v.at(this.tail - 1);
+    let s = 0;
+    let q = 0;
+    let w = 0;
+    for (let i = this.head; i < this.tail; i++) {
+      this.ps.set(i, s);
+      this.pq.set(i, q);
+      this.pw.set(i, w);
+      const d = this.v.at(i) - this.shift;
+      s += d;
+      q += d * d;
+      w += this.w.at(i);
+    }
+    this.totalS = s;
+    this.totalQ = q;
+    this.totalW = w;
+    this.sinceRebase = 0;
+  }
+}
+
+/**
+ * A pointer into a WindowSet's samples that only moves forward, for rates of change and
+ * spell references.
+ */
+export class Lookback {
+  index = 0;
+
+  constructor(private readonly set: WindowSet) {}
+
+  reset(): void {
+    this.index = this.set.tail;
+  }
+
+  /** The newest sample at or before `t`, or the oldest retained when none is that old. */
+  at(t: number): number {
+    const set = this.set;
+    if (this.index < set.head) this.index = set.head;
+    while (this.index + 1 < set.tail && set.ts.at(this.index + 1) <= t) this.index++;
+    return this.index;
+  }
+
+  /** The first sample at or after `t`, or the newest when none is that recent. */
+  firstFrom(t: number): number {
+    const set = this.set;
+    if (this.index < set.head) this.index = set.head;
+    while (this.index + 1 < set.tail && set.ts.at(this.index) < t) this.index++;
+    return this.index;
+  }
+}
