@@ -1,0 +1,108 @@
+/**
+ * The analytics families of `nightowl run`, registered on a passed-in registry, and the poll
+ * observer that keeps them current: one `DeviceAnalytics` per device, fed every successful
+ * poll. A device that disappears loses its series; a failed poll leaves the last values.
+ */
+import { Counter, Gauge, type Registry } from "prom-client";
+import { DeviceAnalytics, type DeviceAnalyticsOptions, type DeviceFigures } from "./device-analytics.ts";
+import { RULE_NAMES } from "./trigger.ts";
+import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import type { PollObserver, PollResult } from "../poll-loop.ts";
+
+const DEVICE = ["user_label", "device_id", "device_name"] as const;
+const PUMP = [...DEVICE, "pump"] as const;
+type Labels = Record<(typeof DEVICE)[number], string>;
+
+export interface AnalyticsMetrics extends PollObserver {
+  /** The analytics of each device seen in the last successful poll, by device id. */
+  devices(): ReadonlyMap<string, DeviceAnalytics>;
+}
+
+/** Registers the `nightowl_water_*`, `nightowl_*flow*`, `nightowl_pump_*` and `nightowl_rule_triggered` families. */
+export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnalyticsOptions = {}): AnalyticsMetrics {
+  const registers = [registry];
+  const gauge = (name: string, help: string, labelNames: readonly string[] = DEVICE) => new Gauge({ name, help, labelNames, registers });
+  const waterUsed = new Counter({ name: "nightowl_water_used_gallons_total", help: "Gallons drawn since the exporter started, from the flow meter; continues across meter replacements (counter resets).", labelNames: DEVICE, registers });
+  const flow = gauge("nightowl_flow_gallons_per_minute", "Mean flow over the last 15 minutes (longer for coarse meters), gallons per minute.");
+  const nightFlow = gauge("nightowl_night_flow_min_gallons_per_minute", "Minimum night flow of the last night: the lowest 15-minute mean flow between 02:00 and 04:00 local, gallons per minute; above 0 suggests a leak.");
+  const continuous = gauge("nightowl_continuous_flow_minutes", "Minutes the flow has gone on without returning to zero; 0 when it has stopped.");
+  const running = gauge("nightowl_pump_running", "1 while the pump draws more than its running current threshold, else 0.", PUMP);
+  const starts = gauge("nightowl_pump_starts_per_hour", "Pump starts per hour over the last 24 h of readings.", PUMP);
+  const runPerStart = gauge("nightowl_pump_run_seconds_per_start", "Mean run time of the pump's complete cycles over the last 24 h, seconds.", PUMP);
+  const duty = gauge("nightowl_pump_duty_cycle_ratio", "Share of the last 24 h the pump ran, 0 to 1.", PUMP);
+  const vUnbalance = gauge("nightowl_pump_voltage_unbalance_percent", "NEMA MG-1 voltage unbalance of the latest reading: largest phase deviation from the mean ÷ mean × 100.", PUMP);
+  const cUnbalance = gauge("nightowl_pump_current_unbalance_percent", "NEMA MG-1 current unbalance of the latest running reading, percent.", PUMP);
+  const energy = new Counter({ name: "nightowl_pump_energy_kwh_total", help: "Pump energy since the exporter started: trapezoidal integral of power factor × Σ V·I over the phases, kWh.", labelNames: PUMP, registers });
+  const dryRun = gauge("nightowl_pump_dry_run_suspected", "1 when the pump's latest run drew well under its learned current without raising pressure.", PUMP);
+  const rule = gauge("nightowl_rule_triggered", "1 while a leak or pump rule's condition holds or held within the last 24 h, per rule.", [...DEVICE, "rule"]);
+
+  const state = new Map<string, { analytics: DeviceAnalytics; labels: Labels; water: number; energy: Map<string, number> }>();
+
+  function remove(labels: Labels): void {
+    for (const m of [waterUsed, flow, nightFlow, continuous]) m.remove(labels);
+    for (const m of [running, starts, runPerStart, duty, vUnbalance, cUnbalance, energy, dryRun]) {
+      for (const pump of ["P1", "P2", "P3"]) m.remove({ ...labels, pump });
+    }
+    for (const r of RULE_NAMES) rule.remove({ ...labels, rule: r });
+  }
+
+  function setIf(g: Gauge, labels: Record<string, string>, value: number): void {
+    if (Number.isFinite(value)) g.set(labels, value);
+    else g.remove(labels);
+  }
+
+  function publish(entry: { labels: Labels; water: number; energy: Map<string, number> }, f: DeviceFigures): void {
+    const { labels } = entry;
+    if (Number.isFinite(f.waterUsedGallons)) {
+      waterUsed.inc(labels, Math.max(0, f.waterUsedGallons - entry.water));
+      entry.water = Math.max(entry.water, f.waterUsedGallons);
+    }
+    setIf(flow, labels, f.flowGpm);
+    setIf(nightFlow, labels, f.nightFlowMinGpm);
+    setIf(continuous, labels, f.continuousFlowMinutes);
+    for (const p of f.pumps) {
+      const l = { ...labels, pump: p.pump };
+      setIf(running, l, p.running);
+      setIf(starts, l, p.startsPerHour);
+      setIf(runPerStart, l, p.runSecondsPerStart);
+      setIf(duty, l, p.dutyCycle);
+      setIf(vUnbalance, l, p.voltageUnbalancePct);
+      setIf(cUnbalance, l, p.currentUnbalancePct);
+      setIf(dryRun, l, p.dryRunSuspected);
+      const before = entry.energy.get(p.pump) ?? 0;
+      energy.inc(l, Math.max(0, p.energyKwh - before));
+      entry.energy.set(p.pump, Math.max(before, p.energyKwh));
+    }
+    for (const [name, value] of Object.entries(f.rules)) rule.set({ ...labels, rule: name }, value);
+  }
+
+  function update(devices: readonly DeviceSnapshot[]): void {
+    const seen = new Set<string>();
+    for (const d of devices) {
+      seen.add(d.id);
+      const labels: Labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
+      let entry = state.get(d.id);
+      if (entry && (entry.labels.user_label !== labels.user_label || entry.labels.device_name !== labels.device_name)) {
+        remove(entry.labels);
+        entry.labels = labels;
+        entry.water = 0;
+        entry.energy.clear();
+      }
+      if (!entry) state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options), labels, water: 0, energy: new Map() }));
+      entry.analytics.observe(d);
+      publish(entry, entry.analytics.figures());
+    }
+    for (const [id, entry] of state) {
+      if (seen.has(id)) continue;
+      remove(entry.labels);
+      state.delete(id);
+    }
+  }
+
+  return {
+    devices: () => new Map([...state].map(([id, e]) => [id, e.analytics])),
+    observe(result: PollResult) {
+      if (result.ok) update(result.devices);
+    },
+  };
+}
