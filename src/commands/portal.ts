@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDotenv, requireCredentials, SETTINGS, type Config, type SettingName } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { NightowlClient } from "../nightowl/client.ts";
+import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { startSimulator } from "../sim/server.ts";
 
@@ -27,9 +27,10 @@ export interface Portal {
 /**
  * Connects to the configured portal, or starts the simulator on a free loopback port and uses
  * its first account when `demo` is set (credentials in the configuration are then ignored).
+ * `clientOverrides` tune the client (retry backoff in tests).
  * @throws NightowlError E_CONFIG when not a demo and credentials are missing
  */
-export async function openPortal(config: Config, log: Logger, demo: boolean): Promise<Portal> {
+export async function openPortal(config: Config, log: Logger, demo: boolean, clientOverrides: Partial<ClientOptions> = {}): Promise<Portal> {
   let baseUrl = config.baseUrl;
   let credentials: { username: string; password: string; tenant?: string };
   let close = async () => {};
@@ -44,7 +45,7 @@ export async function openPortal(config: Config, log: Logger, demo: boolean): Pr
   } else {
     credentials = requireCredentials(config);
   }
-  const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, log });
+  const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
   return { client, baseUrl, poll: () => client.devices(query), close };
 }

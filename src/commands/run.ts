@@ -7,11 +7,13 @@ import type { Registry } from "prom-client";
 import { addSettingOptions, PORTAL_SETTINGS, type Config, type SettingName } from "../config.ts";
 import { formatDeviceReport } from "../device-report.ts";
 import type { Logger } from "../log.ts";
+import type { ClientOptions } from "../nightowl/client.ts";
 import { registerBuildInfo } from "../metrics/build-info.ts";
 import { registerPollMetrics } from "../metrics/poll.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import { startMetricsServer, type MetricsServer } from "../metrics/server.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
+import { registerAnalyticsMetrics } from "../analytics/metrics.ts";
 import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
 import { commandContext } from "./context.ts";
 import { flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
@@ -60,7 +62,7 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
     .action(async (options: Record<string, unknown>) => {
       const demo = options.demo === true;
       const { config, log } = commandContext(demo ? withDemoDefaults(options) : options);
-      const monitor = await startMonitor(config, log, demo);
+      const monitor = await startMonitor(config, log, { demo });
       const signal = await untilSignal();
       log.info(`Received ${signal}; stopping`);
       await monitor.stop();
@@ -76,21 +78,35 @@ export interface Monitor {
   stop(): Promise<void>;
 }
 
+export interface MonitorOptions {
+  /** Monitor the embedded simulator instead of the configured portal. */
+  demo?: boolean;
+  /** Client settings beyond the configuration (tests shorten the retry backoff). */
+  client?: Partial<ClientOptions>;
+  /**
+   * More observers, called after the built-in ones (metrics, the report), in order. Given the
+   * registry, so they can register their own families on it.
+   */
+  observers?: (registry: Registry) => readonly PollObserver[];
+}
+
 /**
  * Starts the server and the loop. The server comes first so the port is checked before the
  * first poll, and `/healthz` answers while the first poll is under way.
  */
-export async function startMonitor(config: Config, log: Logger, demo: boolean): Promise<Monitor> {
+export async function startMonitor(config: Config, log: Logger, options: MonitorOptions = {}): Promise<Monitor> {
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const portal = await openPortal(config, log, demo);
+  const portal = await openPortal(config, log, options.demo === true, options.client);
   const registry = createRegistry();
   registerBuildInfo(registry);
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     registerTelemetryMetrics(registry),
     reportObserver(config, log),
+    registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor }),
     // Live leak scoring and analytics register their families on `registry` and add their
     // observers here; `config.mlEnabled` says whether scoring is wanted.
+    ...(options.observers?.(registry) ?? []),
   ];
   let loop: PollLoop | undefined;
   let server: MetricsServer;

@@ -1,0 +1,113 @@
+/**
+ * The monitor in process against the simulator with injected faults: what issue "reliability"
+ * asks of `run`. The interval is shortened below the configurable minimum so it takes seconds.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { loadConfig } from "../config.ts";
+import { silentLogger } from "../log.ts";
+import type { PollResult } from "../poll-loop.ts";
+import { startSimulator, type Simulator } from "../sim/server.ts";
+import { startMonitor, type Monitor } from "./run.ts";
+
+const INTERVAL_S = 0.25;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(): Promise<{ sim: Simulator; monitor: Monitor; results: PollResult[]; base: string }> {
+  const sim = await startSimulator({ port: 0, devices: 2, seed: 3 });
+  cleanups.push(() => sim.stop());
+  const account = sim.accounts[0]!;
+  const config = {
+    ...loadConfig({ env: {}, flags: { baseUrl: sim.url, username: account.username, password: account.password, metricsHost: "127.0.0.1", metricsPort: "0" } }),
+    pollIntervalSeconds: INTERVAL_S,
+  };
+  const results: PollResult[] = [];
+  const monitor = await startMonitor(config, silentLogger, { client: { retries: 1, retryBaseMs: 5 }, observers: () => [{ observe: (r) => void results.push(r) }] });
+  cleanups.push(() => monitor.stop());
+  return { sim, monitor, results, base: monitor.server.url.replace(/\/metrics$/, "") };
+}
+
+/** Polls `check` every 20 ms until it returns true; fails with `what` after `ms`. */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+async function scrape(base: string): Promise<string> {
+  const response = await fetch(base + "/metrics");
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+const readyStatus = async (base: string) => (await fetch(base + "/readyz")).status;
+
+test("an outage: metrics served throughout, success and counters truthful, unready after 2 intervals, ready after the first good poll", async () => {
+  const { sim, results, base } = await setup();
+  await until("the first good poll", () => results.some((r) => r.ok));
+  expect(await readyStatus(base)).toBe(200);
+  const label = sim.accounts[0]!.userLabel;
+
+  sim.faults.add({ kind: "status", status: 503, count: -1, path: "/api/entitiesQuery" });
+  const outageAt = results.length;
+  await until("/readyz to turn 503", async () => (await readyStatus(base)) === 503);
+  const during = await scrape(base);
+  expect(during).toContain(`nightowl_last_poll_success{user_label="${label}"} 0\n`);
+  const failures = Number(/nightowl_poll_attempts_total\{user_label="[^"]+",status="failure"\} (\d+)/.exec(during)![1]);
+  expect(failures).toBe(results.slice(outageAt).filter((r) => !r.ok).length);
+  expect(failures).toBeGreaterThanOrEqual(2);
+  // The last values stay, their freshness told by the poll families.
+  expect(during.match(/^nightowl_device_info\{/gm)).toHaveLength(2);
+
+  sim.faults.add({ kind: "clear" });
+  const clearedAt = results.length;
+  await until("/readyz to turn 200", async () => (await readyStatus(base)) === 200);
+  // Recovery by itself: the first poll that started after the API came back succeeded.
+  const after = results.slice(clearedAt);
+  expect(after.filter((r) => !r.ok).length).toBeLessThanOrEqual(1);
+  expect(after.at(-1)!.ok).toBe(true);
+  expect(await scrape(base)).toContain(`nightowl_last_poll_success{user_label="${label}"} 1\n`);
+
+  // Failing or not, polls never started closer than the interval (timer slack of 2 ms allowed).
+  const gaps = results.slice(1).map((r, i) => r.startedAt - results[i]!.startedAt);
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INTERVAL_S * 1000 - 2);
+});
+
+test("an expired token costs no failed poll; a dropped device loses its series and regains them", async () => {
+  const { sim, monitor, results, base } = await setup();
+  await until("the first good poll", () => results.some((r) => r.ok));
+  sim.faults.add({ kind: "expire_tokens" });
+  const before = results.length;
+  await until("two more polls", () => results.length >= before + 2);
+  expect(results.slice(before).every((r) => r.ok)).toBe(true);
+
+  const gone = sim.devices[1]!;
+  sim.faults.add({ kind: "drop_device", deviceId: gone.id });
+  const dropAt = results.length;
+  await until("a poll without the device", () => results.slice(dropAt).some((r) => r.ok && r.devices.length === 1));
+  const text = await scrape(base);
+  expect(text).not.toContain(`device_id="${gone.id}"`);
+  expect(text).toContain(`device_id="${sim.devices[0]!.id}"`);
+
+  sim.faults.add({ kind: "clear" });
+  const clearAt = results.length;
+  await until("the device back", () => results.slice(clearAt).some((r) => r.ok && r.devices.length === 2));
+  expect(await scrape(base)).toContain(`nightowl_telemetry_value{user_label="${sim.accounts[0]!.userLabel}",device_id="${gone.id}"`);
+  expect(monitor.loop.polls).toBe(results.length);
+});
+
+test("stop() ends a poll hung on a slow portal and closes the server", async () => {
+  const { sim, monitor, results, base } = await setup();
+  await until("the first good poll", () => results.some((r) => r.ok));
+  sim.faults.add({ kind: "delay", delayMs: 30_000, path: "/api/entitiesQuery" });
+  const n = sim.requestCount("/api/entitiesQuery");
+  await until("a poll in flight", () => sim.requestCount("/api/entitiesQuery") > n);
+  await monitor.stop();
+  const refused = await fetch(base + "/healthz").then(() => "answered", () => "refused");
+  expect(refused).toBe("refused");
+  sim.faults.add({ kind: "clear" });
+});
