@@ -66,3 +66,13 @@ test("label values with quotes, backslashes, newlines and non-ASCII are escaped 
   expect(text).toContain('nightowl_telemetry_value{user_label="dgorman",device_id="d\\\\1",device_name="Brunnen \\"Süd\\"\\nBäckerei – 井戸",key="S1"} 50\n');
   expect(text.split("\n").filter((l) => l.startsWith("nightowl_device_info{"))).toHaveLength(1);
 });
+
+const promtool = Bun.which("promtool");
+if (!promtool) console.warn("skip: promtool not installed (Debian package prometheus)");
+test.skipIf(!promtool)("promtool accepts the exposition with escaped, non-ASCII label values", async () => {
+  const registry = createRegistry();
+  registerTelemetryMetrics(registry).update([snapshot("d\\1", { S1: 50, P1C1: "0" }, { active: "false" }, 'Brunnen "Süd"\nBäckerei – 井戸')]);
+  const proc = Bun.spawn([promtool!, "check", "metrics"], { stdin: new Blob([await registry.metrics()]), stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  expect({ code, output: out + err }).toEqual({ code: 0, output: "" });
+});
