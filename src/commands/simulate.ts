@@ -7,6 +7,7 @@ import { dirname, basename, join } from "node:path";
 import { Command } from "commander";
 import { NightowlError } from "../errors.ts";
 import { createLogger, type LogFormat } from "../log.ts";
+import { parseFaultArg } from "../sim/faults.ts";
 import { parseScenarioArg, resolveScenarioArg, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
 import { startSimulator, type Simulator } from "../sim/server.ts";
 import { print } from "./context.ts";
@@ -47,6 +48,8 @@ interface SimulateFlags {
   denseDevices: number;
   scenario: ScenarioArg[];
   truth?: string;
+  fault: unknown[];
+  chaos: number;
   logFormat: string;
 }
 
@@ -98,6 +101,13 @@ export function simulateCommand(): Command {
       [] as ScenarioArg[],
     )
     .option("--truth <file>", "write the injected scenarios as CSV (device_id,kind,start_ms,end_ms,size)")
+    .option(
+      "--fault <spec>",
+      "arm a fault at start: JSON or KIND[:FIELD=VALUE…], e.g. status:status=503:count=3 (repeatable)",
+      (text: string, previous: unknown[]) => [...previous, parseFaultArg(text)],
+      [] as unknown[],
+    )
+    .option("--chaos <rate>", "each API request meets a random fault with this probability (0–1)", numberFlag("--chaos", 0, 1, false), 0)
     .option("--log-format <format>", "text or json", "text")
     .addHelpText(
       "after",
@@ -111,7 +121,7 @@ Faults on a running simulator (loopback only): POST /__sim/faults with JSON such
   {"kind":"status","status":503,"count":3,"retryAfterSeconds":2,"path":"/api/entitiesQuery"}
   {"kind":"delay","delayMs":1500}   {"kind":"close"}   {"kind":"malformed"}   {"kind":"truncated"}
   {"kind":"expire_tokens"}   {"kind":"reject_refresh","count":1}   {"kind":"drop_device","deviceId":"…"}
-  {"kind":"wrong_type","key":"S1","value":"n/a"}   {"kind":"clear"}
+  {"kind":"wrong_type","key":"S1","value":"n/a"}   {"kind":"chaos","rate":0.1}   {"kind":"clear"}
 GET /__sim/faults lists them, DELETE clears them; POST /__sim/scenarios injects scenarios;
 GET /__sim/truth and /__sim/state describe the run.
 
@@ -120,7 +130,9 @@ Examples:
   $ nightowl simulate --port 0 --accounts 2 --devices 5 --seed 7
   $ nightowl simulate --speed 60 --token-ttl 30         an hour per minute; tokens expire fast
   $ nightowl simulate --scenario leak:0:-3d::0.8 --scenario waterlogged_tank:1:-1d --truth truth.csv
-  $ nightowl simulate --dense-devices 1 --history-days 30   one device sampling every 10 s`,
+  $ nightowl simulate --dense-devices 1 --history-days 30   one device sampling every 10 s
+  $ nightowl simulate --fault status:status=503:count=5 --fault delay:delayMs=800:path=/api/plugins
+  $ nightowl simulate --chaos 0.05 --speed 3600       random faults while a day passes per second`,
     )
     .action(async (flags: SimulateFlags) => {
       if (flags.logFormat !== "text" && flags.logFormat !== "json") throw new NightowlError("E_USAGE", `--log-format "${flags.logFormat}" is invalid; expected text or json`);
@@ -142,6 +154,8 @@ Examples:
       });
       try {
         for (const arg of flags.scenario) sim.inject(resolveScenarioArg(arg, sim.devices, sim.now()));
+        for (const fault of flags.fault) sim.faults.add(fault);
+        if (flags.chaos > 0) sim.faults.setChaos(flags.chaos, { seed: flags.seed });
         if (flags.truth) writeAtomic(flags.truth, truthCsv(sim.truth()));
       } catch (error) {
         await sim.stop();

@@ -135,3 +135,36 @@ test("the control endpoint injects scenarios and reports the truth", async () =>
   const state = (await (await fetch(sim.url + "/__sim/state")).json()) as { devices: unknown[] };
   expect(state.devices).toHaveLength(3);
 });
+
+test("chaos: a seeded share of requests meets random faults, the rest succeed", async () => {
+  sim.faults.setChaos(0.5, { seed: 3, path: "/api/entitiesQuery" });
+  const statuses: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    try {
+      const r = await post("/api/entitiesQuery/find", QUERY);
+      const text = await r.text();
+      let parsed = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parsed = false;
+      }
+      statuses.push(r.status === 200 && parsed ? "ok" : `bad ${r.status}`);
+    } catch {
+      statuses.push("cut");
+    }
+  }
+  const ok = statuses.filter((s) => s === "ok").length;
+  expect(ok).toBeWithin(10, 31);
+  expect(new Set(statuses).size).toBeGreaterThanOrEqual(3);
+  expect(sim.faults.active()).toEqual([{ kind: "chaos", rate: 0.5, path: "/api/entitiesQuery" }]);
+  expect((await post("/api/auth/login", loginBody(), false)).status).toBe(200);
+}, 30_000);
+
+test("faults from the command line: JSON or KIND:FIELD=VALUE", async () => {
+  const { parseFaultArg } = await import("./faults.ts");
+  expect(parseFaultArg("status:status=503:count=3:path=/api/auth")).toEqual({ kind: "status", status: 503, count: 3, path: "/api/auth" });
+  expect(parseFaultArg('{"kind":"delay","delayMs":5}')).toEqual({ kind: "delay", delayMs: 5 });
+  expect(() => parseFaultArg("status:503")).toThrow('"503" is not FIELD=VALUE');
+  expect(() => sim.faults.add(parseFaultArg("status:status=200"))).toThrow("fault status");
+});

@@ -6,8 +6,9 @@
  */
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
+import { mulberry32 } from "./random.ts";
 
-export const FAULT_KINDS = ["status", "delay", "close", "malformed", "truncated", "expire_tokens", "reject_refresh", "drop_device", "wrong_type", "clear"] as const;
+export const FAULT_KINDS = ["status", "delay", "close", "malformed", "truncated", "expire_tokens", "reject_refresh", "drop_device", "wrong_type", "chaos", "clear"] as const;
 
 export const FaultSpecSchema = v.object({
   kind: v.picklist(FAULT_KINDS),
@@ -30,6 +31,10 @@ export const FaultSpecSchema = v.object({
   key: v.optional(v.string()),
   /** For `wrong_type`: what to send instead of the number (default `true`, a boolean). */
   value: v.optional(v.unknown()),
+  /** For `chaos`: the probability that a request meets a random fault; 0 turns chaos off. */
+  rate: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  /** For `chaos`: seed of the random choices (default 1). */
+  seed: v.optional(v.pipe(v.number(), v.integer())),
 });
 
 /** One fault, as passed to `faults.add` or posted to `/__sim/faults` (alone or as an array). */
@@ -48,8 +53,21 @@ export interface FaultPlan {
   body?: "close" | "malformed" | "truncated";
 }
 
+/** What chaos picks from: transient failures a client must ride out. */
+const CHAOS: FaultSpec[] = [
+  { kind: "status", status: 500 },
+  { kind: "status", status: 502 },
+  { kind: "status", status: 503, retryAfterSeconds: 1 },
+  { kind: "status", status: 429, retryAfterSeconds: 1 },
+  { kind: "close" },
+  { kind: "malformed" },
+  { kind: "truncated" },
+  { kind: "delay", delayMs: 1500 },
+];
+
 export class FaultController {
   private faults: ActiveFault[] = [];
+  private chaos: { rate: number; path?: string; random: () => number } | null = null;
   /** Set by the server: invalidates every access token issued so far. */
   onExpireTokens: () => void = () => {};
 
@@ -64,6 +82,10 @@ export class FaultController {
     const f = parsed.output;
     if (f.kind === "clear") return this.clear();
     if (f.kind === "expire_tokens") return this.onExpireTokens();
+    if (f.kind === "chaos") {
+      this.chaos = f.rate ? { rate: f.rate, path: f.path, random: mulberry32(f.seed ?? 1) } : null;
+      return;
+    }
     if (f.kind === "drop_device" && !f.deviceId) throw new NightowlError("E_USAGE", "fault drop_device: deviceId is required");
     const count = f.count ?? (ONE_SHOT.has(f.kind) ? 1 : -1);
     this.faults.push({ ...f, remaining: count === -1 ? Number.POSITIVE_INFINITY : count });
@@ -84,13 +106,24 @@ export class FaultController {
     this.onExpireTokens();
   }
 
+  /**
+   * Random faults: each request (under `path`) meets one with probability `rate`, drawn
+   * from 5xx, 429 with Retry-After, cut connections, broken JSON and 1.5 s delays. Seeded.
+   */
+  setChaos(rate: number, options: { seed?: number; path?: string } = {}): void {
+    this.add({ kind: "chaos", rate, ...options });
+  }
+
   clear(): void {
     this.faults = [];
+    this.chaos = null;
   }
 
   /** Faults still armed, for display and tests. */
   active(): FaultSpec[] {
-    return this.faults.filter((f) => f.remaining > 0).map(({ remaining, ...f }) => ({ ...f, count: Number.isFinite(remaining) ? remaining : -1 }));
+    const armed: FaultSpec[] = this.faults.filter((f) => f.remaining > 0).map(({ remaining, ...f }) => ({ ...f, count: Number.isFinite(remaining) ? remaining : -1 }));
+    if (this.chaos) armed.push({ kind: "chaos", rate: this.chaos.rate, ...(this.chaos.path ? { path: this.chaos.path } : {}) });
+    return armed;
   }
 
   /** Decides what happens to a request to `path`, consuming the faults it uses. */
@@ -108,6 +141,13 @@ export class FaultController {
       }
     }
     this.faults = this.faults.filter((f) => f.remaining > 0);
+    const chaos = this.chaos;
+    if (chaos && !result.status && !result.body && (!chaos.path || path.startsWith(chaos.path)) && chaos.random() < chaos.rate) {
+      const f = CHAOS[Math.floor(chaos.random() * CHAOS.length)];
+      if (f.kind === "delay") result.delayMs += f.delayMs ?? 0;
+      else if (f.kind === "status") result.status = { status: f.status ?? 500, retryAfterSeconds: f.retryAfterSeconds };
+      else result.body = f.kind as FaultPlan["body"];
+    }
     return result;
   }
 
@@ -130,4 +170,28 @@ export class FaultController {
     f.remaining--;
     return { value: f.value === undefined ? true : f.value };
   }
+}
+
+/**
+ * A fault from the command line: JSON (`{"kind":"status","status":503}`) or the short form
+ * `KIND[:FIELD=VALUE…]`, e.g. `status:status=503:count=3:retryAfterSeconds=2`, `delay:delayMs=800`.
+ */
+export function parseFaultArg(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      throw new NightowlError("E_USAGE", `--fault '${text}': not valid JSON`);
+    }
+  }
+  const [kind, ...fields] = trimmed.split(":");
+  const fault: Record<string, unknown> = { kind };
+  for (const field of fields) {
+    const eq = field.indexOf("=");
+    if (eq <= 0) throw new NightowlError("E_USAGE", `--fault '${text}': "${field}" is not FIELD=VALUE`);
+    const raw = field.slice(eq + 1);
+    fault[field.slice(0, eq)] = raw === "true" ? true : raw === "false" ? false : raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return fault;
 }

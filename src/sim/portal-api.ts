@@ -78,6 +78,9 @@ const QueryBody = v.object({
   latestValues: v.optional(v.nullable(v.array(KeySchema)), []),
 });
 
+/** Key types ThingsBoard answers attributes for, each under its own name in `latest`. */
+const ATTRIBUTE_TYPES = new Set(["ATTRIBUTE", "SERVER_ATTRIBUTE", "CLIENT_ATTRIBUTE", "SHARED_ATTRIBUTE"]);
+
 function formatLatest(value: number): string {
   return String(value);
 }
@@ -104,14 +107,11 @@ export function entitiesQuery(world: SimWorld, accountIndex: number, body: unkno
     }
     const latest: Record<string, Record<string, { ts: number; value: unknown }>> = { ENTITY_FIELD: fields };
     const series = (latestValues ?? []).filter((k) => k.type === "TIME_SERIES");
-    const attributes = (latestValues ?? []).filter((k) => k.type !== "TIME_SERIES");
+    const attributes = (latestValues ?? []).filter((k) => ATTRIBUTE_TYPES.has(k.type));
     if (series.length) latest.TIME_SERIES = latestSeries(world, device, series.map((k) => k.key));
-    if (attributes.length) {
-      latest.ATTRIBUTE = {};
-      for (const { key } of attributes) {
-        const value = device.attributes[key];
-        latest.ATTRIBUTE[key] = value === undefined ? { ts: 0, value: "" } : { ts: device.info.createdTime, value };
-      }
+    for (const { key, type } of attributes) {
+      const value = device.attributes[key];
+      (latest[type] ??= {})[key] = value === undefined ? { ts: 0, value: "" } : { ts: device.info.createdTime, value };
     }
     return { entityId: { entityType: "DEVICE", id: device.info.id }, latest };
   });
