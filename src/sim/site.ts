@@ -108,7 +108,7 @@ export function deviceSpec(seed: number, accountIndex: number, deviceIndex: numb
   const hasIrrigation = profile === 0 || (profile !== 1 && rng() < 0.5);
   const hasSoftener = profile === 0 || profile === 1 || rng() < 0.4;
   const cutIn = [30, 40, 40, 40, 40][Math.floor(rng() * 5)];
-  const volts = uniform(rng, 230, 238);
+  const volts = uniform(rng, 233, 239);
   return {
     id,
     name,
