@@ -74,3 +74,18 @@ test("a port in use is an E_IO error naming the address", () => {
     new RegExp(`^metrics server cannot listen on 127\\.0\\.0\\.1:${server.port} \\(EADDRINUSE\\)`),
   );
 });
+
+test("with a generation, scrapes reuse one rendering until the generation changes", async () => {
+  const registry = createRegistry();
+  const gauge = new Gauge({ name: "nightowl_test_value", help: "test", registers: [registry] });
+  gauge.set(1);
+  let generation = 0;
+  const server = startMetricsServer({ host: "127.0.0.1", port: 0, registry, readiness: () => ({ ready: true, reason: "" }), log: silentLogger, generation: () => generation });
+  servers.push(server);
+  const scrape = async () => (await (await fetch(server.url)).text()).split("\n").find((l) => l.startsWith("nightowl_test_value "));
+  expect(await scrape()).toBe("nightowl_test_value 1");
+  gauge.set(2);
+  expect(await scrape()).toBe("nightowl_test_value 1");
+  generation++;
+  expect(await scrape()).toBe("nightowl_test_value 2");
+});

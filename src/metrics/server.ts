@@ -28,6 +28,12 @@ export interface MetricsServerOptions {
   readiness: () => { ready: boolean; reason: string };
   auth?: MetricsAuth;
   log: Logger;
+  /**
+   * When given, the exposition is rendered once per value and reused by every scrape until it
+   * changes: `run` bumps it after each poll's observers, the only time its families change.
+   * Without it every scrape renders the registry.
+   */
+  generation?: () => number;
 }
 
 export interface MetricsServer {
@@ -43,6 +49,20 @@ export interface MetricsServer {
 export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
   const { registry, readiness, log } = options;
   const checkAuth = authChecker(options.auth);
+  let cached: { generation: number; text: Promise<string> } | undefined;
+  const render = (): Promise<string> => {
+    if (!options.generation) return registry.metrics();
+    const generation = options.generation();
+    if (cached?.generation !== generation) {
+      const text = registry.metrics();
+      cached = { generation, text };
+      // A failed rendering is not kept: the next scrape tries again.
+      text.catch(() => {
+        if (cached?.text === text) cached = undefined;
+      });
+    }
+    return cached.text;
+  };
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -62,7 +82,7 @@ export function startMetricsServer(options: MetricsServerOptions): MetricsServer
           const denied = checkAuth(request);
           if (denied) return denied;
           try {
-            return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
+            return new Response(await render(), { headers: { "content-type": registry.contentType } });
           } catch (error) {
             log.error(`rendering metrics failed: ${(error as Error).message}`);
             return text(500, "rendering metrics failed\n");
