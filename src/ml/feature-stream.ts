@@ -288,8 +288,8 @@ export class FeatureStream {
     }
     for (let r = 0; r < rates.length; r++) {
       const i = rates[r]!.at(t - RATES[r]![1]);
-      const dt = t - set.ts.at(i);
-      work[k++] = dt > 0 ? (v - set.v.at(i)) / (dt / MINUTE) : 0;
+      const dt = t - set.tsAt(i);
+      work[k++] = dt > 0 ? (v - set.vAt(i)) / (dt / MINUTE) : 0;
     }
   }
 
@@ -329,8 +329,8 @@ export class FeatureStream {
     const t = sig.lastT;
     const from = running ? t - DROP_LOOKBACK : Math.max(this.offStart, t - DROP_LOOKBACK);
     const i = sig.offRef.firstFrom(from);
-    const dt = t - sig.set.ts.at(i);
+    const dt = t - sig.set.tsAt(i);
     if (running || dt < MINUTE) return 0;
-    return (sig.set.v.at(i) - sig.lastV) / (dt / MINUTE);
+    return (sig.set.vAt(i) - sig.lastV) / (dt / MINUTE);
   }
 }

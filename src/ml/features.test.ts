@@ -150,3 +150,257 @@ describe("flow counter", () => {
     expect(at(z, 55, "minutes_since_zero_flow")).toBe(0); // (40, 55] drew nothing
   });
 });
+
+describe("local time", () => {
+  // 2024-03-10: New York springs forward at 07:00 UTC (02:00 EST → 03:00 EDT); a Sunday.
+  const spring = Date.UTC(2024, 2, 10, 6, 30);
+  const rows = series("S1", [[0, 1], [60, 1]]); // 06:30 UTC = 01:30 EST, 07:30 UTC = 03:30 EDT
+  const m = computeFeatures(frameOf(rows, spring), { ...noWarmup, timeZone: "America/New_York" });
+  const hourSin = (h: number) => Math.sin((2 * Math.PI * h) / 24);
+  const dowSin = (d: number, h: number) => Math.sin((2 * Math.PI * (d + h / 24)) / 7);
+  test.each([
+    [0, 1.5],
+    [60, 3.5],
+  ])("minute %d after 06:30 UTC on the DST day is %d h local", (minute, hour) => {
+    expect(at(m, minute, "hour_sin", spring)).toBeCloseTo(hourSin(hour), 12);
+    expect(at(m, minute, "hour_cos", spring)).toBeCloseTo(Math.cos((2 * Math.PI * hour) / 24), 12);
+    expect(at(m, minute, "dow_sin", spring)).toBeCloseTo(dowSin(0, hour), 12);
+    expect(at(m, minute, "is_weekend", spring)).toBe(1);
+  });
+  test("fall back: 05:30 and 06:30 UTC on 2024-11-03 are both 01:30 local", () => {
+    const fall = Date.UTC(2024, 10, 3, 5, 30);
+    const f = computeFeatures(frameOf(series("S1", [[0, 1], [60, 1]]), fall), { ...noWarmup, timeZone: "America/New_York" });
+    expect(at(f, 0, "hour_sin", fall)).toBeCloseTo(hourSin(1.5), 12);
+    expect(at(f, 60, "hour_sin", fall)).toBeCloseTo(hourSin(1.5), 12);
+  });
+  test.each([
+    // [UTC hour on Monday 2024-06-03, zone, options, is_night, is_weekend]
+    [3, "UTC", {}, 1, 0],
+    [5, "UTC", {}, 0, 0],
+    [23, "UTC", {}, 1, 0],
+    [22, "UTC", {}, 0, 0],
+    [3, "America/Chicago", {}, 1, 1], // 22:00 Sunday CDT: weekend, not yet night
+    [4, "America/Chicago", {}, 1, 1], // 23:00 Sunday CDT
+    [12, "UTC", { nightStartHour: 9, nightEndHour: 17 }, 1, 0],
+  ] as const)("%d:00 UTC in %s %j: is_night %d, is_weekend %d", (hour, timeZone, opts, night, weekend) => {
+    const t = T0 + hour * 60 * MIN;
+    const f = computeFeatures(frameOf(series("S1", [[0, 1]]), t), { ...noWarmup, timeZone, ...opts });
+    if (timeZone === "America/Chicago" && hour === 3) expect(at(f, 0, "is_night", t)).toBe(0);
+    else expect(at(f, 0, "is_night", t)).toBe(night);
+    expect(at(f, 0, "is_weekend", t)).toBe(weekend);
+  });
+});
+
+describe("pump", () => {
+  // Current per minute: off 0–4, on 5–9, off 10–19, on 20–24, off 25–…; three phases, P1C3 absent.
+  const on = (i: number) => (i >= 5 && i < 10) || (i >= 20 && i < 25);
+  const rows: Array<[number, Record<string, number>]> = [];
+  for (let i = 0; i <= 90; i++) {
+    rows.push([i, { P1C1: on(i) ? 8 : 0.2, P1C2: on(i) ? 10 : 0.4, S1: i >= 10 && i < 20 ? 60 - 0.5 * (i - 10) : 55, Level1_precent: 80 }]);
+  }
+  const m = computeFeatures(frameOf(rows), noWarmup);
+  test("current is the mean of the phases present; running above the threshold", () => {
+    expect(at(m, 6, "pump_current")).toBe(9);
+    expect(at(m, 6, "pump_running")).toBe(1);
+    expect(at(m, 12, "pump_current")).toBeCloseTo(0.3, 12);
+    expect(at(m, 12, "pump_running")).toBe(0);
+    const high = computeFeatures(frameOf(rows), { ...noWarmup, pumpCurrentThreshold: 9.5 });
+    expect(at(high, 6, "pump_running")).toBe(0);
+  });
+  test.each([
+    [4, 0],
+    [5, 1],
+    [20, 2],
+    [64, 2], // start at 5 is within (4, 64]
+    [65, 1], // start at 5 has left (5, 65]
+    [79, 1], // start at 20 is within (19, 79]
+    [80, 0],
+  ])("pump_starts_1h at minute %d = %d", (minute, starts) => {
+    expect(at(m, minute, "pump_starts_1h")).toBe(starts);
+  });
+  test("a pump already running at the first sample is not a start", () => {
+    const r = computeFeatures(frameOf(series("P1C1", [[0, 9], [1, 9], [2, 0], [3, 9]])), noWarmup);
+    expect([0, 1, 2, 3].map((i) => at(r, i, "pump_starts_1h"))).toEqual([0, 0, 0, 1]);
+  });
+  test.each([
+    [6, 0], // running
+    [10, 0], // first minute of the off spell: no minute yet to measure over
+    [11, 0.5],
+    [19, 0.5],
+    [22, 0], // running again
+    [26, 0], // off since 25, pressure flat
+  ])("pressure_drop_rate_pump_off at minute %d = %d PSI/min", (minute, rate) => {
+    expect(at(m, minute, "pressure_drop_rate_pump_off")).toBeCloseTo(rate, 12);
+  });
+  test("the drop rate looks back at most 15 minutes into a long off spell", () => {
+    // Off throughout; pressure flat at 60 until minute 30, then falls 1 PSI/min.
+    const pts: Array<[number, Record<string, number>]> = [];
+    for (let i = 0; i <= 40; i++) pts.push([i, { P1C1: 0, S1: i <= 30 ? 60 : 60 - (i - 30), Level1_precent: i <= 30 ? 50 : 50 - 0.1 * (i - 30) }]);
+    const r = computeFeatures(frameOf(pts), noWarmup);
+    expect(at(r, 40, "pressure_drop_rate_pump_off")).toBeCloseTo(10 / 15, 12); // (60 − 50) over (25, 40]
+    expect(at(r, 40, "level_drop_rate_pump_off")).toBeCloseTo(1 / 15, 12);
+  });
+});
+
+describe("names and missing telemetry", () => {
+  test("features need their inputs: a pressure-only site gets pressure and time features only", () => {
+    const names = featureNames(["S1"]);
+    expect(names.slice(0, 2)).toEqual(["pressure_s1", "pressure_s1_mean_5m"]);
+    expect(names).toHaveLength(19 + 6);
+    expect(names).toContain("is_night");
+    expect(names).not.toContain("pump_running");
+    expect(featureNames(["S1", "P1C2"])).toContain("pressure_drop_rate_pump_off");
+    expect(featureNames(["Pulse_TotalGallons"])).toContain("minutes_since_zero_flow");
+    expect(featureNames(["S1", "P1C1", "P1V1", "S2", "Level1_precent", "Pulse_TotalGallons"])).toHaveLength(6 * 19 + 6 + 2 + 2 + 3 + 1);
+  });
+
+  test("an all-empty column does not count as a key", () => {
+    const f = frameOf(series("S1", [[0, 1]]));
+    f.columns.S2 = Float64Array.of(NaN);
+    expect(frameKeys(f)).toEqual(["S1"]);
+  });
+
+  test("a model's list is produced exactly, in its order", () => {
+    const f = frameOf(series("S1", [[0, 1], [1, 3]]));
+    const m = computeFeatures(f, { ...noWarmup, featureNames: ["is_night", "pressure_s1_rate_1m"] });
+    expect(m.names).toEqual(["is_night", "pressure_s1_rate_1m"]);
+    expect(Array.from(m.data)).toEqual([1, 0, 1, 2]);
+  });
+
+  test("a model needing telemetry the device lacks is an error naming keys and features", () => {
+    const f = frameOf(series("S1", [[0, 1]]));
+    const names = featureNames(["S1", "P1C1", "Pulse_TotalGallons"]);
+    expect(() => computeFeatures(f, { featureNames: names })).toThrow(
+      "device dev1 has no values for P1C1 or P1C2 or P1C3 (for pump_current, pump_current_mean_5m, pump_current_std_5m and 19 more); Pulse_TotalGallons (for flow_gpm, flow_gpm_mean_5m, flow_gpm_std_5m and 20 more), which the model's features need",
+    );
+    try {
+      computeFeatures(f, { featureNames: names });
+    } catch (error) {
+      expect(isNightowlError(error, "E_DATA")).toBe(true);
+    }
+  });
+
+  test("an unknown feature name is a model error", () => {
+    expect(() => featureNames(["S1"], { featureNames: ["pressure_s1", "pressure_s9"] })).toThrow(
+      'unknown feature "pressure_s9": the model was made by another version of nightowl',
+    );
+  });
+
+  test.each([
+    [{ timeZone: "Mars/Olympus" }, 'timeZone "Mars/Olympus" is not an IANA time zone (for example America/Chicago or UTC)'],
+    [{ nightStartHour: 25 }, "feature option nightStartHour is 25; allowed: 0 to 24"],
+    [{ warmupMs: -1 }, "feature option warmupMs is -1; allowed: 0 to 31536000000"],
+    [{ maxCarryForwardMs: Number.NaN }, "feature option maxCarryForwardMs is NaN; allowed: 1 to 31536000000"],
+  ])("bad option %j", (options, message) => {
+    expect(() => new FeatureStream(["S1"], options)).toThrow(message);
+  });
+
+  test("a stream refuses rows out of time order", () => {
+    const s = new FeatureStream(["S1"], noWarmup);
+    s.push(T0, { S1: 1 });
+    expect(() => s.push(T0, { S1: 2 })).toThrow(/timestamps must increase/);
+  });
+});
+
+/** A deterministic generator (mulberry32) so failures reproduce. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Irregular multi-key history with split rows, silent keys, short and long gaps, meter swaps. */
+function messyFrame(n: number, seed: number): HistoryFrame {
+  const rnd = random(seed);
+  const rows: Array<[number, Record<string, number>]> = [];
+  let minute = 0;
+  let gallons = 500;
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    minute += r < 0.01 ? 15 + rnd() * 30 : r < 0.05 ? 2 + rnd() * 6 : 0.5 + rnd();
+    const row: Record<string, number> = {};
+    if (rnd() < 0.9) row.S1 = 1000 + 40 + 10 * Math.sin(minute / 50) + rnd();
+    if (rnd() < 0.8) row.P1C1 = rnd() < 0.3 ? 8 + rnd() : 0.1;
+    if (rnd() < 0.5) row.P1C2 = rnd() < 0.3 ? 8 + rnd() : 0.1;
+    if (rnd() < 0.7) row.Level1_precent = 60 + 20 * Math.cos(minute / 300);
+    if (rnd() < 0.8) {
+      gallons = rnd() < 0.002 ? rnd() * 3 : gallons + (rnd() < 0.4 ? rnd() * 3 : 0);
+      row.Pulse_TotalGallons = gallons;
+    }
+    rows.push([minute, row]);
+  }
+  return frameOf(rows);
+}
+
+describe("one engine for training and scoring", () => {
+  test("FeatureStream.push gives exactly computeFeatures' rows", () => {
+    const frame = messyFrame(3000, 7);
+    const options: FeatureOptions = { timeZone: "Europe/Berlin", warmupMs: 30 * MIN };
+    const batch = computeFeatures(frame, options);
+    expect(batch.rows).toBeGreaterThan(1000);
+    const keys = Object.keys(frame.columns);
+    const stream = new FeatureStream(keys, options);
+    const rows: number[][] = [];
+    for (let r = 0; r < frame.ts.length; r++) {
+      const values: Record<string, number> = {};
+      for (const k of keys) if (!Number.isNaN(frame.columns[k]![r])) values[k] = frame.columns[k]![r]!;
+      const out = stream.push(frame.ts[r]!, values);
+      if (out) rows.push([frame.ts[r]!, ...out]);
+    }
+    expect(stream.names).toEqual(batch.names);
+    expect(rows.length).toBe(batch.rows);
+    expect(rows.map((r) => r[0])).toEqual(Array.from(batch.ts));
+    const streamed = Float64Array.from(rows.flatMap((r) => r.slice(1)));
+    // Bit for bit: the same code ran on the same inputs.
+    expect(Buffer.from(streamed.buffer).equals(Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength))).toBe(true);
+  });
+
+  test("window statistics match a direct recomputation on messy data", () => {
+    const frame = messyFrame(4000, 11);
+    const m = computeFeatures(frame, { warmupMs: 0, featureNames: ["pressure_s1", "pressure_s1_mean_1h", "pressure_s1_std_1h", "pressure_s1_range_1h", "pressure_s1_std_24h", "pressure_s1_rate_5m"] });
+    const ts = frame.ts;
+    const s1 = frame.columns.S1!;
+    const carry = 10 * MIN;
+    let checked = 0;
+    for (let r = 0; r < m.rows; r++) {
+      const t = m.ts[r]!;
+      // The segment: samples since the last silence longer than the carry limit.
+      const idx: number[] = [];
+      for (let i = 0; i < ts.length && ts[i]! <= t; i++) {
+        if (Number.isNaN(s1[i]!)) continue;
+        if (idx.length && ts[i]! - ts[idx[idx.length - 1]!]! > carry) idx.length = 0;
+        idx.push(i);
+      }
+      const win = (span: number) => idx.filter((i) => ts[i]! > t - span).map((i) => s1[i]!);
+      const w1h = win(60 * MIN);
+      const w24 = win(1440 * MIN);
+      const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+      const std = (a: number[]) => Math.sqrt(mean(a.map((x) => (x - mean(a)) ** 2)));
+      const row = Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols));
+      const last = idx[idx.length - 1]!;
+      expect(row[0]).toBe(s1[last]!);
+      if (w1h.length) {
+        expect(row[1]).toBeCloseTo(mean(w1h), 9);
+        expect(row[2]).toBeCloseTo(std(w1h), 6);
+        expect(row[3]).toBeCloseTo(Math.max(...w1h) - Math.min(...w1h), 9);
+        checked++;
+      }
+      if (w24.length) expect(row[4]).toBeCloseTo(std(w24), 6);
+      const back = idx.filter((i) => ts[i]! <= ts[last]! - 5 * MIN);
+      const ref = back.length ? back[back.length - 1]! : idx[0]!;
+      const dt = (ts[last]! - ts[ref]!) / MIN;
+      expect(row[5]).toBeCloseTo(dt > 0 ? (s1[last]! - s1[ref]!) / dt : 0, 9);
+      if (r > 400) break;
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  test("a constant signal on a large level has zero spread", () => {
+    const m = computeFeatures(frameOf(series("S1", Array.from({ length: 3000 }, (_, i) => [i, 123456.789] as [number, number]))));
+    const col = m.names.indexOf("pressure_s1_std_24h");
+    for (let r = 0; r < m.rows; r++) expect(m.data[r * m.cols + col]).toBe(0);
+  });
+});

@@ -42,13 +42,15 @@ class PositionRing {
  * spans given to the constructor).
  */
 export class WindowSet {
-  readonly ts = new PositionRing();
-  readonly v = new PositionRing();
+  /** Sample storage, one ring position per logical index (`i & mask`). */
+  private mask = 63;
+  private tsBuf = new Float64Array(64);
+  private vBuf = new Float64Array(64);
+  private wBuf = new Float64Array(64);
   /** Exclusive prefix sums at each sample: Σ (v − shift), Σ (v − shift)², Σ weight before it. */
-  private readonly ps = new PositionRing();
-  private readonly pq = new PositionRing();
-  private readonly pw = new PositionRing();
-  private readonly w = new PositionRing();
+  private psBuf = new Float64Array(64);
+  private pqBuf = new Float64Array(64);
+  private pwBuf = new Float64Array(64);
   private totalS = 0;
   private totalQ = 0;
   private totalW = 0;
@@ -78,6 +80,16 @@ export class WindowSet {
     this.minFront = new Float64Array(spans.length);
   }
 
+  /** Time (epoch ms) of sample `i`. */
+  tsAt(i: number): number {
+    return this.tsBuf[i & this.mask]!;
+  }
+
+  /** Value of sample `i`. */
+  vAt(i: number): number {
+    return this.vBuf[i & this.mask]!;
+  }
+
   /** Forgets every sample; logical indices keep growing. */
   clear(): void {
     this.head = this.tail;
@@ -92,18 +104,14 @@ export class WindowSet {
   push(t: number, value: number, weight = 0): number {
     const i = this.tail;
     if (i === this.head) this.shift = value;
-    this.ts.ensure(this.head, i + 1);
-    this.v.ensure(this.head, i + 1);
-    this.w.ensure(this.head, i + 1);
-    this.ps.ensure(this.head, i + 1);
-    this.pq.ensure(this.head, i + 1);
-    this.pw.ensure(this.head, i + 1);
-    this.ts.set(i, t);
-    this.v.set(i, value);
-    this.w.set(i, weight);
-    this.ps.set(i, this.totalS);
-    this.pq.set(i, this.totalQ);
-    this.pw.set(i, this.totalW);
+    if (i - this.head > this.mask) this.grow();
+    const at = i & this.mask;
+    this.tsBuf[at] = t;
+    this.vBuf[at] = value;
+    this.wBuf[at] = weight;
+    this.psBuf[at] = this.totalS;
+    this.pqBuf[at] = this.totalQ;
+    this.pwBuf[at] = this.totalW;
     const d = value - this.shift;
     this.totalS += d;
     this.totalQ += d * d;
@@ -111,10 +119,10 @@ export class WindowSet {
     this.tail = i + 1;
 
     const n = this.spans.length;
-    while (this.maxEnd > this.maxHead && this.v.at(this.maxStack.at(this.maxEnd - 1)) <= value) this.maxEnd--;
+    while (this.maxEnd > this.maxHead && this.vAt(this.maxStack.at(this.maxEnd - 1)) <= value) this.maxEnd--;
     this.maxStack.ensure(this.maxHead, this.maxEnd + 1);
     this.maxStack.set(this.maxEnd++, i);
-    while (this.minEnd > this.minHead && this.v.at(this.minStack.at(this.minEnd - 1)) >= value) this.minEnd--;
+    while (this.minEnd > this.minHead && this.vAt(this.minStack.at(this.minEnd - 1)) >= value) this.minEnd--;
     this.minStack.ensure(this.minHead, this.minEnd + 1);
     this.minStack.set(this.minEnd++, i);
     for (let k = 0; k < n; k++) {
@@ -132,9 +140,9 @@ export class WindowSet {
     for (let k = 0; k < n; k++) {
       const limit = t - this.spans[k]!;
       let s = this.start[k]!;
-      if (s < tail && this.ts.at(s) <= limit) {
+      if (s < tail && this.tsAt(s) <= limit) {
         do s++;
-        while (s < tail && this.ts.at(s) <= limit);
+        while (s < tail && this.tsAt(s) <= limit);
         this.start[k] = s;
         let f = this.maxFront[k]!;
         while (f < this.maxEnd && this.maxStack.at(f) < s) f++;
@@ -159,47 +167,67 @@ export class WindowSet {
   }
 
   mean(k: number): number {
-    return this.shift + (this.totalS - this.ps.at(this.start[k]!)) / (this.tail - this.start[k]!);
+    const s = this.start[k]!;
+    return this.shift + (this.totalS - this.psBuf[s & this.mask]!) / (this.tail - s);
   }
 
   /** Population standard deviation. */
   std(k: number): number {
     const s = this.start[k]!;
     const n = this.tail - s;
-    const m = (this.totalS - this.ps.at(s)) / n;
-    const variance = (this.totalQ - this.pq.at(s)) / n - m * m;
+    const m = (this.totalS - this.psBuf[s & this.mask]!) / n;
+    const variance = (this.totalQ - this.pqBuf[s & this.mask]!) / n - m * m;
     return variance > 0 ? Math.sqrt(variance) : 0;
   }
 
   range(k: number): number {
-    return this.v.at(this.maxStack.at(this.maxFront[k]!)) - this.v.at(this.minStack.at(this.minFront[k]!));
+    return this.vAt(this.maxStack.at(this.maxFront[k]!)) - this.vAt(this.minStack.at(this.minFront[k]!));
   }
 
   /** Sum of the samples' weights; rounding residue below 1e-9 reads as 0. */
   weight(k: number): number {
     const s = this.start[k]!;
-    const sum = s < this.tail ? this.totalW - this.pw.at(s) : 0;
+    const sum = s < this.tail ? this.totalW - this.pwBuf[s & this.mask]! : 0;
     return sum > 1e-9 ? sum : 0;
   }
 
   private rebase(): void {
-    this.shift = this.v.at(this.tail - 1);
+    const mask = this.mask;
+    this.shift = this.vBuf[(this.tail - 1) & mask]!;
     let s = 0;
     let q = 0;
     let w = 0;
     for (let i = this.head; i < this.tail; i++) {
-      this.ps.set(i, s);
-      this.pq.set(i, q);
-      this.pw.set(i, w);
-      const d = this.v.at(i) - this.shift;
+      const at = i & mask;
+      this.psBuf[at] = s;
+      this.pqBuf[at] = q;
+      this.pwBuf[at] = w;
+      const d = this.vBuf[at]! - this.shift;
       s += d;
       q += d * d;
-      w += this.w.at(i);
+      w += this.wBuf[at]!;
     }
     this.totalS = s;
     this.totalQ = q;
     this.totalW = w;
     this.sinceRebase = 0;
+  }
+
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const mask = size - 1;
+    const move = (old: Float64Array): Float64Array<ArrayBuffer> => {
+      const next = new Float64Array(size);
+      for (let i = this.head; i < this.tail; i++) next[i & mask] = old[i & this.mask]!;
+      return next;
+    };
+    this.tsBuf = move(this.tsBuf);
+    this.vBuf = move(this.vBuf);
+    this.wBuf = move(this.wBuf);
+    this.psBuf = move(this.psBuf);
+    this.pqBuf = move(this.pqBuf);
+    this.pwBuf = move(this.pwBuf);
+    this.mask = mask;
   }
 }
 
@@ -220,7 +248,7 @@ export class Lookback {
   at(t: number): number {
     const set = this.set;
     if (this.index < set.head) this.index = set.head;
-    while (this.index + 1 < set.tail && set.ts.at(this.index + 1) <= t) this.index++;
+    while (this.index + 1 < set.tail && set.tsAt(this.index + 1) <= t) this.index++;
     return this.index;
   }
 
@@ -228,7 +256,7 @@ export class Lookback {
   firstFrom(t: number): number {
     const set = this.set;
     if (this.index < set.head) this.index = set.head;
-    while (this.index + 1 < set.tail && set.ts.at(this.index) < t) this.index++;
+    while (this.index + 1 < set.tail && set.tsAt(this.index) < t) this.index++;
     return this.index;
   }
 }
