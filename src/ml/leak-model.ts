@@ -25,7 +25,17 @@ export interface TrainOptions {
   note?: string;
   /** Epoch ms "now" for `trained_at`; injected by tests. */
   now?: () => number;
+  /** Features left out of the model (default {@link DEFAULT_EXCLUDED_FEATURES}). */
+  exclude?: RegExp | null;
+  /** Alarm calibration settings (windows, margin). */
+  alarm?: Parameters<typeof calibrateAlarm>[1];
 }
+
+/**
+ * Features the leak model leaves out by default: supply voltage describes the grid, not the
+ * water (the pump-health rules watch it), and its noise would dilute the random splits.
+ */
+export const DEFAULT_EXCLUDED_FEATURES = /^pump_voltage/;
 
 export interface TrainSummary {
   samples: number;
@@ -85,7 +95,8 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const seed = options.seed ?? 42;
   const usable = frames.filter((f) => f.ts.length > 0);
   if (usable.length === 0) throw new NightowlError("E_DATA", "no history rows to train on");
-  const names = commonFeatureNames(usable);
+  const exclude = options.exclude === undefined ? DEFAULT_EXCLUDED_FEATURES : options.exclude;
+  const names = commonFeatureNames(usable).filter((n) => !exclude || !exclude.test(n));
   const featureOptions = { timeZone };
   const blocks: FeatureBlock[] = [];
   let total = 0;
@@ -146,17 +157,17 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   let negative = 0;
   for (let i = 0; i < decision.length; i++) if (decision[i] < 0) negative++;
   const quantiles = Array.from({ length: 101 }, (_, q) => percentile(decision, q));
-  const series: { ts: Float64Array; decision: Float64Array }[] = [];
+  const series: Parameters<typeof calibrateAlarm>[0][number][] = [];
   let offset = 0;
   for (const b of blocks) {
-    series.push({ ts: b.ts, decision: decision.subarray(offset, offset + b.rows) });
+    series.push({ ts: b.ts, decision: decision.subarray(offset, offset + b.rows), features: { names, data: b.data, cols } });
     offset += b.rows;
   }
-  const alarm = calibrateAlarm(series);
+  const alarm = calibrateAlarm(series, options.alarm);
   const model: LeakModel = { ...rounded, calibration: { offset: rounded.forest.offset, decision_quantiles: quantiles, training_anomaly_rate: negative / total }, alarm };
   const text = modelToText(model);
   const final = parseModelText(text, "(new model)");
-  const alarmRate = countAlarms(series, final.alarm) / total;
+  const alarmRate = countAlarms(series, final.alarm, names) / total;
   return {
     model: final,
     text,
@@ -174,11 +185,12 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   };
 }
 
-function countAlarms(series: readonly { ts: Float64Array; decision: Float64Array }[], alarm: AlarmParams): number {
+function countAlarms(series: Parameters<typeof calibrateAlarm>[0], alarm: AlarmParams, names: readonly string[]): number {
   let n = 0;
   for (const s of series) {
-    const stream = new VerdictStream(alarm);
-    for (let i = 0; i < s.ts.length; i++) if (stream.push(s.ts[i], s.decision[i]).isAnomaly) n++;
+    const stream = new VerdictStream(alarm, names);
+    const cols = names.length;
+    for (let i = 0; i < s.ts.length; i++) if (stream.push(s.ts[i], s.decision[i], [], s.features?.data.subarray(i * cols, (i + 1) * cols)).isAnomaly) n++;
   }
   return n;
 }
@@ -218,12 +230,12 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
     if (f.rows === 0) continue;
     const Z = model.scaler.transform({ data: f.data, rows: f.rows, cols: f.cols });
     const decision = model.forest.decisionFunction(Z);
-    const verdicts = new VerdictStream(model.alarm);
+    const verdicts = new VerdictStream(model.alarm, model.featureNames);
     const rules = options.rulesFor?.(frame);
     for (let i = 0; i < f.rows; i++) {
       const ts = f.ts[i];
       const triggered = rules ? rules(ts) : [];
-      const v = verdicts.push(ts, decision[i], triggered);
+      const v = verdicts.push(ts, decision[i], triggered, f.data.subarray(i * f.cols, (i + 1) * f.cols));
       out.push({
         ts,
         deviceId: frame.deviceId,
@@ -233,7 +245,7 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
         probability: v.probability,
         isAnomaly: v.isAnomaly,
         top: topN > 0 ? topFeatures(model, Z.data.subarray(i * f.cols, (i + 1) * f.cols), topN) : [],
-        rules: triggered,
+        rules: v.rules,
       });
     }
   }

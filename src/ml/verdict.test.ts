@@ -17,7 +17,10 @@ test("calibration: leak-free training raises no alarm; a sustained drop does", (
   const ts = Float64Array.from({ length: n }, (_, i) => i * MIN);
   const decision = Float64Array.from({ length: n }, (_, i) => 0.1 + 0.05 * Math.sin(i / 37) - (i % 97 === 0 ? 0.3 : 0));
   const alarm = calibrateAlarm([{ ts, decision }]);
-  expect(alarm.short_threshold).toBeLessThanOrEqual(0);
+  // below the lowest 30-min mean (≈ 0.05 + the spikes' share), above 0: the cap is off by default
+  expect(alarm.short_threshold).toBeGreaterThan(0);
+  expect(alarm.short_threshold).toBeLessThan(0.06);
+  expect(calibrateAlarm([{ ts, decision }], { capAtZero: true }).short_threshold).toBe(0);
   const train = new VerdictStream(alarm);
   let alarms = 0;
   for (let i = 0; i < n; i++) if (train.push(ts[i], decision[i]).isAnomaly) alarms++;

@@ -7,8 +7,10 @@
  * alarm. The alarm asks for persistence instead: the time-weighted mean of the decision over a
  * short window (default 30 min, for fast leaks) or a long one (default 6 h, for slow leaks) must
  * fall below that window's alarm threshold. Each threshold is calibrated at training time as the
- * lowest smoothed value the training (leak-free) history reached, minus a margin, so the
- * training data itself raises no alarm; a named rule trigger raises the alarm on its own.
+ * lowest smoothed value the training (leak-free) history reached, minus a margin (5 % of the
+ * distance from that lowest value to the median), so the training data itself raises no
+ * alarm; a named rule trigger raises the alarm on its own. A 6-hour stretch scoring lower
+ * than any 6 hours of normal use is an alarm even if no single row crosses the forest's offset.
  *
  * `leak_probability` is a logistic of the smoothed score's distance below its threshold, scaled
  * so the training median sits at 5 % and the threshold at exactly 50 %: probability ≥ 50 % if
@@ -34,11 +36,30 @@ export const AlarmParamsSchema = v.object({
   rule_floor: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
   /** Alarms closer than this are one episode, minutes (for counting, not for the flag). */
   episode_merge_minutes: v.pipe(v.number(), v.minValue(0)),
+  /**
+   * Sites without a flow meter: the pump is the meter. Alarm when one of these features stays
+   * above the highest value it reached in training for `minutes` (see {@link RANGE_GUARD}).
+   */
+  range_guard: v.optional(
+    v.object({
+      features: v.array(v.string()),
+      maxima: v.array(v.number()),
+      minutes: v.pipe(v.number(), v.minValue(1)),
+    }),
+  ),
 });
 
 export type AlarmParams = v.InferOutput<typeof AlarmParamsSchema>;
 
 export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
+
+/**
+ * The range guard of meterless sites: pump starts in the last hour and the pump's mean current
+ * over the last hour (its duty) above anything seen in the leak-free training history, for 10
+ * minutes on end. A 2 gal/min leak makes a booster pump cycle more often than any household
+ * hour did; on metered sites the flow rules do this job and the guard is off.
+ */
+export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 10, rule: "pump_above_training_range" } as const;
 
 /** One row's verdict. */
 export interface Verdict {
@@ -109,16 +130,39 @@ export class VerdictStream {
   private readonly params: AlarmParams;
   private readonly short: TimeWindowMean;
   private readonly long: TimeWindowMean;
+  private readonly guardIndex: Int32Array;
+  private readonly guardSince: Float64Array;
 
-  constructor(params: AlarmParams) {
+  /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
+  constructor(params: AlarmParams, featureNames: readonly string[] = []) {
     this.params = params;
     this.short = new TimeWindowMean(params.short_window_minutes);
     this.long = new TimeWindowMean(params.long_window_minutes);
+    const guard = params.range_guard;
+    this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
+    this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
   }
 
-  /** `ts` epoch ms (increasing), `decision` the forest's decision score for that row. */
-  push(ts: number, decision: number, rules: readonly string[] = []): Verdict {
+  /**
+   * `ts` epoch ms (increasing), `decision` the forest's decision score for that row, the rules
+   * firing, and the row's features in the model's order, unscaled (for the range guard).
+   */
+  push(ts: number, decision: number, rules: readonly string[] = [], features?: ArrayLike<number>): Verdict {
     const p = this.params;
+    const guard = p.range_guard;
+    if (guard && features) {
+      let above = false;
+      for (let k = 0; k < this.guardIndex.length; k++) {
+        const j = this.guardIndex[k];
+        if (j < 0 || !(features[j] > guard.maxima[k])) {
+          this.guardSince[k] = Number.NaN;
+          continue;
+        }
+        if (this.guardSince[k] !== this.guardSince[k]) this.guardSince[k] = ts;
+        if (ts - this.guardSince[k] >= guard.minutes * 60_000) above = true;
+      }
+      if (above) rules = [...rules, RANGE_GUARD.rule];
+    }
     const shortMean = this.short.push(ts, decision, p.min_coverage);
     const longMean = this.long.push(ts, decision, p.min_coverage);
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
@@ -140,15 +184,16 @@ function logistic(z: number): number {
 /**
  * Calibrates the alarm on leak-free training series (one per device, decision scores with
  * their timestamps): each window's threshold is the lowest smoothed value seen, minus
- * `margin` × (median − lowest), and never above 0; the scale puts the median at 5 %.
+ * `margin` × (median − lowest) (`capAtZero` keeps it at or below 0); the scale puts the
+ * median at 5 %.
  */
 export function calibrateAlarm(
-  series: readonly { ts: Float64Array; decision: Float64Array }[],
-  options: { shortWindowMinutes?: number; longWindowMinutes?: number; margin?: number; minCoverage?: number } = {},
+  series: readonly { ts: Float64Array; decision: Float64Array; features?: { names: readonly string[]; data: Float64Array; cols: number } }[],
+  options: { shortWindowMinutes?: number; longWindowMinutes?: number; margin?: number; minCoverage?: number; capAtZero?: boolean } = {},
 ): AlarmParams {
   const shortWindow = options.shortWindowMinutes ?? DEFAULT_WINDOWS.short;
   const longWindow = options.longWindowMinutes ?? DEFAULT_WINDOWS.long;
-  const margin = options.margin ?? 0.1;
+  const margin = options.margin ?? 0.05;
   const minCoverage = options.minCoverage ?? 0.5;
   const calibrate = (windowMinutes: number) => {
     const values: number[] = [];
@@ -164,12 +209,26 @@ export function calibrateAlarm(
     const lowest = values[0];
     const median = values[Math.floor(values.length / 2)];
     const spread = Math.max(median - lowest, 1e-3);
-    const threshold = Math.min(lowest - margin * spread, 0);
+    const threshold = options.capAtZero ? Math.min(lowest - margin * spread, 0) : lowest - margin * spread;
     const scale = Math.max((median - threshold) / Math.log(19), 1e-4);
     return { threshold, scale };
   };
   const s = calibrate(shortWindow);
   const l = calibrate(longWindow);
+  let rangeGuard: AlarmParams["range_guard"];
+  const names = series[0]?.features?.names;
+  if (names && !names.some((n) => n.startsWith("flow_gpm")) && RANGE_GUARD.features.every((f) => names.includes(f))) {
+    const maxima = RANGE_GUARD.features.map((f) => {
+      let max = -Infinity;
+      for (const x of series) {
+        const j = x.features!.names.indexOf(f);
+        const { data, cols } = x.features!;
+        for (let i = j; i < data.length; i += cols) if (data[i] > max) max = data[i];
+      }
+      return max;
+    });
+    rangeGuard = { features: [...RANGE_GUARD.features], maxima, minutes: RANGE_GUARD.minutes };
+  }
   return {
     short_window_minutes: shortWindow,
     long_window_minutes: longWindow,
@@ -180,6 +239,7 @@ export function calibrateAlarm(
     min_coverage: minCoverage,
     rule_floor: 90,
     episode_merge_minutes: 60,
+    ...(rangeGuard ? { range_guard: rangeGuard } : {}),
   };
 }
 
