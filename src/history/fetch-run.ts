@@ -278,7 +278,7 @@ export async function fetchHistory(options: FetchHistoryOptions): Promise<FetchH
   progress("start");
   const queue = cp.devices.map((device, index) => ({ device, index })).filter(({ device }) => !cp.progress[device.id]!.done);
   const workers = Math.max(1, Math.min(concurrency, queue.length));
-  const lookahead = Math.max(1, Math.ceil(concurrency / workers));
+  const lookahead = Math.max(1, Math.floor(concurrency / workers));
   let firstError: unknown;
   const worker = async (): Promise<void> => {
     for (;;) {
