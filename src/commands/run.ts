@@ -99,6 +99,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const portal = await openPortal(config, log, options.demo === true, options.client);
   const registry = createRegistry();
   registerBuildInfo(registry);
+  let generation = 0;
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     registerTelemetryMetrics(registry),
@@ -107,6 +108,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     // Live leak scoring and analytics register their families on `registry` and add their
     // observers here; `config.mlEnabled` says whether scoring is wanted.
     ...(options.observers?.(registry) ?? []),
+    // Last: every family of this poll is written, so scrapes may render the registry anew.
+    { observe: () => void generation++ },
   ];
   let loop: PollLoop | undefined;
   let server: MetricsServer;
@@ -116,6 +119,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
       port: config.metricsPort,
       registry,
       readiness: () => pollReadiness(loop?.lastSuccessAt, intervalMs, Date.now()),
+      generation: () => generation,
       auth: { bearerToken: config.metricsAuthBearerToken, username: config.metricsAuthUsername, password: config.metricsAuthPassword },
       log,
     });
