@@ -171,8 +171,12 @@ export class WindowSet {
     return this.shift + (this.totalS - this.psBuf[s & this.mask]!) / (this.tail - s);
   }
 
-  /** Population standard deviation. */
+  /**
+   * Population standard deviation. A window whose max equals its min is exactly 0: the prefix
+   * sums would leave a residue of about 1e-6 there, which the range test removes for free.
+   */
   std(k: number): number {
+    if (this.range(k) === 0) return 0;
     const s = this.start[k]!;
     const n = this.tail - s;
     const m = (this.totalS - this.psBuf[s & this.mask]!) / n;

@@ -1,0 +1,89 @@
+import { expect, test } from "bun:test";
+import { Lookback, WindowSet } from "./rolling-window.ts";
+
+const MIN = 60_000;
+
+test("a window holds (t − span, t]: the sample exactly span old has left", () => {
+  const set = new WindowSet([5 * MIN]);
+  set.push(0, 1);
+  set.push(5 * MIN, 3);
+  set.evict(5 * MIN);
+  expect([set.count(0), set.mean(0), set.std(0), set.range(0)]).toEqual([1, 3, 0, 0]);
+  set.evict(10 * MIN);
+  expect([set.count(0), set.weight(0)]).toEqual([0, 0]);
+});
+
+test("clear forgets everything; the next sample starts every window", () => {
+  const set = new WindowSet([MIN, 60 * MIN]);
+  for (let i = 0; i < 10; i++) set.push(i * 1000, i, 1);
+  set.clear();
+  set.push(20_000, 7, 2);
+  set.evict(20_000);
+  expect([set.count(1), set.mean(1), set.range(1), set.weight(1)]).toEqual([1, 7, 0, 2]);
+});
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test("every window agrees with a direct computation through growth, trimming and rebasing", () => {
+  const spans = [3 * MIN, 10 * MIN, 45 * MIN];
+  const set = new WindowSet(spans);
+  const back = new Lookback(set);
+  back.reset();
+  const rnd = random(3);
+  const ts: number[] = [];
+  const vs: number[] = [];
+  const ws: number[] = [];
+  let t = 0;
+  for (let i = 0; i < 3000; i++) {
+    t += rnd() < 0.1 ? 5 * MIN * rnd() : 30_000 * rnd() + 1;
+    // Long flat stretches and jumps exercise the monotonic stacks and the prefix-sum shift.
+    const v = i % 500 < 100 ? 5000 : 5000 + Math.round(rnd() * 1000) / 10;
+    const w = rnd() < 0.5 ? 0 : rnd();
+    set.push(t, v, w);
+    ts.push(t);
+    vs.push(v);
+    ws.push(w);
+    set.evict(t);
+    set.dropBefore(back.at(t - 50 * MIN));
+    spans.forEach((span, k) => {
+      const idx = ts.map((x, j) => j).filter((j) => ts[j]! > t - span);
+      const vals = idx.map((j) => vs[j]!);
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      const variance = vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length;
+      expect(set.count(k)).toBe(vals.length);
+      expect(set.mean(k)).toBeCloseTo(mean, 8);
+      expect(set.std(k)).toBeCloseTo(Math.sqrt(variance), 6);
+      expect(set.range(k)).toBe(Math.max(...vals) - Math.min(...vals));
+      expect(set.weight(k)).toBeCloseTo(idx.reduce((a, j) => a + ws[j]!, 0), 8);
+    });
+    if (ts.length > 400) {
+      ts.splice(0, 100);
+      vs.splice(0, 100);
+      ws.splice(0, 100);
+    }
+  }
+  expect(set.tail - set.head).toBeLessThan(400);
+});
+
+test("a look-back finds the newest sample at or before a time, else the oldest", () => {
+  const set = new WindowSet([60 * MIN]);
+  const back = new Lookback(set);
+  back.reset();
+  for (const t of [0, 60_000, 150_000, 180_000]) set.push(t, t / 1000);
+  expect(set.tsAt(back.at(-1))).toBe(0);
+  expect(set.tsAt(back.at(120_000))).toBe(60_000);
+  expect(set.tsAt(back.at(150_000))).toBe(150_000);
+  const ref = new Lookback(set);
+  ref.reset();
+  ref.index = set.head;
+  expect(set.tsAt(ref.firstFrom(61_000))).toBe(150_000);
+  expect(set.tsAt(ref.firstFrom(999_999))).toBe(180_000);
+});
