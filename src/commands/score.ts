@@ -8,13 +8,14 @@ import { NightowlError } from "../errors.ts";
 import { scoreFrames, type ScoredRow } from "../ml/leak-model.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
+import { rulesForFrame } from "../ml/rule-timeline.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { commandContext, print } from "./context.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
-export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features";
+export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules";
 
 interface ScoreFlags extends HistoryFlags {
   modelPath?: string;
@@ -39,7 +40,7 @@ Examples:
 CSV columns: ${SCORE_CSV_HEADER}
 (anomaly_score: the forest's decision score, negative = anomalous; leak_probability: 0-100;
 is_anomaly: the alarm, 1 when the score stays low long enough or a rule triggers;
-top_features: name:contribution pairs joined by ";").`,
+top_features: name:contribution pairs joined by ";"; rules: the rules firing, joined by ";").`,
     )
     .action(async (options: ScoreFlags & Record<string, unknown>) => {
       const format = options.format ?? "table";
@@ -51,7 +52,8 @@ top_features: name:contribution pairs joined by ";").`,
       if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
       const model = loadModelFile(resolved.path);
       log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
-      const rows = scoreFrames(model, frames, { topFeatures: format === "table" ? 3 : 5 });
+      const timeZone = model.featureOptions.timeZone;
+      const rows = scoreFrames(model, frames, { topFeatures: format === "table" ? 3 : 5, rulesFor: (frame) => rulesForFrame(frame, { timeZone }) });
       if (format === "csv") print(scoresCsv(rows));
       else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
       else print(scoresTable(model, rows));
@@ -66,7 +68,7 @@ function topText(row: ScoredRow): string {
 export function scoresCsv(rows: readonly ScoredRow[]): string {
   const lines = [SCORE_CSV_HEADER];
   for (const r of rows) {
-    lines.push(`${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))}`);
+    lines.push(`${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -1,0 +1,84 @@
+/**
+ * `nightowl train` → `nightowl score` end to end from history CSVs, through the real program:
+ * a leak-free week trains the model; a later stretch with an injected 3 gal/min leak is scored.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
+import { simulateHistory } from "../src/sim/history.ts";
+import { deviceSpec } from "../src/sim/site.ts";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 4, 4);
+const LEAK_START = T0 + 6 * DAY + 10 * 3_600_000;
+const dir = mkdtempSync(join(tmpdir(), "nightowl-train-score-"));
+const bun = join(import.meta.dir, "..", "node_modules", ".bin", "bun");
+const cli = join(import.meta.dir, "..", "src", "cli.ts");
+const trainCsv = join(dir, "train.csv");
+const testCsv = join(dir, "test.csv");
+const modelPath = join(dir, "users", "e2e", "leak_detector.json");
+let testRows = 0;
+
+function run(...args: string[]) {
+  const p = Bun.spawnSync([bun, cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe" });
+  return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+beforeAll(async () => {
+  const spec = deviceSpec(42, 0, 0);
+  await writeHistoryCsv(trainCsv, [simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: T0 + 5 * DAY })]);
+  const scored = simulateHistory({ seed: 42, device: 0, startMs: T0 + 5 * DAY, endMs: T0 + 7 * DAY, scenarios: [{ deviceId: spec.id, kind: "leak", startMs: LEAK_START, size: 3 }] });
+  testRows = scored.ts.length;
+  await writeHistoryCsv(testCsv, [scored]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("train writes the model atomically and prints what it learned", () => {
+  const r = run("train", "--from-file", trainCsv, "--model-path", modelPath, "--timezone", "Etc/GMT+7", "--n-estimators", "50", "--log-level", "error");
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain(`Model written to ${modelPath}`);
+  expect(r.stdout).toMatch(/samples: +7,140 feature rows from 1 device\(s\)/); // 5 days of minutes less the 1-hour warm-up
+  expect(r.stdout).toMatch(/anomaly rate: +5\.\d\d %/);
+  expect(r.stdout).toMatch(/confidence: +medium/);
+  const json = JSON.parse(readFileSync(modelPath, "utf8"));
+  expect(json.format).toBe("nightowl-leak-model");
+  expect(json.training.n_estimators).toBe(50);
+  expect(json.training.source).toBe("file");
+});
+
+test("score --format csv: exact header, one row per input row once the windows have data, the leak scores higher", () => {
+  const r = run("score", "--from-file", testCsv, "--model-path", modelPath, "--format", "csv", "--log-level", "error");
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trimEnd().split("\n");
+  expect(lines[0]).toBe("timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules");
+  expect(lines.length - 1).toBe(testRows - 60); // the first hour warms the windows up
+  const rows = lines.slice(1).map((l) => l.split(","));
+  expect(rows[0][5]).toMatch(/^[a-z0-9_]+:\d\.\d{3}(;[a-z0-9_]+:\d\.\d{3})*$/);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const before = rows.filter((c) => Number(c[0]) < LEAK_START).map((c) => Number(c[3]));
+  const during = rows.filter((c) => Number(c[0]) >= LEAK_START + 3_600_000).map((c) => Number(c[3]));
+  expect(mean(during)).toBeGreaterThan(mean(before) + 30);
+  const alarmedDuring = rows.filter((c) => Number(c[0]) >= LEAK_START + 3_600_000 && c[4] === "1").length;
+  expect(alarmedDuring / during.length).toBeGreaterThan(0.9);
+  for (const c of rows) expect(Number(c[4]) === 1).toBe(Number(c[3]) >= 50);
+});
+
+test("bad flags exit 2 with one line", () => {
+  const r = run("train", "--from-file", trainCsv, "--contamination", "0.7");
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe('nightowl: --contamination "0.7" is not allowed: expected a number in (0, 0.5]\n');
+  const none = run("score", "--model-path", modelPath);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toBe("nightowl: no history given: use --from-file FILE..., --from-prometheus URL or --from-nightowl\n");
+  const format = run("score", "--from-file", testCsv, "--format", "xml");
+  expect(format.stderr).toBe('nightowl: --format "xml" is not allowed: expected table, csv or json\n');
+});
+
+test("a pickle model is refused with the way out", () => {
+  const r = run("score", "--from-file", testCsv, "--model-path", join(dir, "leak_detector.joblib"));
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("pickle models are not supported (loading one would run arbitrary code); retrain with nightowl train");
+});
