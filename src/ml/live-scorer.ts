@@ -36,6 +36,11 @@ export interface LiveScorerOptions {
   prometheusUrl?: string;
   /** Epoch ms; injected by tests. */
   now?: () => number;
+  /**
+   * The rules firing for a device now (from the analytics observer in `run`), so the live
+   * verdict combines forest and rules as `score` does.
+   */
+  rulesFor?: (deviceId: string) => readonly string[];
 }
 
 export interface LiveScorer extends PollObserver {
@@ -115,11 +120,11 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       state.broken = describeError(error);
       return;
     }
-    state.verdicts = new VerdictStream(model.alarm);
+    state.verdicts = new VerdictStream(model.alarm, model.featureNames);
     for (const row of state.ring) score(state, row.ts, row.values);
   }
 
-  function score(state: DeviceState, ts: number, values: Record<string, number>): void {
+  function score(state: DeviceState, ts: number, values: Record<string, number>, live = false): void {
     if (!state.stream || !state.model || !state.verdicts) return;
     const features = state.stream.push(ts, values);
     if (!features) return;
@@ -127,7 +132,8 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     const decision = state.model.forest.decisionFunction({ data: z, rows: 1, cols: z.length })[0];
     state.features = features;
     state.decision = decision;
-    state.verdict = state.verdicts.push(ts, decision);
+    const rules = live && options.rulesFor ? options.rulesFor(state.labels.device_id) : [];
+    state.verdict = state.verdicts.push(ts, decision, rules, features);
     state.latestTs = ts;
   }
 
@@ -139,7 +145,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     if (drop > 0) state.ring.splice(0, drop);
     state.lastTs = ts;
     if (newKey || (state.model && !state.stream)) rebuild(state, state.model);
-    else score(state, ts, values);
+    else score(state, ts, values, true);
   }
 
   /** The readings of a snapshot newer than what the device already has, at the newest reading's time. */
@@ -212,6 +218,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
         device_id: labels.device_id,
         user_label: labels.user_label,
         top_features: top.slice(0, 3).map(([n, c]) => `${n}:${c.toFixed(3)}`).join(";"),
+        ...(verdict.rules.length ? { rules: verdict.rules.join(";") } : {}),
       });
     }
   }
