@@ -56,6 +56,8 @@ export interface PumpDay {
   startMs: number;
   starts: number;
   runSeconds: number;
+  /** Time covered by readings (gaps excluded), seconds. */
+  observedSeconds: number;
   /** Run time ÷ observed time, 0–1. */
   dutyCycle: number;
   energyKwh: number;
@@ -230,6 +232,7 @@ export function computePumpHealth(frame: HistoryFrame, pump: PumpId, options: Pu
       startMs: b.startMs,
       starts: valueAt(startAcc.buckets, b.startMs),
       runSeconds: valueAt(runAcc.buckets, b.startMs) / 1000,
+      observedSeconds: b.value / 1000,
       dutyCycle: b.value > 0 ? valueAt(runAcc.buckets, b.startMs) / b.value : NaN,
       energyKwh: valueAt(energyAcc.buckets, b.startMs),
       voltageUnbalanceMeanPct: stats?.vN ? stats.vSum / stats.vN : NaN,

@@ -1,10 +1,89 @@
+/**
+ * `nightowl report`: a self-contained HTML report (or the same figures as JSON) per device from
+ * history — water use, night flow, pump health, and the rules and forest alarms on a timeline.
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Command } from "commander";
+import { addSettingOptions, type SettingName } from "../config.ts";
 import { NightowlError } from "../errors.ts";
+import { forestAnomalies } from "../analytics/report-anomalies.ts";
+import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
+import { renderReportHtml } from "../analytics/report-html.ts";
+import { loadModelFile } from "../ml/model-file.ts";
+import { commandContext, print } from "./context.ts";
+import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { ML_COMMAND_SETTINGS } from "./train.ts";
+
+const REPORT_SETTINGS: readonly SettingName[] = [...ML_COMMAND_SETTINGS, "powerFactor"];
+
+interface ReportFlags extends HistoryFlags {
+  since?: string;
+  until?: string;
+  output?: string;
+  format?: string;
+  modelPath?: string;
+}
 
 export function reportCommand(): Command {
-  return new Command("report")
-    .description("(being built)")
-    .action(() => {
-      throw new NightowlError("E_USAGE", "'report' is not built yet");
+  const command = new Command("report").description("Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and forest alarms on a timeline.");
+  addHistoryFlags(command, true)
+    .option("--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)")
+    .option("--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)")
+    .option("--output <file>", "where to write the report; - for standard output", "nightowl-report.html")
+    .option("--format <format>", "html or json", "html")
+    .option("--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline");
+  addSettingOptions(command, REPORT_SETTINGS);
+  return command
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl report --from-file data/week.csv --output report.html
+  $ nightowl report --from-file data/*.csv --since 7d --format json --output -
+  $ nightowl report --from-prometheus http://localhost:9090 --days 21 --since 7d --model-path models/global/leak_detector.json
+
+The analysis reads everything given, so the baseline and schedules learn from the days before
+--since; only the range is reported. Times are in --timezone (NIGHTOWL_TIMEZONE).`,
+    )
+    .action(async (options: ReportFlags & Record<string, unknown>) => {
+      const format = options.format ?? "html";
+      if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
+      const { config, log } = commandContext(configFlags(options));
+      const { frames } = await readHistory(options, config, log);
+      const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
+      const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
+      const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
+      const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
+      if (sinceMs !== undefined && sinceMs >= untilMs) throw new NightowlError("E_USAGE", `--since ${options.since} is not before --until: expected an earlier time`);
+      const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>
+        buildDeviceReport(frame, { timeZone: config.timezone, powerFactor: config.powerFactor, sinceMs, untilMs }, model ? forestAnomalies(model, frame) : undefined));
+      const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
+      const output = options.output ?? "nightowl-report.html";
+      if (output === "-") print(text);
+      else {
+        writeAtomically(output, text);
+        log.info(`wrote ${output}`, { devices: reports.length, format });
+      }
     });
+}
+
+/** ISO date/time, epoch ms, or an offset back from `base` ("7d", "36h", "90m"). */
+export function parseTime(flag: string, text: string, base: number): number {
+  const offset = /^-?(\d+(?:\.\d+)?)(d|h|m)$/.exec(text.trim());
+  if (offset) return base - Number(offset[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[offset[2] as "d"];
+  if (/^\d{10,}$/.test(text.trim())) return Number(text.trim());
+  const parsed = Date.parse(text);
+  if (Number.isNaN(parsed)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text)} is not allowed: expected an ISO date or time, epoch milliseconds, or an offset such as 7d, 36h or 90m`);
+  return parsed;
+}
+
+function writeAtomically(path: string, text: string): void {
+  const temp = join(dirname(path), `.${process.pid}.${Date.now()}.report.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (error) {
+    throw new NightowlError("E_IO", `cannot write the report to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
 }

@@ -1,0 +1,184 @@
+/**
+ * The figures of `nightowl report` for one device and a time range: what the HTML draws and
+ * `--format json` prints. The analysis runs over everything given (so the 14-day baseline and
+ * the irrigation schedule are learned from the days before the range); the figures and
+ * triggers are then cut to the range.
+ */
+import { analyzeFrame, type AnalyzeOptions } from "./analyze.ts";
+import type { Trigger } from "./trigger.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+
+/** One anomalous stretch found by the isolation forest, with its strongest features. */
+export interface AnomalySpan {
+  startMs: number;
+  endMs: number;
+  /** Lowest forest decision score in the span (negative = anomalous). */
+  minDecision: number;
+  /** Highest leak probability in the span, percent. */
+  maxProbability: number;
+  /** Features that contributed most at the lowest score, largest first. */
+  topFeatures: Array<{ feature: string; contribution: number }>;
+}
+
+export interface ReportPump {
+  pump: string;
+  starts: number;
+  startsPerHour: number;
+  runSecondsPerStart: number;
+  /** 0–1. */
+  dutyCycle: number;
+  energyKwh: number;
+  voltageUnbalanceMeanPct: number;
+  voltageUnbalanceMaxPct: number;
+  currentUnbalanceMeanPct: number;
+  currentUnbalanceMaxPct: number;
+  learnedRunningCurrentA: number;
+  dryRunCycles: number;
+  days: Array<{ date: string; starts: number; runSeconds: number; dutyCycle: number; energyKwh: number; voltageUnbalanceMeanPct: number; currentUnbalanceMeanPct: number }>;
+}
+
+export interface DeviceReport {
+  deviceId: string;
+  deviceName: string;
+  userLabel: string;
+  customer?: string;
+  site?: string;
+  timeZone: string;
+  /** The range reported, epoch ms. */
+  fromMs: number;
+  toMs: number;
+  /** Plain-language sentences for the top of the report. */
+  summary: string[];
+  hasMeter: boolean;
+  water?: {
+    totalGallons: number;
+    filledGallons: number;
+    meterReplacements: Array<{ ts: number; oldReading: number; newReading: number }>;
+    gaps: Array<{ startMs: number; endMs: number; gallons: number }>;
+    daily: Array<{ date: string; startMs: number; gallons: number; filledGallons: number }>;
+    nights: Array<{ date: string; minGpm: number; meanGpm: number }>;
+    /** Minutes the flow had gone on without stopping at the end of the data. */
+    continuousFlowMinutes: number;
+  };
+  pumps: ReportPump[];
+  triggers: Trigger[];
+  /** Present when a model was given. */
+  anomalies?: AnomalySpan[];
+}
+
+export interface ReportOptions extends AnalyzeOptions {
+  /** Range to report, epoch ms; default the whole frame. */
+  sinceMs?: number;
+  untilMs?: number;
+}
+
+/** The report figures of one device. */
+export function buildDeviceReport(frame: HistoryFrame, options: ReportOptions = {}, anomalies?: AnomalySpan[]): DeviceReport {
+  const a = analyzeFrame(frame, options);
+  const from = Math.max(options.sinceMs ?? -Infinity, a.fromMs);
+  const to = Math.min(options.untilMs ?? Infinity, a.toMs);
+  const inRange = (start: number, end = start) => end >= from && start <= to;
+  // A day belongs to the range when most of it does.
+  const dayInRange = (start: number, end: number) => (start + end) / 2 >= from && (start + end) / 2 <= to;
+  const clock = a.clock;
+  const c = a.consumption;
+  const dailyIn = c ? c.daily.filter((d) => dayInRange(d.startMs, d.endMs)) : [];
+  const water = c && {
+    totalGallons: sum(dailyIn.map((d) => d.value)),
+    filledGallons: sum(dailyIn.map((d) => d.filledValue)),
+    meterReplacements: c.replacements.filter((r) => inRange(r.ts)),
+    gaps: c.gaps.filter((g) => inRange(g.startMs, g.endMs)),
+    daily: dailyIn.map((d) => ({ date: clock.dateLabel(d.startMs), startMs: d.startMs, gallons: d.value, filledGallons: d.filledValue })),
+    nights: a.nights.filter((n) => inRange(n.startMs, n.endMs)).map((n) => ({ date: n.date, minGpm: n.minGpm, meanGpm: n.meanGpm })),
+    continuousFlowMinutes: a.continuousFlowMinutes,
+  };
+  const pumps: ReportPump[] = a.pumps.map((p) => {
+    const days = p.days.filter((d) => dayInRange(d.startMs, clock.startOfDay(clock.dayIndex(d.startMs) + 1)));
+    const cycles = p.cycles.filter((cy) => inRange(cy.startMs));
+    const complete = cycles.filter((cy) => cy.complete);
+    const runSeconds = sum(days.map((d) => d.runSeconds));
+    const observedSeconds = sum(days.map((d) => d.observedSeconds));
+    const starts = sum(days.map((d) => d.starts));
+    return {
+      pump: p.pump,
+      starts,
+      startsPerHour: observedSeconds > 0 ? starts / (observedSeconds / 3600) : NaN,
+      runSecondsPerStart: complete.length ? sum(complete.map((cy) => cy.endMs - cy.startMs)) / complete.length / 1000 : NaN,
+      dutyCycle: observedSeconds > 0 ? runSeconds / observedSeconds : NaN,
+      energyKwh: sum(days.map((d) => d.energyKwh)),
+      voltageUnbalanceMeanPct: mean(days.map((d) => d.voltageUnbalanceMeanPct)),
+      voltageUnbalanceMaxPct: max(days.map((d) => d.voltageUnbalanceMaxPct)),
+      currentUnbalanceMeanPct: mean(days.map((d) => d.currentUnbalanceMeanPct)),
+      currentUnbalanceMaxPct: max(days.map((d) => d.currentUnbalanceMaxPct)),
+      learnedRunningCurrentA: p.learnedRunningCurrentA,
+      dryRunCycles: cycles.filter((cy) => cy.dryRun).length,
+      days: days.map((d) => ({ date: d.date, starts: d.starts, runSeconds: d.runSeconds, dutyCycle: d.dutyCycle, energyKwh: d.energyKwh, voltageUnbalanceMeanPct: d.voltageUnbalanceMeanPct, currentUnbalanceMeanPct: d.currentUnbalanceMeanPct })),
+    };
+  });
+  const triggers = a.triggers.filter((t) => inRange(t.startMs, t.endMs ?? to));
+  const report: DeviceReport = {
+    deviceId: frame.deviceId, deviceName: frame.deviceName, userLabel: frame.userLabel, customer: frame.customer, site: frame.site,
+    timeZone: clock.timeZone, fromMs: from, toMs: to, summary: [], hasMeter: c !== undefined, water: water || undefined, pumps, triggers,
+    anomalies: anomalies?.filter((s) => inRange(s.startMs, s.endMs)),
+  };
+  report.summary = summarize(report);
+  return report;
+}
+
+/** The plain-language lines at the top of the report. */
+export function summarize(r: DeviceReport): string[] {
+  const lines: string[] = [];
+  const days = Math.max(1, (r.toMs - r.fromMs) / 86_400_000);
+  const warnings = r.triggers.filter((t) => t.severity !== "info");
+  const leakRules = new Set(["continuous_flow", "night_flow", "night_pump_starts", "unusual_off_hours_use", "unusual_night_pressure_drop", "unusual_night_level_drop"]);
+  const leak = warnings.filter((t) => leakRules.has(t.rule));
+  if (warnings.length === 0) lines.push("No leak or pump fault was found in this period.");
+  else if (leak.length) {
+    const first = [...leakRules].map((rule) => leak.find((t) => t.rule === rule)).find((t) => t !== undefined)!;
+    lines.push(`Possible leak: ${first.message}.`);
+  }
+  const burst = warnings.find((t) => t.rule === "burst");
+  if (burst) lines.push(`High flow: ${burst.message}.`);
+  for (const rule of ["dry_run", "short_cycling"]) {
+    const t = warnings.find((x) => x.rule === rule);
+    if (t) lines.push(`Pump: ${t.message}.`);
+  }
+  if (r.water) {
+    lines.push(`The household used ${fmt(r.water.totalGallons, 0)} gallons in ${fmt(days, 1)} days, about ${fmt(r.water.totalGallons / days, 0)} gallons a day${r.water.filledGallons > 0 ? ` (${fmt(r.water.filledGallons, 0)} gallons estimated across data gaps)` : ""}.`);
+    const floors = r.water.nights.map((n) => n.minGpm);
+    if (floors.length) {
+      const worst = Math.max(...floors);
+      lines.push(worst > 0.05
+        ? `Night flow did not drop to zero: the lowest flow between 02:00 and 04:00 reached ${fmt(worst, 2)} gal/min — with everyone asleep it should be zero.`
+        : "Night flow dropped to zero every night, as it should with no leak.");
+    }
+    if (r.water.meterReplacements.length) lines.push(`The flow meter was replaced ${r.water.meterReplacements.length} time(s); the totals continue across it.`);
+  } else {
+    lines.push("This site has no flow meter; leaks are judged from pump starts and pressure.");
+  }
+  for (const p of r.pumps) {
+    lines.push(`Pump ${p.pump} started ${p.starts} times (${fmt(p.startsPerHour, 1)} an hour), ran ${fmt(p.runSecondsPerStart, 0)} s per start and ${fmt(p.dutyCycle * 100, 1)} % of the time, and used ${fmt(p.energyKwh, 1)} kWh. Voltage unbalance averaged ${fmt(p.voltageUnbalanceMeanPct, 2)} %${p.voltageUnbalanceMaxPct > 2 ? " — above the 2 % NEMA advises for motors" : ""}.`);
+  }
+  if (r.anomalies?.length) lines.push(`The isolation forest flagged ${r.anomalies.length} unusual stretch(es); see the timeline.`);
+  return lines;
+}
+
+function fmt(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "–";
+}
+
+function sum(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) if (!Number.isNaN(x)) s += x;
+  return s;
+}
+
+function mean(xs: number[]): number {
+  const ok = xs.filter((x) => !Number.isNaN(x));
+  return ok.length ? sum(ok) / ok.length : NaN;
+}
+
+function max(xs: number[]): number {
+  const ok = xs.filter((x) => !Number.isNaN(x));
+  return ok.length ? Math.max(...ok) : NaN;
+}

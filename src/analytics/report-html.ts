@@ -1,0 +1,98 @@
+/**
+ * The report as one self-contained HTML file: inline CSS and SVG, no scripts, no network. One
+ * section per device: the plain-language summary first, then the figures, the charts and the
+ * timeline of triggered rules (and of the forest's anomalies when a model was given).
+ */
+import { localClock } from "./local-time.ts";
+import type { DeviceReport } from "./report-data.ts";
+import { barChart, escapeXml, lineChart, timeline, type TimelineRow } from "./report-svg.ts";
+
+const SEVERITY_COLOR = { info: "#7f9cc9", warning: "#f0a030", critical: "#d62728" } as const;
+
+const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:820px;color:#222;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 4px;border-bottom:2px solid #1f77b4;padding-bottom:4px}
+.meta{color:#666;font-size:13px}.summary{background:#f4f7fb;border-left:4px solid #1f77b4;padding:8px 16px;margin:12px 0}
+.summary li{margin:4px 0}.alarm{border-left-color:#d62728;background:#fdf3f3}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+th{background:#f4f4f4}td.num{text-align:right}figure{margin:16px 0}figcaption{font-weight:600;font-size:14px;margin-bottom:4px}
+.sev-critical{color:#d62728;font-weight:600}.sev-warning{color:#b86e00;font-weight:600}.sev-info{color:#456}`;
+
+/** The whole report for `devices`. */
+export function renderReportHtml(devices: DeviceReport[], generatedAtMs: number): string {
+  const sections = devices.map(renderDevice).join("\n");
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>nightowl water report</title><style>${CSS}</style></head>
+<body><h1>Well-water report</h1><p class="meta">Generated ${escapeXml(new Date(generatedAtMs).toISOString().slice(0, 16).replace("T", " "))} UTC for ${devices.length} device(s).</p>
+${sections}
+</body></html>
+`;
+}
+
+function renderDevice(r: DeviceReport): string {
+  const clock = localClock(r.timeZone);
+  const day = (ms: number) => clock.dateLabel(ms).slice(5);
+  const when = (ms: number) => `${clock.dateLabel(ms)} ${fmtHour(clock.hourOfDay(ms))}`;
+  const alarm = r.triggers.some((t) => t.severity !== "info");
+  const parts: string[] = [];
+  parts.push(`<section class="device" data-device-id="${escapeXml(r.deviceId)}">`);
+  parts.push(`<h2>${escapeXml(r.deviceName || r.deviceId)}</h2>`);
+  parts.push(`<p class="meta">${escapeXml([r.customer ?? r.userLabel, r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)} (${r.timeZone})`)}</p>`);
+  parts.push(`<ul class="summary${alarm ? " alarm" : ""}">${r.summary.map((s) => `<li>${escapeXml(s)}</li>`).join("")}</ul>`);
+
+  if (r.water) {
+    const w = r.water;
+    parts.push(barChart("Daily water use", "gallons", w.daily.map((d) => d.date.slice(5)), [
+      { name: "measured", values: w.daily.map((d) => d.gallons - d.filledGallons), color: "#1f77b4" },
+      { name: "estimated across gaps", values: w.daily.map((d) => d.filledGallons), color: "#aec7e8" },
+    ]));
+    parts.push(lineChart("Night flow (02:00–04:00)", "gal/min", w.nights.map((_, i) => i), [
+      { name: "minimum (15-min mean)", values: w.nights.map((n) => n.minGpm), color: "#d62728" },
+      { name: "mean", values: w.nights.map((n) => n.meanGpm), color: "#9467bd" },
+    ], (i) => w.nights[Math.round(i)]?.date.slice(5) ?? ""));
+  }
+  if (r.pumps.length) {
+    const dates = r.pumps[0].days.map((d) => d.date);
+    const perDay = (pick: (d: DeviceReport["pumps"][number]["days"][number]) => number) =>
+      r.pumps.map((p) => ({ name: p.pump, values: dates.map((date) => { const d = p.days.find((x) => x.date === date); return d ? pick(d) : NaN; }) }));
+    parts.push(pumpTable(r));
+    parts.push(barChart("Pump starts per day", "starts", dates.map((d) => d.slice(5)), perDay((d) => d.starts)));
+    parts.push(barChart("Pump run time per day", "minutes", dates.map((d) => d.slice(5)), perDay((d) => d.runSeconds / 60)));
+    parts.push(lineChart("Phase unbalance (NEMA MG-1), daily mean", "percent", dates.map((_, i) => i), r.pumps.flatMap((p, k) => [
+      { name: `${p.pump} voltage`, values: dates.map((date) => p.days.find((x) => x.date === date)?.voltageUnbalanceMeanPct ?? NaN), color: ["#1f77b4", "#2ca02c", "#8c564b"][k] },
+      { name: `${p.pump} current`, values: dates.map((date) => p.days.find((x) => x.date === date)?.currentUnbalanceMeanPct ?? NaN), color: ["#ff7f0e", "#d62728", "#9467bd"][k] },
+    ]), (i) => dates[Math.round(i)]?.slice(5) ?? ""));
+    parts.push(barChart("Pump energy per day", "kWh", dates.map((d) => d.slice(5)), perDay((d) => d.energyKwh)));
+  }
+
+  const rows: TimelineRow[] = [];
+  for (const t of r.triggers) {
+    let row = rows.find((x) => x.name === t.rule);
+    if (!row) rows.push((row = { name: t.rule, spans: [] }));
+    row.spans.push({ startMs: t.startMs, endMs: t.endMs ?? r.toMs, color: SEVERITY_COLOR[t.severity], title: `${when(t.startMs)}: ${t.message}` });
+  }
+  if (r.anomalies?.length) {
+    rows.push({ name: "isolation forest", spans: r.anomalies.map((s) => ({ startMs: s.startMs, endMs: s.endMs, color: "#9467bd", title: `${when(s.startMs)}: score ${s.minDecision.toFixed(3)}, ${s.topFeatures.map((f) => f.feature).join(", ")}` })) });
+  }
+  parts.push(timeline("Anomaly timeline: rules that fired" + (r.anomalies ? " and the forest's alarms" : ""), r.fromMs, r.toMs, rows, day));
+  parts.push(r.triggers.length
+    ? `<table class="triggers"><tr><th>when</th><th>rule</th><th>severity</th><th>what</th></tr>${r.triggers.map((t) => `<tr><td>${escapeXml(when(t.startMs))}</td><td>${escapeXml(t.rule)}</td><td class="sev-${t.severity}">${t.severity}</td><td>${escapeXml(t.message)}</td></tr>`).join("")}</table>`
+    : `<p>No rule fired in this period.</p>`);
+  if (r.anomalies?.length) {
+    parts.push(`<table class="anomalies"><tr><th>from</th><th>to</th><th>lowest score</th><th>leak probability</th><th>top features</th></tr>${r.anomalies.map((s) => `<tr><td>${escapeXml(when(s.startMs))}</td><td>${escapeXml(when(s.endMs))}</td><td class="num">${s.minDecision.toFixed(3)}</td><td class="num">${s.maxProbability.toFixed(0)} %</td><td>${escapeXml(s.topFeatures.map((f) => `${f.feature} (${f.contribution.toFixed(2)})`).join(", "))}</td></tr>`).join("")}</table>`);
+  }
+  parts.push("</section>");
+  return parts.join("\n");
+}
+
+function pumpTable(r: DeviceReport): string {
+  const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+  const head = `<tr><th>pump</th><th>starts</th><th>starts/h</th><th>run s/start</th><th>duty %</th><th>energy kWh</th><th>V unbalance % (mean/max)</th><th>I unbalance % (mean/max)</th><th>dry-run runs</th></tr>`;
+  const body = r.pumps.map((p) => `<tr><td>${p.pump}</td><td class="num">${p.starts}</td><td class="num">${f(p.startsPerHour, 2)}</td><td class="num">${f(p.runSecondsPerStart, 0)}</td><td class="num">${f(p.dutyCycle * 100, 1)}</td><td class="num">${f(p.energyKwh, 1)}</td><td class="num">${f(p.voltageUnbalanceMeanPct, 2)} / ${f(p.voltageUnbalanceMaxPct, 2)}</td><td class="num">${f(p.currentUnbalanceMeanPct, 2)} / ${f(p.currentUnbalanceMaxPct, 2)}</td><td class="num">${p.dryRunCycles}</td></tr>`).join("");
+  return `<table class="pumps">${head}${body}</table>`;
+}
+
+function fmtHour(h: number): string {
+  const m = Math.round(h * 60);
+  return `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
