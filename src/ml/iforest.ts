@@ -33,8 +33,6 @@ interface Fitted {
 }
 
 export class IsolationForest {
-  /** Threshold on `scoreSamples` below which a row is an anomaly (scikit-learn's `offset_`). */
-  readonly offset: number;
   /** ψ, the rows each tree was grown on (scikit-learn's `max_samples_`). */
   readonly maxSamples: number;
   /** Columns of the training matrix; scoring input must have the same. */
@@ -47,6 +45,7 @@ export class IsolationForest {
   readonly seed: number;
   /** Things a caller may want to log, e.g. maxSamples clipped to the training rows. */
   readonly warnings: readonly string[];
+  private fittedOffset: number;
   private readonly forest: FlatForest;
   private readonly walk: WalkTables;
   /** c(ψ): the normaliser of E[h(x)]. */
@@ -60,7 +59,7 @@ export class IsolationForest {
     this.maxDepth = fitted.maxDepth;
     this.contamination = fitted.contamination;
     this.seed = fitted.seed;
-    this.offset = fitted.offset;
+    this.fittedOffset = fitted.offset;
     this.warnings = fitted.warnings;
     this.nEstimators = fitted.forest.treeStart.length - 1;
     this.normaliser = averagePathLength(fitted.maxSamples);
@@ -86,9 +85,13 @@ export class IsolationForest {
       offset: -0.5,
       warnings: warning ? [warning] : [],
     });
-    if (params.contamination === "auto") return model;
-    const offset = percentile(model.scoreSamples(data), 100 * params.contamination);
-    return new IsolationForest({ ...model.fitted(), offset });
+    if (params.contamination !== "auto") model.fittedOffset = percentile(model.scoreSamples(data), 100 * params.contamination);
+    return model;
+  }
+
+  /** Threshold on `scoreSamples` below which a row is an anomaly (scikit-learn's `offset_`). */
+  get offset(): number {
+    return this.fittedOffset;
   }
 
   /** scikit-learn's `score_samples`: −s(x), in [−1, 0); the lower, the more anomalous. */
@@ -172,11 +175,6 @@ export class IsolationForest {
       offset: parsed.offset,
       warnings: [],
     });
-  }
-
-  private fitted(): Fitted {
-    const { forest, nFeatures, maxSamples, maxDepth, contamination, seed, offset } = this;
-    return { forest, nFeatures, maxSamples, maxDepth, contamination, seed, offset, warnings: [...this.warnings] };
   }
 
   private checked(X: MatrixInput): RowMajor {
