@@ -29,6 +29,7 @@ test("off a terminal one log line per finished device, on a terminal a redrawn l
     reporter.onProgress(event({ kind: "window" }));
     reporter.onProgress(event({ kind: "device", device, devicePoints: 10 }));
     reporter.close();
+    reporter.close();
   }
   expect(logged).toEqual(["Fetched device 3701155"]);
   expect(written.every((t) => t.startsWith("tty:"))).toBe(true);

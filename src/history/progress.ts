@@ -17,7 +17,7 @@ export interface ProgressOptions {
 
 export interface ProgressReporter {
   onProgress(event: FetchProgress): void;
-  /** Ends the live line. */
+  /** Ends the live line; later events are not shown. */
   close(): void;
 }
 
@@ -28,6 +28,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
   let lastDraw = 0;
   let drawn = false;
   let last: FetchProgress | undefined;
+  let closed = false;
 
   const draw = (event: FetchProgress): void => {
     options.write(`\r\x1b[2K${progressLine(event, now() - started, windowsAtStart)}`);
@@ -39,7 +40,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     onProgress(event) {
       last = event;
       if (event.kind === "start") windowsAtStart = event.windowsDone;
-      if (options.mode === "quiet") return;
+      if (options.mode === "quiet" || closed) return;
       if (options.mode === "log") {
         if (event.kind === "device" && event.device) {
           options.log.info(`Fetched device ${event.device.name}`, {
@@ -54,7 +55,8 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
       if (event.kind !== "window" || now() - lastDraw >= 250) draw(event);
     },
     close() {
-      if (options.mode !== "tty") return;
+      if (options.mode !== "tty" || closed) return;
+      closed = true;
       if (last) draw(last);
       if (drawn) options.write("\n");
     },
