@@ -1,0 +1,172 @@
+/**
+ * `nightowl report` end to end: a simulated fortnight with a leak in its last week is written as
+ * a history CSV, the CLI turns it into HTML and JSON, and headless Chromium opens the HTML: the
+ * screenshot must not be blank and must show the charts' colours, and the DOM Chromium built
+ * must hold every chart with its expected number of series.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
+import { simulateHistory } from "../src/sim/history.ts";
+import { deviceSpec } from "../src/sim/site.ts";
+
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 0, 1);
+const LEAK_AT = START + 10 * DAY + 5 * 3_600_000;
+const SEED = 7;
+const chromium = ["/usr/bin/chromium", Bun.which("chromium"), Bun.which("chromium-browser")].find((p) => p && existsSync(p));
+if (!chromium) console.warn("skip: chromium not installed (Debian package chromium); the report's screenshot test needs it");
+
+let dir = "";
+let html = "";
+let htmlPath = "";
+let json: { devices: Array<Record<string, any>> };
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn([process.execPath, "src/cli.ts", ...args], { cwd: join(import.meta.dir, ".."), stdout: "pipe", stderr: "pipe", env: { ...process.env, NIGHTOWL_LOG_LEVEL: "warn" } });
+  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  return { code: await proc.exited, stdout, stderr };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "nightowl-report-"));
+  // Device 0 has a 1-gallon meter and one pump; device 2 has no meter, a storage tank and two pumps.
+  const frames = [0, 2].map((device) => simulateHistory({
+    seed: SEED, device, startMs: START, endMs: START + 14 * DAY,
+    scenarios: [{ deviceId: deviceSpec(SEED, 0, device).id, kind: "leak", startMs: LEAK_AT }],
+  }));
+  const csv = join(dir, "history.csv");
+  await writeHistoryCsv(csv, frames);
+  htmlPath = join(dir, "report.html");
+  const made = await cli("report", "--from-file", csv, "--since", "7d", "--timezone", "Etc/GMT+7", "--output", htmlPath);
+  expect(made.stderr).toBe("");
+  expect(made.code).toBe(0);
+  html = readFileSync(htmlPath, "utf8");
+  const asJson = await cli("report", "--from-file", csv, "--since", "7d", "--timezone", "Etc/GMT+7", "--format", "json", "--output", "-");
+  expect(asJson.code).toBe(0);
+  json = JSON.parse(asJson.stdout);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("the JSON carries the figures: a week of water, a leak's night-flow floor, both devices' pumps and the leak rules", () => {
+  const [metered, tank] = json.devices;
+  expect(metered!.water.daily.length).toBe(7);
+  const floors = metered!.water.nights.map((n: { minGpm: number }) => n.minGpm);
+  expect(Math.max(...floors)).toBeCloseTo(0.5, 1);
+  expect(metered!.pumps.map((p: { pump: string }) => p.pump)).toEqual(["P1"]);
+  expect(tank!.hasMeter).toBe(false);
+  expect(tank!.pumps.map((p: { pump: string }) => p.pump)).toEqual(["P1", "P2"]);
+  const rules = new Set(metered!.triggers.map((t: { rule: string }) => t.rule));
+  for (const r of ["continuous_flow", "night_flow", "night_pump_starts"]) expect(rules).toContain(r);
+  expect(metered!.summary[0]).toMatch(/^Possible leak: continuous flow for/);
+  expect(new Set(tank!.triggers.map((t: { rule: string }) => t.rule))).toContain("night_pump_starts");
+});
+
+test("the HTML is self-contained: no scripts, no external references", () => {
+  expect(html).not.toMatch(/<script|<link |src="http|href="http|url\(http/i);
+  expect(html).toContain("<svg");
+});
+
+/** Each `<svg data-series="N">` of `dom` with the count of its `<g class="series">` children. */
+function charts(dom: string): Array<{ title: string; declared: number; drawn: number; paths: string[] }> {
+  const out: Array<{ title: string; declared: number; drawn: number; paths: string[] }> = [];
+  for (const m of dom.matchAll(/<svg[^>]*aria-label="([^"]*)"[^>]*data-series="(\d+)"[^>]*>([\s\S]*?)<\/svg>/g)) {
+    out.push({ title: m[1]!, declared: Number(m[2]), drawn: (m[3]!.match(/<g class="series"/g) ?? []).length, paths: [...m[3]!.matchAll(/<path d="([^"]*)"/g)].map((p) => p[1]!) });
+  }
+  return out;
+}
+
+test.skipIf(!chromium)("headless Chromium renders the report: a non-blank screenshot and every chart with its series", async () => {
+  const png = join(dir, "report.png");
+  const proc = Bun.spawn([
+    chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`, `--screenshot=${png}`, "--dump-dom",
+    "--window-size=1200,2000", `file://${htmlPath}`,
+  ], { stdout: "pipe", stderr: "ignore" });
+  const dom = await new Response(proc.stdout).text();
+  expect(await proc.exited).toBe(0);
+
+  const image = decodePng(readFileSync(png));
+  expect([image.width, image.height]).toEqual([1200, 2000]);
+  const { nonWhite, chartBlue } = countPixels(image);
+  expect(nonWhite / (image.width * image.height)).toBeGreaterThan(0.05);
+  expect(chartBlue).toBeGreaterThan(2000); // the daily-use and pump bars (#1f77b4)
+
+  const all = charts(dom);
+  const metered = all.slice(0, 7);
+  expect(metered.map((c) => [c.title, c.declared])).toEqual([
+    ["Daily water use", 2],
+    ["Night flow (02:00–04:00)", 2],
+    ["Pump starts per day", 1],
+    ["Pump run time per day", 1],
+    ["Phase unbalance (NEMA MG-1), daily mean", 2],
+    ["Pump energy per day", 1],
+    ["Anomaly timeline: rules that fired", metered[6]!.declared],
+  ]);
+  expect(metered[6]!.declared).toBeGreaterThanOrEqual(3);
+  const tank = all.slice(7);
+  expect(tank.map((c) => c.declared)).toEqual([2, 2, 4, 2, tank[4]!.declared]); // starts, run time, unbalance, energy for P1 and P2
+  for (const c of all) expect(c.drawn).toBe(c.declared);
+  for (const c of all) for (const d of c.paths) expect(d).not.toBe("M0,0");
+}, 60_000);
+
+interface Png { width: number; height: number; channels: number; pixels: Uint8Array }
+
+/** A minimal decoder for the 8-bit RGB/RGBA, non-interlaced PNGs Chromium writes. */
+function decodePng(buf: Buffer): Png {
+  expect(buf.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+  let pos = 8, width = 0, height = 0, channels = 0;
+  const idat: Buffer[] = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString("ascii", pos + 4, pos + 8);
+    const data = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      expect(data[8]).toBe(8);
+      channels = data[9] === 6 ? 4 : data[9] === 2 ? 3 : 0;
+      expect(channels).toBeGreaterThan(0);
+      expect(data[12]).toBe(0);
+    } else if (type === "IDAT") idat.push(data);
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const pixels = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const v = raw[y * (stride + 1) + 1 + x]!;
+      const a = x >= channels ? pixels[y * stride + x - channels]! : 0;
+      const b = y > 0 ? pixels[(y - 1) * stride + x]! : 0;
+      const c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels]! : 0;
+      let p = 0;
+      if (filter === 1) p = a;
+      else if (filter === 2) p = b;
+      else if (filter === 3) p = (a + b) >> 1;
+      else if (filter === 4) {
+        const e = a + b - c, pa = Math.abs(e - a), pb = Math.abs(e - b), pc = Math.abs(e - c);
+        p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      pixels[y * stride + x] = (v + p) & 0xff;
+    }
+  }
+  return { width, height, channels, pixels };
+}
+
+function countPixels(image: Png): { nonWhite: number; chartBlue: number } {
+  let nonWhite = 0, chartBlue = 0;
+  for (let i = 0; i < image.pixels.length; i += image.channels) {
+    const r = image.pixels[i]!, g = image.pixels[i + 1]!, b = image.pixels[i + 2]!;
+    if (r < 245 || g < 245 || b < 245) nonWhite++;
+    if (Math.abs(r - 0x1f) < 12 && Math.abs(g - 0x77) < 12 && Math.abs(b - 0xb4) < 12) chartBlue++;
+  }
+  return { nonWhite, chartBlue };
+}
