@@ -4,7 +4,7 @@
  * the CSV, series by series.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { readHistoryCsv } from "../src/nightowl/history-csv.ts";
@@ -103,6 +103,12 @@ test.skipIf(!promtool || !prometheus)("promtool blocks served by Prometheus hold
     };
     const got = new Map(body.data.result.map((r) => [`${r.metric.device_id}/${r.metric.key}`, Number(r.value[1])]));
     expect(got).toEqual(expected);
+    // The point of backfilling: train reads the history back from Prometheus.
+    const model = join(tempDir("backfill-model"), "leak_detector.json");
+    const train = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "cli.ts"), "train", "--from-prometheus", `http://127.0.0.1:${port}`, "--days", "3", "--model-path", model], { cwd: tempDir("backfill-cwd") });
+    if (train.exitCode !== 0) console.error(train.stderr.toString());
+    expect(train.exitCode).toBe(0);
+    expect(existsSync(model)).toBe(true);
   } finally {
     server.kill();
     await server.exited;
