@@ -46,7 +46,14 @@ export class CsvRecordReader {
   private readonly cells: string[] = [];
   private started = false;
 
-  constructor(private readonly onRecord: (cells: string[], line: number) => void) {}
+  /**
+   * `onLine`, when given, receives lines without any quote as (text, start, end, line) instead
+   * of split cells, so a caller can parse them in place without a string per cell.
+   */
+  constructor(
+    private readonly onRecord: (cells: string[], line: number) => void,
+    private readonly onLine?: (text: string, start: number, end: number, line: number) => void,
+  ) {}
 
   feed(chunk: string): void {
     if (!this.started) {
@@ -82,7 +89,10 @@ export class CsvRecordReader {
       }
       if (nextQuote >= nl) {
         const endOfLine = nl > pos && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-        if (endOfLine > pos) this.onRecord(this.splitPlain(text, pos, endOfLine), this.line);
+        if (endOfLine > pos) {
+          if (this.onLine) this.onLine(text, pos, endOfLine, this.line);
+          else this.onRecord(splitPlain(text, pos, endOfLine, this.cells), this.line);
+        }
         this.line++;
         pos = nl + 1;
         continue;
@@ -92,21 +102,6 @@ export class CsvRecordReader {
       pos = end;
     }
     this.buffer = pos >= n ? "" : text.slice(pos);
-  }
-
-  private splitPlain(text: string, start: number, end: number): string[] {
-    const cells = this.cells;
-    cells.length = 0;
-    let from = start;
-    for (;;) {
-      const comma = text.indexOf(",", from);
-      if (comma < 0 || comma >= end) {
-        cells.push(text.slice(from, end));
-        return cells;
-      }
-      cells.push(text.slice(from, comma));
-      from = comma + 1;
-    }
   }
 
   /** Returns the index after the record's line break, or -1 when the record is incomplete. */
@@ -178,5 +173,20 @@ export class CsvRecordReader {
       this.line = firstLine + lines + 1;
       return j + 1;
     }
+  }
+}
+
+/** The cells of a line without quotes, between `start` and `end`, into `cells`. */
+export function splitPlain(text: string, start: number, end: number, cells: string[] = []): string[] {
+  cells.length = 0;
+  let from = start;
+  for (;;) {
+    const comma = text.indexOf(",", from);
+    if (comma < 0 || comma >= end) {
+      cells.push(text.slice(from, end));
+      return cells;
+    }
+    cells.push(text.slice(from, comma));
+    from = comma + 1;
   }
 }

@@ -10,7 +10,7 @@
 import { createReadStream } from "node:fs";
 import { NightowlError } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { CsvRecordReader, CsvSyntaxError } from "./csv-record.ts";
+import { CsvRecordReader, CsvSyntaxError, splitPlain } from "./csv-record.ts";
 import type { HistoryFrame } from "./history-frame.ts";
 
 const FIXED = ["timestamp", "datetime", "user_label", "device_id", "device_name", "customer", "site"] as const;
@@ -113,9 +113,100 @@ class LineDecoder {
     return row;
   }
 
+  /**
+   * `decode` for a line without quotes, parsed in place: numbers straight from the character
+   * codes (see `decimalAt`), metadata strings reused while they repeat the previous row's.
+   */
+  decodePlain(text: string, start: number, end: number, line: number): HistoryCsvRow {
+    const kinds = this.kinds;
+    const n = kinds.length;
+    const row = this.row;
+    const values = row.values;
+    row.line = line;
+    let pos = start;
+    for (let i = 0; i < n; i++) {
+      // A line with too few or too many cells goes the slow way, which reports it.
+      let e = end;
+      if (i < n - 1) {
+        e = text.indexOf(",", pos);
+        if (e < 0 || e > end) return this.decode(splitPlain(text, start, end), line);
+      } else {
+        const extra = text.indexOf(",", pos);
+        if (extra >= 0 && extra < end) return this.decode(splitPlain(text, start, end), line);
+      }
+      const kind = kinds[i]!;
+      if (kind >= 0) {
+        const v = decimalAt(text, pos, e);
+        if (v === v || e === pos) values[kind] = v;
+        else values[kind] = this.slowNumber(text.slice(pos, e), kind, line);
+      } else if (kind === -1) {
+        const ts = decimalAt(text, pos, e);
+        row.ts = ts === ts ? ts : this.slowTimestamp(text.slice(pos, e), line);
+      } else if (kind !== -2) {
+        const field = FIELDS[-1 - kind]!;
+        const old = row[field];
+        if (!(old.length === e - pos && text.startsWith(old, pos))) row[field] = text.slice(pos, e);
+      }
+      pos = e + 1;
+    }
+    if (row.deviceId === "") throw this.error(line, "device_id is empty");
+    return row;
+  }
+
+  private slowNumber(cell: string, kind: number, line: number): number {
+    const v = +cell;
+    if (v !== v || v === Infinity || v === -Infinity || (v === 0 && !zeroLike(cell)) || isRadixLiteral(cell)) {
+      if (cell.trim() === "") return NaN;
+      throw this.error(line, `column "${this.keys[kind]}" has "${cell}", which is not a number`);
+    }
+    return v;
+  }
+
+  private slowTimestamp(cell: string, line: number): number {
+    const ts = cell.length ? +cell : NaN;
+    if (!Number.isFinite(ts) || isRadixLiteral(cell)) throw this.error(line, `timestamp "${cell}" is not epoch milliseconds`);
+    return ts;
+  }
+
   error(line: number, message: string): NightowlError {
     return new NightowlError("E_DATA", `${this.file}:${line}: ${message}`);
   }
+}
+
+/** Row fields by fixed column (−1 − kind); timestamp and datetime are handled apart. */
+const FIELDS = [undefined, undefined, "userLabel", "deviceId", "deviceName", "customer", "site"] as const;
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * A plain decimal ([-]digits[.digits], at most 15 digits) straight from character codes; NaN
+ * for an empty cell and for anything else (exponents, spaces, text), which the caller then
+ * parses the slow way. Exact: an integer below 2^53 divided by an exact power of ten is one
+ * correctly rounded operation (Clinger 1990, "How to read floating point numbers accurately").
+ */
+function decimalAt(text: string, start: number, end: number): number {
+  if (start >= end) return NaN;
+  let i = start;
+  let negative = false;
+  if (text.charCodeAt(i) === 45) {
+    negative = true;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) scale = 0;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const v = scale > 0 ? mantissa / POW10[scale]! : mantissa;
+  return negative ? -v : v;
 }
 
 /** `+cell` gives 0 for blanks too; a real zero has a digit 0 in it. */
@@ -136,10 +227,16 @@ function isRadixLiteral(cell: string): boolean {
  */
 async function* scanFile(file: string, onRow: (row: HistoryCsvRow) => void): AsyncGenerator<void, LineDecoder> {
   const decoder = new LineDecoder(file);
-  const reader = new CsvRecordReader((cells, line) => {
-    if (!decoder.hasHeader) decoder.header(cells, line);
-    else onRow(decoder.decode(cells, line));
-  });
+  const reader = new CsvRecordReader(
+    (cells, line) => {
+      if (!decoder.hasHeader) decoder.header(cells, line);
+      else onRow(decoder.decode(cells, line));
+    },
+    (text, start, end, line) => {
+      if (!decoder.hasHeader) decoder.header(splitPlain(text, start, end), line);
+      else onRow(decoder.decodePlain(text, start, end, line));
+    },
+  );
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {

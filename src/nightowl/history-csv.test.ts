@@ -187,3 +187,17 @@ test("a large file crosses chunk boundaries without losing rows", async () => {
   const [f] = await readHistoryCsv(path);
   expect(plain(f)).toEqual(plain(a));
 });
+
+test("numbers parse exactly as Number() does, on the fast path and off it", async () => {
+  const cells = ["52.4", "-0.5", ".5", "1.", "+5", "1e3", "-2.5E-3", "0.1234567890123456789", "123456789012345678", "7", "-0", " 8 "];
+  const header = `${HEAD},${cells.map((_, i) => `k${i}`).join(",")}`;
+  const path = file(`${header}\n${T0},,u,A,n,,,${cells.join(",")}\n`);
+  const [f] = await readHistoryCsv(path);
+  expect(cells.map((_, i) => f!.columns[`k${i}`]![0])).toEqual(cells.map((c) => Number(c)));
+  const rnd = [0.1, 0.7, 1 / 3, 123.456, 99999.99999, 5e-324, 1.7976931348623157e308];
+  const g = frame("B", rnd.map((_, i) => T0 + i), { x: rnd });
+  const out = join(dir, "exact.csv");
+  await writeHistoryCsv(out, [g]);
+  const [back] = await readHistoryCsv(out);
+  expect([...back!.columns.x!]).toEqual(rnd);
+});
