@@ -18,9 +18,9 @@ test: install
 	$(TSC) --noEmit
 	@bash scripts/test-summary.sh $(BUN)
 
-## One self-contained executable at dist/nightowl.
+## One self-contained executable at dist/nightowl (bytecode-compiled: half the cold start).
 build: install
-	$(BUN) build --compile --minify src/cli.ts --outfile dist/nightowl \
+	$(BUN) build --compile --minify --bytecode --format=esm src/cli.ts --outfile dist/nightowl \
 	  --define NIGHTOWL_COMMIT="\"$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\""
 
 ## Benchmarks: accuracy, speed, scale, leak detection, history, load.
