@@ -107,7 +107,7 @@ ends with the same files. Files appear only when complete.`,
         }
         if (!flags.quiet) {
           print(
-            `Fetched ${result.points} points of ${result.devices} devices, ${new Date(result.range.startMs).toISOString()} to ${new Date(result.range.endMs).toISOString()}` +
+            `Fetched ${result.points.toLocaleString("en-US")} points of ${result.devices} devices, ${new Date(result.range.startMs).toISOString()} to ${new Date(result.range.endMs).toISOString()}` +
               ` (${result.requests} calls, ${result.splits} windows split)${result.resumed ? ", continuing an interrupted fetch" : ""}:\n` +
               result.files.map((f) => `  ${flags.output.replace(/\/$/, "")}/${f}`).join("\n"),
           );
