@@ -167,6 +167,10 @@ export async function benchFiles(files: string[], seeds: number, repeats: number
 /** The results as a markdown table; speed-up = scikit-learn time / our time. */
 export function forestTable(results: DatasetResult[], seeds: number, repeats: number): string {
   const f = (x: number, digits: number) => x.toFixed(digits);
+  const signed = (x: number) => {
+    const rounded = Math.round(x * 1e4) / 1e4;
+    return rounded === 0 ? "0.0000" : `${rounded > 0 ? "+" : "−"}${Math.abs(rounded).toFixed(4)}`;
+  };
   const lines = [
     `| data set | rows × features | AUC nightowl | AUC scikit-learn | ΔAUC | fit ms nightowl | fit ms scikit-learn | fit speed-up | score µs/row nightowl | score µs/row scikit-learn | score speed-up |`,
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
@@ -174,7 +178,7 @@ export function forestTable(results: DatasetResult[], seeds: number, repeats: nu
   for (const r of results) {
     const s = r.sklearn;
     lines.push(
-      `| ${r.dataset} | ${r.rows.toLocaleString("en")} × ${r.features} | ${f(r.nightowl.auc, 3)} | ${s ? f(s.auc, 3) : "–"} | ${s ? f(r.nightowl.auc - s.auc, 3) : "–"} | ` +
+      `| ${r.dataset} | ${r.rows.toLocaleString("en")} × ${r.features} | ${f(r.nightowl.auc, 4)} | ${s ? f(s.auc, 4) : "–"} | ${s ? signed(r.nightowl.auc - s.auc) : "–"} | ` +
         `${f(r.nightowl.fitMs, 1)} | ${s ? f(s.fitMs, 1) : "–"} | ${s ? `${f(s.fitMs / r.nightowl.fitMs, 0)}×` : "–"} | ` +
         `${f(r.nightowl.scoreUsPerRow, 2)} | ${s ? f(s.scoreUsPerRow, 2) : "–"} | ${s ? `${f(s.scoreUsPerRow / r.nightowl.scoreUsPerRow, 0)}×` : "–"} |`,
     );
