@@ -49,7 +49,7 @@ function renderDevice(r: DeviceReport): string {
     parts.push(lineChart("Night flow (02:00–04:00)", "gal/min", w.nights.map((_, i) => i), [
       { name: "minimum (15-min mean)", values: w.nights.map((n) => n.minGpm), color: "#d62728" },
       { name: "mean", values: w.nights.map((n) => n.meanGpm), color: "#9467bd" },
-    ], (i) => w.nights[Math.round(i)]?.date.slice(5) ?? ""));
+    ], (i) => (Number.isInteger(i) ? w.nights[i]?.date.slice(5) ?? "" : "")));
   }
   if (r.pumps.length) {
     const dates = r.pumps[0].days.map((d) => d.date);
@@ -61,7 +61,7 @@ function renderDevice(r: DeviceReport): string {
     parts.push(lineChart("Phase unbalance (NEMA MG-1), daily mean", "percent", dates.map((_, i) => i), r.pumps.flatMap((p, k) => [
       { name: `${p.pump} voltage`, values: dates.map((date) => p.days.find((x) => x.date === date)?.voltageUnbalanceMeanPct ?? NaN), color: ["#1f77b4", "#2ca02c", "#8c564b"][k] },
       { name: `${p.pump} current`, values: dates.map((date) => p.days.find((x) => x.date === date)?.currentUnbalanceMeanPct ?? NaN), color: ["#ff7f0e", "#d62728", "#9467bd"][k] },
-    ]), (i) => dates[Math.round(i)]?.slice(5) ?? ""));
+    ]), (i) => (Number.isInteger(i) ? dates[i]?.slice(5) ?? "" : "")));
     parts.push(barChart("Pump energy per day", "kWh", dates.map((d) => d.slice(5)), perDay((d) => d.energyKwh)));
   }
 

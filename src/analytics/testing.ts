@@ -14,6 +14,8 @@ export function frameOf(rows: Array<Record<string, number>>, meta: Partial<Histo
     deviceId: meta.deviceId ?? "dev-1",
     deviceName: meta.deviceName ?? "3701155",
     userLabel: meta.userLabel ?? "dgorman",
+    customer: meta.customer,
+    site: meta.site,
     ts: Float64Array.from(rows, (r) => r.ts!),
     columns,
   };
