@@ -74,16 +74,22 @@ try {
   if (back!.ts.length !== rows) throw new Error(`read ${back!.ts.length} rows, wrote ${rows}`);
 
   computeFeatures(synthesise(3000)); // let the JIT see the engine before timing it
-  let cpu = process.cpuUsage();
-  t = performance.now();
-  const matrix = computeFeatures(back!);
-  const batchMs = performance.now() - t;
-  const batchCpuMs = cpuMs(cpu);
+  // Best of three: the figure is the code's, not the machine's other load.
+  let batchMs = Infinity;
+  let batchCpuMs = Infinity;
+  let matrix = computeFeatures(back!);
+  for (let i = 0; i < 3; i++) {
+    const cpu = process.cpuUsage();
+    t = performance.now();
+    matrix = computeFeatures(back!);
+    batchMs = Math.min(batchMs, performance.now() - t);
+    batchCpuMs = Math.min(batchCpuMs, cpuMs(cpu));
+  }
 
   const keys = frameKeys(back!);
   const stream = new FeatureStream(keys);
   const columns = keys.map((k) => back!.columns[k]!);
-  cpu = process.cpuUsage();
+  const cpu = process.cpuUsage();
   t = performance.now();
   for (let r = 0; r < rows; r++) {
     const values: Record<string, number> = {};

@@ -275,17 +275,7 @@ export class FeatureStream {
     const v = sig.lastV;
     work[base] = v;
     let k = base + 1;
-    for (let w = 0; w < WINDOWS.length; w++, k += 3) {
-      if (set.count(w) === 0) {
-        work[k] = v;
-        work[k + 1] = 0;
-        work[k + 2] = 0;
-      } else {
-        work[k] = set.mean(w);
-        work[k + 1] = set.std(w);
-        work[k + 2] = set.range(w);
-      }
-    }
+    for (let w = 0; w < WINDOWS.length; w++, k += 3) set.statsInto(w, work, k, v);
     for (let r = 0; r < rates.length; r++) {
       const i = rates[r]!.at(t - RATES[r]![1]);
       const dt = t - set.tsAt(i);

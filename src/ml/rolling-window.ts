@@ -188,6 +188,28 @@ export class WindowSet {
     return this.vAt(this.maxStack.at(this.maxFront[k]!)) - this.vAt(this.minStack.at(this.minFront[k]!));
   }
 
+  /**
+   * Mean, std and range of window `k` into `out[at..at+2]` in one go (the engine's hot path);
+   * an empty window gives `fallback`, 0, 0.
+   */
+  statsInto(k: number, out: Float64Array, at: number, fallback: number): void {
+    const s = this.start[k]!;
+    const n = this.tail - s;
+    if (n === 0) {
+      out[at] = fallback;
+      out[at + 1] = 0;
+      out[at + 2] = 0;
+      return;
+    }
+    const mask = this.mask;
+    const m = (this.totalS - this.psBuf[s & mask]!) / n;
+    const range = this.vBuf[this.maxStack.at(this.maxFront[k]!) & mask]! - this.vBuf[this.minStack.at(this.minFront[k]!) & mask]!;
+    const variance = range === 0 ? 0 : (this.totalQ - this.pqBuf[s & mask]!) / n - m * m;
+    out[at] = this.shift + m;
+    out[at + 1] = variance > 0 ? Math.sqrt(variance) : 0;
+    out[at + 2] = range;
+  }
+
   /** Sum of the samples' weights; rounding residue below 1e-9 reads as 0. */
   weight(k: number): number {
     const s = this.start[k]!;
