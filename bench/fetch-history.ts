@@ -5,7 +5,7 @@
  *
  *   bun bench/fetch-history.ts [--devices 5] [--days 90] [--json]
  *
- * Cases: 30 days written to each format alone (and streamed into VictoriaMetrics when the
+ * Cases: 30 days written to each format alone (min(30, --days) days; and streamed into VictoriaMetrics when the
  * binary is installed), then all three formats for 30 and for `--days` days: points per second
  * and peak RSS. Memory should stay flat as the days grow (windows are streamed).
  */
@@ -57,28 +57,32 @@ async function parent(): Promise<void> {
       await Bun.sleep(100);
     }
   }
+  const short = Math.min(30, days);
   const cases: { name: string; days: number; formats: string[]; importUrl?: string; windowDays?: number }[] = [
     { name: "warm-up", days, formats: ["ndjson"] },
-    { name: "csv", days: 30, formats: ["csv"] },
-    { name: "openmetrics", days: 30, formats: ["openmetrics"] },
-    { name: "ndjson", days: 30, formats: ["ndjson"] },
-    ...(vmUrl ? [{ name: "VictoriaMetrics import", days: 30, formats: [] as string[], importUrl: vmUrl }] : []),
-    { name: "csv+openmetrics+ndjson", days: 30, formats: ["csv", "openmetrics", "ndjson"] },
+    { name: "csv", days: short, formats: ["csv"] },
+    { name: "openmetrics", days: short, formats: ["openmetrics"] },
+    { name: "ndjson", days: short, formats: ["ndjson"] },
+    ...(vmUrl ? [{ name: "VictoriaMetrics import", days: short, formats: [] as string[], importUrl: vmUrl }] : []),
+    { name: "csv+openmetrics+ndjson", days: short, formats: ["csv", "openmetrics", "ndjson"] },
     { name: "csv+openmetrics+ndjson", days, formats: ["csv", "openmetrics", "ndjson"] },
     { name: "csv+openmetrics+ndjson, --window-days 1", days, formats: ["csv", "openmetrics", "ndjson"], windowDays: 1 },
   ];
   const rows: (CaseResult & { name: string; days: number })[] = [];
-  for (const c of cases) {
-    const out = mkdtempSync(join(tmpdir(), "bench-fetch-"));
-    const spec = { url: sim.url, username: account.username, password: account.password, since: until - c.days * DAY_MS, until, formats: c.formats, importUrl: c.importUrl, windowDays: c.windowDays, out };
-    const proc = Bun.spawn([process.execPath, import.meta.path, "--child", JSON.stringify(spec)], { stdout: "pipe", stderr: "inherit" });
-    const text = await new Response(proc.stdout).text();
-    if ((await proc.exited) !== 0) throw new Error(`case ${c.name} failed`);
-    if (c.name !== "warm-up") rows.push({ name: c.name, days: c.days, ...(JSON.parse(text) as CaseResult) });
-    rmSync(out, { recursive: true, force: true });
+  try {
+    for (const c of cases) {
+      const out = mkdtempSync(join(tmpdir(), "bench-fetch-"));
+      const spec = { url: sim.url, username: account.username, password: account.password, since: until - c.days * DAY_MS, until, formats: c.formats, importUrl: c.importUrl, windowDays: c.windowDays, out };
+      const proc = Bun.spawn([process.execPath, import.meta.path, "--child", JSON.stringify(spec)], { stdout: "pipe", stderr: "inherit" });
+      const text = await new Response(proc.stdout).text();
+      if ((await proc.exited) !== 0) throw new Error(`case ${c.name} failed`);
+      if (c.name !== "warm-up") rows.push({ name: c.name, days: c.days, ...(JSON.parse(text) as CaseResult) });
+      rmSync(out, { recursive: true, force: true });
+    }
+  } finally {
+    vm?.kill();
+    await sim.stop();
   }
-  vm?.kill();
-  await sim.stop();
   if (json) {
     console.log(JSON.stringify({ devices, rows }, null, 2));
     return;
