@@ -14,6 +14,8 @@ import { createRegistry } from "../metrics/registry.ts";
 import { startMetricsServer, type MetricsServer } from "../metrics/server.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
 import { registerAnalyticsMetrics } from "../analytics/metrics.ts";
+import { registerMlMetrics } from "../metrics/ml.ts";
+import { createLiveScorer, type LiveScorer } from "../ml/live-scorer.ts";
 import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
 import { commandContext } from "./context.ts";
 import { flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
@@ -63,7 +65,11 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
       const demo = options.demo === true;
       const { config, log } = commandContext(demo ? withDemoDefaults(options) : options);
       const monitor = await startMonitor(config, log, { demo });
+      // SIGHUP reloads the leak models (after retraining) without a restart.
+      const onHup = () => monitor.scorer?.reload();
+      process.on("SIGHUP", onHup);
       const signal = await untilSignal();
+      process.off("SIGHUP", onHup);
       log.info(`Received ${signal}; stopping`);
       await monitor.stop();
     });
@@ -74,6 +80,8 @@ export interface Monitor {
   server: MetricsServer;
   loop: PollLoop;
   portal: Portal;
+  /** Live leak scoring, when NIGHTOWL_ML_ENABLED is true. */
+  scorer?: LiveScorer;
   /** Stops the loop, the server and the simulator (if any); resolves within about 2 s. */
   stop(): Promise<void>;
 }
@@ -100,11 +108,26 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const registry = createRegistry();
   registerBuildInfo(registry);
   let generation = 0;
+  const analytics = registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor });
+  // After analytics in the observer order, so the live verdict sees this poll's rule state.
+  const scorer = config.mlEnabled
+    ? createLiveScorer({
+        metrics: registerMlMetrics(registry),
+        log,
+        modelsDir: config.mlModelsDir,
+        modelPath: config.mlModelPath,
+        inferenceInterval: config.mlInferenceInterval,
+        prometheusUrl: config.mlPrometheusUrl,
+        timeZone: config.timezone,
+        rulesFor: (id) => Object.entries(analytics.devices().get(id)?.figures().rules ?? {}).filter(([, on]) => on === 1).map(([rule]) => rule),
+      })
+    : undefined;
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     registerTelemetryMetrics(registry),
     reportObserver(config, log),
-    registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor }),
+    analytics,
+    ...(scorer ? [scorer] : []),
     // Live leak scoring and analytics register their families on `registry` and add their
     // observers here; `config.mlEnabled` says whether scoring is wanted.
     ...(options.observers?.(registry) ?? []),
@@ -136,6 +159,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     server,
     loop: started,
     portal,
+    scorer,
     async stop() {
       await started.stop();
       await Promise.all([server.stop(), portal.close()]);

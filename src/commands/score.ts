@@ -11,6 +11,7 @@ import { resolveModelPath } from "../ml/model-resolver.ts";
 import { rulesForFrame } from "../ml/rule-timeline.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { commandContext, print } from "./context.ts";
+import { isSettingGiven } from "./portal.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
@@ -52,8 +53,9 @@ top_features: name:contribution pairs joined by ";"; rules: the rules firing, jo
       if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
       const model = loadModelFile(resolved.path);
       log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
-      const timeZone = model.featureOptions.timeZone;
-      const rows = scoreFrames(model, frames, { topFeatures: format === "table" ? 3 : 5, rulesFor: (frame) => rulesForFrame(frame, { timeZone }) });
+      // The sites' zone when the user names one, else the zone the model was trained in.
+      const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
+      const rows = scoreFrames(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5, rulesFor: (frame) => rulesForFrame(frame, { timeZone }) });
       if (format === "csv") print(scoresCsv(rows));
       else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
       else print(scoresTable(model, rows));

@@ -214,6 +214,8 @@ export interface ScoredRow {
 }
 
 export interface ScoreOptions {
+  /** The sites' time zone for local-time features; default the zone the model was trained with. */
+  timeZone?: string;
   /** How many top features to explain per row (0 skips contributions: faster). Default 3. */
   topFeatures?: number;
   /** Rule triggers per row of a frame, if rules are available. */
@@ -226,7 +228,7 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
   const out: ScoredRow[] = [];
   for (const frame of frames) {
     if (frame.ts.length === 0) continue;
-    const f = computeFeatures(frame, { ...model.featureOptions, timeZone: model.featureOptions.timeZone, featureNames: model.featureNames });
+    const f = computeFeatures(frame, { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames });
     if (f.rows === 0) continue;
     const Z = model.scaler.transform({ data: f.data, rows: f.rows, cols: f.cols });
     const decision = model.forest.decisionFunction(Z);

@@ -36,6 +36,8 @@ export interface LiveScorerOptions {
   prometheusUrl?: string;
   /** Epoch ms; injected by tests. */
   now?: () => number;
+  /** The sites' IANA time zone (NIGHTOWL_TIMEZONE) for local-time features; default the model's. */
+  timeZone?: string;
   /**
    * The rules firing for a device now (from the analytics observer in `run`), so the live
    * verdict combines forest and rules as `score` does.
@@ -114,7 +116,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     if (!model) return;
     const keys = [...new Set(state.ring.flatMap((r) => Object.keys(r.values)))].sort();
     try {
-      state.stream = new FeatureStream(keys, { ...model.featureOptions, featureNames: model.featureNames }, state.labels.device_name);
+      state.stream = new FeatureStream(keys, { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames }, state.labels.device_name);
     } catch (error) {
       // Keys may still be arriving; the next new key retries.
       state.broken = describeError(error);
