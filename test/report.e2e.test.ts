@@ -48,7 +48,7 @@ beforeAll(async () => {
   const asJson = await cli("report", "--from-file", csv, "--since", "7d", "--timezone", "Etc/GMT+7", "--format", "json", "--output", "-");
   expect(asJson.code).toBe(0);
   json = JSON.parse(asJson.stdout);
-});
+}, 60_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
