@@ -5,9 +5,10 @@
  *
  *   bun bench/fetch-history.ts [--devices 5] [--days 90] [--json]
  *
- * Cases: 30 days written to each format alone (min(30, --days) days; and streamed into VictoriaMetrics when the
- * binary is installed), then all three formats for 30 and for `--days` days: points per second
- * and peak RSS. Memory should stay flat as the days grow (windows are streamed).
+ * Cases: 30 days (at most `--days`) written to each format alone and streamed into
+ * VictoriaMetrics when the binary is installed, then all three formats for 30 and for `--days`
+ * days, and with 1-day windows: points per second and peak RSS. Memory should stay flat as the
+ * days grow (windows are streamed).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
