@@ -4,7 +4,7 @@ set -uo pipefail
 bun=${1:-node_modules/.bin/bun}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$bun" test 2>&1 | tee "$log"
+"$bun" test --timeout 60000 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+')
 failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+')

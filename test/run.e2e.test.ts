@@ -87,3 +87,27 @@ test("run keeps serving while every poll fails: failures counted under 'unknown'
   expect(run.stderr()).not.toContain("Wr0ng-Pa55word");
   expect(run.stderr()).not.toContain("scrape-t0ken");
 });
+
+test("SIGTERM while a poll hangs on a slow portal still stops within 2 s (the poll is cancelled)", async () => {
+  const sim = await startSimulator({ port: 0, devices: 1, username: "owner@example.com", password: "pw" });
+  sims.push(sim);
+  const run = startCli(["run", "--base-url", sim.url, "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--poll-interval", "10"], {
+    NIGHTOWL_USERNAME: "owner@example.com",
+    NIGHTOWL_PASSWORD: "pw",
+  });
+  running.push(run);
+  await run.waitFor(/Polled 1 device\(s\)/);
+  // Every later device query now answers only after 20 s: the next poll hangs.
+  sim.faults.delay(20_000, { path: "/api/entitiesQuery/find" });
+  const before = sim.requestCount("/api/entitiesQuery/find");
+  await run.waitFor(/Serving metrics/);
+  const deadline = Date.now() + 15_000;
+  while (sim.requestCount("/api/entitiesQuery/find") === before && Date.now() < deadline) await Bun.sleep(100);
+  expect(sim.requestCount("/api/entitiesQuery/find")).toBeGreaterThan(before);
+
+  const signalledAt = performance.now();
+  run.proc.kill("SIGTERM");
+  const code = await run.proc.exited;
+  expect(code).toBe(0);
+  expect(performance.now() - signalledAt).toBeLessThan(2_000);
+});

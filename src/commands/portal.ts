@@ -19,7 +19,7 @@ export interface Portal {
   /** The portal's base URL. */
   baseUrl: string;
   /** One poll: every device with its latest values under the configured keys. */
-  poll(): Promise<DeviceSnapshot[]>;
+  poll(signal?: AbortSignal): Promise<DeviceSnapshot[]>;
   /** Stops the embedded simulator, if one was started. */
   close(): Promise<void>;
 }
@@ -47,7 +47,7 @@ export async function openPortal(config: Config, log: Logger, demo: boolean, cli
   }
   const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
-  return { client, baseUrl, poll: () => client.devices(query), close };
+  return { client, baseUrl, poll: (signal) => client.devices({ ...query, signal }), close };
 }
 
 /**

@@ -113,11 +113,13 @@ export class NightowlClient {
    * read page 0 only). Devices are sorted by name by the portal; a device listed on two pages
    * (the list changed between calls) is kept once.
    * @param query.pageSize devices per page (≥ 1)
+   * @param query.signal cancels the poll (a stopping `run` must not wait for a slow portal)
    */
   async devices(query: {
     timeseriesKeys: readonly string[];
     attributeKeys: readonly string[];
     pageSize: number;
+    signal?: AbortSignal;
   }): Promise<DeviceSnapshot[]> {
     const pageSize = Math.max(1, Math.floor(query.pageSize));
     const latestValues = [
@@ -142,7 +144,7 @@ export class NightowlClient {
         ],
         latestValues,
       };
-      const result = await this.call({ method: "POST", path: "/api/entitiesQuery/find", body }, EntityDataPageSchema);
+      const result = await this.call({ method: "POST", path: "/api/entitiesQuery/find", body, signal: query.signal }, EntityDataPageSchema);
       for (const entity of result.data) {
         if (seen.has(entity.entityId.id)) continue;
         seen.add(entity.entityId.id);
