@@ -47,8 +47,9 @@ export class CsvRecordReader {
   private started = false;
 
   /**
-   * `onLine`, when given, receives lines without any quote as (text, start, end, line) instead
-   * of split cells, so a caller can parse them in place without a string per cell.
+   * `onLine`, when given, receives every record as (text, start, end, line) instead of split
+   * cells — the record's text is `text.slice(start, end)`, quotes and all, possibly spanning
+   * lines — so a caller can parse it in place without a string per cell.
    */
   constructor(
     private readonly onRecord: (cells: string[], line: number) => void,
@@ -97,11 +98,55 @@ export class CsvRecordReader {
         pos = nl + 1;
         continue;
       }
+      if (this.onLine) {
+        const end = this.quotedRecordEnd(text, pos, final);
+        if (end < 0) break;
+        const endOfRecord = end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end;
+        const line = this.line;
+        for (let i = text.indexOf("\n", pos); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) this.line++;
+        this.line++;
+        this.onLine(text, pos, endOfRecord, line);
+        pos = end + 1;
+        continue;
+      }
       const end = this.splitQuoted(text, pos, final);
       if (end < 0) break;
       pos = end;
     }
     this.buffer = pos >= n ? "" : text.slice(pos);
+  }
+
+  /**
+   * Index of the line break ending the record that starts at `start` (the text's length at the
+   * end of a file without one), or -1 when the buffer ends inside the record.
+   */
+  private quotedRecordEnd(text: string, start: number, final: boolean): number {
+    const n = text.length;
+    let i = start;
+    for (;;) {
+      const q = text.indexOf('"', i);
+      const nl = text.indexOf("\n", i);
+      if (nl >= 0 && (q < 0 || nl < q)) return nl;
+      if (q < 0) return final ? n : -1;
+      // Inside quotes: to the closing quote, stepping over doubled ones.
+      let j = q + 1;
+      for (;;) {
+        j = text.indexOf('"', j);
+        if (j < 0) {
+          if (!final) return -1;
+          let line = this.line;
+          for (let k = text.indexOf("\n", start); k >= 0 && k < q; k = text.indexOf("\n", k + 1)) line++;
+          throw new CsvSyntaxError(line, "a quoted field is not closed before the end of the file");
+        }
+        if (j + 1 >= n && !final) return -1;
+        if (text.charCodeAt(j + 1) === QUOTE) {
+          j += 2;
+          continue;
+        }
+        break;
+      }
+      i = j + 1;
+    }
   }
 
   /** Returns the index after the record's line break, or -1 when the record is incomplete. */
@@ -189,4 +234,15 @@ export function splitPlain(text: string, start: number, end: number, cells: stri
     cells.push(text.slice(from, comma));
     from = comma + 1;
   }
+}
+
+/** The cells of one record's text (quotes allowed); syntax errors count lines from 1. */
+export function splitRecord(text: string): string[] {
+  let cells: string[] = [];
+  const reader = new CsvRecordReader((c) => {
+    if (cells.length === 0) cells = [...c];
+  });
+  reader.feed(text);
+  reader.end();
+  return cells;
 }

@@ -10,7 +10,7 @@
 import { createReadStream } from "node:fs";
 import { NightowlError } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { CsvRecordReader, CsvSyntaxError, splitPlain } from "./csv-record.ts";
+import { CsvRecordReader, CsvSyntaxError, splitRecord } from "./csv-record.ts";
 import type { HistoryFrame } from "./history-frame.ts";
 
 const FIXED = ["timestamp", "datetime", "user_label", "device_id", "device_name", "customer", "site"] as const;
@@ -114,10 +114,12 @@ class LineDecoder {
   }
 
   /**
-   * `decode` for a line without quotes, parsed in place: numbers straight from the character
-   * codes (see `decimalAt`), metadata strings reused while they repeat the previous row's.
+   * `decode` for a record in place (`text.slice(start, end)`): numbers straight from the
+   * character codes (see `decimalAt`), quoted cells unescaped, metadata strings reused while
+   * they repeat the previous row's. Anything irregular (wrong cell count, text after a closing
+   * quote) goes through `decode`, which reports it.
    */
-  decodePlain(text: string, start: number, end: number, line: number): HistoryCsvRow {
+  decodeRecord(text: string, start: number, end: number, line: number): HistoryCsvRow {
     const kinds = this.kinds;
     const n = kinds.length;
     const row = this.row;
@@ -125,32 +127,73 @@ class LineDecoder {
     row.line = line;
     let pos = start;
     for (let i = 0; i < n; i++) {
-      // A line with too few or too many cells goes the slow way, which reports it.
-      let e = end;
-      if (i < n - 1) {
-        e = text.indexOf(",", pos);
-        if (e < 0 || e > end) return this.decode(splitPlain(text, start, end), line);
+      let from = pos;
+      let to: number;
+      let escaped = false;
+      if (pos < end && text.charCodeAt(pos) === 34) {
+        let j = pos + 1;
+        for (;;) {
+          j = text.indexOf('"', j);
+          if (j < 0 || j >= end) return this.slowRecord(text, start, end, line);
+          if (j + 1 < end && text.charCodeAt(j + 1) === 34) {
+            escaped = true;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        from = pos + 1;
+        to = j;
+        pos = j + 1;
+        if (i < n - 1 ? pos >= end || text.charCodeAt(pos) !== 44 : pos !== end) return this.slowRecord(text, start, end, line);
+      } else if (i < n - 1) {
+        to = text.indexOf(",", pos);
+        if (to < 0 || to > end) return this.slowRecord(text, start, end, line);
+        pos = to;
       } else {
         const extra = text.indexOf(",", pos);
-        if (extra >= 0 && extra < end) return this.decode(splitPlain(text, start, end), line);
+        if (extra >= 0 && extra < end) return this.slowRecord(text, start, end, line);
+        to = pos = end;
       }
+      pos++;
       const kind = kinds[i]!;
+      if (kind === -2) continue;
+      if (escaped) {
+        this.set(kind, text.slice(from, to).replaceAll('""', '"'), line);
+        continue;
+      }
       if (kind >= 0) {
-        const v = decimalAt(text, pos, e);
-        if (v === v || e === pos) values[kind] = v;
-        else values[kind] = this.slowNumber(text.slice(pos, e), kind, line);
+        const v = decimalAt(text, from, to);
+        values[kind] = v === v || to === from ? v : this.slowNumber(text.slice(from, to), kind, line);
       } else if (kind === -1) {
-        const ts = decimalAt(text, pos, e);
-        row.ts = ts === ts ? ts : this.slowTimestamp(text.slice(pos, e), line);
-      } else if (kind !== -2) {
+        const ts = decimalAt(text, from, to);
+        row.ts = ts === ts ? ts : this.slowTimestamp(text.slice(from, to), line);
+      } else {
         const field = FIELDS[-1 - kind]!;
         const old = row[field];
-        if (!(old.length === e - pos && text.startsWith(old, pos))) row[field] = text.slice(pos, e);
+        if (!(old.length === to - from && text.startsWith(old, from))) row[field] = text.slice(from, to);
       }
-      pos = e + 1;
     }
     if (row.deviceId === "") throw this.error(line, "device_id is empty");
     return row;
+  }
+
+  /** One cell's text into the row, the slow way. */
+  private set(kind: number, cell: string, line: number): void {
+    if (kind >= 0) this.row.values[kind] = cell === "" ? NaN : this.slowNumber(cell, kind, line);
+    else if (kind === -1) this.row.ts = this.slowTimestamp(cell, line);
+    else if (kind !== -2) this.row[FIELDS[-1 - kind]!] = cell;
+  }
+
+  private slowRecord(text: string, start: number, end: number, line: number): HistoryCsvRow {
+    let cells: string[];
+    try {
+      cells = splitRecord(text.slice(start, end));
+    } catch (error) {
+      if (error instanceof CsvSyntaxError) throw this.error(line + error.line - 1, error.message);
+      throw error;
+    }
+    return this.decode(cells, line);
   }
 
   private slowNumber(cell: string, kind: number, line: number): number {
@@ -233,8 +276,8 @@ async function* scanFile(file: string, onRow: (row: HistoryCsvRow) => void): Asy
       else onRow(decoder.decode(cells, line));
     },
     (text, start, end, line) => {
-      if (!decoder.hasHeader) decoder.header(splitPlain(text, start, end), line);
-      else onRow(decoder.decodePlain(text, start, end, line));
+      if (!decoder.hasHeader) decoder.header(splitRecord(text.slice(start, end)), line);
+      else onRow(decoder.decodeRecord(text, start, end, line));
     },
   );
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });

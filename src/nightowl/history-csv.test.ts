@@ -201,3 +201,17 @@ test("numbers parse exactly as Number() does, on the fast path and off it", asyn
   const [back] = await readHistoryCsv(out);
   expect([...back!.columns.x!]).toEqual(rnd);
 });
+
+test("quoted cells: numbers, escapes, CRLF, and line numbers after a multi-line record", async () => {
+  const text = `${HEAD},S1\r\n${T0},,u,"A ""x""","Bozeman, MT",,,"52.5"\r\n${T0 + 1},,u,B,"two\r\nlines",,,1\r\n${T0 + 2},,u,B,n,,,oops\r\n`;
+  const path = file(text);
+  expect(await failure(readHistoryCsv(path))).toBe(`${path}:5: column "S1" has "oops", which is not a number`);
+  const ok = file(text.replace("oops", "2"));
+  const frames = await readHistoryCsv(ok);
+  expect(frames.map((f) => [f.deviceId, f.deviceName, [...f.columns.S1!]])).toEqual([
+    ['A "x"', "Bozeman, MT", [52.5]],
+    ["B", "two\r\nlines", [1, 2]],
+  ]);
+  const junk = file(`${HEAD},S1\n${T0},,u,A,"n"x,,,1\n`);
+  expect(await failure(readHistoryCsv(junk))).toBe(`${junk}:2: unexpected "x" after a closing quote`);
+});
