@@ -37,7 +37,7 @@ export interface DeviceAnalyticsOptions extends AnalyzeOptions {
 export interface PumpFigures {
   pump: PumpId;
   running: number;
-  /** Over the last 24 h of readings. */
+  /** Over the last 24 h of readings; NaN until an hour of readings is in. */
   startsPerHour: number;
   runSecondsPerStart: number;
   dutyCycle: number;
@@ -118,16 +118,18 @@ export class DeviceAnalytics {
         const since = a!.toMs - DAY_MS;
         const recent = p.cycles.filter((c) => c.startMs >= since);
         const complete = recent.filter((c) => c.complete);
-        const observedH = Math.min(DAY_MS, a!.toMs - a!.fromMs) / HOUR_MS;
+        // Rates over less than an hour of readings would be noise (one start in a minute = 60/h).
+        const spanH = Math.min(DAY_MS, a!.toMs - a!.fromMs) / HOUR_MS;
+        const observedH = spanH >= 1 ? spanH : NaN;
         const runMs = recent.reduce((s, c) => s + (c.endMs - c.startMs), 0);
         const last = p.running.length - 1;
         const lastCycle = p.cycles[p.cycles.length - 1];
         return {
           pump: p.pump,
           running: p.running[last],
-          startsPerHour: observedH > 0 ? complete.length / observedH : NaN,
+          startsPerHour: complete.length / observedH,
           runSecondsPerStart: complete.length ? complete.reduce((s, c) => s + (c.endMs - c.startMs), 0) / complete.length / 1000 : NaN,
-          dutyCycle: observedH > 0 ? runMs / (observedH * HOUR_MS) : NaN,
+          dutyCycle: runMs / (observedH * HOUR_MS),
           voltageUnbalancePct: lastFinite(p.voltageUnbalancePct),
           currentUnbalancePct: lastFinite(p.currentUnbalancePct),
           energyKwh: this.energy.get(p.pump)?.kwh ?? 0,

@@ -8,6 +8,9 @@ import { simulateHistory } from "../sim/history.ts";
 import { deviceSpec } from "../sim/site.ts";
 import { DAY, HOUR } from "./testing.ts";
 
+const promtool = Bun.which("promtool");
+if (!promtool) console.warn("skip: promtool not installed (Debian package prometheus); the analytics exposition is not linted");
+
 /** Row `i` of `frame` as the snapshot a poll would return. */
 function snapshotAt(frame: HistoryFrame, i: number): DeviceSnapshot {
   const telemetry: DeviceSnapshot["telemetry"] = {};
@@ -46,7 +49,7 @@ test("poll by poll, the families follow a leak and count water across a meter re
   expect(batch.consumption!.replacements.length).toBe(1);
   expect(value(text, "nightowl_water_used_gallons_total", labels)).toBeCloseTo(batch.consumption!.totalGallons, 6);
   expect(value(text, "nightowl_night_flow_min_gallons_per_minute", labels)).toBeCloseTo(0.5, 1);
-  expect(value(text, "nightowl_continuous_flow_minutes", labels)).toBeGreaterThan(20 * 60);
+  expect(value(text, "nightowl_continuous_flow_seconds", labels)).toBeGreaterThan(20 * 3600);
   expect(value(text, "nightowl_flow_gallons_per_minute", labels)).toBeGreaterThanOrEqual(0.4);
   expect(value(text, "nightowl_rule_triggered", { ...labels, rule: "continuous_flow" })).toBe(1);
   expect(value(text, "nightowl_rule_triggered", { ...labels, rule: "night_flow" })).toBe(1);
@@ -57,6 +60,11 @@ test("poll by poll, the families follow a leak and count water across a meter re
   expect(value(text, "nightowl_pump_starts_per_hour", { ...labels, pump: "P1" })).toBeGreaterThan(0);
   expect(value(text, "nightowl_pump_duty_cycle_ratio", { ...labels, pump: "P1" })).toBeLessThan(1);
   expect(text).toContain('user_label="' + frame.userLabel + '"');
+  if (promtool) {
+    const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: new TextEncoder().encode(text) });
+    expect(check.stderr.toString() + check.stdout.toString()).toBe("");
+    expect(check.exitCode).toBe(0);
+  }
 
   // A device that disappears loses its series.
   observer.observe({ ok: true, devices: [], startedAt: 0, durationMs: 5 });

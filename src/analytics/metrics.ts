@@ -25,7 +25,8 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   const waterUsed = new Counter({ name: "nightowl_water_used_gallons_total", help: "Gallons drawn since the exporter started, from the flow meter; continues across meter replacements (counter resets).", labelNames: DEVICE, registers });
   const flow = gauge("nightowl_flow_gallons_per_minute", "Mean flow over the last 15 minutes (longer for coarse meters), gallons per minute.");
   const nightFlow = gauge("nightowl_night_flow_min_gallons_per_minute", "Minimum night flow of the last night: the lowest 15-minute mean flow between 02:00 and 04:00 local, gallons per minute; above 0 suggests a leak.");
-  const continuous = gauge("nightowl_continuous_flow_minutes", "Minutes the flow has gone on without returning to zero; 0 when it has stopped.");
+  // Seconds, not minutes: Prometheus names durations in base units (promtool insists).
+  const continuous = gauge("nightowl_continuous_flow_seconds", "Seconds the flow has gone on without returning to zero; 0 when it has stopped.");
   const running = gauge("nightowl_pump_running", "1 while the pump draws more than its running current threshold, else 0.", PUMP);
   const starts = gauge("nightowl_pump_starts_per_hour", "Pump starts per hour over the last 24 h of readings.", PUMP);
   const runPerStart = gauge("nightowl_pump_run_seconds_per_start", "Mean run time of the pump's complete cycles over the last 24 h, seconds.", PUMP);
@@ -59,7 +60,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
     }
     setIf(flow, labels, f.flowGpm);
     setIf(nightFlow, labels, f.nightFlowMinGpm);
-    setIf(continuous, labels, f.continuousFlowMinutes);
+    setIf(continuous, labels, f.continuousFlowMinutes * 60);
     for (const p of f.pumps) {
       const l = { ...labels, pump: p.pump };
       setIf(running, l, p.running);
