@@ -59,7 +59,7 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
  * minutes on end. A 2 gal/min leak makes a booster pump cycle more often than any household
  * hour did; on metered sites the flow rules do this job and the guard is off.
  */
-export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 10, rule: "pump_above_training_range" } as const;
+export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 5, rule: "pump_above_training_range" } as const;
 
 /** One row's verdict. */
 export interface Verdict {
