@@ -24,14 +24,14 @@ import { OPENMETRICS_EOF, OPENMETRICS_HEADER, seriesName, writeSamples } from ".
 import { PartFile } from "./part-file.ts";
 import { compactDate, resolveRange, type TimeRange } from "./time-range.ts";
 import { VmImporter, importTarget } from "./vm-import.ts";
-import { fetchComplete, planWindows, pointsIn, type CompleteFetchStats, type FetchedPoint, type SeriesChunk } from "./window-planner.ts";
+import { fetchComplete, planWindows, pointsIn, type CompleteFetchStats, type FetchedPoint, type SeriesChunk, type WindowPage } from "./window-planner.ts";
 
 /** Where history comes from: the portal client in production. */
 export interface HistorySource {
   /** Every device of the account, all pages. */
   devices(): Promise<DeviceMeta[]>;
   /** One history call (see `FetchWindow`), cancelled by `signal`. */
-  timeseries(deviceId: string, keys: readonly string[], startMs: number, endMs: number, limit: number, signal: AbortSignal): Promise<Record<string, readonly FetchedPoint[]>>;
+  timeseries(deviceId: string, keys: readonly string[], startMs: number, endMs: number, limit: number, signal: AbortSignal): Promise<WindowPage>;
 }
 
 export interface FetchHistoryOptions {

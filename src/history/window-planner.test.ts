@@ -10,7 +10,7 @@ function portal(data: Record<string, FetchedPoint[]>, endInclusive: boolean, cal
       const points = (data[key] ?? []).filter((p) => p.ts >= s && (endInclusive ? p.ts <= e : p.ts < e)).slice(0, limit);
       if (points.length) out[key] = points;
     }
-    return out;
+    return { points: out };
   };
 }
 
@@ -66,4 +66,18 @@ test("chunkOf sorts an unordered answer and keeps one point per timestamp", () =
   const c = chunkOf([{ ts: 3, value: 3 }, { ts: 1, value: 1 }, { ts: 3, value: 4 }, { ts: 9, value: 9 }], 0, 9);
   expect(Array.from(c.ts)).toEqual([1, 3]);
   expect(Array.from(c.values)).toEqual([1, 4]);
+});
+
+test("a page cut at the limit is split even when non-numeric points made it look short", async () => {
+  // The portal sends 4 points per call at most; one of S1's is "" and is dropped by the client.
+  const data = series(0, 10, 10);
+  const calls: number[] = [];
+  const fetch: FetchWindow = async (keys, s, e, limit) => {
+    calls.push(e - s);
+    const sent = data.filter((p) => p.ts >= s && p.ts < e).slice(0, limit);
+    return { points: { S1: sent.filter((p) => p.ts !== 20) }, received: { S1: sent.length } };
+  };
+  const got = await fetchComplete(fetch, ["S1"], { startMs: 0, endMs: 100 }, 4);
+  expect(Array.from(got.get("S1")!.ts)).toEqual(data.filter((p) => p.ts !== 20).map((p) => p.ts));
+  expect(calls.length).toBeGreaterThan(1);
 });

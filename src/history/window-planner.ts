@@ -30,16 +30,21 @@ export interface FetchedPoint {
 }
 
 /**
+ * What one history call returned: numeric points per key, and how many points the portal sent
+ * per key before non-numeric ones were dropped. A page is full when `received` reaches the
+ * limit even if fewer points survived, so `received` (when given) decides, not `points`.
+ */
+export interface WindowPage {
+  points: Record<string, readonly FetchedPoint[]>;
+  received?: Record<string, number>;
+}
+
+/**
  * One history call: `keys` of one device from `startMs` to `endMs` (passed to the portal as
  * `startTs`/`endTs`), at most `limit` points per key, oldest first. Keys without points may be
  * absent from the result.
  */
-export type FetchWindow = (
-  keys: readonly string[],
-  startMs: number,
-  endMs: number,
-  limit: number,
-) => Promise<Record<string, readonly FetchedPoint[]>>;
+export type FetchWindow = (keys: readonly string[], startMs: number, endMs: number, limit: number) => Promise<WindowPage>;
 
 /** Cuts [startMs, endMs) into consecutive windows of `windowMs` (the last may be shorter). */
 export function planWindows(startMs: number, endMs: number, windowMs: number): Window[] {
@@ -92,14 +97,14 @@ async function fetchParts(
   stats: CompleteFetchStats,
 ): Promise<Map<string, SeriesChunk[]>> {
   stats.requests++;
-  const result = await fetchWindow(keys, startMs, endMs, limit);
+  const page = await fetchWindow(keys, startMs, endMs, limit);
   const out = new Map<string, SeriesChunk[]>();
   const full: string[] = [];
   for (const key of keys) {
-    const points = result[key];
-    if (!points || points.length === 0) continue;
-    if (points.length >= limit && endMs - startMs > 1) full.push(key);
-    else out.set(key, [chunkOf(points, startMs, endMs)]);
+    const points = page.points[key] ?? [];
+    const received = page.received?.[key] ?? points.length;
+    if (received >= limit && endMs - startMs > 1) full.push(key);
+    else if (points.length > 0) out.set(key, [chunkOf(points, startMs, endMs)]);
   }
   if (full.length === 0) return out;
   stats.splits++;

@@ -73,7 +73,7 @@ export async function fetchNightowlHistory(client: NightowlClient, options: Nigh
       ...(customer !== undefined ? { customer: String(customer) } : {}),
       ...(site !== undefined ? { site: String(site) } : {}),
     };
-    const fetchWindow: FetchWindow = (keys, startMs, endMs, max) => client.timeseries(device.id, keys, startMs, endMs, { limit: max });
+    const fetchWindow: FetchWindow = (keys, startMs, endMs, max) => client.timeseriesPage(device.id, keys, startMs, endMs, { limit: max });
     let frame: HistoryFrame | undefined;
     for (const window of planWindows(options.startMs, options.endMs, 86_400_000)) {
       const part = chunksToFrame(meta, await fetchComplete(fetchWindow, options.keys, window, limit));
