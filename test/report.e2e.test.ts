@@ -170,3 +170,15 @@ function countPixels(image: Png): { nonWhite: number; chartBlue: number } {
   }
   return { nonWhite, chartBlue };
 }
+
+test("usage mistakes exit 2 with one line naming the flag", async () => {
+  const badFormat = await cli("report", "--from-file", join(dir, "history.csv"), "--format", "xml");
+  expect(badFormat.code).toBe(2);
+  expect(badFormat.stderr).toBe('nightowl: --format "xml" is not allowed: expected html or json\n');
+  const backwards = await cli("report", "--from-file", join(dir, "history.csv"), "--since", "2026-02-01", "--until", "2026-01-01");
+  expect(backwards.code).toBe(2);
+  expect(backwards.stderr).toMatch(/^nightowl: --since 2026-02-01 is not before --until/);
+  const badTime = await cli("report", "--from-file", join(dir, "history.csv"), "--since", "last tuesday");
+  expect(badTime.code).toBe(2);
+  expect(badTime.stderr).toContain("--since \"last tuesday\" is not allowed");
+}, 60_000);
