@@ -120,7 +120,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const X = { data, rows: total, cols };
   const scaler = StandardScaler.fit(X);
   const Z = scaler.transform(X);
-  const forest = IsolationForest.fit(Z, { nEstimators, contamination, seed });
+  // Grown with the "auto" offset: the contamination offset is set below from the rounded
+  // model's scores, so the training rows are scored once, by the model as it will be saved.
+  const forest = IsolationForest.fit(Z, { nEstimators, contamination: "auto", seed });
 
   let startMs = Infinity;
   let endMs = -Infinity;
@@ -153,7 +155,10 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   // Calibrate with the model as it will be read back (rounded numbers), so the file scores as measured here.
   const rounded = parseModelText(modelToText(draft), "(new model)");
   // Z is no longer needed: reuse its memory (a 90-day history is 130,000 rows × 128 features).
-  const decision = rounded.forest.decisionFunction(rounded.scaler.transform(X, Z.data));
+  const decision = rounded.forest.scoreSamples(rounded.scaler.transform(X, Z.data));
+  const forestOffset = percentile(decision, 100 * contamination);
+  for (let i = 0; i < decision.length; i++) decision[i] -= forestOffset;
+  const fitted = IsolationForest.fromJSON({ ...rounded.forest.toJSON(), contamination, offset: forestOffset });
   let negative = 0;
   for (let i = 0; i < decision.length; i++) if (decision[i] < 0) negative++;
   const quantiles = Array.from({ length: 101 }, (_, q) => percentile(decision, q));
@@ -164,7 +169,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
     offset += b.rows;
   }
   const alarm = calibrateAlarm(series, options.alarm);
-  const model: LeakModel = { ...rounded, calibration: { offset: rounded.forest.offset, decision_quantiles: quantiles, training_anomaly_rate: negative / total }, alarm };
+  const model: LeakModel = { ...rounded, forest: fitted, calibration: { offset: forestOffset, decision_quantiles: quantiles, training_anomaly_rate: negative / total }, alarm };
   const text = modelToText(model);
   const final = parseModelText(text, "(new model)");
   const alarmRate = countAlarms(series, final.alarm, names) / total;
