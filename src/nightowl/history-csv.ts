@@ -14,11 +14,11 @@ import { basename, dirname, join } from "node:path";
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "./history-frame.ts";
 import { csvField } from "./csv-record.ts";
+import { HISTORY_FIXED_COLUMNS } from "./history-csv-line.ts";
 
 export { readHistoryCsv, readHistoryCsvRows, type HistoryCsvRow, type ReadHistoryOptions } from "./history-csv-reader.ts";
 
-/** The columns every history CSV starts with, in this order. */
-export const HISTORY_FIXED_COLUMNS = ["timestamp", "datetime", "user_label", "device_id", "device_name", "customer", "site"] as const;
+export { HISTORY_FIXED_COLUMNS } from "./history-csv-line.ts";
 
 /** The per-device columns of a row. */
 export type HistoryMeta = Pick<HistoryFrame, "userLabel" | "deviceId" | "deviceName" | "customer" | "site">;
