@@ -80,14 +80,17 @@ export function dailyFeatures(
   const count = lastDay - firstDay + 1;
   const pressureDrop = nightDrops(ts, frame.columns.S1 ?? frame.columns.S2, p1?.running, clock, firstDay, count, from, to, gapMs);
   const levelDrop = nightDrops(ts, frame.columns.Level1_precent, p2?.running, clock, firstDay, count, from, to, gapMs);
+  const nightSeen = quietHoursCovered(ts, clock, firstDay, count, from, to, gapMs);
   const out: DayFeatures[] = [];
   for (let k = 0; k < count; k++) {
     const startMs = clock.startOfDay(firstDay + k);
     const endMs = clock.startOfDay(firstDay + k + 1);
     const day = consumption?.daily.find((b) => b.startMs === startMs);
     const complete = ts[0] <= startMs && ts[n - 1] >= endMs - gapMs;
+    // Quiet-hour figures of a night with a gap would compare interpolated or partial data.
+    const night = complete && nightSeen[k] === 1;
     let off = NaN;
-    if (consumption && complete) {
+    if (consumption && night) {
       off = 0;
       for (const h of consumption.hourly) {
         const hour = clock.hourOfDay(h.startMs);
@@ -102,8 +105,8 @@ export function dailyFeatures(
       useGallons: complete && consumption ? (day?.value ?? 0) : NaN,
       offHoursGallons: off,
       dutyCycle: complete && pd ? pd.dutyCycle : NaN,
-      nightPressureDropPsiPerHour: complete ? pressureDrop[k] : NaN,
-      nightLevelDropPctPerHour: complete ? levelDrop[k] : NaN,
+      nightPressureDropPsiPerHour: night ? pressureDrop[k] : NaN,
+      nightLevelDropPctPerHour: night ? levelDrop[k] : NaN,
     });
   }
   return out;
@@ -145,6 +148,34 @@ function nightDrops(
   close();
   for (let k = 0; k < count; k++) if (time[k] > 0) out[k] = drop[k] / (time[k] / HOUR_MS);
   return out;
+}
+
+/** Per day: 1 when readings cover the quiet hours with no interval longer than `gapMs`. */
+function quietHoursCovered(ts: Float64Array, clock: LocalClock, firstDay: number, count: number, from: number, to: number, gapMs: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let k = 0; k < count; k++) {
+    const start = clock.startOfDay(firstDay + k) + from * HOUR_MS;
+    const end = clock.startOfDay(firstDay + k) + to * HOUR_MS;
+    let i = lowerBound(ts, start - gapMs);
+    let prev = start;
+    let ok = i < ts.length;
+    for (; ok && i < ts.length && ts[i] <= end; i++) {
+      if (ts[i] < start) continue;
+      if (ts[i] - prev > gapMs) ok = false;
+      prev = ts[i];
+    }
+    out[k] = ok && end - prev <= gapMs ? 1 : 0;
+  }
+  return out;
+}
+
+function lowerBound(xs: Float64Array, x: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /** The days whose figures stand out against the previous `days` days, as triggers. */
