@@ -138,7 +138,8 @@ export class FeatureStream {
   private readonly starts = new WindowSet([HOUR]);
   private lastZeroFlow = -Infinity;
 
-  constructor(keys: readonly string[], options: FeatureOptions = {}, device?: string) {
+  /** `device` (an id or name) only labels error messages. */
+  constructor(keys: readonly string[], options: FeatureOptions = {}, private readonly device?: string) {
     this.keys = [...keys];
     this.settings = settingsFrom(options);
     this.clock = new ZoneClock(options.timeZone ?? "UTC");
@@ -172,7 +173,9 @@ export class FeatureStream {
   /** `push` writing into `out` at `offset`; returns whether (and if not, why not) it wrote. */
   step(ts: number, row: ArrayLike<number>, out: Float64Array, offset: number): RowStatus {
     if (!(ts > this.lastRow)) {
-      throw new NightowlError("E_DATA", `row at ${ts} (${new Date(ts).toISOString()}) does not follow the previous row at ${this.lastRow}: timestamps must increase`);
+      const where = this.device ? `device ${this.device}: ` : "";
+      const when = Number.isFinite(ts) ? ` (${new Date(ts).toISOString()})` : "";
+      throw new NightowlError("E_DATA", `${where}row at ${ts}${when} does not follow the previous row at ${this.lastRow}: timestamps must increase`);
     }
     this.lastRow = ts;
     const { carry, warmup } = this.settings;

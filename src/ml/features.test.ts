@@ -299,6 +299,8 @@ describe("names and missing telemetry", () => {
     const s = new FeatureStream(["S1"], noWarmup);
     s.push(T0, { S1: 1 });
     expect(() => s.push(T0, { S1: 2 })).toThrow(/timestamps must increase/);
+    const f = frameOf(series("S1", [[1, 1], [0, 2]]));
+    expect(() => computeFeatures(f)).toThrow(`device dev1: row at ${T0} (2024-06-03T00:00:00.000Z) does not follow the previous row at ${T0 + MIN}: timestamps must increase`);
   });
 });
 

@@ -215,3 +215,14 @@ test("quoted cells: numbers, escapes, CRLF, and line numbers after a multi-line 
   const junk = file(`${HEAD},S1\n${T0},,u,A,"n"x,,,1\n`);
   expect(await failure(readHistoryCsv(junk))).toBe(`${junk}:2: unexpected "x" after a closing quote`);
 });
+
+test("a file with only a header has no devices; a device missing from one file keeps its rows from the other", async () => {
+  const empty = file(`${HEAD},S1\n`);
+  expect(await readHistoryCsv(empty)).toEqual([]);
+  const a = file(`${HEAD},S1\n${T0},,u,A,n,,,1\n${T0},,u,B,n,,,2\n`);
+  const frames = await readHistoryCsv([empty, a]);
+  expect(frames.map((f) => [f.deviceId, [...f.columns.S1!]])).toEqual([
+    ["A", [1]],
+    ["B", [2]],
+  ]);
+});
