@@ -8,6 +8,7 @@
  * Prometheus starts with a day of the demo sites' history backfilled (fetch-history →
  * promtool blocks), as the README's backfill step does: the model's windows need an hour of
  * contiguous history, more than a test can wait for, and `run` warms its live windows from it.
+ * The model `run` scores with is trained on a week of the same history.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,6 +31,8 @@ const HAS_PROMETHEUS = prometheusBin !== null && promtool !== null;
 if (!HAS_PROMETHEUS) console.warn("skip: prometheus/promtool not installed (Debian package prometheus); the operations end-to-end tests are skipped");
 if (!systemdAnalyze) console.warn("skip: systemd-analyze not installed (Debian package systemd); the unit is not verified");
 
+/** Days of demo history the run's model is trained on: a week, so day-of-week features vary. */
+const HISTORY_DAYS = 7;
 /** How long the expressions get to find series once the first telemetry is stored, ms. */
 const SERIES_WAIT_MS = 60_000;
 
@@ -184,24 +187,24 @@ beforeAll(
     dir = emptyDir("ops");
     const storage = join(dir, "tsdb");
     const history = join(dir, "history");
+    const backfill = join(dir, "backfill");
     const seedModel = join(dir, "seed-model.json");
 
-    // A day of the demo sites' history: the simulator is seeded, so a twin has the same devices.
+    // The demo sites. history: the simulator is seeded, so a twin has the same devices.
     const twin = await startSimulator({ host: "127.0.0.1", port: 0, devices: DEMO.devices, seed: DEMO.seed, speed: DEMO.speed });
     const account = twin.accounts[0]!;
+    const portal = { NIGHTOWL_BASE_URL: twin.url, NIGHTOWL_USERNAME: account.username, NIGHTOWL_PASSWORD: account.password };
     try {
-      const fetched = await runCli(["fetch-history", "--days", "1", "--format", "csv,openmetrics", "--output", history, "--quiet"], {
-        NIGHTOWL_BASE_URL: twin.url,
-        NIGHTOWL_USERNAME: account.username,
-        NIGHTOWL_PASSWORD: account.password,
-      });
-      if (fetched.code !== 0) throw new Error(`fetch-history failed (${fetched.code}): ${fetched.stderr}`);
+      // A week to train on (CSV); the last day into Prometheus (OpenMetrics → promtool blocks).
+      for (const [days, format, output] of [[HISTORY_DAYS, "csv", history], [1, "openmetrics", backfill]] as const) {
+        const fetched = await runCli(["fetch-history", "--days", String(days), "--format", format, "--output", output, "--quiet"], portal);
+        if (fetched.code !== 0) throw new Error(`fetch-history --format ${format} failed (${fetched.code}): ${fetched.stderr}`);
+      }
     } finally {
       await twin.stop();
     }
-    const files = readdirSync(history);
-    const csvs = files.filter((f) => f.endsWith(".csv")).map((f) => join(history, f));
-    const oms = files.filter((f) => f.endsWith(".om")).map((f) => join(history, f));
+    const csvs = readdirSync(history).filter((f) => f.endsWith(".csv")).map((f) => join(history, f));
+    const oms = readdirSync(backfill).filter((f) => f.endsWith(".om")).map((f) => join(backfill, f));
     const trained = await runCli(["train", "--from-file", ...csvs, "--model-path", seedModel, "--n-estimators", "50"]);
     if (trained.code !== 0) throw new Error(`train --from-file failed (${trained.code}): ${trained.stderr}`);
     mkdirSync(storage);
@@ -299,6 +302,13 @@ test.skipIf(!HAS_PROMETHEUS)("no alert condition holds on the healthy demo", asy
   for (const a of alerts) {
     const r = await seriesCount(a.full);
     if (r.count !== 0) holding.push(`${a.source}: ${a.full} → ${r.error ?? `${r.count} series`}`);
+  }
+  if (holding.length) {
+    // Why, in the failure: which devices, which rules hold, which features weigh most.
+    for (const q of ["nightowl_ml_leak_probability > 50", "nightowl_rule_triggered == 1", "topk(5, nightowl_ml_feature_contribution and on (device_id) (nightowl_ml_leak_probability > 50))"]) {
+      const body = (await (await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q })}`)).json()) as { data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      for (const s of body.data?.result ?? []) holding.push(`  ${q}: ${s.metric.device_name ?? ""} ${s.metric.rule ?? s.metric.feature ?? ""} = ${s.value[1]}`);
+    }
   }
   expect(holding).toEqual([]);
 });
