@@ -41,7 +41,7 @@ test("train writes the model atomically and prints what it learned", () => {
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(`Model written to ${modelPath}`);
   expect(r.stdout).toMatch(/samples: +7,140 feature rows from 1 device\(s\)/); // 5 days of minutes less the 1-hour warm-up
-  expect(r.stdout).toMatch(/anomaly rate: +5\.\d\d %/);
+  expect(r.stdout).toMatch(/anomaly rate: +5\.\d\d % of training rows score below the forest's offset; the alarm flags 0\.00 %/);
   expect(r.stdout).toMatch(/confidence: +medium/);
   const json = JSON.parse(readFileSync(modelPath, "utf8"));
   expect(json.format).toBe("nightowl-leak-model");
@@ -81,4 +81,13 @@ test("a pickle model is refused with the way out", () => {
   const r = run("score", "--from-file", testCsv, "--model-path", join(dir, "leak_detector.joblib"));
   expect(r.code).toBe(1);
   expect(r.stderr).toContain("pickle models are not supported (loading one would run arbitrary code); retrain with nightowl train");
+});
+
+test("train --from-nightowl --demo pulls history from the embedded simulator over HTTP", () => {
+  const out = join(dir, "demo.json");
+  const r = run("train", "--from-nightowl", "--demo", "--days", "1", "--model-path", out, "--n-estimators", "10", "--log-level", "error");
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/samples: +[\d,]+ feature rows from 3 device\(s\)/);
+  expect(JSON.parse(readFileSync(out, "utf8")).training.source).toBe("simulated");
 });

@@ -225,7 +225,8 @@ export function calibrateAlarm(
         const { data, cols } = x.features!;
         for (let i = j; i < data.length; i += cols) if (data[i] > max) max = data[i];
       }
-      return max;
+      // Nudged up so the 7-digit rounding of the model file cannot put it below a training value.
+      return max + Math.abs(max) * 1e-6 + 1e-9;
     });
     rangeGuard = { features: [...RANGE_GUARD.features], maxima, minutes: RANGE_GUARD.minutes };
   }
