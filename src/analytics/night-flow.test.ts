@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { computeConsumption } from "./consumption.ts";
 import { localClock } from "./local-time.ts";
 import { nightFlows } from "./night-flow.ts";
-import { continuousFlowMinutes, usageCurve } from "./usage-curve.ts";
+import { continuousFlowMinutes, rollingFlow, usageCurve } from "./usage-curve.ts";
 import { DAY, HOUR, JAN1, MINUTE } from "./testing.ts";
 
 /**
@@ -51,4 +51,17 @@ test("a 0.4 gal/min leak gives a 0.4 gal/min night-flow floor, to the meter's re
 test("the joining distance grows with the pulse size so a 0.2 gal/min flow reads as continuous", () => {
   expect(twoNights(0.4, 1).curve.smearMs).toBe(5 * MINUTE);
   expect(twoNights(0.4, 10).curve.smearMs).toBe(50 * MINUTE);
+});
+
+test("a night with a gap in its window gets no figure, and no rolling window crosses the gap", () => {
+  const { ts, c } = twoNights(0.4);
+  const keep = ts.map((t) => !(t > JAN1 + DAY + 2.5 * HOUR && t < JAN1 + DAY + 3.5 * HOUR));
+  const t2 = Float64Array.from(ts.filter((_, i) => keep[i]));
+  const used = Float64Array.from([...c.usedGallons].filter((_, i) => keep[i]));
+  const curve = usageCurve(t2, used, { resolutionGallons: 1, gapMs: 5 * MINUTE });
+  expect(curve.gaps).toEqual([[JAN1 + DAY + 2.5 * HOUR, JAN1 + DAY + 3.5 * HOUR]]);
+  expect(nightFlows(curve, localClock("UTC")).map((n) => n.date)).toEqual(["2026-01-01"]);
+  const rolling = rollingFlow(curve, JAN1 + DAY + 2 * HOUR, JAN1 + DAY + 4 * HOUR, 15 * MINUTE);
+  for (const end of rolling.t) expect(end <= JAN1 + DAY + 2.5 * HOUR || end - 15 * MINUTE >= JAN1 + DAY + 3.5 * HOUR).toBe(true);
+  expect(rolling.t.length).toBe(2 * 16); // window ends 02:15–02:30 before the gap and 03:45–04:00 after it
 });

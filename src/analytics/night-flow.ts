@@ -31,7 +31,7 @@ export interface NightFlow {
   meanGpm: number;
 }
 
-/** The minimum night flow of every night the curve fully covers. */
+/** The minimum night flow of every night the curve fully covers without a gap. */
 export function nightFlows(curve: UsageCurve, clock: LocalClock, options: NightFlowOptions = {}): NightFlow[] {
   const fromHour = options.fromHour ?? 2;
   const toHour = options.toHour ?? 4;
@@ -46,6 +46,8 @@ export function nightFlows(curve: UsageCurve, clock: LocalClock, options: NightF
     const startMs = midnight + fromHour * HOUR_MS;
     const endMs = midnight + toHour * HOUR_MS;
     if (startMs < curve.t[0] || endMs > curve.t[n - 1]) continue;
+    // A gap in the window leaves part of the night unmeasured: no verdict on it.
+    if (curve.gaps.some(([a, b]) => a < endMs && b > startMs)) continue;
     const rolling = rollingFlow(curve, startMs, endMs, windowMs);
     if (rolling.gpm.length === 0) continue;
     let min = Infinity;

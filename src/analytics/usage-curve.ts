@@ -18,6 +18,8 @@ export interface UsageCurve {
   smearMs: number;
   /** Continuous-flow runs, oldest first. */
   runs: FlowRun[];
+  /** Intervals between readings longer than the gap threshold, [start, end] epoch ms: the curve is interpolated there. */
+  gaps: Array<[number, number]>;
 }
 
 /** A stretch during which the flow never returned to zero. */
@@ -46,6 +48,7 @@ export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options:
   const t: number[] = [];
   const u: number[] = [];
   const runs: FlowRun[] = [];
+  const gaps: Array<[number, number]> = [];
   let changeT = NaN; // last counter step
   let changeU = NaN;
   let prevT = NaN; // previous reading
@@ -59,8 +62,9 @@ export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options:
       changeT = ti; changeU = ui; prevT = ti;
       continue;
     }
+    const afterGap = ti - prevT > options.gapMs;
+    if (afterGap) gaps.push([prevT, ti]);
     if (ui > changeU) {
-      const afterGap = ti - prevT > options.gapMs;
       if (ti - changeT > smearMs || afterGap) {
         if (prevT > changeT) { t.push(prevT); u.push(changeU); }
         if (run) runs.push(run);
@@ -78,7 +82,7 @@ export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options:
   }
   if (prevT > changeT) { t.push(prevT); u.push(changeU); }
   if (run) runs.push(run);
-  return { t: Float64Array.from(t), u: Float64Array.from(u), smearMs, runs };
+  return { t: Float64Array.from(t), u: Float64Array.from(u), smearMs, runs, gaps };
 }
 
 /** Gallons drawn by time `at` (linear between breakpoints); NaN outside the curve. */
@@ -105,13 +109,17 @@ export function flowBetween(curve: UsageCurve, from: number, to: number): number
 /**
  * Rolling mean flows over windows of `windowMs` ending every `stepMs` within [from, to]:
  * returns the window ends (epoch ms) and flows (gal/min), skipping windows the curve does
- * not cover.
+ * not cover and windows that touch a gap (their flow would be interpolated, not measured).
  */
 export function rollingFlow(curve: UsageCurve, from: number, to: number, windowMs: number, stepMs = MINUTE_MS): { t: Float64Array; gpm: Float64Array } {
   const ends: number[] = [];
   const flows: number[] = [];
+  let g = 0;
   for (let end = from + windowMs; end <= to; end += stepMs) {
-    const f = flowBetween(curve, end - windowMs, end);
+    const start = end - windowMs;
+    while (g < curve.gaps.length && curve.gaps[g][1] <= start) g++;
+    if (g < curve.gaps.length && curve.gaps[g][0] < end) continue;
+    const f = flowBetween(curve, start, end);
     if (!Number.isNaN(f)) { ends.push(end); flows.push(f); }
   }
   return { t: Float64Array.from(ends), gpm: Float64Array.from(flows) };
