@@ -278,7 +278,8 @@ export class FeatureStream {
     const v = sig.lastV;
     work[base] = v;
     let k = base + 1;
-    for (let w = 0; w < WINDOWS.length; w++, k += 3) set.statsInto(w, work, k, v);
+    set.statsInto(work, k, v);
+    k += 3 * WINDOWS.length;
     for (let r = 0; r < rates.length; r++) {
       const i = rates[r]!.at(t - RATES[r]![1]);
       const dt = t - set.tsAt(i);

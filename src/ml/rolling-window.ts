@@ -137,18 +137,23 @@ export class WindowSet {
   evict(t: number): void {
     const n = this.spans.length;
     const tail = this.tail;
+    const ts = this.tsBuf;
+    const mask = this.mask;
+    const start = this.start;
     for (let k = 0; k < n; k++) {
       const limit = t - this.spans[k]!;
-      let s = this.start[k]!;
-      if (s < tail && this.tsAt(s) <= limit) {
+      let s = start[k]!;
+      if (s < tail && ts[s & mask]! <= limit) {
         do s++;
-        while (s < tail && this.tsAt(s) <= limit);
-        this.start[k] = s;
+        while (s < tail && ts[s & mask]! <= limit);
+        start[k] = s;
+        const maxStack = this.maxStack;
         let f = this.maxFront[k]!;
-        while (f < this.maxEnd && this.maxStack.at(f) < s) f++;
+        while (f < this.maxEnd && maxStack.at(f) < s) f++;
         this.maxFront[k] = f;
+        const minStack = this.minStack;
         f = this.minFront[k]!;
-        while (f < this.minEnd && this.minStack.at(f) < s) f++;
+        while (f < this.minEnd && minStack.at(f) < s) f++;
         this.minFront[k] = f;
       }
     }
@@ -189,25 +194,39 @@ export class WindowSet {
   }
 
   /**
-   * Mean, std and range of window `k` into `out[at..at+2]` in one go (the engine's hot path);
-   * an empty window gives `fallback`, 0, 0.
+   * Mean, std and range of every window into `out`, three slots each from `at` (the engine's
+   * hot path: one call per signal and row); an empty window gives `fallback`, 0, 0.
    */
-  statsInto(k: number, out: Float64Array, at: number, fallback: number): void {
-    const s = this.start[k]!;
-    const n = this.tail - s;
-    if (n === 0) {
-      out[at] = fallback;
-      out[at + 1] = 0;
-      out[at + 2] = 0;
-      return;
-    }
+  statsInto(out: Float64Array, at: number, fallback: number): void {
+    const n = this.spans.length;
+    const tail = this.tail;
     const mask = this.mask;
-    const m = (this.totalS - this.psBuf[s & mask]!) / n;
-    const range = this.vBuf[this.maxStack.at(this.maxFront[k]!) & mask]! - this.vBuf[this.minStack.at(this.minFront[k]!) & mask]!;
-    const variance = range === 0 ? 0 : (this.totalQ - this.pqBuf[s & mask]!) / n - m * m;
-    out[at] = this.shift + m;
-    out[at + 1] = variance > 0 ? Math.sqrt(variance) : 0;
-    out[at + 2] = range;
+    const start = this.start;
+    const v = this.vBuf;
+    const ps = this.psBuf;
+    const pq = this.pqBuf;
+    const maxBuf = this.maxStack.buf;
+    const maxMask = this.maxStack.mask;
+    const minBuf = this.minStack.buf;
+    const minMask = this.minStack.mask;
+    const totalS = this.totalS;
+    const totalQ = this.totalQ;
+    for (let k = 0; k < n; k++, at += 3) {
+      const s = start[k]!;
+      const count = tail - s;
+      if (count === 0) {
+        out[at] = fallback;
+        out[at + 1] = 0;
+        out[at + 2] = 0;
+        continue;
+      }
+      const m = (totalS - ps[s & mask]!) / count;
+      const range = v[maxBuf[this.maxFront[k]! & maxMask]! & mask]! - v[minBuf[this.minFront[k]! & minMask]! & mask]!;
+      const variance = range === 0 ? 0 : (totalQ - pq[s & mask]!) / count - m * m;
+      out[at] = this.shift + m;
+      out[at + 1] = variance > 0 ? Math.sqrt(variance) : 0;
+      out[at + 2] = range;
+    }
   }
 
   /** Sum of the samples' weights; rounding residue below 1e-9 reads as 0. */
