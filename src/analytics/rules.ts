@@ -24,14 +24,21 @@ import { rollingFlow, type UsageCurve } from "./usage-curve.ts";
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
+/** Thresholds of the rules; each defaults to `RULE_DEFAULTS`. */
 export interface RuleOptions {
+  /** Continuous flow that fires, ms (2 h). */
   continuousFlowMs?: number;
+  /** Minimum night flow above which `night_flow` fires, gal/min (0.05). */
   nightFlowGpm?: number;
+  /** Burst flow, gal/min (5), sustained for `burstMs` (15 min). */
   burstGpm?: number;
   burstMs?: number;
+  /** Quiet hours with a pump start that fire `night_pump_starts` (4 of 5). */
   nightStartHours?: number;
+  /** Starts within an hour (10) with a median run under this many seconds (60). */
   shortCycleStarts?: number;
   shortCycleRunSeconds?: number;
+  /** Quiet hours, local [from, to) (0 and 5). */
   quietFromHour?: number;
   quietToHour?: number;
 }
