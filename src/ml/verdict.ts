@@ -55,11 +55,11 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
 
 /**
  * The range guard of meterless sites: pump starts in the last hour and the pump's mean current
- * over the last hour (its duty) above anything seen in the leak-free training history, for 10
+ * over the last hour (its duty) above anything seen in the leak-free training history, for 2
  * minutes on end. A 2 gal/min leak makes a booster pump cycle more often than any household
  * hour did; on metered sites the flow rules do this job and the guard is off.
  */
-export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 5, rule: "pump_above_training_range" } as const;
+export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range" } as const;
 
 /** One row's verdict. */
 export interface Verdict {
