@@ -88,3 +88,44 @@ test("a device that disappears loses its ML series", async () => {
   await scorer.observe({ ok: true, devices: [], startedAt: 0, durationMs: 1 });
   expect(await registry.metrics()).not.toContain("nightowl_ml_leak_probability{");
 });
+
+test("warm-up from Prometheus fills the windows at start; an unreachable one is one warning", async () => {
+  // A loopback stand-in for Prometheus' query_range serving the device's last 26 hours.
+  const history = simulateHistory({ seed: 7, device: 0, startMs: T0 + DAY, endMs: T0 + 2 * DAY });
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch() {
+      const result = Object.entries(history.columns).map(([key, column]) => ({
+        metric: { device_id: history.deviceId, device_name: "3701155", user_label: "dgorman", key },
+        values: Array.from(history.ts, (t, i) => [t / 1000, String(column[i])] as [number, string]).filter(([, v]) => v !== "NaN"),
+      }));
+      return Response.json({ status: "success", data: { resultType: "matrix", result } });
+    },
+  });
+  try {
+    const registry = createRegistry();
+    const log = recordingLog();
+    const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log, modelsDir: join(dir, "models"), inferenceInterval: 1, prometheusUrl: `http://127.0.0.1:${server.port}`, now: () => T0 + 2 * DAY });
+    await scorer.observe({ ok: true, devices: [snapshot(live, 0)], startedAt: 0, durationMs: 1 });
+    expect(log.lines.some((l) => l.startsWith("warmed the ML windows of device 3701155 from Prometheus"))).toBe(true);
+    expect(await registry.metrics()).toMatch(/nightowl_ml_inferences_total\{[^}]*status="success"\} 1/);
+  } finally {
+    server.stop(true);
+  }
+  const log = recordingLog();
+  const cold = createLiveScorer({ metrics: registerMlMetrics(createRegistry()), log, modelsDir: join(dir, "models"), inferenceInterval: 1, prometheusUrl: "http://127.0.0.1:9/" });
+  for (let i = 0; i < 3; i++) await cold.observe({ ok: true, devices: [snapshot(live, i)], startedAt: 0, durationMs: 1 });
+  expect(log.lines.filter((l) => l.startsWith("could not warm the ML windows of device 3701155 from Prometheus")).length).toBe(1);
+});
+
+const promtool = Bun.which("promtool");
+if (!promtool) console.warn("skip: promtool not installed (Debian package prometheus)");
+test.skipIf(!promtool)("the ML families pass promtool check metrics", async () => {
+  const registry = createRegistry();
+  const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log: recordingLog(), modelsDir: join(dir, "models"), inferenceInterval: 1 });
+  for (let i = 0; i < 70; i++) await scorer.observe({ ok: true, devices: [snapshot(live, i)], startedAt: 0, durationMs: 1 });
+  const p = Bun.spawnSync([promtool!, "check", "metrics"], { stdin: Buffer.from(await registry.metrics()), stdout: "pipe", stderr: "pipe" });
+  expect(p.stderr.toString() + p.stdout.toString()).toBe("");
+  expect(p.exitCode).toBe(0);
+});
