@@ -66,6 +66,20 @@ test("score --format csv: exact header, one row per input row once the windows h
   for (const c of rows) expect(Number(c[4]) === 1).toBe(Number(c[3]) >= 50);
 });
 
+test("score --format json and the table name the same alarm", () => {
+  const json = run("score", "--from-file", testCsv, "--model-path", modelPath, "--format", "json", "--log-level", "error");
+  expect(json.code).toBe(0);
+  const rows = JSON.parse(json.stdout) as { timestamp: number; is_anomaly: number; leak_probability: number; top_features: Record<string, number>; rules: string[] }[];
+  expect(rows.length).toBe(testRows - 60);
+  const firstAlarm = rows.find((r) => r.is_anomaly === 1)!;
+  expect(firstAlarm.timestamp).toBeGreaterThanOrEqual(LEAK_START);
+  expect(Object.keys(firstAlarm.top_features).length).toBeGreaterThan(0);
+  const table = run("score", "--from-file", testCsv, "--model-path", modelPath, "--log-level", "error");
+  expect(table.code).toBe(0);
+  expect(table.stdout).toContain("alarm episodes:");
+  expect(table.stdout).toContain(new Date(firstAlarm.timestamp).toISOString().slice(0, 16).replace("T", " ") + "Z");
+});
+
 test("bad flags exit 2 with one line", () => {
   const r = run("train", "--from-file", trainCsv, "--contamination", "0.7");
   expect(r.code).toBe(2);
