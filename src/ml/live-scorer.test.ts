@@ -129,3 +129,16 @@ test.skipIf(!promtool)("the ML families pass promtool check metrics", async () =
   expect(p.stderr.toString() + p.stdout.toString()).toBe("");
   expect(p.exitCode).toBe(0);
 });
+
+test("a device lacking a sensor the model needs is reported once and counted as an error", async () => {
+  const meterless = simulateHistory({ seed: 7, device: 2, startMs: T0 + 2 * DAY, endMs: T0 + 2 * DAY + 600_000 });
+  expect(meterless.columns.Pulse_TotalGallons).toBeUndefined();
+  const registry = createRegistry();
+  const log = recordingLog();
+  const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log, modelsDir: join(dir, "models"), inferenceInterval: 1 });
+  for (let i = 0; i < 5; i++) await scorer.observe({ ok: true, devices: [snapshot(meterless, i)], startedAt: 0, durationMs: 1 });
+  const warnings = log.lines.filter((l) => l.startsWith("device 3701155 cannot be scored by the leak model"));
+  expect(warnings.length).toBe(1);
+  expect(warnings[0]).toContain("Pulse_TotalGallons");
+  expect(await registry.metrics()).toMatch(/nightowl_ml_inferences_total\{[^}]*status="error"\} 5/);
+});

@@ -60,6 +60,8 @@ interface DeviceState {
   labels: DeviceLabels;
   /** Ring of (ts, values by key) newest last, ≤ RING_MS long. */
   ring: Array<{ ts: number; values: Record<string, number> }>;
+  /** Every telemetry key seen in the ring. */
+  keys: Set<string>;
   /** Per key, time of the newest reading already pushed. */
   lastKeyTs: Map<string, number>;
   lastTs: number;
@@ -114,7 +116,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     state.verdict = null;
     state.broken = null;
     if (!model) return;
-    const keys = [...new Set(state.ring.flatMap((r) => Object.keys(r.values)))].sort();
+    const keys = [...state.keys].sort();
     try {
       state.stream = new FeatureStream(keys, { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames }, state.labels.device_name);
     } catch (error) {
@@ -140,13 +142,19 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   }
 
   function append(state: DeviceState, ts: number, values: Record<string, number>): void {
-    const newKey = Object.keys(values).some((k) => !state.lastKeyTs.has(k) && !state.ring.some((r) => k in r.values));
+    let newKey = false;
+    for (const k of Object.keys(values)) {
+      if (state.keys.has(k)) continue;
+      state.keys.add(k);
+      newKey = true;
+    }
     state.ring.push({ ts, values });
     let drop = 0;
     while (drop < state.ring.length && state.ring[drop].ts <= ts - RING_MS) drop++;
     if (drop > 0) state.ring.splice(0, drop);
     state.lastTs = ts;
-    if (newKey || (state.model && !state.stream)) rebuild(state, state.model);
+    // A new key may complete what the model needs; without one, a device that cannot be scored stays so.
+    if (newKey || (state.model && !state.stream && !state.broken)) rebuild(state, state.model);
     else score(state, ts, values, true);
   }
 
@@ -183,6 +191,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       const values: Record<string, number> = {};
       for (const k of keys) if (frame.columns[k][i] === frame.columns[k][i]) values[k] = frame.columns[k][i];
       state.ring.push({ ts: frame.ts[i], values });
+      for (const k of Object.keys(values)) state.keys.add(k);
       state.lastTs = frame.ts[i];
     }
     log.info(`warmed the ML windows of device ${state.labels.device_name} from Prometheus`, { rows: frame.ts.length });
@@ -235,7 +244,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
         let state = devices.get(device.id);
         const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
         if (!state) {
-          state = { labels, ring: [], lastKeyTs: new Map(), lastTs: -Infinity, stream: null, verdicts: null, model: null, features: null, decision: Number.NaN, verdict: null, latestTs: Number.NaN, broken: null, reported: null, warmed: false };
+          state = { labels, ring: [], keys: new Set(), lastKeyTs: new Map(), lastTs: -Infinity, stream: null, verdicts: null, model: null, features: null, decision: Number.NaN, verdict: null, latestTs: Number.NaN, broken: null, reported: null, warmed: false };
           devices.set(device.id, state);
           await warm(state);
         }
