@@ -257,3 +257,8 @@ test("two simulators with the same seed serve the same devices and values; point
     await Promise.all([a.stop(), b.stop()]);
   }
 });
+
+test("a port in use is one usage error naming it", async () => {
+  const taken = new URL(sim.url).port;
+  await expect(startSimulator({ port: Number(taken), devices: 1, historyDays: 0 })).rejects.toThrow(`simulator port ${taken} on 127.0.0.1 is in use`);
+});

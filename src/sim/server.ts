@@ -39,9 +39,36 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 /** Starts the simulator; resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const world = new SimWorld(options);
-  const server = Bun.serve({
-    hostname: options.host ?? "127.0.0.1",
-    port: options.port ?? 0,
+  const hostname = options.host ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = serve(world, hostname, port);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "EADDRINUSE" ? "is in use" : code === "EACCES" ? "needs privileges" : `cannot be bound (${(error as Error).message})`;
+    throw new NightowlError("E_USAGE", `simulator port ${port} on ${hostname} ${why}; choose another with --port, or 0 for a free one`, { cause: error });
+  }
+  return {
+    url: `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`,
+    accounts: world.accounts.map(({ username, password, customer, userLabel }) => ({ username, password, customer, userLabel })),
+    devices: world.devices.map((d) => d.info),
+    now: () => world.now(),
+    inject: (s) => void world.inject(s),
+    truth: () => [...world.truth],
+    faults: world.faults,
+    pointCount: (id, key, a, b) => world.pointCount(id, key, a, b),
+    requestCount: (path) => world.requestCount(path),
+    stop: async () => {
+      await server.stop(true);
+    },
+  };
+}
+
+function serve(world: SimWorld, hostname: string, port: number): ReturnType<typeof Bun.serve> {
+  return Bun.serve({
+    hostname,
+    port,
     idleTimeout: 60,
     fetch: async (req, srv) => {
       const url = new URL(req.url);
@@ -63,20 +90,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return deliver(await route(world, req, url), plan);
     },
   });
-  return {
-    url: `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`,
-    accounts: world.accounts.map(({ username, password, customer, userLabel }) => ({ username, password, customer, userLabel })),
-    devices: world.devices.map((d) => d.info),
-    now: () => world.now(),
-    inject: (s) => void world.inject(s),
-    truth: () => [...world.truth],
-    faults: world.faults,
-    pointCount: (id, key, a, b) => world.pointCount(id, key, a, b),
-    requestCount: (path) => world.requestCount(path),
-    stop: async () => {
-      await server.stop(true);
-    },
-  };
 }
 
 async function readJson(req: Request): Promise<unknown> {
