@@ -115,8 +115,9 @@ test("warm-up from Prometheus fills the windows at start; an unreachable one is 
   }
   const log = recordingLog();
   const cold = createLiveScorer({ metrics: registerMlMetrics(createRegistry()), log, modelsDir: join(dir, "models"), inferenceInterval: 1, prometheusUrl: "http://127.0.0.1:9/" });
-  for (let i = 0; i < 3; i++) await cold.observe({ ok: true, devices: [snapshot(live, i)], startedAt: 0, durationMs: 1 });
-  expect(log.lines.filter((l) => l.startsWith("could not warm the ML windows of device 3701155 from Prometheus")).length).toBe(1);
+  const other = { ...snapshot(live, 0), id: "second-device", name: "3701156" };
+  for (let i = 0; i < 3; i++) await cold.observe({ ok: true, devices: [snapshot(live, i), { ...other, telemetry: snapshot(live, i).telemetry }], startedAt: 0, durationMs: 1 });
+  expect(log.lines.filter((l) => l.startsWith("could not warm the ML windows from Prometheus")).length).toBe(1);
 });
 
 const promtool = Bun.which("promtool");

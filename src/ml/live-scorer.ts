@@ -86,6 +86,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   const users = new Map<string, UserModel>();
   const devices = new Map<string, DeviceState>();
   let polls = 0;
+  let warmFailed = false;
 
   function modelFor(userLabel: string): LeakModel | null {
     const known = users.get(userLabel);
@@ -175,13 +176,15 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
 
   async function warm(state: DeviceState): Promise<void> {
     state.warmed = true;
-    if (!options.prometheusUrl) return;
+    if (!options.prometheusUrl || warmFailed) return;
     const endMs = now();
     let frames: HistoryFrame[];
     try {
       frames = await fetchPrometheusHistory({ url: options.prometheusUrl, startMs: endMs - RING_MS, endMs, stepSeconds: 60, deviceId: state.labels.device_id, timeoutMs: 10_000 });
     } catch (error) {
-      log.warn(`could not warm the ML windows of device ${state.labels.device_name} from Prometheus (they fill from polls instead): ${describeError(error)}`);
+      // One warning, not one per device: every other device would fail the same way.
+      warmFailed = true;
+      log.warn(`could not warm the ML windows from Prometheus (they fill from polls instead; first failed for device ${state.labels.device_name}): ${describeError(error)}`);
       return;
     }
     const frame = frames.find((f) => f.deviceId === state.labels.device_id);
