@@ -105,3 +105,38 @@ test("train --from-nightowl --demo pulls history from the embedded simulator ove
   expect(r.stdout).toMatch(/samples: +[\d,]+ feature rows from 3 device\(s\)/);
   expect(JSON.parse(readFileSync(out, "utf8")).training.source).toBe("simulated");
 });
+
+test("train --from-prometheus reads query_range with basic auth", async () => {
+  const seen: string[] = [];
+  // A loopback stand-in for Prometheus: the simulator's telemetry for whatever range is asked.
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(req) {
+      const url = new URL(req.url);
+      seen.push(`${url.pathname} ${req.headers.get("authorization")} ${url.searchParams.get("query")}`);
+      const startMs = Number(url.searchParams.get("start")) * 1000;
+      const endMs = Number(url.searchParams.get("end")) * 1000 + 1;
+      const frame = simulateHistory({ seed: 42, device: 2, startMs, endMs });
+      const result = Object.entries(frame.columns).map(([key, column]) => ({
+        metric: { __name__: "nightowl_telemetry_value", user_label: "promuser", device_id: frame.deviceId, device_name: frame.deviceName, key },
+        values: Array.from(frame.ts, (t, i) => [t / 1000, String(column[i])] as [number, string]).filter(([, v]) => v !== "NaN"),
+      }));
+      return Response.json({ status: "success", data: { resultType: "matrix", result } });
+    },
+  });
+  try {
+    const out = join(dir, "prom.json");
+    const p = Bun.spawn([bun, cli, "train", "--from-prometheus", `http://127.0.0.1:${server.port}`, "--days", "2", "--user-label", "promuser", "--username", "1953220", "--password", "tok", "--model-path", out, "--n-estimators", "10", "--log-level", "error"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = [await new Response(p.stdout).text(), await new Response(p.stderr).text(), await p.exited];
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("user label:      promuser");
+    expect(seen[0]).toBe(`/api/v1/query_range Basic ${Buffer.from("1953220:tok").toString("base64")} nightowl_telemetry_value{user_label="promuser"}`);
+    const model = JSON.parse(readFileSync(out, "utf8"));
+    expect(model.training.source).toBe("prometheus");
+    expect(model.feature_names).not.toContain("flow_gpm"); // the simulated site has no meter
+  } finally {
+    server.stop(true);
+  }
+});
