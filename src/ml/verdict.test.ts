@@ -52,3 +52,11 @@ test("episodes: runs closer than the merge gap are one", () => {
   expect(alarmEpisodes(ts, [1, 1, 0, 1, 1, 0], 100)).toEqual([[0, 100 * MIN]]);
   expect(alarmEpisodes(ts, [1, 0, 0, 0, 1, 0], 30)).toEqual([[0, 0], [100 * MIN, 100 * MIN]]);
 });
+
+test("baseline rules are listed but do not raise the alarm on their own", () => {
+  const alarm = calibrateAlarm([{ ts: Float64Array.from([0, MIN, 2 * MIN]), decision: Float64Array.from([0.1, 0.1, 0.1]) }]);
+  const v = new VerdictStream(alarm).push(0, 0.2, ["unusual_daily_use"]);
+  expect(v.isAnomaly).toBe(false);
+  expect(v.probability).toBeLessThan(50);
+  expect(v.rules).toEqual(["unusual_daily_use"]);
+});

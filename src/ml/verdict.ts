@@ -169,12 +169,23 @@ export class VerdictStream {
     const pLong = longMean === longMean ? logistic((p.long_threshold - longMean) / p.long_scale) : 0;
     let probability = 100 * Math.max(pShort, pLong);
     const forestAlarm = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
-    if (rules.length > 0) probability = Math.max(probability, p.rule_floor);
-    const isAnomaly = forestAlarm || rules.length > 0;
+    const ruleAlarm = rules.some(raisesAlarm);
+    if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
+    const isAnomaly = forestAlarm || ruleAlarm;
     if (isAnomaly) probability = Math.max(probability, 50);
     else probability = Math.min(probability, 49.99);
     return { probability, isAnomaly, shortMean, longMean, rules };
   }
+}
+
+/**
+ * Whether a firing rule raises the alarm. The baseline rules (`unusual_*`: a day's use or duty
+ * cycle a few standard deviations from the device's own fortnight) are context, listed with the
+ * verdict but not an alarm on their own: a party or a filled paddling pool trips them, and a
+ * leak that matters trips the flow, pump or forest checks as well.
+ */
+export function raisesAlarm(rule: string): boolean {
+  return !rule.startsWith("unusual_");
 }
 
 function logistic(z: number): number {
