@@ -1,0 +1,40 @@
+import { expect, test } from "bun:test";
+import type { LeakModel } from "../ml/model-file.ts";
+import { registerMlMetrics } from "./ml.ts";
+import { createRegistry } from "./registry.ts";
+
+const model = (trainedAt: string) => ({ training: { trained_at: trainedAt, samples: 43_000, source: "file", confidence: "high" } }) as unknown as LeakModel;
+const labels = { user_label: "dgorman", device_id: "d1", device_name: "3701155" };
+
+test("a new model replaces the old version's series; none sets loaded 0 and drops the facts", async () => {
+  const registry = createRegistry();
+  const ml = registerMlMetrics(registry);
+  ml.setModel("dgorman", model("2026-01-01T00:00:00.000Z"));
+  ml.setModel("dgorman", model("2026-02-01T00:00:00.000Z"));
+  let text = await registry.metrics();
+  expect(text.match(/^nightowl_ml_model_version_info\{/gm)?.length).toBe(1);
+  expect(text).toContain('nightowl_ml_model_version_info{user_label="dgorman",version="2026-02-01T00:00:00.000Z",source="file"} 1');
+  expect(text).toContain(`nightowl_ml_model_trained_at{user_label="dgorman"} ${Date.parse("2026-02-01T00:00:00Z") / 1000}`);
+  expect(text).toContain('nightowl_ml_model_training_samples{user_label="dgorman"} 43000');
+  ml.setModel("dgorman", null);
+  text = await registry.metrics();
+  expect(text).toContain('nightowl_ml_model_loaded{user_label="dgorman"} 0');
+  expect(text).not.toContain("nightowl_ml_model_version_info{");
+  expect(text).not.toContain("nightowl_ml_model_trained_at{");
+});
+
+test("feature series follow the latest inference: top 10 contributions, top 20 values, stale ones removed", async () => {
+  const registry = createRegistry();
+  const ml = registerMlMetrics(registry);
+  const pairs = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 1 / (i + 1)] as const);
+  const record = (prefix: string) => ml.record(labels, { probability: 12.5, decision: 0.05, isAnomaly: false, confidence: 2, contributions: pairs(prefix, 30), values: pairs(prefix, 30), timestampMs: 1_700_000_000_000 });
+  record("a");
+  record("b");
+  const text = await registry.metrics();
+  expect(text.match(/^nightowl_ml_feature_contribution\{/gm)?.length).toBe(10);
+  expect(text.match(/^nightowl_ml_feature_value\{/gm)?.length).toBe(20);
+  expect(text).not.toContain('feature="a0"');
+  expect(text).toContain('nightowl_ml_inference_timestamp{user_label="dgorman",device_id="d1",device_name="3701155"} 1700000000');
+  expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="success"} 2');
+  expect(text).toContain('nightowl_ml_model_confidence{user_label="dgorman",device_id="d1",device_name="3701155"} 2');
+});
