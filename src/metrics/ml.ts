@@ -7,7 +7,7 @@
  * trained on.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
-import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
+import type { LeakModel } from "../ml/model-file.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
 
@@ -115,4 +115,3 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
   };
 }
 
-export { confidenceCode };
