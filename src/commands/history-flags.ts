@@ -92,7 +92,16 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
     });
     source = "prometheus";
   } else {
-    const portal = await openPortal(config, log, flags.demo === true);
+    let portal;
+    try {
+      portal = await openPortal(config, log, flags.demo === true);
+    } catch (error) {
+      // Here --username/--password are Prometheus' flags; the portal account comes from the environment.
+      if (error instanceof NightowlError && error.code === "E_CONFIG") {
+        throw new NightowlError("E_CONFIG", error.message.replace(" (or --username)", " (with --from-nightowl; --username here is Prometheus' user)"), { cause: error });
+      }
+      throw error;
+    }
     try {
       frames = await fetchNightowlHistory(portal.client, { keys: config.timeseriesKeys, startMs, endMs: nowMs, pageSize: config.pageSize, userLabel: flags.userLabel, deviceId: flags.deviceId, log });
     } finally {
