@@ -32,6 +32,12 @@ interface Fitted {
   warnings: string[];
 }
 
+/**
+ * A fitted forest: grow one with {@link IsolationForest.fit} or load one with
+ * {@link IsolationForest.fromJSON}. Immutable; every scoring method takes a matrix whose rows
+ * are samples and whose columns are the training features in the same order, and returns one
+ * value per row.
+ */
 export class IsolationForest {
   /** ψ, the rows each tree was grown on (scikit-learn's `max_samples_`). */
   readonly maxSamples: number;
