@@ -90,6 +90,7 @@ export const SETTINGS = {
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
   mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to warm the live feature windows from at start", schema: url() },
   mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, " (polls)"), default: "5" },
+  warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, " (hours)"), default: "48" },
   timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' time zone, for night and weekend features", schema: timeZone(), default: "UTC" },
   powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: positiveNumber(1, "a number in (0, 1]"), default: "0.8" },
   logFormat: { env: "NIGHTOWL_LOG_FORMAT", flag: "--log-format <format>", help: "text or json (for journald and log shippers)", schema: v.pipe(text(), v.picklist(["text", "json"], "text or json")), default: "text" },

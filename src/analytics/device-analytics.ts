@@ -97,6 +97,31 @@ export class DeviceAnalytics {
     this.trim();
   }
 
+  /**
+   * Fills the window buffer from recent history (the warm-up of `run`), so night flow, pump
+   * figures and rules need not wait for the polls to cover a night. Rows no newer than the last
+   * one are ignored. The totals are not touched: they count from the process's start.
+   */
+  warm(frame: HistoryFrame): void {
+    const columns = ANALYTICS_KEYS.map((k) => frame.columns[k]);
+    for (let i = 0; i < frame.ts.length; i++) {
+      const t = frame.ts[i];
+      if (!(t > this.lastTs)) continue;
+      this.ts.push(t);
+      for (let k = 0; k < ANALYTICS_KEYS.length; k++) this.cols[ANALYTICS_KEYS[k]].push(columns[k] ? columns[k][i] : NaN);
+      this.lastTs = t;
+    }
+    const counter = this.cols[COUNTER_KEY];
+    for (let i = counter.length - 1; i >= 0 && Number.isNaN(this.meterHigh); i--) {
+      if (!Number.isNaN(counter[i])) {
+        this.meterHigh = counter[i];
+        this.waterUsed = 0;
+      }
+    }
+    this.analysis = undefined;
+    this.trim();
+  }
+
   /** The figures for the metrics, recomputing the windowed ones when due. */
   figures(): DeviceFigures {
     const every = this.options.analyzeEveryMs ?? 5 * 60_000;

@@ -6,6 +6,7 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import { DeviceAnalytics, type DeviceAnalyticsOptions, type DeviceFigures } from "./device-analytics.ts";
 import { RULE_NAMES } from "./trigger.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../poll-loop.ts";
 
@@ -16,6 +17,8 @@ type Labels = Record<(typeof DEVICE)[number], string>;
 export interface AnalyticsMetrics extends PollObserver {
   /** The analytics of each device seen in the last successful poll, by device id. */
   devices(): ReadonlyMap<string, DeviceAnalytics>;
+  /** Fills a device's windows from recent history before its first poll is observed (see `DeviceAnalytics.warm`). */
+  warm(device: DeviceSnapshot, frame: HistoryFrame): void;
 }
 
 /** Registers the `nightowl_water_*`, `nightowl_*flow*`, `nightowl_pump_*` and `nightowl_rule_triggered` families. */
@@ -77,19 +80,24 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
     for (const [name, value] of Object.entries(f.rules)) rule.set({ ...labels, rule: name }, value);
   }
 
+  function entryFor(d: DeviceSnapshot) {
+    const labels: Labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
+    let entry = state.get(d.id);
+    if (entry && (entry.labels.user_label !== labels.user_label || entry.labels.device_name !== labels.device_name)) {
+      remove(entry.labels);
+      entry.labels = labels;
+      entry.water = 0;
+      entry.energy.clear();
+    }
+    if (!entry) state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options), labels, water: 0, energy: new Map() }));
+    return entry;
+  }
+
   function update(devices: readonly DeviceSnapshot[]): void {
     const seen = new Set<string>();
     for (const d of devices) {
       seen.add(d.id);
-      const labels: Labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
-      let entry = state.get(d.id);
-      if (entry && (entry.labels.user_label !== labels.user_label || entry.labels.device_name !== labels.device_name)) {
-        remove(entry.labels);
-        entry.labels = labels;
-        entry.water = 0;
-        entry.energy.clear();
-      }
-      if (!entry) state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options), labels, water: 0, energy: new Map() }));
+      const entry = entryFor(d);
       entry.analytics.observe(d);
       publish(entry, entry.analytics.figures());
     }
@@ -102,6 +110,9 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
 
   return {
     devices: () => new Map([...state].map(([id, e]) => [id, e.analytics])),
+    warm(device, frame) {
+      entryFor(device).analytics.warm(frame);
+    },
     observe(result: PollResult) {
       if (result.ok) update(result.devices);
     },

@@ -120,6 +120,22 @@ test("warm-up from Prometheus fills the windows at start; an unreachable one is 
   expect(log.lines.filter((l) => l.startsWith("could not warm the ML windows from Prometheus")).length).toBe(1);
 });
 
+test("warm(device, frame) from the portal's history scores the very first poll; a cold scorer cannot", async () => {
+  const history = simulateHistory({ seed: 7, device: 0, startMs: T0 + DAY, endMs: T0 + 2 * DAY });
+  const first = snapshot(live, 0);
+  const registry = createRegistry();
+  const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log: recordingLog(), modelsDir: join(dir, "models"), inferenceInterval: 1 });
+  scorer.warm(first, history);
+  await scorer.observe({ ok: true, devices: [first], startedAt: 0, durationMs: 1 });
+  expect(await registry.metrics()).toMatch(/nightowl_ml_inferences_total\{[^}]*status="success"\} 1/);
+  expect(scorer.latest(first.id)?.ts).toBe(live.ts[0]);
+
+  const coldRegistry = createRegistry();
+  const cold = createLiveScorer({ metrics: registerMlMetrics(coldRegistry), log: recordingLog(), modelsDir: join(dir, "models"), inferenceInterval: 1 });
+  await cold.observe({ ok: true, devices: [first], startedAt: 0, durationMs: 1 });
+  expect(await coldRegistry.metrics()).toMatch(/nightowl_ml_inferences_total\{[^}]*status="insufficient_data"\} 1/);
+});
+
 const promtool = Bun.which("promtool");
 if (!promtool) console.warn("skip: promtool not installed (Debian package prometheus)");
 test.skipIf(!promtool)("the ML families pass promtool check metrics", async () => {

@@ -50,6 +50,11 @@ export interface LiveScorer extends PollObserver {
   reload(): void;
   /** The latest verdict of a device, if it has one. */
   latest(deviceId: string): { verdict: Verdict; decision: number; ts: number } | undefined;
+  /**
+   * Fills a new device's window ring from recent history (the warm-up of `run`), so live
+   * features equal training features from the first poll on; a device already known is left as is.
+   */
+  warm(device: DeviceSnapshot, frame: HistoryFrame): void;
 }
 
 interface UserModel {
@@ -174,6 +179,27 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     return { ts, values };
   }
 
+  /** Appends a frame's rows newer than the ring's last, keeping the last RING_MS of them. */
+  function fillRing(state: DeviceState, frame: HistoryFrame): void {
+    const keys = Object.keys(frame.columns);
+    const from = frame.ts.length ? frame.ts[frame.ts.length - 1] - RING_MS : 0;
+    for (let i = 0; i < frame.ts.length; i++) {
+      if (frame.ts[i] < from || !(frame.ts[i] > state.lastTs)) continue;
+      const values: Record<string, number> = {};
+      for (const k of keys) if (frame.columns[k][i] === frame.columns[k][i]) values[k] = frame.columns[k][i];
+      state.ring.push({ ts: frame.ts[i], values });
+      for (const k of Object.keys(values)) state.keys.add(k);
+      state.lastTs = frame.ts[i];
+    }
+  }
+
+  function newState(device: DeviceSnapshot): DeviceState {
+    const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
+    const state: DeviceState = { labels, ring: [], keys: new Set(), lastKeyTs: new Map(), lastTs: -Infinity, stream: null, verdicts: null, model: null, features: null, decision: Number.NaN, verdict: null, latestTs: Number.NaN, broken: null, reported: null, warmed: false };
+    devices.set(device.id, state);
+    return state;
+  }
+
   async function warm(state: DeviceState): Promise<void> {
     state.warmed = true;
     if (!options.prometheusUrl || warmFailed) return;
@@ -189,14 +215,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     }
     const frame = frames.find((f) => f.deviceId === state.labels.device_id);
     if (!frame) return;
-    const keys = Object.keys(frame.columns);
-    for (let i = 0; i < frame.ts.length; i++) {
-      const values: Record<string, number> = {};
-      for (const k of keys) if (frame.columns[k][i] === frame.columns[k][i]) values[k] = frame.columns[k][i];
-      state.ring.push({ ts: frame.ts[i], values });
-      for (const k of Object.keys(values)) state.keys.add(k);
-      state.lastTs = frame.ts[i];
-    }
+    fillRing(state, frame);
     log.info(`warmed the ML windows of device ${state.labels.device_name} from Prometheus`, { rows: frame.ts.length });
   }
 
@@ -246,11 +265,8 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
         seen.add(device.id);
         let state = devices.get(device.id);
         const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
-        if (!state) {
-          state = { labels, ring: [], keys: new Set(), lastKeyTs: new Map(), lastTs: -Infinity, stream: null, verdicts: null, model: null, features: null, decision: Number.NaN, verdict: null, latestTs: Number.NaN, broken: null, reported: null, warmed: false };
-          devices.set(device.id, state);
-          await warm(state);
-        }
+        if (!state) state = newState(device);
+        if (!state.warmed) await warm(state);
         state.labels = labels;
         const model = modelFor(device.userLabel);
         if (model !== state.model) rebuild(state, model);
@@ -271,6 +287,13 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     reload() {
       users.clear();
       log.info("leak models will be reloaded at the next poll");
+    },
+    warm(device, frame) {
+      if (devices.has(device.id)) return;
+      const state = newState(device);
+      state.warmed = true;
+      fillRing(state, frame);
+      log.debug(`warmed the ML windows of device ${device.name} from the portal's history`, { rows: frame.ts.length });
     },
     latest(deviceId) {
       const s = devices.get(deviceId);

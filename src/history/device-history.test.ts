@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { chunksToFrame } from "./history-input.ts";
+import { chunksToFrame } from "./device-history.ts";
 
 test("per-key chunks join on the union of their timestamps, NaN where a key has no point", () => {
   const frame = chunksToFrame(

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { registerAnalyticsMetrics } from "./analytics/metrics.ts";
+import { fetchDeviceHistory } from "./history/device-history.ts";
+import { createRegistry } from "./metrics/registry.ts";
+import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
+import { clientFor, recordingLogger } from "./nightowl/test-support.ts";
+import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
+import type { PollResult } from "./poll-loop.ts";
+import { startSimulator, type Simulator } from "./sim/server.ts";
+import { createWarmUp, type WarmTarget } from "./warm-up.ts";
+
+let sim: Simulator;
+let devices: DeviceSnapshot[];
+beforeAll(async () => {
+  sim = await startSimulator({ devices: 2, seed: 11, historyDays: 3 });
+  devices = await clientFor(sim).devices({ timeseriesKeys: DEFAULT_TIMESERIES_KEYS, attributeKeys: DEFAULT_ATTRIBUTE_KEYS, pageSize: 5 });
+});
+afterAll(() => sim.stop());
+
+const ok = (list: DeviceSnapshot[]): PollResult => ({ ok: true, devices: list, startedAt: 0, durationMs: 1 });
+const SPAN_MS = 48 * 3_600_000;
+
+test("a restarted monitor knows last night's minimum flow from the first poll on", async () => {
+  const client = clientFor(sim);
+  const registry = createRegistry();
+  const analytics = registerAnalyticsMetrics(registry);
+  const log = recordingLogger();
+  const warmUp = createWarmUp({
+    history: (device, startMs, endMs) => fetchDeviceHistory(client, device, { keys: DEFAULT_TIMESERIES_KEYS, startMs, endMs }),
+    targets: [analytics],
+    spanMs: SPAN_MS,
+    log,
+  });
+
+  // Without the warm-up, one poll is not a night.
+  const cold = registerAnalyticsMetrics(createRegistry());
+  cold.observe(ok(devices));
+  for (const d of devices) expect(cold.devices().get(d.id)!.figures().nightFlowMinGpm).toBeNaN();
+
+  await warmUp.observe(ok(devices));
+  analytics.observe(ok(devices));
+  for (const d of devices) {
+    const figures = analytics.devices().get(d.id)!.figures();
+    if (d.telemetry.Pulse_TotalGallons) expect(figures.nightFlowMinGpm).toBeGreaterThanOrEqual(0);
+    expect(figures.pumps[0]!.startsPerHour).toBeGreaterThan(0);
+    const frame = analytics.devices().get(d.id)!.frame();
+    // 48 h of 1-minute rows, ending at the newest reading.
+    expect(frame.ts.length).toBeGreaterThan(47 * 60);
+    expect(frame.ts[frame.ts.length - 1]).toBe(Math.max(...Object.values(d.telemetry).map((r) => r.ts)));
+  }
+  expect(log.lines.filter((l) => l.includes("warmed device"))).toHaveLength(devices.length);
+  expect(await registry.getSingleMetricAsString("nightowl_night_flow_min_gallons_per_minute")).toMatch(/device_id="[^"]+"[^}]*\} \d/);
+});
+
+test("each device is warmed once; a history that cannot be read is one warning, and polls go on", async () => {
+  const calls: string[] = [];
+  const warmed: string[] = [];
+  const target: WarmTarget = { warm: (device) => void warmed.push(device.id) };
+  const log = recordingLogger();
+  const warmUp = createWarmUp({
+    history: async (device) => {
+      calls.push(device.id);
+      if (device.id === devices[0]!.id) throw new Error("portal said 503");
+      return fetchDeviceHistory(clientFor(sim), device, { keys: ["S1"], startMs: Date.now() - 3_600_000, endMs: Date.now() + 60_000 });
+    },
+    targets: [target],
+    spanMs: 3_600_000,
+    log,
+  });
+  await warmUp.observe(ok(devices));
+  await warmUp.observe(ok(devices));
+  await warmUp.observe({ ok: false, error: new Error("down"), startedAt: 0, durationMs: 1 });
+  expect(calls.sort()).toEqual(devices.map((d) => d.id).sort());
+  expect(warmed).toEqual([devices[1]!.id]);
+  const warnings = log.lines.filter((l) => l.includes("could not read the recent history"));
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain("portal said 503");
+});

@@ -1,0 +1,60 @@
+/**
+ * The warm-up of `run`: the first time a device is polled, its recent history is read once
+ * from the portal and handed to the observers that keep windows (analytics, live scoring), so
+ * a restart does not leave night flow, pump figures, rules and the leak model blind for a day.
+ */
+import type { Logger } from "./log.ts";
+import type { HistoryFrame } from "./nightowl/history-frame.ts";
+import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
+import { describeError, type PollObserver, type PollResult } from "./poll-loop.ts";
+
+/** An observer whose windows can be filled from history before it sees a device's first poll. */
+export interface WarmTarget {
+  warm(device: DeviceSnapshot, frame: HistoryFrame): void;
+}
+
+export interface WarmUpOptions {
+  /** One device's history over [startMs, endMs); undefined when there is none. */
+  history: (device: DeviceSnapshot, startMs: number, endMs: number) => Promise<HistoryFrame | undefined>;
+  targets: readonly WarmTarget[];
+  /** How far back to read, ms. */
+  spanMs: number;
+  log: Logger;
+  /** Devices read at once. Default 4. */
+  concurrency?: number;
+}
+
+/**
+ * Must come before its targets in the observer list. The range ends just after the device's
+ * newest reading, not at the local clock, so a portal whose clock differs (or the simulator's
+ * sped-up time) is read where its data is. A device whose history cannot be read is warned
+ * about once and then fills from polls.
+ */
+export function createWarmUp(options: WarmUpOptions): PollObserver {
+  const tried = new Set<string>();
+  const concurrency = options.concurrency ?? 4;
+  return {
+    async observe(result: PollResult) {
+      if (!result.ok) return;
+      const pending = result.devices.filter((d) => !tried.has(d.id));
+      for (const d of pending) tried.add(d.id);
+      let next = 0;
+      const worker = async () => {
+        while (next < pending.length) {
+          const device = pending[next++]!;
+          const newest = Math.max(...Object.values(device.telemetry).map((r) => r.ts));
+          if (!Number.isFinite(newest)) continue;
+          try {
+            const frame = await options.history(device, newest + 1 - options.spanMs, newest + 1);
+            if (!frame || frame.ts.length === 0) continue;
+            for (const target of options.targets) target.warm(device, frame);
+            options.log.info(`warmed device ${device.name} from ${frame.ts.length} rows of history`);
+          } catch (error) {
+            options.log.warn(`could not read the recent history of device ${device.name}; its windows fill from polls instead: ${describeError(error)}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
+    },
+  };
+}
