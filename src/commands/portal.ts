@@ -14,6 +14,12 @@ import { startSimulator } from "../sim/server.ts";
 /** The demo's simulated sites: a few devices, an hour of simulated time per real minute, fixed seed. */
 export const DEMO = { devices: 3, speed: 60, seed: 42 } as const;
 
+/** How to start the embedded simulator, beyond `DEMO`. */
+export interface DemoOptions {
+  /** Simulated seconds per real second (default `DEMO.speed`). */
+  speed?: number;
+}
+
 export interface Portal {
   client: NightowlClient;
   /** The portal's base URL. */
@@ -26,22 +32,24 @@ export interface Portal {
 
 /**
  * Connects to the configured portal, or starts the simulator on a free loopback port and uses
- * its first account when `demo` is set (credentials in the configuration are then ignored).
+ * its first account when `demo` is set (credentials in the configuration are then ignored);
+ * `demo` may be options of the simulator (its clock speed).
  * `clientOverrides` tune the client (retry backoff in tests).
  * @throws NightowlError E_CONFIG when not a demo and credentials are missing
  */
-export async function openPortal(config: Config, log: Logger, demo: boolean, clientOverrides: Partial<ClientOptions> = {}): Promise<Portal> {
+export async function openPortal(config: Config, log: Logger, demo: boolean | DemoOptions, clientOverrides: Partial<ClientOptions> = {}): Promise<Portal> {
   let baseUrl = config.baseUrl;
   let credentials: { username: string; password: string; tenant?: string };
   let close = async () => {};
   if (demo) {
-    const sim = await startSimulator({ host: "127.0.0.1", port: 0, devices: DEMO.devices, seed: DEMO.seed, speed: DEMO.speed });
+    const speed = (demo === true ? undefined : demo.speed) ?? DEMO.speed;
+    const sim = await startSimulator({ host: "127.0.0.1", port: 0, devices: DEMO.devices, seed: DEMO.seed, speed });
     baseUrl = sim.url;
     credentials = sim.accounts[0]!;
     close = async () => {
       await sim.stop();
     };
-    log.info(`Demo: simulator with ${DEMO.devices} devices at ${sim.url} (simulated time ×${DEMO.speed}, seed ${DEMO.seed})`);
+    log.info(`Demo: simulator with ${DEMO.devices} devices at ${sim.url} (simulated time ×${speed}, seed ${DEMO.seed})`);
   } else {
     credentials = requireCredentials(config);
   }

@@ -17,8 +17,9 @@ import { registerAnalyticsMetrics } from "../analytics/metrics.ts";
 import { registerMlMetrics } from "../metrics/ml.ts";
 import { createLiveScorer, type LiveScorer } from "../ml/live-scorer.ts";
 import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
+import { NightowlError } from "../errors.ts";
 import { commandContext } from "./context.ts";
-import { flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
+import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
 const RUN_SETTINGS: readonly SettingName[] = [
   ...PORTAL_SETTINGS,
@@ -48,7 +49,11 @@ const DEMO_DEFAULTS: Partial<Record<SettingName, string>> = {
 export function runCommand(): Command {
   const command = new Command("run")
     .description("Poll the portal every interval, log each device's report and serve Prometheus metrics on /metrics (and /), /healthz and /readyz.")
-    .option("--demo", "start the embedded simulator in this process and monitor it (metrics on 127.0.0.1:8010 unless set)");
+    .option("--demo", "start the embedded simulator in this process and monitor it (metrics on 127.0.0.1:8010 unless set)")
+    .option(
+      "--demo-speed <x>",
+      `with --demo: simulated seconds per real second of the simulator's clock (default ${DEMO.speed}); the poll interval is then counted in simulated seconds, so polls come every interval/x real seconds`,
+    );
   addSettingOptions(command, RUN_SETTINGS);
   return command
     .addHelpText(
@@ -56,6 +61,7 @@ export function runCommand(): Command {
       `
 Examples:
   $ nightowl run --demo
+  $ nightowl run --demo --demo-speed 3600 --poll-interval 300   # an hour a second, a poll every 5 simulated minutes
   $ NIGHTOWL_USERNAME=me@example.com NIGHTOWL_PASSWORD_FILE=/run/credentials/nightowl/password nightowl run
   $ nightowl run --metrics-port 8000 --poll-interval 60 --log-format json
 
@@ -63,8 +69,10 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
     )
     .action(async (options: Record<string, unknown>) => {
       const demo = options.demo === true;
+      if (options.demoSpeed !== undefined && !demo) throw new NightowlError("E_USAGE", "--demo-speed goes with --demo");
+      const demoSpeed = options.demoSpeed === undefined ? undefined : parseDemoSpeed(String(options.demoSpeed));
       const { config, log } = commandContext(demo ? withDemoDefaults(options) : options);
-      const monitor = await startMonitor(config, log, { demo });
+      const monitor = await startMonitor(config, log, { demo, demoSpeed });
       // SIGHUP reloads the leak models (after retraining) without a restart.
       const onHup = () => monitor.scorer?.reload();
       process.on("SIGHUP", onHup);
@@ -89,6 +97,12 @@ export interface Monitor {
 export interface MonitorOptions {
   /** Monitor the embedded simulator instead of the configured portal. */
   demo?: boolean;
+  /**
+   * With `demo`: the simulator's clock speed, simulated seconds per real second. When given,
+   * the poll interval (and so readiness) is counted in simulated seconds: the loop polls every
+   * `pollIntervalSeconds / demoSpeed` real seconds, keeping a long soak's cadence in simulated time.
+   */
+  demoSpeed?: number;
   /** Client settings beyond the configuration (tests shorten the retry backoff). */
   client?: Partial<ClientOptions>;
   /**
@@ -103,8 +117,10 @@ export interface MonitorOptions {
  * first poll, and `/healthz` answers while the first poll is under way.
  */
 export async function startMonitor(config: Config, log: Logger, options: MonitorOptions = {}): Promise<Monitor> {
-  const intervalMs = config.pollIntervalSeconds * 1000;
-  const portal = await openPortal(config, log, options.demo === true, options.client);
+  // Real milliseconds between polls: the interval is simulated time when the demo clock is sped up.
+  const timeScale = options.demo === true && options.demoSpeed !== undefined ? options.demoSpeed : 1;
+  const intervalMs = (config.pollIntervalSeconds * 1000) / timeScale;
+  const portal = await openPortal(config, log, options.demo === true ? { speed: options.demoSpeed } : false, options.client);
   const registry = createRegistry();
   registerBuildInfo(registry);
   let generation = 0;
@@ -150,7 +166,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     await portal.close();
     throw error;
   }
-  log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${config.pollIntervalSeconds} s`);
+  const every = timeScale === 1 ? `${config.pollIntervalSeconds} s` : `${config.pollIntervalSeconds} simulated s (${formatSeconds(intervalMs / 1000)} s real)`;
+  log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${every}`);
   // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.
   loop = startPollLoop({ poll: portal.poll, intervalMs, observers, log, stopGraceMs: 1000 });
   const started = loop;
@@ -178,6 +195,19 @@ function reportObserver(config: Config, log: Logger): PollObserver {
       log.info(`Polled ${result.devices.length} device(s) in ${Math.round(result.durationMs)} ms`);
     },
   };
+}
+
+/** Simulated seconds per real second, from `--demo-speed`. */
+export function parseDemoSpeed(text: string): number {
+  const speed = Number(text);
+  if (text.trim() === "" || !Number.isFinite(speed) || speed < 0.001 || speed > 1_000_000) {
+    throw new NightowlError("E_USAGE", `--demo-speed '${text}' is invalid; expected a number from 0.001 to 1000000 (simulated seconds per real second)`);
+  }
+  return speed;
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds >= 10 ? seconds.toFixed(0) : seconds >= 0.1 ? seconds.toFixed(2) : seconds.toPrecision(2);
 }
 
 function withDemoDefaults(options: Record<string, unknown>): Record<string, unknown> {
