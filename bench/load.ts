@@ -1,0 +1,244 @@
+/**
+ * Scrape load while polling: `nightowl run` (from source) polls a simulator with 50 devices ×
+ * every default key, live leak scoring on every poll when a model is at hand
+ * (models/global/leak_detector.json), while `wrk` drives /metrics with 32 connections on
+ * loopback. Reports scrape latency p50/p99 and the poll starts seen during the load, to show
+ * the scrapes neither slow down the polls nor wait for them.
+ *
+ *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 32] [--interval 10] [--json]
+ *
+ * Without `wrk` (Debian package wrk) it falls back to a Bun fetch loop with as many
+ * concurrent scrapers, and says so. The simulator runs in this process at real-time speed; the
+ * poll interval is the configurable minimum, 10 s, so 30 s of load span three polls.
+ * Figures are reported, never asserted.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { startSimulator } from "../src/sim/server.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const CLI = join(ROOT, "src", "cli.ts");
+const MODEL = join(ROOT, "models", "global", "leak_detector.json");
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!(value > 0)) throw new Error(`${name} ${args[i + 1]}: expected a positive number`);
+  return value;
+};
+const DEVICES = flag("--devices", 50);
+const SECONDS = flag("--seconds", 30);
+const CONNECTIONS = flag("--connections", 32);
+const INTERVAL_S = flag("--interval", 10);
+
+function env(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIGHTOWL_") && v !== undefined) out[k] = v;
+  return out;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
+}
+
+/** Reads the monitor's log as it comes (so the pipe never fills): its polls' device counts and a tail. */
+function follow(stream: ReadableStream<Uint8Array>): { polls: number[]; tail: () => string } {
+  const polls: number[] = [];
+  let tail = "";
+  let partial = "";
+  void (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const m = /\[INFO\] Polled (\d+) device\(s\)/.exec(line);
+        if (m) polls.push(Number(m[1]));
+      }
+      tail = (tail + lines.join("\n") + "\n").slice(-4_000);
+    }
+  })();
+  return { polls, tail: () => tail };
+}
+
+async function until(what: string, check: () => boolean, ms: number, tail: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms; log tail:\n${tail()}`);
+    await Bun.sleep(50);
+  }
+}
+
+/** One poll as the poll families tell it: start and length, from the scrapes that saw it. */
+interface PollSeen {
+  startedAt: number;
+  durationMs: number;
+  ok: boolean;
+}
+
+/**
+ * Scrapes every 100 ms until `stop` and derives each poll from the change it made: its end
+ * (`nightowl_last_poll_timestamp`, epoch seconds) minus its length (the growth of
+ * `nightowl_poll_duration_seconds_sum`) is its start, exact to the loop's own clock.
+ */
+async function watchPolls(url: string, stop: () => boolean): Promise<PollSeen[]> {
+  const seen: PollSeen[] = [];
+  let last: { end: number; sum: number; count: number } | undefined;
+  const read = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  while (!stop()) {
+    const text = await (await fetch(url)).text();
+    const now = {
+      end: read(text, /^nightowl_last_poll_timestamp\{[^}]*\} (\S+)$/m),
+      sum: read(text, /^nightowl_poll_duration_seconds_sum (\S+)$/m),
+      count: read(text, /^nightowl_poll_duration_seconds_count (\S+)$/m),
+    };
+    if (last && now.count === last.count + 1) {
+      const durationMs = (now.sum - last.sum) * 1000;
+      seen.push({ startedAt: now.end * 1000 - durationMs, durationMs, ok: read(text, /^nightowl_last_poll_success\{[^}]*\} (\S+)$/m) === 1 });
+    } else if (last && now.count > last.count + 1) {
+      throw new Error(`polls ${last.count + 1}..${now.count} came within 100 ms: the cadence is broken`);
+    }
+    last = now;
+    await Bun.sleep(100);
+  }
+  return seen;
+}
+
+interface Latency {
+  tool: string;
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  rps: number;
+}
+
+/** wrk's figure with its unit ("1.23ms", "850.00us", "1.02s") in milliseconds. */
+function wrkMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  if (!m) return Number.NaN;
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as "us" | "ms" | "s" | "m"];
+}
+
+async function loadWithWrk(wrk: string, url: string): Promise<Latency> {
+  const proc = Bun.spawn([wrk, "-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", url], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`wrk exited ${code}: ${err}`);
+  const dist = (q: string) => wrkMs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, "m").exec(out)?.[1] ?? "");
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  const max = wrkMs(/^\s+Latency\s+\S+\s+\S+\s+(\S+)/m.exec(out)?.[1] ?? "");
+  return { tool: `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s`, requests, errors, p50Ms: dist("50"), p99Ms: dist("99"), maxMs: max, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]) };
+}
+
+/** The fallback: CONNECTIONS scrapers in a loop for SECONDS, each timing its own requests. */
+async function loadWithFetch(url: string): Promise<Latency> {
+  const times: number[] = [];
+  let errors = 0;
+  const end = performance.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          const r = await fetch(url);
+          await r.arrayBuffer();
+          if (r.status !== 200) errors++;
+        } catch {
+          errors++;
+        }
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
+  const sorted = Float64Array.from(times).sort();
+  return { tool: `Bun fetch loop, ${CONNECTIONS} concurrent, ${SECONDS} s (wrk not installed)`, requests: times.length, errors, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN, rps: times.length / SECONDS };
+}
+
+const sim = await startSimulator({ port: 0, devices: DEVICES, seed: 11, username: "load@example.com", password: "load-bench-password" });
+const ml = existsSync(MODEL);
+const argv = [
+  "run",
+  "--base-url", sim.url,
+  "--username", "load@example.com",
+  "--metrics-host", "127.0.0.1",
+  "--metrics-port", "0",
+  "--poll-interval", String(INTERVAL_S),
+  ...(ml ? ["--ml-enabled", "true", "--ml-inference-interval", "1", "--model-path", MODEL] : ["--ml-enabled", "false"]),
+];
+const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: { ...env(), NIGHTOWL_PASSWORD: "load-bench-password" }, stdout: "ignore", stderr: "pipe" });
+const log = follow(monitor.stderr as ReadableStream<Uint8Array>);
+let result: Record<string, unknown>;
+try {
+  await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 20_000, log.tail);
+  const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
+  // The first poll builds the simulator's day for every device; the load starts after it.
+  await until("first poll", () => log.polls.length > 0, 60_000, log.tail);
+  const exposition = await (await fetch(url)).text();
+  const series = exposition.split("\n").filter((l) => l && !l.startsWith("#")).length;
+
+  const idle: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t0 = performance.now();
+    await (await fetch(url)).text();
+    idle.push(performance.now() - t0);
+  }
+  const idleSorted = Float64Array.from(idle).sort();
+
+  const wrk = Bun.which("wrk");
+  if (!wrk) console.warn("wrk not installed (Debian package wrk): falling back to a Bun fetch loop");
+  let loading = true;
+  const watching = watchPolls(url, () => !loading);
+  const latency = await (wrk ? loadWithWrk(wrk, url) : loadWithFetch(url)).finally(() => {
+    loading = false;
+  });
+  const loadPolls = await watching;
+  // What live scoring did by the end: inference runs by status over all devices.
+  const final = await (await fetch(url)).text();
+  const inferences: Record<string, number> = {};
+  for (const m of final.matchAll(/^nightowl_ml_inferences_total\{[^}]*status="([^"]+)"\} (\S+)$/gm)) inferences[m[1]!] = (inferences[m[1]!] ?? 0) + Number(m[2]);
+  const mlSamples = final.split("\n").filter((l) => l.startsWith("nightowl_ml_")).length;
+  const loadGaps = loadPolls.slice(1).map((p, i) => p.startedAt - loadPolls[i]!.startedAt);
+  result = {
+    devices: DEVICES,
+    ml: ml ? "model models/global/leak_detector.json, scored every poll" : "off (no model file)",
+    exposition: { bytes: exposition.length, samples: series, mlSamples, inferences },
+    idle: { p50Ms: percentile(idleSorted, 0.5), p99Ms: percentile(idleSorted, 0.99) },
+    latency,
+    polls: {
+      underLoad: loadPolls.length,
+      allOk: loadPolls.every((p) => p.ok) && log.polls.every((n) => n === DEVICES),
+      gapMinMs: Math.min(...loadGaps),
+      gapMaxMs: Math.max(...loadGaps),
+      durationMaxMs: Math.max(...loadPolls.map((p) => p.durationMs)),
+    },
+  };
+} finally {
+  monitor.kill("SIGTERM");
+  await monitor.exited;
+  await sim.stop();
+}
+
+if (args.includes("--json")) {
+  console.log(JSON.stringify(result));
+} else {
+  const r = result as {
+    devices: number; ml: string; exposition: { bytes: number; samples: number; mlSamples: number; inferences: Record<string, number> }; idle: { p50Ms: number; p99Ms: number };
+    latency: Latency; polls: { underLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
+  };
+  const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+  console.log(`| measure | value |`);
+  console.log(`|---|---|`);
+  console.log(`| setup | \`run\` polling ${r.devices} devices × all default keys every ${INTERVAL_S} s; live scoring: ${r.ml} |`);
+  const runs = Object.entries(r.exposition.inferences).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+  console.log(`| exposition | ${r.exposition.samples} samples, ${f(r.exposition.bytes / 1024)} KiB; ${r.exposition.mlSamples} of them \`nightowl_ml_*\` (inference runs by the end: ${runs}) |`);
+  console.log(`| scrape latency, one at a time (50 scrapes) | p50 ${f(r.idle.p50Ms, 2)} ms, p99 ${f(r.idle.p99Ms, 2)} ms |`);
+  console.log(`| load | ${r.latency.tool}: ${r.latency.requests} scrapes, ${f(r.latency.rps, 0)}/s, ${r.latency.errors} errors |`);
+  console.log(`| **scrape latency under load** | **p50 ${f(r.latency.p50Ms, 2)} ms, p99 ${f(r.latency.p99Ms, 2)} ms** (max ${f(r.latency.maxMs, 1)} ms; target p99 < 50 ms) |`);
+  console.log(`| polls started under load | ${r.polls.underLoad}, ${r.polls.allOk ? `each returning all ${r.devices} devices` : "NOT all complete"} |`);
+  console.log(`| poll start to poll start under load | ${f(r.polls.gapMinMs / 1000, 3)}–${f(r.polls.gapMaxMs / 1000, 3)} s (interval ${INTERVAL_S} s); longest poll ${f(r.polls.durationMaxMs, 0)} ms |`);
+}
