@@ -18,6 +18,8 @@ import { registerMlMetrics } from "../metrics/ml.ts";
 import { createLiveScorer, type LiveScorer } from "../ml/live-scorer.ts";
 import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
 import { NightowlError } from "../errors.ts";
+import { fetchDeviceHistory } from "../history/device-history.ts";
+import { createWarmUp } from "../warm-up.ts";
 import { commandContext } from "./context.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
@@ -37,6 +39,7 @@ const RUN_SETTINGS: readonly SettingName[] = [
   "mlInferenceInterval",
   "timezone",
   "powerFactor",
+  "warmupHours",
 ];
 
 /** What `--demo` sets unless the user set it: loopback only, a quick poll, scoring on. */
@@ -44,6 +47,7 @@ const DEMO_DEFAULTS: Partial<Record<SettingName, string>> = {
   metricsHost: "127.0.0.1",
   pollIntervalSeconds: "10",
   mlEnabled: "true",
+  mlInferenceInterval: "1",
 };
 
 export function runCommand(): Command {
@@ -138,10 +142,21 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         rulesFor: (id) => Object.entries(analytics.devices().get(id)?.figures().rules ?? {}).filter(([, on]) => on === 1).map(([rule]) => rule),
       })
     : undefined;
+  // Before the observers it fills: they must hold a device's history before its first reading.
+  const warmUp =
+    config.warmupHours > 0
+      ? createWarmUp({
+          history: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }),
+          targets: scorer ? [analytics, scorer] : [analytics],
+          spanMs: config.warmupHours * 3_600_000,
+          log,
+        })
+      : undefined;
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     registerTelemetryMetrics(registry),
     reportObserver(config, log),
+    ...(warmUp ? [warmUp] : []),
     analytics,
     ...(scorer ? [scorer] : []),
     // Live leak scoring and analytics register their families on `registry` and add their
