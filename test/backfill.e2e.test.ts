@@ -10,6 +10,7 @@ import type { Subprocess } from "bun";
 import { readHistoryCsv } from "../src/nightowl/history-csv.ts";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
 import { DAY_MS, runFetch, tempDir } from "./fetch-history.helpers.ts";
+import { freePort, untilOk } from "./loopback.ts";
 
 const promtool = Bun.which("promtool");
 const prometheus = Bun.which("prometheus");
@@ -29,23 +30,7 @@ let outputDir = "";
 /** CSV samples per series, `device_id/key` → count. */
 const expected = new Map<string, number>();
 
-async function freePort(): Promise<number> {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
 
-async function waitFor(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await Bun.sleep(100);
-  }
-}
 
 beforeAll(async () => {
   sim = await startSimulator({ devices: 2, seed: 5, historyDays: 4 });
@@ -54,7 +39,7 @@ beforeAll(async () => {
     const port = await freePort();
     victoriaUrl = `http://127.0.0.1:${port}`;
     victoriaProcess = Bun.spawn([victoria, `-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${tempDir("vm-data")}`, "-retentionPeriod=100y", "-search.disableCache"], { stdout: "ignore", stderr: "ignore" });
-    await waitFor(`${victoriaUrl}/health`);
+    await untilOk(`${victoriaUrl}/health`);
   }
   const result = await runFetch(sim, outputDir, {
     keys: KEYS,
@@ -96,7 +81,7 @@ test.skipIf(!promtool || !prometheus)("promtool blocks served by Prometheus hold
     { stdout: "ignore", stderr: "ignore" },
   );
   try {
-    await waitFor(`http://127.0.0.1:${port}/-/ready`);
+    await untilOk(`http://127.0.0.1:${port}/-/ready`);
     const query = encodeURIComponent("count_over_time(nightowl_telemetry_value[3d])");
     const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${query}&time=${UNTIL / 1000}`)).json()) as {
       data: { result: { metric: Record<string, string>; value: [number, string] }[] };

@@ -17,6 +17,7 @@ import type { Subprocess } from "bun";
 import { DEMO } from "../src/commands/portal.ts";
 import { startSimulator } from "../src/sim/server.ts";
 import { cleanEnv, emptyDir, promtoolCheck, runCli, startCli, type LongRunning } from "./cli-process.ts";
+import { freePort, untilOk } from "./loopback.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const RULES = join(ROOT, "deploy", "prometheus", "nightowl-rules.yml");
@@ -129,23 +130,7 @@ function alertExprs(yaml: string): (NamedExpr & { full: string })[] {
 // ---------------------------------------------------------------------------------------------
 // The running system.
 
-async function freePort(): Promise<number> {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
 
-async function untilOk(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-}
 
 function run(cmd: string[], cwd?: string): { code: number; output: string } {
   const r = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe" });
