@@ -190,6 +190,11 @@ try {
   const polls = last.successes + last.failures - (first.successes + first.failures);
   const inRun = rss.filter((r) => r.at >= realStart);
   const quarter = (q: number) => inRun[Math.min(inRun.length - 1, Math.floor(q * inRun.length))]?.mib ?? Number.NaN;
+  // The heap is collected lazily, so single samples swing by tens of MiB: compare the medians
+  // of the first and the last minute (a leak shows as a rising median, not a high sample).
+  const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
+  const firstMinute = medianOf(inRun.filter((r) => r.at < realStart + 60_000).map((r) => r.mib));
+  const lastMinute = medianOf(inRun.filter((r) => r.at >= realEnd - 60_000).map((r) => r.mib));
   result = {
     days: DAYS,
     seconds: SECONDS,
@@ -209,7 +214,7 @@ try {
     scrapeMaxMs: Math.max(...scrapes.map((s) => s.ms)),
     warnings: log.warnings(),
     errors: log.kept.filter((l) => l.includes("[ERROR]")).slice(0, 5),
-    rss: { start: startRss, q25: quarter(0.25), q50: quarter(0.5), q75: quarter(0.75), end: endRss, peak: Math.max(...inRun.map((r) => r.mib)) },
+    rss: { start: startRss, q25: quarter(0.25), q50: quarter(0.5), q75: quarter(0.75), end: endRss, peak: Math.max(...inRun.map((r) => r.mib)), firstMinute, lastMinute },
   };
 } finally {
   clearInterval(sampler);
@@ -223,7 +228,7 @@ if (args.includes("--json")) {
   const r = result as {
     simulatedDays: number; polls: number; failedPolls: number; meanSimulatedIntervalS: number; episodes: Record<string, number>; recoveries: number;
     lostAfterRecovery: string[]; seriesBaseline: number; seriesMissingAtEnd: string[]; scrapes: number; scrapesFailed: number; scrapeMaxMs: number;
-    warnings: number; errors: string[]; rss: Record<"start" | "q25" | "q50" | "q75" | "end" | "peak", number>;
+    warnings: number; errors: string[]; rss: Record<"start" | "q25" | "q50" | "q75" | "end" | "peak" | "firstMinute" | "lastMinute", number>;
   };
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
   const eps = Object.entries(r.episodes).map(([k, n]) => `${k} ${n}`).join(", ");
@@ -237,5 +242,6 @@ if (args.includes("--json")) {
   console.log(`| series missing at the end | ${r.seriesMissingAtEnd.length} of ${r.seriesBaseline} |`);
   console.log(`| scrapes every 250 ms | ${r.scrapes}, ${r.scrapesFailed} failed, slowest ${f(r.scrapeMaxMs, 0)} ms |`);
   console.log(`| **resident memory (VmRSS)** | **start ${f(r.rss.start)} MiB → end ${f(r.rss.end)} MiB** (25 % ${f(r.rss.q25)}, 50 % ${f(r.rss.q50)}, 75 % ${f(r.rss.q75)}; peak ${f(r.rss.peak)} MiB) |`);
+  console.log(`| median VmRSS, first vs last real minute | ${f(r.rss.firstMinute)} MiB vs ${f(r.rss.lastMinute)} MiB |`);
   console.log(`| log | ${r.warnings} warnings, ${r.errors.length} errors${r.errors.length ? `: ${r.errors.join(" / ")}` : ""} |`);
 }
