@@ -1,0 +1,79 @@
+/**
+ * Bad input through the real program: each case is one line on stderr, naming the input, with
+ * the exit code of its kind (2 for a bad setting, 1 for bad data). The readers' own tests
+ * (src/nightowl/history-csv.test.ts, src/ml/model-file.test.ts, src/config.test.ts) cover every
+ * message; these check that the messages reach the user whole and alone.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
+import { simulateHistory } from "../src/sim/history.ts";
+import { runCli } from "./cli-process.ts";
+
+const MODEL = join(import.meta.dir, "..", "models", "global", "leak_detector.json");
+const T0 = Date.UTC(2026, 4, 4);
+const HEAD = "timestamp,datetime,user_label,device_id,device_name,customer,site";
+const dir = mkdtempSync(join(tmpdir(), "nightowl-bad-input-"));
+const goodCsv = join(dir, "good.csv");
+
+beforeAll(async () => {
+  await writeHistoryCsv(goodCsv, [simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: T0 + 3 * 3_600_000 })]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Runs the program; expects exit `code` and exactly one stderr line, `nightowl: ` + `message`. */
+async function expectOneLine(args: string[], code: number, message: string, env: Record<string, string> = {}): Promise<void> {
+  const r = await runCli([...args, "--log-level", "error"], env);
+  expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code, stderr: `nightowl: ${message}\n`, stdout: "" });
+}
+
+test.each([
+  ["too few cells", `${HEAD},S1\n${T0},,u,A,n,,\n`, ":2: 7 cells where the header has 8"],
+  ["too many cells", `${HEAD},S1\n${T0},,u,A,n,,,1,2\n`, ":2: 9 cells where the header has 8"],
+  ["a non-numeric value", `${HEAD},S1\n${T0},,u,A,n,,,52.x\n`, ':2: column "S1" has "52.x", which is not a number'],
+  ["a repeated timestamp", `${HEAD},S1\n${T0},,u,A,n,,,1\n${T0},,u,A,n,,,2\n`, `:3: device A repeats timestamp ${T0} (2026-05-04T00:00:00.000Z) of line 2`],
+])("score --from-file with %s: exit 1, one line naming file and line", async (_name, text, suffix) => {
+  const csv = write(`bad-${_name.replace(/\W+/g, "-")}.csv`, text);
+  await expectOneLine(["score", "--from-file", csv, "--model-path", MODEL], 1, `${csv}${suffix}`);
+});
+
+test("unsorted rows are sorted with one warning, not refused", async () => {
+  const csv = write("unsorted.csv", readFileSync(goodCsv, "utf8").replace(/^([^\n]*\n)([^\n]*\n)([^\n]*\n)/, "$1$3$2"));
+  const r = await runCli(["score", "--from-file", csv, "--model-path", MODEL, "--format", "csv", "--log-level", "warn"]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(new RegExp(`^\\S+ \\[WARN\\] ${csv.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: rows of device \\S+ are not in time order; sorted them\\n$`));
+});
+
+test("score with a broken model file: empty, truncated, another version, a tree pointing outside itself, a pickle", async () => {
+  const model = JSON.parse(readFileSync(MODEL, "utf8"));
+  const empty = write("empty.json", "");
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", empty], 1, `model file ${empty} is empty; expected a JSON model written by nightowl train`);
+  const truncated = write("truncated.json", JSON.stringify(model).slice(0, 1000));
+  const r = await runCli(["score", "--from-file", goodCsv, "--model-path", truncated, "--log-level", "error"]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toStartWith(`nightowl: model file ${truncated} is not valid JSON (`);
+  expect(r.stderr.split("\n")).toEqual([expect.any(String), ""]);
+  const v2 = write("v2.json", JSON.stringify({ ...model, version: 2 }));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", v2], 1, `model file ${v2} has version 2; this nightowl reads version 1 — retrain with nightowl train`);
+  const tree = model.forest.trees[0];
+  const split = tree.feature.findIndex((f: number) => f >= 0);
+  tree.left[split] = tree.feature.length + 10;
+  const outside = write("outside.json", JSON.stringify(model));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", outside], 1, `model file ${outside}: forest: tree 0 node ${split}: left child ${tree.feature.length + 10} points outside the tree (nodes 1..${tree.feature.length - 1})`);
+  const pickle = write("leak_detector.pkl", Buffer.from([0x80, 0x04, 0x95]));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", pickle], 1, `model file ${pickle}: pickle models are not supported (loading one would run arbitrary code); retrain with nightowl train, which writes a JSON model such as leak_detector.json`);
+});
+
+test("bad settings reach the user as one line and exit 2: a short poll interval, a missing password file", async () => {
+  await expectOneLine(["run", "--demo", "--metrics-port", "0"], 2, "NIGHTOWL_POLL_INTERVAL_SECONDS=\"5\" is not allowed: expected a whole number from 10 to 86400 (seconds)", { NIGHTOWL_POLL_INTERVAL_SECONDS: "5" });
+  const missing = join(dir, "no-such-password");
+  await expectOneLine(["poll-once"], 2, `NIGHTOWL_PASSWORD_FILE="${missing}" cannot be read (ENOENT): expected a readable file holding the password`, { NIGHTOWL_USERNAME: "u@example.com", NIGHTOWL_PASSWORD_FILE: missing });
+});
