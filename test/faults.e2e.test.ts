@@ -133,8 +133,9 @@ test("an outage: /metrics answers throughout, poll health tells the truth, /read
   const failures = logTimes(demo.run, /\[WARN\] poll failed: .*503/);
   expect(failures.length).toBe(failed);
   const gaps = failures.slice(1).map((t, i) => t - failures[i]!);
-  // Log lines mark poll ends; a poll's own length varies by a few ms around the 200 ms starts.
-  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REAL_INTERVAL_MS - 50);
+  // Log lines mark poll ends, which vary with each poll's length around the 200 ms starts;
+  // a retry storm would put them milliseconds apart.
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REAL_INTERVAL_MS / 2);
 });
 
 test("an expired token, a refused refresh and broken bodies: each recovered within the poll or by the next", async () => {
@@ -145,7 +146,8 @@ test("an expired token, a refused refresh and broken bodies: each recovered with
   await until("three more good polls", async () => (await scrape(demo)).attempts.success >= start.attempts.success + 3);
   const expired = await scrape(demo);
   expect(expired.attempts.failure).toBe(start.attempts.failure);
-  expect(demo.run.stderr()).toContain("POST /api/entitiesQuery/find: token rejected; renewing and retrying once");
+  // The first call after the expiry may be a poll's or the analytics' history warm-up.
+  expect(demo.run.stderr()).toMatch(/\[INFO\] (POST|GET) \/api\/\S+: token rejected; renewing and retrying once/);
 
   await fault(demo, "POST", [{ kind: "reject_refresh", count: 1 }, { kind: "expire_tokens" }]);
   await until("three more good polls", async () => (await scrape(demo)).attempts.success >= expired.attempts.success + 3);
