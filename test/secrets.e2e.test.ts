@@ -168,11 +168,9 @@ test("fetch-history (csv, openmetrics, ndjson), a failed fetch's checkpoint, tra
   }
 });
 
-// KNOWN LEAK, hence `failing`: src/ml/prometheus-source.ts copies the server's error body into
-// its message, so a server that echoes the Authorization header gets the bearer token or the
-// basic-auth credentials printed. Redact them there (as src/nightowl/http.ts does), then make
-// this a plain `test`.
-test.failing("train, score and report from a Prometheus that refuses and echoes the credentials: no secret in the error", async () => {
+// Error bodies are quoted in messages, so a server that echoes the Authorization header must
+// find its credentials redacted (src/redact.ts).
+test("train, score and report from a Prometheus that refuses and echoes the credentials: no secret in the error", async () => {
   // A hostile or misconfigured server: 401 with the Authorization header it got in the body.
   const echo = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => new Response(`denied for ${req.headers.get("authorization")}`, { status: 401 }) });
   try {

@@ -9,6 +9,7 @@
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { redactSecrets } from "../redact.ts";
 
 export interface PrometheusAuth {
   username?: string;
@@ -72,6 +73,9 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
   if (auth.bearerToken) headers.Authorization = `Bearer ${auth.bearerToken}`;
   else if (auth.username !== undefined) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password ?? ""}`).toString("base64")}`;
   const doFetch = options.fetch ?? fetch;
+  // Prometheus (or a proxy in front) may echo the request, Authorization header included.
+  const secrets = [auth.bearerToken, auth.password, headers.Authorization, headers.Authorization?.replace(/^\w+ /, "")];
+  const clean = (text: string) => redactSecrets(text, secrets);
   const query = telemetrySelector(options.userLabel, options.deviceId);
 
   // device id → { meta, ts(ms) → key → value }
@@ -86,18 +90,18 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
     try {
       response = await doFetch(`${endpoint}?${params}`, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
     } catch (error) {
-      throw new NightowlError("E_HTTP", `Prometheus ${endpoint}: ${(error as Error).message}`, { cause: error });
+      throw new NightowlError("E_HTTP", clean(`Prometheus ${endpoint}: ${(error as Error).message}`), { cause: error });
     }
     const text = await response.text();
     if (!response.ok) {
       const hint = response.status === 401 || response.status === 403 ? " (check --username/--password or --bearer-token)" : "";
-      throw new NightowlError("E_HTTP", `Prometheus ${endpoint} answered HTTP ${response.status}${hint}: ${text.slice(0, 200).trim()}`);
+      throw new NightowlError("E_HTTP", clean(`Prometheus ${endpoint} answered HTTP ${response.status}${hint}: ${text.slice(0, 200).trim()}`));
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new NightowlError("E_PARSE", `Prometheus ${endpoint} did not answer JSON: ${text.slice(0, 120).trim()}`);
+      throw new NightowlError("E_PARSE", clean(`Prometheus ${endpoint} did not answer JSON: ${text.slice(0, 120).trim()}`));
     }
     const parsed = v.safeParse(RangeResponseSchema, json);
     if (!parsed.success) {

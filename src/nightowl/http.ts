@@ -11,6 +11,7 @@ import * as v from "valibot";
 import { NightowlError, type ErrorCode } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { ErrorBodySchema } from "./schemas.ts";
+import { redactSecrets } from "../redact.ts";
 
 export interface HttpOptions {
   baseUrl: string;
@@ -196,11 +197,7 @@ export class HttpClient {
 
   /** Replace every known secret in `text` by a mask. */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets()) {
-      if (secret && secret.length >= 4) out = out.split(secret).join("***");
-    }
-    return out;
+    return redactSecrets(text, this.secrets());
   }
 }
 
