@@ -34,11 +34,11 @@ test("a restarted monitor knows last night's minimum flow from the first poll on
 
   // Without the warm-up, one poll is not a night.
   const cold = registerAnalyticsMetrics(createRegistry());
-  cold.observe(ok(devices));
+  await cold.observe(ok(devices));
   for (const d of devices) expect(cold.devices().get(d.id)!.figures().nightFlowMinGpm).toBeNaN();
 
   await warmUp.observe(ok(devices));
-  analytics.observe(ok(devices));
+  await analytics.observe(ok(devices));
   for (const d of devices) {
     const figures = analytics.devices().get(d.id)!.figures();
     if (d.telemetry.Pulse_TotalGallons) expect(figures.nightFlowMinGpm).toBeGreaterThanOrEqual(0);

@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import type { HistoryFrame } from "./nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 import { describeError, type PollObserver, type PollResult } from "./poll-loop.ts";
+import { yieldToServer } from "./yield-to-server.ts";
 
 /** An observer whose windows can be filled from history before it sees a device's first poll. */
 export interface WarmTarget {
@@ -47,7 +48,10 @@ export function createWarmUp(options: WarmUpOptions): PollObserver {
           try {
             const frame = await options.history(device, newest + 1 - options.spanMs, newest + 1);
             if (!frame || frame.ts.length === 0) continue;
-            for (const target of options.targets) target.warm(device, frame);
+            for (const target of options.targets) {
+              await yieldToServer();
+              target.warm(device, frame);
+            }
             options.log.info(`warmed device ${device.name} from ${frame.ts.length} rows of history`);
           } catch (error) {
             options.log.warn(`could not read the recent history of device ${device.name}; its windows fill from polls instead: ${describeError(error)}`);

@@ -40,9 +40,9 @@ test("poll by poll, the families follow a leak and count water across a meter re
   // Recomputing the windows every 30 simulated minutes instead of 5 keeps the test quick.
   const observer = registerAnalyticsMetrics(registry, { timeZone: "Etc/GMT+7", analyzeEveryMs: 30 * 60_000 });
   for (let i = 0; i < frame.ts.length; i++) {
-    observer.observe({ ok: true, devices: [snapshotAt(frame, i)], startedAt: frame.ts[i], durationMs: 5 });
+    await observer.observe({ ok: true, devices: [snapshotAt(frame, i)], startedAt: frame.ts[i], durationMs: 5 });
   }
-  observer.observe({ ok: false, error: new Error("portal down"), startedAt: 0, durationMs: 5 });
+  await observer.observe({ ok: false, error: new Error("portal down"), startedAt: 0, durationMs: 5 });
   const text = await registry.metrics();
   const batch = analyzeFrame(frame, { timeZone: "Etc/GMT+7" });
   const labels = { device_id: spec.id };
@@ -67,6 +67,6 @@ test("poll by poll, the families follow a leak and count water across a meter re
   }
 
   // A device that disappears loses its series.
-  observer.observe({ ok: true, devices: [], startedAt: 0, durationMs: 5 });
+  await observer.observe({ ok: true, devices: [], startedAt: 0, durationMs: 5 });
   expect(await registry.metrics()).not.toContain(spec.id);
 }, 30_000);

@@ -9,6 +9,7 @@ import { RULE_NAMES } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../poll-loop.ts";
+import { yieldToServer } from "../yield-to-server.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
 const PUMP = [...DEVICE, "pump"] as const;
@@ -93,10 +94,11 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
     return entry;
   }
 
-  function update(devices: readonly DeviceSnapshot[]): void {
+  async function update(devices: readonly DeviceSnapshot[]): Promise<void> {
     const seen = new Set<string>();
     for (const d of devices) {
       seen.add(d.id);
+      await yieldToServer();
       const entry = entryFor(d);
       entry.analytics.observe(d);
       publish(entry, entry.analytics.figures());
@@ -113,8 +115,8 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
     warm(device, frame) {
       entryFor(device).analytics.warm(frame);
     },
-    observe(result: PollResult) {
-      if (result.ok) update(result.devices);
+    async observe(result: PollResult) {
+      if (result.ok) await update(result.devices);
     },
   };
 }

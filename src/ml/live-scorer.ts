@@ -20,6 +20,7 @@ import { confidenceCode, loadModelFile, type LeakModel } from "./model-file.ts";
 import { resolveModelPath } from "./model-resolver.ts";
 import { fetchPrometheusHistory } from "./prometheus-source.ts";
 import { VerdictStream, type Verdict } from "./verdict.ts";
+import { yieldToServer } from "../yield-to-server.ts";
 
 /** History kept per device, ms: the 24 h window plus two hours of margin. */
 export const RING_MS = 26 * 3_600_000;
@@ -263,6 +264,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       const seen = new Set<string>();
       for (const device of result.devices) {
         seen.add(device.id);
+        await yieldToServer();
         let state = devices.get(device.id);
         const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
         if (!state) state = newState(device);
