@@ -15,6 +15,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
+import { followLines, until } from "./child-log.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const CLI = join(ROOT, "src", "cli.ts");
@@ -42,32 +43,14 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
 }
 
-/** Reads the monitor's log as it comes (so the pipe never fills): its polls' device counts and a tail. */
+/** The monitor's log: its polls' device counts and a tail. */
 function follow(stream: ReadableStream<Uint8Array>): { polls: number[]; tail: () => string } {
   const polls: number[] = [];
-  let tail = "";
-  let partial = "";
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-      partial = lines.pop()!;
-      for (const line of lines) {
-        const m = /\[INFO\] Polled (\d+) device\(s\)/.exec(line);
-        if (m) polls.push(Number(m[1]));
-      }
-      tail = (tail + lines.join("\n") + "\n").slice(-4_000);
-    }
-  })();
-  return { polls, tail: () => tail };
-}
-
-async function until(what: string, check: () => boolean, ms: number, tail: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms; log tail:\n${tail()}`);
-    await Bun.sleep(50);
-  }
+  const { tail } = followLines(stream, (line) => {
+    const m = /\[INFO\] Polled (\d+) device\(s\)/.exec(line);
+    if (m) polls.push(Number(m[1]));
+  });
+  return { polls, tail };
 }
 
 /** One poll as the poll families tell it: start and length, from the scrapes that saw it. */

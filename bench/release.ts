@@ -14,6 +14,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { followLines, until } from "./child-log.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const BIN = join(ROOT, "dist", "nightowl");
@@ -61,32 +62,14 @@ function memory(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-/** Reads a child's output as it comes (so the pipe never fills): its tail, and the last "Polled N device(s)" lines. */
+/** A child's output: its tail, and the "Polled N device(s)" lines. */
 function collect(stream: ReadableStream<Uint8Array>): { tail: () => string; polls: number[] } {
-  let tail = "";
-  let partial = "";
   const polls: number[] = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-      partial = lines.pop()!;
-      for (const line of lines) {
-        const m = /Polled (\d+) device/.exec(line);
-        if (m) polls.push(Number(m[1]));
-      }
-      tail = (tail + lines.join("\n") + "\n").slice(-5_000);
-    }
-  })();
-  return { tail: () => tail + partial, polls };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await Bun.sleep(100);
-  }
+  const { tail } = followLines(stream, (line) => {
+    const m = /Polled (\d+) device/.exec(line);
+    if (m) polls.push(Number(m[1]));
+  });
+  return { tail, polls };
 }
 
 interface RunMemory {

@@ -16,6 +16,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { mulberry32 } from "../src/sim/random.ts";
+import { followLines, until } from "./child-log.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const CLI = join(ROOT, "src", "cli.ts");
@@ -47,33 +48,15 @@ function rssMiB(pid: number): number {
   }
 }
 
-/** Reads the monitor's log as it comes (so the pipe never fills), keeping the lines that matter and a tail. */
+/** The monitor's log: the lines that matter, a count of warnings, and a tail. */
 function follow(stream: ReadableStream<Uint8Array>) {
   const kept: string[] = [];
-  let tail = "";
-  let partial = "";
   let warnings = 0;
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-      partial = lines.pop()!;
-      for (const line of lines) {
-        if (/Demo: simulator|Serving metrics on|\[ERROR\]/.test(line)) kept.push(line);
-        if (line.includes("[WARN]")) warnings++;
-      }
-      tail = (tail + lines.join("\n") + "\n").slice(-4_000);
-    }
-  })();
-  return { kept, tail: () => tail, warnings: () => warnings };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number, tail: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms; log tail:\n${tail()}`);
-    await Bun.sleep(50);
-  }
+  const { tail } = followLines(stream, (line) => {
+    if (/Demo: simulator|Serving metrics on|\[ERROR\]/.test(line)) kept.push(line);
+    if (line.includes("[WARN]")) warnings++;
+  });
+  return { kept, tail, warnings: () => warnings };
 }
 
 interface Scrape {
