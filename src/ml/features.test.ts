@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { isNightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { FeatureStream, computeFeatures, featureNames, frameKeys, type FeatureMatrix, type FeatureOptions } from "./features.ts";
+import { Random } from "./random.ts";
 
 const MIN = 60_000;
 /** A Monday, 00:00 UTC. */
@@ -304,19 +305,11 @@ describe("names and missing telemetry", () => {
   });
 });
 
-/** A deterministic generator (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Irregular multi-key history with split rows, silent keys, short and long gaps, meter swaps. */
 function messyFrame(n: number, seed: number): HistoryFrame {
-  const rnd = random(seed);
+  const generator = new Random(seed);
+  const rnd = () => generator.uniform();
   const rows: Array<[number, Record<string, number>]> = [];
   let minute = 0;
   let gallons = 500;

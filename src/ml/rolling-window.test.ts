@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { Lookback, WindowSet } from "./rolling-window.ts";
+import { Random } from "./random.ts";
 
 const MIN = 60_000;
 
@@ -22,22 +23,14 @@ test("clear forgets everything; the next sample starts every window", () => {
   expect([set.count(1), set.mean(1), set.range(1), set.weight(1)]).toEqual([1, 7, 0, 2]);
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("every window agrees with a direct computation through growth, trimming and rebasing", () => {
   const spans = [3 * MIN, 10 * MIN, 45 * MIN];
   const set = new WindowSet(spans);
   const back = new Lookback(set);
   back.reset();
-  const rnd = random(3);
+  const generator = new Random(3);
+  const rnd = () => generator.uniform();
   const ts: number[] = [];
   const vs: number[] = [];
   const ws: number[] = [];
