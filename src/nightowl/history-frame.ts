@@ -17,12 +17,3 @@ export interface HistoryFrame {
   columns: Record<string, Float64Array>;
 }
 
-/** An empty frame with the given keys, for builders that grow row by row. */
-export function emptyFrame(meta: Omit<HistoryFrame, "ts" | "columns">, keys: readonly string[]): HistoryFrame {
-  return { ...meta, ts: new Float64Array(0), columns: Object.fromEntries(keys.map((k) => [k, new Float64Array(0)])) };
-}
-
-/** Number of rows. */
-export function frameLength(frame: HistoryFrame): number {
-  return frame.ts.length;
-}
