@@ -88,7 +88,7 @@ export const SETTINGS = {
   mlEnabled: { env: "NIGHTOWL_ML_ENABLED", flag: "--ml-enabled <bool>", help: "score every device with the leak model", schema: boolean(), default: "false" },
   mlModelPath: { env: "NIGHTOWL_ML_MODEL_PATH", flag: "--model-path <file>", help: "model file; default: models/users/{user_label}/ then models/global/", schema: text() },
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
-  mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to warm the live feature windows from, for devices the portal warm-up (NIGHTOWL_WARMUP_HOURS) did not fill", schema: url() },
+  mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to read a device's warm-up history (NIGHTOWL_WARMUP_HOURS) from when the portal cannot give it", schema: url() },
   mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, " (polls)"), default: "5" },
   warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, " (hours)"), default: "48" },
   timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' time zone, for night and weekend features", schema: timeZone(), default: "UTC" },

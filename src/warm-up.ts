@@ -1,7 +1,8 @@
 /**
  * The warm-up of `run`: the first time a device is polled, its recent history is read once
- * from the portal and handed to the observers that keep windows (analytics, live scoring), so
- * a restart does not leave night flow, pump figures, rules and the leak model blind for a day.
+ * (from the portal, else from Prometheus when one is configured) and handed to the observers
+ * that keep windows (analytics, live scoring), so a restart does not leave night flow, pump
+ * figures, rules and the leak model blind for a day.
  */
 import type { Logger } from "./log.ts";
 import type { HistoryFrame } from "./nightowl/history-frame.ts";
@@ -14,9 +15,17 @@ export interface WarmTarget {
   warm(device: DeviceSnapshot, frame: HistoryFrame): void;
 }
 
-export interface WarmUpOptions {
+/** A place to read a device's recent history from. */
+export interface HistorySource {
+  /** Named in log lines, e.g. "the portal". */
+  name: string;
   /** One device's history over [startMs, endMs); undefined when there is none. */
-  history: (device: DeviceSnapshot, startMs: number, endMs: number) => Promise<HistoryFrame | undefined>;
+  read(device: DeviceSnapshot, startMs: number, endMs: number): Promise<HistoryFrame | undefined>;
+}
+
+export interface WarmUpOptions {
+  /** Tried in order for each device; the first with rows wins. */
+  sources: readonly HistorySource[];
   targets: readonly WarmTarget[];
   /** How far back to read, ms. */
   spanMs: number;
@@ -28,8 +37,8 @@ export interface WarmUpOptions {
 /**
  * Must come before its targets in the observer list. The range ends just after the device's
  * newest reading, not at the local clock, so a portal whose clock differs (or the simulator's
- * sped-up time) is read where its data is. A device whose history cannot be read is warned
- * about once and then fills from polls.
+ * sped-up time) is read where its data is. A device no source could give history for is
+ * warned about once, naming each source's failure, and then fills from polls.
  */
 export function createWarmUp(options: WarmUpOptions): PollObserver {
   const tried = new Set<string>();
@@ -45,20 +54,38 @@ export function createWarmUp(options: WarmUpOptions): PollObserver {
           const device = pending[next++]!;
           const newest = Math.max(...Object.values(device.telemetry).map((r) => r.ts));
           if (!Number.isFinite(newest)) continue;
-          try {
-            const frame = await options.history(device, newest + 1 - options.spanMs, newest + 1);
-            if (!frame || frame.ts.length === 0) continue;
-            for (const target of options.targets) {
-              await yieldToServer();
-              target.warm(device, frame);
-            }
-            options.log.info(`warmed device ${device.name} from ${frame.ts.length} rows of history`);
-          } catch (error) {
-            options.log.warn(`could not read the recent history of device ${device.name}; its windows fill from polls instead: ${describeError(error)}`);
+          const found = await readHistory(options.sources, device, newest + 1 - options.spanMs, newest + 1);
+          if ("failures" in found) {
+            if (found.failures.length > 0) options.log.warn(`could not read the recent history of device ${device.name}; its windows fill from polls instead: ${found.failures.join("; ")}`);
+            continue;
           }
+          for (const target of options.targets) {
+            await yieldToServer();
+            target.warm(device, found.frame);
+          }
+          options.log.info(`warmed device ${device.name} from ${found.frame.ts.length} rows of history from ${found.source}`);
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
     },
   };
+}
+
+/** The first source's non-empty history of the device, or what each source that threw said. */
+async function readHistory(
+  sources: readonly HistorySource[],
+  device: DeviceSnapshot,
+  startMs: number,
+  endMs: number,
+): Promise<{ frame: HistoryFrame; source: string } | { failures: string[] }> {
+  const failures: string[] = [];
+  for (const source of sources) {
+    try {
+      const frame = await source.read(device, startMs, endMs);
+      if (frame && frame.ts.length > 0) return { frame, source: source.name };
+    } catch (error) {
+      failures.push(`${source.name}: ${describeError(error)}`);
+    }
+  }
+  return { failures };
 }

@@ -16,10 +16,11 @@ import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
 import { registerAnalyticsMetrics } from "../analytics/metrics.ts";
 import { registerMlMetrics } from "../metrics/ml.ts";
 import { createLiveScorer, type LiveScorer } from "../ml/live-scorer.ts";
+import { prometheusHistorySource } from "../ml/prometheus-source.ts";
 import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
 import { NightowlError } from "../errors.ts";
 import { fetchDeviceHistory } from "../history/device-history.ts";
-import { createWarmUp } from "../warm-up.ts";
+import { createWarmUp, type HistorySource } from "../warm-up.ts";
 import { commandContext } from "./context.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
@@ -137,16 +138,17 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         modelsDir: config.mlModelsDir,
         modelPath: config.mlModelPath,
         inferenceInterval: config.mlInferenceInterval,
-        prometheusUrl: config.mlPrometheusUrl,
         timeZone: config.timezone,
         rulesFor: (id) => Object.entries(analytics.devices().get(id)?.figures().rules ?? {}).filter(([, on]) => on === 1).map(([rule]) => rule),
       })
     : undefined;
+  const historySources: HistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
+  if (config.mlPrometheusUrl) historySources.push(prometheusHistorySource(config.mlPrometheusUrl));
   // Before the observers it fills: they must hold a device's history before its first reading.
   const warmUp =
     config.warmupHours > 0
       ? createWarmUp({
-          history: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }),
+          sources: historySources,
           targets: scorer ? [analytics, scorer] : [analytics],
           spanMs: config.warmupHours * 3_600_000,
           log,

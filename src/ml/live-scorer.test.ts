@@ -89,37 +89,6 @@ test("a device that disappears loses its ML series", async () => {
   expect(await registry.metrics()).not.toContain("nightowl_ml_leak_probability{");
 });
 
-test("warm-up from Prometheus fills the windows at start; an unreachable one is one warning", async () => {
-  // A loopback stand-in for Prometheus' query_range serving the device's last 26 hours.
-  const history = simulateHistory({ seed: 7, device: 0, startMs: T0 + DAY, endMs: T0 + 2 * DAY });
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch() {
-      const result = Object.entries(history.columns).map(([key, column]) => ({
-        metric: { device_id: history.deviceId, device_name: "3701155", user_label: "dgorman", key },
-        values: Array.from(history.ts, (t, i) => [t / 1000, String(column[i])] as [number, string]).filter(([, v]) => v !== "NaN"),
-      }));
-      return Response.json({ status: "success", data: { resultType: "matrix", result } });
-    },
-  });
-  try {
-    const registry = createRegistry();
-    const log = recordingLog();
-    const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log, modelsDir: join(dir, "models"), inferenceInterval: 1, prometheusUrl: `http://127.0.0.1:${server.port}`, now: () => T0 + 2 * DAY });
-    await scorer.observe({ ok: true, devices: [snapshot(live, 0)], startedAt: 0, durationMs: 1 });
-    expect(log.lines.some((l) => l.startsWith("warmed the ML windows of device 3701155 from Prometheus"))).toBe(true);
-    expect(await registry.metrics()).toMatch(/nightowl_ml_inferences_total\{[^}]*status="success"\} 1/);
-  } finally {
-    server.stop(true);
-  }
-  const log = recordingLog();
-  const cold = createLiveScorer({ metrics: registerMlMetrics(createRegistry()), log, modelsDir: join(dir, "models"), inferenceInterval: 1, prometheusUrl: "http://127.0.0.1:9/" });
-  const other = { ...snapshot(live, 0), id: "second-device", name: "3701156" };
-  for (let i = 0; i < 3; i++) await cold.observe({ ok: true, devices: [snapshot(live, i), { ...other, telemetry: snapshot(live, i).telemetry }], startedAt: 0, durationMs: 1 });
-  expect(log.lines.filter((l) => l.startsWith("could not warm the ML windows from Prometheus")).length).toBe(1);
-});
-
 test("warm(device, frame) from the portal's history scores the very first poll; a cold scorer cannot", async () => {
   const history = simulateHistory({ seed: 7, device: 0, startMs: T0 + DAY, endMs: T0 + 2 * DAY });
   const first = snapshot(live, 0);

@@ -18,7 +18,6 @@ import { FeatureStream } from "./feature-stream.ts";
 import { topFeatures } from "./leak-model.ts";
 import { confidenceCode, loadModelFile, type LeakModel } from "./model-file.ts";
 import { resolveModelPath } from "./model-resolver.ts";
-import { fetchPrometheusHistory } from "./prometheus-source.ts";
 import { VerdictStream, type Verdict } from "./verdict.ts";
 import { yieldToServer } from "../yield-to-server.ts";
 
@@ -33,8 +32,6 @@ export interface LiveScorerOptions {
   modelPath?: string;
   /** Export every N polls (NIGHTOWL_ML_INFERENCE_INTERVAL). */
   inferenceInterval: number;
-  /** Prometheus to warm new devices' windows from (NIGHTOWL_ML_PROMETHEUS_URL). */
-  prometheusUrl?: string;
   /** Epoch ms; injected by tests. */
   now?: () => number;
   /** The sites' IANA time zone (NIGHTOWL_TIMEZONE) for local-time features; default the model's. */
@@ -83,7 +80,6 @@ interface DeviceState {
   broken: string | null;
   /** The last `broken` reason logged, so each is logged once. */
   reported: string | null;
-  warmed: boolean;
 }
 
 export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
@@ -92,7 +88,6 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   const users = new Map<string, UserModel>();
   const devices = new Map<string, DeviceState>();
   let polls = 0;
-  let warmFailed = false;
 
   function modelFor(userLabel: string): LeakModel | null {
     const known = users.get(userLabel);
@@ -196,28 +191,9 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
 
   function newState(device: DeviceSnapshot): DeviceState {
     const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
-    const state: DeviceState = { labels, ring: [], keys: new Set(), lastKeyTs: new Map(), lastTs: -Infinity, stream: null, verdicts: null, model: null, features: null, decision: Number.NaN, verdict: null, latestTs: Number.NaN, broken: null, reported: null, warmed: false };
+    const state: DeviceState = { labels, ring: [], keys: new Set(), lastKeyTs: new Map(), lastTs: -Infinity, stream: null, verdicts: null, model: null, features: null, decision: Number.NaN, verdict: null, latestTs: Number.NaN, broken: null, reported: null };
     devices.set(device.id, state);
     return state;
-  }
-
-  async function warm(state: DeviceState): Promise<void> {
-    state.warmed = true;
-    if (!options.prometheusUrl || warmFailed) return;
-    const endMs = now();
-    let frames: HistoryFrame[];
-    try {
-      frames = await fetchPrometheusHistory({ url: options.prometheusUrl, startMs: endMs - RING_MS, endMs, stepSeconds: 60, deviceId: state.labels.device_id, timeoutMs: 10_000 });
-    } catch (error) {
-      // One warning, not one per device: every other device would fail the same way.
-      warmFailed = true;
-      log.warn(`could not warm the ML windows from Prometheus (they fill from polls instead; first failed for device ${state.labels.device_name}): ${describeError(error)}`);
-      return;
-    }
-    const frame = frames.find((f) => f.deviceId === state.labels.device_id);
-    if (!frame) return;
-    fillRing(state, frame);
-    log.info(`warmed the ML windows of device ${state.labels.device_name} from Prometheus`, { rows: frame.ts.length });
   }
 
   function publish(state: DeviceState): void {
@@ -268,7 +244,6 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
         let state = devices.get(device.id);
         const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
         if (!state) state = newState(device);
-        if (!state.warmed) await warm(state);
         state.labels = labels;
         const model = modelFor(device.userLabel);
         if (model !== state.model) rebuild(state, model);
@@ -293,7 +268,6 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     warm(device, frame) {
       if (devices.has(device.id)) return;
       const state = newState(device);
-      state.warmed = true;
       fillRing(state, frame);
       log.debug(`warmed the ML windows of device ${device.name} from the portal's history`, { rows: frame.ts.length });
     },

@@ -1,7 +1,7 @@
 /**
  * History from Prometheus: `nightowl_telemetry_value` read with the `query_range` API (local
  * Prometheus, VictoriaMetrics, Grafana Cloud) and turned into one HistoryFrame per device, so
- * `train`, `score` and the live scorer's warm-up read Prometheus exactly as they read a CSV.
+ * `train`, `score` and the warm-up of `run` read Prometheus exactly as they read a CSV.
  *
  * Prometheus refuses a range of more than 11,000 points per series, so long ranges are read
  * in windows of at most 10,000 steps and joined.
@@ -10,6 +10,7 @@ import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { redactSecrets } from "../redact.ts";
+import type { HistorySource } from "../warm-up.ts";
 
 export interface PrometheusAuth {
   username?: string;
@@ -142,4 +143,18 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
   }
   frames.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
   return frames;
+}
+
+/**
+ * Prometheus as a warm-up source of `run` (NIGHTOWL_ML_PROMETHEUS_URL): one device's
+ * telemetry at one-minute steps, for devices whose history the portal could not give.
+ */
+export function prometheusHistorySource(url: string): HistorySource {
+  return {
+    name: "Prometheus",
+    async read(device, startMs, endMs) {
+      const frames = await fetchPrometheusHistory({ url, startMs, endMs, stepSeconds: 60, deviceId: device.id, timeoutMs: 10_000 });
+      return frames.find((f) => f.deviceId === device.id);
+    },
+  };
 }
