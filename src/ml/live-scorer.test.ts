@@ -89,7 +89,7 @@ test("a device that disappears loses its ML series", async () => {
   expect(await registry.metrics()).not.toContain("nightowl_ml_leak_probability{");
 });
 
-test("warm(device, frame) from the portal's history scores the very first poll; a cold scorer cannot", async () => {
+test("warm(device, frame) from recent history scores the very first poll; a cold scorer cannot", async () => {
   const history = simulateHistory({ seed: 7, device: 0, startMs: T0 + DAY, endMs: T0 + 2 * DAY });
   const first = snapshot(live, 0);
   const registry = createRegistry();

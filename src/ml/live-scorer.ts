@@ -269,7 +269,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       if (devices.has(device.id)) return;
       const state = newState(device);
       fillRing(state, frame);
-      log.debug(`warmed the ML windows of device ${device.name} from the portal's history`, { rows: frame.ts.length });
+      log.debug(`warmed the ML windows of device ${device.name} from its recent history`, { rows: frame.ts.length });
     },
     latest(deviceId) {
       const s = devices.get(deviceId);
