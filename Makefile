@@ -1,30 +1,39 @@
 BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
+# Where `make install` puts the program: $(PREFIX)/bin/nightowl (no sudo needed for the default).
+PREFIX ?= $(HOME)/.local
 
-.PHONY: install demo test typecheck build bench clean
+.PHONY: deps install demo test typecheck build bench clean
 
-install: node_modules/.installed
+## The npm packages (Bun itself comes from npm), installed once per package-lock.json.
+deps: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+## Build the compiled binary and copy it to $(PREFIX)/bin/nightowl.
+install: build
+	install -D -m 0755 dist/nightowl $(DESTDIR)$(PREFIX)/bin/nightowl
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/nightowl"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not on your PATH; add it, e.g. export PATH=\"$(PREFIX)/bin:\$$PATH\"";; esac
+
 ## Run the monitor against the embedded simulator (Ctrl-C to stop).
-demo: install
+demo: deps
 	$(BUN) src/cli.ts run --demo
 
 ## Type-check, then run every test; the last line is "N passed, N failed".
-test: install
+test: deps
 	$(TSC) --noEmit
 	@bash scripts/test-summary.sh $(BUN)
 
 ## One self-contained executable at dist/nightowl (bytecode-compiled: half the cold start).
-build: install
+build: deps
 	$(BUN) build --compile --minify --bytecode --format=esm src/cli.ts --outfile dist/nightowl \
 	  --define NIGHTOWL_COMMIT="\"$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\""
 
 ## Benchmarks: accuracy, speed, scale, leak detection, history, load.
-bench: install
+bench: deps
 	$(BUN) bench/run-all.ts
 
 clean:

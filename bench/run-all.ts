@@ -1,6 +1,6 @@
 /**
  * `make bench`: runs every benchmark in this folder in turn, each printing its own
- * markdown table. Figures are reported, never asserted; the README quotes them.
+ * markdown table. Figures are reported, never asserted; docs/benchmarks.md quotes them.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

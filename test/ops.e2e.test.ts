@@ -6,7 +6,7 @@
  * systemd-analyze must accept the unit.
  *
  * Prometheus starts with a day of the demo sites' history backfilled (fetch-history →
- * promtool blocks), as the README's backfill step does: the model's windows need an hour of
+ * promtool blocks), as docs/history.md's backfill step does: the model's windows need an hour of
  * contiguous history, more than a test can wait for, and `run` warms its live windows from it.
  * The model `run` scores with is trained on a week of the same history.
  */

@@ -3,7 +3,7 @@
  * row per window. `computeFeatures` (training, `score`) and live scoring both run this code,
  * so a model sees the same features in both.
  *
- * Rules (README "Features"): windows are measured in time, (t − W, t]; a signal's sample is a
+ * Rules (docs/leak-detection.md, "Features"): windows are measured in time, (t − W, t]; a signal's sample is a
  * row where one of its keys has a value; a value is carried forward up to `maxCarryForwardMs`
  * and a signal silent for longer starts afresh (windows emptied, nothing invented); a row is
  * emitted once every needed signal is fresh and has `warmupMs` of contiguous history.

@@ -1,7 +1,7 @@
 /**
  * Features of one device's history for the isolation forest: time-based rolling statistics,
  * rates of change, local time, pump cycling, pressure and level decay while the pump rests,
- * and gallons drawn. The rules are in feature-stream.ts (the engine) and in the README
+ * and gallons drawn. The rules are in feature-stream.ts (the engine) and in docs/leak-detection.md
  * ("Features"); this file runs the engine over a whole HistoryFrame.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";

@@ -1,7 +1,7 @@
 /**
- * The README's configuration table is generated from SETTINGS; this test keeps it true.
- * On a mismatch, paste the printed table into the README's configuration section:
- *   PRINT_CONFIG_TABLE=1 node_modules/.bin/bun test/readme-configuration.test.ts
+ * The settings table of docs/configuration.md is generated from SETTINGS; this test keeps it true.
+ * On a mismatch, paste the printed table into docs/configuration.md:
+ *   PRINT_CONFIG_TABLE=1 node_modules/.bin/bun test/docs-configuration.test.ts
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -19,23 +19,19 @@ export function configurationTable(): string {
   return ["| Variable | Flag | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-function section(name: string): string {
-  const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");
-  const start = readme.indexOf(`<!-- section:${name} -->`);
-  const end = readme.indexOf(`<!-- /section:${name} -->`);
-  expect(start).toBeGreaterThanOrEqual(0);
-  return readme.slice(start, end);
+function configurationDoc(): string {
+  return readFileSync(join(import.meta.dir, "..", "docs", "configuration.md"), "utf8");
 }
 
 if (process.env.PRINT_CONFIG_TABLE) {
   console.log(configurationTable());
 } else {
-  test("the README's configuration table lists every setting as SETTINGS defines it", () => {
-    expect(section("configuration")).toContain(configurationTable());
+  test("docs/configuration.md lists every setting as SETTINGS defines it", () => {
+    expect(configurationDoc()).toContain(configurationTable());
   });
 
-  test("the README's default key lists are the ones in the code", () => {
-    const text = section("configuration");
+  test("docs/configuration.md's default key lists are the ones in the code", () => {
+    const text = configurationDoc();
     for (const name of ["timeseriesKeys", "attributeKeys", "summaryKeys"] as const) {
       expect(text).toContain(`\`${SETTINGS[name].env}\`:\n\n\`\`\`text\n${SETTINGS[name].default.split(",").join(", ")}\n\`\`\``);
     }
