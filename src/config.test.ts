@@ -43,6 +43,8 @@ describe("bad values name the variable, the value and what is allowed", () => {
     [{ NIGHTOWL_POLL_INTERVAL_SECONDS: "12.5" }, 'NIGHTOWL_POLL_INTERVAL_SECONDS="12.5" is not allowed: expected a whole number from 10 to 86400 (seconds)'],
     [{ NIGHTOWL_PAGE_SIZE: "0" }, 'NIGHTOWL_PAGE_SIZE="0" is not allowed: expected a whole number from 1 to 1000'],
     [{ NIGHTOWL_PAGE_SIZE: "-3" }, 'NIGHTOWL_PAGE_SIZE="-3" is not allowed: expected a whole number from 1 to 1000'],
+    [{ NIGHTOWL_PAGE_SIZE: "1e1" }, 'NIGHTOWL_PAGE_SIZE="1e1" is not allowed: expected a whole number from 1 to 1000'],
+    [{ NIGHTOWL_PAGE_SIZE: "0x10" }, 'NIGHTOWL_PAGE_SIZE="0x10" is not allowed: expected a whole number from 1 to 1000'],
     [{ NIGHTOWL_METRICS_PORT: "70000" }, 'NIGHTOWL_METRICS_PORT="70000" is not allowed: expected a whole number from 0 to 65535'],
     [{ NIGHTOWL_METRICS_PORT: "http" }, 'NIGHTOWL_METRICS_PORT="http" is not allowed: expected a whole number from 0 to 65535'],
     [{ NIGHTOWL_METRICS_HOST: "" }, 'NIGHTOWL_METRICS_HOST="" is not allowed: expected a host name or IP address'],
@@ -68,7 +70,7 @@ describe("bad values name the variable, the value and what is allowed", () => {
 
   test("flags are named by their flag, and win over the environment", () => {
     expect(messageOf(() => loadConfig({ env: { NIGHTOWL_PAGE_SIZE: "3" }, flags: { pageSize: "0" } }))).toBe(
-      '--page-size="0" is not allowed: expected a whole number from 1 to 1000',
+      '--page-size "0" is not allowed: expected a whole number from 1 to 1000',
     );
     expect(loadConfig({ env: { NIGHTOWL_PAGE_SIZE: "3" }, flags: { pageSize: "9" } }).pageSize).toBe(9);
   });

@@ -8,31 +8,20 @@
 import type { Command } from "commander";
 import * as v from "valibot";
 import { NightowlError } from "./errors.ts";
+import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
 
 const text = () => v.pipe(v.string(), v.trim());
 
-const wholeNumber = (min: number, max: number, unit: string) =>
+/** A number setting: the one rule of number-rule.ts, its bounds in the row. */
+const numberSetting = (rule: NumberRule) =>
   v.pipe(
     v.string(),
-    v.trim(),
-    v.regex(/^[0-9]+$/, `a whole number from ${min} to ${max}${unit}`),
-    v.transform(Number),
-    v.number(),
-    v.minValue(min, `a whole number from ${min} to ${max}${unit}`),
-    v.maxValue(max, `a whole number from ${min} to ${max}${unit}`),
+    v.check((s) => parseNumber(s, rule) !== undefined, describeNumber(rule)),
+    v.transform((s) => parseNumber(s, rule)!),
   );
 
-const positiveNumber = (max: number, what: string) =>
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(/^[0-9]*\.?[0-9]+$/, what),
-    v.transform(Number),
-    v.number(),
-    v.minValue(Number.MIN_VALUE, what),
-    v.maxValue(max, what),
-  );
+const wholeNumber = (min: number, max: number, unit?: string) => numberSetting({ integer: true, min, max, unit });
 
 const keyList = () =>
   v.pipe(
@@ -74,14 +63,14 @@ export const SETTINGS = {
   passwordFile: { env: "NIGHTOWL_PASSWORD_FILE", flag: "--password-file <path>", help: "read the password from a file (systemd credentials, Kubernetes secrets)", schema: text() },
   tenant: { env: "NIGHTOWL_TENANT", flag: "--tenant <tenant>", help: "tenant identifier, if the account needs one", schema: text() },
   baseUrl: { env: "NIGHTOWL_BASE_URL", flag: "--base-url <url>", help: "portal API base URL", schema: url(), default: "https://portal.watersystem.live" },
-  pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", help: "seconds between polls (≥ 10)", schema: wholeNumber(10, 86_400, " (seconds)"), default: "60" },
-  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (≥ 1); every page is read", schema: wholeNumber(1, 1000, ""), default: "5" },
+  pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", help: "seconds between polls (≥ 10)", schema: wholeNumber(10, 86_400, "seconds"), default: "60" },
+  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (≥ 1); every page is read", schema: wholeNumber(1, 1000), default: "5" },
   timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },
   attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
   summaryKeys: { env: "NIGHTOWL_SUMMARY_KEYS", flag: "--summary-keys <keys>", help: "comma-separated keys for the report's summary", schema: keyList(), default: DEFAULT_SUMMARY_KEYS.join(",") },
-  requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, " (seconds)"), default: "30" },
+  requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, "seconds"), default: "30" },
   metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
-  metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535, ""), default: "8010" },
+  metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535), default: "8010" },
   metricsAuthBearerToken: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN", flag: "--metrics-auth-bearer-token <token>", help: "require this bearer token on /metrics", schema: v.pipe(text(), v.nonEmpty("a non-empty token")), secret: true },
   metricsAuthUsername: { env: "NIGHTOWL_METRICS_AUTH_USERNAME", flag: "--metrics-auth-username <user>", help: "require basic auth on /metrics with this user", schema: v.pipe(text(), v.nonEmpty("a non-empty user name")) },
   metricsAuthPassword: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD", flag: "--metrics-auth-password <password>", help: "the basic-auth password for /metrics", schema: v.pipe(v.string(), v.nonEmpty("a non-empty password")), secret: true },
@@ -89,10 +78,10 @@ export const SETTINGS = {
   mlModelPath: { env: "NIGHTOWL_ML_MODEL_PATH", flag: "--model-path <file>", help: "model file; default: models/users/{user_label}/ then models/global/", schema: text() },
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
   mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to read a device's warm-up history (NIGHTOWL_WARMUP_HOURS) from when the portal cannot give it", schema: url() },
-  mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, " (polls)"), default: "5" },
-  warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, " (hours)"), default: "48" },
+  mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, "polls"), default: "5" },
+  warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, "hours"), default: "48" },
   timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' time zone, for night and weekend features", schema: timeZone(), default: "UTC" },
-  powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: positiveNumber(1, "a number in (0, 1]"), default: "0.8" },
+  powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: numberSetting({ integer: false, min: 0, max: 1, minExclusive: true }), default: "0.8" },
   logFormat: { env: "NIGHTOWL_LOG_FORMAT", flag: "--log-format <format>", help: "text or json (for journald and log shippers)", schema: v.pipe(text(), v.picklist(["text", "json"], "text or json")), default: "text" },
   logLevel: { env: "NIGHTOWL_LOG_LEVEL", flag: "--log-level <level>", help: "error, warn, info or debug", schema: v.pipe(text(), v.picklist(["error", "warn", "info", "debug"], "error, warn, info or debug")), default: "info" },
 } as const;
@@ -181,10 +170,7 @@ export function loadConfig(sources: ConfigSources): Config {
     const name = (issue.path?.[0]?.key ?? "") as SettingName;
     const setting = SETTINGS[name];
     const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
-    throw new NightowlError(
-      "E_CONFIG",
-      `${origin[name] ?? name}=${shown}${suffix[name] ?? ""} is not allowed: expected ${issue.message}`,
-    );
+    throw new NightowlError("E_CONFIG", notAllowedMessage(origin[name] ?? name, `${shown}${suffix[name] ?? ""}`, issue.message));
   }
   const config = result.output as Config;
 

@@ -177,7 +177,7 @@ test("an expired token, a refused refresh and broken bodies: each recovered with
 
 test("--demo-speed: a bad value or no --demo is one usage line and exit 2", async () => {
   const bad = await runCli(["run", "--demo", "--demo-speed", "fast", "--metrics-port", "0"]);
-  expect([bad.code, bad.stderr]).toEqual([2, "nightowl: --demo-speed 'fast' is invalid; expected a number from 0.001 to 1000000 (simulated seconds per real second)\n"]);
+  expect([bad.code, bad.stderr]).toEqual([2, 'nightowl: --demo-speed "fast" is not allowed: expected a number from 0.001 to 1000000 (simulated seconds per real second)\n']);
   const alone = await runCli(["run", "--demo-speed", "10", "--metrics-port", "0"]);
   expect([alone.code, alone.stderr]).toEqual([2, "nightowl: --demo-speed goes with --demo\n"]);
 });

@@ -12,6 +12,7 @@ import { fetchHistory } from "../history/fetch-run.ts";
 import { portalSource } from "../history/portal-source.ts";
 import { createProgressReporter } from "../history/progress.ts";
 import { commandContext, print } from "./context.ts";
+import { numberFlag } from "./number-flags.ts";
 
 interface FetchHistoryFlags {
   days?: string;
@@ -62,9 +63,10 @@ ends with the same files. Files appear only when complete.`,
       const { config, log } = commandContext(flags);
       const formats = parseFormats(flags.format);
       const keys = flags.keys !== undefined ? flags.keys.split(",").map((k) => k.trim()).filter(Boolean) : [...config.timeseriesKeys];
-      const windowDays = positive("--window-days", flags.windowDays);
-      const limit = wholeNumber("--limit", flags.limit);
-      const concurrency = wholeNumber("--concurrency", flags.concurrency);
+      const windowDays = numberFlag("--window-days", flags.windowDays);
+      const limit = numberFlag("--limit", flags.limit);
+      const concurrency = numberFlag("--concurrency", flags.concurrency);
+      if (flags.days !== undefined) numberFlag("--days", flags.days);
       const credentials = requireCredentials(config);
       const client = new NightowlClient({ baseUrl: config.baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, retries: 6, log });
       const reporter = createProgressReporter({
@@ -132,16 +134,4 @@ export function parseFormats(values: readonly string[] | undefined): OutputForma
     }
   }
   return [...new Set(list)] as OutputFormat[];
-}
-
-function wholeNumber(flag: string, text: string): number {
-  const n = /^\s*[0-9]+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text)} is not allowed: expected a whole number ≥ 1`);
-  return n;
-}
-
-function positive(flag: string, text: string): number {
-  const n = /^\s*[0-9]*\.?[0-9]+\s*$/.test(text) ? Number(text) : NaN;
-  if (!(n > 0)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text)} is not allowed: expected a number above 0`);
-  return n;
 }

@@ -12,6 +12,7 @@ import { readHistoryCsv } from "../nightowl/history-csv.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { fetchNightowlHistory } from "../ml/history-input.ts";
 import { fetchPrometheusHistory } from "../ml/prometheus-source.ts";
+import { numberFlag } from "./number-flags.ts";
 import { openPortal } from "./portal.ts";
 
 export interface HistoryFlags {
@@ -48,13 +49,6 @@ export function addHistoryFlags(command: Command, nightowl: boolean): Command {
     .option("--bearer-token <token>", "Prometheus bearer token");
 }
 
-function positive(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\s*[0-9]*\.?[0-9]+\s*$/.test(value) || !(n > 0)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(value)} is not allowed: expected a positive number`);
-  return n;
-}
-
 /** Checks that exactly one source is named; throws `E_USAGE` otherwise. */
 export function checkHistoryFlags(flags: HistoryFlags): void {
   const sources = [flags.fromFile?.length ? "--from-file" : "", flags.fromPrometheus ? "--from-prometheus" : "", flags.fromNightowl ? "--from-nightowl" : ""].filter(Boolean);
@@ -65,14 +59,14 @@ export function checkHistoryFlags(flags: HistoryFlags): void {
   }
   if (flags.bearerToken && flags.username) throw new NightowlError("E_USAGE", "--bearer-token and --username cannot be combined: give one way to authenticate to Prometheus");
   if (flags.demo && !flags.fromNightowl) throw new NightowlError("E_USAGE", "--demo goes with --from-nightowl");
-  positive("--days", flags.days, 30);
-  positive("--step", flags.step, 60);
+  numberFlag("--days", flags.days ?? "30");
+  numberFlag("--step", flags.step ?? "60");
 }
 
 /** Reads the history the flags name, filtered by `--user-label` and `--device-id`. */
 export async function readHistory(flags: HistoryFlags, config: Config, log: Logger, nowMs = Date.now()): Promise<{ frames: HistoryFrame[]; source: string }> {
   checkHistoryFlags(flags);
-  const days = positive("--days", flags.days, 30);
+  const days = numberFlag("--days", flags.days ?? "30");
   const startMs = nowMs - days * 86_400_000;
   let frames: HistoryFrame[];
   let source: string;
@@ -84,7 +78,7 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
       url: flags.fromPrometheus,
       startMs,
       endMs: nowMs,
-      stepSeconds: positive("--step", flags.step, 60),
+      stepSeconds: numberFlag("--step", flags.step ?? "60"),
       userLabel: flags.userLabel,
       deviceId: flags.deviceId,
       auth: { username: flags.username, password: flags.password, bearerToken: flags.bearerToken },

@@ -22,6 +22,7 @@ import { NightowlError } from "../errors.ts";
 import { fetchDeviceHistory } from "../history/device-history.ts";
 import { createWarmUp, type HistorySource } from "../warm-up.ts";
 import { commandContext } from "./context.ts";
+import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
 const RUN_SETTINGS: readonly SettingName[] = [
@@ -75,7 +76,7 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
     .action(async (options: Record<string, unknown>) => {
       const demo = options.demo === true;
       if (options.demoSpeed !== undefined && !demo) throw new NightowlError("E_USAGE", "--demo-speed goes with --demo");
-      const demoSpeed = options.demoSpeed === undefined ? undefined : parseDemoSpeed(String(options.demoSpeed));
+      const demoSpeed = options.demoSpeed === undefined ? undefined : numberFlag("--demo-speed", String(options.demoSpeed));
       const { config, log } = commandContext(demo ? withDemoDefaults(options) : options);
       const monitor = await startMonitor(config, log, { demo, demoSpeed });
       // SIGHUP reloads the leak models (after retraining) without a restart.
@@ -212,15 +213,6 @@ function reportObserver(config: Config, log: Logger): PollObserver {
       log.info(`Polled ${result.devices.length} device(s) in ${Math.round(result.durationMs)} ms`);
     },
   };
-}
-
-/** Simulated seconds per real second, from `--demo-speed`. */
-export function parseDemoSpeed(text: string): number {
-  const speed = Number(text);
-  if (text.trim() === "" || !Number.isFinite(speed) || speed < 0.001 || speed > 1_000_000) {
-    throw new NightowlError("E_USAGE", `--demo-speed '${text}' is invalid; expected a number from 0.001 to 1000000 (simulated seconds per real second)`);
-  }
-  return speed;
 }
 
 function formatSeconds(seconds: number): string {

@@ -11,16 +11,7 @@ import { parseFaultArg } from "../sim/faults.ts";
 import { parseScenarioArg, resolveScenarioArg, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
 import { startSimulator, type Simulator } from "../sim/server.ts";
 import { print } from "./context.ts";
-
-function numberFlag(flag: string, min: number, max: number, integer = true) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new NightowlError("E_USAGE", `${flag} "${text}" is invalid; expected ${integer ? "a whole number" : "a number"} from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
+import { numberOption } from "./number-flags.ts";
 
 function writeAtomic(path: string, text: string): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -82,18 +73,18 @@ export function simulateCommand(): Command {
   return new Command("simulate")
     .description("Serve a simulated NightOwl portal (seeded well-system telemetry, history, faults) for demos and tests.")
     .option("--host <host>", "bind address", "127.0.0.1")
-    .option("--port <port>", "TCP port (0 picks a free one)", numberFlag("--port", 0, 65_535), 8080)
-    .option("--accounts <n>", "accounts (customers)", numberFlag("--accounts", 1, 1000), 1)
-    .option("--devices <n>", "devices per account", numberFlag("--devices", 0, 10_000), 3)
-    .option("--seed <n>", "seed: the same seed serves the same values", numberFlag("--seed", 0, 2 ** 32 - 1), 42)
+    .option("--port <port>", "TCP port (0 picks a free one)", numberOption("--port"), 8080)
+    .option("--accounts <n>", "accounts (customers)", numberOption("--accounts"), 1)
+    .option("--devices <n>", "devices per account", numberOption("--devices"), 3)
+    .option("--seed <n>", "seed: the same seed serves the same values", numberOption("--seed"), 42)
     .option("--username <email>", "first account's user name (default: demo@nightowl.local)")
     .option("--password <password>", "first account's password (default: demo-password)")
-    .option("--speed <x>", "simulated seconds per real second", numberFlag("--speed", 0.001, 1_000_000, false), 1)
-    .option("--history-days <days>", "days of history before start", numberFlag("--history-days", 0, 3650, false), 90)
-    .option("--token-ttl <seconds>", "access-token lifetime (real seconds)", numberFlag("--token-ttl", 1, 10_000_000), 9000)
-    .option("--refresh-ttl <seconds>", "refresh-token lifetime (real seconds)", numberFlag("--refresh-ttl", 1, 100_000_000), 604_800)
-    .option("--sample-interval <seconds>", "seconds between samples (divides 3600)", numberFlag("--sample-interval", 1, 3600), 60)
-    .option("--dense-devices <n>", "the first N devices sample every 10 s", numberFlag("--dense-devices", 0, 10_000_000), 0)
+    .option("--speed <x>", "simulated seconds per real second", numberOption("--speed"), 1)
+    .option("--history-days <days>", "days of history before start", numberOption("--history-days"), 90)
+    .option("--token-ttl <seconds>", "access-token lifetime (real seconds)", numberOption("--token-ttl"), 9000)
+    .option("--refresh-ttl <seconds>", "refresh-token lifetime (real seconds)", numberOption("--refresh-ttl"), 604_800)
+    .option("--sample-interval <seconds>", "seconds between samples (divides 3600)", numberOption("--sample-interval"), 60)
+    .option("--dense-devices <n>", "the first N devices sample every 10 s", numberOption("--dense-devices"), 0)
     .option(
       "--scenario <spec>",
       "inject KIND:DEVICE[:START[:END[:SIZE]]] (repeatable); KIND leak, burst, dry_run, waterlogged_tank, stuck_sensor, meter_replacement, gap",
@@ -107,7 +98,7 @@ export function simulateCommand(): Command {
       (text: string, previous: unknown[]) => [...previous, parseFaultArg(text)],
       [] as unknown[],
     )
-    .option("--chaos <rate>", "each API request meets a random fault with this probability (0–1)", numberFlag("--chaos", 0, 1, false), 0)
+    .option("--chaos <rate>", "each API request meets a random fault with this probability (0–1)", numberOption("--chaos"), 0)
     .option("--log-format <format>", "text or json", "text")
     .addHelpText(
       "after",
@@ -135,7 +126,7 @@ Examples:
   $ nightowl simulate --chaos 0.05 --speed 3600       random faults while a day passes per second`,
     )
     .action(async (flags: SimulateFlags) => {
-      if (flags.logFormat !== "text" && flags.logFormat !== "json") throw new NightowlError("E_USAGE", `--log-format "${flags.logFormat}" is invalid; expected text or json`);
+      if (flags.logFormat !== "text" && flags.logFormat !== "json") throw new NightowlError("E_USAGE", `--log-format ${JSON.stringify(flags.logFormat)} is not allowed: expected text or json`);
       const log = createLogger({ format: flags.logFormat as LogFormat, level: "info" });
       const sim = await startSimulator({
         host: flags.host,

@@ -9,6 +9,7 @@ import { trainLeakModel, type TrainSummary } from "../ml/leak-model.ts";
 import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
 import { commandContext, print } from "./context.ts";
+import { numberFlag } from "./number-flags.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 
 /** Settings `train` and `score` take as flags (the portal's user and password come from the environment). */
@@ -22,13 +23,6 @@ interface TrainFlags extends HistoryFlags {
   nEstimators?: string;
   seed?: string;
   note?: string;
-}
-
-function numberFlag(flag: string, value: string | undefined, fallback: number, ok: (n: number) => boolean, allowed: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || !ok(n)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(value)} is not allowed: expected ${allowed}`);
-  return n;
 }
 
 export function trainCommand(): Command {
@@ -55,9 +49,9 @@ Examples:
 Train on a period without known leaks: the model learns what normal looks like.`,
     )
     .action(async (options: TrainFlags & Record<string, unknown>) => {
-      const contamination = numberFlag("--contamination", options.contamination, 0.05, (n) => n > 0 && n <= 0.5, "a number in (0, 0.5]");
-      const nEstimators = numberFlag("--n-estimators", options.nEstimators, 100, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000, "a whole number from 1 to 10000");
-      const seed = numberFlag("--seed", options.seed, 42, (n) => Number.isSafeInteger(n), "a whole number");
+      const contamination = numberFlag("--contamination", options.contamination ?? "0.05");
+      const nEstimators = numberFlag("--n-estimators", options.nEstimators ?? "100");
+      const seed = numberFlag("--seed", options.seed ?? "42");
       const { config, log } = commandContext(configFlags(options));
       const { frames, source } = await readHistory(options, config, log);
       const labels = [...new Set(frames.map((f) => f.userLabel))];
