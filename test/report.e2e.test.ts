@@ -5,19 +5,18 @@
  * must hold every chart with its expected number of series.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inflateSync } from "node:zlib";
 import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
 import { simulateHistory } from "../src/sim/history.ts";
 import { deviceSpec } from "../src/sim/site.ts";
+import { chromium, decodePng, renderPage, type Png } from "./chromium.ts";
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
 const LEAK_AT = START + 10 * DAY + 5 * 3_600_000;
 const SEED = 7;
-const chromium = ["/usr/bin/chromium", Bun.which("chromium"), Bun.which("chromium-browser")].find((p) => p && existsSync(p));
 if (!chromium) console.warn("skip: chromium not installed (Debian package chromium); the report's screenshot test needs it");
 
 let dir = "";
@@ -84,13 +83,7 @@ function charts(dom: string): Array<{ title: string; declared: number; drawn: nu
 
 test.skipIf(!chromium)("headless Chromium renders the report: a non-blank screenshot and every chart with its series", async () => {
   const png = join(dir, "report.png");
-  const proc = Bun.spawn([
-    chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`, `--screenshot=${png}`, "--dump-dom",
-    "--window-size=1200,2000", `file://${htmlPath}`,
-  ], { stdout: "pipe", stderr: "ignore" });
-  const dom = await new Response(proc.stdout).text();
-  expect(await proc.exited).toBe(0);
+  const dom = await renderPage(`file://${htmlPath}`, { dir, png, width: 1200, height: 2000 });
 
   const image = decodePng(readFileSync(png));
   expect([image.width, image.height]).toEqual([1200, 2000]);
@@ -115,51 +108,6 @@ test.skipIf(!chromium)("headless Chromium renders the report: a non-blank screen
   for (const c of all) expect(c.drawn).toBe(c.declared);
   for (const c of all) for (const d of c.paths) expect(d).not.toBe("M0,0");
 }, 60_000);
-
-interface Png { width: number; height: number; channels: number; pixels: Uint8Array }
-
-/** A minimal decoder for the 8-bit RGB/RGBA, non-interlaced PNGs Chromium writes. */
-function decodePng(buf: Buffer): Png {
-  expect(buf.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
-  let pos = 8, width = 0, height = 0, channels = 0;
-  const idat: Buffer[] = [];
-  while (pos < buf.length) {
-    const len = buf.readUInt32BE(pos);
-    const type = buf.toString("ascii", pos + 4, pos + 8);
-    const data = buf.subarray(pos + 8, pos + 8 + len);
-    if (type === "IHDR") {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      expect(data[8]).toBe(8);
-      channels = data[9] === 6 ? 4 : data[9] === 2 ? 3 : 0;
-      expect(channels).toBeGreaterThan(0);
-      expect(data[12]).toBe(0);
-    } else if (type === "IDAT") idat.push(data);
-    pos += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const pixels = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    for (let x = 0; x < stride; x++) {
-      const v = raw[y * (stride + 1) + 1 + x]!;
-      const a = x >= channels ? pixels[y * stride + x - channels]! : 0;
-      const b = y > 0 ? pixels[(y - 1) * stride + x]! : 0;
-      const c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels]! : 0;
-      let p = 0;
-      if (filter === 1) p = a;
-      else if (filter === 2) p = b;
-      else if (filter === 3) p = (a + b) >> 1;
-      else if (filter === 4) {
-        const e = a + b - c, pa = Math.abs(e - a), pb = Math.abs(e - b), pc = Math.abs(e - c);
-        p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      pixels[y * stride + x] = (v + p) & 0xff;
-    }
-  }
-  return { width, height, channels, pixels };
-}
 
 function countPixels(image: Png): { nonWhite: number; chartBlue: number } {
   let nonWhite = 0, chartBlue = 0;

@@ -21,6 +21,8 @@ import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "
 import { NightowlError } from "../errors.ts";
 import { fetchDeviceHistory } from "../history/device-history.ts";
 import { createWarmUp, type HistorySource } from "../warm-up.ts";
+import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
+import { statusRoutes } from "../status/routes.ts";
 import { commandContext } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
@@ -96,6 +98,8 @@ export interface Monitor {
   portal: Portal;
   /** Live leak scoring, when NIGHTOWL_ML_ENABLED is true. */
   scorer?: LiveScorer;
+  /** What the status page and the notifications read. */
+  status: LiveStatusSource;
   /** Stops the loop, the server and the simulator (if any); resolves within about 2 s. */
   stop(): Promise<void>;
 }
@@ -155,6 +159,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
           log,
         })
       : undefined;
+  // After analytics and scoring: it reads what they made of this poll.
+  const status = createLiveStatusSource({ analytics, scorer, analyze: { timeZone: config.timezone, powerFactor: config.powerFactor } });
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     registerTelemetryMetrics(registry),
@@ -162,6 +168,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     ...(warmUp ? [warmUp] : []),
     analytics,
     ...(scorer ? [scorer] : []),
+    status,
     // Live leak scoring and analytics register their families on `registry` and add their
     // observers here; `config.mlEnabled` says whether scoring is wanted.
     ...(options.observers?.(registry) ?? []),
@@ -177,6 +184,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
       registry,
       readiness: () => pollReadiness(loop?.lastSuccessAt, intervalMs, Date.now()),
       generation: () => generation,
+      pages: statusRoutes({ source: status, timeZone: config.timezone, refreshSeconds: Math.max(10, intervalMs / 1000) }),
       auth: { bearerToken: config.metricsAuthBearerToken, username: config.metricsAuthUsername, password: config.metricsAuthPassword },
       log,
     });
@@ -195,6 +203,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     loop: started,
     portal,
     scorer,
+    status,
     async stop() {
       await started.stop();
       await Promise.all([server.stop(), portal.close()]);

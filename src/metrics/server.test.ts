@@ -89,3 +89,18 @@ test("with a generation, scrapes reuse one rendering until the generation change
   generation++;
   expect(await scrape()).toBe("nightowl_test_value 2");
 });
+
+test("pages claimed by the status page pass the same auth as /metrics; the rest is unchanged", async () => {
+  const pages = {
+    claims: (r: Request) => new URL(r.url).pathname === "/" && (r.headers.get("accept") ?? "").startsWith("text/html"),
+    render: () => new Response("<p>page</p>", { headers: { "content-type": "text/html; charset=utf-8" } }),
+  };
+  const { base } = start({ pages, auth: { bearerToken: "page-t0ken" } });
+  const html = { accept: "text/html" };
+  expect((await fetch(base + "/", { headers: html })).status).toBe(401);
+  const page = await fetch(base + "/", { headers: { ...html, authorization: "Bearer page-t0ken" } });
+  expect([page.status, await page.text()]).toEqual([200, "<p>page</p>"]);
+  const exposition = await fetch(base + "/", { headers: { authorization: "Bearer page-t0ken" } });
+  expect(await exposition.text()).toContain("nightowl_test_value 3");
+  expect((await fetch(base + "/healthz", { headers: html })).status).toBe(200);
+});

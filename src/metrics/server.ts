@@ -1,6 +1,7 @@
 /**
  * The exporter's HTTP server: `/metrics` and `/` (the exposition, as the original monitor
- * served it on `/`), `/healthz` (the process answers) and `/readyz` (polls are fresh).
+ * served it on `/`), `/healthz` (the process answers) and `/readyz` (polls are fresh), and the
+ * status page's HTML when given (`/` for browsers, by their Accept header).
  *
  * A scrape renders the registry as it stands and never waits for a poll. `/metrics` and `/`
  * may require a bearer token or basic auth, as Prometheus scrape configs support
@@ -34,6 +35,14 @@ export interface MetricsServerOptions {
    * Without it every scrape renders the registry.
    */
   generation?: () => number;
+  /**
+   * HTML pages served beside the exposition (the status page): `claims` says whether a request
+   * is theirs (cheap: path and Accept only); such a request passes the same auth as `/metrics`.
+   */
+  pages?: {
+    claims(request: Request): boolean;
+    render(request: Request): Response | Promise<Response>;
+  };
 }
 
 export interface MetricsServer {
@@ -77,6 +86,16 @@ export function startMetricsServer(options: MetricsServerOptions): MetricsServer
         if (path === "/readyz") {
           const r = readiness();
           return text(r.ready ? 200 : 503, `${r.ready ? "ready" : "not ready"}: ${r.reason}\n`);
+        }
+        if (options.pages?.claims(request)) {
+          const denied = checkAuth(request);
+          if (denied) return denied;
+          try {
+            return await options.pages.render(request);
+          } catch (error) {
+            log.error(`rendering the status page failed: ${(error as Error).message}`);
+            return text(500, "rendering the status page failed\n");
+          }
         }
         if (path === "/metrics" || path === "/") {
           const denied = checkAuth(request);

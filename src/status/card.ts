@@ -1,0 +1,67 @@
+/** One device's card: verdict in words and colour, reasons, current figures and sparklines. */
+import { escapeHtml, figure, localTime } from "./html.ts";
+import type { DeviceStatus } from "./source.ts";
+import { sparkline } from "./sparkline.ts";
+import { LEVEL_WORDS, ruleTitle } from "./verdict.ts";
+
+export interface CardOptions {
+  timeZone: string;
+  /** Link of the device's detail view; none on the detail view itself. */
+  detailHref?: string;
+  /** Span of the sparklines, for their labels, e.g. "24 h". */
+  spanLabel: string;
+}
+
+export function verdictBadge(d: DeviceStatus): string {
+  return `<span class="verdict ${d.level}" data-verdict="${d.level}" id="verdict-${escapeHtml(d.id)}">${escapeHtml(LEVEL_WORDS[d.level])}</span>`;
+}
+
+export function reasonList(d: DeviceStatus, timeZone: string): string {
+  if (d.reasons.length === 0) return "";
+  const items = d.reasons.map((r) => {
+    const when = r.endedMs === undefined ? `since ${localTime(r.sinceMs, timeZone)}` : `${localTime(r.sinceMs, timeZone)} – ${localTime(r.endedMs, timeZone)}`;
+    return `<li data-rule="${escapeHtml(r.rule)}"><strong>${escapeHtml(ruleTitle(r.rule))}</strong>: ${escapeHtml(r.sentence)} <span class="muted">(${escapeHtml(when)})</span></li>`;
+  });
+  return `<ul class="reasons">${items.join("")}</ul>`;
+}
+
+function pumpState(d: DeviceStatus): string {
+  if (d.pumps.length === 0) return "—";
+  return d.pumps.map((p) => `${p.pump} ${Number.isNaN(p.running) ? "unknown" : p.running === 1 ? "running" : "off"}`).join(", ");
+}
+
+export function figureList(d: DeviceStatus, timeZone: string): string {
+  const rows: [string, string][] = [
+    ["Pressure", figure(d.pressurePsi, "psi")],
+    ["Tank level", figure(d.tankPercent, "%", 0)],
+    ["Pump", pumpState(d)],
+    ["Used today", figure(d.todayGallons, "gal", 0)],
+    ["Last night's lowest flow", figure(d.lastNightMinGpm, "gal/min", 2)],
+    ["Leak probability", figure(d.leakProbability, "%", 0)],
+    ["Newest reading", localTime(d.readingAt, timeZone)],
+  ];
+  return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl>`;
+}
+
+export function sparklines(d: DeviceStatus, spanLabel: string): string {
+  const s = d.series;
+  const parts = [sparkline(s.pressure, { label: `Pressure, last ${spanLabel}`, unit: "psi" })];
+  if (s.flow) parts.push(sparkline(s.flow, { label: `Flow, last ${spanLabel}`, unit: "gal/min", digits: 2 }));
+  if (s.pumpDutyPercent) parts.push(sparkline(s.pumpDutyPercent, { label: `Pump duty, last ${spanLabel}`, unit: "%", digits: 0, min: 0, max: 100 }));
+  parts.push(sparkline(s.leakProbability, { label: `Leak probability, last ${spanLabel}`, unit: "%", digits: 0, min: 0, max: 100, tone: "risk" }));
+  return parts.join("");
+}
+
+export function card(d: DeviceStatus, options: CardOptions): string {
+  const title = options.detailHref ? `<a href="${escapeHtml(options.detailHref)}">${escapeHtml(d.name)}</a>` : escapeHtml(d.name);
+  return [
+    `<article class="card ${d.level}" data-device="${escapeHtml(d.id)}">`,
+    `<h2>${title}</h2>`,
+    `<div class="muted">${escapeHtml(d.customer)}</div>`,
+    verdictBadge(d),
+    reasonList(d, options.timeZone),
+    figureList(d, options.timeZone),
+    sparklines(d, options.spanLabel),
+    `</article>`,
+  ].join("\n");
+}

@@ -1,0 +1,192 @@
+/**
+ * The status source of `run`, read from its analytics and live-scoring observers. It is a poll
+ * observer itself (placed after them): each poll it records what they do not keep — the device's
+ * name and customer, its newest reading time, and the leak probability the model gave, for the
+ * sparkline (48 h).
+ *
+ * The page's fuller figures (the rules' sentences, today's use, the series) come from one
+ * analysis of the device's buffered readings, redone only when a new reading has arrived.
+ */
+import { analyzeFrame, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
+import type { AnalyticsMetrics } from "../analytics/metrics.ts";
+import type { DeviceFigures } from "../analytics/device-analytics.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import type { LiveScorer } from "../ml/live-scorer.ts";
+import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
+import type { PollObserver, PollResult } from "../poll-loop.ts";
+import { bucketSeries } from "./series.ts";
+import type { DeviceStatus, DeviceVerdict, Point, Reason, StatusSource } from "./source.ts";
+import { judge, type ModelVerdict } from "./verdict.ts";
+
+const HOUR_MS = 3_600_000;
+/** Probability history kept per device: the detail view's 48 h. */
+const KEEP_MS = 48 * HOUR_MS;
+/** How long a rule stays reported after it ended: the analytics' hold (see DeviceAnalytics). */
+const RULE_HOLD_MS = 24 * HOUR_MS;
+
+export interface LiveStatusOptions {
+  analytics: AnalyticsMetrics;
+  scorer?: LiveScorer;
+  /** The analytics' options (time zone, power factor), so the analysis matches the metrics. */
+  analyze: AnalyzeOptions;
+  /** Epoch ms; injected by tests. */
+  now?: () => number;
+}
+
+interface Known {
+  snapshot: DeviceSnapshot;
+  readingAt: number;
+  probability: Point[];
+  /** Reading time the model's alarm turned on, while it is on. */
+  modelSince?: number;
+}
+
+interface Analysed {
+  frame: HistoryFrame;
+  analysis: DeviceAnalysis;
+}
+
+export type LiveStatusSource = StatusSource & PollObserver;
+
+export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSource {
+  const now = options.now ?? Date.now;
+  const known = new Map<string, Known>();
+  let order: string[] = [];
+  let lastPollAt: number | undefined;
+  const analyses = new Map<string, Analysed>();
+
+  function model(id: string): ModelVerdict | undefined {
+    const latest = options.scorer?.latest(id);
+    return latest ? { probability: latest.verdict.probability, isAnomaly: latest.verdict.isAnomaly, rules: latest.verdict.rules } : undefined;
+  }
+
+  function firing(figures: DeviceFigures | undefined): string[] {
+    return Object.entries(figures?.rules ?? {}).filter(([, on]) => on === 1).map(([rule]) => rule);
+  }
+
+  function verdictOf(id: string, k: Known, figures: DeviceFigures | undefined): DeviceVerdict {
+    const m = model(id);
+    const { level, alarms } = judge(firing(figures), m);
+    const customer = k.snapshot.attributes.CustomerInfo?.value;
+    return {
+      id,
+      name: k.snapshot.name,
+      customer: typeof customer === "string" && customer.trim() ? customer.trim() : k.snapshot.userLabel,
+      userLabel: k.snapshot.userLabel,
+      level,
+      alarms,
+      leakProbability: m?.probability ?? Number.NaN,
+      readingAt: k.readingAt,
+    };
+  }
+
+  function analysisOf(id: string): Analysed | undefined {
+    const device = options.analytics.devices().get(id);
+    if (!device) return undefined;
+    const frame = device.frame();
+    const toMs = frame.ts.length ? frame.ts[frame.ts.length - 1]! : Number.NaN;
+    if (Number.isNaN(toMs)) return undefined;
+    const cached = analyses.get(id);
+    if (cached?.analysis.toMs === toMs) return cached;
+    const analysed = { frame, analysis: analyzeFrame(frame, options.analyze) };
+    analyses.set(id, analysed);
+    return analysed;
+  }
+
+  function status(id: string, k: Known, spanMs: number): DeviceStatus {
+    const figures = options.analytics.devices().get(id)?.figures();
+    const verdict = verdictOf(id, k, figures);
+    const analysed = analysisOf(id);
+    const a = analysed?.analysis;
+    const ts = analysed?.frame.ts ?? new Float64Array();
+    const toMs = a?.toMs ?? k.readingAt;
+    const fromMs = toMs - spanMs;
+    const reasons = a ? ruleReasons(a, firing(figures)) : [];
+    const m = model(id);
+    if (m?.isAnomaly && m.rules.length === 0) {
+      reasons.push({ rule: "leak_model", sentence: `the leak model puts the chance of a leak at ${m.probability.toFixed(0)} %: water use unlike any in the history it learned from`, sinceMs: k.modelSince ?? k.readingAt });
+    }
+    const series: DeviceStatus["series"] = {
+      pressure: bucketSeries(ts, analysed?.frame.columns.S1 ?? [], fromMs, toMs, "mean"),
+      leakProbability: bucketSeries(k.probability.map((p) => p.t), k.probability.map((p) => p.v), fromMs, toMs, "max"),
+    };
+    if (a?.consumption) series.flow = bucketSeries(ts, a.consumption.intervalGallons, fromMs, toMs, "rate");
+    else {
+      const p1 = a?.pumps.find((p) => p.pump === "P1") ?? a?.pumps[0];
+      if (p1) series.pumpDutyPercent = bucketSeries(ts, Array.from(p1.running, (r) => r * 100), fromMs, toMs, "mean");
+    }
+    const today = a?.consumption?.daily.find((d) => d.startMs <= toMs && toMs < d.endMs);
+    return {
+      ...verdict,
+      reasons,
+      pressurePsi: latestNumber(k.snapshot, "S1"),
+      tankPercent: latestNumber(k.snapshot, "Level1_precent"),
+      pumps: (figures?.pumps ?? []).map((p) => ({ pump: p.pump, running: p.running })),
+      todayGallons: today ? today.value : Number.NaN,
+      lastNightMinGpm: figures?.nightFlowMinGpm ?? Number.NaN,
+      series,
+      fromMs,
+      toMs,
+    };
+  }
+
+  return {
+    observe(result: PollResult) {
+      if (!result.ok) return;
+      lastPollAt = now();
+      order = result.devices.map((d) => d.id);
+      for (const id of known.keys()) if (!order.includes(id)) { known.delete(id); analyses.delete(id); }
+      for (const d of result.devices) {
+        const k = known.get(d.id) ?? { snapshot: d, readingAt: Number.NaN, probability: [] };
+        k.snapshot = d;
+        k.readingAt = Math.max(...Object.values(d.telemetry).map((r) => r.ts), Number.isNaN(k.readingAt) ? -Infinity : k.readingAt);
+        const m = options.scorer?.latest(d.id);
+        if (m && (k.probability.length === 0 || m.ts > k.probability[k.probability.length - 1]!.t)) {
+          k.probability.push({ t: m.ts, v: m.verdict.probability });
+          while (k.probability.length && k.probability[0]!.t < m.ts - KEEP_MS) k.probability.shift();
+          if (m.verdict.isAnomaly) k.modelSince ??= m.ts;
+          else k.modelSince = undefined;
+        }
+        known.set(d.id, k);
+      }
+    },
+    verdicts() {
+      return order.flatMap((id) => {
+        const k = known.get(id);
+        return k ? [verdictOf(id, k, options.analytics.devices().get(id)?.figures())] : [];
+      });
+    },
+    statuses(spanMs) {
+      return order.flatMap((id) => {
+        const k = known.get(id);
+        return k ? [status(id, k, spanMs)] : [];
+      });
+    },
+    lastPollAt: () => lastPollAt,
+  };
+}
+
+/**
+ * One reason per firing rule: its latest trigger's sentence, since the start of the chain of
+ * triggers that kept it reported without a break (a leak's nightly triggers are one episode).
+ */
+export function ruleReasons(analysis: DeviceAnalysis, rules: readonly string[]): Reason[] {
+  const out: Reason[] = [];
+  for (const rule of rules) {
+    const triggers = analysis.triggers.filter((t) => t.rule === rule);
+    const last = triggers[triggers.length - 1];
+    if (!last) continue;
+    let since = last.startMs;
+    for (let i = triggers.length - 2; i >= 0; i--) {
+      const end = triggers[i]!.endMs ?? Infinity;
+      if (end + RULE_HOLD_MS < since) break;
+      since = Math.min(since, triggers[i]!.startMs);
+    }
+    out.push({ rule, sentence: last.message, sinceMs: since, ...(last.endMs !== undefined ? { endedMs: last.endMs } : {}) });
+  }
+  return out.sort((a, b) => a.sinceMs - b.sinceMs);
+}
+
+function latestNumber(d: DeviceSnapshot, key: string): number {
+  return numericValue(d.telemetry[key]?.value) ?? Number.NaN;
+}
