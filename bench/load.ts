@@ -63,7 +63,8 @@ interface PollSeen {
 /**
  * Scrapes every 100 ms until `stop` and derives each poll from the change it made: its end
  * (`nightowl_last_poll_timestamp`, epoch seconds) minus its length (the growth of
- * `nightowl_poll_duration_seconds_sum`) is its start, exact to the loop's own clock.
+ * `nightowl_poll_duration_seconds_sum`) is its start, exact to the loop's own clock. The
+ * timestamp moves only on a successful poll; every poll of the bench's healthy simulator is one.
  */
 async function watchPolls(url: string, stop: () => boolean): Promise<PollSeen[]> {
   const seen: PollSeen[] = [];

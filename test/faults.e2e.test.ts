@@ -56,6 +56,8 @@ interface Scrape {
   at: number;
   success: number;
   lastSuccessAt: number;
+  /** nightowl_last_poll_timestamp, ms: the original monitor's name for the last success. */
+  lastPollAt: number;
   attempts: { success: number; failure: number };
   series: string[];
 }
@@ -71,6 +73,7 @@ async function scrape(demo: Demo): Promise<Scrape> {
     at: Date.now(),
     success: one("nightowl_last_poll_success"),
     lastSuccessAt: one("nightowl_last_success_timestamp_seconds") * 1000,
+    lastPollAt: one("nightowl_last_poll_timestamp") * 1000,
     attempts: { success: attempts("success"), failure: attempts("failure") },
     series: samples.filter((s) => s.name === "nightowl_telemetry_value").map((s) => `${s.labels.device_id}/${s.labels.key}`).sort(),
   };
@@ -114,6 +117,8 @@ test("an outage: /metrics answers throughout, poll health tells the truth, /read
   const failedScrapes = outage.filter((s) => s.attempts.failure > before.attempts.failure);
   expect(failedScrapes.length).toBeGreaterThan(0);
   for (const s of failedScrapes) expect([s.success, s.attempts.success]).toEqual([0, failedScrapes[0]!.attempts.success]);
+  // Failed polls do not move nightowl_last_poll_timestamp, so a staleness alert on it fires.
+  for (const s of failedScrapes) expect(s.lastPollAt).toBe(lastGood);
   // The last values stay exported while the portal is down.
   expect(during.at(-1)!.series).toEqual(before.series);
 

@@ -20,7 +20,8 @@ test("before a poll returns a device the label is 'unknown', failures are counte
   expect(metrics.userLabel()).toBe("unknown");
   expect(await samples(registry, "nightowl_last_poll")).toEqual([
     'nightowl_last_poll_success{user_label="unknown"} 0',
-    'nightowl_last_poll_timestamp{user_label="unknown"} 1700000001.5',
+    // No poll has succeeded: 0, as the original monitor exported before its first success.
+    'nightowl_last_poll_timestamp{user_label="unknown"} 0',
   ]);
   expect(await samples(registry, "nightowl_poll_attempts_total")).toEqual([
     'nightowl_poll_attempts_total{user_label="unknown",status="failure"} 1',
@@ -56,4 +57,22 @@ test("an empty device list keeps the last known label", () => {
   metrics.observe(ok(0));
   metrics.observe(ok(1, []));
   expect(metrics.userLabel()).toBe("dgorman");
+});
+
+test("nightowl_last_poll_timestamp is the end of the last successful poll: a failure leaves it, so staleness alerts fire", async () => {
+  const registry = createRegistry();
+  const metrics = registerPollMetrics(registry);
+  const timestamp = async () => samples(registry, "nightowl_last_poll_timestamp");
+  metrics.observe(failed(1_000_000));
+  expect(await timestamp()).toEqual(['nightowl_last_poll_timestamp{user_label="unknown"} 0']);
+  metrics.observe(ok(1_010_000));
+  expect(await timestamp()).toEqual(['nightowl_last_poll_timestamp{user_label="dgorman"} 1010.25']);
+  metrics.observe(failed(1_070_000));
+  metrics.observe(failed(1_130_000));
+  expect(await samples(registry, "nightowl_last_poll_success")).toEqual(['nightowl_last_poll_success{user_label="dgorman"} 0']);
+  expect(await timestamp()).toEqual(['nightowl_last_poll_timestamp{user_label="dgorman"} 1010.25']);
+  metrics.observe(ok(1_190_000));
+  expect(await timestamp()).toEqual(['nightowl_last_poll_timestamp{user_label="dgorman"} 1190.25']);
+  // It stays beside nightowl's own name for the same instant.
+  expect(await samples(registry, "nightowl_last_success_timestamp_seconds")).toEqual(['nightowl_last_success_timestamp_seconds{user_label="dgorman"} 1190.25']);
 });

@@ -1,7 +1,7 @@
 /**
  * Health of the poll loop, labelled with the account's `user_label` as the original monitor
- * did: whether the last poll worked, when it ended, how many polls worked or failed, how long
- * they took and how many devices they saw.
+ * did: whether the last poll worked, when the last successful one ended, how many polls worked
+ * or failed, how long they took and how many devices they saw.
  *
  * The account's label is the first device's (they share one `CustomerInfo`), "unknown" until
  * a poll returns a device, then the last one known. When it changes the gauges of the old
@@ -29,7 +29,7 @@ export function registerPollMetrics(registry: Registry): PollMetrics {
   });
   const timestamp = new Gauge({
     name: "nightowl_last_poll_timestamp",
-    help: "Unix time in seconds at which the last poll ended, successful or not.",
+    help: "Unix time in seconds at which the last successful poll ended; 0 before one (the original monitor's meaning).",
     labelNames: ["user_label"],
     registers: [registry],
   });
@@ -59,6 +59,8 @@ export function registerPollMetrics(registry: Registry): PollMetrics {
   });
 
   let label = "unknown";
+  /** End of the last successful poll, s; 0 before one, as the original monitor exported it. */
+  let lastSuccessSeconds = 0;
 
   function relabel(next: string): void {
     if (next === label) return;
@@ -73,7 +75,10 @@ export function registerPollMetrics(registry: Registry): PollMetrics {
       const endedSeconds = (result.startedAt + result.durationMs) / 1000;
       const user_label = label;
       success.set({ user_label }, result.ok ? 1 : 0);
-      timestamp.set({ user_label }, endedSeconds);
+      // Only a success moves it, so `time() - nightowl_last_poll_timestamp > 300` fires while the
+      // portal is down, as alerts written for the original monitor expect.
+      if (result.ok) lastSuccessSeconds = endedSeconds;
+      timestamp.set({ user_label }, lastSuccessSeconds);
       attempts.inc({ user_label, status: result.ok ? "success" : "failure" });
       // The other status starts at 0 so rate() and increase() see it from the first poll.
       attempts.inc({ user_label, status: result.ok ? "failure" : "success" }, 0);
