@@ -14,7 +14,7 @@
  */
 import { scoreFrames } from "../src/ml/leak-model.ts";
 import { trainLeakModel } from "../src/ml/leak-model.ts";
-import { rulesForFrame } from "../src/ml/rule-timeline.ts";
+import { rulesAtTimes } from "../src/monitor/replay.ts";
 import { alarmEpisodes, raisesAlarm, RANGE_GUARD } from "../src/ml/verdict.ts";
 import type { HistoryFrame } from "../src/nightowl/history-frame.ts";
 import { simulateHistory } from "../src/sim/history.ts";
@@ -64,7 +64,7 @@ function slice(frame: HistoryFrame, fromMs: number, toMs: number): HistoryFrame 
  */
 function verdicts(model: ReturnType<typeof trainLeakModel>["model"], frame: HistoryFrame, history: HistoryFrame, timeZone: string): Record<Mode, { ts: number; alarm: boolean }[]> {
   const forest = scoreFrames(model, [frame], { topFeatures: 0 });
-  const rules = rulesForFrame(history, { timeZone });
+  const rules = rulesAtTimes(history, { timeZone });
   const combined = scoreFrames(model, [frame], { topFeatures: 0, rulesFor: () => rules });
   return {
     forest: forest.map((r) => ({ ts: r.ts, alarm: r.isAnomaly })),

@@ -8,8 +8,8 @@ import { localClock, type LocalClock } from "./local-time.ts";
 import { nightFlows, type NightFlow } from "./night-flow.ts";
 import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } from "./pump-health.ts";
 import {
-  burstTriggers, continuousFlowTriggers, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
-  shortCyclingTriggers, type RuleOptions,
+  burstScan, continuousFlowTriggers, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
+  shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
 import { continuousFlowMinutes, usageCurve, type UsageCurve } from "./usage-curve.ts";
@@ -23,7 +23,24 @@ export interface AnalyzeOptions {
   pump?: Omit<PumpHealthOptions, "clock" | "powerFactor" | "gapMs">;
   rules?: RuleOptions;
   baseline?: BaselineOptions;
+  /**
+   * What earlier analyses of the same device learned, for a frame that holds only recent
+   * readings (a monitor's buffer): complete days for the baseline, draw starts for the
+   * burst rules' schedule check. Default: nothing earlier than the frame.
+   */
+  past?: AnalysisPast;
 }
+
+/** The slow memory of the rules, carried from one analysis of a device to the next. */
+export interface AnalysisPast {
+  /** Complete local days, oldest first (at most the baseline's 14 days plus one). */
+  days: DayFeatures[];
+  /** Starts of draws that make a schedule for `burst` and for `sustained_flow`, epoch ms. */
+  burstDraws: number[];
+  sustainedDraws: number[];
+}
+
+const PAST_MS = 15 * 86_400_000;
 
 export interface DeviceAnalysis {
   deviceId: string;
@@ -44,6 +61,8 @@ export interface DeviceAnalysis {
   days: DayFeatures[];
   /** Every rule that fired, oldest first. */
   triggers: Trigger[];
+  /** `options.past` with what this frame adds, for the next analysis. */
+  past: AnalysisPast;
 }
 
 /** Runs every analysis and rule over `frame`. */
@@ -61,14 +80,23 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   const pumps = pumpsIn(frame).map((p) => computePumpHealth(frame, p, { ...options.pump, clock, gapMs, powerFactor: options.powerFactor }));
   const p1 = pumps.find((p) => p.pump === "P1");
   const p2 = pumps.find((p) => p.pump === "P2");
-  const days = dailyFeatures(frame, clock, gapMs, consumption, p1, p2, options.baseline);
+  const frameDays = dailyFeatures(frame, clock, gapMs, consumption, p1, p2, options.baseline);
+  const past = options.past;
+  // A day the frame holds only in part (a buffer's oldest) is taken from the past when known there.
+  const days = past ? mergeDays(past.days, frameDays, fromMs) : frameDays;
 
   const id = frame.deviceId;
   const triggers: Trigger[] = [];
+  let burstDraws: number[] = [];
+  let sustainedDraws: number[] = [];
   if (curve) {
     triggers.push(...continuousFlowTriggers(id, curve, clock, toMs, options.rules));
     triggers.push(...nightFlowTriggers(id, nights, options.rules));
-    triggers.push(...burstTriggers(id, curve, clock, options.rules));
+    const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
+    const sustained = sustainedFlowScan(id, curve, clock, past?.sustainedDraws);
+    triggers.push(...burst.triggers, ...sustained.triggers);
+    burstDraws = burst.drawStarts;
+    sustainedDraws = sustained.drawStarts;
   }
   // The booster or well pump that feeds the house; P2 fills a storage tank on its own schedule.
   if (p1) triggers.push(...nightPumpStartTriggers(id, p1, clock, options.rules));
@@ -78,11 +106,31 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   }
   triggers.push(...baselineTriggers(id, days, options.baseline));
   triggers.sort((a, b) => a.startMs - b.startMs);
+  const keepFrom = toMs - PAST_MS;
+  const draws = (earlier: readonly number[] | undefined, now: number[]) => [...new Set([...(earlier ?? []), ...now])].filter((t) => t >= keepFrom).sort((a, b) => a - b);
+  const nextPast: AnalysisPast = {
+    days: days.filter((d) => d.startMs >= keepFrom && d.endMs <= toMs && (d.startMs >= fromMs || past?.days.includes(d))),
+    burstDraws: draws(past?.burstDraws, burstDraws),
+    sustainedDraws: draws(past?.sustainedDraws, sustainedDraws),
+  };
 
   return {
     deviceId: id, deviceName: frame.deviceName, userLabel: frame.userLabel, clock, fromMs, toMs, gapMs,
     consumption, curve, nights,
     continuousFlowMinutes: curve ? continuousFlowMinutes(curve, toMs) : NaN,
-    pumps, days, triggers,
+    pumps, days, triggers, past: nextPast,
   };
+}
+
+/** The past's days, then the frame's, a frame day that began before the frame giving way to the past's. */
+function mergeDays(earlier: readonly DayFeatures[], frameDays: readonly DayFeatures[], fromMs: number): DayFeatures[] {
+  const known = new Set(earlier.map((d) => d.startMs));
+  const out = [...earlier];
+  for (const d of frameDays) {
+    if (known.has(d.startMs)) {
+      if (d.startMs < fromMs) continue;
+      out[out.findIndex((e) => e.startMs === d.startMs)] = d;
+    } else out.push(d);
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
 }

@@ -26,8 +26,22 @@ export interface LocalClock {
   dateLabel(ts: number): string;
 }
 
-/** A clock for an IANA time zone; throws `E_CONFIG` for an unknown zone. */
+/** One clock per zone for the process: its offset cache is shared by every analysis. */
+const clocks = new Map<string, LocalClock>();
+
+/** The clock of an IANA time zone; throws `E_CONFIG` for an unknown zone. */
 export function localClock(timeZone = "UTC"): LocalClock {
+  let clock = clocks.get(timeZone);
+  if (!clock) {
+    clock = newClock(timeZone);
+    // Zones are few (one per setting); the bound keeps a hostile caller from growing the map.
+    if (clocks.size >= 64) clocks.clear();
+    clocks.set(timeZone, clock);
+  }
+  return clock;
+}
+
+function newClock(timeZone: string): LocalClock {
   let format: Intl.DateTimeFormat;
   try {
     format = new Intl.DateTimeFormat("en-US", {

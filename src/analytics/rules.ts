@@ -108,35 +108,66 @@ export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options
 }
 
 /**
+ * The verdict's own fast flow check (`sustained_flow`), built on the burst rule's
+ * schedule-aware detector with a lower bar: flow of at least 1.5 gal/min for 45 minutes that is
+ * not a recurring schedule (irrigation). A 2 gal/min leak passes it within the hour; the 2-hour
+ * continuous-flow rule would take twice as long.
+ */
+export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS } as const;
+
+/** What a burst scan found: its triggers, and the starts of draws that make a schedule. */
+export interface BurstScan {
+  triggers: Trigger[];
+  /** Starts (epoch ms) of draws of at least 80 % of the threshold: tomorrow's schedule. */
+  drawStarts: number[];
+}
+
+/**
  * burst: sustained high flow that is not a recurring schedule. A schedule is a draw of at least
  * 80 % of the threshold that began within 30 minutes of the same local time on one of the
  * previous 14 days, so an irrigation zone at 4.9 gal/min does not become a burst on the day a
- * shower pushes it to 5.1.
+ * shower pushes it to 5.1. `earlierDraws` are such draws' starts from before the curve (a
+ * monitor keeps them from day to day, so its buffer need not hold 14 days of readings).
  */
-export function burstTriggers(deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}): Trigger[] {
+export function burstScan(deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}, earlierDraws: readonly number[] = []): BurstScan {
   const gpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
   const windowMs = options.burstMs ?? RULE_DEFAULTS.burstMs;
   const n = curve.t.length;
-  if (n < 2) return [];
+  if (n < 2) return { triggers: [], drawStarts: [] };
   const rolling = rollingFlow(curve, curve.t[0], curve.t[n - 1], windowMs, MINUTE_MS);
-  const candidates = episodes(rolling, 0.8 * gpm, windowMs);
-  const out: Trigger[] = [];
+  const drawStarts = episodes(rolling, 0.8 * gpm, windowMs).map((e) => e.startMs);
+  const candidates = drawStarts.concat(earlierDraws);
+  const triggers: Trigger[] = [];
   for (const e of episodes(rolling, gpm, windowMs)) {
     const hour = clock.hourOfDay(e.startMs);
     const day = clock.dayIndex(e.startMs);
-    const scheduled = candidates.some((o) => {
-      const d = clock.dayIndex(o.startMs);
+    const scheduled = candidates.some((start) => {
+      const d = clock.dayIndex(start);
       if (d >= day || d < day - 14) return false;
-      const dh = Math.abs(clock.hourOfDay(o.startMs) - hour);
+      const dh = Math.abs(clock.hourOfDay(start) - hour);
       return Math.min(dh, 24 - dh) <= 0.5;
     });
     if (scheduled) continue;
-    out.push({
+    triggers.push({
       rule: "burst", deviceId, startMs: e.startMs, endMs: e.endMs, severity: "critical",
       message: `burst: ${e.peak.toFixed(1)} gal/min sustained for ${formatDuration(e.endMs - e.startMs)} (a pool fill looks the same)`,
     });
   }
-  return out;
+  return { triggers, drawStarts };
+}
+
+/** burst triggers of a curve on its own (see {@link burstScan}). */
+export function burstTriggers(deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}): Trigger[] {
+  return burstScan(deviceId, curve, clock, options).triggers;
+}
+
+/** sustained_flow: the burst scan at {@link SUSTAINED_FLOW}'s bar, its triggers renamed. */
+export function sustainedFlowScan(deviceId: string, curve: UsageCurve, clock: LocalClock, earlierDraws: readonly number[] = []): BurstScan {
+  const scan = burstScan(deviceId, curve, clock, { burstGpm: SUSTAINED_FLOW.gpm, burstMs: SUSTAINED_FLOW.ms }, earlierDraws);
+  return {
+    triggers: scan.triggers.map((t) => ({ ...t, rule: SUSTAINED_FLOW.rule, severity: "warning" as const, message: t.message.replace(/^burst/, "sustained flow") })),
+    drawStarts: scan.drawStarts,
+  };
 }
 
 /** Stretches where the rolling flow stays at or above `gpm`. */

@@ -5,11 +5,11 @@
 import { Command } from "commander";
 import { addSettingOptions } from "../config.ts";
 import { NightowlError } from "../errors.ts";
-import { scoreFrames, type ScoredRow } from "../ml/leak-model.ts";
+import type { ScoredRow } from "../ml/leak-model.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
-import { rulesForFrame } from "../ml/rule-timeline.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
+import { scoreReplay } from "../monitor/score-replay.ts";
 import { commandContext, print } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
@@ -55,7 +55,7 @@ top_features: name:contribution pairs joined by ";"; rules: the rules firing, jo
       log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
       // The sites' zone when the user names one, else the zone the model was trained in.
       const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
-      const rows = scoreFrames(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5, rulesFor: (frame) => rulesForFrame(frame, { timeZone }) });
+      const rows = scoreReplay(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5 });
       if (format === "csv") print(scoresCsv(rows));
       else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
       else print(scoresTable(model, rows));

@@ -1,0 +1,92 @@
+/**
+ * The analytics and rules stage of a device's pipeline: `analyzeFrame` over the buffer's last
+ * `windowMs` of readings, recomputed at most once per `cadenceMs` slot of reading time, so a
+ * rule is known from the first analysis whose data proves it — never earlier, and at most one
+ * slot later. What must outlive the window (complete days for the baseline, the draws that
+ * make the burst rules' schedule) is carried from analysis to analysis (`AnalysisPast`).
+ *
+ * The slots are fixed on the clock (every 5 minutes from the epoch), not counted from the first
+ * reading, so `run` (which starts anywhere) and `score` over the same readings analyse at the
+ * same moments and give the same rules.
+ */
+import { analyzeFrame, type AnalysisPast, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
+import type { Trigger } from "../analytics/trigger.ts";
+import type { DeviceBuffer } from "./device-buffer.ts";
+
+const MINUTE_MS = 60_000;
+
+/** The readings an analysis sees: 24 h for the pump figures and a night, plus a margin. */
+export const ANALYSIS_WINDOW_MS = 26 * 60 * MINUTE_MS;
+/** How often (reading time) the analysis is recomputed. */
+export const ANALYSIS_CADENCE_MS = 5 * MINUTE_MS;
+/**
+ * A trigger stays "firing" for the verdict this long after its condition last held, so a rule
+ * seen by one analysis is not lost before the next (a night summary closes at 04:00 and is
+ * proven by the first analysis after it).
+ */
+export const RULE_FIRING_MS = 15 * MINUTE_MS;
+
+export interface RuleStageOptions extends Omit<AnalyzeOptions, "past"> {
+  windowMs?: number;
+  cadenceMs?: number;
+}
+
+export class RuleStage {
+  private analysis: DeviceAnalysis | undefined;
+  private past: AnalysisPast | undefined;
+  private slot = -Infinity;
+  private firingRules: readonly string[] = [];
+  private readonly windowMs: number;
+  private readonly cadenceMs: number;
+
+  constructor(private readonly options: RuleStageOptions = {}) {
+    this.windowMs = options.windowMs ?? ANALYSIS_WINDOW_MS;
+    this.cadenceMs = options.cadenceMs ?? ANALYSIS_CADENCE_MS;
+  }
+
+  /**
+   * Called after each new row of `buffer`: analyses when the row opens a new cadence slot.
+   * Returns true when it did.
+   */
+  update(buffer: DeviceBuffer): boolean {
+    const slot = Math.floor(buffer.lastTs / this.cadenceMs);
+    if (!(slot > this.slot)) return false;
+    this.slot = slot;
+    this.analyze(buffer);
+    return true;
+  }
+
+  /**
+   * Analyses now whatever the slot (after a warm-up, whose rows are not analysed one by one;
+   * also called at each local midnight of the warm-up so the days it covers are remembered).
+   */
+  analyze(buffer: DeviceBuffer): DeviceAnalysis | undefined {
+    if (buffer.length === 0) return undefined;
+    const a = analyzeFrame(buffer.frame(buffer.lastTs - this.windowMs), { ...this.options, past: this.past });
+    this.analysis = a;
+    this.past = a.past;
+    this.slot = Math.max(this.slot, Math.floor(a.toMs / this.cadenceMs));
+    this.firingRules = firingRules(a.triggers, a.toMs);
+    return a;
+  }
+
+  /** The rules firing as of the latest analysis (unique names, oldest trigger first). */
+  rules(): readonly string[] {
+    return this.firingRules;
+  }
+
+  /** The latest analysis, if any. */
+  latest(): DeviceAnalysis | undefined {
+    return this.analysis;
+  }
+}
+
+/** Rule names whose condition holds at `atMs`, or held within {@link RULE_FIRING_MS} of it. */
+export function firingRules(triggers: readonly Trigger[], atMs: number): string[] {
+  const out: string[] = [];
+  for (const t of triggers) {
+    if (t.endMs !== undefined && atMs - t.endMs > RULE_FIRING_MS) continue;
+    if (!out.includes(t.rule)) out.push(t.rule);
+  }
+  return out;
+}
