@@ -3,7 +3,7 @@
  * a leak-free week trains the model; a later stretch with an injected 3 gal/min leak is scored.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
@@ -106,7 +106,14 @@ test("train --from-nightowl --demo pulls history from the embedded simulator ove
   expect(JSON.parse(readFileSync(out, "utf8")).training.source).toBe("simulated");
 });
 
-test("train --from-prometheus reads query_range with basic auth", async () => {
+test("--username/--password name the portal account for --from-nightowl, as in every command", () => {
+  const none = run("train", "--from-nightowl", "--days", "1", "--base-url", "http://127.0.0.1:9");
+  expect([none.code, none.stderr]).toEqual([2, "nightowl: NIGHTOWL_USERNAME is not set: expected the NightOwl account's user name (or --username)\n"]);
+  const noPassword = run("train", "--from-nightowl", "--days", "1", "--base-url", "http://127.0.0.1:9", "--username", "me@example.com");
+  expect([noPassword.code, noPassword.stderr]).toEqual([2, "nightowl: NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it\n"]);
+});
+
+test("train --from-prometheus reads query_range with basic auth from --prometheus-username/--prometheus-password(-file), or the old --username/--password with a warning", async () => {
   const seen: string[] = [];
   // A loopback stand-in for Prometheus: the simulator's telemetry for whatever range is asked.
   const server = Bun.serve({
@@ -126,16 +133,30 @@ test("train --from-prometheus reads query_range with basic auth", async () => {
     },
   });
   try {
-    const out = join(dir, "prom.json");
-    const p = Bun.spawn([bun, cli, "train", "--from-prometheus", `http://127.0.0.1:${server.port}`, "--days", "2", "--user-label", "promuser", "--username", "1953220", "--password", "tok", "--model-path", out, "--n-estimators", "10", "--log-level", "error"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-    const [stdout, stderr, code] = [await new Response(p.stdout).text(), await new Response(p.stderr).text(), await p.exited];
-    expect(stderr).toBe("");
-    expect(code).toBe(0);
-    expect(stdout).toContain("user label:      promuser");
-    expect(seen[0]).toBe(`/api/v1/query_range Basic ${Buffer.from("1953220:tok").toString("base64")} nightowl_telemetry_value{user_label="promuser"}`);
-    const model = JSON.parse(readFileSync(out, "utf8"));
-    expect(model.training.source).toBe("prometheus");
-    expect(model.feature_names).not.toContain("flow_gpm"); // the simulated site has no meter
+    const passwordFile = join(dir, "prom-password");
+    writeFileSync(passwordFile, "tok\n");
+    const url = `http://127.0.0.1:${server.port}`;
+    const common = ["train", "--from-prometheus", url, "--days", "2", "--user-label", "promuser", "--n-estimators", "10", "--log-level", "warn"];
+    const ways = [
+      { auth: ["--prometheus-username", "1953220", "--prometheus-password-file", passwordFile], warning: "" },
+      { auth: ["--prometheus-username", "1953220", "--prometheus-password", "tok", "--username", "me@example.com"], warning: "" },
+      { auth: ["--username", "1953220", "--password", "tok"], warning: "--username/--password with --from-prometheus are deprecated: use --prometheus-username" },
+    ];
+    for (const [i, way] of ways.entries()) {
+      const out = join(dir, `prom-${i}.json`);
+      seen.length = 0;
+      const p = Bun.spawn([bun, cli, ...common, ...way.auth, "--model-path", out], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+      const [stdout, stderr, code] = [await new Response(p.stdout).text(), await new Response(p.stderr).text(), await p.exited];
+      if (way.warning) expect(stderr).toContain(way.warning);
+      else expect(stderr).toBe("");
+      expect(stderr).not.toContain("tok");
+      expect(code).toBe(0);
+      expect(stdout).toContain("user label:      promuser");
+      expect(seen[0]).toBe(`/api/v1/query_range Basic ${Buffer.from("1953220:tok").toString("base64")} nightowl_telemetry_value{user_label="promuser"}`);
+      const model = JSON.parse(readFileSync(out, "utf8"));
+      expect(model.training.source).toBe("prometheus");
+      expect(model.feature_names).not.toContain("flow_gpm"); // the simulated site has no meter
+    }
   } finally {
     server.stop(true);
   }

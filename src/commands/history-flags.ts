@@ -1,8 +1,8 @@
 /**
  * The history-source flags `train` and `score` share: `--from-file`, `--from-prometheus` (with
  * its range, filters and auth) and `--from-nightowl`, and the one function that reads them.
- * `--username/--password` are Prometheus' basic auth here, as in the original training script;
- * the portal account for `--from-nightowl` comes from NIGHTOWL_USERNAME / NIGHTOWL_PASSWORD(_FILE).
+ * Prometheus' credentials have their own flags (prometheus-auth.ts); `--username/--password`
+ * name the portal account for `--from-nightowl`, as in every other command.
  */
 import type { Command } from "commander";
 import { NightowlError } from "../errors.ts";
@@ -14,8 +14,9 @@ import { fetchNightowlHistory } from "../ml/history-input.ts";
 import { fetchPrometheusHistory } from "../ml/prometheus-source.ts";
 import { numberFlag } from "./number-flags.ts";
 import { openPortal } from "./portal.ts";
+import { checkPrometheusAuth, prometheusAuth, type PrometheusAuthFlags } from "./prometheus-auth.ts";
 
-export interface HistoryFlags {
+export interface HistoryFlags extends PrometheusAuthFlags {
   fromFile?: string[];
   fromPrometheus?: string;
   fromNightowl?: boolean;
@@ -24,9 +25,6 @@ export interface HistoryFlags {
   step?: string;
   userLabel?: string;
   deviceId?: string;
-  username?: string;
-  password?: string;
-  bearerToken?: string;
 }
 
 /** Adds the source flags to `command`. */
@@ -36,7 +34,7 @@ export function addHistoryFlags(command: Command, nightowl: boolean): Command {
     .option("--from-prometheus <url>", "read nightowl_telemetry_value from Prometheus' query_range API at URL (e.g. http://localhost:9090, Grafana Cloud's …/api/prom)");
   if (nightowl) {
     command
-      .option("--from-nightowl", "pull history from the NightOwl portal (account from NIGHTOWL_USERNAME/NIGHTOWL_PASSWORD)")
+      .option("--from-nightowl", "pull history from the NightOwl portal (account from --username/--password(-file) or NIGHTOWL_USERNAME/NIGHTOWL_PASSWORD)")
       .option("--demo", "with --from-nightowl: use the embedded simulator instead of the portal");
   }
   return command
@@ -44,8 +42,9 @@ export function addHistoryFlags(command: Command, nightowl: boolean): Command {
     .option("--step <seconds>", "query_range resolution in seconds", "60")
     .option("--user-label <label>", "only this user's devices (and the model's label)")
     .option("--device-id <id>", "only this device")
-    .option("--username <user>", "Prometheus basic-auth user (Grafana Cloud: the instance id)")
-    .option("--password <password>", "Prometheus basic-auth password or token")
+    .option("--prometheus-username <user>", "Prometheus basic-auth user (Grafana Cloud: the instance id)")
+    .option("--prometheus-password <password>", "Prometheus basic-auth password or token (prefer --prometheus-password-file)")
+    .option("--prometheus-password-file <path>", "read the Prometheus password from a file")
     .option("--bearer-token <token>", "Prometheus bearer token");
 }
 
@@ -57,7 +56,7 @@ export function checkHistoryFlags(flags: HistoryFlags): void {
   if (flags.fromPrometheus && !/^https?:\/\//i.test(flags.fromPrometheus)) {
     throw new NightowlError("E_USAGE", `--from-prometheus ${JSON.stringify(flags.fromPrometheus)} is not allowed: expected an http:// or https:// URL`);
   }
-  if (flags.bearerToken && flags.username) throw new NightowlError("E_USAGE", "--bearer-token and --username cannot be combined: give one way to authenticate to Prometheus");
+  if (flags.fromPrometheus) checkPrometheusAuth(flags);
   if (flags.demo && !flags.fromNightowl) throw new NightowlError("E_USAGE", "--demo goes with --from-nightowl");
   numberFlag("--days", flags.days ?? "30");
   numberFlag("--step", flags.step ?? "60");
@@ -81,21 +80,12 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
       stepSeconds: numberFlag("--step", flags.step ?? "60"),
       userLabel: flags.userLabel,
       deviceId: flags.deviceId,
-      auth: { username: flags.username, password: flags.password, bearerToken: flags.bearerToken },
+      auth: prometheusAuth(flags, log),
       timeoutMs: config.requestTimeoutSeconds * 1000,
     });
     source = "prometheus";
   } else {
-    let portal;
-    try {
-      portal = await openPortal(config, log, flags.demo === true);
-    } catch (error) {
-      // Here --username/--password are Prometheus' flags; the portal account comes from the environment.
-      if (error instanceof NightowlError && error.code === "E_CONFIG") {
-        throw new NightowlError("E_CONFIG", error.message.replace(" (or --username)", " (with --from-nightowl; --username here is Prometheus' user)"), { cause: error });
-      }
-      throw error;
-    }
+    const portal = await openPortal(config, log, flags.demo === true);
     try {
       frames = await fetchNightowlHistory(portal.client, { keys: config.timeseriesKeys, startMs, endMs: nowMs, pageSize: config.pageSize, userLabel: flags.userLabel, deviceId: flags.deviceId, log });
     } finally {
@@ -112,8 +102,12 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
   return { frames, source };
 }
 
-/** The flags that are settings of the configuration (the Prometheus credentials are not). */
+/**
+ * The flags that are settings of the configuration: all but the deprecated spelling of
+ * Prometheus' credentials (`--username/--password` with `--from-prometheus`).
+ */
 export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
+  if (!options.fromPrometheus) return options;
   const { username: _u, password: _p, ...rest } = options;
   return rest;
 }

@@ -12,9 +12,9 @@ import { commandContext, print } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 
-/** Settings `train` and `score` take as flags (the portal's user and password come from the environment). */
+/** Settings `train`, `score` and `report` take as flags (the portal account is for --from-nightowl). */
 export const ML_COMMAND_SETTINGS: readonly SettingName[] = [
-  "tenant", "baseUrl", "pageSize", "timeseriesKeys", "requestTimeoutSeconds", "timezone", "mlModelsDir", "logFormat", "logLevel",
+  "username", "password", "passwordFile", "tenant", "baseUrl", "pageSize", "timeseriesKeys", "requestTimeoutSeconds", "timezone", "mlModelsDir", "logFormat", "logLevel",
 ];
 
 interface TrainFlags extends HistoryFlags {
@@ -42,7 +42,7 @@ Examples:
   $ nightowl train --from-file data/*.csv --user-label dgorman
   $ nightowl train --from-prometheus http://localhost:9090 --days 90 --user-label dgorman
   $ nightowl train --from-prometheus https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom \\
-      --username 1953220 --password "$GRAFANA_CLOUD_READ_TOKEN" --days 90 --user-label dgorman
+      --prometheus-username 1953220 --prometheus-password-file /run/credentials/grafana-read-token --days 90 --user-label dgorman
   $ nightowl train --from-nightowl --days 30
   $ nightowl train --from-nightowl --demo --days 30 --model-path /tmp/demo.json
 

@@ -1,0 +1,37 @@
+import { expect, test } from "bun:test";
+import { recordingLogger } from "../nightowl/test-support.ts";
+import { prometheusAuth } from "./prometheus-auth.ts";
+
+const noFile = (path: string): string => {
+  throw Object.assign(new Error(`no ${path}`), { code: "ENOENT" });
+};
+
+test("--prometheus-username with --prometheus-password, or with the password read from a file (trailing newline dropped)", () => {
+  const log = recordingLogger();
+  expect(prometheusAuth({ prometheusUsername: "1953220", prometheusPassword: "tok" }, log)).toEqual({ username: "1953220", password: "tok", bearerToken: undefined });
+  expect(prometheusAuth({ prometheusUsername: "1953220", prometheusPasswordFile: "/run/pw" }, log, () => "from-file\n")).toEqual({ username: "1953220", password: "from-file", bearerToken: undefined });
+  expect(log.lines).toEqual([]);
+});
+
+test("the old --username/--password still reach Prometheus, with one deprecation warning", () => {
+  const log = recordingLogger();
+  expect(prometheusAuth({ username: "u", password: "p" }, log)).toEqual({ username: "u", password: "p", bearerToken: undefined });
+  expect(log.lines.length).toBe(1);
+  expect(log.lines[0]).toContain("--prometheus-username");
+  expect(log.lines[0]).not.toContain("p\"");
+});
+
+test("the named flags win: --username is then the portal's and is not sent to Prometheus", () => {
+  const log = recordingLogger();
+  expect(prometheusAuth({ prometheusUsername: "prom", prometheusPassword: "tok", username: "me@example.com", password: "portal" }, log)).toEqual({ username: "prom", password: "tok", bearerToken: undefined });
+  expect(log.lines).toEqual([]);
+});
+
+test.each([
+  [{ bearerToken: "t", prometheusUsername: "u" }, "--bearer-token and --prometheus-username cannot be combined: give one way to authenticate to Prometheus"],
+  [{ bearerToken: "t", username: "u" }, "--bearer-token and --username cannot be combined: give one way to authenticate to Prometheus"],
+  [{ prometheusPassword: "a", prometheusPasswordFile: "/b" }, "--prometheus-password and --prometheus-password-file cannot be combined: give the password one way"],
+  [{ prometheusUsername: "u", prometheusPasswordFile: "/nonexistent/pw" }, '--prometheus-password-file "/nonexistent/pw" cannot be read (ENOENT): expected a readable file holding the password'],
+])("%o is refused: %s", (flags, message) => {
+  expect(() => prometheusAuth(flags, recordingLogger(), noFile)).toThrow(message);
+});

@@ -1,0 +1,53 @@
+/**
+ * How `train`, `score` and `report` authenticate to Prometheus: `--prometheus-username` with
+ * `--prometheus-password` or `--prometheus-password-file`, or `--bearer-token`. The plain
+ * `--username/--password` name the portal account in every command; given with
+ * `--from-prometheus` and no `--prometheus-*` flag they are still read as Prometheus' (what
+ * these commands once meant by them), with one warning.
+ */
+import { readFileSync } from "node:fs";
+import { NightowlError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { PrometheusAuth } from "../ml/prometheus-source.ts";
+
+export interface PrometheusAuthFlags {
+  prometheusUsername?: string;
+  prometheusPassword?: string;
+  prometheusPasswordFile?: string;
+  bearerToken?: string;
+  /** The portal account's flags; Prometheus' only as the deprecated spelling. */
+  username?: string;
+  password?: string;
+}
+
+/** Checks the combination; throws `E_USAGE` naming the flags that cannot go together. */
+export function checkPrometheusAuth(flags: PrometheusAuthFlags): void {
+  const user = flags.prometheusUsername !== undefined ? "--prometheus-username" : flags.username !== undefined ? "--username" : "";
+  if (flags.bearerToken !== undefined && user) throw new NightowlError("E_USAGE", `--bearer-token and ${user} cannot be combined: give one way to authenticate to Prometheus`);
+  if (flags.prometheusPassword !== undefined && flags.prometheusPasswordFile !== undefined) {
+    throw new NightowlError("E_USAGE", "--prometheus-password and --prometheus-password-file cannot be combined: give the password one way");
+  }
+}
+
+/**
+ * The credentials the flags give for Prometheus.
+ * @throws NightowlError E_CONFIG when the password file cannot be read
+ */
+export function prometheusAuth(flags: PrometheusAuthFlags, log: Logger, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): PrometheusAuth {
+  checkPrometheusAuth(flags);
+  const named = flags.prometheusUsername !== undefined || flags.prometheusPassword !== undefined || flags.prometheusPasswordFile !== undefined;
+  if (!named && (flags.username !== undefined || flags.password !== undefined)) {
+    log.warn("--username/--password with --from-prometheus are deprecated: use --prometheus-username and --prometheus-password (or --prometheus-password-file); --username/--password name the portal account");
+    return { username: flags.username, password: flags.password, bearerToken: flags.bearerToken };
+  }
+  let password = flags.prometheusPassword;
+  if (flags.prometheusPasswordFile !== undefined) {
+    try {
+      password = readFile(flags.prometheusPasswordFile).replace(/\r?\n$/, "");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new NightowlError("E_CONFIG", `--prometheus-password-file ${JSON.stringify(flags.prometheusPasswordFile)} cannot be read (${reason}): expected a readable file holding the password`, { cause: error });
+    }
+  }
+  return { username: flags.prometheusUsername, password, bearerToken: flags.bearerToken };
+}
