@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { exitCodeFor, NightowlError } from "./errors.ts";
+import { escapeControl } from "./log.ts";
 import { COMMIT, VERSION } from "./version.ts";
 import { fetchHistoryCommand } from "./commands/fetch-history.ts";
 import { pollOnceCommand } from "./commands/poll-once.ts";
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof NightowlError) {
-      process.stderr.write(`nightowl: ${error.message}\n`);
+      process.stderr.write(`nightowl: ${escapeControl(error.message)}\n`);
       return exitCodeFor(error);
     }
     process.stderr.write(`nightowl: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);

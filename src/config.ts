@@ -68,6 +68,7 @@ export const SETTINGS = {
   timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },
   attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
   summaryKeys: { env: "NIGHTOWL_SUMMARY_KEYS", flag: "--summary-keys <keys>", help: "comma-separated keys for the report's summary", schema: keyList(), default: DEFAULT_SUMMARY_KEYS.join(",") },
+  maxResponseMb: { env: "NIGHTOWL_MAX_RESPONSE_MB", flag: "--max-response-mb <MiB>", help: "largest portal answer read, in MiB after decompression; a larger one fails that call", schema: wholeNumber(1, 4096, "MiB"), default: "64" },
   requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, "seconds"), default: "30" },
   metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
   metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535), default: "8010" },
@@ -231,5 +232,5 @@ export function settingFlags(options: Record<string, unknown>): Partial<Record<S
 /** The settings every portal-talking command offers as flags. */
 export const PORTAL_SETTINGS: readonly SettingName[] = [
   "username", "password", "passwordFile", "tenant", "baseUrl", "pageSize",
-  "timeseriesKeys", "attributeKeys", "requestTimeoutSeconds", "logFormat", "logLevel",
+  "timeseriesKeys", "attributeKeys", "requestTimeoutSeconds", "maxResponseMb", "logFormat", "logLevel",
 ];

@@ -30,7 +30,7 @@ export function createLogger(options: { format: LogFormat; level: LogLevel; writ
             write(JSON.stringify({ time: entry.date.toISOString(), level: entry.type, msg: message, ...fields }) + "\n");
           } else {
             const extra = fields && Object.keys(fields).length ? " " + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ") : "";
-            write(`${entry.date.toISOString()} [${entry.type.toUpperCase()}] ${message}${extra}\n`);
+            write(`${entry.date.toISOString()} [${entry.type.toUpperCase()}] ${escapeControl(message + extra)}\n`);
           }
         },
       },
@@ -42,6 +42,21 @@ export function createLogger(options: { format: LogFormat; level: LogLevel; writ
     info: (m, f) => consola.info(m, f),
     debug: (m, f) => consola.debug(m, f),
   };
+}
+
+/**
+ * `text` with control characters (C0, DEL, C1, and the Unicode line and paragraph separators)
+ * written as escapes (`\n`, `\x1b`, `\u2028`): a device name from the portal holding a line
+ * break must not start a forged line of its own, nor an escape sequence repaint the terminal.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`;
+  });
 }
 
 /** The first characters of a token, enough to tell two apart, never enough to use one. */

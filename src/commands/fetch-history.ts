@@ -68,7 +68,7 @@ ends with the same files. Files appear only when complete.`,
       const concurrency = numberFlag("--concurrency", flags.concurrency);
       if (flags.days !== undefined) numberFlag("--days", flags.days);
       const credentials = requireCredentials(config);
-      const client = new NightowlClient({ baseUrl: config.baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, retries: 6, log });
+      const client = new NightowlClient({ baseUrl: config.baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, retries: 6, log });
       const reporter = createProgressReporter({
         mode: flags.quiet ? "quiet" : process.stderr.isTTY ? "tty" : "log",
         write: (text) => process.stderr.write(text),

@@ -53,7 +53,7 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
   } else {
     credentials = requireCredentials(config);
   }
-  const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, log, ...clientOverrides });
+  const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
   return { client, baseUrl, poll: (signal) => client.devices({ ...query, signal }), close };
 }

@@ -111,7 +111,6 @@ test("malformed JSON on login → E_PARSE, and the message holds no token", asyn
 });
 
 test.each([
-  { value: true, received: "true" },
   { value: { v: 1 }, received: "Object" },
   { value: null, received: "null" },
 ])("a latest value of the wrong type ($received) → E_PARSE naming endpoint and field", async ({ value, received }) => {
@@ -123,8 +122,16 @@ test.each([
   expect(error).toMatchObject({ code: "E_PARSE" });
   const index = [...sim.devices].sort((a, b) => a.name.localeCompare(b.name)).findIndex((d) => d.id === device.id);
   expect((error as Error).message).toBe(
-    `POST /api/entitiesQuery/find: unexpected response at data.${index}.latest.TIME_SERIES.S1.value: expected (string | number), received ${received}`,
+    `POST /api/entitiesQuery/find: unexpected response at data.${index}.latest.TIME_SERIES.S1.value: expected (string | number | boolean), received ${received}`,
   );
+});
+
+test("a JSON boolean (ThingsBoard's useStrictDataTypes) is read as 1/0, not a malformed answer", async () => {
+  const client = clientFor(sim);
+  const device = sim.devices[0]!;
+  sim.faults.add({ kind: "wrong_type", deviceId: device.id, key: "S1", value: true, count: 1 });
+  const devices = await client.devices({ ...QUERY, pageSize: 10 });
+  expect(devices.find((d) => d.id === device.id)!.telemetry.S1!.value).toBe("true");
 });
 
 test("a history point of the wrong type → E_PARSE naming the device's endpoint and the point", async () => {
@@ -135,7 +142,7 @@ test("a history point of the wrong type → E_PARSE naming the device's endpoint
   const error = await client.timeseries(device.id, ["S1"], end - 600_000, end).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "E_PARSE" });
   expect((error as Error).message).toBe(
-    `GET /api/plugins/telemetry/DEVICE/${device.id}/values/timeseries: unexpected response at S1.0.value: expected (string | number), received Array`,
+    `GET /api/plugins/telemetry/DEVICE/${device.id}/values/timeseries: unexpected response at S1.0.value: expected (string | number | boolean), received Array`,
   );
 });
 

@@ -4,7 +4,7 @@
  * the endpoints; every response is validated (schemas.ts) before it is read.
  */
 import type * as v from "valibot";
-import { isNightowlError } from "../errors.ts";
+import { isNightowlError, NightowlError } from "../errors.ts";
 import { maskToken, silentLogger, type Logger } from "../log.ts";
 import { HttpClient, HttpStatusError, type HttpRequest } from "./http.ts";
 import { userLabelFor } from "./keys.ts";
@@ -18,6 +18,7 @@ import {
 } from "./schemas.ts";
 import { numericValue, type DeviceSnapshot, type RawValue, type Reading } from "./snapshot.ts";
 import { TokenStore } from "./token-store.ts";
+import { boundedText, isPlausibleTimestamp, isPortalId, PLAUSIBLE_RANGE, quotedText } from "./values.ts";
 
 export interface ClientOptions {
   /** Portal base URL, e.g. `https://portal.watersystem.live`. */
@@ -36,6 +37,8 @@ export interface ClientOptions {
   log?: Logger;
   /** Current time in epoch milliseconds; injectable. */
   now?: () => number;
+  /** Largest response body of one call, bytes. Default 64 MiB. */
+  maxBodyBytes?: number;
 }
 
 export type Aggregation = "NONE" | "AVG" | "MIN" | "MAX" | "SUM" | "COUNT";
@@ -63,8 +66,11 @@ export interface TimeseriesPage {
   received: Record<string, number>;
 }
 
-/** Safety stop for a portal whose `hasNext` never turns false. */
-const MAX_PAGES = 10_000;
+/**
+ * Safety stop for a portal whose `hasNext` never turns false while sending new devices on
+ * every page: far beyond any real account (a thousand pages of up to a thousand devices).
+ */
+const MAX_PAGES = 1_000;
 
 export class NightowlClient {
   private readonly http: HttpClient;
@@ -83,6 +89,7 @@ export class NightowlClient {
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       retryBaseMs: options.retryBaseMs,
+      maxBodyBytes: options.maxBodyBytes,
       log: this.log,
       now: this.now,
       secrets: () => [options.password, this.tokens.accessToken, this.tokens.refreshToken],
@@ -128,7 +135,13 @@ export class NightowlClient {
     ];
     const seen = new Set<string>();
     const devices: DeviceSnapshot[] = [];
-    for (let page = 0; page < MAX_PAGES; page++) {
+    // The first page's totalPages bounds the walk (one more page allows for a device added meanwhile).
+    let lastPage = MAX_PAGES - 1;
+    for (let page = 0; ; page++) {
+      if (page > lastPage) {
+        this.log.warn(`POST /api/entitiesQuery/find: the portal still says hasNext after ${page} pages (totalPages ${lastPage === MAX_PAGES - 1 ? "beyond " + MAX_PAGES : lastPage}); stopped there`);
+        break;
+      }
       const body = {
         entityFilter: { type: "entityType", resolveMultiple: true, entityType: "DEVICE" },
         pageLink: {
@@ -145,12 +158,24 @@ export class NightowlClient {
         latestValues,
       };
       const result = await this.call({ method: "POST", path: "/api/entitiesQuery/find", body, signal: query.signal }, EntityDataPageSchema);
+      if (page === 0 && Number.isSafeInteger(result.totalPages) && result.totalPages >= 1) lastPage = Math.min(lastPage, result.totalPages);
+      let fresh = 0;
       for (const entity of result.data) {
-        if (seen.has(entity.entityId.id)) continue;
-        seen.add(entity.entityId.id);
+        const id = entity.entityId.id;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        fresh++;
+        if (!isPortalId(id)) {
+          this.log.warn(`device id ${quotedText(id)} is not a UUID, the portal's id shape; skipped that device`);
+          continue;
+        }
         devices.push(snapshotOf(entity));
       }
       if (!result.hasNext || result.data.length === 0) break;
+      if (fresh === 0) {
+        this.log.warn(`POST /api/entitiesQuery/find: page ${page} says hasNext but repeats devices already read; stopped there`);
+        break;
+      }
     }
     return devices;
   }
@@ -189,7 +214,7 @@ export class NightowlClient {
     const result = await this.call(
       {
         method: "GET",
-        path: `/api/plugins/telemetry/DEVICE/${encodeURIComponent(deviceId)}/values/timeseries`,
+        path: `/api/plugins/telemetry/DEVICE/${devicePathSegment(deviceId)}/values/timeseries`,
         query: {
           keys: keys.join(","),
           startTs: Math.floor(startTs),
@@ -209,10 +234,17 @@ export class NightowlClient {
     for (const [key, raw] of Object.entries(result)) {
       received[key] = raw.length;
       const kept: Point[] = [];
+      let text = 0;
+      let badTime = 0;
       for (const point of raw) {
-        const value = numericValue(rawOf(point.value));
-        if (value !== null) kept.push({ ts: point.ts, value });
+        const raw = rawOf(point.value);
+        const value = numericValue(raw);
+        if (value === null) text += raw === undefined ? 0 : 1;
+        else if (!isPlausibleTimestamp(point.ts)) badTime++;
+        else kept.push({ ts: point.ts, value });
       }
+      if (text > 0) this.log.debug(`device ${deviceId} key ${key}: skipped ${text} value(s) that are not numbers`);
+      if (badTime > 0) this.log.warn(`device ${deviceId} key ${key}: skipped ${badTime} point(s) whose ts is not ${PLAUSIBLE_RANGE}`);
       if (kept.length > 0) points[key] = kept;
     }
     return { points, received };
@@ -223,7 +255,7 @@ export class NightowlClient {
     const result = await this.call(
       {
         method: "GET",
-        path: `/api/plugins/telemetry/DEVICE/${encodeURIComponent(deviceId)}/values/attributes`,
+        path: `/api/plugins/telemetry/DEVICE/${devicePathSegment(deviceId)}/values/attributes`,
         query: { keys: keys.join(",") },
       },
       AttributesSchema,
@@ -289,21 +321,35 @@ export class NightowlClient {
 }
 
 /** A portal value as the snapshot keeps it: booleans as "true"/"false", null and "" as no value. */
-function rawOf(value: PortalValue | boolean | null): RawValue | undefined {
+function rawOf(value: PortalValue | null): RawValue | undefined {
   if (value === null) return undefined;
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "string" && value.trim() === "") return undefined;
   return value;
 }
 
+/**
+ * Readings with a value and a plausible time (a `ts` of 1e309 would make `last_seen` +Inf);
+ * text cut to a bounded length, since it ends up in labels and log lines.
+ */
 function readingsOf(section: Record<string, { ts: number; value: PortalValue }> | undefined): Record<string, Reading> {
   const out: Record<string, Reading> = {};
   if (!section) return out;
   for (const [key, { ts, value }] of Object.entries(section)) {
     const raw = rawOf(value);
-    if (raw !== undefined) out[key] = { ts, value: raw };
+    if (raw !== undefined && isPlausibleTimestamp(ts)) out[key] = { ts, value: typeof raw === "string" ? boundedText(raw) : raw };
   }
   return out;
+}
+
+/**
+ * A device id as one URL path segment. Ids come from the portal, which could send `..` or
+ * `a/b`; `devices()` keeps only UUID-shaped ids, and this refuses anything else that reaches a URL.
+ * @throws NightowlError E_DATA when `id` is not UUID-shaped
+ */
+export function devicePathSegment(id: string): string {
+  if (!isPortalId(id)) throw new NightowlError("E_DATA", `device id ${quotedText(id)} is not a UUID, the portal's id shape; refusing to put it in a URL`);
+  return encodeURIComponent(id);
 }
 
 /** The domain snapshot of one entity-data row. */
@@ -315,8 +361,8 @@ export function snapshotOf(entity: EntityData): DeviceSnapshot {
   const type = fields.type ? rawOf(fields.type.value) : undefined;
   return {
     id: entity.entityId.id,
-    name: name === undefined ? entity.entityId.id : String(name),
-    type: type === undefined ? "" : String(type),
+    name: boundedText(name === undefined ? entity.entityId.id : String(name)),
+    type: boundedText(type === undefined ? "" : String(type)),
     userLabel: userLabelFor(customer === undefined ? undefined : String(customer)),
     telemetry: readingsOf(entity.latest.TIME_SERIES),
     attributes,

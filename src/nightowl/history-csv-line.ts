@@ -5,6 +5,7 @@
  */
 import { NightowlError } from "../errors.ts";
 import { CsvSyntaxError, splitRecord } from "./csv-record.ts";
+import { isPlausibleTimestamp, isRadixLiteral, PLAUSIBLE_RANGE } from "./values.ts";
 
 /** The columns every history CSV starts with, in this order. */
 export const HISTORY_FIXED_COLUMNS = ["timestamp", "datetime", "user_label", "device_id", "device_name", "customer", "site"] as const;
@@ -94,6 +95,7 @@ export class LineDecoder {
     const ts = tsCell.length ? +tsCell : NaN;
     if (!Number.isFinite(ts) || isRadixLiteral(tsCell)) throw this.error(line, `timestamp "${tsCell}" is not epoch milliseconds`);
     row.ts = ts;
+    this.checkTimestamp(line);
     row.deviceId = cells[f[3]!]!;
     if (row.deviceId === "") throw this.error(line, "device_id is empty");
     row.userLabel = cells[f[2]!]!;
@@ -165,7 +167,17 @@ export class LineDecoder {
       }
     }
     if (row.deviceId === "") throw this.error(line, "device_id is empty");
+    this.checkTimestamp(line);
     return row;
+  }
+
+  /**
+   * A microsecond stamp, `1e21` or a negative one would make every later step (windows,
+   * report days, the time axis) span centuries: refuse it here, where file and line are known.
+   */
+  private checkTimestamp(line: number): void {
+    const ts = this.row.ts;
+    if (!isPlausibleTimestamp(ts)) throw this.error(line, `timestamp ${this.row.ts} is not ${PLAUSIBLE_RANGE}`);
   }
 
   /** One cell's text into the row, the slow way. */
@@ -246,11 +258,3 @@ function decimalAt(text: string, start: number, end: number): number {
 function zeroLike(cell: string): boolean {
   return cell.includes("0");
 }
-
-/** 0x1f, 0b1, 0o7: numbers to `+`, not to a CSV of decimals. */
-function isRadixLiteral(cell: string): boolean {
-  if (cell.length < 3 || cell.charCodeAt(0) !== 48) return false;
-  const c = cell.charCodeAt(1) | 32;
-  return c === 120 || c === 98 || c === 111;
-}
-

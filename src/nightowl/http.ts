@@ -32,6 +32,8 @@ export interface HttpOptions {
   random?: () => number;
   /** Epoch ms, used to read a `Retry-After` given as an HTTP date. */
   now?: () => number;
+  /** Largest response body read, in bytes after decompression; a larger one fails the call. Default 64 MiB. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpRequest {
@@ -66,6 +68,11 @@ type Outcome =
   | { kind: "status"; status: number; text: string; retryAfter: string | null; statusText: string }
   | { kind: "network"; message: string; cause: unknown };
 
+/** Redirects followed within the base URL's origin before giving up. */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+export const DEFAULT_MAX_BODY_BYTES = 64 << 20;
+
 export class HttpClient {
   private readonly fetcher;
   private readonly timeoutMs: number;
@@ -77,6 +84,8 @@ export class HttpClient {
   private readonly secrets: () => readonly (string | undefined)[];
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly origin: string;
+  private readonly maxBodyBytes: number;
 
   constructor(options: HttpOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -88,11 +97,18 @@ export class HttpClient {
     this.secrets = options.secrets ?? (() => []);
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.origin = new URL(options.baseUrl).origin;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.fetcher = ofetch.create({
       baseURL: options.baseUrl.replace(/\/+$/, ""),
       retry: false,
       ignoreResponseError: true,
-      responseType: "text",
+      // Our own redirect handling: fetch would carry the password and the X-Authorization
+      // token to whatever origin a Location names.
+      redirect: "manual",
+      // Read by `readBody`, which stops at `maxBodyBytes` (counted after decompression, so a
+      // gzip bomb stops there too).
+      responseType: "stream",
       headers: { accept: "application/json" },
     });
   }
@@ -139,23 +155,43 @@ export class HttpClient {
     const headers: Record<string, string> = {};
     if (req.token) headers["X-Authorization"] = `Bearer ${req.token}`;
     try {
-      const response = await this.fetcher.raw<string, "text">(req.path, {
-        method: req.method,
-        query: req.query,
-        body: req.body as Record<string, unknown> | undefined,
-        headers,
-        signal,
-      });
-      const text = typeof response._data === "string" ? response._data : "";
-      if (response.status >= 200 && response.status < 300) return { kind: "ok", status: response.status, text };
-      return {
-        kind: "status",
-        status: response.status,
-        text,
-        retryAfter: response.headers.get("retry-after"),
-        statusText: response.statusText,
-      };
+      let target = req.path;
+      let method: string = req.method;
+      let body = req.body as Record<string, unknown> | undefined;
+      let query = req.query;
+      for (let hop = 0; ; hop++) {
+        const response = await this.fetcher.raw<ReadableStream<Uint8Array> | undefined, "stream">(target, { method, query, body, headers, signal });
+        const location = response.headers.get("location");
+        if (REDIRECT_STATUS.has(response.status) && location !== null) {
+          await response.body?.cancel().catch(() => {});
+          const next = new URL(location, response.url || `${this.origin}${req.path}`);
+          if (next.origin !== this.origin) {
+            throw new NightowlError(
+              "E_HTTP",
+              `${endpoint}: the portal redirected to ${next.origin}, another origin than the base URL's ${this.origin}; not following (credentials go to the base URL only)`,
+            );
+          }
+          if (hop >= MAX_REDIRECTS) throw new NightowlError("E_HTTP", `${endpoint}: more than ${MAX_REDIRECTS} redirects`);
+          target = next.href;
+          query = undefined;
+          if (response.status === 303) {
+            method = "GET";
+            body = undefined;
+          }
+          continue;
+        }
+        const text = await readBody(response.body, this.maxBodyBytes, endpoint);
+        if (response.status >= 200 && response.status < 300) return { kind: "ok", status: response.status, text };
+        return {
+          kind: "status",
+          status: response.status,
+          text,
+          retryAfter: response.headers.get("retry-after"),
+          statusText: response.statusText,
+        };
+      }
     } catch (error) {
+      if (error instanceof NightowlError) throw error;
       if (req.signal?.aborted) throw aborted(endpoint, error);
       if (timeout.aborted) return { kind: "network", message: `timed out after ${this.timeoutMs} ms`, cause: error };
       const message = error instanceof Error ? error.message : String(error);
@@ -199,6 +235,29 @@ export class HttpClient {
   redact(text: string): string {
     return redactSecrets(text, this.secrets());
   }
+}
+
+/**
+ * The body as text, read chunk by chunk so that an endless or huge answer stops at `limit`
+ * bytes instead of filling memory.
+ * @throws NightowlError E_HTTP when the body exceeds `limit`
+ */
+async function readBody(stream: ReadableStream<Uint8Array> | null | undefined, limit: number, endpoint: string): Promise<string> {
+  if (!stream) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new NightowlError("E_HTTP", `${endpoint}: response body exceeds ${limit} bytes (NIGHTOWL_MAX_RESPONSE_MB); refusing to read more`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size));
 }
 
 /** The `message` of a portal error body, trimmed to one short line; undefined when there is none. */

@@ -13,10 +13,11 @@ export const TokenPairSchema = v.object({
 export type TokenPair = v.InferOutput<typeof TokenPairSchema>;
 
 /**
- * A telemetry or entity value as the portal sends it: a string ("52.4", "true", "") or a number.
- * Anything else (a boolean, an object, null) is a malformed answer for the keys we read.
+ * A telemetry or entity value as the portal sends it: a string ("52.4", "true", ""), a number,
+ * or — with `useStrictDataTypes=true` — a JSON boolean (read as 1/0). Anything else (an
+ * object, null) is a malformed answer for the keys we read.
  */
-export const PortalValueSchema = v.union([v.string(), v.number()]);
+export const PortalValueSchema = v.union([v.string(), v.number(), v.boolean()]);
 export type PortalValue = v.InferOutput<typeof PortalValueSchema>;
 
 /** One latest value: epoch milliseconds and the value. */

@@ -3,6 +3,8 @@
  * live scoring, analytics) reads. The client builds it from the entity-data query.
  */
 
+import { decimalNumber } from "./values.ts";
+
 /** A value as the portal sent it: a number, or a string such as "52.4", "true" or "Dan Gorman". */
 export type RawValue = number | string;
 
@@ -26,17 +28,14 @@ export interface DeviceSnapshot {
 }
 
 /**
- * A value as a number for Prometheus: numbers and numeric strings as they are, "true"/"false"
- * as 1/0, anything else (names, empty) as null.
+ * A value as a number for Prometheus: numbers and decimal strings as they are (the CSV
+ * reader's rule: no `0x10`, no Infinity), "true"/"false" as 1/0, anything else (names, empty) as null.
  */
 export function numericValue(value: RawValue | undefined): number | null {
   if (value === undefined) return null;
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
-  const s = value.trim();
-  if (s === "") return null;
-  const lower = s.toLowerCase();
+  const lower = value.trim().toLowerCase();
   if (lower === "true") return 1;
   if (lower === "false") return 0;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
+  return decimalNumber(value);
 }
