@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import * as v from "valibot";
 import { NightowlError } from "./errors.ts";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
+import { isShardSpec } from "./shard.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
 
 const text = () => v.pipe(v.string(), v.trim());
@@ -65,6 +66,7 @@ export const SETTINGS = {
   baseUrl: { env: "NIGHTOWL_BASE_URL", flag: "--base-url <url>", help: "portal API base URL", schema: url(), default: "https://portal.watersystem.live" },
   pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", help: "seconds between polls (≥ 10)", schema: wholeNumber(10, 86_400, "seconds"), default: "60" },
   pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (≥ 1); every page is read", schema: wholeNumber(1, 1000), default: "5" },
+  shard: { env: "NIGHTOWL_SHARD", flag: "--shard <i/n>", help: "poll only shard i of n (0-based; by a stable hash of the device id); auto/n takes i from the host name's ordinal (StatefulSet pod nightowl-2 → 2)", schema: v.pipe(text(), v.check(isShardSpec, "i/n with 0 ≤ i < n ≤ 1024, or auto/n")) },
   timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },
   attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
   summaryKeys: { env: "NIGHTOWL_SUMMARY_KEYS", flag: "--summary-keys <keys>", help: "comma-separated keys for the report's summary", schema: keyList(), default: DEFAULT_SUMMARY_KEYS.join(",") },

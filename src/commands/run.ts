@@ -2,6 +2,7 @@
  * `nightowl run`: the monitor. Polls the portal every interval, logs each device's report,
  * and serves the metrics until SIGINT or SIGTERM.
  */
+import { hostname } from "node:os";
 import { Command } from "commander";
 import type { Registry } from "prom-client";
 import { addSettingOptions, PORTAL_SETTINGS, type Config, type SettingName } from "../config.ts";
@@ -23,6 +24,7 @@ import { fetchDeviceHistory } from "../history/device-history.ts";
 import { createWarmUp, type HistorySource } from "../warm-up.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
+import { parseShard, shardFilter } from "../shard.ts";
 import { commandContext } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
@@ -30,6 +32,7 @@ import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./
 const RUN_SETTINGS: readonly SettingName[] = [
   ...PORTAL_SETTINGS,
   "pollIntervalSeconds",
+  "shard",
   "summaryKeys",
   "metricsHost",
   "metricsPort",
@@ -120,6 +123,8 @@ export interface MonitorOptions {
    * registry, so they can register their own families on it.
    */
   observers?: (registry: Registry) => readonly PollObserver[];
+  /** The host name `NIGHTOWL_SHARD=auto/n` reads its ordinal from; default the machine's. */
+  hostname?: string;
 }
 
 /**
@@ -130,7 +135,11 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   // Real milliseconds between polls: the interval is simulated time when the demo clock is sped up.
   const timeScale = options.demo === true && options.demoSpeed !== undefined ? options.demoSpeed : 1;
   const intervalMs = (config.pollIntervalSeconds * 1000) / timeScale;
+  const shard = config.shard === undefined ? undefined : parseShard(config.shard, options.hostname ?? hostname());
   const portal = await openPortal(config, log, options.demo === true ? { speed: options.demoSpeed } : false, options.client);
+  // Every shard reads the whole device list and keeps its own: no coordination between shards.
+  const ownDevices = shard ? shardFilter(shard) : undefined;
+  const poll = ownDevices ? async (signal: AbortSignal) => ownDevices(await portal.poll(signal)) : portal.poll;
   const registry = createRegistry();
   registerBuildInfo(registry);
   let generation = 0;
@@ -193,9 +202,10 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     throw error;
   }
   const every = timeScale === 1 ? `${config.pollIntervalSeconds} s` : `${config.pollIntervalSeconds} simulated s (${formatSeconds(intervalMs / 1000)} s real)`;
-  log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${every}`);
+  const which = shard ? ` (shard ${shard.index}/${shard.count}: its devices only)` : "";
+  log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${every}${which}`);
   // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.
-  loop = startPollLoop({ poll: portal.poll, intervalMs, observers, log, stopGraceMs: 1000 });
+  loop = startPollLoop({ poll, intervalMs, observers, log, stopGraceMs: 1000 });
   const started = loop;
   return {
     registry,
