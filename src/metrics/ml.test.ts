@@ -38,3 +38,29 @@ test("feature series follow the latest inference: top 10 contributions, top 20 v
   expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="success"} 2');
   expect(text).toContain('nightowl_ml_model_confidence{user_label="dgorman",device_id="d1",device_name="3701155"} 2');
 });
+
+test("a device not scored yet reads 0 (probability, alarm, score) and inference time 0; its first verdict replaces them and later misses keep it", async () => {
+  const registry = createRegistry();
+  const ml = registerMlMetrics(registry);
+  const device = (text: string, name: string) => text.match(new RegExp(`^${name}\\{user_label="dgorman",device_id="d1",device_name="3701155"\\} (\\S+)$`, "m"))?.[1];
+  const notYet = ["nightowl_ml_leak_probability", "nightowl_ml_is_anomaly", "nightowl_ml_anomaly_score", "nightowl_ml_inference_timestamp"];
+  let text = await registry.metrics();
+  expect(notYet.map((n) => device(text, n))).toEqual([undefined, undefined, undefined, undefined]);
+
+  ml.count(labels, "insufficient_data");
+  text = await registry.metrics();
+  expect(notYet.map((n) => device(text, n))).toEqual(["0", "0", "0", "0"]);
+  expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="insufficient_data"} 1');
+  expect(text).not.toContain("nightowl_ml_feature_contribution{");
+
+  ml.record(labels, { probability: 91, decision: -0.08, isAnomaly: true, confidence: 1, contributions: [["flow", 0.4]], values: [["flow", 3]], timestampMs: 1_700_000_000_000 });
+  ml.count(labels, "error");
+  text = await registry.metrics();
+  // A miss after a verdict leaves the verdict; the counter tells what happened.
+  expect(notYet.map((n) => device(text, n))).toEqual(["91", "1", "-0.08", "1700000000"]);
+
+  ml.removeDevice(labels);
+  ml.count(labels, "no_model");
+  text = await registry.metrics();
+  expect(notYet.map((n) => device(text, n))).toEqual(["0", "0", "0", "0"]);
+});

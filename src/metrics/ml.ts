@@ -5,6 +5,12 @@
  * contributions and values), when (`nightowl_ml_inference_timestamp` seconds) and how often
  * (`nightowl_ml_inferences_total{status}`); per user which model is loaded and what it was
  * trained on.
+ *
+ * Not yet scored: a device whose inference produced no verdict yet (no model, windows still
+ * filling, an error) exports probability 0, is_anomaly 0, anomaly score 0 and inference timestamp
+ * 0 (never), so dashboards and alerts written for the original monitor read 0 instead of "no data";
+ * `nightowl_ml_inferences_total{status}` says why. The feature families stay empty until a verdict
+ * names features.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { LeakModel } from "../ml/model-file.ts";
@@ -40,7 +46,7 @@ export interface MlMetrics {
   /** Records the model used for `userLabel` (null: none, `nightowl_ml_model_loaded 0`). */
   setModel(userLabel: string, model: LeakModel | null): void;
   record(labels: DeviceLabels, inference: InferenceRecord): void;
-  /** Counts an inference that produced no verdict. */
+  /** Counts an inference that produced no verdict; a device without one yet shows the not-yet values. */
   count(labels: DeviceLabels, status: Exclude<InferenceStatus, "success">): void;
   /** Drops every per-device series of a device that has disappeared. */
   removeDevice(labels: DeviceLabels): void;
@@ -69,6 +75,8 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
   const shownVersion = new Map<string, { user_label: string; version: string; source: string }>();
   const shownFeatures = new Map<string, { contributions: string[]; values: string[] }>();
   const key = (l: DeviceLabels) => `${l.user_label}\u0000${l.device_id}\u0000${l.device_name}`;
+  /** Devices that have had a verdict; the others show the not-yet values. */
+  const scored = new Set<string>();
 
   return {
     setModel(userLabel, model) {
@@ -93,6 +101,7 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
       confidence.set(labels, inference.confidence);
       timestamp.set(labels, inference.timestampMs / 1000);
       inferences.inc({ ...labels, status: "success" });
+      scored.add(key(labels));
       const previous = shownFeatures.get(key(labels));
       for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
       for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
@@ -104,6 +113,8 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
     },
     count(labels, status) {
       inferences.inc({ ...labels, status });
+      if (scored.has(key(labels))) return;
+      for (const g of [probability, score, isAnomaly, timestamp]) g.set(labels, 0);
     },
     removeDevice(labels) {
       for (const g of [probability, score, isAnomaly, confidence, timestamp]) g.remove(labels);
@@ -111,6 +122,7 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
       for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
       for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
       shownFeatures.delete(key(labels));
+      scored.delete(key(labels));
     },
   };
 }
