@@ -33,3 +33,9 @@ export function exitCodeFor(error: unknown): number {
 export function isNightowlError(error: unknown, code?: ErrorCode): error is NightowlError {
   return error instanceof NightowlError && (code === undefined || error.code === code);
 }
+
+/** One line for a log: a NightowlError's message, or the error's name and message. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.name === "NightowlError" || error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import { silentLogger } from "./log.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
-import { pollReadiness, realSleep, startPollLoop, type PollLoop, type PollResult, type Sleep } from "./poll-loop.ts";
+import type { PollResult } from "./nightowl/poll-result.ts";
+import { pollReadiness, realSleep, startPollLoop, type PollLoop, type Sleep } from "./poll-loop.ts";
 
 const device: DeviceSnapshot = { id: "d1", name: "Pump", type: "NightOwl Flex", userLabel: "dgorman", telemetry: {}, attributes: {} };
 

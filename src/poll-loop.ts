@@ -8,25 +8,9 @@
  * on; only `stop()` ends it.
  */
 import type { Logger } from "./log.ts";
+import { describeError } from "./errors.ts";
+import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
-
-/** What one poll produced. Times are epoch milliseconds, durations milliseconds. */
-export type PollResult =
-  | { ok: true; devices: DeviceSnapshot[]; startedAt: number; durationMs: number }
-  | { ok: false; error: unknown; startedAt: number; durationMs: number };
-
-/**
- * Anything that wants every poll's result: give one to `startPollLoop({ observers })`.
- *
- * `observe` is called once per poll, in the order the observers were given, after the poll
- * settles; the loop awaits a returned promise before the next observer, so keep it short
- * (metrics, a log line, a model score). A throw is logged and does not reach other observers'
- * results or the loop. A failed poll is delivered too (`ok: false`), so an observer can
- * count failures; devices of the last good poll are not repeated.
- */
-export interface PollObserver {
-  observe(result: PollResult): void | Promise<void>;
-}
 
 /** Sleeps `ms` milliseconds, or resolves early when `signal` aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -156,10 +140,4 @@ export function pollReadiness(lastSuccessAt: number | undefined, intervalMs: num
     return { ready: false, reason: `last successful poll ${(ageMs / 1000).toFixed(1)} s ago, more than 2 intervals (${((2 * intervalMs) / 1000).toFixed(1)} s)` };
   }
   return { ready: true, reason: `last successful poll ${(ageMs / 1000).toFixed(1)} s ago` };
-}
-
-/** One line for a log: a NightowlError's message, or the error's name and message. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.name === "NightowlError" || error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
-  return String(error);
 }

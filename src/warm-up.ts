@@ -7,7 +7,8 @@
 import type { Logger } from "./log.ts";
 import type { HistoryFrame } from "./nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
-import { describeError, type PollObserver, type PollResult } from "./poll-loop.ts";
+import { describeError } from "./errors.ts";
+import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
 import { yieldToServer } from "./yield-to-server.ts";
 
 /** An observer whose windows can be filled from history before it sees a device's first poll. */

@@ -12,7 +12,7 @@ import { createRegistry } from "../metrics/registry.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
 import { writeTextfile } from "../metrics/textfile.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
-import type { PollResult } from "../poll-loop.ts";
+import type { PollResult } from "../nightowl/poll-result.ts";
 import { commandContext, print } from "./context.ts";
 import { openPortal } from "./portal.ts";
 

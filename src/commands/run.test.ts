@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { loadConfig } from "../config.ts";
 import { silentLogger } from "../log.ts";
-import type { PollResult } from "../poll-loop.ts";
+import type { PollResult } from "../nightowl/poll-result.ts";
 import { startSimulator, type Simulator } from "../sim/server.ts";
 import { startMonitor, type Monitor } from "./run.ts";
 

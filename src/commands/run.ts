@@ -14,11 +14,13 @@ import { registerPollMetrics } from "../metrics/poll.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import { startMetricsServer, type MetricsServer } from "../metrics/server.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
-import { registerAnalyticsMetrics } from "../analytics/metrics.ts";
+import { registerAnalyticsMetrics } from "../metrics/analytics.ts";
 import { registerMlMetrics } from "../metrics/ml.ts";
-import { createLiveScorer, type LiveScorer } from "../ml/live-scorer.ts";
+import { createLiveScorer, type LiveScorer } from "../metrics/live-scorer.ts";
+import { DevicePipelines } from "../monitor/device-pipeline.ts";
 import { prometheusHistorySource } from "../ml/prometheus-source.ts";
-import { pollReadiness, startPollLoop, type PollLoop, type PollObserver } from "../poll-loop.ts";
+import type { PollObserver } from "../nightowl/poll-result.ts";
+import { pollReadiness, startPollLoop, type PollLoop } from "../poll-loop.ts";
 import { NightowlError } from "../errors.ts";
 import { fetchDeviceHistory } from "../history/device-history.ts";
 import { createWarmUp, type HistorySource } from "../warm-up.ts";
@@ -143,8 +145,11 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const registry = createRegistry();
   registerBuildInfo(registry);
   let generation = 0;
-  const analytics = registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor });
-  // After analytics in the observer order, so the live verdict sees this poll's rule state.
+  // One pipeline per device (buffer, physics, rules), fed by the warm-up and the polls; the
+  // analytics families and live scoring consume it, each feeding it the poll it is given
+  // (a no-op when fed already), so their order in the observer list does not matter.
+  const pipelines = new DevicePipelines({ timeZone: config.timezone, powerFactor: config.powerFactor });
+  const analytics = registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),
@@ -153,7 +158,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         modelPath: config.mlModelPath,
         inferenceInterval: config.mlInferenceInterval,
         timeZone: config.timezone,
-        rulesFor: (id) => Object.entries(analytics.devices().get(id)?.figures().rules ?? {}).filter(([, on]) => on === 1).map(([rule]) => rule),
+        pipelines,
       })
     : undefined;
   const historySources: HistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
@@ -163,7 +168,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     config.warmupHours > 0
       ? createWarmUp({
           sources: historySources,
-          targets: scorer ? [analytics, scorer] : [analytics],
+          targets: [pipelines],
           spanMs: config.warmupHours * 3_600_000,
           log,
         })
@@ -175,6 +180,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     registerTelemetryMetrics(registry),
     reportObserver(config, log),
     ...(warmUp ? [warmUp] : []),
+    pipelines,
     analytics,
     ...(scorer ? [scorer] : []),
     status,

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
-import type { PollResult } from "../poll-loop.ts";
+import type { PollResult } from "../nightowl/poll-result.ts";
 import { registerPollMetrics } from "./poll.ts";
 import { createRegistry } from "./registry.ts";
 

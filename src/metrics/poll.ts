@@ -9,7 +9,7 @@
  * to fire an alert forever; the counters keep their history.
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { PollObserver, PollResult } from "../poll-loop.ts";
+import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 
 export interface PollMetrics extends PollObserver {
   /** The account label the families are currently written under. */

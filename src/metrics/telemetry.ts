@@ -6,7 +6,7 @@
  */
 import { Gauge, type Registry } from "prom-client";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
-import type { PollObserver, PollResult } from "../poll-loop.ts";
+import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 
 const DEVICE_LABELS = ["user_label", "device_id", "device_name"] as const;
 

@@ -8,12 +8,12 @@
  * analysis of the device's buffered readings, redone only when a new reading has arrived.
  */
 import { analyzeFrame, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
-import type { AnalyticsMetrics } from "../analytics/metrics.ts";
-import type { DeviceFigures } from "../analytics/device-analytics.ts";
+import type { AnalyticsMetrics } from "../metrics/analytics.ts";
+import type { DeviceFigures } from "../monitor/device-figures.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import type { LiveScorer } from "../ml/live-scorer.ts";
+import type { LiveScorer } from "../metrics/live-scorer.ts";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
-import type { PollObserver, PollResult } from "../poll-loop.ts";
+import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { bucketSeries } from "./series.ts";
 import type { DeviceStatus, DeviceVerdict, Point, Reason, StatusSource } from "./source.ts";
 import { judge, type ModelVerdict } from "./verdict.ts";

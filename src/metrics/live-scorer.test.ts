@@ -3,14 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
-import { registerMlMetrics } from "../metrics/ml.ts";
-import { createRegistry } from "../metrics/registry.ts";
+import { registerMlMetrics } from "./ml.ts";
+import { createRegistry } from "./registry.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { simulateHistory } from "../sim/history.ts";
-import { trainLeakModel } from "./leak-model.ts";
+import { trainLeakModel } from "../ml/leak-model.ts";
+import { saveModelFile } from "../ml/model-file.ts";
 import { createLiveScorer } from "./live-scorer.ts";
-import { saveModelFile } from "./model-file.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 4, 4);

@@ -1,14 +1,16 @@
 /**
  * The analytics families of `nightowl run`, registered on a passed-in registry, and the poll
- * observer that keeps them current: one `DeviceAnalytics` per device, fed every successful
- * poll. A device that disappears loses its series; a failed poll leaves the last values.
+ * observer that keeps them current: one `DeviceAnalytics` per device, a consumer of the
+ * device's pipeline (shared with live scoring when `pipelines` is given). A device that
+ * disappears loses its series; a failed poll leaves the last values.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
-import { DeviceAnalytics, type DeviceAnalyticsOptions, type DeviceFigures } from "./device-analytics.ts";
-import { RULE_NAMES } from "./trigger.ts";
+import { RULE_NAMES } from "../analytics/trigger.ts";
+import { DeviceAnalytics, type DeviceAnalyticsOptions, type DeviceFigures } from "../monitor/device-figures.ts";
+import { DevicePipelines } from "../monitor/device-pipeline.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
-import type { PollObserver, PollResult } from "../poll-loop.ts";
+import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { yieldToServer } from "../yield-to-server.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
@@ -23,7 +25,8 @@ export interface AnalyticsMetrics extends PollObserver {
 }
 
 /** Registers the `nightowl_water_*`, `nightowl_*flow*`, `nightowl_pump_*` and `nightowl_rule_triggered` families. */
-export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnalyticsOptions = {}): AnalyticsMetrics {
+export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnalyticsOptions & { pipelines?: DevicePipelines } = {}): AnalyticsMetrics {
+  const pipelines = options.pipelines ?? new DevicePipelines(options);
   const registers = [registry];
   const gauge = (name: string, help: string, labelNames: readonly string[] = DEVICE) => new Gauge({ name, help, labelNames, registers });
   const waterUsed = new Counter({ name: "nightowl_water_used_gallons_total", help: "Gallons drawn since the exporter started, from the flow meter; continues across meter replacements (counter resets).", labelNames: DEVICE, registers });
@@ -90,7 +93,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
       entry.water = 0;
       entry.energy.clear();
     }
-    if (!entry) state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options), labels, water: 0, energy: new Map() }));
+    if (!entry) state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options, pipelines.feed(d)), labels, water: 0, energy: new Map() }));
     return entry;
   }
 
@@ -100,7 +103,8 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
       seen.add(d.id);
       await yieldToServer();
       const entry = entryFor(d);
-      entry.analytics.observe(d);
+      pipelines.feed(d);
+      entry.analytics.consume();
       publish(entry, entry.analytics.figures());
     }
     for (const [id, entry] of state) {
@@ -113,7 +117,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   return {
     devices: () => new Map([...state].map(([id, e]) => [id, e.analytics])),
     warm(device, frame) {
-      entryFor(device).analytics.warm(frame);
+      pipelines.warm(device, frame);
     },
     async observe(result: PollResult) {
       if (result.ok) await update(result.devices);

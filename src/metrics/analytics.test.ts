@@ -1,12 +1,12 @@
 import { expect, test } from "bun:test";
 import { Registry } from "prom-client";
-import { analyzeFrame } from "./analyze.ts";
-import { registerAnalyticsMetrics } from "./metrics.ts";
+import { analyzeFrame } from "../analytics/analyze.ts";
+import { registerAnalyticsMetrics } from "./analytics.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { simulateHistory } from "../sim/history.ts";
 import { deviceSpec } from "../sim/site.ts";
-import { DAY, HOUR } from "./testing.ts";
+import { DAY, HOUR } from "../analytics/testing.ts";
 
 const promtool = Bun.which("promtool");
 if (!promtool) console.warn("skip: promtool not installed (Debian package prometheus); the analytics exposition is not linted");
@@ -38,7 +38,7 @@ test("poll by poll, the families follow a leak and count water across a meter re
   });
   const registry = new Registry();
   // Recomputing the windows every 30 simulated minutes instead of 5 keeps the test quick.
-  const observer = registerAnalyticsMetrics(registry, { timeZone: "Etc/GMT+7", analyzeEveryMs: 30 * 60_000 });
+  const observer = registerAnalyticsMetrics(registry, { timeZone: "Etc/GMT+7", cadenceMs: 30 * 60_000 });
   for (let i = 0; i < frame.ts.length; i++) {
     await observer.observe({ ok: true, devices: [snapshotAt(frame, i)], startedAt: frame.ts[i], durationMs: 5 });
   }

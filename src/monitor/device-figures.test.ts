@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { DeviceAnalytics } from "./device-analytics.ts";
+import { DeviceAnalytics } from "./device-figures.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
-import { JAN1, MINUTE } from "./testing.ts";
+import { JAN1, MINUTE } from "../analytics/testing.ts";
 
 function snap(ts: number, gallons: number, amps: number): DeviceSnapshot {
   const telemetry: DeviceSnapshot["telemetry"] = { Pulse_TotalGallons: { ts, value: String(gallons) } };

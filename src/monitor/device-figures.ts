@@ -1,32 +1,22 @@
 /**
- * The incremental form of the analytics for `nightowl run`: one instance per device is fed
- * every poll's snapshot. Totals (water used across meter replacements, pump energy) accumulate
- * for the life of the process, reading by reading; the windowed figures and the rules come from
- * `analyzeFrame` over a bounded buffer of recent readings (15 days by default, enough for the
- * 14-day baseline), recomputed when enough new data has arrived.
+ * The analytics figures of `nightowl run` for one device, a consumer of its pipeline: totals
+ * (water used across meter replacements, pump energy) accumulate reading by reading from the
+ * rows of the buffer this consumer has not seen yet, counted from the process's start; the
+ * windowed figures and the rules come from the rule stage's latest analysis of the buffer.
  */
-import { analyzeFrame, type AnalyzeOptions, type DeviceAnalysis } from "./analyze.ts";
-import { COUNTER_KEY } from "./consumption.ts";
-import { PUMPS, type PumpId } from "./pump-health.ts";
-import { RULE_NAMES, type RuleName } from "./trigger.ts";
-import { flowBetween } from "./usage-curve.ts";
+import { COUNTER_KEY } from "../analytics/consumption.ts";
+import { PUMPS, type PumpId } from "../analytics/pump-health.ts";
+import { RULE_NAMES, type RuleName } from "../analytics/trigger.ts";
+import { flowBetween } from "../analytics/usage-curve.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
+import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import { DevicePipeline, type BufferRow } from "./device-pipeline.ts";
+import type { RuleStageOptions } from "./rule-stage.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** The keys the analytics read. */
-export const ANALYTICS_KEYS: readonly string[] = [
-  "S1", "S2", "Level1_precent", COUNTER_KEY,
-  ...PUMPS.flatMap((p) => [1, 2, 3].flatMap((k) => [`${p}V${k}`, `${p}C${k}`])),
-];
-
-export interface DeviceAnalyticsOptions extends AnalyzeOptions {
-  /** Readings kept for the windowed figures, ms. Default 15 days. */
-  retentionMs?: number;
-  /** Least new data (by reading time) before the windowed figures are recomputed, ms. Default 5 min. */
-  analyzeEveryMs?: number;
+export interface DeviceAnalyticsOptions extends RuleStageOptions {
   /** How long a rule stays reported after its condition ended, ms. Default 24 h. */
   ruleHoldMs?: number;
   /** A counter fall of more than this is a meter replacement, gallons. Default 1. */
@@ -60,76 +50,60 @@ export interface DeviceFigures {
 }
 
 export class DeviceAnalytics {
-  private ts: number[] = [];
-  private cols: Record<string, number[]> = Object.fromEntries(ANALYTICS_KEYS.map((k) => [k, []]));
-  private lastTs = -Infinity;
-  private analyzedAt = -Infinity;
-  private analysis: DeviceAnalysis | undefined;
+  /** Time of the newest buffer row accumulated into the totals. */
+  private consumedTs = -Infinity;
   private meterHigh = NaN;
   private waterUsed = NaN;
   private readonly energy = new Map<PumpId, { kwh: number; lastT: number; lastP: number }>();
   private readonly options: DeviceAnalyticsOptions;
+  readonly pipeline: DevicePipeline;
 
+  /** `pipeline`: the device's, shared with live scoring; default one of its own. */
   constructor(
     readonly deviceId: string,
     options: DeviceAnalyticsOptions = {},
+    pipeline?: DevicePipeline,
   ) {
     this.options = options;
+    this.pipeline = pipeline ?? new DevicePipeline(deviceId, options);
   }
 
-  /** Takes the readings of one poll; readings no newer than the last row are ignored. */
+  /** Feeds one poll's readings to the pipeline (a no-op when fed already) and takes its new rows. */
   observe(snapshot: DeviceSnapshot): void {
-    let rowTs = -Infinity;
-    const values: Record<string, number> = {};
-    for (const key of ANALYTICS_KEYS) {
-      const r = snapshot.telemetry[key];
-      if (!r || !(r.ts > this.lastTs)) continue;
-      const v = numericValue(r.value);
-      if (v === null) continue;
-      values[key] = v;
-      if (r.ts > rowTs) rowTs = r.ts;
-    }
-    if (rowTs === -Infinity) return;
-    this.lastTs = rowTs;
-    this.ts.push(rowTs);
-    for (const key of ANALYTICS_KEYS) this.cols[key].push(values[key] ?? NaN);
-    this.accumulate(rowTs, values);
-    this.trim();
+    this.pipeline.observe(snapshot);
+    this.consume();
   }
 
   /**
-   * Fills the window buffer from recent history (the warm-up of `run`), so night flow, pump
-   * figures and rules need not wait for the polls to cover a night. Rows no newer than the last
-   * one are ignored. The totals are not touched: they count from the process's start.
+   * Fills the pipeline from recent history (the warm-up of `run`), so night flow, pump figures
+   * and rules need not wait for the polls to cover a night. The totals count from the
+   * process's start: history rows are not added to them.
    */
   warm(frame: HistoryFrame): void {
-    const columns = ANALYTICS_KEYS.map((k) => frame.columns[k]);
-    for (let i = 0; i < frame.ts.length; i++) {
-      const t = frame.ts[i];
-      if (!(t > this.lastTs)) continue;
-      this.ts.push(t);
-      for (let k = 0; k < ANALYTICS_KEYS.length; k++) this.cols[ANALYTICS_KEYS[k]].push(columns[k] ? columns[k][i] : NaN);
-      this.lastTs = t;
-    }
-    const counter = this.cols[COUNTER_KEY];
-    for (let i = counter.length - 1; i >= 0 && Number.isNaN(this.meterHigh); i--) {
-      if (!Number.isNaN(counter[i])) {
-        this.meterHigh = counter[i];
-        this.waterUsed = 0;
-      }
-    }
-    this.analysis = undefined;
-    this.trim();
+    this.pipeline.warm(frame);
+    this.consume();
   }
 
-  /** The figures for the metrics, recomputing the windowed ones when due. */
-  figures(): DeviceFigures {
-    const every = this.options.analyzeEveryMs ?? 5 * 60_000;
-    if (this.ts.length > 0 && (this.analysis === undefined || this.lastTs - this.analyzedAt >= every)) {
-      this.analysis = analyzeFrame(this.frame(), this.options);
-      this.analyzedAt = this.lastTs;
+  /** Accumulates the buffer's rows this consumer has not seen; the first time, only the newest is a starting point. */
+  consume(): void {
+    const rows = this.pipeline.rowsAfter(this.consumedTs);
+    if (rows.length === 0) return;
+    const first = this.consumedTs === -Infinity;
+    for (const row of first ? rows.slice(-1) : rows) this.accumulate(row);
+    if (first) {
+      // The newest meter reading in the buffer starts the total, as a first poll would.
+      for (let i = rows.length - 1; i >= 0 && Number.isNaN(this.meterHigh); i--) {
+        const c = rows[i]!.values[COUNTER_KEY];
+        if (c !== undefined) { this.meterHigh = c; this.waterUsed = 0; }
+      }
     }
-    const a = this.analysis;
+    this.consumedTs = rows[rows.length - 1]!.ts;
+  }
+
+  /** The figures for the metrics, from the rule stage's latest analysis. */
+  figures(): DeviceFigures {
+    this.consume();
+    const a = this.pipeline.rules.latest();
     const rules = Object.fromEntries(RULE_NAMES.map((r) => [r, 0])) as Record<RuleName, number>;
     const hold = this.options.ruleHoldMs ?? DAY_MS;
     if (a) for (const t of a.triggers) if (t.endMs === undefined || a.toMs - t.endMs <= hold) rules[t.rule as RuleName] = 1;
@@ -165,16 +139,13 @@ export class DeviceAnalytics {
     };
   }
 
-  /** The buffered readings as a frame. */
+  /** The buffered readings as a frame: a copy, safe to keep. */
   frame(): HistoryFrame {
-    return {
-      deviceId: this.deviceId, deviceName: "", userLabel: "",
-      ts: Float64Array.from(this.ts),
-      columns: Object.fromEntries(ANALYTICS_KEYS.filter((k) => this.cols[k].some((x) => !Number.isNaN(x))).map((k) => [k, Float64Array.from(this.cols[k])])),
-    };
+    const f = this.pipeline.buffer.frame();
+    return { ...f, ts: f.ts.slice(), columns: Object.fromEntries(Object.entries(f.columns).map(([k, c]) => [k, c.slice()])) };
   }
 
-  private accumulate(t: number, values: Record<string, number>): void {
+  private accumulate({ ts: t, values }: BufferRow): void {
     const c = values[COUNTER_KEY];
     if (c !== undefined) {
       const tolerance = this.options.replacementToleranceGallons ?? 1;
@@ -200,15 +171,6 @@ export class DeviceAnalytics {
     }
   }
 
-  private trim(): void {
-    const keepFrom = this.lastTs - (this.options.retentionMs ?? 15 * DAY_MS);
-    let drop = 0;
-    while (drop < this.ts.length && this.ts[drop] < keepFrom) drop++;
-    // Drop in batches so a long buffer is not shifted on every reading.
-    if (drop < 1000 && drop < this.ts.length / 10) return;
-    this.ts.splice(0, drop);
-    for (const k of ANALYTICS_KEYS) this.cols[k].splice(0, drop);
-  }
 }
 
 function lastFinite(xs: Float64Array): number {

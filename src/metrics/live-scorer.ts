@@ -1,0 +1,156 @@
+/**
+ * Live scoring in `run`: a consumer of each device's pipeline. Every buffer row it has not
+ * scored yet goes through the device's model stage (the feature engine training uses, scaler,
+ * forest, alarm persistence) with the rules the pipeline's rule stage fires at that moment —
+ * the same steps `score` replays — and every `inferenceInterval` polls the verdict is exported
+ * and an anomaly logged.
+ *
+ * A device whose sensors cannot feed the model's features is reported once and counted as
+ * `status="error"`.
+ */
+import type { Logger } from "../log.ts";
+import { topFeatures } from "../ml/leak-model.ts";
+import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
+import type { Verdict } from "../ml/verdict.ts";
+import { DevicePipelines, type DevicePipeline } from "../monitor/device-pipeline.ts";
+import { MODEL_REPLAY_MS, ModelStage } from "../monitor/model-stage.ts";
+import { UserModels } from "../monitor/user-models.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
+import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import { yieldToServer } from "../yield-to-server.ts";
+import type { DeviceLabels, MlMetrics } from "./ml.ts";
+
+export interface LiveScorerOptions {
+  metrics: MlMetrics;
+  log: Logger;
+  modelsDir: string;
+  /** NIGHTOWL_ML_MODEL_PATH: one model for every user. */
+  modelPath?: string;
+  /** Export every N polls (NIGHTOWL_ML_INFERENCE_INTERVAL). */
+  inferenceInterval: number;
+  /** Epoch ms; injected by tests. */
+  now?: () => number;
+  /** The sites' IANA time zone (NIGHTOWL_TIMEZONE) for local-time features; default the model's. */
+  timeZone?: string;
+  /** The devices' pipelines, shared with the analytics in `run`; default its own. */
+  pipelines?: DevicePipelines;
+}
+
+export interface LiveScorer extends PollObserver {
+  /** Forgets loaded models; the next poll resolves and loads them again (SIGHUP). */
+  reload(): void;
+  /** The latest verdict of a device, if it has one. */
+  latest(deviceId: string): { verdict: Verdict; decision: number; ts: number } | undefined;
+  /** Fills a new device's pipeline from recent history (the warm-up of `run`). */
+  warm(device: DeviceSnapshot, frame: HistoryFrame): void;
+}
+
+interface DeviceState {
+  labels: DeviceLabels;
+  stage: ModelStage | null;
+  /** Time of the newest buffer row scored. */
+  scoredTs: number;
+  /** The last `broken` reason logged, so each is logged once. */
+  reported: string | null;
+}
+
+export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
+  const { metrics, log } = options;
+  const now = options.now ?? Date.now;
+  const pipelines = options.pipelines ?? new DevicePipelines({ timeZone: options.timeZone });
+  const models = new UserModels({ log, modelsDir: options.modelsDir, modelPath: options.modelPath, onResolved: (user, model) => metrics.setModel(user, model) });
+  const devices = new Map<string, DeviceState>();
+  let polls = 0;
+
+  /** Brings the device's model stage up to its pipeline's newest row. */
+  function advance(state: DeviceState, pipeline: DevicePipeline, model: LeakModel | null, name: string): void {
+    if (!model) {
+      state.stage = null;
+      return;
+    }
+    const keys = pipeline.buffer.keys();
+    if (!state.stage || state.stage.model !== model || state.stage.needsRebuild(keys)) {
+      state.stage = new ModelStage(model, options.timeZone, name);
+      state.stage.rebuild(keys, pipeline.rowsAfter(-Infinity, MODEL_REPLAY_MS), pipeline.rules.rules());
+      state.scoredTs = pipeline.buffer.lastTs;
+      return;
+    }
+    for (const row of pipeline.rowsAfter(state.scoredTs)) state.stage.push(row, pipeline.rules.rules());
+    state.scoredTs = pipeline.buffer.lastTs;
+  }
+
+  function publish(state: DeviceState): void {
+    const { labels, stage } = state;
+    if (!stage) return metrics.count(labels, "no_model");
+    if (stage.broken) return metrics.count(labels, "error");
+    if (!stage.verdict || !stage.features) return metrics.count(labels, "insufficient_data");
+    const model = stage.model;
+    const features = stage.features;
+    const top = topFeatures(model, model.scaler.transformRow(features), model.featureNames.length);
+    const index = new Map(model.featureNames.map((n, i) => [n, i]));
+    const verdict = stage.verdict;
+    metrics.record(labels, {
+      probability: verdict.probability,
+      decision: stage.decision,
+      isAnomaly: verdict.isAnomaly,
+      confidence: confidenceCode(model.training.confidence),
+      contributions: top,
+      values: top.map(([name]) => [name, features[index.get(name)!]!] as const),
+      timestampMs: now(),
+    });
+    if (verdict.isAnomaly) {
+      log.warn(`ML ANOMALY DETECTED for ${labels.device_name}: probability=${verdict.probability.toFixed(1)}%, score=${stage.decision.toFixed(3)}`, {
+        device_id: labels.device_id,
+        user_label: labels.user_label,
+        top_features: top.slice(0, 3).map(([n, c]) => `${n}:${c.toFixed(3)}`).join(";"),
+        ...(verdict.rules.length ? { rules: verdict.rules.join(";") } : {}),
+      });
+    }
+  }
+
+  async function observeDevice(device: DeviceSnapshot): Promise<void> {
+    await yieldToServer();
+    const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
+    let state = devices.get(device.id);
+    if (!state) devices.set(device.id, (state = { labels, stage: null, scoredTs: -Infinity, reported: null }));
+    state.labels = labels;
+    const pipeline = pipelines.feed(device);
+    advance(state, pipeline, models.modelFor(device.userLabel), device.name);
+    const broken = state.stage?.broken ?? null;
+    if (broken && state.reported !== broken) {
+      log.warn(`device ${device.name} cannot be scored by the leak model: ${broken}`);
+      state.reported = broken;
+    }
+    if (polls % options.inferenceInterval === 0) publish(state);
+  }
+
+  return {
+    async observe(result: PollResult) {
+      if (!result.ok) return;
+      polls++;
+      const seen = new Set<string>();
+      for (const device of result.devices) {
+        seen.add(device.id);
+        await observeDevice(device);
+      }
+      for (const [id, state] of devices) {
+        if (seen.has(id)) continue;
+        metrics.removeDevice(state.labels);
+        devices.delete(id);
+      }
+    },
+    reload() {
+      models.reload();
+      log.info("leak models will be reloaded at the next poll");
+    },
+    warm(device, frame) {
+      pipelines.warm(device, frame);
+      log.debug(`warmed the pipeline of device ${device.name} from its recent history`, { rows: frame.ts.length });
+    },
+    latest(deviceId) {
+      const s = devices.get(deviceId)?.stage;
+      return s?.verdict ? { verdict: s.verdict, decision: s.decision, ts: s.latestTs } : undefined;
+    },
+  };
+}
