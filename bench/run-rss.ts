@@ -66,16 +66,19 @@ try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 30_000, log.tail);
   const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
   // Scored devices: the success count of inferences grows by one per device per poll.
-  const successes = async () => {
+  const byStatus = async () => {
     const text = await (await fetch(url)).text();
-    let sum = 0;
-    for (const m of text.matchAll(/^nightowl_ml_inferences_total\{[^}]*status="success"[^}]*\} (\S+)$/gm)) sum += Number(m[1]);
-    return sum;
+    const out: Record<string, number> = {};
+    for (const m of text.matchAll(/^nightowl_ml_inferences_total\{[^}]*status="(\w+)"[^}]*\} (\S+)$/gm)) out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+    return out;
   };
-  await until(`${POLLS} polls`, () => polls >= POLLS, 1_800_000, log.tail);
-  const scored = await successes();
+  // Every device's inference of the last poll counted, whatever its status.
+  const counted = async () => Object.values(await byStatus()).reduce((a, b) => a + b, 0);
+  await until(`${POLLS} polls scored`, async () => polls >= POLLS && (await counted()) >= POLLS * DEVICES, 1_800_000, log.tail);
+  const statuses = await byStatus();
+  const scored = statuses.success ?? 0;
   const mem = memory(monitor.pid);
-  const result = { devices: DEVICES, warmupHours: WARMUP_HOURS, polls, inferences: scored, ...mem, seconds: (Date.now() - t0) / 1000 };
+  const result = { devices: DEVICES, warmupHours: WARMUP_HOURS, polls, inferences: statuses, ...mem, seconds: (Date.now() - t0) / 1000 };
   if (args.includes("--json")) console.log(JSON.stringify(result));
   else {
     console.log("| devices | warm-up | polls | successful inferences | RSS after | peak RSS |");

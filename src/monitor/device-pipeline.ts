@@ -45,10 +45,11 @@ export class DevicePipeline {
   }
 
   /**
-   * Takes recent history (the warm-up) in one go. The rules are evaluated at each local
-   * midnight the history crosses, so the complete days it holds are remembered for the
-   * baseline, and once at its end; not row by row (that is the replay's cost, not needed here:
-   * a warm-up has no verdicts to give).
+   * Takes recent history (the warm-up) in one go. The rules are not evaluated row by row (a
+   * warm-up gives no verdicts; that is the replay's cost) but at each local midnight the
+   * history crosses, so the complete days it holds are remembered for the baseline, and at the
+   * row that opened the last cadence slot — where a replay of the same rows last evaluated
+   * them — so the first poll's rules are those `score` gives that row. Once per device.
    */
   warm(frame: HistoryFrame): number {
     if (this.warmed) return 0;
@@ -59,21 +60,23 @@ export class DevicePipeline {
       this.buffer = newDeviceBuffer(this.deviceId, this.options.windowMs);
       this.rules = new RuleStage(this.options);
     }
+    const rows: Array<() => number | undefined> = [];
+    for (let i = 0; i < frame.ts.length; i++) rows.push(() => this.buffer.pushFrameRow(frame, i));
+    for (const row of polled) rows.push(() => this.buffer.push(Object.entries(row.values).map(([k, v]) => [k, row.ts, v] as const)));
+    const newest = Math.max(frame.ts.length ? frame.ts[frame.ts.length - 1]! : -Infinity, polled.at(-1)?.ts ?? -Infinity);
+    const lastSlot = this.rules.slotOf(newest);
     const clock = localClock(this.options.timeZone ?? "UTC");
     let taken = 0;
     let day = Number.NaN;
-    for (let i = 0; i < frame.ts.length; i++) {
-      const ts = this.buffer.pushFrameRow(frame, i);
+    for (const push of rows) {
+      const ts = push();
       if (ts === undefined) continue;
       taken++;
       const d = clock.dayIndex(ts);
-      if (d !== day && day === day) this.rules.analyze(this.buffer);
+      if (this.rules.slotOf(ts) === lastSlot) this.rules.update(this.buffer);
+      else if (d !== day && day === day) this.rules.analyze(this.buffer);
       day = d;
     }
-    for (const row of polled) {
-      if (this.buffer.push(Object.entries(row.values).map(([k, v]) => [k, row.ts, v] as const)) !== undefined) taken++;
-    }
-    if (taken > 0) this.rules.analyze(this.buffer);
     return taken;
   }
 

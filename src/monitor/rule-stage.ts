@@ -44,12 +44,17 @@ export class RuleStage {
     this.cadenceMs = options.cadenceMs ?? ANALYSIS_CADENCE_MS;
   }
 
+  /** The cadence slot holding `ts`. */
+  slotOf(ts: number): number {
+    return Math.floor(ts / this.cadenceMs);
+  }
+
   /**
    * Called after each new row of `buffer`: analyses when the row opens a new cadence slot.
    * Returns true when it did.
    */
   update(buffer: DeviceBuffer): boolean {
-    const slot = Math.floor(buffer.lastTs / this.cadenceMs);
+    const slot = this.slotOf(buffer.lastTs);
     if (!(slot > this.slot)) return false;
     this.slot = slot;
     this.analyze(buffer);
@@ -65,7 +70,7 @@ export class RuleStage {
     const a = analyzeFrame(buffer.frame(buffer.lastTs - this.windowMs), { ...this.options, past: this.past });
     this.analysis = a;
     this.past = a.past;
-    this.slot = Math.max(this.slot, Math.floor(a.toMs / this.cadenceMs));
+    this.slot = Math.max(this.slot, this.slotOf(a.toMs));
     this.firingRules = firingRules(a.triggers, a.toMs);
     return a;
   }
