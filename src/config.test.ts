@@ -29,6 +29,13 @@ describe("defaults", () => {
     expect(c.attributeKeys).toContain("CustomerInfo");
   });
 
+  test("the time zone is the machine's unless set; NIGHTOWL_TIMEZONE=local says so explicitly", () => {
+    expect(loadConfig({ env: {} }).timezone).toBe("UTC");
+    expect(loadConfig({ env: {}, localTimeZone: "America/Denver" }).timezone).toBe("America/Denver");
+    expect(loadConfig({ env: { NIGHTOWL_TIMEZONE: "local" }, localTimeZone: "Europe/Paris" }).timezone).toBe("Europe/Paris");
+    expect(loadConfig({ env: { NIGHTOWL_TIMEZONE: "Asia/Tokyo" }, localTimeZone: "America/Denver" }).timezone).toBe("Asia/Tokyo");
+  });
+
   test("accept the bounds themselves", () => {
     const c = loadConfig({ env: { NIGHTOWL_POLL_INTERVAL_SECONDS: "10", NIGHTOWL_PAGE_SIZE: "1", NIGHTOWL_METRICS_PORT: "65535" } });
     expect([c.pollIntervalSeconds, c.pageSize, c.metricsPort]).toEqual([10, 1, 65535]);

@@ -83,7 +83,7 @@ export const SETTINGS = {
   mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to read a device's warm-up history (NIGHTOWL_WARMUP_HOURS) from when the portal cannot give it", schema: url() },
   mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, "polls"), default: "5" },
   warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, "hours"), default: "48" },
-  timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' time zone, for night and weekend features", schema: timeZone(), default: "UTC" },
+  timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' IANA time zone, for night, weekday and day boundaries; local = the machine's (TZ, else /etc/localtime, else UTC)", schema: timeZone(), default: "local" },
   powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: numberSetting({ integer: false, min: 0, max: 1, minExclusive: true }), default: "0.8" },
   logFormat: { env: "NIGHTOWL_LOG_FORMAT", flag: "--log-format <format>", help: "text or json (for journald and log shippers)", schema: v.pipe(text(), v.picklist(["text", "json"], "text or json")), default: "text" },
   logLevel: { env: "NIGHTOWL_LOG_LEVEL", flag: "--log-level <level>", help: "error, warn, info or debug", schema: v.pipe(text(), v.picklist(["error", "warn", "info", "debug"], "error, warn, info or debug")), default: "info" },
@@ -120,6 +120,8 @@ export interface ConfigSources {
   dotenv?: string;
   /** Reads a password file; injected so tests need no real file. */
   readFile?: (path: string) => string;
+  /** The machine's IANA zone, which NIGHTOWL_TIMEZONE=local (the default) means; UTC if not given. */
+  localTimeZone?: string;
 }
 
 /** Parses `KEY=value` lines; `#` comments, `export ` prefixes and quotes as shells write them. */
@@ -166,6 +168,8 @@ export function loadConfig(sources: ConfigSources): Config {
       origin[name] = s.env;
     }
   }
+
+  if (raw.timezone?.trim().toLowerCase() === "local") raw.timezone = sources.localTimeZone ?? "UTC";
 
   const result = v.safeParse(ConfigSchema, raw);
   if (!result.success) {

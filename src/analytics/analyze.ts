@@ -91,7 +91,7 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   let sustainedDraws: number[] = [];
   if (curve) {
     triggers.push(...continuousFlowTriggers(id, curve, clock, toMs, options.rules));
-    triggers.push(...nightFlowTriggers(id, nights, options.rules));
+    triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
     const sustained = sustainedFlowScan(id, curve, clock, past?.sustainedDraws);
     triggers.push(...burst.triggers, ...sustained.triggers);
@@ -104,7 +104,7 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     triggers.push(...shortCyclingTriggers(id, p, options.rules));
     triggers.push(...dryRunTriggers(id, p));
   }
-  triggers.push(...baselineTriggers(id, days, options.baseline));
+  triggers.push(...baselineTriggers(id, days, options.baseline, clock.timeZone));
   triggers.sort((a, b) => a.startMs - b.startMs);
   const keepFrom = toMs - PAST_MS;
   const draws = (earlier: readonly number[] | undefined, now: number[]) => [...new Set([...(earlier ?? []), ...now])].filter((t) => t >= keepFrom).sort((a, b) => a - b);

@@ -49,15 +49,16 @@ interface FeatureRule {
   floor: number;
   /** Daily use and duty cycle rise with every pool fill; they inform, the night figures warn. */
   severity: "info" | "warning";
-  describe(value: number, mean: number): string;
+  /** The message's figures; `zone` is the sites' time zone, named wherever night is. */
+  describe(value: number, mean: number, zone: string): string;
 }
 
 const FEATURES: FeatureRule[] = [
   { rule: "unusual_daily_use", key: "useGallons", floor: 25, severity: "info", describe: (x, m) => `used ${x.toFixed(0)} gal, usually ${m.toFixed(0)} gal a day` },
-  { rule: "unusual_off_hours_use", key: "offHoursGallons", floor: 10, severity: "warning", describe: (x, m) => `drew ${x.toFixed(0)} gal between 00:00 and 05:00, usually ${m.toFixed(0)} gal` },
+  { rule: "unusual_off_hours_use", key: "offHoursGallons", floor: 10, severity: "warning", describe: (x, m, zone) => `drew ${x.toFixed(0)} gal between 00:00 and 05:00 ${zone}, usually ${m.toFixed(0)} gal` },
   { rule: "unusual_duty_cycle", key: "dutyCycle", floor: 0.01, severity: "info", describe: (x, m) => `pump ran ${(x * 100).toFixed(1)} % of the day, usually ${(m * 100).toFixed(1)} %` },
-  { rule: "unusual_night_pressure_drop", key: "nightPressureDropPsiPerHour", floor: 2, severity: "warning", describe: (x, m) => `pressure fell ${x.toFixed(1)} PSI/h at night with the pump off, usually ${m.toFixed(1)} PSI/h` },
-  { rule: "unusual_night_level_drop", key: "nightLevelDropPctPerHour", floor: 0.5, severity: "warning", describe: (x, m) => `tank level fell ${x.toFixed(1)} %/h at night, usually ${m.toFixed(1)} %/h` },
+  { rule: "unusual_night_pressure_drop", key: "nightPressureDropPsiPerHour", floor: 2, severity: "warning", describe: (x, m, zone) => `pressure fell ${x.toFixed(1)} PSI/h at night (00:00–05:00 ${zone}) with the pump off, usually ${m.toFixed(1)} PSI/h` },
+  { rule: "unusual_night_level_drop", key: "nightLevelDropPctPerHour", floor: 0.5, severity: "warning", describe: (x, m, zone) => `tank level fell ${x.toFixed(1)} %/h at night (00:00–05:00 ${zone}), usually ${m.toFixed(1)} %/h` },
 ];
 
 /** The daily figures of `frame`, using its consumption and the health of P1 and P2 where present. */
@@ -179,7 +180,7 @@ function lowerBound(xs: Float64Array, x: number): number {
 }
 
 /** The days whose figures stand out against the previous `days` days, as triggers. */
-export function baselineTriggers(deviceId: string, features: DayFeatures[], options: BaselineOptions = {}): Trigger[] {
+export function baselineTriggers(deviceId: string, features: DayFeatures[], options: BaselineOptions = {}, timeZone = "UTC"): Trigger[] {
   const window = options.days ?? 14;
   const minDays = options.minDays ?? 7;
   const zThreshold = options.zThreshold ?? 3.5;
@@ -197,7 +198,7 @@ export function baselineTriggers(deviceId: string, features: DayFeatures[], opti
       if (z >= zThreshold && x - mean >= f.floor) {
         out.push({
           rule: f.rule, deviceId, startMs: features[d].startMs, endMs: features[d].endMs, severity: f.severity,
-          message: `${features[d].date}: ${f.describe(x, mean)} (z = ${z.toFixed(1)} against ${past.length} days)`,
+          message: `${features[d].date}: ${f.describe(x, mean, timeZone)} (z = ${z.toFixed(1)} against ${past.length} days)`,
         });
       }
     }

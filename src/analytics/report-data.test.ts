@@ -34,7 +34,7 @@ test("the range cuts days by their midpoint and the totals follow", () => {
   expect(r.triggers).toEqual([]);
   expect(r.summary[0]).toBe("No leak or pump fault was found in this period.");
   expect(r.summary[1]).toBe("The household used 320 gallons in 2.0 days, about 160 gallons a day.");
-  expect(r.summary).toContain("Night flow dropped to zero every night, as it should with no leak.");
+  expect(r.summary).toContain("Night flow (02:00–04:00 UTC) dropped to zero every night, as it should with no leak.");
 });
 
 test("the HTML escapes what the portal sends and names the device", () => {

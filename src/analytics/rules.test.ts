@@ -49,6 +49,11 @@ describe("each rule fires on its scenario", () => {
     const cf = run.analysis.triggers.find((t) => t.rule === "continuous_flow")!;
     expect(cf.message).toMatch(/^continuous flow for \d+\.\d h at 0\.\d\d gal\/min or more/);
     expect(Math.abs(cf.startMs - run.scenarioStart)).toBeLessThan(HOUR);
+    // Every message that speaks of night names the zone its hours are in.
+    const zone = zoneOf(7, 0);
+    for (const rule of ["night_flow", "night_pump_starts", "unusual_off_hours_use"]) {
+      expect(run.analysis.triggers.find((t) => t.rule === rule)!.message).toContain(`:00 ${zone}`);
+    }
   });
 
   test("a leak on a site without a meter: pump starts all night and pressure lost at night", () => {

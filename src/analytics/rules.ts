@@ -99,11 +99,11 @@ function spansNightWindow(clock: LocalClock, from: number, to: number): boolean 
 }
 
 /** night_flow: nights whose minimum flow stays above the threshold. */
-export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options: RuleOptions = {}): Trigger[] {
+export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options: RuleOptions = {}, timeZone = "UTC"): Trigger[] {
   const threshold = options.nightFlowGpm ?? RULE_DEFAULTS.nightFlowGpm;
   return nights.filter((n) => n.minGpm > threshold).map((n) => ({
     rule: "night_flow", deviceId, startMs: n.startMs, endMs: n.endMs, severity: "warning" as const,
-    message: `${n.date}: flow never fell below ${n.minGpm.toFixed(2)} gal/min between 02:00 and 04:00 (nobody should be drawing water)`,
+    message: `${n.date}: flow never fell below ${n.minGpm.toFixed(2)} gal/min between 02:00 and 04:00 ${timeZone} (nobody should be drawing water)`,
   }));
 }
 
@@ -209,7 +209,7 @@ export function nightPumpStartTriggers(deviceId: string, pump: PumpHealth, clock
     if (d.hours.size < need) continue;
     out.push({
       rule: "night_pump_starts", deviceId, startMs: d.first, endMs: d.last, severity: "warning",
-      message: `${clock.dateLabel(d.first)}: pump ${pump.pump} started ${d.starts} times in ${d.hours.size} of the quiet hours ${pad(from)}:00–${pad(to)}:00 — something draws water all night`,
+      message: `${clock.dateLabel(d.first)}: pump ${pump.pump} started ${d.starts} times in ${d.hours.size} of the quiet hours ${pad(from)}:00–${pad(to)}:00 ${clock.timeZone} — something draws water all night`,
     });
   }
   return out;

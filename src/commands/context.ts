@@ -6,25 +6,39 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, settingFlags, unknownVariables, type Config } from "../config.ts";
 import { createLogger, type Logger } from "../log.ts";
+import { localTimeZone, type LocalZone } from "./local-zone.ts";
 
 export interface CommandContext {
   config: Config;
   log: Logger;
+  /** The machine's zone and where it was read, which `config.timezone` is unless set. */
+  localZone: LocalZone;
 }
 
 export function commandContext(options: Record<string, unknown>): CommandContext {
   const dotenvPath = join(process.cwd(), ".env");
+  const localZone = localTimeZone({ env: process.env });
   const config = loadConfig({
     env: process.env,
     flags: settingFlags(options),
     dotenv: existsSync(dotenvPath) ? readFileSync(dotenvPath, "utf8") : undefined,
+    localTimeZone: localZone.timeZone,
   });
   const log = createLogger({ format: config.logFormat, level: config.logLevel });
   for (const name of unknownVariables(process.env)) log.warn(`${name} is set but no setting reads it (a typo?)`);
-  return { config, log };
+  return { config, log, localZone };
 }
 
 /** Writes to standard output; the one place commands print results. */
 export function print(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+}
+
+/**
+ * The zone the command counts nights and days in, and why: "America/Denver (this machine's
+ * zone, from /etc/localtime)", or just the name when the user or the demo chose it.
+ */
+export function describeTimeZone({ config, localZone }: CommandContext, given: boolean): string {
+  if (given || config.timezone !== localZone.timeZone) return config.timezone;
+  return localZone.source === "default" ? `${config.timezone} (no local zone found: TZ unset, no /etc/localtime)` : `${config.timezone} (this machine's zone, from ${localZone.source})`;
 }

@@ -13,7 +13,7 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { fetchNightowlHistory } from "../ml/history-input.ts";
 import { fetchPrometheusHistory } from "../ml/prometheus-source.ts";
 import { numberFlag } from "./number-flags.ts";
-import { openPortal } from "./portal.ts";
+import { openPortal, withDemoTimeZone } from "./portal.ts";
 import { checkPrometheusAuth, prometheusAuth, type PrometheusAuthFlags } from "./prometheus-auth.ts";
 
 export interface HistoryFlags extends PrometheusAuthFlags {
@@ -104,9 +104,11 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
 
 /**
  * The flags that are settings of the configuration: all but the deprecated spelling of
- * Prometheus' credentials (`--username/--password` with `--from-prometheus`).
+ * Prometheus' credentials (`--username/--password` with `--from-prometheus`); with --demo,
+ * the demo sites' zone.
  */
 export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
+  if (options.demo === true) return withDemoTimeZone(options);
   if (!options.fromPrometheus) return options;
   const { username: _u, password: _p, ...rest } = options;
   return rest;

@@ -11,8 +11,17 @@ import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { startSimulator } from "../sim/server.ts";
 
-/** The demo's simulated sites: a few devices, an hour of simulated time per real minute, fixed seed. */
-export const DEMO = { devices: 3, speed: 60, seed: 42 } as const;
+/**
+ * The demo's simulated sites: a few devices, an hour of simulated time per real minute, fixed
+ * seed. Seed 42 puts all three in Bozeman, MT, so the demo's nights are America/Denver's (the
+ * simulator keeps Mountain Standard Time all year; summer nights are an hour off, no more).
+ */
+export const DEMO = { devices: 3, speed: 60, seed: 42, timeZone: "America/Denver" } as const;
+
+/** Command options with the demo sites' time zone filled in, unless the user set a zone. */
+export function withDemoTimeZone(options: Record<string, unknown>): Record<string, unknown> {
+  return isSettingGiven("timezone", options) ? options : { ...options, [flagAttribute("timezone")]: DEMO.timeZone };
+}
 
 /** How to start the embedded simulator, beyond `DEMO`. */
 export interface DemoOptions {

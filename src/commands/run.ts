@@ -27,7 +27,7 @@ import { createWarmUp, type HistorySource } from "../warm-up.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
 import { parseShard, shardFilter } from "../shard.ts";
-import { commandContext } from "./context.ts";
+import { commandContext, describeTimeZone } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
@@ -57,6 +57,7 @@ const DEMO_DEFAULTS: Partial<Record<SettingName, string>> = {
   pollIntervalSeconds: "10",
   mlEnabled: "true",
   mlInferenceInterval: "1",
+  timezone: DEMO.timeZone,
 };
 
 export function runCommand(): Command {
@@ -84,7 +85,10 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
       const demo = options.demo === true;
       if (options.demoSpeed !== undefined && !demo) throw new NightowlError("E_USAGE", "--demo-speed goes with --demo");
       const demoSpeed = options.demoSpeed === undefined ? undefined : numberFlag("--demo-speed", String(options.demoSpeed));
-      const { config, log } = commandContext(demo ? withDemoDefaults(options) : options);
+      const effective = demo ? withDemoDefaults(options) : options;
+      const context = commandContext(effective);
+      const { config, log } = context;
+      log.info(`Nights and days are counted in ${describeTimeZone(context, isSettingGiven("timezone", effective))}`);
       const monitor = await startMonitor(config, log, { demo, demoSpeed });
       // SIGHUP reloads the leak models (after retraining) without a restart.
       const onHup = () => monitor.scorer?.reload();

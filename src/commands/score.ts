@@ -58,7 +58,7 @@ top_features: name:contribution pairs joined by ";"; rules: the rules firing, jo
       const rows = scoreReplay(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5 });
       if (format === "csv") print(scoresCsv(rows));
       else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
-      else print(scoresTable(model, rows));
+      else print(scoresTable(model, rows, timeZone));
     });
 }
 
@@ -98,8 +98,12 @@ function iso(ms: number): string {
 }
 
 /** Per device: rows, alarmed share, peak probability, then every alarm episode with its reasons. */
-export function scoresTable(model: LeakModel, rows: readonly ScoredRow[]): string {
-  const out: string[] = [`Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`, ""];
+export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZone = model.featureOptions.timeZone): string {
+  const out: string[] = [
+    `Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
+    `Nights and weekdays in ${timeZone}; times below in UTC`,
+    "",
+  ];
   const byDevice = new Map<string, ScoredRow[]>();
   for (const r of rows) {
     const list = byDevice.get(r.deviceId) ?? [];

@@ -61,7 +61,7 @@ Train on a period without known leaks: the model learns what normal looks like.`
       log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
       const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note });
       saveModelFile(modelPath, result.text);
-      print(formatSummary(modelPath, userLabel, result.summary));
+      print(formatSummary(modelPath, userLabel, result.summary, config.timezone));
     });
 }
 
@@ -70,13 +70,14 @@ function iso(ms: number): string {
 }
 
 /** The lines `train` prints. */
-export function formatSummary(path: string, userLabel: string, s: TrainSummary): string {
+export function formatSummary(path: string, userLabel: string, s: TrainSummary, timeZone?: string): string {
   return [
     `Model written to ${path}`,
     `  user label:      ${userLabel}`,
     `  samples:         ${s.samples.toLocaleString("en-US")} feature rows from ${s.devices} device(s)`,
     `  features:        ${s.features}`,
     `  time range:      ${iso(s.startMs)} .. ${iso(s.endMs)} (${((s.endMs - s.startMs) / 86_400_000).toFixed(1)} days)`,
+    ...(timeZone ? [`  time zone:       ${timeZone} (nights and weekdays; the model keeps it)`] : []),
     `  anomaly rate:    ${(100 * s.anomalyRate).toFixed(2)} % of training rows score below the forest's offset; the alarm flags ${(100 * s.alarmRate).toFixed(2)} %`,
     `  confidence:      ${s.confidence}`,
     `  duration:        ${(s.durationMs / 1000).toFixed(2)} s`,
