@@ -7,7 +7,7 @@ import { clientFor, recordingLogger } from "./nightowl/test-support.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 import type { PollResult } from "./nightowl/poll-result.ts";
 import { startSimulator, type Simulator } from "./sim/server.ts";
-import { prometheusHistorySource } from "./ml/prometheus-source.ts";
+import { prometheusHistorySource } from "./history/prometheus-source.ts";
 import { createWarmUp, type WarmTarget } from "./warm-up.ts";
 
 let sim: Simulator;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "./log.ts";
 import type { HistoryFrame } from "./nightowl/history-frame.ts";
+import type { RecentHistorySource } from "./history/recent-source.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 import { describeError } from "./errors.ts";
 import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
@@ -16,17 +17,9 @@ export interface WarmTarget {
   warm(device: DeviceSnapshot, frame: HistoryFrame): void;
 }
 
-/** A place to read a device's recent history from. */
-export interface HistorySource {
-  /** Named in log lines, e.g. "the portal". */
-  name: string;
-  /** One device's history over [startMs, endMs); undefined when there is none. */
-  read(device: DeviceSnapshot, startMs: number, endMs: number): Promise<HistoryFrame | undefined>;
-}
-
 export interface WarmUpOptions {
   /** Tried in order for each device; the first with rows wins. */
-  sources: readonly HistorySource[];
+  sources: readonly RecentHistorySource[];
   targets: readonly WarmTarget[];
   /** How far back to read, ms. */
   spanMs: number;
@@ -74,7 +67,7 @@ export function createWarmUp(options: WarmUpOptions): PollObserver {
 
 /** The first source's non-empty history of the device, or what each source that threw said. */
 async function readHistory(
-  sources: readonly HistorySource[],
+  sources: readonly RecentHistorySource[],
   device: DeviceSnapshot,
   startMs: number,
   endMs: number,

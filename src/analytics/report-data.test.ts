@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { forestAnomalies } from "./report-anomalies.ts";
+import { forestAnomalies } from "../monitor/report-anomalies.ts";
 import { buildDeviceReport } from "./report-data.ts";
 import { renderReportHtml } from "./report-html.ts";
 import { frameOf, DAY, HOUR, JAN1, MINUTE } from "./testing.ts";

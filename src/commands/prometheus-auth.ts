@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { PrometheusAuth } from "../ml/prometheus-source.ts";
+import type { PrometheusAuth } from "../history/prometheus-source.ts";
 
 export interface PrometheusAuthFlags {
   prometheusUsername?: string;

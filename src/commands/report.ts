@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { addSettingOptions, type SettingName } from "../config.ts";
 import { NightowlError } from "../errors.ts";
-import { forestAnomalies } from "../analytics/report-anomalies.ts";
+import { forestAnomalies } from "../monitor/report-anomalies.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";

@@ -18,12 +18,13 @@ import { registerAnalyticsMetrics } from "../metrics/analytics.ts";
 import { registerMlMetrics } from "../metrics/ml.ts";
 import { createLiveScorer, type LiveScorer } from "../metrics/live-scorer.ts";
 import { DevicePipelines } from "../monitor/device-pipeline.ts";
-import { prometheusHistorySource } from "../ml/prometheus-source.ts";
+import { prometheusHistorySource } from "../history/prometheus-source.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
 import { pollReadiness, startPollLoop, type PollLoop } from "../poll-loop.ts";
 import { NightowlError } from "../errors.ts";
 import { fetchDeviceHistory } from "../history/device-history.ts";
-import { createWarmUp, type HistorySource } from "../warm-up.ts";
+import type { RecentHistorySource } from "../history/recent-source.ts";
+import { createWarmUp } from "../warm-up.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
 import { parseShard, shardFilter } from "../shard.ts";
@@ -153,7 +154,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   // analytics families and live scoring consume it, each feeding it the poll it is given
   // (a no-op when fed already), so their order in the observer list does not matter.
   const pipelines = new DevicePipelines({ timeZone: config.timezone, powerFactor: config.powerFactor });
-  const analytics = registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines });
+  const analytics = registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines, log });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),
@@ -163,9 +164,10 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         inferenceInterval: config.mlInferenceInterval,
         timeZone: config.timezone,
         pipelines,
+        registry,
       })
     : undefined;
-  const historySources: HistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
+  const historySources: RecentHistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
   if (config.mlPrometheusUrl) historySources.push(prometheusHistorySource(config.mlPrometheusUrl));
   // Before the observers it fills: they must hold a device's history before its first reading.
   const warmUp =

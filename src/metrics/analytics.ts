@@ -7,11 +7,13 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import { RULE_NAMES } from "../analytics/trigger.ts";
 import { DeviceAnalytics, type DeviceAnalyticsOptions, type DeviceFigures } from "../monitor/device-figures.ts";
+import type { Logger } from "../log.ts";
 import { DevicePipelines } from "../monitor/device-pipeline.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { yieldToServer } from "../yield-to-server.ts";
+import { stageSuccess } from "./stage-success.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
 const PUMP = [...DEVICE, "pump"] as const;
@@ -25,8 +27,9 @@ export interface AnalyticsMetrics extends PollObserver {
 }
 
 /** Registers the `nightowl_water_*`, `nightowl_*flow*`, `nightowl_pump_*` and `nightowl_rule_triggered` families. */
-export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnalyticsOptions & { pipelines?: DevicePipelines } = {}): AnalyticsMetrics {
+export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnalyticsOptions & { pipelines?: DevicePipelines; log?: Logger } = {}): AnalyticsMetrics {
   const pipelines = options.pipelines ?? new DevicePipelines(options);
+  const stages = stageSuccess(registry, options.log);
   const registers = [registry];
   const gauge = (name: string, help: string, labelNames: readonly string[] = DEVICE) => new Gauge({ name, help, labelNames, registers });
   const waterUsed = new Counter({ name: "nightowl_water_used_gallons_total", help: "Gallons drawn since the exporter started, from the flow meter; continues across meter replacements (counter resets).", labelNames: DEVICE, registers });
@@ -99,14 +102,18 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
 
   async function update(devices: readonly DeviceSnapshot[]): Promise<void> {
     const seen = new Set<string>();
+    const run = stages.begin("analytics");
     for (const d of devices) {
       seen.add(d.id);
       await yieldToServer();
-      const entry = entryFor(d);
-      pipelines.feed(d);
-      entry.analytics.consume();
-      publish(entry, entry.analytics.figures());
+      await run.device(d.name, () => {
+        const entry = entryFor(d);
+        pipelines.feed(d);
+        entry.analytics.consume();
+        publish(entry, entry.analytics.figures());
+      });
     }
+    run.end();
     for (const [id, entry] of state) {
       if (seen.has(id)) continue;
       remove(entry.labels);

@@ -8,6 +8,7 @@
  * A device whose sensors cannot feed the model's features is reported once and counted as
  * `status="error"`.
  */
+import { Registry } from "prom-client";
 import type { Logger } from "../log.ts";
 import { topFeatures } from "../ml/leak-model.ts";
 import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
@@ -20,6 +21,7 @@ import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { yieldToServer } from "../yield-to-server.ts";
 import type { DeviceLabels, MlMetrics } from "./ml.ts";
+import { stageSuccess } from "./stage-success.ts";
 
 export interface LiveScorerOptions {
   metrics: MlMetrics;
@@ -35,6 +37,8 @@ export interface LiveScorerOptions {
   timeZone?: string;
   /** The devices' pipelines, shared with the analytics in `run`; default its own. */
   pipelines?: DevicePipelines;
+  /** Where `nightowl_stage_success{stage="ml"}` is registered (the ML families' registry). */
+  registry?: Registry;
 }
 
 export interface LiveScorer extends PollObserver {
@@ -61,6 +65,8 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   const pipelines = options.pipelines ?? new DevicePipelines({ timeZone: options.timeZone });
   const models = new UserModels({ log, modelsDir: options.modelsDir, modelPath: options.modelPath, onResolved: (user, model) => metrics.setModel(user, model) });
   const devices = new Map<string, DeviceState>();
+  // Without a registry the gauge goes to one nobody scrapes; errors are still caught and logged.
+  const stages = stageSuccess(options.registry ?? new Registry(), log);
   let polls = 0;
 
   /** Brings the device's model stage up to its pipeline's newest row. */
@@ -109,8 +115,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     }
   }
 
-  async function observeDevice(device: DeviceSnapshot): Promise<void> {
-    await yieldToServer();
+  function observeDevice(device: DeviceSnapshot): void {
     const labels = { user_label: device.userLabel, device_id: device.id, device_name: device.name };
     let state = devices.get(device.id);
     if (!state) devices.set(device.id, (state = { labels, stage: null, scoredTs: -Infinity, reported: null }));
@@ -130,10 +135,13 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       if (!result.ok) return;
       polls++;
       const seen = new Set<string>();
+      const run = stages.begin("ml");
       for (const device of result.devices) {
         seen.add(device.id);
-        await observeDevice(device);
+        await yieldToServer();
+        await run.device(device.name, () => observeDevice(device));
       }
+      run.end();
       for (const [id, state] of devices) {
         if (seen.has(id)) continue;
         metrics.removeDevice(state.labels);

@@ -126,8 +126,9 @@ export class DeviceBuffer {
     let h = this.head;
     while (h < this.end && this.t[h]! < keepFrom) h++;
     const rows = this.end - h;
-    // Grow when more than half the capacity is still in the retention, so shifts stay rare.
-    const capacity = rows * 2 > this.t.length ? this.t.length * 2 : this.t.length;
+    // Grow when more than three quarters of the capacity are still in the retention: a shift
+    // then frees at least a quarter, so each row is copied at most four times (amortised O(1)).
+    const capacity = rows * 4 > this.t.length * 3 ? this.t.length * 2 : this.t.length;
     this.t = move(this.t, h, this.end, capacity);
     for (const [key, col] of this.cols) this.cols.set(key, move(col, h, this.end, capacity));
     this.head = 0;

@@ -10,7 +10,7 @@ import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { redactSecrets } from "../redact.ts";
-import type { HistorySource } from "../warm-up.ts";
+import type { RecentHistorySource } from "./recent-source.ts";
 
 export interface PrometheusAuth {
   username?: string;
@@ -149,7 +149,7 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
  * Prometheus as a warm-up source of `run` (NIGHTOWL_ML_PROMETHEUS_URL): one device's
  * telemetry at one-minute steps, for devices whose history the portal could not give.
  */
-export function prometheusHistorySource(url: string): HistorySource {
+export function prometheusHistorySource(url: string): RecentHistorySource {
   return {
     name: "Prometheus",
     async read(device, startMs, endMs) {

@@ -3,7 +3,7 @@
  * stretches (alarm rows at most `mergeMinutes` apart), each with the features that drove its
  * lowest score.
  */
-import type { AnomalySpan } from "./report-data.ts";
+import type { AnomalySpan } from "../analytics/report-data.ts";
 import { scoreFrames } from "../ml/leak-model.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";

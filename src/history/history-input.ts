@@ -2,7 +2,7 @@
  * Where `train` and `score` read history from: history CSV files, Prometheus (`query_range`),
  * or the NightOwl portal directly. Every source yields the same HistoryFrame per device.
  */
-import { fetchDeviceHistory } from "../history/device-history.ts";
+import { fetchDeviceHistory } from "./device-history.ts";
 import type { Logger } from "../log.ts";
 import type { NightowlClient } from "../nightowl/client.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";

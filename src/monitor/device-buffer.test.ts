@@ -1,0 +1,32 @@
+import { expect, test } from "bun:test";
+import { DeviceBuffer } from "./device-buffer.ts";
+
+const MIN = 60_000;
+
+test("one rule for every door: repeated, duplicate and out-of-order readings add no row", () => {
+  const b = new DeviceBuffer("d", { retentionMs: 60 * MIN });
+  expect(b.push([["S1", MIN, 50], ["P1C1", MIN, 3]])).toBe(MIN);
+  expect(b.push([["S1", MIN, 50], ["P1C1", MIN, 3]])).toBeUndefined(); // the same poll again
+  expect(b.push([["S1", 2 * MIN, 51]])).toBe(2 * MIN);
+  // A key's late reading with another key's older one: the late one alone is new, but it would
+  // date a row before the last: dropped and counted.
+  expect(b.push([["P1C1", 1.5 * MIN, 4]])).toBeUndefined();
+  expect(b.dropped).toBe(1);
+  // A key silent for a while joins the next row; its old value is not repeated.
+  expect(b.push([["S1", 3 * MIN, 52], ["P1C1", MIN, 3]])).toBe(3 * MIN);
+  const f = b.frame();
+  expect(Array.from(f.ts)).toEqual([MIN, 2 * MIN, 3 * MIN]);
+  expect(Array.from(f.columns.P1C1!)).toEqual([3, Number.NaN, Number.NaN]);
+  expect(b.push([["S1", 4 * MIN, Number.NaN]])).toBeUndefined(); // no value is no reading
+});
+
+test("rows older than the retention go, the columns stay contiguous and capacity stays bounded", () => {
+  const b = new DeviceBuffer("d", { retentionMs: 100 * MIN });
+  for (let i = 1; i <= 10_000; i++) b.pushFrameRow({ deviceId: "d", deviceName: "", userLabel: "", ts: Float64Array.of(i * MIN), columns: { S1: Float64Array.of(i) } }, 0);
+  const recent = b.frame(b.lastTs - 100 * MIN);
+  expect(recent.ts.length).toBe(101);
+  expect(recent.columns.S1![0]).toBe(9_900);
+  expect(recent.columns.S1![100]).toBe(10_000);
+  // 101 rows in the retention: the arrays never grew past a power of two above 4/3 of that.
+  expect(b.bytes()).toBeLessThanOrEqual(2 * 256 * 8);
+});
