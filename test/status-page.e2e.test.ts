@@ -104,7 +104,7 @@ test.skipIf(!chromium)("Chromium shows every demo device, and the leaking one tu
   const card = dom.slice(dom.indexOf(`data-device="${target!.id}"`));
   expect(card).toMatch(/^[^]*?<span class="verdict leak"[^>]*>possible leak<\/span>/);
   // The reason names a leak rule with its sentence (which one first depends on the household's draws).
-  expect(card).toMatch(/^[^]*?<ul class="reasons"><li data-rule="(continuous_flow|burst|night_flow)"><strong>[A-Z][a-z ]+<\/strong>: [^<]*gal\/min/);
+  expect(card).toMatch(/^[^]*?<ul class="reasons"><li data-rule="(continuous_flow|burst|night_flow|sustained_flow)"><strong>[A-Z][a-z ]+<\/strong>: [^<]*gal\/min/);
   // The verdict's red (badge and card edge) is on the screenshot, and was not before.
   const red = countColour(readPng(after), LEAK_RED);
   expect(red).toBeGreaterThan(1500);

@@ -61,6 +61,7 @@ export const RULE_TITLES: Record<string, string> = {
   continuous_flow: "Continuous flow",
   night_flow: "Night flow",
   burst: "Burst",
+  sustained_flow: "Sustained flow",
   night_pump_starts: "Pump starts at night",
   short_cycling: "Short cycling",
   dry_run: "Dry run",
