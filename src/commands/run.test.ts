@@ -23,6 +23,7 @@ interface Setup {
   /**
    * Runs `read` inside the last observer of the next poll: every built-in observer has seen
    * that poll and the next cannot start, so what `read` sees agrees exactly with `results`.
+   * The page scrapes get is rendered first (the monitor renders it after every observer).
    */
   betweenPolls<T>(read: () => T | Promise<T>): Promise<T>;
 }
@@ -52,6 +53,7 @@ async function setup(): Promise<Setup> {
     new Promise<T>((resolve, reject) => {
       probe = async () => {
         try {
+          await monitor.exposition.refresh();
           resolve(await read());
         } catch (error) {
           reject(error);

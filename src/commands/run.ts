@@ -12,6 +12,7 @@ import type { ClientOptions } from "../nightowl/client.ts";
 import { registerBuildInfo } from "../metrics/build-info.ts";
 import { registerPollMetrics } from "../metrics/poll.ts";
 import { createRegistry } from "../metrics/registry.ts";
+import { createPrerenderedExposition, type PrerenderedExposition } from "../metrics/exposition.ts";
 import { startMetricsServer, type MetricsServer } from "../metrics/server.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
 import { registerAnalyticsMetrics } from "../metrics/analytics.ts";
@@ -103,6 +104,8 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
 
 export interface Monitor {
   registry: Registry;
+  /** The page scrapes get, rendered after each poll. */
+  exposition: PrerenderedExposition;
   server: MetricsServer;
   loop: PollLoop;
   portal: Portal;
@@ -149,7 +152,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const poll = ownDevices ? async (signal: AbortSignal) => ownDevices(await portal.poll(signal)) : portal.poll;
   const registry = createRegistry();
   registerBuildInfo(registry);
-  let generation = 0;
+  const exposition = createPrerenderedExposition(registry, log);
   // One pipeline per device (buffer, physics, rules), fed by the warm-up and the polls; the
   // analytics families and live scoring consume it, each feeding it the poll it is given
   // (a no-op when fed already), so their order in the observer list does not matter.
@@ -193,8 +196,9 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     // Live leak scoring and analytics register their families on `registry` and add their
     // observers here; `config.mlEnabled` says whether scoring is wanted.
     ...(options.observers?.(registry) ?? []),
-    // Last: every family of this poll is written, so scrapes may render the registry anew.
-    { observe: () => void generation++ },
+    // Last: every family of this poll is written; render the page scrapes get (they are served
+    // the previous one meanwhile), so the next poll starts with this one's page in place.
+    { observe: () => exposition.refresh() },
   ];
   let loop: PollLoop | undefined;
   let server: MetricsServer;
@@ -204,7 +208,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
       port: config.metricsPort,
       registry,
       readiness: () => pollReadiness(loop?.lastSuccessAt, intervalMs, Date.now()),
-      generation: () => generation,
+      exposition,
       pages: statusRoutes({ source: status, timeZone: config.timezone, refreshSeconds: Math.max(10, intervalMs / 1000) }),
       auth: { bearerToken: config.metricsAuthBearerToken, username: config.metricsAuthUsername, password: config.metricsAuthPassword },
       log,
@@ -221,6 +225,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const started = loop;
   return {
     registry,
+    exposition,
     server,
     loop: started,
     portal,

@@ -2,7 +2,9 @@ import { afterEach, expect, test } from "bun:test";
 import { Gauge } from "prom-client";
 import { silentLogger } from "../log.ts";
 import { createRegistry } from "./registry.ts";
-import { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./server.ts";
+import { gunzipSync } from "node:zlib";
+import { createPrerenderedExposition } from "./exposition.ts";
+import { acceptsGzip, startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./server.ts";
 
 const servers: MetricsServer[] = [];
 afterEach(async () => {
@@ -10,8 +12,8 @@ afterEach(async () => {
 });
 
 function start(overrides: Partial<MetricsServerOptions> = {}) {
-  const registry = createRegistry();
-  new Gauge({ name: "nightowl_test_value", help: "test", registers: [registry] }).set(3);
+  const registry = overrides.registry ?? createRegistry();
+  if (!overrides.registry) new Gauge({ name: "nightowl_test_value", help: "test", registers: [registry] }).set(3);
   const server = startMetricsServer({ host: "127.0.0.1", port: 0, registry, readiness: () => ({ ready: true, reason: "fresh" }), log: silentLogger, ...overrides });
   servers.push(server);
   return { server, base: server.url.replace(/\/metrics$/, "") };
@@ -75,19 +77,56 @@ test("a port in use is an E_IO error naming the address", () => {
   );
 });
 
-test("with a generation, scrapes reuse one rendering until the generation changes", async () => {
+test("with a pre-rendered exposition, scrapes get the last rendering until it is refreshed", async () => {
   const registry = createRegistry();
   const gauge = new Gauge({ name: "nightowl_test_value", help: "test", registers: [registry] });
   gauge.set(1);
-  let generation = 0;
-  const server = startMetricsServer({ host: "127.0.0.1", port: 0, registry, readiness: () => ({ ready: true, reason: "" }), log: silentLogger, generation: () => generation });
+  const exposition = createPrerenderedExposition(registry, silentLogger);
+  const server = startMetricsServer({ host: "127.0.0.1", port: 0, registry, readiness: () => ({ ready: true, reason: "" }), log: silentLogger, exposition });
   servers.push(server);
   const scrape = async () => (await (await fetch(server.url)).text()).split("\n").find((l) => l.startsWith("nightowl_test_value "));
   expect(await scrape()).toBe("nightowl_test_value 1");
   gauge.set(2);
   expect(await scrape()).toBe("nightowl_test_value 1");
-  generation++;
+  await exposition.refresh();
   expect(await scrape()).toBe("nightowl_test_value 2");
+});
+
+test.each([false, true])("a scraper sending Accept-Encoding: gzip gets gzip that decodes to the same exposition (pre-rendered: %p)", async (prerendered) => {
+  const registry = createRegistry();
+  const gauge = new Gauge({ name: "nightowl_test_value", help: "test", labelNames: ["device_id"], registers: [registry] });
+  for (let i = 0; i < 3000; i++) gauge.set({ device_id: `device-${i}` }, i / 7);
+  const exposition = prerendered ? createPrerenderedExposition(registry, silentLogger) : undefined;
+  const { server } = start({ registry, exposition });
+  const plain = await fetch(server.url, { headers: { "accept-encoding": "identity" }, decompress: false });
+  expect(plain.headers.get("content-encoding")).toBeNull();
+  const text = await plain.text();
+  expect(text).toBe(await registry.metrics());
+  for (const accept of ["gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*"]) {
+    const zipped = await fetch(server.url, { headers: { "accept-encoding": accept }, decompress: false });
+    expect([zipped.headers.get("content-encoding"), zipped.headers.get("vary"), zipped.headers.get("content-type")]).toEqual(["gzip", "accept-encoding", registry.contentType]);
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    expect(bytes.length).toBeLessThan(text.length / 5);
+    expect(gunzipSync(bytes).toString("utf8")).toBe(text);
+  }
+  const refused = await fetch(server.url, { headers: { "accept-encoding": "gzip;q=0, deflate" }, decompress: false });
+  expect(refused.headers.get("content-encoding")).toBeNull();
+});
+
+test.each([
+  [null, false],
+  ["", false],
+  ["identity", false],
+  ["deflate, br", false],
+  ["gzip", true],
+  ["GZIP", true],
+  ["x-gzip", true],
+  ["gzip;q=0", false],
+  ["gzip; q=0.001", true],
+  ["*;q=0", false],
+  ["br, *", true],
+])("acceptsGzip(%p) is %p", (header, expected) => {
+  expect(acceptsGzip(header)).toBe(expected);
 });
 
 test("pages claimed by the status page pass the same auth as /metrics; the rest is unchanged", async () => {

@@ -3,7 +3,9 @@
  * served it on `/`), `/healthz` (the process answers) and `/readyz` (polls are fresh), and the
  * status page's HTML when given (`/` for browsers, by their Accept header).
  *
- * A scrape renders the registry as it stands and never waits for a poll. `/metrics` and `/`
+ * A scrape never waits for a poll: with a pre-rendered exposition it sends the page rendered
+ * after the last poll (gzip-compressed when the scraper accepts it, as Prometheus does);
+ * without one it renders the registry as it stands. `/metrics` and `/`
  * may require a bearer token or basic auth, as Prometheus scrape configs support
  * (`authorization` / `basic_auth`); the probes stay open for the kubelet.
  */
@@ -11,6 +13,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Registry } from "prom-client";
 import { NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { createPrerenderedExposition, type PrerenderedExposition } from "./exposition.ts";
 
 /** Who may scrape. Either or both may be set; with neither, scrapes are open. */
 export interface MetricsAuth {
@@ -30,11 +33,10 @@ export interface MetricsServerOptions {
   auth?: MetricsAuth;
   log: Logger;
   /**
-   * When given, the exposition is rendered once per value and reused by every scrape until it
-   * changes: `run` bumps it after each poll's observers, the only time its families change.
-   * Without it every scrape renders the registry.
+   * The page scrapes get, rendered ahead of them: `run` refreshes it after each poll's
+   * observers, the only time its families change. Without it every scrape renders the registry.
    */
-  generation?: () => number;
+  exposition?: PrerenderedExposition;
   /**
    * HTML pages served beside the exposition (the status page): `claims` says whether a request
    * is theirs (cheap: path and Accept only); such a request passes the same auth as `/metrics`.
@@ -58,19 +60,10 @@ export interface MetricsServer {
 export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
   const { registry, readiness, log } = options;
   const checkAuth = authChecker(options.auth);
-  let cached: { generation: number; text: Promise<string> } | undefined;
-  const render = (): Promise<string> => {
-    if (!options.generation) return registry.metrics();
-    const generation = options.generation();
-    if (cached?.generation !== generation) {
-      const text = registry.metrics();
-      cached = { generation, text };
-      // A failed rendering is not kept: the next scrape tries again.
-      text.catch(() => {
-        if (cached?.text === text) cached = undefined;
-      });
-    }
-    return cached.text;
+  const exposition = options.exposition ?? createPrerenderedExposition(registry, log);
+  const page = async (encoding: "identity" | "gzip") => {
+    if (!options.exposition) await exposition.refresh();
+    return exposition.page(encoding);
   };
   let server: ReturnType<typeof Bun.serve>;
   try {
@@ -101,7 +94,10 @@ export function startMetricsServer(options: MetricsServerOptions): MetricsServer
           const denied = checkAuth(request);
           if (denied) return denied;
           try {
-            return new Response(await render(), { headers: { "content-type": registry.contentType } });
+            const encoding = acceptsGzip(request.headers.get("accept-encoding")) ? "gzip" : "identity";
+            const headers: Record<string, string> = { "content-type": registry.contentType, vary: "accept-encoding" };
+            if (encoding === "gzip") headers["content-encoding"] = "gzip";
+            return new Response(await page(encoding), { headers });
           } catch (error) {
             log.error(`rendering metrics failed: ${(error as Error).message}`);
             return text(500, "rendering metrics failed\n");
@@ -126,6 +122,17 @@ export function startMetricsServer(options: MetricsServerOptions): MetricsServer
       await server.stop(true);
     },
   };
+}
+
+/** Whether an Accept-Encoding header allows gzip (`gzip` or `*`, without `q=0`). */
+export function acceptsGzip(header: string | null): boolean {
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding !== "gzip" && coding !== "x-gzip" && coding !== "*") return false;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+    return q === undefined || Number(q) > 0;
+  });
 }
 
 function text(status: number, body: string): Response {
