@@ -43,6 +43,15 @@ const boolean = () =>
 
 const url = () => v.pipe(v.string(), v.trim(), v.url("an http:// or https:// URL"), v.regex(/^https?:\/\//i, "an http:// or https:// URL"));
 
+/** NIGHTOWL_NOTIFY_URL: comma-separated URLs, each optionally prefixed `ntfy+` or `json+`. */
+const notifyUrlList = () =>
+  v.pipe(
+    v.string(),
+    v.transform((s) => s.split(",").map((u) => u.trim()).filter(Boolean)),
+    v.array(v.pipe(v.string(), v.regex(/^(?:(?:ntfy|json)\+)?https?:\/\/[^\s/?#]+/i, "http(s) URLs, each optionally prefixed ntfy+ or json+, separated by commas"))),
+    v.minLength(1, "at least one http(s) URL"),
+  );
+
 const timeZone = () =>
   v.pipe(
     v.string(),
@@ -85,6 +94,15 @@ export const SETTINGS = {
   warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, "hours"), default: "48" },
   timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' IANA time zone, for night, weekday and day boundaries; local = the machine's (TZ, else /etc/localtime, else UTC)", schema: timeZone(), default: "local" },
   powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: numberSetting({ integer: false, min: 0, max: 1, minExclusive: true }), default: "0.8" },
+  notifyUrls: {
+    env: "NIGHTOWL_NOTIFY_URL",
+    flag: "--notify-url <url>",
+    help: "post a message here when a device's verdict turns to possible leak or pump fault and when it ends; comma-separated or a repeated flag; ntfy+https://… for ntfy's text form, json+https://… (or a plain URL) for JSON webhooks",
+    schema: notifyUrlList(),
+    secret: true,
+    repeatable: true,
+  },
+  publicUrl: { env: "NIGHTOWL_PUBLIC_URL", flag: "--public-url <url>", help: "where people reach the status page (e.g. https://well.example.org), for the link in notifications", schema: url() },
   logFormat: { env: "NIGHTOWL_LOG_FORMAT", flag: "--log-format <format>", help: "text or json (for journald and log shippers)", schema: v.pipe(text(), v.picklist(["text", "json"], "text or json")), default: "text" },
   logLevel: { env: "NIGHTOWL_LOG_LEVEL", flag: "--log-level <level>", help: "error, warn, info or debug", schema: v.pipe(text(), v.picklist(["error", "warn", "info", "debug"], "error, warn, info or debug")), default: "info" },
 } as const;
@@ -220,7 +238,10 @@ export function addSettingOptions(command: Command, names: readonly SettingName[
   for (const name of names) {
     const s = SETTINGS[name];
     const dflt = "default" in s && !s.default.includes(",") ? ` (default: ${s.default})` : "";
-    command.option(s.flag, `${s.help} [${s.env}]${dflt}`);
+    const help = `${s.help} [${s.env}]${dflt}`;
+    // A repeated flag collects its values; loadConfig joins them with commas, as the variable lists them.
+    if ("repeatable" in s) command.option(s.flag, help, (value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    else command.option(s.flag, help);
   }
   return command;
 }

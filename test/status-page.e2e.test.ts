@@ -11,12 +11,10 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { emptyDir, parseExposition, startCli, type LongRunning } from "./cli-process.ts";
 import { chromium, countColour, readPng, renderPage } from "./chromium.ts";
+import { BROWSER_ACCEPT, PROMETHEUS_ACCEPT, simState, untilVerdict, verdicts } from "./status-helpers.ts";
 
 if (!chromium) console.warn("skip: chromium not installed (Debian package chromium); the status page's browser test needs it");
 
-/** Prometheus 2.x's scrape Accept header. */
-export const PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 /** The leak badge's and card border's colour (--leak in src/status/html.ts). */
 const LEAK_RED = "#c62828";
 
@@ -25,34 +23,10 @@ let root = "";
 let simUrl = "";
 let dir = "";
 
-/** The verdict (`data-verdict`) of each device card in a page's HTML, by device id. */
-export function verdicts(html: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of html.matchAll(/<article class="card [a-z]+" data-device="([^"]+)">[\s\S]*?data-verdict="([a-z]+)"/g)) out.set(m[1]!, m[2]!);
-  return out;
-}
-
-/** The simulator's clock and devices. */
-export async function simState(url: string): Promise<{ now: number; devices: { id: string; name: string }[] }> {
-  return (await (await fetch(`${url}/__sim/state`)).json()) as { now: number; devices: { id: string; name: string }[] };
-}
-
-/** Fetches the page until `device`'s verdict is `level`; throws with the last seen after `timeoutMs`. */
-export async function untilVerdict(url: string, device: string, level: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: string | undefined;
-  while (Date.now() < deadline) {
-    seen = verdicts(await (await fetch(url, { headers: { accept: BROWSER_ACCEPT, ...headers } })).text()).get(device);
-    if (seen === level) return;
-    await Bun.sleep(250);
-  }
-  throw new Error(`device ${device} did not turn "${level}" within ${timeoutMs} ms (last: ${seen})`);
-}
-
 beforeAll(async () => {
   dir = emptyDir("status-page");
-  // A poll every 5 simulated minutes, 30 simulated minutes a real second: a 2-hour leak shows in seconds.
-  run = startCli(["run", "--demo", "--demo-speed", "1800", "--poll-interval", "300", "--metrics-port", "0"]);
+  // A poll every 3 simulated minutes (5 or more would be gaps to the flow rules), 30 simulated minutes a real second: a 2-hour leak shows in seconds.
+  run = startCli(["run", "--demo", "--demo-speed", "1800", "--poll-interval", "180", "--metrics-port", "0"]);
   root = (await run.waitFor(/Serving metrics on (http:\/\/\S+)\/metrics/))[1]! + "/";
   simUrl = (await run.waitFor(/Demo: simulator with \d+ devices at (http:\/\/\S+)/))[1]!;
   await run.waitFor(/Polled 3 device\(s\)/);

@@ -29,6 +29,9 @@ import { createWarmUp } from "../warm-up.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
 import { parseShard, shardFilter } from "../shard.ts";
+import { registerNotifyMetrics } from "../notify/metrics.ts";
+import { createNotifier } from "../notify/notifier.ts";
+import { parseTarget } from "../notify/target.ts";
 import { commandContext, describeTimeZone } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
@@ -51,6 +54,8 @@ const RUN_SETTINGS: readonly SettingName[] = [
   "timezone",
   "powerFactor",
   "warmupHours",
+  "notifyUrls",
+  "publicUrl",
 ];
 
 /** What `--demo` sets unless the user set it: loopback only, a quick poll, scoring on. */
@@ -184,6 +189,9 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
       : undefined;
   // After analytics and scoring: it reads what they made of this poll.
   const status = createLiveStatusSource({ analytics, scorer, analyze: { timeZone: config.timezone, powerFactor: config.powerFactor } });
+  const targets = (config.notifyUrls ?? []).map(parseTarget);
+  const notifier = createNotifier({ targets, source: status, metrics: registerNotifyMetrics(registry), log, publicUrl: config.publicUrl });
+  if (targets.length) log.info(`Notifications of leak and pump episodes go to ${targets.map((t) => `${t.display} (${t.format})`).join(", ")}`);
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     registerTelemetryMetrics(registry),
@@ -193,6 +201,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     analytics,
     ...(scorer ? [scorer] : []),
     status,
+    // Only queues messages: a slow or dead target never holds the poll.
+    notifier,
     // Live leak scoring and analytics register their families on `registry` and add their
     // observers here; `config.mlEnabled` says whether scoring is wanted.
     ...(options.observers?.(registry) ?? []),
@@ -233,6 +243,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     status,
     async stop() {
       await started.stop();
+      notifier.stop();
       await Promise.all([server.stop(), portal.close()]);
     },
   };

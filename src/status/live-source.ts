@@ -93,6 +93,15 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     return analysed;
   }
 
+  function reasonsOf(id: string, k: Known, figures: DeviceFigures | undefined, a: DeviceAnalysis | undefined): Reason[] {
+    const reasons = a ? ruleReasons(a, firing(figures)) : [];
+    const m = model(id);
+    if (m?.isAnomaly && m.rules.length === 0) {
+      reasons.push({ rule: "leak_model", sentence: `the leak model puts the chance of a leak at ${m.probability.toFixed(0)} %: water use unlike any in the history it learned from`, sinceMs: k.modelSince ?? k.readingAt });
+    }
+    return reasons;
+  }
+
   function status(id: string, k: Known, spanMs: number): DeviceStatus {
     const figures = options.analytics.devices().get(id)?.figures();
     const verdict = verdictOf(id, k, figures);
@@ -101,11 +110,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const ts = analysed?.frame.ts ?? new Float64Array();
     const toMs = a?.toMs ?? k.readingAt;
     const fromMs = toMs - spanMs;
-    const reasons = a ? ruleReasons(a, firing(figures)) : [];
-    const m = model(id);
-    if (m?.isAnomaly && m.rules.length === 0) {
-      reasons.push({ rule: "leak_model", sentence: `the leak model puts the chance of a leak at ${m.probability.toFixed(0)} %: water use unlike any in the history it learned from`, sinceMs: k.modelSince ?? k.readingAt });
-    }
+    const reasons = reasonsOf(id, k, figures, a);
     const series: DeviceStatus["series"] = {
       pressure: bucketSeries(ts, analysed?.frame.columns.S1 ?? [], fromMs, toMs, "mean"),
       leakProbability: bucketSeries(k.probability.map((p) => p.t), k.probability.map((p) => p.v), fromMs, toMs, "max"),
@@ -155,6 +160,10 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
         const k = known.get(id);
         return k ? [verdictOf(id, k, options.analytics.devices().get(id)?.figures())] : [];
       });
+    },
+    reasons(id) {
+      const k = known.get(id);
+      return k ? reasonsOf(id, k, options.analytics.devices().get(id)?.figures(), analysisOf(id)?.analysis) : [];
     },
     statuses(spanMs) {
       return order.flatMap((id) => {

@@ -67,6 +67,8 @@ export interface DeviceStatus extends DeviceVerdict {
 export interface StatusSource {
   /** The verdict of every device of the last successful poll, in poll order. */
   verdicts(): DeviceVerdict[];
+  /** Why a device is judged as it is: the rules in force (and the model's alarm), oldest first. */
+  reasons(deviceId: string): Reason[];
   /** The full status of every device over the last `spanMs`. */
   statuses(spanMs: number): DeviceStatus[];
   /** Epoch ms (this machine's clock) of the last successful poll; undefined before one. */
