@@ -168,3 +168,11 @@ test("every setting has a flag that maps back to it", () => {
   command.parse(argv);
   expect(Object.keys(settingFlags(command.opts())).sort()).toEqual(Object.keys(SETTINGS).sort());
 });
+
+test("NIGHTOWL_NOTIFY_URL takes a comma-separated list, --notify-url repeated, and never shows a bad value", () => {
+  expect(loadConfig({ env: { NIGHTOWL_NOTIFY_URL: "ntfy+https://ntfy.example.org/well, https://hooks.example.com/t0ken" } }).notifyUrls).toEqual(["ntfy+https://ntfy.example.org/well", "https://hooks.example.com/t0ken"]);
+  const command = addSettingOptions(new Command().exitOverride(), ["notifyUrls"]);
+  command.parse(["--notify-url", "https://a.example/1", "--notify-url", "json+https://b.example/2"], { from: "user" });
+  expect(loadConfig({ env: {}, flags: settingFlags(command.opts()) }).notifyUrls).toEqual(["https://a.example/1", "json+https://b.example/2"]);
+  expect(() => loadConfig({ env: { NIGHTOWL_NOTIFY_URL: "smtp://s3cret@mail" } })).toThrow("NIGHTOWL_NOTIFY_URL=(hidden) is not allowed: expected http(s) URLs");
+});
