@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createLogger } from "../log.ts";
-import type { PollResult } from "../poll-loop.ts";
+import type { PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceVerdict, StatusSource } from "../status/source.ts";
 import { createNotifier } from "./notifier.ts";
 import { parseTarget } from "./target.ts";

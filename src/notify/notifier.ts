@@ -8,7 +8,9 @@
  * logs by scheme and host only, and any error text is scrubbed of the URL's secret parts.
  */
 import type { Logger } from "../log.ts";
-import { describeError, realSleep, type PollObserver, type PollResult } from "../poll-loop.ts";
+import { describeError } from "../errors.ts";
+import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
+import { realSleep } from "../poll-loop.ts";
 import { redactSecrets } from "../redact.ts";
 import type { StatusSource } from "../status/source.ts";
 import { ruleTitle } from "../status/verdict.ts";
