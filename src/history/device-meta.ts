@@ -43,9 +43,3 @@ export function deviceMetaOf(snapshot: DeviceSnapshot): DeviceMeta {
 export function historyMetaOf(device: DeviceMeta): HistoryMeta {
   return { userLabel: device.userLabel, deviceId: device.id, deviceName: device.name, customer: device.customer, site: device.site };
 }
-
-/** A name safe in any file system: letters, digits, `.`, `-` and `_`; anything else `_`. */
-export function fileSafe(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_");
-  return safe === "" ? "_" : safe;
-}

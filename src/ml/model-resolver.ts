@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { isSafeSegment, safeSegment } from "../safe-path.ts";
 
 export const MODEL_FILE_NAME = "leak_detector.json";
 
@@ -26,9 +27,12 @@ export interface ResolveOptions {
   exists?: (path: string) => boolean;
 }
 
-/** The per-user model path for `userLabel` (where `train` writes by default). */
+/**
+ * The per-user model path for `userLabel` (where `train` writes by default).
+ * @throws NightowlError E_DATA when the label is not one safe path segment (it comes from the portal or a CSV)
+ */
 export function userModelPath(modelsDir: string, userLabel: string): string {
-  return join(modelsDir, "users", userLabel, MODEL_FILE_NAME);
+  return join(modelsDir, "users", safeSegment(userLabel, "user label", "give --model-path, or --user-label with a plain name"), MODEL_FILE_NAME);
 }
 
 /** The global fallback model path. */
@@ -40,8 +44,8 @@ export function globalModelPath(modelsDir: string): string {
 export function resolveModelPath(options: ResolveOptions): ResolvedModelPath | null {
   const exists = options.exists ?? existsSync;
   if (options.modelPath) return { path: options.modelPath, source: "explicit" };
-  // A label is a path segment here; one with a separator or "." could point anywhere.
-  if (/^[A-Za-z0-9_@+-][A-Za-z0-9_.@+-]*$/.test(options.userLabel) && !options.userLabel.includes("..")) {
+  // A label is a path segment here; one with a separator or ".." could point anywhere.
+  if (isSafeSegment(options.userLabel)) {
     const user = userModelPath(options.modelsDir, options.userLabel);
     if (exists(user)) return { path: user, source: "user" };
   }
