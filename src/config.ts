@@ -83,9 +83,11 @@ export const SETTINGS = {
   requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, "seconds"), default: "30" },
   metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
   metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535), default: "8010" },
-  metricsAuthBearerToken: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN", flag: "--metrics-auth-bearer-token <token>", help: "require this bearer token on /metrics", schema: v.pipe(text(), v.nonEmpty("a non-empty token")), secret: true },
+  metricsAuthBearerToken: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN", flag: "--metrics-auth-bearer-token <token>", help: "require this bearer token on /metrics (prefer --metrics-auth-bearer-token-file)", schema: v.pipe(text(), v.nonEmpty("a non-empty token")), secret: true },
+  metricsAuthBearerTokenFile: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE", flag: "--metrics-auth-bearer-token-file <path>", help: "read the /metrics bearer token from a file", schema: text() },
   metricsAuthUsername: { env: "NIGHTOWL_METRICS_AUTH_USERNAME", flag: "--metrics-auth-username <user>", help: "require basic auth on /metrics with this user", schema: v.pipe(text(), v.nonEmpty("a non-empty user name")) },
-  metricsAuthPassword: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD", flag: "--metrics-auth-password <password>", help: "the basic-auth password for /metrics", schema: v.pipe(v.string(), v.nonEmpty("a non-empty password")), secret: true },
+  metricsAuthPassword: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD", flag: "--metrics-auth-password <password>", help: "the basic-auth password for /metrics (prefer --metrics-auth-password-file)", schema: v.pipe(v.string(), v.nonEmpty("a non-empty password")), secret: true },
+  metricsAuthPasswordFile: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD_FILE", flag: "--metrics-auth-password-file <path>", help: "read the /metrics basic-auth password from a file", schema: text() },
   mlEnabled: { env: "NIGHTOWL_ML_ENABLED", flag: "--ml-enabled <bool>", help: "score every device with the leak model", schema: boolean(), default: "false" },
   mlModelPath: { env: "NIGHTOWL_ML_MODEL_PATH", flag: "--model-path <file>", help: "model file; default: models/users/{user_label}/ then models/global/", schema: text() },
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
@@ -199,19 +201,51 @@ export function loadConfig(sources: ConfigSources): Config {
   }
   const config = result.output as Config;
 
-  if (config.password === undefined && raw.passwordFile !== undefined) {
-    const path = config.passwordFile!;
+  for (const [secret, file] of Object.entries(SECRET_FILES) as [keyof typeof SECRET_FILES, SettingName][]) {
+    if (config[secret] !== undefined || raw[file] === undefined) continue;
+    const path = config[file] as string;
+    const what = SECRET_NAMES[secret];
+    let value: string;
     try {
-      config.password = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
+      value = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new NightowlError("E_CONFIG", `${origin.passwordFile}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the password`, { cause: error });
+      throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
     }
+    if (value === "" && secret !== "password") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} is empty: expected a file holding the ${what}`);
+    config[secret] = value;
   }
   if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
     throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
   }
   return config;
+}
+
+/** Each secret setting and the setting naming a file that holds it (systemd credentials, Kubernetes secrets). */
+export const SECRET_FILES = {
+  password: "passwordFile",
+  metricsAuthBearerToken: "metricsAuthBearerTokenFile",
+  metricsAuthPassword: "metricsAuthPasswordFile",
+} as const satisfies Partial<Record<SettingName, SettingName>>;
+
+const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {
+  password: "password",
+  metricsAuthBearerToken: "bearer token for /metrics",
+  metricsAuthPassword: "basic-auth password for /metrics",
+};
+
+/**
+ * One warning per secret given as a flag: the command line of a running process is visible to
+ * every user of the machine (`ps -ef`, /proc/PID/cmdline) for as long as it runs.
+ */
+export function secretFlagWarnings(flags: Partial<Record<string, unknown>>): string[] {
+  return (Object.keys(SECRET_FILES) as (keyof typeof SECRET_FILES)[])
+    .filter((name) => flags[name] !== undefined && flags[name] !== false)
+    .map((name) => {
+      const s = SETTINGS[name];
+      const file = SETTINGS[SECRET_FILES[name]];
+      return `${s.flag.split(" ")[0]} shows the secret to every user of this machine in the process list (ps); prefer ${file.flag.split(" ")[0]} or ${file.env} (or ${s.env} in the environment)`;
+    });
 }
 
 function defaultReadFile(path: string): string {

@@ -8,3 +8,31 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join("***");
   return out;
 }
+
+/**
+ * Everything an `Authorization` header could be echoed as: the header, its credentials part,
+ * and for Basic the decoded `user:password` and the password alone.
+ */
+export function authorizationSecrets(authorization: string | undefined): string[] {
+  if (!authorization) return [];
+  const credentials = authorization.replace(/^\w+ /, "");
+  const out = [authorization, credentials];
+  if (/^basic /i.test(authorization)) {
+    const decoded = Buffer.from(credentials, "base64").toString("utf8");
+    out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
+  }
+  return out;
+}
+
+/**
+ * A URL given with `user:password@` split into the URL without them (safe to show) and the
+ * Basic `Authorization` header they stand for; redact messages with `authorizationSecrets`.
+ */
+export function splitUrlCredentials(url: URL): { url: URL; authorization?: string } {
+  if (!url.username && !url.password) return { url };
+  const clean = new URL(url.href);
+  const authorization = "Basic " + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64");
+  clean.username = "";
+  clean.password = "";
+  return { url: clean, authorization };
+}

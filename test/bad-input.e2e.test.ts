@@ -5,7 +5,7 @@
  * message; these check that the messages reach the user whole and alone.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
@@ -39,6 +39,9 @@ test.each([
   ["too few cells", `${HEAD},S1\n${T0},,u,A,n,,\n`, ":2: 7 cells where the header has 8"],
   ["too many cells", `${HEAD},S1\n${T0},,u,A,n,,,1,2\n`, ":2: 9 cells where the header has 8"],
   ["a non-numeric value", `${HEAD},S1\n${T0},,u,A,n,,,52.x\n`, ':2: column "S1" has "52.x", which is not a number'],
+  ["a microsecond timestamp", `${HEAD},S1\n${T0}000,,u,A,n,,,1\n`, `:2: timestamp ${T0}000 is not epoch milliseconds from 2000-01-01 to 2100-01-01`],
+  ["a timestamp of 1e21", `${HEAD},S1\n${T0},,u,A,n,,,1\n1e21,,u,A,n,,,1\n`, ":3: timestamp 1e+21 is not epoch milliseconds from 2000-01-01 to 2100-01-01"],
+  ["a timestamp of -99999999999999999", `${HEAD},S1\n-99999999999999999,,u,A,n,,,1\n`, ":2: timestamp -100000000000000000 is not epoch milliseconds from 2000-01-01 to 2100-01-01"],
   ["a repeated timestamp", `${HEAD},S1\n${T0},,u,A,n,,,1\n${T0},,u,A,n,,,2\n`, `:3: device A repeats timestamp ${T0} (2026-05-04T00:00:00.000Z) of line 2`],
 ])("score --from-file with %s: exit 1, one line naming file and line", async (_name, text, suffix) => {
   const csv = write(`bad-${_name.replace(/\W+/g, "-")}.csv`, text);
@@ -76,4 +79,18 @@ test("bad settings reach the user as one line and exit 2: a short poll interval,
   await expectOneLine(["run", "--demo", "--metrics-port", "0"], 2, "NIGHTOWL_POLL_INTERVAL_SECONDS=\"5\" is not allowed: expected a whole number from 10 to 86400 (seconds)", { NIGHTOWL_POLL_INTERVAL_SECONDS: "5" });
   const missing = join(dir, "no-such-password");
   await expectOneLine(["poll-once"], 2, `NIGHTOWL_PASSWORD_FILE="${missing}" cannot be read (ENOENT): expected a readable file holding the password`, { NIGHTOWL_USERNAME: "u@example.com", NIGHTOWL_PASSWORD_FILE: missing });
+});
+
+test("report refuses a device whose readings span a century (a stray timestamp) with one line, before any work", async () => {
+  const a = Date.UTC(2000, 0, 1);
+  const b = Date.UTC(2099, 11, 1);
+  const csv = write("century.csv", `${HEAD},S1\n${a},,u,A,n,,,1\n${b},,u,A,n,,,2\n`);
+  await expectOneLine(["report", "--from-file", csv, "--output", join(dir, "century.html")], 1, `device A: readings from 2000-01-01T00:00:00.000Z to 2099-12-01T00:00:00.000Z span more than the 800 days a report reads; report a shorter range of the history (or look for a stray timestamp)`);
+});
+
+test("train: a user_label from the file that is a path (../../x) is refused with one line, and nothing is written outside models/", async () => {
+  const label = "../../../../tmp/nightowl-escape";
+  const csv = write("escape.csv", readFileSync(goodCsv, "utf8").replace(/^([^,\n]*,[^,\n]*,)[^,\n]*/gm, (m, head: string) => (head.startsWith("timestamp") ? m : `${head}${label}`)));
+  await expectOneLine(["train", "--from-file", csv, "--n-estimators", "5"], 1, `user label "${label}" cannot be a file or folder name (expected up to 128 letters, digits, ., _, -, @ or +, not starting with a dot); give --model-path, or --user-label with a plain name`);
+  expect(existsSync("/tmp/nightowl-escape")).toBe(false);
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
-import { cleanEnv, emptyDir } from "./cli-process.ts";
+import { cleanEnv, emptyDir, startCli } from "./cli-process.ts";
 
 const PASSWORD = "Sup3r-S3cret-Pa55!";
 const WRONG = "Wr0ng-S3cret-Pa55?";
@@ -188,6 +188,42 @@ test("train, score and report from a Prometheus that refuses and echoes the cred
   }
 });
 
+test("credentials in a URL (--import-url, --from-prometheus) against a server that echoes the Authorization header: redacted in the error", async () => {
+  const echo = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => new Response(`bad request from ${req.headers.get("authorization")}`, { status: 400 }) });
+  try {
+    const withCredentials = `http://${PROM_USER}:${PROM_PASSWORD}@127.0.0.1:${echo.port}`;
+    const imported = await nightowl(["fetch-history", "--days", "1", "--output", "{dir}/history", "--import-url", withCredentials], portal(PASSWORD));
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toContain(`nightowl: POST http://127.0.0.1:${echo.port}/api/v1/import/prometheus failed: 400 bad request from ***`);
+    expectClean("fetch-history --import-url user:pass@", imported);
+    const trained = await nightowl(["train", "--from-prometheus", withCredentials, "--days", "1"], { NIGHTOWL_LOG_LEVEL: "debug" });
+    expect(trained.code).toBe(1);
+    expect(trained.stderr).toContain("400");
+    expectClean("train --from-prometheus user:pass@", trained);
+  } finally {
+    await echo.stop(true);
+  }
+});
+
+test("a redirect from --import-url or --from-prometheus to another host is not followed with the credentials", async () => {
+  const seen: string[] = [];
+  const elsewhere = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => (seen.push(`${req.method} ${req.headers.get("authorization")}`), new Response("ok")) });
+  const redirect = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => Response.redirect(`http://127.0.0.1:${elsewhere.port}${new URL(req.url).pathname}`, 307) });
+  try {
+    const url = `http://${PROM_USER}:${PROM_PASSWORD}@127.0.0.1:${redirect.port}`;
+    const imported = await nightowl(["fetch-history", "--days", "1", "--output", "{dir}/history", "--import-url", url], portal(PASSWORD));
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toContain("answered a redirect (HTTP 307); not following it with the credentials");
+    const trained = await nightowl(["train", "--from-prometheus", url, "--days", "1"], {});
+    expect(trained.code).toBe(1);
+    expect(trained.stderr).toContain("answered a redirect (HTTP 307); not following it with the credentials");
+    expect(seen).toEqual([]);
+  } finally {
+    await redirect.stop(true);
+    await elsewhere.stop(true);
+  }
+});
+
 /** Reads a child's stderr as it comes; resolves `waitFor` on the first match. */
 function follow(proc: ReturnType<typeof Bun.spawn>) {
   let text = "";
@@ -294,4 +330,28 @@ test("simulate: its log holds no token; the banner shows the demo credentials it
   } finally {
     if (proc.exitCode === null) proc.kill("SIGKILL");
   }
+});
+
+test("every secret has a _FILE setting: /metrics bearer token and basic-auth password from files; a secret given as a flag warns about ps", async () => {
+  const secrets = emptyDir("secret-files");
+  writeFileSync(join(secrets, "token"), `${PROM_TOKEN}\n`);
+  writeFileSync(join(secrets, "scrape"), `${SCRAPE_PASSWORD}\n`);
+  for (const [env, good, bad] of [
+    [{ NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE: join(secrets, "token") }, `Bearer ${PROM_TOKEN}`, `Bearer ${PROM_TOKEN}x`],
+    [{ NIGHTOWL_METRICS_AUTH_USERNAME: "prometheus", NIGHTOWL_METRICS_AUTH_PASSWORD_FILE: join(secrets, "scrape") }, `Basic ${Buffer.from(`prometheus:${SCRAPE_PASSWORD}`).toString("base64")}`, `Basic ${Buffer.from("prometheus:x").toString("base64")}`],
+  ] as const) {
+    const run = startCli(["run", "--demo", "--metrics-host", "127.0.0.1", "--metrics-port", "0", "--ml-enabled", "false", "--warmup-hours", "0"], { ...env, NIGHTOWL_LOG_LEVEL: "debug" });
+    try {
+      const url = (await run.waitFor(/Serving metrics on (\S+\/metrics)/))[1]!;
+      expect((await fetch(url, { headers: { authorization: bad } })).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: good } })).status).toBe(200);
+      expect(leaks(run.stderr())).toEqual([]);
+    } finally {
+      run.kill();
+    }
+  }
+  const flagged = await nightowl(["poll-once", "--demo", "--password", PASSWORD, "--log-level", "warn"], {});
+  expect(flagged.code).toBe(0);
+  expect(flagged.stderr).toMatch(/^\S+ \[WARN\] --password shows the secret to every user of this machine in the process list \(ps\); prefer --password-file or NIGHTOWL_PASSWORD_FILE \(or NIGHTOWL_PASSWORD in the environment\)\n/);
+  expectClean("poll-once --password", flagged);
 });

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, settingFlags, unknownVariables, type Config } from "../config.ts";
+import { loadConfig, secretFlagWarnings, settingFlags, unknownVariables, type Config } from "../config.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { localTimeZone, type LocalZone } from "./local-zone.ts";
 
@@ -18,14 +18,16 @@ export interface CommandContext {
 export function commandContext(options: Record<string, unknown>): CommandContext {
   const dotenvPath = join(process.cwd(), ".env");
   const localZone = localTimeZone({ env: process.env });
+  const flags = settingFlags(options);
   const config = loadConfig({
     env: process.env,
-    flags: settingFlags(options),
+    flags,
     dotenv: existsSync(dotenvPath) ? readFileSync(dotenvPath, "utf8") : undefined,
     localTimeZone: localZone.timeZone,
   });
   const log = createLogger({ format: config.logFormat, level: config.logLevel });
   for (const name of unknownVariables(process.env)) log.warn(`${name} is set but no setting reads it (a typo?)`);
+  for (const warning of secretFlagWarnings(flags)) log.warn(warning);
   return { config, log, localZone };
 }
 

@@ -45,7 +45,8 @@ export function addHistoryFlags(command: Command, nightowl: boolean): Command {
     .option("--prometheus-username <user>", "Prometheus basic-auth user (Grafana Cloud: the instance id)")
     .option("--prometheus-password <password>", "Prometheus basic-auth password or token (prefer --prometheus-password-file)")
     .option("--prometheus-password-file <path>", "read the Prometheus password from a file")
-    .option("--bearer-token <token>", "Prometheus bearer token");
+    .option("--bearer-token <token>", "Prometheus bearer token (prefer --bearer-token-file)")
+    .option("--bearer-token-file <path>", "read the Prometheus bearer token from a file");
 }
 
 /** Checks that exactly one source is named; throws `E_USAGE` otherwise. */

@@ -10,7 +10,8 @@ test("--prometheus-username with --prometheus-password, or with the password rea
   const log = recordingLogger();
   expect(prometheusAuth({ prometheusUsername: "1953220", prometheusPassword: "tok" }, log)).toEqual({ username: "1953220", password: "tok", bearerToken: undefined });
   expect(prometheusAuth({ prometheusUsername: "1953220", prometheusPasswordFile: "/run/pw" }, log, () => "from-file\n")).toEqual({ username: "1953220", password: "from-file", bearerToken: undefined });
-  expect(log.lines).toEqual([]);
+  // The flag puts the secret in the process list: one warning, none for the file.
+  expect(log.lines).toEqual(["warn --prometheus-password shows the secret to every user of this machine in the process list (ps); prefer --prometheus-password-file"]);
 });
 
 test("the old --username/--password still reach Prometheus, with one deprecation warning", () => {
@@ -24,7 +25,15 @@ test("the old --username/--password still reach Prometheus, with one deprecation
 test("the named flags win: --username is then the portal's and is not sent to Prometheus", () => {
   const log = recordingLogger();
   expect(prometheusAuth({ prometheusUsername: "prom", prometheusPassword: "tok", username: "me@example.com", password: "portal" }, log)).toEqual({ username: "prom", password: "tok", bearerToken: undefined });
+  expect(log.lines).toEqual(["warn --prometheus-password shows the secret to every user of this machine in the process list (ps); prefer --prometheus-password-file"]);
+});
+
+test("--bearer-token-file reads the token (no warning); --bearer-token warns that ps shows it", () => {
+  const log = recordingLogger();
+  expect(prometheusAuth({ bearerTokenFile: "/run/token" }, log, () => "t0ken\n")).toEqual({ username: undefined, password: undefined, bearerToken: "t0ken" });
   expect(log.lines).toEqual([]);
+  expect(prometheusAuth({ bearerToken: "t0ken" }, log)).toEqual({ username: undefined, password: undefined, bearerToken: "t0ken" });
+  expect(log.lines).toEqual(["warn --bearer-token shows the secret to every user of this machine in the process list (ps); prefer --bearer-token-file"]);
 });
 
 test.each([

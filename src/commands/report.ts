@@ -51,6 +51,7 @@ The analysis reads everything given, so the baseline and schedules learn from th
       if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
       const { config, log } = commandContext(configFlags(options));
       const { frames } = await readHistory(options, config, log);
+      checkReportSpan(frames);
       const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
       const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
       const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
@@ -66,6 +67,26 @@ The analysis reads everything given, so the baseline and schedules learn from th
         log.info(`wrote ${output}`, { devices: reports.length, format });
       }
     });
+}
+
+/** The longest history of one device a report reads: its days, hours and charts grow with the span. */
+export const MAX_REPORT_DAYS = 800;
+
+/**
+ * Refuses a device whose readings span more than {@link MAX_REPORT_DAYS} days before any work:
+ * a stray timestamp decades away would otherwise make gigabytes of empty days.
+ * @throws NightowlError E_DATA naming the device, its first and last reading
+ */
+function checkReportSpan(frames: readonly { deviceId: string; ts: ArrayLike<number> }[]): void {
+  for (const f of frames) {
+    if (f.ts.length < 2) continue;
+    const first = f.ts[0]!;
+    const last = f.ts[f.ts.length - 1]!;
+    if (last - first > MAX_REPORT_DAYS * 86_400_000) {
+      const iso = (ms: number) => new Date(ms).toISOString();
+      throw new NightowlError("E_DATA", `device ${f.deviceId}: readings from ${iso(first)} to ${iso(last)} span more than the ${MAX_REPORT_DAYS} days a report reads; report a shorter range of the history (or look for a stray timestamp)`);
+    }
+  }
 }
 
 /** ISO date/time, epoch ms, or an offset back from `base` ("7d", "36h", "90m"). */

@@ -9,7 +9,7 @@
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { redactSecrets } from "../redact.ts";
+import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
 import type { RecentHistorySource } from "./recent-source.ts";
 
 export interface PrometheusAuth {
@@ -68,14 +68,22 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
   const step = options.stepSeconds ?? 60;
   if (!(step > 0)) throw new NightowlError("E_USAGE", `--step ${step} is not allowed: expected a positive number of seconds`);
   if (!(options.endMs > options.startMs)) throw new NightowlError("E_USAGE", `Prometheus range: end ${options.endMs} must be after start ${options.startMs}`);
-  const base = options.url.replace(/\/+$/, "");
+  // Credentials in the URL (http://user:pass@host) become a header and leave every message.
+  let inUrl: ReturnType<typeof splitUrlCredentials>;
+  try {
+    inUrl = splitUrlCredentials(new URL(options.url));
+  } catch {
+    throw new NightowlError("E_USAGE", `Prometheus URL ${JSON.stringify(options.url)} is not a URL: expected e.g. http://localhost:9090`);
+  }
+  const base = inUrl.url.href.replace(/\/+$/, "");
   const headers: Record<string, string> = { Accept: "application/json" };
   const auth = options.auth ?? {};
   if (auth.bearerToken) headers.Authorization = `Bearer ${auth.bearerToken}`;
   else if (auth.username !== undefined) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password ?? ""}`).toString("base64")}`;
+  else if (inUrl.authorization) headers.Authorization = inUrl.authorization;
   const doFetch = options.fetch ?? fetch;
   // Prometheus (or a proxy in front) may echo the request, Authorization header included.
-  const secrets = [auth.bearerToken, auth.password, headers.Authorization, headers.Authorization?.replace(/^\w+ /, "")];
+  const secrets = [auth.bearerToken, auth.password, ...authorizationSecrets(headers.Authorization), ...authorizationSecrets(inUrl.authorization)];
   const clean = (text: string) => redactSecrets(text, secrets);
   const query = telemetrySelector(options.userLabel, options.deviceId);
 
@@ -89,9 +97,12 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
     const endpoint = `${base}/api/v1/query_range`;
     let response: Response;
     try {
-      response = await doFetch(`${endpoint}?${params}`, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+      response = await doFetch(`${endpoint}?${params}`, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000), redirect: "manual" });
     } catch (error) {
       throw new NightowlError("E_HTTP", clean(`Prometheus ${endpoint}: ${(error as Error).message}`), { cause: error });
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new NightowlError("E_HTTP", `Prometheus ${endpoint} answered a redirect (HTTP ${response.status}); not following it with the credentials: give the final URL`);
     }
     const text = await response.text();
     if (!response.ok) {

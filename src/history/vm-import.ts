@@ -4,6 +4,7 @@
  * bounded size, retried with backoff on network errors, 429 and 5xx.
  */
 import { NightowlError } from "../errors.ts";
+import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
 
 export const VM_IMPORT_PATH = "/api/v1/import/prometheus";
 
@@ -37,11 +38,9 @@ export function importTarget(raw: string): { url: string; shown: string; headers
     throw new NightowlError("E_USAGE", `--import-url ${JSON.stringify(u.protocol)} is not allowed: expected an http:// or https:// URL`);
   }
   const headers: Record<string, string> = { "content-type": "text/plain" };
-  if (u.username || u.password) {
-    headers.authorization = "Basic " + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
-    u.username = "";
-    u.password = "";
-  }
+  const split = splitUrlCredentials(u);
+  u = split.url;
+  if (split.authorization) headers.authorization = split.authorization;
   if (u.pathname === "" || u.pathname === "/") u.pathname = VM_IMPORT_PATH;
   return { url: u.toString(), shown: `${u.origin}${u.pathname}`, headers };
 }
@@ -86,15 +85,23 @@ export class VmImporter {
       const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
       const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
       try {
-        const res = await fetch(this.target.url, { method: "POST", body, headers: this.target.headers, signal });
-        const text = await res.text();
+        // No redirects: fetch would carry the Authorization header to whatever a Location names.
+        const res = await fetch(this.target.url, { method: "POST", body, headers: this.target.headers, signal, redirect: "manual" });
+        if (res.status >= 300 && res.status < 400) {
+          await res.body?.cancel().catch(() => {});
+          throw new NightowlError("E_HTTP", `POST ${this.target.shown} answered a redirect (HTTP ${res.status}); not following it with the credentials: give the final URL in --import-url`);
+        }
+        // The body only names the failure: its first 200 characters are enough, and a server
+        // that echoes the request must not hand our credentials back into a message.
+        const text = (await res.text()).slice(0, 200).trim();
         if (res.ok) {
           this.requests++;
           return;
         }
-        last = `${res.status} ${text.slice(0, 200).trim()}`;
+        last = `${res.status} ${redactSecrets(text, authorizationSecrets(this.target.headers.authorization))}`;
         if (res.status !== 429 && res.status < 500) break;
       } catch (error) {
+        if (error instanceof NightowlError) throw error;
         if (this.options.signal?.aborted) throw new NightowlError("E_HTTP", `POST ${this.target.shown}: aborted`, { cause: error });
         last = (error as Error).message;
       }
