@@ -71,26 +71,36 @@ export function dayEvents(spec: SimDeviceSpec, seed: number, day: number): DrawE
   if (irrigation && irrigation.days.includes(dow) && month >= irrigation.fromMonth && month <= irrigation.toMonth) {
     events.push({ start: irrigation.startMinute * 60, duration: irrigation.minutes * 60, gpm: irrigation.gpm });
   }
-  const softener = spec.softener;
-  if (softener && (((day % softener.everyDays) + softener.everyDays) % softener.everyDays) === softener.phase) {
-    // Regeneration: backwash, brine draw and slow rinse, fast rinse, brine refill (≈ 50 gal / 90 min).
-    const t = softener.startMinute * 60;
-    events.push({ start: t, duration: 600, gpm: 2 });
-    events.push({ start: t + 600, duration: 3600, gpm: 0.35 });
-    events.push({ start: t + 4200, duration: 600, gpm: 1.5 });
-    events.push({ start: t + 4800, duration: 600, gpm: 0.5 });
-  }
+  events.push(...softenerEvents(spec, day));
   if (spec.pool && month >= 5 && month <= 9 && rng() < 0.08) {
     events.push({ start: at(uniform(rng, 9, 13)), duration: uniform(rng, 2, 4) * 3600, gpm: uniform(rng, 5, 7) });
   }
   return events;
 }
 
+/** The softener's regeneration draws of local day `day` (none on other days). */
+export function softenerEvents(spec: SimDeviceSpec, day: number): DrawEvent[] {
+  const softener = spec.softener;
+  if (!softener || (((day % softener.everyDays) + softener.everyDays) % softener.everyDays) !== softener.phase) return [];
+  // Regeneration: backwash, brine draw and slow rinse, fast rinse, brine refill (≈ 50 gal / 90 min).
+  const t = softener.startMinute * 60;
+  return [
+    { start: t, duration: 600, gpm: 2 },
+    { start: t + 600, duration: 3600, gpm: 0.35 },
+    { start: t + 4200, duration: 600, gpm: 1.5 },
+    { start: t + 4800, duration: 600, gpm: 0.5 },
+  ];
+}
+
+/** The draws that start during one local day (`dayEvents`, or a household's). */
+export type DayEvents = (spec: SimDeviceSpec, seed: number, day: number) => DrawEvent[];
+
 /**
  * Demand of local day `day` as average gal/min per step of `stepSeconds`, including draws
- * that began the day before and run past midnight.
+ * that began the day before and run past midnight. `eventsOf` other than `dayEvents` may
+ * shift draws before midnight (wall-clock time across DST), so the next day's are read too.
  */
-export function dayDemand(spec: SimDeviceSpec, seed: number, day: number, stepSeconds: number): Float64Array {
+export function dayDemand(spec: SimDeviceSpec, seed: number, day: number, stepSeconds: number, eventsOf: DayEvents = dayEvents): Float64Array {
   const steps = DAY_S / stepSeconds;
   const demand = new Float64Array(steps);
   const add = (e: DrawEvent, shift: number) => {
@@ -105,7 +115,8 @@ export function dayDemand(spec: SimDeviceSpec, seed: number, day: number, stepSe
       if (overlap > 0) demand[i] += (e.gpm * overlap) / stepSeconds;
     }
   };
-  for (const e of dayEvents(spec, seed, day - 1)) if (e.start + e.duration > DAY_S) add(e, -DAY_S);
-  for (const e of dayEvents(spec, seed, day)) add(e, 0);
+  for (const e of eventsOf(spec, seed, day - 1)) if (e.start + e.duration > DAY_S) add(e, -DAY_S);
+  for (const e of eventsOf(spec, seed, day)) add(e, 0);
+  if (eventsOf !== dayEvents) for (const e of eventsOf(spec, seed, day + 1)) if (e.start < 0) add(e, DAY_S);
   return demand;
 }

@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 
-export const SCENARIO_KINDS = ["leak", "burst", "dry_run", "waterlogged_tank", "stuck_sensor", "meter_replacement", "gap"] as const;
+export const SCENARIO_KINDS = ["leak", "growing_leak", "flapper", "burst", "dry_run", "waterlogged_tank", "stuck_sensor", "meter_replacement", "gap"] as const;
 
 export const ScenarioSpecSchema = v.object({
   deviceId: v.pipe(v.string(), v.minLength(1)),
@@ -16,6 +16,8 @@ export const ScenarioSpecSchema = v.object({
   endMs: v.optional(v.pipe(v.number(), v.finite())),
   /**
    * leak / burst: extra draw in gal/min (defaults 0.5 and 8; a burst is at least 5);
+   * growing_leak: gal/min reached 48 h after the start, growing linearly (1);
+   * flapper: gallons a toilet's fill valve refills about every 20 minutes (1.6);
    * dry_run: running current as a fraction of normal (0.4);
    * waterlogged_tank: fraction of the tank's air charge left (0.2). Unused by the others.
    */
@@ -38,6 +40,8 @@ export interface ScenarioTruth {
 
 const DEFAULT_SIZE: Record<ScenarioKind, number | null> = {
   leak: 0.5,
+  growing_leak: 1,
+  flapper: 1.6,
   burst: 8,
   dry_run: 0.4,
   waterlogged_tank: 0.2,

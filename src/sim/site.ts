@@ -2,7 +2,9 @@
  * What makes one simulated well site differ from the next: equipment, sensors, household,
  * schedules. All derived from the seed, so the same seed builds the same fleet.
  */
+import type { HouseholdPlan } from "./household.ts";
 import { hash32, mulberry32, uniform, uuidFrom } from "./random.ts";
+import type { VsdDrive } from "./vsd.ts";
 
 /** A recurring lawn-irrigation schedule (local time). */
 export interface IrrigationSchedule {
@@ -82,6 +84,17 @@ export interface SimDeviceSpec {
   siteInfo: string;
   /** Epoch ms the device was registered (attribute timestamps). */
   createdTime: number;
+  /**
+   * Optional equipment beyond the demo profiles (absent: as before). A constant-pressure
+   * variable-speed drive on P1 instead of a pressure switch.
+   */
+  drive?: VsdDrive;
+  /** With a storage tank: the well pump that refills it is P1 and the booster is P2 (default the reverse). */
+  wellPumpIsP1?: boolean;
+  /** 1: single-phase pumps, one voltage and one current key each and no frequency key. Default 3. */
+  phases?: 1 | 3;
+  /** People in local wall-clock time (DST), and draws beyond the household's own. */
+  household?: HouseholdPlan;
 }
 
 const TOWNS = ["Bend, OR", "Boise, ID", "Prescott, AZ", "Durango, CO", "Bozeman, MT", "Taos, NM", "Redding, CA", "Ely, MN"];
@@ -157,12 +170,18 @@ export function deviceSpec(seed: number, accountIndex: number, deviceIndex: numb
 export function deviceKeys(spec: SimDeviceSpec): string[] {
   const keys = ["S1"];
   if (spec.hasS2) keys.push("S2");
-  keys.push("P1V1", "P1V2", "P1V3", "P1C1", "P1C2", "P1C3", "P1Hz");
-  if (spec.hasP2) keys.push("P2V1", "P2V2", "P2V3", "P2C1", "P2C2", "P2C3", "P2Hz");
+  keys.push(...pumpKeys(spec, "P1"));
+  if (spec.hasP2) keys.push(...pumpKeys(spec, "P2"));
   if (spec.hasTank) keys.push("Level1_precent");
   if (spec.hasWellLevel) keys.push("Well_Level-1");
   if (spec.hasMeter) keys.push("Pulse_TotalGallons");
   return keys;
+}
+
+/** One pump's keys: a voltage and current per phase, and the frequency on three-phase drives. */
+export function pumpKeys(spec: SimDeviceSpec, pump: "P1" | "P2"): string[] {
+  if (spec.phases === 1) return [`${pump}V1`, `${pump}C1`];
+  return [`${pump}V1`, `${pump}V2`, `${pump}V3`, `${pump}C1`, `${pump}C2`, `${pump}C3`, `${pump}Hz`];
 }
 
 /** Device attributes as the portal stores them (all strings). */

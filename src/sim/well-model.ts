@@ -4,10 +4,13 @@
  * well's drawdown, the flow meter, and the scenarios that break them. One local day at a time
  * from a small state checkpoint, so history regenerates on demand.
  */
-import { dayDemand, DAY_MS } from "./demand.ts";
+import { dayDemand, dayEvents, DAY_MS } from "./demand.ts";
+import { householdEvents } from "./household.ts";
+import { flapperGpm, growingLeakGpm } from "./leak-shapes.ts";
 import { noise } from "./random.ts";
 import type { ScenarioTruth } from "./scenario.ts";
 import { deviceKeys, type SimDeviceSpec } from "./site.ts";
+import { vsdStep } from "./vsd.ts";
 
 /** Everything carried from one instant to the next; a checkpoint at each local midnight. */
 export interface WellState {
@@ -27,6 +30,10 @@ export interface WellState {
   stuckPsi: number;
   /** Flow to the house over the last step, gal/min. */
   deliveredGpm: number;
+  /** A variable-speed drive's frequency, its time below minimum flow (s) and its boost. */
+  hz: number;
+  lowFlowSeconds: number;
+  boosting: boolean;
 }
 
 /** One local day's samples: timestamps (epoch ms) and one column per key. */
@@ -39,7 +46,7 @@ const ATM = 14.7;
 
 export function initialState(spec: SimDeviceSpec): WellState {
   return {
-    psi: (spec.cutInPsi + spec.cutOutPsi) / 2,
+    psi: spec.drive ? spec.drive.setpointPsi : (spec.cutInPsi + spec.cutOutPsi) / 2,
     pumpOn: false,
     storageGal: spec.tankCapacityGallons * 0.8,
     wellPumpOn: false,
@@ -48,6 +55,9 @@ export function initialState(spec: SimDeviceSpec): WellState {
     meterBaseGal: -spec.meterStartGallons,
     stuckPsi: Number.NaN,
     deliveredGpm: 0,
+    hz: 0,
+    lowFlowSeconds: 0,
+    boosting: false,
   };
 }
 
@@ -83,7 +93,7 @@ export function runDay(spec: SimDeviceSpec, seed: number, day: number, state: We
   const steps = 86_400 / step;
   const dayStart = localDayStart(spec, day);
   const dayEnd = dayStart + DAY_MS;
-  const demand = dayDemand(spec, seed, day, step);
+  const demand = dayDemand(spec, seed, day, step, spec.household ? householdEvents : dayEvents);
   const active = scenarios.filter((s) => s.startMs < dayEnd && (s.endMs === null || s.endMs > dayStart));
   const keys = deviceKeys(spec);
   const rows = 86_400 / spec.sampleIntervalSeconds;
@@ -111,6 +121,8 @@ export function runDay(spec: SimDeviceSpec, seed: number, day: number, state: We
       if (s.kind === "meter_replacement" && s.startMs >= t && s.startMs < t + step * 1000) state.meterBaseGal = state.totalGal;
       if (t < s.startMs || (s.endMs !== null && t >= s.endMs)) continue;
       if (s.kind === "leak" || s.kind === "burst") extraGpm += s.size ?? 0;
+      else if (s.kind === "growing_leak") extraGpm += growingLeakGpm(s.size ?? 0, t - s.startMs);
+      else if (s.kind === "flapper") extraGpm += flapperGpm(s.startMs, s.size ?? 0, t - s.startMs);
       else if (s.kind === "dry_run") {
         dry = true;
         dryFraction = s.size ?? 0.4;
@@ -134,6 +146,16 @@ export function runDay(spec: SimDeviceSpec, seed: number, day: number, state: We
       if (!state.wellPumpOn && pct < spec.tankLowPct) state.wellPumpOn = true;
       else if (state.wellPumpOn && pct >= spec.tankHighPct) state.wellPumpOn = false;
       if (state.wellPumpOn) state.storageGal = Math.min(spec.tankCapacityGallons, state.storageGal + spec.wellPumpGpm * dtm);
+    }
+    if (spec.drive) {
+      const tank = { gallons: spec.pressureTankGallons * airFraction, prechargePsi: spec.prechargePsi, pumpMaxGpm: spec.pumpMaxGpm, pumpShutoffPsi: spec.pumpShutoffPsi };
+      const moved = vsdStep(spec.drive, tank, state, want, dtm, dry, spec.hasTank ? state.storageGal : undefined);
+      if (spec.hasTank) state.storageGal -= moved.pumped;
+      state.totalGal += moved.delivered;
+      state.deliveredGpm = moved.delivered / dtm;
+      const running = spec.hasTank ? state.wellPumpOn : state.pumpOn && !dry;
+      state.drawdownFt += ((running ? spec.wellDrawdownFt : 0) - state.drawdownFt) * (running ? drawUp : drawDown);
+      continue;
     }
     const vt = spec.pressureTankGallons * airFraction;
     // Sub-steps keep one step's pressure change near 1 PSI (a waterlogged tank moves fast).
@@ -175,7 +197,17 @@ export function runDay(spec: SimDeviceSpec, seed: number, day: number, state: We
     const target = wellRunning ? spec.wellDrawdownFt : 0;
     state.drawdownFt += (target - state.drawdownFt) * (wellRunning ? drawUp : drawDown);
   }
+  if (record && spec.wellPumpIsP1 && spec.hasP2) swapPumps(cols);
   return record ? { ts: ts!, columns: cols } : null;
+}
+
+/** The well pump recorded as P1 and the booster as P2: swaps the two pumps' columns. */
+function swapPumps(cols: Record<string, Float64Array>): void {
+  for (const key of Object.keys(cols)) {
+    if (!key.startsWith("P1")) continue;
+    const other = `P2${key.slice(2)}`;
+    [cols[key], cols[other]] = [cols[other], cols[key]];
+  }
 }
 
 function recordRow(spec: SimDeviceSpec, s: WellState, cols: Record<string, Float64Array>, row: number, tSec: number, localHour: number, dryFraction: number, dry: boolean, wellSeasonFt: number): void {
@@ -185,20 +217,26 @@ function recordRow(spec: SimDeviceSpec, s: WellState, cols: Record<string, Float
   const daily = 1.5 * Math.cos((2 * Math.PI * (localHour - 4)) / 24);
   const load = dry ? dryFraction : 0.88 + (0.12 * Math.min(Math.max(s.psi, 0), spec.cutOutPsi)) / spec.cutOutPsi;
   const sag = (s.pumpOn ? 2.5 : 0) + (s.wellPumpOn && spec.hasP2 ? 2 : 0);
-  for (let k = 0; k < 3; k++) {
+  // A drive's motor draws about the cube of its speed; a pressure switch runs at full speed.
+  const speed = spec.drive ? Math.pow(s.hz / 60, 3) : 1;
+  const phases = spec.phases ?? 3;
+  for (let k = 0; k < phases; k++) {
     const volts = round1(spec.phaseVolts[k] + daily - sag + 0.4 * noise(id, tSec, 10 + k));
     cols[`P1V${k + 1}`][row] = volts;
-    cols[`P1C${k + 1}`][row] = s.pumpOn ? round2(spec.pumpAmps * spec.phaseCurrentFactor[k] * load + 0.06 * noise(id, tSec, 20 + k)) : 0;
+    cols[`P1C${k + 1}`][row] = s.pumpOn ? round2(spec.pumpAmps * spec.phaseCurrentFactor[k] * load * speed + 0.06 * noise(id, tSec, 20 + k)) : 0;
     if (spec.hasP2) {
       cols[`P2V${k + 1}`][row] = round1(volts + 0.3 * noise(id, tSec, 30 + k));
       cols[`P2C${k + 1}`][row] = s.wellPumpOn ? round2(spec.p2Amps * spec.phaseCurrentFactor[2 - k] + 0.06 * noise(id, tSec, 40 + k)) : 0;
     }
   }
-  cols.P1Hz[row] = s.pumpOn ? round1(60 + 0.06 * noise(id, tSec, 5)) : 0;
-  if (spec.hasP2) cols.P2Hz[row] = s.wellPumpOn ? round1(60 + 0.06 * noise(id, tSec, 6)) : 0;
+  if (phases === 3) {
+    cols.P1Hz[row] = s.pumpOn ? round1((spec.drive ? s.hz : 60) + 0.06 * noise(id, tSec, 5)) : 0;
+    if (spec.hasP2) cols.P2Hz[row] = s.wellPumpOn ? round1(60 + 0.06 * noise(id, tSec, 6)) : 0;
+  }
   if (spec.hasTank) {
     cols.Level1_precent[row] = round1(Math.min(100, Math.max(0, (100 * s.storageGal) / spec.tankCapacityGallons + 0.2 * noise(id, tSec, 7))));
   }
   if (spec.hasWellLevel) cols["Well_Level-1"][row] = round1(spec.wellStaticFt + wellSeasonFt - s.drawdownFt + 0.1 * noise(id, tSec, 8));
-  if (spec.hasMeter) cols.Pulse_TotalGallons[row] = Math.floor((s.totalGal - s.meterBaseGal) / spec.pulseGallons + 1e-9) * spec.pulseGallons;
+  // Rounded to the milligallon so a 0.1-gallon meter reads 12.3, not 12.300000000000001.
+  if (spec.hasMeter) cols.Pulse_TotalGallons[row] = Math.round(Math.floor((s.totalGal - s.meterBaseGal) / spec.pulseGallons + 1e-9) * spec.pulseGallons * 1000) / 1000;
 }
