@@ -1,7 +1,7 @@
 /**
  * What real telemetry does to a clean minute-by-minute history: minutes that never arrive,
  * stretches where the device reports only every 5 minutes, a few seconds late each time,
- * rows delivered twice, and outages of hours. Applied to a simulated frame, seeded.
+ * rows sent twice (a stale repeat in the next minute), and outages of hours. Applied to a simulated frame, seeded.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { hash32 } from "./random.ts";
@@ -15,7 +15,11 @@ export interface TelemetryFaults {
   seed: number;
   /** Fraction of rows that never arrive. */
   missingFraction?: number;
-  /** Fraction of rows delivered twice (same time, same values). */
+  /**
+   * Fraction of rows the device sends twice: the next minute repeats this minute's values (a
+   * frame cannot hold two rows at one time; readers merge exact repeats, so the harm that
+   * remains is a stale row).
+   */
   duplicateFraction?: number;
   /** Windows with no rows at all. */
   outages?: TimeWindow[];
@@ -30,6 +34,7 @@ const inside = (w: TimeWindow, ts: number) => ts >= w.startMs && ts < w.endMs;
 export function degradeFrame(frame: HistoryFrame, faults: TelemetryFaults): HistoryFrame {
   const rows: number[] = [];
   const times: number[] = [];
+  let repeat = -1;
   for (let i = 0; i < frame.ts.length; i++) {
     const t = frame.ts[i]!;
     if ((faults.outages ?? []).some((w) => inside(w, t))) continue;
@@ -44,12 +49,9 @@ export function degradeFrame(frame: HistoryFrame, faults: TelemetryFaults): Hist
       continue;
     }
     if (unit(faults.seed, t, 0x3155) < (faults.missingFraction ?? 0)) continue;
-    rows.push(i);
+    rows.push(repeat >= 0 ? repeat : i);
     times.push(t);
-    if (unit(faults.seed, t, 0xd0b1) < (faults.duplicateFraction ?? 0)) {
-      rows.push(i);
-      times.push(t);
-    }
+    repeat = repeat < 0 && unit(faults.seed, t, 0xd0b1) < (faults.duplicateFraction ?? 0) ? i : -1;
   }
   const columns: Record<string, Float64Array> = {};
   for (const [key, column] of Object.entries(frame.columns)) columns[key] = Float64Array.from(rows, (r) => column[r]!);
