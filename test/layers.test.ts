@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["monitor"],
   ["metrics", "(run)"],
   ["status"],
+  ["notify"],
   ["commands"],
 ];
 const RUN_FILES = new Set(["poll-loop.ts", "warm-up.ts", "device-report.ts"]);
