@@ -135,7 +135,9 @@ export function burstScan(deviceId: string, curve: UsageCurve, clock: LocalClock
   const n = curve.t.length;
   if (n < 2) return { triggers: [], drawStarts: [] };
   const rolling = rollingFlow(curve, curve.t[0], curve.t[n - 1], windowMs, MINUTE_MS);
-  const drawStarts = episodes(rolling, 0.8 * gpm, windowMs).map((e) => e.startMs);
+  // A draw already under way where the curve begins has no known start (a monitor's buffer
+  // begins mid-irrigation): it makes no schedule.
+  const drawStarts = episodes(rolling, 0.8 * gpm, windowMs).map((e) => e.startMs).filter((t) => t > curve.t[0]);
   const candidates = drawStarts.concat(earlierDraws);
   const triggers: Trigger[] = [];
   for (const e of episodes(rolling, gpm, windowMs)) {
