@@ -108,112 +108,89 @@ export function pumpsIn(frame: HistoryFrame): PumpId[] {
 
 const NAN_COLUMN = new Float64Array(0);
 
-/** Pump health of `pump` over `frame`. */
-export function computePumpHealth(frame: HistoryFrame, pump: PumpId, options: PumpHealthOptions = {}): PumpHealth {
-  const { ts } = frame;
-  const n = ts.length;
-  const col = (key: string) => frame.columns[key] ?? NAN_COLUMN;
-  const v = [col(`${pump}V1`), col(`${pump}V2`), col(`${pump}V3`)];
-  const c = [col(`${pump}C1`), col(`${pump}C2`), col(`${pump}C3`)];
-  const pressure = frame.columns.S1 ?? frame.columns.S2 ?? NAN_COLUMN;
-  const clock = options.clock ?? localClock("UTC");
-  const threshold = options.runningCurrentAmps ?? 1;
-  const pf = options.powerFactor ?? 0.8;
-  const gapMs = options.gapMs ?? defaultGapMs(ts, c[0].length ? c[0] : undefined);
-  const minVoltage = options.minVoltage ?? 50;
-  const at = (a: Float64Array, i: number) => (i < a.length ? a[i] : NaN);
+/** One row of a pump's phases. */
+interface PhaseRow {
+  va: number; vb: number; vc: number;
+  ia: number; ib: number; ic: number;
+}
 
-  const running = new Float64Array(n).fill(NaN);
-  const vu = new Float64Array(n).fill(NaN);
-  const cu = new Float64Array(n).fill(NaN);
-  const cycles: PumpCycle[] = [];
-  const runAcc = new BucketAccumulator(clock, "day");
-  const obsAcc = new BucketAccumulator(clock, "day");
-  const startAcc = new BucketAccumulator(clock, "day");
-  const energyAcc = new BucketAccumulator(clock, "day");
-  const dayStats = new Map<number, { vSum: number; vN: number; vMax: number; cSum: number; cN: number; cMax: number }>();
+/** Mean of the present phase currents; NaN when none is. */
+function meanCurrent(r: PhaseRow): number {
+  let sum = 0, count = 0;
+  if (!Number.isNaN(r.ia)) { sum += r.ia; count++; }
+  if (!Number.isNaN(r.ib)) { sum += r.ib; count++; }
+  if (!Number.isNaN(r.ic)) { sum += r.ic; count++; }
+  return count ? sum / count : NaN;
+}
 
-  let starts = 0, runMs = 0, observedMs = 0, energyKwh = 0;
-  let prevT = NaN, prevState = NaN, prevPower = NaN, prevPressure = NaN;
-  let cycle: (PumpCycle & { sum: number; count: number; basePressure: number; maxPressure: number }) | undefined;
+/** pf × Σ V·I over the phases with both readings, W; NaN when none has. */
+function phasePower(r: PhaseRow, pf: number): number {
+  let power = 0, phases = 0;
+  if (!Number.isNaN(r.va) && !Number.isNaN(r.ia)) { power += r.va * r.ia; phases++; }
+  if (!Number.isNaN(r.vb) && !Number.isNaN(r.ib)) { power += r.vb * r.ib; phases++; }
+  if (!Number.isNaN(r.vc) && !Number.isNaN(r.ic)) { power += r.vc * r.ic; phases++; }
+  return phases ? power * pf : NaN;
+}
 
-  const closeCycle = (endMs: number, complete: boolean) => {
-    if (!cycle) return;
-    cycle.endMs = endMs;
-    cycle.complete = cycle.complete && complete;
-    cycle.meanCurrentA = cycle.count ? cycle.sum / cycle.count : NaN;
-    cycle.pressureRisePsi = Number.isNaN(cycle.basePressure) || cycle.maxPressure === -Infinity ? NaN : cycle.maxPressure - cycle.basePressure;
-    const { sum: _s, count: _c, basePressure: _b, maxPressure: _m, ...done } = cycle;
-    cycles.push(done);
-    cycle = undefined;
-  };
+interface DayStats { vSum: number; vN: number; vMax: number; cSum: number; cN: number; cMax: number }
 
-  for (let i = 0; i < n; i++) {
-    const t = ts[i];
-    const va = at(v[0], i), vb = at(v[1], i), vc = at(v[2], i);
-    const ia = at(c[0], i), ib = at(c[1], i), ic = at(c[2], i);
-    const p = at(pressure, i);
-    let sum = 0, count = 0;
-    if (!Number.isNaN(ia)) { sum += ia; count++; }
-    if (!Number.isNaN(ib)) { sum += ib; count++; }
-    if (!Number.isNaN(ic)) { sum += ic; count++; }
-    const meanCurrent = count ? sum / count : NaN;
-    const state = count ? (meanCurrent > threshold ? 1 : 0) : NaN;
-    running[i] = state;
+/** Per-day unbalance sums; the unbalance of one row, if defined, into its day. */
+class UnbalanceByDay {
+  readonly days = new Map<number, DayStats>();
 
-    let power = 0, phases = 0;
-    if (!Number.isNaN(va) && !Number.isNaN(ia)) { power += va * ia; phases++; }
-    if (!Number.isNaN(vb) && !Number.isNaN(ib)) { power += vb * ib; phases++; }
-    if (!Number.isNaN(vc) && !Number.isNaN(ic)) { power += vc * ic; phases++; }
-    power = phases ? power * pf : NaN;
-
-    const day = clock.dayIndex(t);
-    let stats = dayStats.get(day);
-    if (!stats) dayStats.set(day, (stats = { vSum: 0, vN: 0, vMax: NaN, cSum: 0, cN: 0, cMax: NaN }));
-    if ((va + vb + vc) / 3 >= minVoltage) {
-      vu[i] = nemaUnbalancePct(va, vb, vc);
-      stats.vSum += vu[i]; stats.vN++; stats.vMax = Math.max(vu[i], Number.isNaN(stats.vMax) ? -Infinity : stats.vMax);
-    }
-    if (state === 1 && !Number.isNaN(ia + ib + ic)) {
-      cu[i] = nemaUnbalancePct(ia, ib, ic);
-      stats.cSum += cu[i]; stats.cN++; stats.cMax = Math.max(cu[i], Number.isNaN(stats.cMax) ? -Infinity : stats.cMax);
-    }
-
-    const dt = t - prevT;
-    const linked = dt > 0 && dt <= gapMs;
-    if (linked) {
-      observedMs += dt;
-      obsAcc.add(prevT, t, dt);
-      if (prevState === 1) { runMs += dt; runAcc.add(prevT, t, dt); }
-      if (!Number.isNaN(power) && !Number.isNaN(prevPower)) {
-        const kwh = ((prevPower + power) / 2) * dt / 1000 / 3_600_000;
-        energyKwh += kwh;
-        energyAcc.add(prevT, t, kwh);
-      }
-    } else if (cycle && !Number.isNaN(prevT)) {
-      closeCycle(prevT, false);
-    }
-
-    if (state === 1) {
-      if (!cycle) {
-        const isStart = linked && prevState === 0;
-        if (isStart) { starts++; startAcc.add(t, t, 1); }
-        cycle = { startMs: t, endMs: t, complete: isStart, meanCurrentA: NaN, pressureRisePsi: NaN, dryRun: false, sum: 0, count: 0, basePressure: isStart && !Number.isNaN(prevPressure) ? prevPressure : p, maxPressure: -Infinity };
-      }
-      cycle.sum += meanCurrent;
-      cycle.count++;
-      if (!Number.isNaN(p)) cycle.maxPressure = Math.max(cycle.maxPressure, p);
-    } else if (state === 0 && cycle) {
-      if (!Number.isNaN(p)) cycle.maxPressure = Math.max(cycle.maxPressure, p);
-      closeCycle(t, true);
-    }
-    if (!Number.isNaN(state)) prevState = state;
-    prevT = t;
-    prevPower = power;
-    if (!Number.isNaN(p)) prevPressure = p;
+  add(day: number, voltage: number, current: number): void {
+    let s = this.days.get(day);
+    if (!s) this.days.set(day, (s = { vSum: 0, vN: 0, vMax: NaN, cSum: 0, cN: 0, cMax: NaN }));
+    if (!Number.isNaN(voltage)) { s.vSum += voltage; s.vN++; s.vMax = Number.isNaN(s.vMax) ? voltage : Math.max(voltage, s.vMax); }
+    if (!Number.isNaN(current)) { s.cSum += current; s.cN++; s.cMax = Number.isNaN(s.cMax) ? current : Math.max(current, s.cMax); }
   }
-  if (cycle) closeCycle(prevT, false);
+}
 
+type OpenCycle = PumpCycle & { sum: number; count: number; basePressure: number; maxPressure: number };
+
+/** The pump's cycles, opened and closed row by row. */
+class CycleTracker {
+  readonly cycles: PumpCycle[] = [];
+  starts = 0;
+  private open: OpenCycle | undefined;
+
+  /** A running row at `t`; `isStart` when the previous linked row was stopped. */
+  running(t: number, current: number, pressure: number, isStart: boolean, prevPressure: number): void {
+    if (!this.open) {
+      if (isStart) this.starts++;
+      this.open = { startMs: t, endMs: t, complete: isStart, meanCurrentA: NaN, pressureRisePsi: NaN, dryRun: false, sum: 0, count: 0, basePressure: isStart && !Number.isNaN(prevPressure) ? prevPressure : pressure, maxPressure: -Infinity };
+    }
+    this.open.sum += current;
+    this.open.count++;
+    if (!Number.isNaN(pressure)) this.open.maxPressure = Math.max(this.open.maxPressure, pressure);
+  }
+
+  /** A stopped row at `t`: the open cycle, if any, ends complete. */
+  stopped(t: number, pressure: number): void {
+    if (!this.open) return;
+    if (!Number.isNaN(pressure)) this.open.maxPressure = Math.max(this.open.maxPressure, pressure);
+    this.close(t, true);
+  }
+
+  get isOpen(): boolean {
+    return this.open !== undefined;
+  }
+
+  close(endMs: number, complete: boolean): void {
+    const c = this.open;
+    if (!c) return;
+    c.endMs = endMs;
+    c.complete = c.complete && complete;
+    c.meanCurrentA = c.count ? c.sum / c.count : NaN;
+    c.pressureRisePsi = Number.isNaN(c.basePressure) || c.maxPressure === -Infinity ? NaN : c.maxPressure - c.basePressure;
+    const { sum: _s, count: _c, basePressure: _b, maxPressure: _m, ...done } = c;
+    this.cycles.push(done);
+    this.open = undefined;
+  }
+}
+
+/** Marks the dry-run cycles against the learned running current; returns it and their count. */
+function markDryRuns(cycles: PumpCycle[], options: PumpHealthOptions): { learned: number; dryRunCycles: number } {
   const learned = median(cycles.filter((x) => !Number.isNaN(x.meanCurrentA)).map((x) => x.meanCurrentA));
   const ratio = options.dryRunCurrentRatio ?? 0.7;
   const minRise = options.dryRunPressureRisePsi ?? 2;
@@ -222,33 +199,104 @@ export function computePumpHealth(frame: HistoryFrame, pump: PumpId, options: Pu
     cy.dryRun = cy.meanCurrentA < ratio * learned && !(cy.pressureRisePsi >= minRise);
     if (cy.dryRun) dryRunCycles++;
   }
-  const complete = cycles.filter((x) => x.complete);
-  const completeMs = complete.reduce((s, x) => s + (x.endMs - x.startMs), 0);
+  return { learned, dryRunCycles };
+}
 
-  const days: PumpDay[] = obsAcc.buckets.map((b) => {
-    const stats = dayStats.get(clock.dayIndex(b.startMs));
+interface DayAccumulators { run: BucketAccumulator; obs: BucketAccumulator; start: BucketAccumulator; energy: BucketAccumulator }
+
+function pumpDays(clock: LocalClock, acc: DayAccumulators, unbalance: UnbalanceByDay): PumpDay[] {
+  return acc.obs.buckets.map((b) => {
+    const stats = unbalance.days.get(clock.dayIndex(b.startMs));
+    const run = valueAt(acc.run.buckets, b.startMs);
     return {
       date: clock.dateLabel(b.startMs),
       startMs: b.startMs,
-      starts: valueAt(startAcc.buckets, b.startMs),
-      runSeconds: valueAt(runAcc.buckets, b.startMs) / 1000,
+      starts: valueAt(acc.start.buckets, b.startMs),
+      runSeconds: run / 1000,
       observedSeconds: b.value / 1000,
-      dutyCycle: b.value > 0 ? valueAt(runAcc.buckets, b.startMs) / b.value : NaN,
-      energyKwh: valueAt(energyAcc.buckets, b.startMs),
+      dutyCycle: b.value > 0 ? run / b.value : NaN,
+      energyKwh: valueAt(acc.energy.buckets, b.startMs),
       voltageUnbalanceMeanPct: stats?.vN ? stats.vSum / stats.vN : NaN,
       voltageUnbalanceMaxPct: stats?.vMax ?? NaN,
       currentUnbalanceMeanPct: stats?.cN ? stats.cSum / stats.cN : NaN,
       currentUnbalanceMaxPct: stats?.cMax ?? NaN,
     };
   });
+}
 
+/** Pump health of `pump` over `frame`. */
+export function computePumpHealth(frame: HistoryFrame, pump: PumpId, options: PumpHealthOptions = {}): PumpHealth {
+  const { ts } = frame;
+  const n = ts.length;
+  const col = (key: string) => frame.columns[key] ?? NAN_COLUMN;
+  const [v1, v2, v3, c1, c2, c3] = [col(`${pump}V1`), col(`${pump}V2`), col(`${pump}V3`), col(`${pump}C1`), col(`${pump}C2`), col(`${pump}C3`)];
+  const pressure = frame.columns.S1 ?? frame.columns.S2 ?? NAN_COLUMN;
+  const clock = options.clock ?? localClock("UTC");
+  const threshold = options.runningCurrentAmps ?? 1;
+  const pf = options.powerFactor ?? 0.8;
+  const gapMs = options.gapMs ?? defaultGapMs(ts, c1.length ? c1 : undefined);
+  const minVoltage = options.minVoltage ?? 50;
+  const at = (a: Float64Array, i: number) => (i < a.length ? a[i]! : NaN);
+
+  const running = new Float64Array(n).fill(NaN);
+  const vu = new Float64Array(n).fill(NaN);
+  const cu = new Float64Array(n).fill(NaN);
+  const tracker = new CycleTracker();
+  const acc: DayAccumulators = { run: new BucketAccumulator(clock, "day"), obs: new BucketAccumulator(clock, "day"), start: new BucketAccumulator(clock, "day"), energy: new BucketAccumulator(clock, "day") };
+  const unbalance = new UnbalanceByDay();
+
+  let runMs = 0, observedMs = 0, energyKwh = 0;
+  let prevT = NaN, prevState = NaN, prevPower = NaN, prevPressure = NaN;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    const row: PhaseRow = { va: at(v1, i), vb: at(v2, i), vc: at(v3, i), ia: at(c1, i), ib: at(c2, i), ic: at(c3, i) };
+    const p = at(pressure, i);
+    const current = meanCurrent(row);
+    const state = Number.isNaN(current) ? NaN : current > threshold ? 1 : 0;
+    running[i] = state;
+    const power = phasePower(row, pf);
+    if ((row.va + row.vb + row.vc) / 3 >= minVoltage) vu[i] = nemaUnbalancePct(row.va, row.vb, row.vc);
+    if (state === 1 && !Number.isNaN(row.ia + row.ib + row.ic)) cu[i] = nemaUnbalancePct(row.ia, row.ib, row.ic);
+    unbalance.add(clock.dayIndex(t), vu[i]!, cu[i]!);
+
+    const dt = t - prevT;
+    const linked = dt > 0 && dt <= gapMs;
+    if (linked) {
+      observedMs += dt;
+      acc.obs.add(prevT, t, dt);
+      if (prevState === 1) { runMs += dt; acc.run.add(prevT, t, dt); }
+      if (!Number.isNaN(power) && !Number.isNaN(prevPower)) {
+        const kwh = ((prevPower + power) / 2) * dt / 1000 / 3_600_000;
+        energyKwh += kwh;
+        acc.energy.add(prevT, t, kwh);
+      }
+    } else if (tracker.isOpen && !Number.isNaN(prevT)) {
+      tracker.close(prevT, false);
+    }
+
+    if (state === 1) {
+      const isStart = !tracker.isOpen && linked && prevState === 0;
+      if (isStart) acc.start.add(t, t, 1);
+      tracker.running(t, current, p, isStart, prevPressure);
+    } else if (state === 0) tracker.stopped(t, p);
+    if (!Number.isNaN(state)) prevState = state;
+    prevT = t;
+    prevPower = power;
+    if (!Number.isNaN(p)) prevPressure = p;
+  }
+  tracker.close(prevT, false);
+
+  const { cycles, starts } = tracker;
+  const { learned, dryRunCycles } = markDryRuns(cycles, options);
+  const complete = cycles.filter((x) => x.complete);
+  const completeMs = complete.reduce((s, x) => s + (x.endMs - x.startMs), 0);
   return {
     pump, running, voltageUnbalancePct: vu, currentUnbalancePct: cu, cycles,
     starts, runMs, observedMs,
     startsPerHour: observedMs > 0 ? starts / (observedMs / 3_600_000) : NaN,
     runSecondsPerStart: complete.length ? completeMs / complete.length / 1000 : NaN,
     dutyCycle: observedMs > 0 ? runMs / observedMs : NaN,
-    energyKwh, learnedRunningCurrentA: learned, dryRunCycles, days,
+    energyKwh, learnedRunningCurrentA: learned, dryRunCycles, days: pumpDays(clock, acc, unbalance),
   };
 }
 
