@@ -44,7 +44,9 @@ const MINUTE_MS = 60_000;
 
 /** Builds the curve from `usedGallons` (see `computeConsumption`), in one pass. */
 export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options: UsageCurveOptions): UsageCurve {
-  const smearMs = Math.max(5 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? 0.2)) * MINUTE_MS);
+  // Never shorter than two reading intervals (the gap threshold is three): with readings every
+  // 5 minutes and a second of jitter, steps of a steady flow are 5 min ± 1 s apart and must join.
+  const smearMs = Math.max(5 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? 0.2)) * MINUTE_MS, (2 / 3) * options.gapMs);
   const t: number[] = [];
   const u: number[] = [];
   const runs: FlowRun[] = [];

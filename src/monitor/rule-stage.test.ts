@@ -43,3 +43,14 @@ test("the rules of a row do not change when later rows are added", () => {
   }
   expect(full.some((r) => r.includes("continuous_flow"))).toBe(true);
 });
+
+test("5-minute readings with a second of jitter still show a steady leak as continuous flow", () => {
+  const spec = deviceSpec(42, 0, 0);
+  const leak = T0 + 30 * HOUR;
+  const frame = simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: leak + 4 * HOUR, stepSeconds: 300, scenarios: [{ deviceId: spec.id, kind: "leak", startMs: leak, size: 0.5 }] });
+  // Every other reading a second early or late: intervals of 5 min ± 2 s.
+  for (let i = 0; i < frame.ts.length; i++) frame.ts[i]! += i % 2 ? 1000 : -1000;
+  const continuous = firstFiring(frame, "continuous_flow", leak);
+  expect(continuous).toBeGreaterThanOrEqual(leak + 2 * HOUR - 10 * 60_000);
+  expect(continuous).toBeLessThanOrEqual(leak + 2 * HOUR + 15 * 60_000);
+});
