@@ -10,8 +10,11 @@ const BENCHES: { file: string; title: string; args?: string[] }[] = [
   { file: "features.ts", title: "Feature engineering throughput" },
   { file: "scale.ts", title: "Scale: 90 days of 1-minute telemetry, file to model" },
   { file: "leak-detection.ts", title: "Leak detection on the simulator" },
+  { file: "score-replay.ts", title: "score as a replay: 30 days of one device" },
   { file: "fetch-history.ts", title: "fetch-history throughput and memory" },
   { file: "load.ts", title: "Scrape load while polling" },
+  { file: "run-rss.ts", title: "Memory of run with live scoring, 50 devices", args: ["--devices", "50"] },
+  { file: "run-rss.ts", title: "Memory of run with live scoring, 2,000 devices", args: ["--devices", "2000"] },
   { file: "soak.ts", title: "Soak: 30 simulated days with faults" },
   { file: "release.ts", title: "Release binary: size, cold start, memory" },
 ];

@@ -15,6 +15,7 @@ const SRC = join(import.meta.dir, "..", "src");
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["(base)"],
+  ["physics"],
   ["nightowl"],
   ["sim", "(config)"],
   ["history"],

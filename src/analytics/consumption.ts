@@ -12,6 +12,7 @@
  */
 import { BucketAccumulator, type Bucket } from "./buckets.ts";
 import { localClock, type LocalClock } from "./local-time.ts";
+import { Meter, METER_REPLACEMENT_TOLERANCE_GALLONS } from "../physics/meter.ts";
 
 /** The flow meter's telemetry key. */
 export const COUNTER_KEY = "Pulse_TotalGallons";
@@ -87,7 +88,7 @@ export function computeConsumption(ts: Float64Array, counter: Float64Array, opti
   const n = ts.length;
   const clock = options.clock ?? localClock("UTC");
   const gapMs = options.gapMs ?? defaultGapMs(ts, counter);
-  const tolerance = options.replacementToleranceGallons ?? 1;
+  const tolerance = options.replacementToleranceGallons ?? METER_REPLACEMENT_TOLERANCE_GALLONS;
   const intervalGallons = new Float64Array(n).fill(NaN);
   const flowGpm = new Float64Array(n).fill(NaN);
   const filled = new Uint8Array(n);
@@ -99,30 +100,22 @@ export function computeConsumption(ts: Float64Array, counter: Float64Array, opti
   let resolution = Infinity;
 
   let prevTs = NaN;
-  let high = NaN; // highest reading of the current meter
+  const meter = new Meter(tolerance);
   let last = NaN; // last reading, for the replacement record
   let total = 0;
   for (let i = 0; i < n; i++) {
     const c = counter[i];
     if (Number.isNaN(c)) continue;
     const t = ts[i];
+    const added = meter.add(c);
     if (Number.isNaN(prevTs)) {
       prevTs = t;
-      high = c;
       last = c;
       usedGallons[i] = 0;
       continue;
     }
-    let added = 0;
-    if (c < high - tolerance) {
-      replacements.push({ ts: t, oldReading: last, newReading: c });
-      added = Math.max(0, c);
-      high = c;
-    } else if (c > high) {
-      added = c - high;
-      high = c;
-      if (added < resolution) resolution = added;
-    }
+    if (meter.replaced) replacements.push({ ts: t, oldReading: last, newReading: c });
+    else if (added > 0 && added < resolution) resolution = added;
     const dt = t - prevTs;
     const isGap = dt > gapMs;
     if (isGap) {

@@ -1,9 +1,9 @@
 /**
  * Local wall-clock time of a site, for day and hour buckets and the night window. The offset
- * from UTC is looked up once per UTC hour and cached, so a year of minute rows costs about
- * nine thousand `Intl` calls, not half a million.
+ * from UTC comes from the process's one cache per zone (src/physics/zone-offsets.ts), shared with the
+ * feature engine: about one `Intl` call per day of data.
  */
-import { NightowlError } from "../errors.ts";
+import { zoneOffsets } from "../physics/zone-offsets.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -42,35 +42,19 @@ export function localClock(timeZone = "UTC"): LocalClock {
 }
 
 function newClock(timeZone: string): LocalClock {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", second: "2-digit",
-    });
-  } catch (error) {
-    throw new NightowlError("E_CONFIG", `time zone ${JSON.stringify(timeZone)} is not known: expected an IANA time zone such as UTC or America/Chicago`, { cause: error });
-  }
-  const utc = timeZone === "UTC" || timeZone === "Etc/UTC";
-  const cache = new Map<number, number>();
+  const zone = zoneOffsets(timeZone);
+  const offsetMs = (ts: number): number => zone.offsetAt(ts);
 
-  function offsetMs(ts: number): number {
-    if (utc) return 0;
-    const hour = Math.floor(ts / HOUR_MS);
-    let off = cache.get(hour);
-    if (off === undefined) {
-      const at = hour * HOUR_MS;
-      const p: Record<string, number> = {};
-      for (const part of format.formatToParts(at)) if (part.type !== "literal") p[part.type] = Number(part.value);
-      off = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
-      cache.set(hour, off);
-    }
-    return off;
-  }
-
+  const dayStarts = new Map<number, number>();
   function startOfDay(day: number): number {
-    const guess = day * DAY_MS - offsetMs(day * DAY_MS);
-    return day * DAY_MS - offsetMs(guess);
+    let start = dayStarts.get(day);
+    if (start === undefined) {
+      const guess = day * DAY_MS - offsetMs(day * DAY_MS);
+      start = day * DAY_MS - offsetMs(guess);
+      if (dayStarts.size >= 100_000) dayStarts.clear();
+      dayStarts.set(day, start);
+    }
+    return start;
   }
 
   return {

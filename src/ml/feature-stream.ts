@@ -15,6 +15,7 @@ import {
 } from "./feature-catalog.ts";
 import { Lookback, WindowSet } from "./rolling-window.ts";
 import { ZoneClock, inHours, localHour, localWeekday } from "./time-features.ts";
+import { Meter } from "../physics/meter.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -128,6 +129,7 @@ export class FeatureStream {
   private readonly slots: Int32Array;
   private readonly settings: Settings;
   private readonly clock: ZoneClock;
+  private readonly meter = new Meter();
   private readonly signals: (Signal | undefined)[];
   private readonly work = new Float64Array(CATALOG.length);
   private readonly inputs: Float64Array;
@@ -239,20 +241,19 @@ export class FeatureStream {
     if (s === CURRENT) this.pumpSample(ts, v);
   }
 
-  /** Flow from the counter: increase per minute; a decrease is a new meter, counted from its reading. */
+  /** Flow from the counter over the real interval, by the one meter rule (src/physics/meter.ts). */
   private readCounter(sig: Signal, ts: number, row: ArrayLike<number>): void {
     const x = row[sig.slots[0]!]!;
     if (x !== x) return;
     const prevT = sig.lastInput;
-    const prev = sig.compV[0]!;
     sig.compV[0] = x;
     sig.lastInput = ts;
-    if (ts - prevT > this.settings.carry) {
+    const gallons = this.meter.add(x);
+    if (ts - prevT > this.settings.carry || Number.isNaN(gallons)) {
       sig.restart(ts);
       this.lastZeroFlow = ts;
       return;
     }
-    const gallons = x >= prev ? x - prev : 0;
     sig.push(ts, gallons / ((ts - prevT) / MINUTE), gallons);
   }
 

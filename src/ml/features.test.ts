@@ -120,11 +120,11 @@ describe("flow counter", () => {
   // Counter 100 → 101 → 103 → 2 (meter replaced) → 4 → 4 → 4, one reading a minute.
   const rows = series("Pulse_TotalGallons", [[0, 100], [1, 101], [2, 103], [3, 2], [4, 4], [5, 4], [6, 4]]);
   const m = computeFeatures(frameOf(rows), noWarmup);
-  test("a counter reset is a new meter, counted from its first reading, never negative", () => {
-    expect([1, 2, 3, 4].map((i) => at(m, i, "flow_gpm"))).toEqual([1, 2, 0, 2]);
-    expect(at(m, 4, "gallons_5m")).toBe(5);
-    expect(at(m, 6, "gallons_5m")).toBe(4); // (1, 6]: 2 + 0 + 2 + 0 + 0
-    expect(at(m, 6, "gallons_1h")).toBe(5);
+  test("a counter reset is a new meter whose reading is what it counted since the swap (the one meter rule), never negative", () => {
+    expect([1, 2, 3, 4].map((i) => at(m, i, "flow_gpm"))).toEqual([1, 2, 2, 2]);
+    expect(at(m, 4, "gallons_5m")).toBe(7);
+    expect(at(m, 6, "gallons_5m")).toBe(6); // (1, 6]: 2 + 2 + 2 + 0 + 0
+    expect(at(m, 6, "gallons_1h")).toBe(7);
     for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.cols; c++) if (m.names[c]!.startsWith("gallons")) expect(m.data[r * m.cols + c]!).toBeGreaterThanOrEqual(0);
   });
   test("the first reading only sets the baseline", () => {

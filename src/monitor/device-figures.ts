@@ -10,6 +10,7 @@ import { RULE_NAMES, type RuleName } from "../analytics/trigger.ts";
 import { flowBetween } from "../analytics/usage-curve.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import { Meter } from "../physics/meter.ts";
 import { DevicePipeline, type BufferRow } from "./device-pipeline.ts";
 import type { RuleStageOptions } from "./rule-stage.ts";
 
@@ -52,7 +53,7 @@ export interface DeviceFigures {
 export class DeviceAnalytics {
   /** Time of the newest buffer row accumulated into the totals. */
   private consumedTs = -Infinity;
-  private meterHigh = NaN;
+  private readonly meter: Meter;
   private waterUsed = NaN;
   private readonly energy = new Map<PumpId, { kwh: number; lastT: number; lastP: number }>();
   private readonly options: DeviceAnalyticsOptions;
@@ -65,6 +66,7 @@ export class DeviceAnalytics {
     pipeline?: DevicePipeline,
   ) {
     this.options = options;
+    this.meter = new Meter(options.replacementToleranceGallons);
     this.pipeline = pipeline ?? new DevicePipeline(deviceId, options);
   }
 
@@ -92,9 +94,9 @@ export class DeviceAnalytics {
     for (const row of first ? rows.slice(-1) : rows) this.accumulate(row);
     if (first) {
       // The newest meter reading in the buffer starts the total, as a first poll would.
-      for (let i = rows.length - 1; i >= 0 && Number.isNaN(this.meterHigh); i--) {
+      for (let i = rows.length - 1; i >= 0 && Number.isNaN(this.meter.high); i--) {
         const c = rows[i]!.values[COUNTER_KEY];
-        if (c !== undefined) { this.meterHigh = c; this.waterUsed = 0; }
+        if (c !== undefined) this.accumulate({ ts: rows[i]!.ts, values: { [COUNTER_KEY]: c } });
       }
     }
     this.consumedTs = rows[rows.length - 1]!.ts;
@@ -148,10 +150,8 @@ export class DeviceAnalytics {
   private accumulate({ ts: t, values }: BufferRow): void {
     const c = values[COUNTER_KEY];
     if (c !== undefined) {
-      const tolerance = this.options.replacementToleranceGallons ?? 1;
-      if (Number.isNaN(this.meterHigh)) { this.meterHigh = c; this.waterUsed = 0; }
-      else if (c < this.meterHigh - tolerance) { this.waterUsed += Math.max(0, c); this.meterHigh = c; }
-      else if (c > this.meterHigh) { this.waterUsed += c - this.meterHigh; this.meterHigh = c; }
+      const drawn = this.meter.add(c);
+      this.waterUsed = Number.isNaN(drawn) ? 0 : this.waterUsed + drawn;
     }
     const pf = this.options.powerFactor ?? 0.8;
     for (const p of PUMPS) {
