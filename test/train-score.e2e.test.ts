@@ -139,7 +139,8 @@ test("train --from-prometheus reads query_range with basic auth from --prometheu
     const common = ["train", "--from-prometheus", url, "--days", "2", "--user-label", "promuser", "--n-estimators", "10", "--log-level", "warn"];
     const ways = [
       { auth: ["--prometheus-username", "1953220", "--prometheus-password-file", passwordFile], warning: "" },
-      { auth: ["--prometheus-username", "1953220", "--prometheus-password", "tok", "--username", "me@example.com"], warning: "" },
+      // A password given as a flag is visible in ps: the warning says so (and nothing else is wrong).
+      { auth: ["--prometheus-username", "1953220", "--prometheus-password", "tok", "--username", "me@example.com"], warning: "--prometheus-password shows the secret to every user of this machine in the process list (ps); prefer --prometheus-password-file" },
       { auth: ["--username", "1953220", "--password", "tok"], warning: "--username/--password with --from-prometheus are deprecated: use --prometheus-username" },
     ];
     for (const [i, way] of ways.entries()) {
