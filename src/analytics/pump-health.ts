@@ -15,6 +15,7 @@ import { BucketAccumulator, type Bucket } from "./buckets.ts";
 import { localClock, type LocalClock } from "./local-time.ts";
 import { defaultGapMs } from "./consumption.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { CycleTracker } from "./pump-cycles.ts";
 
 export const PUMPS = ["P1", "P2", "P3"] as const;
 export type PumpId = (typeof PUMPS)[number];
@@ -143,49 +144,6 @@ class UnbalanceByDay {
     if (!s) this.days.set(day, (s = { vSum: 0, vN: 0, vMax: NaN, cSum: 0, cN: 0, cMax: NaN }));
     if (!Number.isNaN(voltage)) { s.vSum += voltage; s.vN++; s.vMax = Number.isNaN(s.vMax) ? voltage : Math.max(voltage, s.vMax); }
     if (!Number.isNaN(current)) { s.cSum += current; s.cN++; s.cMax = Number.isNaN(s.cMax) ? current : Math.max(current, s.cMax); }
-  }
-}
-
-type OpenCycle = PumpCycle & { sum: number; count: number; basePressure: number; maxPressure: number };
-
-/** The pump's cycles, opened and closed row by row. */
-class CycleTracker {
-  readonly cycles: PumpCycle[] = [];
-  starts = 0;
-  private open: OpenCycle | undefined;
-
-  /** A running row at `t`; `isStart` when the previous linked row was stopped. */
-  running(t: number, current: number, pressure: number, isStart: boolean, prevPressure: number): void {
-    if (!this.open) {
-      if (isStart) this.starts++;
-      this.open = { startMs: t, endMs: t, complete: isStart, meanCurrentA: NaN, pressureRisePsi: NaN, dryRun: false, sum: 0, count: 0, basePressure: isStart && !Number.isNaN(prevPressure) ? prevPressure : pressure, maxPressure: -Infinity };
-    }
-    this.open.sum += current;
-    this.open.count++;
-    if (!Number.isNaN(pressure)) this.open.maxPressure = Math.max(this.open.maxPressure, pressure);
-  }
-
-  /** A stopped row at `t`: the open cycle, if any, ends complete. */
-  stopped(t: number, pressure: number): void {
-    if (!this.open) return;
-    if (!Number.isNaN(pressure)) this.open.maxPressure = Math.max(this.open.maxPressure, pressure);
-    this.close(t, true);
-  }
-
-  get isOpen(): boolean {
-    return this.open !== undefined;
-  }
-
-  close(endMs: number, complete: boolean): void {
-    const c = this.open;
-    if (!c) return;
-    c.endMs = endMs;
-    c.complete = c.complete && complete;
-    c.meanCurrentA = c.count ? c.sum / c.count : NaN;
-    c.pressureRisePsi = Number.isNaN(c.basePressure) || c.maxPressure === -Infinity ? NaN : c.maxPressure - c.basePressure;
-    const { sum: _s, count: _c, basePressure: _b, maxPressure: _m, ...done } = c;
-    this.cycles.push(done);
-    this.open = undefined;
   }
 }
 
