@@ -10,6 +10,7 @@ import * as v from "valibot";
 import { NightowlError } from "./errors.ts";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { isShardSpec } from "./shard.ts";
+import { METRIC_GROUPS } from "./metrics/exclude.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
 
 const text = () => v.pipe(v.string(), v.trim());
@@ -66,6 +67,13 @@ const timeZone = () =>
     }, "an IANA time zone such as UTC or America/Chicago"),
   );
 
+/**
+ * The largest device page asked for. The portal states no maximum; ThingsBoard serves any size,
+ * but a page is one response held whole in memory (about 3 KB a device with the default keys),
+ * so 1000 keeps one answer near 3 MB while 10,000 devices still take only 10 calls a poll.
+ */
+export const MAX_PAGE_SIZE = 1000;
+
 /** One row per setting: where it comes from, its default, and what it accepts. */
 export const SETTINGS = {
   username: { env: "NIGHTOWL_USERNAME", flag: "--username <email>", help: "NightOwl account username", schema: text() },
@@ -74,7 +82,7 @@ export const SETTINGS = {
   tenant: { env: "NIGHTOWL_TENANT", flag: "--tenant <tenant>", help: "tenant identifier, if the account needs one", schema: text() },
   baseUrl: { env: "NIGHTOWL_BASE_URL", flag: "--base-url <url>", help: "portal API base URL", schema: url(), default: "https://portal.watersystem.live" },
   pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", help: "seconds between polls (≥ 10)", schema: wholeNumber(10, 86_400, "seconds"), default: "60" },
-  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (≥ 1); every page is read", schema: wholeNumber(1, 1000), default: "5" },
+  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (1–1000); every page is read, so big fleets want big pages", schema: wholeNumber(1, MAX_PAGE_SIZE), default: "5" },
   shard: { env: "NIGHTOWL_SHARD", flag: "--shard <i/n>", help: "poll only shard i of n (0-based; by a stable hash of the device id); auto/n takes i from the host name's ordinal (StatefulSet pod nightowl-2 → 2)", schema: v.pipe(text(), v.check(isShardSpec, "i/n with 0 ≤ i < n ≤ 1024, or auto/n")) },
   timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },
   attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
@@ -88,6 +96,7 @@ export const SETTINGS = {
   metricsAuthUsername: { env: "NIGHTOWL_METRICS_AUTH_USERNAME", flag: "--metrics-auth-username <user>", help: "require basic auth on /metrics with this user", schema: v.pipe(text(), v.nonEmpty("a non-empty user name")) },
   metricsAuthPassword: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD", flag: "--metrics-auth-password <password>", help: "the basic-auth password for /metrics (prefer --metrics-auth-password-file)", schema: v.pipe(v.string(), v.nonEmpty("a non-empty password")), secret: true },
   metricsAuthPasswordFile: { env: "NIGHTOWL_METRICS_AUTH_PASSWORD_FILE", flag: "--metrics-auth-password-file <path>", help: "read the /metrics basic-auth password from a file", schema: text() },
+  metricsExclude: { env: "NIGHTOWL_METRICS_EXCLUDE", flag: "--metrics-exclude <groups>", help: `per-device families left out of /metrics, comma-separated: ${METRIC_GROUPS.join(", ")} (series per device: docs/fleet.md)`, schema: v.pipe(keyList(), v.array(v.picklist(METRIC_GROUPS, `a comma-separated list of ${METRIC_GROUPS.join(", ")}`))) },
   mlEnabled: { env: "NIGHTOWL_ML_ENABLED", flag: "--ml-enabled <bool>", help: "score every device with the leak model", schema: boolean(), default: "false" },
   mlModelPath: { env: "NIGHTOWL_ML_MODEL_PATH", flag: "--model-path <file>", help: "model file; default: models/users/{user_label}/ then models/global/", schema: text() },
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },

@@ -13,6 +13,7 @@ import { registerBuildInfo } from "../metrics/build-info.ts";
 import { registerPollMetrics } from "../metrics/poll.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import { createPrerenderedExposition, type PrerenderedExposition } from "../metrics/exposition.ts";
+import { familiesRegisteredBy, familyExcluder } from "../metrics/exclude.ts";
 import { startMetricsServer, type MetricsServer } from "../metrics/server.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
 import { registerAnalyticsMetrics } from "../metrics/analytics.ts";
@@ -48,6 +49,7 @@ const RUN_SETTINGS: readonly SettingName[] = [
   "metricsAuthUsername",
   "metricsAuthPassword",
   "metricsAuthPasswordFile",
+  "metricsExclude",
   "mlEnabled",
   "mlModelPath",
   "mlModelsDir",
@@ -159,12 +161,14 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const poll = ownDevices ? async (signal: AbortSignal) => ownDevices(await portal.poll(signal)) : portal.poll;
   const registry = createRegistry();
   registerBuildInfo(registry);
-  const exposition = createPrerenderedExposition(registry, log);
   // One pipeline per device (buffer, physics, rules), fed by the warm-up and the polls; the
   // analytics families and live scoring consume it, each feeding it the poll it is given
   // (a no-op when fed already), so their order in the observer list does not matter.
   const pipelines = new DevicePipelines({ timeZone: config.timezone, powerFactor: config.powerFactor });
-  const analytics = registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines, log });
+  const { value: analytics, names: analyticsFamilies } = familiesRegisteredBy(registry, () =>
+    registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines, log }),
+  );
+  const exposition = createPrerenderedExposition(registry, log, { exclude: familyExcluder(registry, config.metricsExclude ?? [], analyticsFamilies) });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),
