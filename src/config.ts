@@ -10,7 +10,6 @@ import * as v from "valibot";
 import { NightowlError } from "./errors.ts";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { isShardSpec } from "./shard.ts";
-import { METRIC_GROUPS } from "./metrics/exclude.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
 
 const text = () => v.pipe(v.string(), v.trim());
@@ -73,6 +72,10 @@ const timeZone = () =>
  * so 1000 keeps one answer near 3 MB while 10,000 devices still take only 10 calls a poll.
  */
 export const MAX_PAGE_SIZE = 1000;
+
+/** The per-device family groups NIGHTOWL_METRICS_EXCLUDE may name (src/metrics/exclude.ts). */
+export const METRIC_GROUPS = ["telemetry", "attributes", "analytics", "ml", "ml_features"] as const;
+export type MetricGroup = (typeof METRIC_GROUPS)[number];
 
 /** One row per setting: where it comes from, its default, and what it accepts. */
 export const SETTINGS = {

@@ -6,10 +6,10 @@
  * computed (the status page and the verdicts read them); only the page and the scrape shrink.
  */
 import type { Registry } from "prom-client";
+import type { MetricGroup } from "../config.ts";
 
 /** The groups one may exclude, as the setting names them. */
-export const METRIC_GROUPS = ["telemetry", "attributes", "analytics", "ml", "ml_features"] as const;
-export type MetricGroup = (typeof METRIC_GROUPS)[number];
+export { METRIC_GROUPS, type MetricGroup } from "../config.ts";
 
 /**
  * A predicate over family names for the exposition's `exclude`. `analyticsFamilies` are the
@@ -26,8 +26,8 @@ export function familyExcluder(registry: Registry, groups: readonly MetricGroup[
     if (chosen.has("telemetry") && name === "nightowl_telemetry_value") return true;
     if (chosen.has("attributes") && name === "nightowl_attribute_value") return true;
     if (chosen.has("analytics") && analyticsFamilies.has(name)) return true;
-    if (chosen.has("ml_features") && name.startsWith("nightowl_ml_feature_")) return true;
-    return chosen.has("ml") && name.startsWith("nightowl_ml_");
+    if (chosen.has("ml_features") && /^nightowl_ml_feature_/.test(name)) return true;
+    return chosen.has("ml") && /^nightowl_ml_/.test(name);
   };
   return (name) => {
     let out = memo.get(name);
