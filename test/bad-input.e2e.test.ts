@@ -94,3 +94,20 @@ test("train: a user_label from the file that is a path (../../x) is refused with
   await expectOneLine(["train", "--from-file", csv, "--n-estimators", "5"], 1, `user label "${label}" cannot be a file or folder name (expected up to 128 letters, digits, ., _, -, @ or +, not starting with a dot); give --model-path, or --user-label with a plain name`);
   expect(existsSync("/tmp/nightowl-escape")).toBe(false);
 });
+
+test("score with a model that passes the schema but would freeze or mislead: maxDepth 1e9, a tree too big, a threshold of 1e309, a range guard without its maxima", async () => {
+  const model = JSON.parse(readFileSync(MODEL, "utf8"));
+  const deep = write("deep.json", JSON.stringify({ ...model, forest: { ...model.forest, maxDepth: 1e9 } }));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", deep], 1, `model file ${deep}: forest: maxDepth 1000000000 exceeds 8, the depth a tree grown on maxSamples (256) rows can reach`);
+  const big = structuredClone(model);
+  const tree = big.forest.trees[0];
+  for (const key of ["feature", "threshold", "left", "right", "nodeSize"]) tree[key] = [...tree[key], ...Array(600).fill(key === "feature" || key === "left" || key === "right" ? -1 : 1)];
+  const bigPath = write("big-tree.json", JSON.stringify(big));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", bigPath], 1, `model file ${bigPath}: forest: tree 0 has ${tree.feature.length} nodes, more than the 511 a tree of maxSamples (256) rows can have`);
+  const huge = write("threshold.json", JSON.stringify({ ...model, alarm: { ...model.alarm, short_threshold: 1e308 } }).replace("1e+308", "1e309"));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", huge], 1, `model file ${huge}: alarm.short_threshold: Invalid value: Expected <=1 but received Infinity`);
+  const guard = write("guard.json", JSON.stringify({ ...model, alarm: { ...model.alarm, range_guard: { ...model.alarm.range_guard, maxima: [9] } } }));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", guard], 1, `model file ${guard}: alarm.range_guard: range_guard needs one maximum per feature`);
+  const extra = write("options.json", JSON.stringify({ ...model, feature_options: { timeZone: "Mars/Olympus" } }));
+  await expectOneLine(["score", "--from-file", goodCsv, "--model-path", extra], 1, `model file ${extra}: feature_options.timeZone: an IANA time zone such as UTC`);
+});

@@ -6,9 +6,16 @@
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import type { FlatForest } from "./flat-forest.ts";
+import { depthLimit } from "./forest-params.ts";
 import { averagePathLength } from "./path-length.ts";
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+/**
+ * Bounds no forest we grow comes near (train takes at most 10,000 trees; subsamples are 256
+ * rows by default), so a file that passes them cannot make one scoring pass take hours.
+ */
+export const FOREST_LIMITS = { trees: 10_000, maxSamples: 1 << 20, nFeatures: 10_000 } as const;
 
 /** One tree: parallel arrays indexed by node, the root at 0, children as indices in the same tree (−1 at leaves). */
 export const TreeJsonSchema = v.object({
@@ -26,13 +33,14 @@ export const TreeJsonSchema = v.object({
 export const ForestJsonSchema = v.object({
   format: v.literal("isolation-forest"),
   version: v.literal(1),
-  nFeatures: count,
-  maxSamples: count,
+  nFeatures: v.pipe(count, v.maxValue(FOREST_LIMITS.nFeatures)),
+  maxSamples: v.pipe(count, v.maxValue(FOREST_LIMITS.maxSamples)),
+  /** At most ceil(log2(maxSamples)), checked in {@link validateForestStructure}: every walk takes maxDepth steps. */
   maxDepth: v.pipe(v.number(), v.integer(), v.minValue(0)),
   contamination: v.union([v.literal("auto"), v.pipe(v.number(), v.gtValue(0), v.maxValue(0.5))]),
   seed: v.pipe(v.number(), v.safeInteger()),
   offset: v.pipe(v.number(), v.finite()),
-  trees: v.pipe(v.array(TreeJsonSchema), v.minLength(1)),
+  trees: v.pipe(v.array(TreeJsonSchema), v.minLength(1), v.maxLength(FOREST_LIMITS.trees)),
 });
 
 export type ForestJson = v.InferOutput<typeof ForestJsonSchema>;
@@ -57,6 +65,11 @@ export function parseForestJson(json: unknown): ForestJson {
  * @returns each node's depth, per tree, for the leaf values
  */
 export function validateForestStructure(json: ForestJson): Int32Array[] {
+  // Scoring walks every tree exactly maxDepth steps: a depth of 1e9 would freeze `run`.
+  const deepest = depthLimit(json.maxSamples);
+  if (json.maxDepth > deepest) {
+    throw new NightowlError("E_MODEL", `isolation forest JSON: maxDepth ${json.maxDepth} exceeds ${deepest}, the depth a tree grown on maxSamples (${json.maxSamples}) rows can reach`);
+  }
   const depths: Int32Array[] = [];
   json.trees.forEach((tree, t) => {
     const fail = (node: number, what: string): never => {
@@ -64,6 +77,9 @@ export function validateForestStructure(json: ForestJson): Int32Array[] {
     };
     const n = tree.feature.length;
     if (n === 0) throw new NightowlError("E_MODEL", `isolation forest JSON: tree ${t} has no nodes`);
+    if (n > 2 * json.maxSamples - 1) {
+      throw new NightowlError("E_MODEL", `isolation forest JSON: tree ${t} has ${n} nodes, more than the ${2 * json.maxSamples - 1} a tree of maxSamples (${json.maxSamples}) rows can have`);
+    }
     for (const key of ["threshold", "left", "right", "nodeSize"] as const) {
       if (tree[key].length !== n) {
         throw new NightowlError("E_MODEL", `isolation forest JSON: tree ${t}: ${key} has ${tree[key].length} entries, feature has ${n}`);

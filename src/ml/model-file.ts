@@ -31,12 +31,14 @@ export function confidenceCode(confidence: Confidence): number {
 }
 
 const finite = () => v.pipe(v.number(), v.finite());
+/** Decision scores and the forest's offset lie in [−1, 1]. */
+const unitScore = () => v.pipe(v.number(), v.minValue(-1), v.maxValue(1));
 
 export const TrainingInfoSchema = v.object({
   /** ISO 8601 time the model was written. */
   trained_at: v.pipe(v.string(), v.isoTimestamp()),
   /** Feature rows the forest was trained on. */
-  samples: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  samples: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
   /** Time range of the training rows, epoch ms. */
   start_ms: finite(),
   end_ms: finite(),
@@ -54,9 +56,9 @@ export const TrainingInfoSchema = v.object({
 
 export const CalibrationSchema = v.object({
   /** The forest's offset on scoreSamples (contamination percentile of the training rows). */
-  offset: finite(),
+  offset: unitScore(),
   /** Decision scores of the training rows at percentiles 0, 1, …, 100. */
-  decision_quantiles: v.pipe(v.array(finite()), v.length(101)),
+  decision_quantiles: v.pipe(v.array(unitScore()), v.length(101)),
   /** Share of training rows with a negative decision score (≈ contamination). */
   training_anomaly_rate: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
 });
@@ -71,7 +73,9 @@ export const ModelFileSchema = v.object({
   version: v.literal(MODEL_VERSION),
   feature_names: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1)),
   /** Options the features were computed with (time zone, thresholds); scoring reuses them. */
-  feature_options: v.looseObject({ timeZone: v.string() }),
+  // A strict shape: the options are spread into the feature computation, so a key the file
+  // adds must not reach it; the time zone must be one Intl knows, or scoring throws later.
+  feature_options: v.object({ timeZone: v.pipe(v.string(), v.check(isTimeZone, "an IANA time zone such as UTC")) }),
   scaler: ScalerJsonSchema,
   /** The forest, checked by `IsolationForest.fromJSON`. */
   forest: v.unknown(),
@@ -167,6 +171,9 @@ export function modelFromJson(json: unknown, path: string): LeakModel {
   if (new Set(m.feature_names).size !== n) fail("feature_names has duplicates");
   if (scaler.cols !== n) fail(`scaler has ${scaler.cols} columns but feature_names has ${n}`);
   if (forest.nFeatures !== n) fail(`forest was trained on ${forest.nFeatures} features but feature_names has ${n}`);
+  const guard = m.alarm.range_guard;
+  const unknown = guard?.features.find((f) => !m.feature_names.includes(f));
+  if (unknown !== undefined) fail(`alarm.range_guard: feature ${JSON.stringify(unknown)} is not in feature_names`);
   if (m.training.n_estimators !== forest.nEstimators) fail(`training.n_estimators is ${m.training.n_estimators} but the forest has ${forest.nEstimators} trees`);
   return {
     featureNames: m.feature_names,
@@ -177,6 +184,15 @@ export function modelFromJson(json: unknown, path: string): LeakModel {
     alarm: m.alarm,
     training: m.training,
   };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The document {@link saveModelFile} writes. */

@@ -18,34 +18,43 @@
  */
 import * as v from "valibot";
 
+/** Decision scores (scoreSamples − offset) lie in (−1, 1): a threshold outside means nothing. */
+const decisionThreshold = () => v.pipe(v.number(), v.minValue(-1), v.maxValue(1));
+/** Windows and merges up to a week, in whole minutes. */
+const minutes = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(10_080));
+
 export const AlarmParamsSchema = v.object({
   /** Short persistence window, minutes. */
-  short_window_minutes: v.pipe(v.number(), v.minValue(1)),
+  short_window_minutes: minutes(1),
   /** Long persistence window, minutes. */
-  long_window_minutes: v.pipe(v.number(), v.minValue(1)),
+  long_window_minutes: minutes(1),
   /** Alarm when the short-window mean decision is below this. */
-  short_threshold: v.number(),
+  short_threshold: decisionThreshold(),
   /** Alarm when the long-window mean decision is below this. */
-  long_threshold: v.number(),
+  long_threshold: decisionThreshold(),
   /** Logistic scale of the probability mapping for each window, decision units (> 0). */
-  short_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE)),
-  long_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE)),
+  short_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE), v.maxValue(10)),
+  long_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE), v.maxValue(10)),
   /** A window's mean counts only once data covers this share of it. */
   min_coverage: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   /** Lowest leak_probability while a rule is triggered, percent. */
   rule_floor: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
   /** Alarms closer than this are one episode, minutes (for counting, not for the flag). */
-  episode_merge_minutes: v.pipe(v.number(), v.minValue(0)),
+  episode_merge_minutes: minutes(0),
   /**
    * Sites without a flow meter: the pump is the meter. Alarm when one of these features stays
    * above the highest value it reached in training for `minutes` (see {@link RANGE_GUARD}).
+   * One maximum per feature; the model file checks the features are among its own.
    */
   range_guard: v.optional(
-    v.object({
-      features: v.array(v.string()),
-      maxima: v.array(v.number()),
-      minutes: v.pipe(v.number(), v.minValue(1)),
-    }),
+    v.pipe(
+      v.object({
+        features: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1)),
+        maxima: v.array(v.pipe(v.number(), v.finite())),
+        minutes: minutes(1),
+      }),
+      v.check((g) => g.features.length === g.maxima.length, "range_guard needs one maximum per feature"),
+    ),
   ),
 });
 
