@@ -194,7 +194,11 @@ export class IsolationForest {
 
 /** numpy's default (linear) percentile of `values` at q in [0, 100]. */
 export function percentile(values: Float64Array, q: number): number {
-  const sorted = Float64Array.from(values).sort();
+  return sortedPercentile(Float64Array.from(values).sort(), q);
+}
+
+/** {@link percentile} of values already sorted ascending: many percentiles of one set sort it once. */
+export function sortedPercentile(sorted: Float64Array, q: number): number {
   const position = (q / 100) * (sorted.length - 1);
   const below = Math.floor(position);
   const above = Math.min(below + 1, sorted.length - 1);

@@ -6,7 +6,7 @@
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { computeFeatures, featureNames } from "./features.ts";
-import { IsolationForest, percentile } from "./iforest.ts";
+import { IsolationForest, percentile, sortedPercentile } from "./iforest.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
 import { StandardScaler } from "./scaler.ts";
 import { calibrateAlarm, VerdictStream, type AlarmParams } from "./verdict.ts";
@@ -114,6 +114,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
     let at = 0;
     for (const b of blocks) {
       data.set(b.data, at);
+      // The block becomes a view of the joined matrix, so its own copy can be collected:
+      // otherwise the features sit in memory twice (on a large history, gigabytes).
+      b.data = data.subarray(at, at + b.data.length);
       at += b.data.length;
     }
   }
@@ -161,7 +164,8 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const fitted = IsolationForest.fromJSON({ ...rounded.forest.toJSON(), contamination, offset: forestOffset });
   let negative = 0;
   for (let i = 0; i < decision.length; i++) if (decision[i] < 0) negative++;
-  const quantiles = Array.from({ length: 101 }, (_, q) => percentile(decision, q));
+  const sortedDecision = Float64Array.from(decision).sort();
+  const quantiles = Array.from({ length: 101 }, (_, q) => sortedPercentile(sortedDecision, q));
   const series: Parameters<typeof calibrateAlarm>[0][number][] = [];
   let offset = 0;
   for (const b of blocks) {
