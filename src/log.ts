@@ -45,12 +45,13 @@ export function createLogger(options: { format: LogFormat; level: LogLevel; writ
 }
 
 /**
- * `text` with control characters (C0, DEL, C1, and the Unicode line and paragraph separators)
- * written as escapes (`\n`, `\x1b`, `\u2028`): a device name from the portal holding a line
- * break must not start a forged line of its own, nor an escape sequence repaint the terminal.
+ * `text` with control characters (C0, DEL, C1, the Unicode line and paragraph separators, and
+ * the bidirectional overrides and isolates) written as escapes (`\n`, `\x1b`, `\u202e`): a
+ * device name from the portal holding a line break must not start a forged line of its own, an
+ * escape sequence repaint the terminal, nor a right-to-left override disguise what a line says.
  */
 export function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (c === "\n") return "\\n";
     if (c === "\r") return "\\r";
     if (c === "\t") return "\\t";

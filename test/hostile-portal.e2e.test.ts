@@ -121,14 +121,14 @@ test("ids that are not UUIDs (.., a/b) are skipped with one line each, and never
   for (const path of paths) expect(path).toStartWith(`/api/plugins/telemetry/DEVICE/${ID}/values/`);
 });
 
-test("a line break in a device name or id cannot forge a log line or a report line", async () => {
-  const forged = "x\n2026-01-01T00:00:00.000Z [ERROR] forged";
+test("a line break in a device name or id cannot forge a log line or a report line; a right-to-left override is shown escaped", async () => {
+  const forged = "x\n2026-01-01T00:00:00.000Z [ERROR] forged\u202e";
   const p = portal((_req, url) => (url.pathname === "/api/entitiesQuery/find" ? page([entity(forged, "bad-id"), entity(ID, forged)]) : undefined));
   const r = await runCli(["poll-once", "--log-level", "warn"], portalEnv(p));
   expect(r.code).toBe(0);
   for (const text of [r.stderr, r.stdout]) for (const line of text.split("\n")) expect(line).not.toStartWith("2026-01-01T00:00:00.000Z [ERROR] forged");
-  expect(r.stderr).toContain('device id "x\\n2026-01-01T00:00:00.000Z [ERROR] forged" is not a UUID');
-  expect(r.stdout).toContain("x\\n2026-01-01T00:00:00.000Z [ERROR] forged");
+  expect(r.stderr).toContain('device id "x\\n2026-01-01T00:00:00.000Z [ERROR] forged\\u202e" is not a UUID');
+  expect(r.stdout).toContain("x\\n2026-01-01T00:00:00.000Z [ERROR] forged\\u202e");
 });
 
 test('live telemetry: "0x10" is not 16, a ts of 1e309 gives no +Inf last_seen, a JSON boolean is 1', async () => {
