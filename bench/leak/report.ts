@@ -47,12 +47,17 @@ export function markdown(outcomes: readonly SiteOutcome[]): string {
   out.push(`| site kind (seed) | ${LEAKS.map((l) => l.label).join(" | ")} | false-alarm episodes / device-month | after a leak ended (1–48 h) |`);
   out.push(`| --- | ${LEAKS.map(() => "---:").join(" | ")} | ---: | ---: |`);
   for (const o of outcomes) {
-    const cells = LEAKS.map((l) => formatMinutes(o.leaks.find((x) => x.label === l.label)?.minutes ?? null));
+    const cells = LEAKS.map((l) => {
+      const leak = o.leaks.find((x) => x.label === l.label);
+      return leak ? `${formatMinutes(leak.minutes)}${leak.alreadyAlarming ? " ‡" : ""}` : "";
+    });
     const month = (o.faEpisodes * DEVICE_MONTH_DAYS) / o.faDays;
     out.push(`| ${o.setup.site.kind} (${o.setup.site.seed}) | ${cells.join(" | ")} | ${month.toFixed(1)} | ${o.afterLeakEpisodes} |`);
   }
   const causes = new Map<string, number>();
   for (const o of outcomes) for (const c of o.faCauses) causes.set(c, (causes.get(c) ?? 0) + 1);
+  out.push("");
+  out.push("‡ the device was already alarming (a false alarm still open) when the leak began; the time counts it as found.");
   out.push("");
   out.push(`False-alarm episodes by what raised them (first alarmed row): ${[...causes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "none"}.`);
   out.push("");

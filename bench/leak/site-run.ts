@@ -22,6 +22,8 @@ export interface LeakOutcome {
   startMs: number;
   /** Minutes from the leak's start to its first alarm; null when none within its 24 h. */
   minutes: number | null;
+  /** The device was already alarming (a false alarm still open) when the leak began. */
+  alreadyAlarming: boolean;
 }
 
 export interface SiteOutcome {
@@ -62,7 +64,8 @@ export function runSite(setup: SiteSetup): SiteOutcome {
   const fa = episodes.filter(([a]) => a >= setup.faStart && a < setup.faEnd);
   const leaks = setup.leaks.map((l) => {
     const first = rows.find((r) => r.isAnomaly && r.ts >= l.startMs && r.ts < l.startMs + LEAK_HOURS * HOUR);
-    return { label: l.label, startMs: l.startMs, minutes: first ? (first.ts - l.startMs) / 60_000 : null };
+    const before = rows.findLast((r) => r.ts < l.startMs);
+    return { label: l.label, startMs: l.startMs, minutes: first ? (first.ts - l.startMs) / 60_000 : null, alreadyAlarming: before?.isAnomaly === true };
   });
   const afterLeak = episodes.filter(([a]) => setup.leaks.some((l) => a >= l.startMs + LEAK_HOURS * HOUR + TAIL_MS && a < l.startMs + (LEAK_HOURS + 48) * HOUR));
   return {
