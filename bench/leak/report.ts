@@ -49,7 +49,8 @@ export function markdown(outcomes: readonly SiteOutcome[]): string {
   for (const o of outcomes) {
     const cells = LEAKS.map((l) => {
       const leak = o.leaks.find((x) => x.label === l.label);
-      return leak ? `${formatMinutes(leak.minutes)}${leak.alreadyAlarming ? " ‡" : ""}` : "";
+      const marks = leak ? `${leak.polled ? "ᵖ" : ""}${leak.outage ? "ᵒ" : ""}${leak.alreadyAlarming ? " ‡" : ""}` : "";
+      return leak ? `${formatMinutes(leak.minutes)}${marks}` : "";
     });
     const month = (o.faEpisodes * DEVICE_MONTH_DAYS) / o.faDays;
     out.push(`| ${o.setup.site.kind} (${o.setup.site.seed}) | ${cells.join(" | ")} | ${month.toFixed(1)} | ${o.afterLeakEpisodes} |`);
@@ -57,7 +58,7 @@ export function markdown(outcomes: readonly SiteOutcome[]): string {
   const causes = new Map<string, number>();
   for (const o of outcomes) for (const c of o.faCauses) causes.set(c, (causes.get(c) ?? 0) + 1);
   out.push("");
-  out.push("‡ the device was already alarming (a false alarm still open) when the leak began; the time counts it as found.");
+  out.push("ᵖ began during 5-minute polling; ᵒ a 6-hour outage fell within its 24 h; ‡ the device was already alarming (a false alarm still open) when the leak began, and the time counts it as found.");
   out.push("");
   out.push(`False-alarm episodes by what raised them (first alarmed row): ${[...causes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "none"}.`);
   out.push("");

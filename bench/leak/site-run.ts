@@ -24,6 +24,9 @@ export interface LeakOutcome {
   minutes: number | null;
   /** The device was already alarming (a false alarm still open) when the leak began. */
   alreadyAlarming: boolean;
+  /** The leak began inside a stretch of 5-minute polling / an outage fell inside its 24 h. */
+  polled: boolean;
+  outage: boolean;
 }
 
 export interface SiteOutcome {
@@ -65,7 +68,12 @@ export function runSite(setup: SiteSetup): SiteOutcome {
   const leaks = setup.leaks.map((l) => {
     const first = rows.find((r) => r.isAnomaly && r.ts >= l.startMs && r.ts < l.startMs + LEAK_HOURS * HOUR);
     const before = rows.findLast((r) => r.ts < l.startMs);
-    return { label: l.label, startMs: l.startMs, minutes: first ? (first.ts - l.startMs) / 60_000 : null, alreadyAlarming: before?.isAnomaly === true };
+    const end = l.startMs + LEAK_HOURS * HOUR;
+    return {
+      label: l.label, startMs: l.startMs, minutes: first ? (first.ts - l.startMs) / 60_000 : null, alreadyAlarming: before?.isAnomaly === true,
+      polled: (setup.faults.polling ?? []).some((w) => l.startMs >= w.startMs && l.startMs < w.endMs),
+      outage: (setup.faults.outages ?? []).some((w) => w.startMs < end && w.endMs > l.startMs),
+    };
   });
   const afterLeak = episodes.filter(([a]) => setup.leaks.some((l) => a >= l.startMs + LEAK_HOURS * HOUR + TAIL_MS && a < l.startMs + (LEAK_HOURS + 48) * HOUR));
   return {
