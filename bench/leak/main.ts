@@ -28,7 +28,7 @@ export function main(args: readonly string[]): void {
     const outcomes: SiteOutcome[] = sites.map((s) => runSite(setupSite(s)));
     const seconds = (performance.now() - started) / 1000;
     if (args.includes("--json")) {
-      json[split] = outcomes.map((o) => ({ site: o.setup.site, faEpisodes: o.faEpisodes, faDays: o.faDays, faCauses: o.faCauses, afterLeakEpisodes: o.afterLeakEpisodes, leaks: o.leaks }));
+      json[split] = outcomes.map((o) => ({ site: o.setup.site, faEpisodes: o.faEpisodes, faDays: o.faDays, faCauses: o.faCauses, faWhen: o.faWhen, afterLeakEpisodes: o.afterLeakEpisodes, leaks: o.leaks }));
       continue;
     }
     console.log(`\n### ${split} split: ${sites.length} sites, seeds ${[...new Set(sites.map((s) => s.seed))].join(", ")}, variant ${sites[0]!.variant} (${seconds.toFixed(0)} s)\n`);

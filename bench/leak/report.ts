@@ -61,6 +61,10 @@ export function markdown(outcomes: readonly SiteOutcome[]): string {
   out.push("ᵖ began during 5-minute polling; ᵒ a 6-hour outage fell within its 24 h; ‡ the device was already alarming (a false alarm still open) when the leak began, and the time counts it as found.");
   out.push("");
   out.push(`False-alarm episodes by what raised them (first alarmed row): ${[...causes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "none"}.`);
+  const when = new Map<string, number>();
+  for (const o of outcomes) for (const c of o.faWhen) when.set(c, (when.get(c) ?? 0) + 1);
+  out.push("");
+  out.push(`False-alarm episodes by when they began: ${[...when].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") || "none"}.`);
   out.push("");
   out.push("| target | met | detail |");
   out.push("| --- | ---: | --- |");

@@ -10,7 +10,7 @@ import { scoreReplay } from "../../src/monitor/score-replay.ts";
 import type { HistoryFrame } from "../../src/nightowl/history-frame.ts";
 import { simulateHistory } from "../../src/sim/history.ts";
 import { degradeFrame } from "../../src/sim/telemetry-faults.ts";
-import { HOUR, LEAK_HOURS, T0, type SiteSetup } from "./split.ts";
+import { DAY, FA_CALENDAR, HOUR, LEAK_HOURS, T0, TRAIN_DAYS, type SiteSetup } from "./split.ts";
 
 /** Alarms this close together are one episode. */
 export const EPISODE_MERGE_MINUTES = 15;
@@ -36,6 +36,8 @@ export interface SiteOutcome {
   faEpisodes: number;
   /** The rules (or "forest") at the first row of each false-alarm episode. */
   faCauses: string[];
+  /** What each false-alarm episode coincided with (see FA_CALENDAR), else "other days". */
+  faWhen: string[];
   /** Alarm episodes starting 1–48 h after a leak ended (the windows still full of it). */
   afterLeakEpisodes: number;
   leaks: LeakOutcome[];
@@ -82,6 +84,10 @@ export function runSite(setup: SiteSetup): SiteOutcome {
     faDays: (setup.faEnd - setup.faStart) / 86_400_000,
     faEpisodes: fa.length,
     faCauses: fa.map(([a]) => cause(a)),
+    faWhen: fa.map(([a]) => {
+      const at = ([day, hour]: [number, number]) => setup.faStart + (day - TRAIN_DAYS) * DAY + hour * HOUR;
+      return FA_CALENDAR.find((c) => a >= at(c.from) && a < at(c.to))?.label ?? "other days";
+    }),
     afterLeakEpisodes: afterLeak.length,
     leaks,
   };

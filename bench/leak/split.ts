@@ -42,6 +42,18 @@ export const LEAKS: LeakKind[] = [
   { label: "flapper 1.6 gal / ~20 min", kind: "flapper", size: 1.6 },
 ];
 
+/**
+ * When in the leak-free weeks each legitimate draw happens (local days from the start, hours),
+ * to say what a false alarm coincided with; the first match wins.
+ */
+export const FA_CALENDAR: { label: string; from: [number, number]; to: [number, number] }[] = [
+  { label: "pool fill (day 24) and the day after", from: [24, 9], to: [25, 17] },
+  { label: "guests (days 22–24)", from: [22, 0], to: [25, 0] },
+  { label: "first irrigation days (26–29)", from: [26, 0], to: [30, 0] },
+  { label: "vacation week (30–36) and the day after", from: [30, 0], to: [38, 0] },
+  { label: "hose during an outage (day 39)", from: [39, 13], to: [40, 0] },
+];
+
 const ZONES: Record<number, string> = { [-8]: "America/Los_Angeles", [-7]: "America/Denver", [-6]: "America/Chicago" };
 
 /** One planned leak: when (epoch ms) and what. */
