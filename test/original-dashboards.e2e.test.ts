@@ -180,9 +180,11 @@ test("without a model the leak families read 'not yet' for every device instead 
     const url = (await bare.waitFor(/Serving metrics on (http:\/\/\S+\/metrics)/))[1]!;
     await bare.waitFor(/no leak model for user/);
     await bare.waitFor(/Polled 3 device\(s\)/);
-    // The poll's observers finish just after its log line; read until the scorer has counted.
+    // The poll's observers finish just after its log line, device by device; read until the
+    // scorer has counted all three.
+    const counted = (all: ReturnType<typeof parseExposition>) => all.filter((s) => s.name === "nightowl_ml_inferences_total").length;
     let samples = parseExposition(await (await fetch(url)).text());
-    for (let i = 0; i < 50 && !samples.some((s) => s.name === "nightowl_ml_inferences_total"); i++) {
+    for (let i = 0; i < 100 && counted(samples) < 3; i++) {
       await Bun.sleep(100);
       samples = parseExposition(await (await fetch(url)).text());
     }
