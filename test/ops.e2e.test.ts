@@ -11,13 +11,13 @@
  * The model `run` scores with is trained on a week of the same history.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { DEMO } from "../src/commands/portal.ts";
 import { startSimulator } from "../src/sim/server.ts";
 import { cleanEnv, emptyDir, promtoolCheck, runCli, startCli, type LongRunning } from "./cli-process.ts";
-import { freePort, untilOk } from "./loopback.ts";
+import { freePort } from "./loopback.ts";
+import { startPrometheus, type PrometheusServer } from "./prometheus-server.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const RULES = join(ROOT, "deploy", "prometheus", "nightowl-rules.yml");
@@ -140,7 +140,7 @@ function run(cmd: string[], cwd?: string): { code: number; output: string } {
 let dir = "";
 let promUrl = "";
 let metricsUrl = "";
-let prometheus: Subprocess | undefined;
+let prometheus: PrometheusServer | undefined;
 let monitor: LongRunning | undefined;
 const dashboard: NamedExpr[] = [];
 const alerts: (NamedExpr & { full: string })[] = [];
@@ -198,34 +198,10 @@ beforeAll(
       if (blocks.code !== 0) throw new Error(`promtool create-blocks-from failed: ${blocks.output}`);
     }
 
-    const promPort = await freePort();
     const metricsPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    copyFileSync(RULES, join(dir, "nightowl-rules.yml"));
-    const config = join(dir, "prometheus.yml");
-    writeFileSync(
-      config,
-      [
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "rule_files:",
-        "  - nightowl-rules.yml",
-        "scrape_configs:",
-        "  - job_name: nightowl",
-        "    metrics_path: /metrics",
-        "    static_configs:",
-        `      - targets: ["127.0.0.1:${metricsPort}"]`,
-        "",
-      ].join("\n"),
-    );
-    prometheus = Bun.spawn([prometheusBin!, `--config.file=${config}`, `--storage.tsdb.path=${storage}`, `--web.listen-address=127.0.0.1:${promPort}`, "--storage.tsdb.retention.time=100y"], {
-      cwd: dir,
-      stdout: "ignore",
-      stderr: "ignore",
-    });
-    await untilOk(`${promUrl}/-/ready`, 20_000);
+    prometheus = await startPrometheus({ binary: prometheusBin!, dir, target: `127.0.0.1:${metricsPort}`, ruleFiles: [RULES], storage, extraArgs: ["--storage.tsdb.retention.time=100y"] });
+    promUrl = prometheus.url;
 
     monitor = startCli([
       "run", "--demo",
@@ -251,10 +227,7 @@ beforeAll(
 
 afterAll(async () => {
   monitor?.kill();
-  if (prometheus && prometheus.exitCode === null) {
-    prometheus.kill("SIGTERM");
-    await prometheus.exited;
-  }
+  await prometheus?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -10,11 +10,9 @@
  * they exist per device, not their values (the promtool unit tests do that).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { emptyDir, parseExposition, startCli, type LongRunning } from "./cli-process.ts";
-import { freePort, untilOk } from "./loopback.ts";
+import { startPrometheus, type PrometheusServer } from "./prometheus-server.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const RULES_DIR = join(ROOT, "deploy", "prometheus");
@@ -50,7 +48,7 @@ interface Series {
   value: [number, string];
 }
 
-let prometheus: Subprocess | undefined;
+let prometheus: PrometheusServer | undefined;
 let monitor: LongRunning | undefined;
 let promUrl = "";
 let metricsUrl = "";
@@ -75,29 +73,10 @@ beforeAll(
   async () => {
     if (!prometheusBin) return;
     const dir = emptyDir("original-dashboards");
-    for (const f of RULE_FILES) copyFileSync(join(RULES_DIR, f), join(dir, f));
     monitor = startCli(["run", "--demo", "--metrics-port", "0", "--poll-interval", "10", "--ml-inference-interval", "1", "--model-path", MODEL]);
     metricsUrl = (await monitor.waitFor(/Serving metrics on (http:\/\/\S+\/metrics)/))[1]!;
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    const config = join(dir, "prometheus.yml");
-    writeFileSync(
-      config,
-      [
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "rule_files:",
-        ...RULE_FILES.map((f) => `  - ${f}`),
-        "scrape_configs:",
-        "  - job_name: nightowl",
-        "    static_configs:",
-        `      - targets: ["${new URL(metricsUrl).host}"]`,
-        "",
-      ].join("\n"),
-    );
-    prometheus = Bun.spawn([prometheusBin, `--config.file=${config}`, `--storage.tsdb.path=${join(dir, "tsdb")}`, `--web.listen-address=127.0.0.1:${promPort}`], { cwd: dir, stdout: "ignore", stderr: "ignore" });
-    await untilOk(`${promUrl}/-/ready`, 20_000);
+    prometheus = await startPrometheus({ binary: prometheusBin, dir, target: new URL(metricsUrl).host, ruleFiles: RULE_FILES.map((f) => join(RULES_DIR, f)) });
+    promUrl = prometheus.url;
 
     // The dashboards' variables, then every family through them, until all answer or 60 s pass.
     const deadline = Date.now() + 60_000;
@@ -118,10 +97,7 @@ beforeAll(
 
 afterAll(async () => {
   monitor?.kill();
-  if (prometheus && prometheus.exitCode === null) {
-    prometheus.kill("SIGTERM");
-    await prometheus.exited;
-  }
+  await prometheus?.stop();
 });
 
 test.skipIf(!prometheusBin)("the dashboards' $user and $device variables list the demo's account and its three devices", () => {
