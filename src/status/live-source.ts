@@ -21,7 +21,7 @@ import { judge, type ModelVerdict } from "./verdict.ts";
 const HOUR_MS = 3_600_000;
 /** Probability history kept per device: the detail view's 48 h. */
 const KEEP_MS = 48 * HOUR_MS;
-/** How long a rule stays reported after it ended: the analytics' hold (see DeviceAnalytics). */
+/** How long a rule stays reported after it ended: the hold of nightowl_rule_triggered (24 h). */
 const RULE_HOLD_MS = 24 * HOUR_MS;
 
 export interface LiveStatusOptions {

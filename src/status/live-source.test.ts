@@ -1,0 +1,27 @@
+import { expect, test } from "bun:test";
+import type { DeviceAnalysis } from "../analytics/analyze.ts";
+import type { Trigger } from "../analytics/trigger.ts";
+import { ruleReasons } from "./live-source.ts";
+
+const H = 3_600_000;
+const t = (rule: string, startH: number, endH: number | undefined, message: string): Trigger => ({
+  rule, deviceId: "d1", startMs: startH * H, ...(endH === undefined ? {} : { endMs: endH * H }), message, severity: "warning",
+});
+
+test("one reason per firing rule: the latest sentence, since the start of its unbroken chain of triggers", () => {
+  const analysis = {
+    triggers: [
+      t("night_pump_starts", 0, 5, "night 1"),
+      t("night_pump_starts", 24, 29, "night 2"), // within a day of night 1's end: the same episode
+      t("night_pump_starts", 48, 53, "night 3"),
+      t("continuous_flow", 10, 11, "old run"),
+      t("continuous_flow", 40, undefined, "continuous flow for 14 h at 0.50 gal/min or more (420 gal)"), // 29 h after the old run ended: a new episode
+      t("burst", 50, 51, "not firing"),
+    ],
+  } as unknown as DeviceAnalysis;
+  expect(ruleReasons(analysis, ["night_pump_starts", "continuous_flow"])).toEqual([
+    { rule: "night_pump_starts", sentence: "night 3", sinceMs: 0, endedMs: 53 * H },
+    { rule: "continuous_flow", sentence: "continuous flow for 14 h at 0.50 gal/min or more (420 gal)", sinceMs: 40 * H },
+  ]);
+  expect(ruleReasons(analysis, ["dry_run"])).toEqual([]);
+});
