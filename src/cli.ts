@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { exitCodeFor, NightowlError } from "./errors.ts";
 import { escapeControl } from "./log.ts";
 import { COMMIT, VERSION } from "./version.ts";
+import { eventsCommand } from "./commands/events.ts";
 import { fetchHistoryCommand } from "./commands/fetch-history.ts";
 import { pollOnceCommand } from "./commands/poll-once.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -43,11 +44,15 @@ Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
     scoreCommand(),
     simulateCommand(),
     reportCommand(),
+    eventsCommand(),
   ]) {
     program.addCommand(command);
   }
   program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
   return program;
 }
 

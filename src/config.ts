@@ -106,6 +106,7 @@ export const SETTINGS = {
   mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to read a device's warm-up history (NIGHTOWL_WARMUP_HOURS) from when the portal cannot give it", schema: url() },
   mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, "polls"), default: "5" },
   warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, "hours"), default: "48" },
+  stateDir: { env: "NIGHTOWL_STATE_DIR", flag: "--state-dir <dir>", help: "folder of what nightowl keeps between runs: events.json, the owner's events (docs/events.md)", schema: text(), default: "state" },
   timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' IANA time zone, for night, weekday and day boundaries; local = the machine's (TZ, else /etc/localtime, else UTC)", schema: timeZone(), default: "local" },
   powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: numberSetting({ integer: false, min: 0, max: 1, minExclusive: true }), default: "0.8" },
   notifyUrls: {

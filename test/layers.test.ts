@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["physics"],
   ["nightowl"],
   ["sim", "(config)"],
-  ["history"],
+  ["history", "events"],
   ["analytics", "ml"],
   ["monitor"],
   ["metrics", "(run)"],

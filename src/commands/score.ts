@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { addSettingOptions } from "../config.ts";
 import { NightowlError } from "../errors.ts";
 import type { ScoredRow } from "../ml/leak-model.ts";
+import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
@@ -16,18 +17,20 @@ import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
-export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules";
+export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events";
 
 interface ScoreFlags extends HistoryFlags {
   modelPath?: string;
   format?: string;
+  events?: string;
 }
 
 export function scoreCommand(): Command {
   const command = new Command("score").description("Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).");
   addHistoryFlags(command, false)
     .option("--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)")
-    .option("--format <format>", "table, csv or json", "table");
+    .option("--format <format>", "table, csv or json", "table")
+    .option("--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them");
   addSettingOptions(command, ML_COMMAND_SETTINGS);
   return command
     .addHelpText(
@@ -41,12 +44,14 @@ Examples:
 CSV columns: ${SCORE_CSV_HEADER}
 (anomaly_score: the forest's decision score, negative = anomalous; leak_probability: 0-100;
 is_anomaly: the alarm, 1 when the score stays low long enough or a rule triggers;
-top_features: name:contribution pairs joined by ";"; rules: the rules firing, joined by ";").`,
+top_features: name:contribution pairs joined by ";"; rules: the rules firing, joined by ";";
+events: silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of --events changed the alarm).`,
     )
     .action(async (options: ScoreFlags & Record<string, unknown>) => {
       const format = options.format ?? "table";
       if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);
       const { config, log } = commandContext(configFlags(options));
+      const events = options.events ? loadEventsFile(options.events).events : undefined;
       const { frames } = await readHistory(options, config, log);
       const labels = [...new Set(frames.map((f) => f.userLabel))];
       const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
@@ -55,7 +60,7 @@ top_features: name:contribution pairs joined by ";"; rules: the rules firing, jo
       log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
       // The sites' zone when the user names one, else the zone the model was trained in.
       const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
-      const rows = scoreReplay(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5 });
+      const rows = scoreReplay(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
       if (format === "csv") print(scoresCsv(rows));
       else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
       else print(scoresTable(model, rows, timeZone));
@@ -70,9 +75,16 @@ function topText(row: ScoredRow): string {
 export function scoresCsv(rows: readonly ScoredRow[]): string {
   const lines = [SCORE_CSV_HEADER];
   for (const r of rows) {
-    lines.push(`${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")}`);
+    lines.push(`${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")},${csvCell(eventText(r))}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** Which event changed the row's alarm, if one did. */
+function eventText(r: ScoredRow): string {
+  if (r.silencedBy) return `silenced_by=${r.silencedBy.id}:${r.silencedBy.kind}`;
+  if (r.sharpenedBy) return `sharpened_by=${r.sharpenedBy.id}:${r.sharpenedBy.kind}`;
+  return "";
 }
 
 function csvCell(s: string): string {
@@ -90,6 +102,8 @@ function rowJson(r: ScoredRow) {
     is_anomaly: r.isAnomaly ? 1 : 0,
     top_features: Object.fromEntries(r.top.map(([n, c]) => [n, Number(c.toFixed(4))])),
     rules: r.rules,
+    silenced_by: r.silencedBy ?? null,
+    sharpened_by: r.sharpenedBy ?? null,
   };
 }
 
@@ -123,7 +137,7 @@ export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZo
       for (const [a, b] of episodes) {
         const inside = list.filter((r) => r.ts >= a && r.ts <= b);
         const top = inside.reduce((best, r) => (r.probability > best.probability ? r : best), inside[0]);
-        const reasons = [...top.rules, topText(top)].filter(Boolean).join("; ");
+        const reasons = [...top.rules, topText(top), eventText(top)].filter(Boolean).join("; ");
         out.push(`    ${iso(a)}  ${iso(b)}  ${top.probability.toFixed(1).padStart(6)}  ${reasons}`);
       }
     }

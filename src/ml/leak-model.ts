@@ -4,6 +4,8 @@
  * model all go through these two functions, so they cannot drift apart.
  */
 import { NightowlError } from "../errors.ts";
+import { applyEvent, type EventMark } from "../events/covering.ts";
+import type { OwnerEvent } from "../events/events-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { computeFeatures, featureNames } from "./features.ts";
 import { IsolationForest, percentile, sortedPercentile } from "./iforest.ts";
@@ -220,6 +222,10 @@ export interface ScoredRow {
   top: Array<[string, number]>;
   /** Rules triggered on this row. */
   rules: readonly string[];
+  /** The owner's event that turned this row's alarm off (expected, maintenance)… */
+  silencedBy?: EventMark;
+  /** …or on (away); docs/events.md. */
+  sharpenedBy?: EventMark;
 }
 
 export interface ScoreOptions {
@@ -229,6 +235,8 @@ export interface ScoreOptions {
   topFeatures?: number;
   /** Rule triggers per row of a frame, if rules are available. */
   rulesFor?: (frame: HistoryFrame) => (ts: number) => readonly string[];
+  /** The owner's event covering a device at a time, if any (src/events/covering.ts). */
+  eventAt?: (deviceId: string, ts: number) => OwnerEvent | undefined;
 }
 
 /** Scores every row of every frame once its windows have data. */
@@ -246,7 +254,8 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
     for (let i = 0; i < f.rows; i++) {
       const ts = f.ts[i];
       const triggered = rules ? rules(ts) : [];
-      const v = verdicts.push(ts, decision[i], triggered, f.data.subarray(i * f.cols, (i + 1) * f.cols));
+      // The event changes this row's verdict only: the stream's windows go on as the data says.
+      const v = applyEvent(verdicts.push(ts, decision[i], triggered, f.data.subarray(i * f.cols, (i + 1) * f.cols)), options.eventAt?.(frame.deviceId, ts));
       out.push({
         ts,
         deviceId: frame.deviceId,
@@ -257,6 +266,8 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
         isAnomaly: v.isAnomaly,
         top: topN > 0 ? topFeatures(model, Z.data.subarray(i * f.cols, (i + 1) * f.cols), topN) : [],
         rules: v.rules,
+        ...(v.silencedBy ? { silencedBy: v.silencedBy } : {}),
+        ...(v.sharpenedBy ? { sharpenedBy: v.sharpenedBy } : {}),
       });
     }
   }

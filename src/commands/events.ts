@@ -1,0 +1,115 @@
+/**
+ * `nightowl events add|list|remove`: the owner's word about a device (docs/events.md), kept in
+ * NIGHTOWL_STATE_DIR/events.json or the file `--events` names. Bad input is one line, exit 2,
+ * and nothing written.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Command } from "commander";
+import { addSettingOptions, type SettingName } from "../config.ts";
+import { NightowlError } from "../errors.ts";
+import { parseEventTime } from "../events/event-time.ts";
+import { EVENT_KINDS, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
+import { commandContext, print } from "./context.ts";
+
+const EVENTS_SETTINGS: readonly SettingName[] = ["stateDir", "timezone", "logFormat", "logLevel"];
+
+interface EventsFlags {
+  events?: string;
+}
+
+/** The events file a command reads: `--events FILE`, else the state folder's events.json (missing = empty). */
+export function eventsPath(flags: { events?: string }, stateDir: string): { path: string; missingIsEmpty: boolean } {
+  return flags.events ? { path: flags.events, missingIsEmpty: false } : { path: join(stateDir, "events.json"), missingIsEmpty: true };
+}
+
+function withCommon(command: Command): Command {
+  command.option("--events <file>", "the events file (default: NIGHTOWL_STATE_DIR/events.json)");
+  return addSettingOptions(command, EVENTS_SETTINGS);
+}
+
+function open(options: EventsFlags & Record<string, unknown>, creating: boolean) {
+  const context = commandContext(options);
+  const where = eventsPath(options, context.config.stateDir);
+  const file = loadEventsFile(where.path, { missingIsEmpty: where.missingIsEmpty || creating });
+  return { context, path: where.path, file };
+}
+
+/** A short id not yet taken: the kind and the first free number. */
+function freshId(file: EventsFile, kind: EventKind): string {
+  const taken = new Set(file.events.map((e) => e.id));
+  for (let n = 1; ; n++) if (!taken.has(`${kind}-${n}`)) return `${kind}-${n}`;
+}
+
+function addCommand(): Command {
+  const command = new Command("add")
+    .description("Add an event for a device: expected (no alarm), away (more sensitive), maintenance (no alarm, not trained on), leak (not trained on).")
+    .requiredOption("--device-id <id>", "the device")
+    .requiredOption("--kind <kind>", EVENT_KINDS.join(", "))
+    .requiredOption("--start <time>", "epoch ms, ISO 8601 with offset, or local 'YYYY-MM-DD HH:MM' in the sites' zone")
+    .requiredOption("--end <time>", "as --start; the event ends before this moment")
+    .option("--note <text>", "what it is, for the people reading the list")
+    .option("--id <id>", "the event's id (default: kind-N)");
+  return withCommon(command).action((options: EventsFlags & Record<string, string | undefined>) => {
+    const kind = options.kind!;
+    if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", `--kind ${JSON.stringify(kind.slice(0, 40))} is not allowed: expected ${EVENT_KINDS.join(", ")}`);
+    const { context, path, file } = open(options, true);
+    const tz = context.config.timezone;
+    const candidate = {
+      id: options.id ?? freshId(file, kind as EventKind),
+      device_id: options.deviceId!,
+      kind,
+      start: parseEventTime(options.start!, tz, "--start"),
+      end: parseEventTime(options.end!, tz, "--end"),
+      ...(options.note !== undefined ? { note: options.note } : {}),
+    };
+    // The whole new file goes through the file's own checks, so `add` cannot write what `load` refuses.
+    const { file: next, problems } = eventsProblems({ version: 1, events: [...file.events, candidate] });
+    if (!next || problems.length > 0) throw new NightowlError("E_USAGE", summarize(problems));
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch {
+      // saveEventsFile names the path and the reason when it cannot write there.
+    }
+    saveEventsFile(path, next);
+    print(`added ${candidate.id}: ${kind} for device ${candidate.device_id}, ${iso(candidate.start)} .. ${iso(candidate.end)}`);
+  });
+}
+
+function listCommand(): Command {
+  const command = new Command("list").description("List the events, by device and start (times in UTC).").option("--device-id <id>", "only this device's").option("--json", "as JSON");
+  return withCommon(command).action((options: EventsFlags & { deviceId?: string; json?: boolean } & Record<string, unknown>) => {
+    const { file } = open(options, false);
+    const events = file.events.filter((e) => !options.deviceId || e.device_id === options.deviceId).sort((a, b) => (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : a.start - b.start));
+    if (options.json) return print(JSON.stringify(events.map((e) => ({ ...e, start: iso(e.start), end: iso(e.end) }))));
+    if (events.length === 0) return print("no events");
+    print(["id\tdevice_id\tkind\tstart\tend\tnote", ...events.map((e) => [e.id, e.device_id, e.kind, iso(e.start), iso(e.end), e.note ?? ""].join("\t"))].join("\n"));
+  });
+}
+
+function removeCommand(): Command {
+  const command = new Command("remove").description("Remove an event by its id.").argument("<id>", "the event's id (see nightowl events list)");
+  return withCommon(command).action((id: string, options: EventsFlags & Record<string, unknown>) => {
+    const { path, file } = open(options, false);
+    const kept = file.events.filter((e) => e.id !== id);
+    if (kept.length === file.events.length) throw new NightowlError("E_USAGE", `no event ${JSON.stringify(id.slice(0, 80))} in ${path}: see nightowl events list`);
+    saveEventsFile(path, { version: 1, events: kept });
+    print(`removed ${id}`);
+  });
+}
+
+export function eventsCommand(): Command {
+  const command = new Command("events")
+    .description("The owner's word about a device: expected draws, time away, maintenance, confirmed leaks (docs/events.md).")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nightowl events add --device-id 6f1c… --kind expected --start "2026-07-04 08:00" --end "2026-07-04 16:00" --note "pool fill"
+  $ nightowl events add --device-id 6f1c… --kind away --start 2026-07-10 --end 2026-07-24
+  $ nightowl events list --device-id 6f1c…
+  $ nightowl events remove expected-1`,
+    );
+  for (const sub of [addCommand(), listCommand(), removeCommand()]) command.addCommand(sub);
+  return command;
+}

@@ -1,0 +1,83 @@
+/**
+ * Which events cover a device at a time, and what they do to a verdict. Events of one device
+ * never overlap (the file is checked), so at most one covers a moment; the lookup is a binary
+ * search so scoring a long history with many events stays cheap per row.
+ */
+import { groupByDevice, type EventKind, type OwnerEvent } from "./events-file.ts";
+
+/** What each kind does to the alarm; `leak` and `maintenance` also leave training. */
+export const KIND_EFFECT: Record<EventKind, "silence" | "sharpen" | "none"> = { expected: "silence", maintenance: "silence", away: "sharpen", leak: "none" };
+export const LEFT_OUT_OF_TRAINING: ReadonlySet<EventKind> = new Set(["maintenance", "leak"]);
+
+/**
+ * During `away` the house should draw nothing, so the model's probability alarms from this
+ * bar (percent) instead of 50, and every rule firing alarms, the baseline context rules too.
+ */
+export const AWAY_PROBABILITY_BAR = 20;
+
+/** The events covering `deviceId` at `t` (start inclusive, end exclusive): a pure function of the list. */
+export function eventsAt(events: readonly OwnerEvent[], deviceId: string, t: number): OwnerEvent[] {
+  return events.filter((e) => e.device_id === deviceId && e.start <= t && t < e.end);
+}
+
+/** The same question asked row by row: each device's events sorted once, then a binary search. */
+export class EventIndex {
+  private readonly byDevice: Map<string, OwnerEvent[]>;
+
+  constructor(events: readonly OwnerEvent[]) {
+    this.byDevice = groupByDevice(events);
+  }
+
+  /** The event covering the device at `t`, if any. */
+  at(deviceId: string, t: number): OwnerEvent | undefined {
+    const list = this.byDevice.get(deviceId);
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const e = found >= 0 ? list[found] : undefined;
+    return e && t < e.end ? e : undefined;
+  }
+
+  /** Whether any event of one of `kinds` covers the device at `t`. */
+  covers(deviceId: string, t: number, kinds: ReadonlySet<EventKind>): boolean {
+    const e = this.at(deviceId, t);
+    return e !== undefined && kinds.has(e.kind);
+  }
+}
+
+/** The event that changed a verdict. */
+export interface EventMark {
+  id: string;
+  kind: EventKind;
+}
+
+/** The parts of a verdict an event may change. */
+export interface AlarmView {
+  probability: number;
+  isAnomaly: boolean;
+  rules: readonly string[];
+}
+
+/**
+ * Applies the covering event to one verdict: `expected` and `maintenance` silence an alarm,
+ * `away` raises one from any rule or from the lower probability bar. The result names the
+ * event only when it changed the alarm, so a row says why it differs from the bare verdict.
+ */
+export function applyEvent<V extends AlarmView>(verdict: V, event: OwnerEvent | undefined): V & { silencedBy?: EventMark; sharpenedBy?: EventMark } {
+  if (!event) return verdict;
+  const effect = KIND_EFFECT[event.kind];
+  const mark = { id: event.id, kind: event.kind };
+  if (effect === "silence" && verdict.isAnomaly) return { ...verdict, isAnomaly: false, probability: Math.min(verdict.probability, 49.99), silencedBy: mark };
+  if (effect === "sharpen" && !verdict.isAnomaly && (verdict.rules.length > 0 || verdict.probability >= AWAY_PROBABILITY_BAR)) {
+    return { ...verdict, isAnomaly: true, probability: Math.max(verdict.probability, 50), sharpenedBy: mark };
+  }
+  return verdict;
+}

@@ -1,0 +1,110 @@
+/**
+ * The owner's events through the real program: `events add|list|remove` round trip, bad input
+ * (one line, exit 2, the file untouched), and the effect on `score` over simulator history —
+ * an `expected` window over an injected draw turns its alarms off and says which event did.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { trainLeakModel } from "../src/ml/leak-model.ts";
+import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
+import { simulateHistory } from "../src/sim/history.ts";
+import { deviceSpec } from "../src/sim/site.ts";
+import { runCli } from "./cli-process.ts";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 4, 4);
+const SCORED_FROM = T0 + 4 * DAY;
+const SCORED_TO = SCORED_FROM + DAY;
+const DRAW_START = SCORED_FROM + 10 * HOUR;
+const DRAW_END = DRAW_START + 3 * HOUR;
+const dir = mkdtempSync(join(tmpdir(), "nightowl-events-e2e-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("add, list and remove round-trip through the state folder, times read in the zone", async () => {
+  const env = { NIGHTOWL_STATE_DIR: join(dir, "state"), NIGHTOWL_TIMEZONE: "America/Denver" };
+  const added = await runCli(["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 08:00", "--end", "2026-07-04 16:00", "--note", "pool fill"], env);
+  expect(added.stderr).toBe("");
+  expect(added.stdout).toBe("added expected-1: expected for device d1, 2026-07-04T14:00:00.000Z .. 2026-07-04T22:00:00.000Z\n");
+  expect((await runCli(["events", "add", "--device-id", "d2", "--kind", "away", "--start", "2026-07-04T00:00:00Z", "--end", "2026-07-11T00:00:00Z"], env)).code).toBe(0);
+  const listed = await runCli(["events", "list", "--device-id", "d1", "--json"], env);
+  expect(JSON.parse(listed.stdout)).toEqual([{ id: "expected-1", device_id: "d1", kind: "expected", start: "2026-07-04T14:00:00.000Z", end: "2026-07-04T22:00:00.000Z", note: "pool fill" }]);
+  expect((await runCli(["events", "remove", "expected-1"], env)).stdout).toBe("removed expected-1\n");
+  const rest = JSON.parse(readFileSync(join(dir, "state", "events.json"), "utf8"));
+  expect(rest.events.map((e: { id: string }) => e.id)).toEqual(["away-1"]);
+});
+
+const BASE = ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-07-04T08:00:00Z", "--end", "2026-07-05T08:00:00Z"];
+const cases: Array<[string, string[], RegExp]> = [
+  ["unknown kind", ["events", "add", "--device-id", "d1", "--kind", "party", "--start", "2026-08-01 08:00", "--end", "2026-08-01 09:00"], /--kind "party" is not allowed: expected expected, away, maintenance, leak/],
+  ["end before start", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-02 08:00", "--end", "2026-08-01 08:00"], /end 2026-08-01T08:00:00.000Z is not after start 2026-08-02T08:00:00.000Z/],
+  ["overlap with an event of the device", ["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 12:00", "--end", "2026-07-04 13:00"], /overlaps event away-1/],
+  ["not a time", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "next tuesday", "--end", "2026-08-01 08:00"], /--start "next tuesday" is not a time/],
+  ["taken id", ["events", "add", "--id", "away-1", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /event away-1: the id is used twice/],
+  ["bad id", ["events", "add", "--id", "../x", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /events\.1\.id: an id of letters/],
+  ["remove of an unknown id", ["events", "remove", "nope"], /no event "nope"/],
+];
+
+test.each(cases)("%s: one line, exit 2, nothing written", async (_name, args, message) => {
+  const state = mkdtempSync(join(dir, "bad-"));
+  const env = { NIGHTOWL_STATE_DIR: state, NIGHTOWL_TIMEZONE: "UTC" };
+  expect((await runCli(BASE, env)).code).toBe(0);
+  const before = readFileSync(join(state, "events.json"), "utf8");
+  const r = await runCli(args, env);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(readFileSync(join(state, "events.json"), "utf8")).toBe(before);
+});
+
+test("a broken events file given to score is one line naming the problem", async () => {
+  const bad = join(dir, "bad-events.json");
+  writeFileSync(bad, JSON.stringify({ version: 1, events: [{ id: "a", device_id: "d", kind: "pool", start: 0, end: 1 }] }));
+  const r = await runCli(["score", "--from-file", join(dir, "missing.csv"), "--events", bad]);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(/events\.0\.kind: one of expected, away, maintenance, leak/);
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+});
+
+describe_score();
+
+function describe_score() {
+  const device = deviceSpec(42, 0, 0);
+  beforeAll(async () => {
+    const train = [simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: SCORED_FROM })];
+    writeFileSync(join(dir, "model.json"), trainLeakModel(train, { userLabel: "e2e", source: "simulated", nEstimators: 50 }).text);
+    // A bounded big draw — what a pool fill looks like to the meter.
+    const scenarios = [{ deviceId: device.id, kind: "burst" as const, startMs: DRAW_START, endMs: DRAW_END, size: 6 }];
+    await writeHistoryCsv(join(dir, "scored.csv"), [simulateHistory({ seed: 42, device: 0, startMs: SCORED_FROM, endMs: SCORED_TO, scenarios })]);
+    const events = { version: 1, events: [{ id: "pool-fill", device_id: device.id, kind: "expected", start: DRAW_START - HOUR, end: DRAW_END + 2 * HOUR, note: "fill the pool" }] };
+    writeFileSync(join(dir, "events.json"), JSON.stringify(events));
+  });
+
+  type Row = { timestamp: number; is_anomaly: number; rules: string[]; silenced_by: { id: string; kind: string } | null; sharpened_by: unknown };
+  const score = async (extra: string[]): Promise<Row[]> => {
+    const r = await runCli(["score", "--from-file", join(dir, "scored.csv"), "--model-path", join(dir, "model.json"), "--format", "json", "--log-level", "error", ...extra]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  test("an expected window over an injected draw silences its alarms and names the event; without the file they alarm", async () => {
+    expect(existsSync(join(dir, "scored.csv"))).toBe(true);
+    const bare = await score([]);
+    const told = await score(["--events", join(dir, "events.json")]);
+    expect(told.length).toBe(bare.length);
+    const inside = (r: Row) => r.timestamp >= DRAW_START - HOUR && r.timestamp < DRAW_END + 2 * HOUR;
+    const alarmedInside = bare.filter((r) => inside(r) && r.is_anomaly === 1);
+    expect(alarmedInside.length).toBeGreaterThan(10);
+    const byTs = new Map(told.map((r) => [r.timestamp, r]));
+    for (const r of alarmedInside) expect(byTs.get(r.timestamp)).toMatchObject({ is_anomaly: 0, silenced_by: { id: "pool-fill", kind: "expected" } });
+    expect(told.filter(inside).every((r) => r.is_anomaly === 0)).toBe(true);
+    // Outside the window the file changes nothing, and no row is marked that was not alarmed.
+    bare.forEach((r, i) => {
+      if (!inside(r)) expect(told[i]).toEqual(r);
+      if (r.is_anomaly === 0) expect(told[i]!.silenced_by).toBeNull();
+    });
+  }, 60_000);
+}
