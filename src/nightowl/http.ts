@@ -121,8 +121,13 @@ export class HttpClient {
   async request<S extends v.GenericSchema>(req: HttpRequest, schema: S): Promise<v.InferOutput<S>> {
     const endpoint = `${req.method} ${req.path}`;
     for (let attempt = 0; ; attempt++) {
+      const startedAt = this.now();
       const outcome = await this.attempt(req, endpoint);
-      if (outcome.kind === "ok") return this.parse(endpoint, outcome.text, schema);
+      if (outcome.kind === "ok") {
+        // `--log-level debug` shows every call, so a slow or odd portal can be seen call by call.
+        this.log.debug(this.redact(`${endpoint}: HTTP ${outcome.status}, ${outcome.text.length} bytes in ${this.now() - startedAt} ms`));
+        return this.parse(endpoint, outcome.text, schema);
+      }
 
       const retryable = outcome.kind === "network" || RETRYABLE_STATUS.has(outcome.status);
       if (!retryable || attempt >= this.retries) throw this.failure(endpoint, outcome, attempt + 1);
