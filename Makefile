@@ -20,7 +20,7 @@ install: build
 
 ## Run the monitor against the embedded simulator (Ctrl-C to stop).
 demo: deps
-	$(BUN) src/cli.ts run --demo
+	$(BUN) --no-env-file src/cli.ts run --demo
 
 ## Type-check, then run every test; the last line is "N passed, N failed".
 test: deps
@@ -28,8 +28,9 @@ test: deps
 	@bash scripts/test-summary.sh $(BUN)
 
 ## One self-contained executable at dist/nightowl (bytecode-compiled: half the cold start).
+# nightowl reads .env itself and names a bad value's origin "(from .env)": Bun's own .env loading is off.
 build: deps
-	$(BUN) build --compile --minify --bytecode --format=esm src/cli.ts --outfile dist/nightowl \
+	$(BUN) build --compile --minify --bytecode --format=esm --no-compile-autoload-dotenv src/cli.ts --outfile dist/nightowl \
 	  --define NIGHTOWL_COMMIT="\"$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\""
 
 ## Benchmarks: accuracy, speed, scale, leak detection, history, load.

@@ -1,4 +1,4 @@
-#!/usr/bin/env bun
+#!/usr/bin/env -S bun --no-env-file
 /**
  * The nightowl program: one subcommand per file in src/commands/. This is the only place
  * that exits the process; known errors print one line, anything else its stack.
