@@ -42,7 +42,6 @@ test.each([
   ["a microsecond timestamp", `${HEAD},S1\n${T0}000,,u,A,n,,,1\n`, `:2: timestamp ${T0}000 is not epoch milliseconds from 2000-01-01 to 2100-01-01`],
   ["a timestamp of 1e21", `${HEAD},S1\n${T0},,u,A,n,,,1\n1e21,,u,A,n,,,1\n`, ":3: timestamp 1e+21 is not epoch milliseconds from 2000-01-01 to 2100-01-01"],
   ["a timestamp of -99999999999999999", `${HEAD},S1\n-99999999999999999,,u,A,n,,,1\n`, ":2: timestamp -100000000000000000 is not epoch milliseconds from 2000-01-01 to 2100-01-01"],
-  ["a repeated timestamp", `${HEAD},S1\n${T0},,u,A,n,,,1\n${T0},,u,A,n,,,2\n`, `:3: device A repeats timestamp ${T0} (2026-05-04T00:00:00.000Z) of line 2`],
 ])("score --from-file with %s: exit 1, one line naming file and line", async (_name, text, suffix) => {
   const csv = write(`bad-${_name.replace(/\W+/g, "-")}.csv`, text);
   await expectOneLine(["score", "--from-file", csv, "--model-path", MODEL], 1, `${csv}${suffix}`);

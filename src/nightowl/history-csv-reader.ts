@@ -3,9 +3,10 @@
  * device. Every malformed line is an E_DATA error starting `file:line:`.
  *
  * Order and duplicates: rows of a device out of time order are sorted (with one warning per
- * file and device). A timestamp repeated for one device inside one file is an error, since no
- * writer produces it. The same device and timestamp in two files (overlapping fetches) is
- * merged cell by cell: a non-empty cell of the file named later wins.
+ * file and device). A timestamp repeated for one device inside one file keeps its last row
+ * (history-csv-duplicates.ts), with one warning for exact copies and one, with the count, for
+ * repeats with other values. The same device and timestamp in two files (overlapping fetches)
+ * is merged cell by cell: a non-empty cell of the file named later wins.
  */
 import { createReadStream } from "node:fs";
 import { NightowlError } from "../errors.ts";
@@ -13,6 +14,7 @@ import { silentLogger, type Logger } from "../log.ts";
 import { CsvRecordReader, CsvSyntaxError, splitRecord } from "./csv-record.ts";
 import { HISTORY_FIXED_COLUMNS as FIXED, LineDecoder, type HistoryCsvRow } from "./history-csv-line.ts";
 import type { HistoryFrame } from "./history-frame.ts";
+import { dropRepeatedRows, type DuplicateCount } from "./history-csv-duplicates.ts";
 
 export type { HistoryCsvRow } from "./history-csv-line.ts";
 
@@ -77,6 +79,8 @@ class DevicePart {
   ts = new Float64Array(256);
   lines = new Float64Array(256);
   values: Float64Array;
+  /** What `dropRepeatedRows` removed, once the file is read. */
+  duplicates: DuplicateCount = { exact: 0, conflicting: 0 };
 
   constructor(
     readonly file: string,
@@ -143,7 +147,27 @@ export async function readHistoryCsv(files: string | readonly string[], options:
     });
     while (!(await scan.next()).done);
   }
-  return [...parts.values()].map((p) => mergeParts(p, log));
+  const frames = [...parts.values()].map((p) => mergeParts(p, log));
+  warnDuplicates([...parts.values()].flat(), log);
+  return frames;
+}
+
+/** One warning for the exact copies dropped and one, with the count, for the conflicting repeats. */
+function warnDuplicates(parts: readonly DevicePart[], log: Logger): void {
+  let exact = 0;
+  let conflicting = 0;
+  let first: DevicePart | undefined;
+  for (const part of parts) {
+    exact += part.duplicates.exact;
+    conflicting += part.duplicates.conflicting;
+    if (!first && part.duplicates.conflicting > 0) first = part;
+  }
+  if (exact > 0) log.warn(`dropped ${exact} exact duplicate row(s): the same device, timestamp and values twice in a file`);
+  if (first) {
+    log.warn(
+      `${conflicting} row(s) repeat a device's timestamp with other values (first at ${first.file}:${first.duplicates.firstConflictLine}, device ${first.meta.deviceId}); kept the last row of each timestamp`,
+    );
+  }
 }
 
 function mergeParts(parts: DevicePart[], log: Logger): HistoryFrame {
@@ -151,13 +175,16 @@ function mergeParts(parts: DevicePart[], log: Logger): HistoryFrame {
   const keyIndex = new Map<string, number>();
   for (const part of parts) for (const k of part.keys) if (!keyIndex.has(k)) keyIndex.set(k, keys.push(k) - 1);
   let total = 0;
-  for (const part of parts) total += part.rows;
+  for (const part of parts) {
+    if (!part.sorted()) log.warn(`${part.file}: rows of device ${part.meta.deviceId} are not in time order; sorted them`);
+    part.duplicates = dropRepeatedRows(part);
+    total += part.rows;
+  }
   const ts = new Float64Array(total);
   const partOf = new Uint32Array(total);
   const rowOf = new Uint32Array(total);
   let n = 0;
   parts.forEach((part, p) => {
-    if (!part.sorted()) log.warn(`${part.file}: rows of device ${part.meta.deviceId} are not in time order; sorted them`);
     for (let r = 0; r < part.rows; r++, n++) {
       ts[n] = part.ts[r]!;
       partOf[n] = p;
@@ -177,23 +204,12 @@ function mergeParts(parts: DevicePart[], log: Logger): HistoryFrame {
   const columns = keys.map(() => new Float64Array(total).fill(NaN));
   const maps = parts.map((part) => part.keys.map((k) => keyIndex.get(k)!));
   let out = -1;
-  let prev = -1;
   for (let i = 0; i < total; i++) {
     const at = order ? order[i]! : i;
     const part = parts[partOf[at]!]!;
     const r = rowOf[at]!;
     const t = ts[at]!;
-    if (out >= 0 && t === outTs[out]) {
-      if (partOf[prev] === partOf[at]) {
-        const a = part.lines[rowOf[prev]!]!;
-        const b = part.lines[r]!;
-        throw new NightowlError(
-          "E_DATA",
-          `${part.file}:${Math.max(a, b)}: device ${part.meta.deviceId} repeats timestamp ${t} (${new Date(t).toISOString()}) of line ${Math.min(a, b)}`,
-        );
-      }
-    } else outTs[++out] = t;
-    prev = at;
+    if (out < 0 || t !== outTs[out]) outTs[++out] = t;
     const map = maps[partOf[at]!]!;
     const base = r * map.length;
     for (let k = 0; k < map.length; k++) {

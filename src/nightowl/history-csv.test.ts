@@ -142,11 +142,6 @@ test.each([
   ["unnamed column", `${HEAD},S1,\n`, ":1: column 9 of the header has no name"],
   ["duplicate column", `${HEAD},S1,S1\n`, ':1: column "S1" appears twice in the header'],
   ["unclosed quote", `${HEAD},S1\n${T0},,u,"A,n,,,1\n`, ":2: a quoted field is not closed before the end of the file"],
-  [
-    "repeated timestamp",
-    `${HEAD},S1\n${T0},,u,A,n,,,1\n${T0 + 60_000},,u,B,n,,,1\n${T0},,u,A,n,,,2\n`,
-    `:4: device A repeats timestamp ${T0} (2024-06-01T00:00:00.000Z) of line 2`,
-  ],
 ])("error: %s", async (_name, text, suffix) => {
   const path = file(text);
   expect(await failure(readHistoryCsv(path))).toBe(path + suffix);
@@ -225,4 +220,33 @@ test("a file with only a header has no devices; a device missing from one file k
     ["A", [1]],
     ["B", [2]],
   ]);
+});
+
+test("a row repeated exactly is dropped, a repeat with other values keeps the last row: one warning each, with the count", async () => {
+  const path = file(
+    `${HEAD},S1,S2\n` +
+      `${T0},,u,A,n,,,1,\n${T0},,u,A,n,,,1,\n` + // exact copy, empty cell and all
+      `${T0 + 60_000},,u,B,n,,,5,5\n` +
+      `${T0 + 60_000},,u,A,n,,,2,2\n${T0 + 60_000},,u,A,n,,,3,\n` + // conflict: the last wins, empty cell included
+      `${T0 + 120_000},,u,A,n,,,4,4\n${T0 + 120_000},,u,A,n,,,4,4\n${T0 + 120_000},,u,A,n,,,9,9\n` + // a copy, then a conflict
+      `${T0 + 60_000},,u,B,n,,,6,6\n`, // B conflicts too, out of order with A's rows between
+  );
+  const warnings: string[] = [];
+  const log: Logger = { error() {}, warn: (m) => warnings.push(m), info() {}, debug() {} };
+  const [a, b] = await readHistoryCsv(path, { log });
+  expect(Array.from(a!.ts)).toEqual([T0, T0 + 60_000, T0 + 120_000]);
+  expect(Array.from(a!.columns.S1!)).toEqual([1, 3, 9]);
+  expect(Array.from(a!.columns.S2!)).toEqual([NaN, NaN, 9]);
+  expect([Array.from(b!.ts), Array.from(b!.columns.S1!)]).toEqual([[T0 + 60_000], [6]]);
+  expect(warnings).toEqual([
+    "dropped 2 exact duplicate row(s): the same device, timestamp and values twice in a file",
+    `3 row(s) repeat a device's timestamp with other values (first at ${path}:6, device A); kept the last row of each timestamp`,
+  ]);
+});
+
+test("a repeat inside one file is resolved before files merge: the later file's non-empty cells still win", async () => {
+  const first = file(`${HEAD},S1,S2\n${T0},,u,A,n,,,1,1\n${T0},,u,A,n,,,2,\n`);
+  const second = file(`${HEAD},S1,S2\n${T0},,u,A,n,,,,7\n`);
+  const [a] = await readHistoryCsv([first, second]);
+  expect([a!.columns.S1![0], a!.columns.S2![0]]).toEqual([2, 7]);
 });
