@@ -7,6 +7,7 @@ import type { NightowlClient } from "../nightowl/client.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { userLabelFor } from "../nightowl/keys.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
+import { customerAndSite } from "./device-meta.ts";
 import { fetchComplete, planWindows, type FetchWindow, type SeriesChunk } from "./window-planner.ts";
 
 const DAY_MS = 86_400_000;
@@ -46,16 +47,15 @@ function appendFrame(a: HistoryFrame, b: HistoryFrame): HistoryFrame {
   return { ...a, ts, columns };
 }
 
-/** A frame's identity from a polled device: label, customer and site from its attributes. */
+/** A frame's identity from a polled device: label, customer and site (`customerAndSite`). */
 export function frameMetaOf(device: DeviceSnapshot): Omit<HistoryFrame, "ts" | "columns"> {
-  const customer = device.attributes.CustomerInfo?.value;
-  const site = device.attributes.SiteInfo?.value ?? device.attributes.Location?.value;
+  const { customer, site } = customerAndSite(device.attributes);
   return {
     deviceId: device.id,
     deviceName: device.name,
-    userLabel: device.userLabel || userLabelFor(customer === undefined ? undefined : String(customer)),
-    ...(customer !== undefined ? { customer: String(customer) } : {}),
-    ...(site !== undefined ? { site: String(site) } : {}),
+    userLabel: device.userLabel || userLabelFor(customer),
+    ...(customer !== undefined ? { customer } : {}),
+    ...(site !== undefined ? { site } : {}),
   };
 }
 

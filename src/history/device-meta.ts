@@ -23,20 +23,28 @@ export const DeviceMetaSchema = v.object({
 
 export type DeviceMeta = v.InferOutput<typeof DeviceMetaSchema>;
 
+/**
+ * A device's customer (`CustomerInfo`) and site (`SiteInfo`, else `Location`) from its
+ * attributes: every history output and frame labels devices by this one rule. A value that is
+ * blank once trimmed counts as absent, so a blank `SiteInfo` falls back to `Location`; others
+ * are kept trimmed. Absent fields are left out.
+ */
+export function customerAndSite(attributes: DeviceSnapshot["attributes"]): { customer?: string; site?: string } {
+  const text = (key: string): string | undefined => {
+    const value = attributes[key]?.value;
+    const trimmed = value === undefined ? "" : String(value).trim();
+    return trimmed === "" ? undefined : trimmed;
+  };
+  const customer = text("CustomerInfo");
+  const site = text("SiteInfo") ?? text("Location");
+  return { ...(customer !== undefined ? { customer } : {}), ...(site !== undefined ? { site } : {}) };
+}
+
 /** The metadata of a polled device. */
 export function deviceMetaOf(snapshot: DeviceSnapshot): DeviceMeta {
   const attributes: Record<string, string | number> = {};
   for (const key of Object.keys(snapshot.attributes).sort()) attributes[key] = snapshot.attributes[key]!.value;
-  const text = (key: string): string | undefined => {
-    const value = snapshot.attributes[key]?.value;
-    return value === undefined || String(value).trim() === "" ? undefined : String(value);
-  };
-  const meta: DeviceMeta = { id: snapshot.id, name: snapshot.name, type: snapshot.type, userLabel: snapshot.userLabel, attributes };
-  const customer = text("CustomerInfo");
-  const site = text("SiteInfo") ?? text("Location");
-  if (customer !== undefined) meta.customer = customer;
-  if (site !== undefined) meta.site = site;
-  return meta;
+  return { id: snapshot.id, name: snapshot.name, type: snapshot.type, userLabel: snapshot.userLabel, attributes, ...customerAndSite(snapshot.attributes) };
 }
 
 /** The per-device cells of a history CSV row. */
