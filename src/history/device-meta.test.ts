@@ -20,7 +20,8 @@ test.each([
 });
 
 test("fetch-history's device metadata and the frames of train, score, report and the warm-up follow the one rule", () => {
-  for (const values of [{ CustomerInfo: " ", SiteInfo: "", Location: "Bozeman" }, { CustomerInfo: "Dan Gorman ", SiteInfo: "Ranch" }, {}]) {
+  const cases: Record<string, string>[] = [{ CustomerInfo: " ", SiteInfo: "", Location: "Bozeman" }, { CustomerInfo: "Dan Gorman ", SiteInfo: "Ranch" }, {}];
+  for (const values of cases) {
     const snapshot: DeviceSnapshot = { id: "d", name: "n", type: "t", userLabel: "dgorman", telemetry: {}, attributes: attributes(values) };
     const expected = customerAndSite(snapshot.attributes);
     const meta = deviceMetaOf(snapshot);
