@@ -12,6 +12,7 @@ import { fetchHistory } from "../history/fetch-run.ts";
 import { portalSource } from "../history/portal-source.ts";
 import { createProgressReporter } from "../history/progress.ts";
 import { commandContext, print } from "./context.ts";
+import { withFlagNames } from "./history-flags.ts";
 import { numberFlag } from "./number-flags.ts";
 
 interface FetchHistoryFlags {
@@ -114,12 +115,20 @@ ends with the same files. Files appear only when complete.`,
               result.files.map((f) => `  ${flags.output.replace(/\/$/, "")}/${f}`).join("\n"),
           );
         }
+      } catch (error) {
+        throw withFlagNames(error, FLAG_OF);
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
     });
 }
+
+/** The core's option names as this command's flags. */
+const FLAG_OF: Record<string, string> = {
+  days: "--days", since: "--since", until: "--until", limit: "--limit", concurrency: "--concurrency", windowMs: "--window-days",
+  keys: "--keys", formats: "--format", importUrl: "--import-url", restart: "--restart", outputDir: "--output",
+};
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { readHistoryCsv } from "../nightowl/history-csv.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { OptionError } from "../history/option-error.ts";
 import { fetchNightowlHistory } from "../history/history-input.ts";
 import { fetchPrometheusHistory } from "../history/prometheus-source.ts";
 import { numberFlag } from "./number-flags.ts";
@@ -63,6 +64,12 @@ export function checkHistoryFlags(flags: HistoryFlags): void {
   numberFlag("--step", flags.step ?? "60");
 }
 
+/** An `OptionError` of the core worded with these flags (`names`: option → flag); anything else as it is. */
+export function withFlagNames(error: unknown, names: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof OptionError)) return error;
+  return new NightowlError(error.code, error.messageWith((option) => names[option] ?? option), { cause: error });
+}
+
 /** Reads the history the flags name, filtered by `--user-label` and `--device-id`. */
 export async function readHistory(flags: HistoryFlags, config: Config, log: Logger, nowMs = Date.now()): Promise<{ frames: HistoryFrame[]; source: string }> {
   checkHistoryFlags(flags);
@@ -83,6 +90,8 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
       deviceId: flags.deviceId,
       auth: prometheusAuth(flags, log),
       timeoutMs: config.requestTimeoutSeconds * 1000,
+    }).catch((error: unknown) => {
+      throw withFlagNames(error, { stepSeconds: "--step", auth: "--prometheus-username/--prometheus-password or --bearer-token" });
     });
     source = "prometheus";
   } else {

@@ -4,13 +4,14 @@
  * values in every command that offers it. Parsed by the one rule of src/number-rule.ts.
  */
 import { NightowlError } from "../errors.ts";
+import { DAYS_RULE } from "../history/time-range.ts";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "../number-rule.ts";
 
 const SPEED: NumberRule = { integer: false, min: 0.001, max: 1_000_000, unit: "simulated seconds per real second" };
 
 export const NUMBER_FLAGS = {
   // History ranges and sources (fetch-history, train, score, report).
-  "--days": { integer: false, min: 0, max: 36_500, minExclusive: true, unit: "days" },
+  "--days": DAYS_RULE,
   "--step": { integer: false, min: 0, max: 86_400, minExclusive: true, unit: "seconds" },
   "--window-days": { integer: false, min: 0.001, max: 3650, unit: "days" },
   "--limit": { integer: true, min: 1, max: 10_000_000, unit: "points per key per call" },

@@ -21,13 +21,13 @@ test("a checkpoint round-trips through its file, written atomically", () => {
   expect(() => readFileSync(`${checkpointPath(dir)}.tmp`)).toThrow();
 });
 
-test("a corrupt or foreign checkpoint is an E_DATA error pointing at --restart", () => {
+test("a corrupt or foreign checkpoint is an E_DATA error naming the restart option", () => {
   const dir = mkdtempSync(join(tmpdir(), "nightowl-cp-"));
   mkdirSync(join(dir, WORK_DIR));
   writeFileSync(checkpointPath(dir), "{not json");
-  expect(() => loadCheckpoint(dir)).toThrow(/is not JSON .*--restart/);
+  expect(() => loadCheckpoint(dir)).toThrow(/is not JSON .*: run with restart to discard it$/);
   writeFileSync(checkpointPath(dir), JSON.stringify({ version: 2 }));
-  expect(() => loadCheckpoint(dir)).toThrow(/is not a fetch-history checkpoint \(version: .*--restart/);
+  expect(() => loadCheckpoint(dir)).toThrow(/is not a fetch-history checkpoint \(version: .*: run with restart to discard it$/);
 });
 
 test("argumentDifferences names what changed", () => {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import { DeviceMetaSchema } from "./device-meta.ts";
+import { OptionError } from "./option-error.ts";
 
 export const OUTPUT_FORMATS = ["csv", "openmetrics", "ndjson"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -66,7 +67,7 @@ export function checkpointPath(outputDir: string): string {
 
 /**
  * The checkpoint in `outputDir`, or undefined when there is none.
- * @throws NightowlError E_DATA when the file exists but is not a checkpoint of this version
+ * @throws OptionError E_DATA when the file exists but is not a checkpoint of this version (naming `restart`)
  */
 export function loadCheckpoint(outputDir: string): Checkpoint | undefined {
   const path = checkpointPath(outputDir);
@@ -75,13 +76,13 @@ export function loadCheckpoint(outputDir: string): Checkpoint | undefined {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new NightowlError("E_DATA", `${path} is not JSON (${(error as Error).message}): run with --restart to discard it`, { cause: error });
+    throw new OptionError("E_DATA", (n) => `${path} is not JSON (${(error as Error).message}): run with ${n("restart")} to discard it`, { cause: error });
   }
   const result = v.safeParse(CheckpointSchema, raw);
   if (!result.success) {
     const issue = result.issues[0];
     const where = issue.path?.map((p) => String(p.key)).join(".") ?? "";
-    throw new NightowlError("E_DATA", `${path} is not a fetch-history checkpoint (${where || "top level"}: ${issue.message}): run with --restart to discard it`);
+    throw new OptionError("E_DATA", (n) => `${path} is not a fetch-history checkpoint (${where || "top level"}: ${issue.message}): run with ${n("restart")} to discard it`);
   }
   return result.output;
 }

@@ -8,6 +8,7 @@
  */
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
+import { OptionError } from "./option-error.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
 import type { RecentHistorySource } from "./recent-source.ts";
@@ -66,7 +67,7 @@ export function telemetrySelector(userLabel?: string, deviceId?: string): string
 /** Reads the range and returns one frame per device, rows on the step grid, NaN where a key had no sample. */
 export async function fetchPrometheusHistory(options: PrometheusHistoryOptions): Promise<HistoryFrame[]> {
   const step = options.stepSeconds ?? 60;
-  if (!(step > 0)) throw new NightowlError("E_USAGE", `--step ${step} is not allowed: expected a positive number of seconds`);
+  if (!(step > 0)) throw new OptionError("E_USAGE", (n) => `${n("stepSeconds")} ${step} is not allowed: expected a positive number of seconds`);
   if (!(options.endMs > options.startMs)) throw new NightowlError("E_USAGE", `Prometheus range: end ${options.endMs} must be after start ${options.startMs}`);
   // Credentials in the URL (http://user:pass@host) become a header and leave every message.
   let inUrl: ReturnType<typeof splitUrlCredentials>;
@@ -106,8 +107,8 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
     }
     const text = await response.text();
     if (!response.ok) {
-      const hint = response.status === 401 || response.status === 403 ? " (check --username/--password or --bearer-token)" : "";
-      throw new NightowlError("E_HTTP", clean(`Prometheus ${endpoint} answered HTTP ${response.status}${hint}: ${text.slice(0, 200).trim()}`));
+      const denied = response.status === 401 || response.status === 403;
+      throw new OptionError("E_HTTP", (n) => clean(`Prometheus ${endpoint} answered HTTP ${response.status}${denied ? ` (check ${n("auth")})` : ""}: ${text.slice(0, 200).trim()}`));
     }
     let json: unknown;
     try {

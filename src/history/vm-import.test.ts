@@ -7,8 +7,8 @@ test("a bare server URL gets the import path; credentials move to a header and o
   expect(t.shown).toBe("https://vm.example/api/v1/import/prometheus");
   expect(t.url).not.toContain("cret");
   expect(t.headers.authorization).toBe("Basic " + Buffer.from("user:s@cret").toString("base64"));
-  expect(() => importTarget("ftp://x")).toThrow(/--import-url/);
-  expect(() => importTarget("not a url")).toThrow(/--import-url/);
+  expect(() => importTarget("ftp://x")).toThrow(/^importUrl /);
+  expect(() => importTarget("not a url")).toThrow(/^importUrl /);
 });
 
 // A stand-in import endpoint over loopback: fails the first POST with 503, records the rest.

@@ -5,6 +5,7 @@
  */
 import { NightowlError } from "../errors.ts";
 import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
+import { OptionError } from "./option-error.ts";
 
 export const VM_IMPORT_PATH = "/api/v1/import/prometheus";
 
@@ -23,19 +24,19 @@ export interface VmImportOptions {
 }
 
 /**
- * The import URL for a user's `--import-url`: a bare server URL gets the import path; user
+ * The import URL for a user's `importUrl` (`--import-url`): a bare server URL gets the import path; user
  * and password in the URL become a basic-auth header (and leave the URL, so logs never show them).
- * @throws NightowlError E_USAGE when it is not an http(s) URL
+ * @throws OptionError E_USAGE when it is not an http(s) URL
  */
 export function importTarget(raw: string): { url: string; shown: string; headers: Record<string, string> } {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw new NightowlError("E_USAGE", `--import-url ${JSON.stringify(raw)} is not a URL: expected e.g. http://127.0.0.1:8428`);
+    throw new OptionError("E_USAGE", (n) => `${n("importUrl")} ${JSON.stringify(raw)} is not a URL: expected e.g. http://127.0.0.1:8428`);
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new NightowlError("E_USAGE", `--import-url ${JSON.stringify(u.protocol)} is not allowed: expected an http:// or https:// URL`);
+    throw new OptionError("E_USAGE", (n) => `${n("importUrl")} ${JSON.stringify(u.protocol)} is not allowed: expected an http:// or https:// URL`);
   }
   const headers: Record<string, string> = { "content-type": "text/plain" };
   const split = splitUrlCredentials(u);
