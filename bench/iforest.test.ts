@@ -18,7 +18,7 @@ test("loadDataset reads a quoted header, numeric columns and the label", async (
   const file = path.join(dir, "tiny.csv");
   writeFileSync(file, '"a","b","label"\n1,2,0\n3.5,-4,1\n');
   const d = await loadDataset(file);
-  expect(d.X).toEqual({ data: Float64Array.from([1, 2, 3.5, -4]), rows: 2, cols: 2 });
+  expect(d.X.to2DArray()).toEqual([[1, 2], [3.5, -4]]);
   expect(Array.from(d.labels)).toEqual([0, 1]);
   writeFileSync(file, '"a","b","label"\n1,x,0\n');
   await expect(loadDataset(file)).rejects.toThrow('tiny.csv:2: column b is "x", not a number');

@@ -17,11 +17,14 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { IsolationForest, type RowMajor } from "../src/ml/iforest.ts";
+import type { Matrix } from "ml-matrix";
+import { IsolationForest } from "../src/ml/iforest.ts";
+import { matrixOfRowMajor } from "../src/ml/matrix-rows.ts";
 
 export interface Dataset {
   name: string;
-  X: RowMajor;
+  /** The features as the forest takes them (built once, as numpy's array is on the Python side). */
+  X: Matrix;
   labels: Uint8Array;
 }
 
@@ -62,7 +65,7 @@ export async function loadDataset(file: string): Promise<Dataset> {
     }
     labels[i] = Number(cells[cols]) === 1 ? 1 : 0;
   }
-  return { name: path.basename(file), X: { data, rows, cols }, labels };
+  return { name: path.basename(file), X: matrixOfRowMajor({ data, rows, cols }), labels };
 }
 
 /**
@@ -173,7 +176,7 @@ export async function benchFiles(files: string[], seeds: number, repeats: number
     results.push({
       dataset: dataset.name,
       rows: dataset.X.rows,
-      features: dataset.X.cols,
+      features: dataset.X.columns,
       anomalies: dataset.labels.reduce((sum, x) => sum + x, 0),
       nightowl: benchNightowl(dataset, seeds, repeats, clock),
       sklearn: python ? benchSklearn(python, file, seeds, repeats, clock) : undefined,

@@ -4,17 +4,24 @@
  * and gallons drawn. The rules are in feature-stream.ts (the engine) and in docs/leak-detection.md
  * ("Features"); this file runs the engine over a whole HistoryFrame.
  */
+import type { Matrix } from "ml-matrix";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { matrixOfRowMajor } from "./matrix-rows.ts";
 import { SIGNALS, namesForKeys, resolveNames } from "./feature-catalog.ts";
 import { FeatureStream, RowStatus, type FeatureOptions } from "./feature-stream.ts";
 
 export { FeatureStream, RowStatus, type FeatureOptions } from "./feature-stream.ts";
 export { CATALOG as FEATURE_CATALOG, SIGNALS as FEATURE_SIGNALS } from "./feature-catalog.ts";
 
-/** Feature rows: row-major `data` (rows × cols), `ts` (epoch ms) per row. */
+/**
+ * Feature rows, `ts` (epoch ms) per row: an ml-matrix `Matrix` (what the scaler and the forest
+ * take), whose row arrays are views of the row-major `data` the engine wrote: one memory, two
+ * ways to read it.
+ */
 export interface FeatureMatrix {
   names: string[];
   ts: Float64Array;
+  matrix: Matrix;
   data: Float64Array;
   rows: number;
   cols: number;
@@ -69,5 +76,6 @@ export function computeFeatures(frame: HistoryFrame, options: FeatureOptions = {
     else if (status === RowStatus.WarmingUp) skipped.warmup++;
     else skipped.missingSignal++;
   }
-  return { names: stream.names, ts: ts.subarray(0, rows), data: data.subarray(0, rows * cols), rows, cols, skipped };
+  const block = { data: data.subarray(0, rows * cols), rows, cols };
+  return { names: stream.names, ts: ts.subarray(0, rows), matrix: matrixOfRowMajor(block), ...block, skipped };
 }

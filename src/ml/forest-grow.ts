@@ -8,11 +8,17 @@
 import type { FlatForest } from "./flat-forest.ts";
 import { averagePathLength } from "./path-length.ts";
 import type { Random } from "./random.ts";
-import type { RowMajor } from "./row-major.ts";
+import type { Matrix } from "ml-matrix";
+import { contiguousData, matrixRows } from "./matrix-rows.ts";
 
 /** Grow `trees` trees of at most 2ψ − 1 nodes each over X. */
-export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDepth: number, random: Random): FlatForest {
-  const { data, rows, cols } = X;
+export function growForest(X: Matrix, trees: number, maxSamples: number, maxDepth: number, random: Random): FlatForest {
+  // Rows are read in place: from the buffer they share when they do (one memory access per
+  // value; a row object per pick costs a cache miss more on large inputs), else row by row.
+  const data = matrixRows(X);
+  const flat = contiguousData(X);
+  const rows = X.rows;
+  const cols = X.columns;
   const psi = maxSamples;
   // Each tree is grown in scratch arrays of its largest possible size, 2ψ − 1 nodes, then
   // appended to the forest. Cut at depth ceil(log2 ψ), trees usually hold far fewer nodes, so
@@ -46,7 +52,9 @@ export function growForest(X: RowMajor, trees: number, maxSamples: number, maxDe
       const chosen = permutation[j];
       permutation[j] = permutation[i];
       permutation[i] = chosen;
-      for (let c = 0, from = chosen * cols, to = i * cols; c < cols; c++) sample[to + c] = data[from + c];
+      // Plain loops: TypedArray.set's call costs more than copying a few features.
+      if (flat) for (let c = 0, from = chosen * cols, to = i * cols; c < cols; c++) sample[to + c] = flat[from + c];
+      else for (let c = 0, row = data[chosen], to = i * cols; c < cols; c++) sample[to + c] = row[c];
       order[i] = i;
     }
 

@@ -14,12 +14,13 @@ import { growForest } from "./forest-grow.ts";
 import { depthLimit, resolveForestParams, resolveMaxSamples, type IsolationForestOptions } from "./forest-params.ts";
 import { averagePathLength } from "./path-length.ts";
 import { Random } from "./random.ts";
-import { toRowMajor, type MatrixInput, type RowMajor } from "./row-major.ts";
+import type { Matrix } from "ml-matrix";
+import { matrixRows, toFiniteMatrix, type MatrixInput } from "./matrix-rows.ts";
 
 export { averagePathLength } from "./path-length.ts";
 export { ForestJsonSchema, validateForestStructure, type ForestJson } from "./forest-json.ts";
 export type { IsolationForestOptions } from "./forest-params.ts";
-export type { MatrixInput, RowMajor } from "./row-major.ts";
+export type { MatrixInput, RowMajor } from "./matrix-rows.ts";
 
 interface Fitted {
   forest: FlatForest;
@@ -77,13 +78,13 @@ export class IsolationForest {
    */
   static fit(X: MatrixInput, options: IsolationForestOptions = {}): IsolationForest {
     const params = resolveForestParams(options);
-    const data = toRowMajor(X, "training data");
+    const data = toFiniteMatrix(X, "training data");
     const { maxSamples, warning } = resolveMaxSamples(params.maxSamples, data.rows);
     const maxDepth = depthLimit(maxSamples);
     const forest = growForest(data, params.nEstimators, maxSamples, maxDepth, new Random(params.seed));
     const model = new IsolationForest({
       forest,
-      nFeatures: data.cols,
+      nFeatures: data.columns,
       maxSamples,
       maxDepth,
       contamination: params.contamination,
@@ -145,7 +146,7 @@ export class IsolationForest {
       throw new NightowlError("E_DATA", `contributions: the row has ${row.length} values; the forest was trained on ${this.nFeatures} features`);
     }
     const checked = this.checked({ data: Float64Array.from(row), rows: 1, cols: row.length });
-    const weights = pathIsolationBits(this.forest, checked.data, this.nFeatures);
+    const weights = pathIsolationBits(this.forest, matrixRows(checked)[0]!, this.nFeatures);
     let total = 0;
     for (let f = 0; f < weights.length; f++) total += weights[f];
     if (total > 0) for (let f = 0; f < weights.length; f++) weights[f] /= total;
@@ -183,10 +184,10 @@ export class IsolationForest {
     });
   }
 
-  private checked(X: MatrixInput): RowMajor {
-    const data = toRowMajor(X, "scoring data");
-    if (data.cols !== this.nFeatures) {
-      throw new NightowlError("E_DATA", `scoring data has ${data.cols} columns; the forest was trained on ${this.nFeatures} features`);
+  private checked(X: MatrixInput): Matrix {
+    const data = toFiniteMatrix(X, "scoring data");
+    if (data.columns !== this.nFeatures) {
+      throw new NightowlError("E_DATA", `scoring data has ${data.columns} columns; the forest was trained on ${this.nFeatures} features`);
     }
     return data;
   }

@@ -3,12 +3,14 @@
  * calibration and alarm rule, and back. `train`, `score`, the benchmarks and the shipped global
  * model all go through these two functions, so they cannot drift apart.
  */
+import type { Matrix } from "ml-matrix";
 import { NightowlError } from "../errors.ts";
 import { applyEvent, type EventMark } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { computeFeatures, featureNames } from "./features.ts";
 import { IsolationForest, percentile, sortedPercentile } from "./iforest.ts";
+import { matrixFromRows, matrixRows } from "./matrix-rows.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
 import { StandardScaler } from "./scaler.ts";
 import { calibrateAlarm, VerdictStream, type AlarmParams } from "./verdict.ts";
@@ -65,6 +67,8 @@ interface FeatureBlock {
   ts: Float64Array;
   data: Float64Array;
   rows: number;
+  /** The same rows as `data`, as the Matrix the scaler and forest read. */
+  matrix: Matrix;
 }
 
 /** Keys with at least one value in the frame: a key that is always empty is as good as absent. */
@@ -105,24 +109,13 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   for (const frame of usable) {
     const f = computeFeatures(frame, { timeZone, featureNames: names });
     if (f.rows === 0) continue;
-    blocks.push({ frame, ts: f.ts, data: f.data, rows: f.rows });
+    blocks.push({ frame, ts: f.ts, data: f.data, rows: f.rows, matrix: f.matrix });
     total += f.rows;
   }
   const cols = names.length;
   if (total < 10) throw new NightowlError("E_DATA", `only ${total} feature rows in the history; at least 10 are needed (give more history: the windows need up to 24 h to fill)`);
-  let data = blocks[0].data;
-  if (blocks.length > 1) {
-    data = new Float64Array(total * cols);
-    let at = 0;
-    for (const b of blocks) {
-      data.set(b.data, at);
-      // The block becomes a view of the joined matrix, so its own copy can be collected:
-      // otherwise the features sit in memory twice (on a large history, gigabytes).
-      b.data = data.subarray(at, at + b.data.length);
-      at += b.data.length;
-    }
-  }
-  const X = { data, rows: total, cols };
+  // Every device's rows in one Matrix, in place: the feature engine's memory, not a copy.
+  const X = blocks.length === 1 ? blocks[0].matrix : matrixFromRows(blocks.flatMap((b) => matrixRows(b.matrix)), cols);
   const scaler = StandardScaler.fit(X);
   const Z = scaler.transform(X);
   // Grown with the "auto" offset: the contamination offset is set below from the rounded
@@ -160,7 +153,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   // Calibrate with the model as it will be read back (rounded numbers), so the file scores as measured here.
   const rounded = parseModelText(modelToText(draft), "(new model)");
   // Z is no longer needed: reuse its memory (a 90-day history is 130,000 rows × 128 features).
-  const decision = rounded.forest.scoreSamples(rounded.scaler.transform(X, Z.data));
+  const decision = rounded.forest.scoreSamples(rounded.scaler.transform(X, Z));
   const forestOffset = percentile(decision, 100 * contamination);
   for (let i = 0; i < decision.length; i++) decision[i] -= forestOffset;
   const fitted = IsolationForest.fromJSON({ ...rounded.forest.toJSON(), contamination, offset: forestOffset });
@@ -247,8 +240,9 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
     if (frame.ts.length === 0) continue;
     const f = computeFeatures(frame, { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames });
     if (f.rows === 0) continue;
-    const Z = model.scaler.transform({ data: f.data, rows: f.rows, cols: f.cols });
+    const Z = model.scaler.transform(f.matrix);
     const decision = model.forest.decisionFunction(Z);
+    const zRows = matrixRows(Z);
     const verdicts = new VerdictStream(model.alarm, model.featureNames);
     const rules = options.rulesFor?.(frame);
     for (let i = 0; i < f.rows; i++) {
@@ -264,7 +258,7 @@ export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], o
         decision: decision[i],
         probability: v.probability,
         isAnomaly: v.isAnomaly,
-        top: topN > 0 ? topFeatures(model, Z.data.subarray(i * f.cols, (i + 1) * f.cols), topN) : [],
+        top: topN > 0 ? topFeatures(model, zRows[i], topN) : [],
         rules: v.rules,
         ...(v.silencedBy ? { silencedBy: v.silencedBy } : {}),
         ...(v.sharpenedBy ? { sharpenedBy: v.sharpenedBy } : {}),

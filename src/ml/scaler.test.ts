@@ -14,8 +14,8 @@ test("mean and population std per column; a constant column gets std 1", () => {
 test("transform standardises; NaN becomes 0; matches ml-matrix's own statistics", () => {
   const s = StandardScaler.fit(X);
   const t = s.transform(X);
-  expect(t.data[0]).toBeCloseTo(-1.5 / Math.sqrt(1.25), 12);
-  expect(t.data[1]).toBe(0);
+  expect(t.get(0, 0)).toBeCloseTo(-1.5 / Math.sqrt(1.25), 12);
+  expect(t.get(0, 1)).toBe(0);
   expect(Array.from(s.transformRow([Number.NaN, 6]))).toEqual([0, 1]);
   const m = new Matrix([[1, 5], [2, 5], [3, 5], [4, 5]]);
   const fromMatrix = StandardScaler.fit(m);

@@ -9,16 +9,10 @@
  * information; dividing by 0 would turn it into NaN). NaN cells are ignored when fitting and
  * become 0 (the mean) when transforming, so a missing sensor reading never becomes an outlier.
  */
-import { Matrix } from "ml-matrix";
+import type { Matrix } from "ml-matrix";
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
-
-/** A row-major block of numbers, the shape features produce. */
-export interface RowMajor {
-  data: Float64Array;
-  rows: number;
-  cols: number;
-}
+import { asMatrix, matrixOverBuffer, matrixRows, type MatrixInput } from "./matrix-rows.ts";
 
 export const ScalerJsonSchema = v.object({
   mean: v.array(v.number()),
@@ -42,16 +36,16 @@ export class StandardScaler {
     return this.mean.length;
   }
 
-  /** Fits on every row (one pass, Welford's update per column, NaN skipped). */
-  static fit(X: RowMajor | Matrix): StandardScaler {
-    const { data, rows, cols } = asRowMajor(X);
+  /** Fits on every row (one pass, Welford's update per column, NaN skipped), reading the rows in place. */
+  static fit(X: MatrixInput): StandardScaler {
+    const m = asMatrix(X, "scaler input");
+    const cols = m.columns;
     const mean = new Float64Array(cols);
     const m2 = new Float64Array(cols);
     const n = new Float64Array(cols);
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols;
+    for (const row of matrixRows(m)) {
       for (let c = 0; c < cols; c++) {
-        const x = data[base + c];
+        const x = row[c];
         if (x !== x) continue;
         const k = ++n[c];
         const d = x - mean[c];
@@ -68,19 +62,20 @@ export class StandardScaler {
     return new StandardScaler(mean, std);
   }
 
-  /** The block standardised (into `into` when given, which may be X's own data); NaN cells become 0. */
-  transform(X: RowMajor | Matrix, into?: Float64Array): RowMajor {
-    const { data, rows, cols } = asRowMajor(X);
+  /**
+   * The matrix standardised, as a new `Matrix` whose rows are views of one buffer, or into
+   * `into` (same shape; may be X itself); NaN cells become 0.
+   */
+  transform(X: MatrixInput, into?: Matrix): Matrix {
+    const m = asMatrix(X, "scaler input");
+    const cols = m.columns;
     this.checkCols(cols);
-    const out = into ?? new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols;
-      for (let c = 0; c < cols; c++) {
-        const x = data[base + c];
-        out[base + c] = x !== x ? 0 : (x - this.mean[c]) / this.std[c];
-      }
-    }
-    return { data: out, rows, cols };
+    if (into && (into.rows !== m.rows || into.columns !== cols)) throw new NightowlError("E_DATA", `scaler output is ${into.rows} × ${into.columns}, the input ${m.rows} × ${cols}`);
+    const out = into ?? newMatrix(m.rows, cols);
+    const source = matrixRows(m);
+    const target = matrixRows(out);
+    for (let r = 0; r < source.length; r++) this.transformRow(source[r]!, target[r]!);
+    return out;
   }
 
   /** Standardises one row into `out` (allocation-free, for live scoring). */
@@ -117,12 +112,7 @@ export class StandardScaler {
   }
 }
 
-function asRowMajor(X: RowMajor | Matrix): RowMajor {
-  if (Matrix.isMatrix(X)) {
-    const m = X as Matrix;
-    const data = new Float64Array(m.rows * m.columns);
-    for (let r = 0; r < m.rows; r++) data.set(m.getRow(r), r * m.columns);
-    return { data, rows: m.rows, cols: m.columns };
-  }
-  return X as RowMajor;
+/** A rows × cols `Matrix` over one contiguous buffer (row views), cheaper to allocate than a typed array per row. */
+function newMatrix(rows: number, cols: number): Matrix {
+  return matrixOverBuffer(new Float64Array(rows * cols), rows, cols);
 }
