@@ -7,6 +7,7 @@ import { COUNTER_KEY, computeConsumption, defaultGapMs, type Consumption } from 
 import { localClock, type LocalClock } from "./local-time.ts";
 import { nightFlows, type NightFlow } from "./night-flow.ts";
 import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } from "./pump-health.ts";
+import { pressurePump } from "./pump-roles.ts";
 import {
   burstScan, continuousFlowTriggers, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
   shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
@@ -98,8 +99,10 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     burstDraws = burst.drawStarts;
     sustainedDraws = sustained.drawStarts;
   }
-  // The booster or well pump that feeds the house; P2 fills a storage tank on its own schedule.
-  if (p1) triggers.push(...nightPumpStartTriggers(id, p1, clock, options.rules));
+  // The pump that answers house pressure (a booster or the well pump); the other fills a
+  // storage tank on its float's own schedule, whichever of P1 and P2 it is wired as.
+  const pressure = pressurePump(pumps);
+  if (pressure) triggers.push(...nightPumpStartTriggers(id, pressure, clock, options.rules));
   for (const p of pumps) {
     triggers.push(...shortCyclingTriggers(id, p, options.rules));
     triggers.push(...dryRunTriggers(id, p));

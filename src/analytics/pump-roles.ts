@@ -1,0 +1,43 @@
+/**
+ * Which pump answers house pressure. A site may have two: a booster that keeps the pressure
+ * tank between cut-in and cut-out and a well pump that refills a storage tank or cistern on a
+ * float — and the portal's P1 and P2 say nothing about which is which (installers wire
+ * either way). The data does: the pressure pump's runs raise the pressure every time, the
+ * fill pump's only by chance. The rules that read house demand from pump starts watch the
+ * pressure pump.
+ */
+import type { PumpHealth } from "./pump-health.ts";
+
+/** A pump needs this many complete runs with a pressure reading before its role is judged. */
+const MIN_CYCLES = 2;
+/** A median rise that no fill pump shows by chance: a pressure switch's band is 20 PSI. */
+const CLEAR_RISE_PSI = 3;
+
+function medianRise(p: PumpHealth): number {
+  const rises = p.cycles.filter((c) => c.complete && Number.isFinite(c.pressureRisePsi)).map((c) => c.pressureRisePsi).sort((a, b) => a - b);
+  if (rises.length < MIN_CYCLES) return Number.NaN;
+  const mid = rises.length >> 1;
+  return rises.length % 2 ? rises[mid]! : (rises[mid - 1]! + rises[mid]!) / 2;
+}
+
+/**
+ * The pump whose runs raise the pressure most (median over its complete runs). P1 when there is
+ * one pump, or when P1 has too few runs to tell and no other pump clearly raises the pressure.
+ */
+export function pressurePump(pumps: readonly PumpHealth[]): PumpHealth | undefined {
+  const p1 = pumps.find((p) => p.pump === "P1") ?? pumps[0];
+  if (!p1 || pumps.length < 2) return p1;
+  // Only a pump seen to raise the pressure more than P1 takes its place: too few runs of P1
+  // in the window (a quiet night) must not hand its role to a tank-fill pump.
+  let best = p1;
+  // Unknown for P1: another pump must show a clear rise of its own to take the role.
+  let bestRise = Number.isNaN(medianRise(p1)) ? CLEAR_RISE_PSI : medianRise(p1);
+  for (const p of pumps) {
+    const rise = medianRise(p);
+    if (rise > bestRise) {
+      best = p;
+      bestRise = rise;
+    }
+  }
+  return best;
+}
