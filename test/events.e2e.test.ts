@@ -7,6 +7,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EventIndex, LEFT_OUT_OF_TRAINING } from "../src/events/covering.ts";
+import type { OwnerEvent } from "../src/events/events-file.ts";
 import { trainLeakModel } from "../src/ml/leak-model.ts";
 import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
 import { simulateHistory } from "../src/sim/history.ts";
@@ -67,6 +69,20 @@ test("a broken events file given to score is one line naming the problem", async
   expect(r.stderr).toMatch(/events\.0\.kind: one of expected, away, maintenance, leak/);
   expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
 });
+
+test("maintenance and leak windows are left out of training; expected and away are kept", () => {
+  const frame = simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: T0 + 2 * DAY });
+  const id = frame.deviceId;
+  const ev = (kind: OwnerEvent["kind"], from: number, hours: number): OwnerEvent => ({ id: `${kind}-${from}`, device_id: id, kind, start: T0 + from * HOUR, end: T0 + (from + hours) * HOUR });
+  const events = [ev("maintenance", 30, 2), ev("leak", 36, 3), ev("expected", 40, 4), ev("away", 20, 5)];
+  const index = new EventIndex(events);
+  const options = { userLabel: "e2e", source: "simulated", nEstimators: 10 };
+  const all = trainLeakModel([frame], options).summary.samples;
+  const kept = trainLeakModel([frame], { ...options, leaveOut: (d, t) => index.covers(d, t, LEFT_OUT_OF_TRAINING) }).summary.samples;
+  // One feature row a minute once the windows fill: the 5 hours of maintenance and leak go.
+  expect(all - kept).toBeGreaterThan(5 * 60 * 0.9);
+  expect(all - kept).toBeLessThanOrEqual(5 * 60);
+}, 60_000);
 
 describe_score();
 

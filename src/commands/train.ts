@@ -5,6 +5,8 @@
 import { Command } from "commander";
 import { addSettingOptions, type SettingName } from "../config.ts";
 import { NightowlError } from "../errors.ts";
+import { EventIndex, LEFT_OUT_OF_TRAINING } from "../events/covering.ts";
+import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";
 import { trainLeakModel, type TrainSummary } from "../ml/leak-model.ts";
 import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
@@ -23,6 +25,7 @@ interface TrainFlags extends HistoryFlags {
   nEstimators?: string;
   seed?: string;
   note?: string;
+  events?: string;
 }
 
 export function trainCommand(): Command {
@@ -32,7 +35,8 @@ export function trainCommand(): Command {
     .option("--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05")
     .option("--n-estimators <trees>", "number of trees", "100")
     .option("--seed <n>", "random seed; the same seed and history give the same model", "42")
-    .option("--note <text>", "a note stored in the model's training metadata");
+    .option("--note <text>", "a note stored in the model's training metadata")
+    .option("--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training");
   addSettingOptions(command, ML_COMMAND_SETTINGS);
   return command
     .addHelpText(
@@ -59,10 +63,17 @@ Train on a period without known leaks: the model learns what normal looks like.`
       const modelPath = options.modelPath ?? (userLabel === "global" ? globalModelPath(config.mlModelsDir) : userModelPath(config.mlModelsDir, userLabel));
       if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
       log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
-      const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note });
+      const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events).events) : undefined;
+      const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note, leaveOut });
       saveModelFile(modelPath, result.text);
       print(formatSummary(modelPath, userLabel, result.summary, config.timezone));
     });
+}
+
+/** Whether a device's row at a time lies in one of the owner's maintenance or leak windows. */
+function trainingLeaveOut(events: readonly OwnerEvent[]): (deviceId: string, ts: number) => boolean {
+  const index = new EventIndex(events);
+  return (deviceId, ts) => index.covers(deviceId, ts, LEFT_OUT_OF_TRAINING);
 }
 
 function iso(ms: number): string {

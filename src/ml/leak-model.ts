@@ -33,6 +33,8 @@ export interface TrainOptions {
   exclude?: RegExp | null;
   /** Alarm calibration settings (windows, margin). */
   alarm?: Parameters<typeof calibrateAlarm>[1];
+  /** Feature rows left out of training: the owner's maintenance and confirmed-leak windows (docs/events.md). */
+  leaveOut?: (deviceId: string, ts: number) => boolean;
 }
 
 /**
@@ -107,7 +109,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const blocks: FeatureBlock[] = [];
   let total = 0;
   for (const frame of usable) {
-    const f = computeFeatures(frame, { timeZone, featureNames: names });
+    // Features are computed over the whole frame (the windows see what happened), then the
+    // rows the owner marked as not normal are dropped, so the forest never learns them as normal.
+    const f = leaveOutRows(computeFeatures(frame, { timeZone, featureNames: names }), frame.deviceId, options.leaveOut);
     if (f.rows === 0) continue;
     blocks.push({ frame, ts: f.ts, data: f.data, rows: f.rows, matrix: f.matrix });
     total += f.rows;
@@ -187,6 +191,21 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
       durationMs: performance.now() - started,
     },
   };
+}
+
+/** The feature rows `leaveOut` does not claim, compacted in place. */
+function leaveOutRows<F extends { ts: Float64Array; data: Float64Array; rows: number; cols: number }>(f: F, deviceId: string, leaveOut: TrainOptions["leaveOut"]): F {
+  if (!leaveOut) return f;
+  let kept = 0;
+  for (let i = 0; i < f.rows; i++) {
+    if (leaveOut(deviceId, f.ts[i]!)) continue;
+    if (kept !== i) {
+      f.ts[kept] = f.ts[i]!;
+      f.data.copyWithin(kept * f.cols, i * f.cols, (i + 1) * f.cols);
+    }
+    kept++;
+  }
+  return { ...f, ts: f.ts.subarray(0, kept), data: f.data.subarray(0, kept * f.cols), rows: kept };
 }
 
 function countAlarms(series: Parameters<typeof calibrateAlarm>[0], alarm: AlarmParams, names: readonly string[]): number {
