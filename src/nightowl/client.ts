@@ -6,6 +6,7 @@
 import type * as v from "valibot";
 import { isNightowlError, NightowlError } from "../errors.ts";
 import { maskToken, silentLogger, type Logger } from "../log.ts";
+import type { RequestGate } from "./request-gate.ts";
 import { HttpClient, HttpStatusError, type HttpRequest } from "./http.ts";
 import { userLabelFor } from "./keys.ts";
 import {
@@ -39,6 +40,8 @@ export interface ClientOptions {
   now?: () => number;
   /** Largest response body of one call, bytes. Default 64 MiB. */
   maxBodyBytes?: number;
+  /** Shared bound on portal calls in flight (see RequestGate). */
+  gate?: RequestGate;
 }
 
 export type Aggregation = "NONE" | "AVG" | "MIN" | "MAX" | "SUM" | "COUNT";
@@ -90,6 +93,7 @@ export class NightowlClient {
       retries: options.retries,
       retryBaseMs: options.retryBaseMs,
       maxBodyBytes: options.maxBodyBytes,
+      gate: options.gate,
       log: this.log,
       now: this.now,
       secrets: () => [options.password, this.tokens.accessToken, this.tokens.refreshToken],

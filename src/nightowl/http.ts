@@ -12,6 +12,7 @@ import { NightowlError, type ErrorCode } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { ErrorBodySchema } from "./schemas.ts";
 import { redactSecrets } from "../redact.ts";
+import type { RequestGate } from "./request-gate.ts";
 
 export interface HttpOptions {
   baseUrl: string;
@@ -34,6 +35,8 @@ export interface HttpOptions {
   now?: () => number;
   /** Largest response body read, in bytes after decompression; a larger one fails the call. Default 64 MiB. */
   maxBodyBytes?: number;
+  /** Bounds the calls in flight, shared with other clients of the same portal; a 429's Retry-After pauses it. */
+  gate?: RequestGate;
 }
 
 export interface HttpRequest {
@@ -86,6 +89,7 @@ export class HttpClient {
   private readonly now: () => number;
   private readonly origin: string;
   private readonly maxBodyBytes: number;
+  private readonly gate: RequestGate | undefined;
 
   constructor(options: HttpOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -99,6 +103,7 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
     this.origin = new URL(options.baseUrl).origin;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.gate = options.gate;
     this.fetcher = ofetch.create({
       baseURL: options.baseUrl.replace(/\/+$/, ""),
       retry: false,
@@ -122,7 +127,7 @@ export class HttpClient {
     const endpoint = `${req.method} ${req.path}`;
     for (let attempt = 0; ; attempt++) {
       const startedAt = this.now();
-      const outcome = await this.attempt(req, endpoint);
+      const outcome = this.gate ? await this.gate.run(() => this.attempt(req, endpoint), req.signal, endpoint) : await this.attempt(req, endpoint);
       if (outcome.kind === "ok") {
         // `--log-level debug` shows every call, so a slow or odd portal can be seen call by call.
         this.log.debug(this.redact(`${endpoint}: HTTP ${outcome.status}, ${outcome.text.length} bytes in ${this.now() - startedAt} ms`));
@@ -133,6 +138,8 @@ export class HttpClient {
       if (!retryable || attempt >= this.retries) throw this.failure(endpoint, outcome, attempt + 1);
 
       const wait = this.retryDelay(attempt, outcome.kind === "status" ? outcome.retryAfter : null);
+      // The portal's rate limit is the portal's, not this call's: every caller waits it out.
+      if (outcome.kind === "status" && outcome.status === 429) this.gate?.pauseFor(wait);
       const what = outcome.kind === "network" ? outcome.message : `HTTP ${outcome.status}`;
       this.log.warn(this.redact(`${endpoint}: ${what}; retry ${attempt + 1}/${this.retries} in ${wait} ms`));
       await sleep(wait, req.signal, endpoint);
