@@ -33,6 +33,8 @@ export interface Portal {
   client: NightowlClient;
   /** The portal's base URL. */
   baseUrl: string;
+  /** The client to read a device's history with, when devices come from several accounts. */
+  clientFor?(device: DeviceSnapshot): NightowlClient;
   /** One poll: every device with its latest values under the configured keys. */
   poll(signal?: AbortSignal): Promise<DeviceSnapshot[]>;
   /** Stops the embedded simulator, if one was started. */

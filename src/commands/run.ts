@@ -2,7 +2,10 @@
  * `nightowl run`: the monitor. Polls the portal every interval, logs each device's report,
  * and serves the metrics until SIGINT or SIGTERM.
  */
+import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
+import { MAX_ACCOUNTS_FILE_BYTES, parseAccountsFile } from "../accounts-file.ts";
+import { openAccounts } from "./accounts.ts";
 import { Command } from "commander";
 import type { Registry } from "prom-client";
 import { addSettingOptions, PORTAL_SETTINGS, type Config, type SettingName } from "../config.ts";
@@ -29,6 +32,7 @@ import type { RecentHistorySource } from "../history/recent-source.ts";
 import { createWarmUp } from "../warm-up.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
+import { RequestGate } from "../nightowl/request-gate.ts";
 import { parseShard, shardFilter } from "../shard.ts";
 import { registerNotifyMetrics } from "../notify/metrics.ts";
 import { createNotifier } from "../notify/notifier.ts";
@@ -39,7 +43,9 @@ import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./
 
 const RUN_SETTINGS: readonly SettingName[] = [
   ...PORTAL_SETTINGS,
+  "accountsFile",
   "pollIntervalSeconds",
+  "portalConcurrency",
   "shard",
   "summaryKeys",
   "metricsHost",
@@ -155,11 +161,30 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const timeScale = options.demo === true && options.demoSpeed !== undefined ? options.demoSpeed : 1;
   const intervalMs = (config.pollIntervalSeconds * 1000) / timeScale;
   const shard = config.shard === undefined ? undefined : parseShard(config.shard, options.hostname ?? hostname());
-  const portal = await openPortal(config, log, options.demo === true ? { speed: options.demoSpeed } : false, options.client);
+  // One bound on calls per portal for the whole process: polls, the warm-up and every account
+  // on it; a portal that hangs holds only its own slots.
+  const gates = new Map<string, RequestGate>();
+  const gateFor = (baseUrl: string) => {
+    const origin = new URL(baseUrl).origin;
+    let gate = gates.get(origin);
+    if (!gate) gates.set(origin, (gate = new RequestGate(config.portalConcurrency)));
+    return gate;
+  };
+  const registry = createRegistry();
+  if (config.accountsFile !== undefined && options.demo === true) throw new NightowlError("E_USAGE", "--demo watches the simulator's account; NIGHTOWL_ACCOUNTS_FILE goes without it");
+  const portal =
+    config.accountsFile !== undefined
+      ? openAccounts(config, parseAccountsFile(readAccountsFile(config.accountsFile), config.accountsFile), config.accountsFile, log, {
+          registry,
+          // A hung account counts as failed after one interval, so the others' poll goes on.
+          deadlineMs: intervalMs,
+          readFile: (path) => readFileSync(path, "utf8"),
+          client: (baseUrl) => ({ gate: gateFor(baseUrl), ...options.client }),
+        })
+      : await openPortal(config, log, options.demo === true ? { speed: options.demoSpeed } : false, { gate: gateFor(config.baseUrl), ...options.client });
   // Every shard reads the whole device list and keeps its own: no coordination between shards.
   const ownDevices = shard ? shardFilter(shard) : undefined;
   const poll = ownDevices ? async (signal: AbortSignal) => ownDevices(await portal.poll(signal)) : portal.poll;
-  const registry = createRegistry();
   registerBuildInfo(registry);
   // One pipeline per device (buffer, physics, rules), fed by the warm-up and the polls; the
   // analytics families and live scoring consume it, each feeding it the poll it is given
@@ -181,7 +206,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         registry,
       })
     : undefined;
-  const historySources: RecentHistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
+  const historySources: RecentHistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.clientFor?.(device) ?? portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
   if (config.mlPrometheusUrl) historySources.push(prometheusHistorySource(config.mlPrometheusUrl));
   // Before the observers it fills: they must hold a device's history before its first reading.
   const warmUp =
@@ -191,6 +216,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
           targets: [pipelines],
           spanMs: config.warmupHours * 3_600_000,
           log,
+          // The gate bounds the calls; as many devices at once as it lets through.
+          concurrency: config.portalConcurrency,
         })
       : undefined;
   // After analytics and scoring: it reads what they made of this poll.
@@ -291,4 +318,17 @@ function untilSignal(): Promise<NodeJS.Signals> {
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });
+}
+
+/** The accounts file's text; one line naming it when it cannot be read or is too big. */
+function readAccountsFile(path: string): string {
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_ACCOUNTS_FILE_BYTES) throw new NightowlError("E_CONFIG", `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)} is ${size} bytes, more than ${MAX_ACCOUNTS_FILE_BYTES}`);
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof NightowlError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new NightowlError("E_CONFIG", `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)} cannot be read (${reason}): expected a JSON list of accounts`, { cause: error });
+  }
 }
