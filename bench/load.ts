@@ -5,14 +5,19 @@
  * loopback. Reports scrape latency p50/p99 and the poll starts seen during the load, to show
  * the scrapes neither slow down the polls nor wait for them.
  *
- *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 32] [--interval 10] [--json]
+ *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 32] [--interval 10] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--json]
+ *
+ * wrk sends `Accept-Encoding: gzip` as Prometheus does (`--identity` scrapes uncompressed).
+ * Also reported: the monitor's CPU seconds per poll over two quiet intervals before the load
+ * (/proc/<pid>/stat; everything a poll costs, rendering and compressing the page included),
+ * its resident memory after the load and its peak (VmRSS, VmHWM), and the page's gzip size.
  *
  * Without `wrk` (Debian package wrk) it falls back to a Bun fetch loop with as many
  * concurrent scrapers, and says so. The simulator runs in this process at real-time speed; the
  * poll interval is the configurable minimum, 10 s, so 30 s of load span three polls.
  * Figures are reported, never asserted.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
 import { followLines, until } from "./child-log.ts";
@@ -32,6 +37,23 @@ const DEVICES = flag("--devices", 50);
 const SECONDS = flag("--seconds", 30);
 const CONNECTIONS = flag("--connections", 32);
 const INTERVAL_S = flag("--interval", 10);
+const PAGE_SIZE = flag("--page-size", 5);
+const WARMUP_HOURS = args.includes("--warmup-hours") ? Number(args[args.indexOf("--warmup-hours") + 1]) : 48;
+const GZIP = !args.includes("--identity");
+const ML_OFF = args.includes("--ml") && args[args.indexOf("--ml") + 1] === "off";
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** VmRSS and VmHWM of a process, in MB. */
+function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
 
 function env(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -107,7 +129,7 @@ function wrkMs(text: string): number {
 }
 
 async function loadWithWrk(wrk: string, url: string): Promise<Latency> {
-  const proc = Bun.spawn([wrk, "-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", url], { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([wrk, "-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...(GZIP ? ["-H", "Accept-Encoding: gzip"] : []), url], { stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (code !== 0) throw new Error(`wrk exited ${code}: ${err}`);
   const dist = (q: string) => wrkMs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, "m").exec(out)?.[1] ?? "");
@@ -116,7 +138,7 @@ async function loadWithWrk(wrk: string, url: string): Promise<Latency> {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
   const max = wrkMs(/^\s+Latency\s+\S+\s+\S+\s+(\S+)/m.exec(out)?.[1] ?? "");
-  return { tool: `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s`, requests, errors, p50Ms: dist("50"), p99Ms: dist("99"), maxMs: max, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]) };
+  return { tool: `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s${GZIP ? " (Accept-Encoding: gzip)" : ""}`, requests, errors, p50Ms: dist("50"), p99Ms: dist("99"), maxMs: max, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]) };
 }
 
 /** The fallback: CONNECTIONS scrapers in a loop for SECONDS, each timing its own requests. */
@@ -144,7 +166,7 @@ async function loadWithFetch(url: string): Promise<Latency> {
 }
 
 const sim = await startSimulator({ port: 0, devices: DEVICES, seed: 11, username: "load@example.com", password: "load-bench-password" });
-const ml = existsSync(MODEL);
+const ml = existsSync(MODEL) && !ML_OFF;
 const argv = [
   "run",
   "--base-url", sim.url,
@@ -152,6 +174,10 @@ const argv = [
   "--metrics-host", "127.0.0.1",
   "--metrics-port", "0",
   "--poll-interval", String(INTERVAL_S),
+  "--page-size", String(PAGE_SIZE),
+  // The simulator builds each device's day on its first page: thousands take minutes here.
+  "--request-timeout", "600",
+  "--warmup-hours", String(WARMUP_HOURS),
   ...(ml ? ["--ml-enabled", "true", "--ml-inference-interval", "1", "--model-path", MODEL] : ["--ml-enabled", "false"]),
 ];
 const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: { ...env(), NIGHTOWL_PASSWORD: "load-bench-password" }, stdout: "ignore", stderr: "pipe" });
@@ -161,7 +187,7 @@ try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 20_000, log.tail);
   const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
   // The first poll builds the simulator's day for every device; the load starts after it.
-  await until("first poll", () => log.polls.length > 0, 60_000, log.tail);
+  await until("first poll", () => log.polls.length > 0, 900_000, log.tail);
 
   // The first poll warms every device from the portal's recent history (analytics and scoring
   // windows); scrapes meanwhile are timed apart, until the first successful inference.
@@ -186,6 +212,13 @@ try {
   }
   const idleSorted = Float64Array.from(idle).sort();
   const exposition = await (await fetch(url)).text();
+  const gzipBytes = (await (await fetch(url, { headers: { "accept-encoding": "gzip" }, decompress: false })).arrayBuffer()).byteLength;
+  // CPU per poll: two quiet intervals, no scrapes but this bench's.
+  const quietPolls0 = log.polls.length;
+  const cpu0 = cpuSeconds(monitor.pid);
+  await Bun.sleep(2 * INTERVAL_S * 1000);
+  const cpuPerPoll = (cpuSeconds(monitor.pid) - cpu0) / Math.max(1, log.polls.length - quietPolls0);
+  const quietPolls = log.polls.length - quietPolls0;
   const series = exposition.split("\n").filter((l) => l && !l.startsWith("#")).length;
 
   const wrk = Bun.which("wrk");
@@ -201,11 +234,14 @@ try {
   const inferences: Record<string, number> = {};
   for (const m of final.matchAll(/^nightowl_ml_inferences_total\{[^}]*status="([^"]+)"\} (\S+)$/gm)) inferences[m[1]!] = (inferences[m[1]!] ?? 0) + Number(m[2]);
   const mlSamples = final.split("\n").filter((l) => l.startsWith("nightowl_ml_")).length;
+  const memory = memoryMb(monitor.pid);
   const loadGaps = loadPolls.slice(1).map((p, i) => p.startedAt - loadPolls[i]!.startedAt);
   result = {
     devices: DEVICES,
     ml: ml ? "model models/global/leak_detector.json, scored every poll" : "off (no model file)",
-    exposition: { bytes: exposition.length, samples: series, mlSamples, inferences },
+    exposition: { bytes: exposition.length, gzipBytes, samples: series, mlSamples, inferences },
+    cpu: { secondsPerPoll: cpuPerPoll, polls: quietPolls },
+    memory,
     idle: { p50Ms: percentile(idleSorted, 0.5), p99Ms: percentile(idleSorted, 0.99) },
     warmUp: { seconds: warmMs / 1000, scrapes: warming.length, p50Ms: percentile(warmSorted, 0.5), maxMs: warmSorted.at(-1) ?? Number.NaN },
     latency,
@@ -227,7 +263,7 @@ if (args.includes("--json")) {
   console.log(JSON.stringify(result));
 } else {
   const r = result as {
-    devices: number; ml: string; exposition: { bytes: number; samples: number; mlSamples: number; inferences: Record<string, number> }; idle: { p50Ms: number; p99Ms: number }; warmUp: { seconds: number; scrapes: number; p50Ms: number; maxMs: number };
+    devices: number; ml: string; cpu: { secondsPerPoll: number; polls: number }; memory: { rss: number; peak: number }; exposition: { bytes: number; gzipBytes: number; samples: number; mlSamples: number; inferences: Record<string, number> }; idle: { p50Ms: number; p99Ms: number }; warmUp: { seconds: number; scrapes: number; p50Ms: number; maxMs: number };
     latency: Latency; polls: { underLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
   };
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
@@ -235,8 +271,10 @@ if (args.includes("--json")) {
   console.log(`|---|---|`);
   console.log(`| setup | \`run\` polling ${r.devices} devices × all default keys every ${INTERVAL_S} s; live scoring: ${r.ml} |`);
   const runs = Object.entries(r.exposition.inferences).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
-  console.log(`| exposition | ${r.exposition.samples} samples, ${f(r.exposition.bytes / 1024)} KiB; ${r.exposition.mlSamples} of them \`nightowl_ml_*\` (inference runs by the end: ${runs}) |`);
-  console.log(`| first poll's warm-up (48 h of history per device) until the first inference | ${f(r.warmUp.seconds)} s; ${r.warmUp.scrapes} scrapes one at a time meanwhile: p50 ${f(r.warmUp.p50Ms, 2)} ms, slowest ${f(r.warmUp.maxMs, 0)} ms |`);
+  console.log(`| CPU per poll (quiet, ${r.cpu.polls} polls) | ${f(r.cpu.secondsPerPoll, 3)} s |`);
+  console.log(`| memory after the load / peak | ${f(r.memory.rss, 0)} MB / ${f(r.memory.peak, 0)} MB |`);
+  console.log(`| exposition | ${r.exposition.samples} samples, ${f(r.exposition.bytes / 1024)} KiB (gzip ${f(r.exposition.gzipBytes / 1024)} KiB); ${r.exposition.mlSamples} of them \`nightowl_ml_*\` (inference runs by the end: ${runs}) |`);
+  console.log(`| first poll's warm-up (${WARMUP_HOURS} h of history per device) until the first inference | ${f(r.warmUp.seconds)} s; ${r.warmUp.scrapes} scrapes one at a time meanwhile: p50 ${f(r.warmUp.p50Ms, 2)} ms, slowest ${f(r.warmUp.maxMs, 0)} ms |`);
   console.log(`| scrape latency after it, one at a time (50 scrapes) | p50 ${f(r.idle.p50Ms, 2)} ms, p99 ${f(r.idle.p99Ms, 2)} ms |`);
   console.log(`| load | ${r.latency.tool}: ${r.latency.requests} scrapes, ${f(r.latency.rps, 0)}/s, ${r.latency.errors} errors |`);
   console.log(`| **scrape latency under load** | **p50 ${f(r.latency.p50Ms, 2)} ms, p99 ${f(r.latency.p99Ms, 2)} ms** (max ${f(r.latency.maxMs, 1)} ms; target p99 < 50 ms) |`);
