@@ -1,6 +1,6 @@
 /**
  * Many accounts in one `run` (NIGHTOWL_ACCOUNTS_FILE): one client per account, each with its
- * own token and failures, polled side by side. A poll is every account's devices; an account
+ * own token and failures, polled a few at a time. A poll is every account's devices; an account
  * that fails (wrong password, its portal down, too slow) does not fail or hold up the others:
  * it is counted in the account families, and its devices keep their last values (their
  * timestamps tell their age) until it answers again, as all devices do when a single-account
@@ -22,6 +22,8 @@ export interface AccountsOptions {
   registry: Registry;
   /** Longest one account's poll may take before it counts as failed, ms (the poll interval). */
   deadlineMs: number;
+  /** Accounts polled at once (the portal concurrency). */
+  concurrency: number;
   /** Reads a password file; injectable. */
   readFile: (path: string) => string;
   /** Client settings shared by every account (the request gate, test backoff). */
@@ -88,7 +90,13 @@ export function openAccounts(config: Config, entries: readonly AccountEntry[], a
     clientFor: (device) => owner.get(device.id)?.client ?? accounts[0]!.client,
     baseUrl: `${accounts.length} account(s) of ${[...new Set(accounts.map((a) => a.entry.baseUrl ?? config.baseUrl))].join(", ")}`,
     async poll(signal) {
-      await Promise.all(accounts.map((a) => pollOne(a, signal)));
+      // As many accounts at once as the portal gate lets calls through, each timed from its own
+      // start: timing all from the poll's start would fail the accounts queued at the back.
+      let next = 0;
+      const worker = async () => {
+        while (next < accounts.length) await pollOne(accounts[next++]!, signal);
+      };
+      await Promise.all(Array.from({ length: Math.min(options.concurrency, accounts.length) }, worker));
       if (accounts.every((a) => metrics.failing(a.entry.label))) throw new NightowlError("E_HTTP", `every account's poll failed (${accounts.length})`);
       // A device listed by two accounts (a shared site) is kept once, under the first account.
       const seen = new Set<string>();

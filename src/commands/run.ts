@@ -178,6 +178,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
           registry,
           // A hung account counts as failed after one interval, so the others' poll goes on.
           deadlineMs: intervalMs,
+          concurrency: config.portalConcurrency,
           readFile: (path) => readFileSync(path, "utf8"),
           client: (baseUrl) => ({ gate: gateFor(baseUrl), ...options.client }),
         })
