@@ -14,20 +14,33 @@ export type ErrorCode =
 
 export class NightowlError extends Error {
   readonly code: ErrorCode;
+  /** The exit code when it is not the code's usual one (128 + N after signal N, as shells expect). */
+  readonly exitCode?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
     super(message, options);
     this.name = "NightowlError";
     this.code = code;
+    if (options?.exitCode !== undefined) this.exitCode = options.exitCode;
   }
 }
 
-/** 2 for mistakes the user fixes in the command line or configuration, 1 for runtime failures. */
+/**
+ * 2 for mistakes the user fixes in the command line or configuration, 1 for runtime
+ * failures, or the error's own exit code (130 after Ctrl-C).
+ */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof NightowlError) {
+    if (error.exitCode !== undefined) return error.exitCode;
     return error.code === "E_USAGE" || error.code === "E_CONFIG" ? 2 : 1;
   }
   return 1;
+}
+
+/** The shells' exit code for a process stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  const number = ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as Partial<Record<NodeJS.Signals, number>>)[signal];
+  return number === undefined ? 1 : 128 + number;
 }
 
 export function isNightowlError(error: unknown, code?: ErrorCode): error is NightowlError {

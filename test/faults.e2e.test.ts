@@ -27,7 +27,7 @@ interface Demo {
 }
 
 async function startDemo(): Promise<Demo> {
-  const run = startCli(["run", "--demo", "--demo-speed", String(SPEED), "--poll-interval", String(INTERVAL_S), "--metrics-port", "0", "--ml-enabled", "false"]);
+  const run = startCli(["run", "--demo", "--demo-speed", String(SPEED), "--poll-interval", String(INTERVAL_S), "--metrics-port", "0", "--ml-enabled", "false", "--log-level", "debug"]);
   running.push(run);
   const sim = (await run.waitFor(/Demo: simulator with \d+ devices at (http:\/\/\S+)/))[1]!;
   const line = await run.waitFor(/Serving metrics on (http:\/\/\S+)\/metrics .* every 10 simulated s \(0\.20 s real\)/);
@@ -154,7 +154,7 @@ test("an expired token, a refused refresh and broken bodies: each recovered with
   const expired = await scrape(demo);
   expect(expired.attempts.failure).toBe(start.attempts.failure);
   // The first call after the expiry may be a poll's or the analytics' history warm-up.
-  expect(demo.run.stderr()).toMatch(/\[INFO\] (POST|GET) \/api\/\S+: token rejected; renewing and retrying once/);
+  expect(demo.run.stderr()).toMatch(/\[DEBUG\] (POST|GET) \/api\/\S+: token rejected; renewing and retrying once/);
 
   await fault(demo, "POST", [{ kind: "reject_refresh", count: 1 }, { kind: "expire_tokens" }]);
   await until("three more good polls", async () => (await scrape(demo)).attempts.success >= expired.attempts.success + 3);

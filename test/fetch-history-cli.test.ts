@@ -38,7 +38,7 @@ async function windowsDone(dir: string): Promise<number> {
   }
 }
 
-async function interruptAndResume(signal: "SIGKILL" | "SIGINT"): Promise<{ code: number; stderr: string; dir: string }> {
+async function interruptAndResume(signal: "SIGKILL" | "SIGINT" | "SIGTERM"): Promise<{ code: number; stderr: string; dir: string }> {
   const dir = tempDir(`cli-${signal}`);
   sim.faults.delay(40, { path: "/api/plugins/telemetry" });
   try {
@@ -68,10 +68,21 @@ test("a fetch killed mid-way (SIGKILL) is continued by the same command, ending 
   expect(code).not.toBe(0);
 });
 
-test("Ctrl-C (SIGINT) stops cleanly with a one-line reason, and the same command continues", async () => {
-  const { code, stderr } = await interruptAndResume("SIGINT");
-  expect(code).toBe(1);
-  expect(stderr).toContain("run the same command again to continue");
+test.each([
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const)("%s stops cleanly with a one-line reason and exit %d, as shells expect; the same command continues", async (signal, exitCode) => {
+  const { code, stderr } = await interruptAndResume(signal);
+  expect(code).toBe(exitCode);
+  expect(stderr).toMatch(new RegExp(`^nightowl: fetch interrupted by ${signal} .*run the same command again to continue`, "m"));
+});
+
+test("--quiet: the files, and nothing on stderr even at NIGHTOWL_LOG_LEVEL=info", async () => {
+  const dir = tempDir("cli-quiet");
+  const child = spawnFetch(dir, ["--quiet"]);
+  expect(await child.exited).toBe(0);
+  expect(await new Response(child.stderr).text()).toBe("");
+  expect(filesOf(dir)).toEqual(reference);
 });
 
 test("off a terminal, one log line per finished device", async () => {

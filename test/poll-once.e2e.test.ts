@@ -30,8 +30,24 @@ test("--json prints every device, past the first page, with the values the porta
     expect(printed.user_label).toBe(sim.accounts[0]!.userLabel);
     expect(Object.keys(printed.telemetry).sort()).toEqual(device.keys.filter((k) => DEFAULT_TIMESERIES_KEYS.includes(k)).sort());
   }
-  expect(stderr).toContain("Authenticated successfully; token prefix ");
-  expect(stdout + stderr).not.toContain(PASSWORD);
+  // Run as cron runs it (stdout not a terminal): a successful poll says nothing on stderr.
+  expect(stderr).toBe("");
+  expect(stdout).not.toContain(PASSWORD);
+});
+
+test("a successful poll as cron runs it is silent: reports, --textfile, --demo, and --quiet", async () => {
+  const file = join(emptyDir("textfile"), "nightowl.prom");
+  for (const args of [[...portal], ["--textfile", file, ...portal], ["--demo"], ["--quiet", ...portal]]) {
+    const { code, stdout, stderr } = await runCli(["poll-once", ...args], { NIGHTOWL_PASSWORD: PASSWORD });
+    expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: "" });
+    expect(stdout.length).toBeGreaterThan(0);
+  }
+});
+
+test("--log-level debug shows the login, with only the token's prefix", async () => {
+  const { code, stderr } = await runCli(["poll-once", "--json", ...portal, "--log-level", "debug"], { NIGHTOWL_PASSWORD: PASSWORD });
+  expect(code).toBe(0);
+  expect(stderr).toContain("[DEBUG] Authenticated successfully; token prefix ");
 });
 
 test("the report names every device with the original layout", async () => {
@@ -65,7 +81,7 @@ test("--textfile writes the metrics atomically; the file passes promtool", async
 test("bad credentials: exit 1 with one line on stderr and no password; the textfile says the poll failed", async () => {
   const dir = emptyDir("textfile");
   const file = join(dir, "nightowl.prom");
-  const { code, stdout, stderr } = await runCli(["poll-once", "--textfile", file, ...portal, "--log-level", "error"], { NIGHTOWL_PASSWORD: "not-the-password" });
+  const { code, stdout, stderr } = await runCli(["poll-once", "--textfile", file, ...portal], { NIGHTOWL_PASSWORD: "not-the-password" });
   expect(code).toBe(1);
   expect(stdout).toBe("");
   const lines = stderr.trimEnd().split("\n");
@@ -86,17 +102,24 @@ test("missing credentials: exit 2 naming the variable, and no textfile", async (
   expect(existsSync(file)).toBe(false);
 });
 
-test("a portal that keeps failing: exit 1 with one line after the retries", async () => {
+test("a portal that keeps failing: exit 1 with one line after the retries, none per retry", async () => {
   sim.faults.add({ kind: "status", status: 503, count: -1, path: "/api/entitiesQuery" });
   try {
-    const { code, stdout, stderr } = await runCli(["poll-once", ...portal, "--log-level", "error"], { NIGHTOWL_PASSWORD: PASSWORD });
+    const { code, stdout, stderr } = await runCli(["poll-once", ...portal], { NIGHTOWL_PASSWORD: PASSWORD });
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(stderr).toMatch(/^nightowl: .*503/);
+    expect(stderr).toMatch(/^nightowl: .*503.*\(after 4 attempts\)$/m);
   } finally {
     sim.faults.add({ kind: "clear" });
   }
+});
+
+test("an unreachable portal: one line, exit 1, no retry lines", async () => {
+  const { code, stderr } = await runCli(["poll-once", "--base-url", "http://127.0.0.1:9", "--username", "u"], { NIGHTOWL_PASSWORD: "p" });
+  expect(code).toBe(1);
+  expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(stderr).toMatch(/^nightowl: POST \/api\/auth\/login: .*\(after 4 attempts\)$/m);
 });
 
 test("--demo polls the embedded simulator", async () => {

@@ -2,6 +2,7 @@
  * What every command needs before it calls the core: its validated Config (flags, then the
  * environment, then `.env` in the working directory) and a logger made from it.
  */
+import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, secretFlagWarnings, settingFlags, unknownVariables, type Config } from "../config.ts";
@@ -25,10 +26,16 @@ export function commandContext(options: Record<string, unknown>): CommandContext
     dotenv: existsSync(dotenvPath) ? readFileSync(dotenvPath, "utf8") : undefined,
     localTimeZone: localZone.timeZone,
   });
-  const log = createLogger({ format: config.logFormat, level: config.logLevel });
+  // --quiet is errors only, whatever the level: cron mails whatever reaches stderr.
+  const log = createLogger({ format: config.logFormat, level: options.quiet === true ? "error" : config.logLevel });
   for (const name of unknownVariables(process.env)) log.warn(`${name} is set but no setting reads it (a typo?)`);
   for (const warning of secretFlagWarnings(flags)) log.warn(warning);
   return { config, log, localZone };
+}
+
+/** The `--quiet` flag every command offers: errors only on standard error. */
+export function addQuietOption(command: Command): Command {
+  return command.option("--quiet", "print errors only (the same as --log-level error); for cron");
 }
 
 /** Writes to standard output; the one place commands print results. */

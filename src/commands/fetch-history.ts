@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { addSettingOptions, PORTAL_SETTINGS, requireCredentials } from "../config.ts";
-import { NightowlError } from "../errors.ts";
+import { NightowlError, signalExitCode } from "../errors.ts";
 import { NightowlClient } from "../nightowl/client.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../history/checkpoint.ts";
 import { fetchHistory } from "../history/fetch-run.ts";
@@ -45,7 +45,7 @@ export function fetchHistoryCommand(): Command {
     .option("--concurrency <n>", "history calls in flight at most", "4")
     .option("--import-url <url>", "also stream into VictoriaMetrics, e.g. http://127.0.0.1:8428 (its /api/v1/import/prometheus)")
     .option("--restart", "discard an unfinished fetch in the output directory instead of continuing it")
-    .option("--quiet", "no progress output (for cron)");
+    .option("--quiet", "no progress output and errors only on standard error (for cron)");
   addSettingOptions(command, PORTAL_SETTINGS);
   return command
     .addHelpText(
@@ -76,13 +76,21 @@ ends with the same files. Files appear only when complete.`,
         log,
       });
       const controller = new AbortController();
+      let stoppedBy: NodeJS.Signals | undefined;
       const onSignal = (signal: NodeJS.Signals) => {
+        stoppedBy = signal;
         reporter.close();
         log.warn(`${signal}: stopping after the calls in flight; run the same command again to continue`);
         controller.abort(new NightowlError("E_IO", `interrupted by ${signal}`));
       };
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
+      // Stopped by a signal: one line, and the exit code shells expect (130 for Ctrl-C, 143 for SIGTERM).
+      const interrupted = (points: number | undefined, cause?: unknown) =>
+        new NightowlError("E_IO", `fetch interrupted by ${stoppedBy}${points === undefined ? "" : ` with ${points} points written`}; run the same command again to continue (partial files are kept in ${flags.output})`, {
+          cause,
+          exitCode: signalExitCode(stoppedBy!),
+        });
       try {
         const result = await fetchHistory({
           source: portalSource(client, { attributeKeys: config.attributeKeys, pageSize: config.pageSize }),
@@ -103,8 +111,11 @@ ends with the same files. Files appear only when complete.`,
           signal: controller.signal,
           log,
           onProgress: (event) => reporter.onProgress(event),
+        }).catch((error: unknown) => {
+          throw stoppedBy ? interrupted(undefined, error) : error;
         });
         reporter.close();
+        if (!result.complete && stoppedBy) throw interrupted(result.points);
         if (!result.complete) {
           throw new NightowlError("E_IO", `fetch interrupted with ${result.points} points written; run the same command again to continue (partial files are kept in ${flags.output})`);
         }

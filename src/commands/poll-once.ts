@@ -13,8 +13,8 @@ import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
 import { writeTextfile } from "../metrics/textfile.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollResult } from "../nightowl/poll-result.ts";
-import { commandContext, print } from "./context.ts";
-import { openPortal } from "./portal.ts";
+import { addQuietOption, commandContext, print } from "./context.ts";
+import { flagAttribute, isSettingGiven, openPortal } from "./portal.ts";
 
 export function pollOnceCommand(): Command {
   const command = new Command("poll-once")
@@ -22,6 +22,7 @@ export function pollOnceCommand(): Command {
     .option("--json", "print a JSON array of devices instead of the reports")
     .option("--textfile <file>", "also write the metrics atomically to FILE (e.g. /var/lib/node_exporter/textfile/nightowl.prom), on failure too")
     .option("--demo", "poll the embedded simulator, started in this process");
+  addQuietOption(command);
   addSettingOptions(command, [...PORTAL_SETTINGS, "summaryKeys"]);
   return command
     .addHelpText(
@@ -33,10 +34,14 @@ Examples:
   $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
 
 On failure the textfile says nightowl_last_poll_success 0, and the command exits non-zero
-with one line on standard error.`,
+with one line on standard error. When standard output is not a terminal (cron), a successful
+poll writes nothing to standard error unless --log-level is set.`,
     )
     .action(async (options: { json?: boolean; textfile?: string; demo?: boolean } & Record<string, unknown>) => {
-      const { config, log } = commandContext(options);
+      // Under cron (stdout not a terminal) a successful poll says nothing: warnings and errors only,
+      // unless a log level is set.
+      const quietByDefault = !process.stdout.isTTY && !isSettingGiven("logLevel", options);
+      const { config, log } = commandContext(quietByDefault ? { ...options, [flagAttribute("logLevel")]: "warn" } : options);
       const portal = await openPortal(config, log, options.demo === true);
       let result: PollResult;
       const startedAt = Date.now();

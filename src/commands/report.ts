@@ -11,7 +11,7 @@ import { forestAnomalies } from "../monitor/report-anomalies.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
-import { commandContext, print } from "./context.ts";
+import { addQuietOption, commandContext, print } from "./context.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
@@ -33,6 +33,7 @@ export function reportCommand(): Command {
     .option("--output <file>", "where to write the report; - for standard output", "nightowl-report.html")
     .option("--format <format>", "html or json", "html")
     .option("--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline");
+  addQuietOption(command);
   addSettingOptions(command, REPORT_SETTINGS);
   return command
     .addHelpText(

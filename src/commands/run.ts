@@ -37,7 +37,7 @@ import { parseShard, shardFilter } from "../shard.ts";
 import { registerNotifyMetrics } from "../notify/metrics.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { parseTarget } from "../notify/target.ts";
-import { commandContext, describeTimeZone } from "./context.ts";
+import { addQuietOption, commandContext, describeTimeZone } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
@@ -85,6 +85,7 @@ export function runCommand(): Command {
       "--demo-speed <x>",
       `with --demo: simulated seconds per real second of the simulator's clock (default ${DEMO.speed}); the poll interval is then counted in simulated seconds, so polls come every interval/x real seconds`,
     );
+  addQuietOption(command);
   addSettingOptions(command, RUN_SETTINGS);
   return command
     .addHelpText(

@@ -11,7 +11,7 @@ import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplay } from "../monitor/score-replay.ts";
-import { commandContext, print } from "./context.ts";
+import { addQuietOption, commandContext, print } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
@@ -31,6 +31,7 @@ export function scoreCommand(): Command {
     .option("--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)")
     .option("--format <format>", "table, csv or json", "table")
     .option("--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them");
+  addQuietOption(command);
   addSettingOptions(command, ML_COMMAND_SETTINGS);
   return command
     .addHelpText(

@@ -10,7 +10,7 @@ import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";
 import { trainLeakModel, type TrainSummary } from "../ml/leak-model.ts";
 import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
-import { commandContext, print } from "./context.ts";
+import { addQuietOption, commandContext, print } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 
@@ -37,6 +37,7 @@ export function trainCommand(): Command {
     .option("--seed <n>", "random seed; the same seed and history give the same model", "42")
     .option("--note <text>", "a note stored in the model's training metadata")
     .option("--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training");
+  addQuietOption(command);
   addSettingOptions(command, ML_COMMAND_SETTINGS);
   return command
     .addHelpText(

@@ -48,7 +48,7 @@ test("429 with Retry-After: waits the seconds the portal asks for, then succeeds
   expect(await client.devices(QUERY)).toHaveLength(3);
   // A lower bound only: the wait cannot be shorter than asked for.
   expect(performance.now() - started).toBeGreaterThanOrEqual(990);
-  expect(log.lines).toContain("warn POST /api/entitiesQuery/find: HTTP 429; retry 1/3 in 1000 ms");
+  expect(log.lines).toContain("debug POST /api/entitiesQuery/find: HTTP 429; retry 1/3 in 1000 ms");
 });
 
 test("429 on login is retried too, and a 400 is not", async () => {
@@ -75,7 +75,7 @@ test("a connection closed mid-body is a network error, retried", async () => {
   sim.faults.add({ kind: "close", path: QUERY_PATH });
   expect(await client.devices(QUERY)).toHaveLength(3);
   expect(counts(sim).query - before).toBe(2);
-  expect(log.lines.some((l) => l.startsWith("warn POST /api/entitiesQuery/find: network error"))).toBe(true);
+  expect(log.lines.some((l) => l.startsWith("debug POST /api/entitiesQuery/find: network error"))).toBe(true);
 });
 
 test("a slow answer times out and is retried", async () => {
@@ -86,7 +86,7 @@ test("a slow answer times out and is retried", async () => {
   sim.faults.delay(600, { count: 1, path: QUERY_PATH });
   expect(await client.devices(QUERY)).toHaveLength(3);
   expect(counts(sim).query - before).toBe(2);
-  expect(log.lines).toContainEqual(expect.stringMatching(/^warn POST \/api\/entitiesQuery\/find: timed out after 150 ms; retry 1\/3/));
+  expect(log.lines).toContainEqual(expect.stringMatching(/^debug POST \/api\/entitiesQuery\/find: timed out after 150 ms; retry 1\/3/));
 });
 
 test.each(["malformed", "truncated"] as const)("%s JSON → E_PARSE naming the endpoint, no crash", async (kind) => {

@@ -21,7 +21,7 @@ test("login: logs the masked token prefix like the original, never the token or 
   expect(client.tokenPrefix()).toBeUndefined();
   await client.authenticate();
   expect(client.tokenPrefix()).toBe("eyJhbGci...");
-  expect(log.lines).toContain("info Authenticated successfully; token prefix eyJhbGci...");
+  expect(log.lines).toContain("debug Authenticated successfully; token prefix eyJhbGci...");
   const all = log.lines.join("\n");
   expect(all).not.toContain(sim.accounts[0]!.password);
   expect(all).not.toMatch(/eyJ[\w-]{20,}/);

@@ -283,7 +283,7 @@ export class NightowlClient {
       return await this.http.request({ ...req, token }, schema);
     } catch (error) {
       if (!(error instanceof HttpStatusError) || error.status !== 401) throw error;
-      this.log.info(`${error.endpoint}: token rejected; renewing and retrying once`);
+      this.log.debug(`${error.endpoint}: token rejected; renewing and retrying once`);
       // Another caller may have renewed meanwhile; only drop the token this call used.
       if (this.tokens.accessToken === token) this.tokens.invalidateAccess();
       await this.authenticate();
@@ -310,7 +310,7 @@ export class NightowlClient {
     if (this.options.tenant) body.tenant = this.options.tenant;
     const pair = await this.http.request({ method: "POST", path: "/api/auth/login", body }, TokenPairSchema);
     this.tokens.set(pair);
-    this.log.info(`Authenticated successfully; token prefix ${this.tokenPrefix()}`);
+    this.log.debug(`Authenticated successfully; token prefix ${this.tokenPrefix()}`);
   }
 
   private async refresh(): Promise<void> {

@@ -141,7 +141,8 @@ export class HttpClient {
       // The portal's rate limit is the portal's, not this call's: every caller waits it out.
       if (outcome.kind === "status" && outcome.status === 429) this.gate?.pauseFor(wait);
       const what = outcome.kind === "network" ? outcome.message : `HTTP ${outcome.status}`;
-      this.log.warn(this.redact(`${endpoint}: ${what}; retry ${attempt + 1}/${this.retries} in ${wait} ms`));
+      // Debug: the call either succeeds (nothing to report) or fails with one error line saying how many attempts it made.
+      this.log.debug(this.redact(`${endpoint}: ${what}; retry ${attempt + 1}/${this.retries} in ${wait} ms`));
       await sleep(wait, req.signal, endpoint);
     }
   }
