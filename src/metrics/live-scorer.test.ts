@@ -67,7 +67,7 @@ test("no model: one warning and nightowl_ml_model_loaded 0; reload (SIGHUP) pick
   const registry = createRegistry();
   const log = recordingLog();
   const empty = join(dir, "empty-models");
-  const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log, modelsDir: empty, inferenceInterval: 1 });
+  const scorer = createLiveScorer({ metrics: registerMlMetrics(registry), log, modelsDir: empty, fallbackModel: null, inferenceInterval: 1 });
   for (let i = 0; i < 3; i++) await scorer.observe({ ok: true, devices: [snapshot(live, i)], startedAt: 0, durationMs: 1 });
   expect(await registry.metrics()).toContain('nightowl_ml_model_loaded{user_label="dgorman"} 0');
   expect(log.lines.filter((l) => l.startsWith("no leak model for user dgorman")).length).toBe(1);

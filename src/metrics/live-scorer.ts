@@ -29,6 +29,8 @@ export interface LiveScorerOptions {
   modelsDir: string;
   /** NIGHTOWL_ML_MODEL_PATH: one model for every user. */
   modelPath?: string;
+  /** The last-resort model: the embedded global one (default), or null for none. */
+  fallbackModel?: string | null;
   /** Export every N polls (NIGHTOWL_ML_INFERENCE_INTERVAL). */
   inferenceInterval: number;
   /** Epoch ms; injected by tests. */
@@ -63,7 +65,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   const { metrics, log } = options;
   const now = options.now ?? Date.now;
   const pipelines = options.pipelines ?? new DevicePipelines({ timeZone: options.timeZone });
-  const models = new UserModels({ log, modelsDir: options.modelsDir, modelPath: options.modelPath, onResolved: (user, model) => metrics.setModel(user, model) });
+  const models = new UserModels({ log, modelsDir: options.modelsDir, modelPath: options.modelPath, fallback: options.fallbackModel, onResolved: (user, model) => metrics.setModel(user, model) });
   const devices = new Map<string, DeviceState>();
   // Without a registry the gauge goes to one nobody scrapes; errors are still caught and logged.
   const stages = stageSuccess(options.registry ?? new Registry(), log);

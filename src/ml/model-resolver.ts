@@ -1,16 +1,17 @@
 /**
  * Which model file scores a user's devices, in the original monitor's order: an explicit path
  * (NIGHTOWL_ML_MODEL_PATH / --model-path), else `{modelsDir}/users/{user_label}/leak_detector.json`,
- * else `{modelsDir}/global/leak_detector.json`, else none — ML is then off for that user, with a
- * warning and `nightowl_ml_model_loaded 0`.
+ * else `{modelsDir}/global/leak_detector.json`, else the global model embedded in the program
+ * (so a compiled binary run from any folder still scores); none only when that is turned off.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { EMBEDDED_MODEL_PATH } from "./embedded-model.ts";
 import { isSafeSegment, safeSegment } from "../safe-path.ts";
 
 export const MODEL_FILE_NAME = "leak_detector.json";
 
-export type ModelSource = "explicit" | "user" | "global";
+export type ModelSource = "explicit" | "user" | "global" | "embedded";
 
 export interface ResolvedModelPath {
   path: string;
@@ -23,6 +24,8 @@ export interface ResolveOptions {
   /** Folder holding `users/` and `global/`, e.g. "models". */
   modelsDir: string;
   userLabel: string;
+  /** The last resort: the embedded global model's path (the default), or null for none. */
+  fallback?: string | null;
   /** Injected by tests. */
   exists?: (path: string) => boolean;
 }
@@ -51,5 +54,6 @@ export function resolveModelPath(options: ResolveOptions): ResolvedModelPath | n
   }
   const global = globalModelPath(options.modelsDir);
   if (exists(global)) return { path: global, source: "global" };
-  return null;
+  const fallback = options.fallback === undefined ? EMBEDDED_MODEL_PATH : options.fallback;
+  return fallback === null ? null : { path: fallback, source: "embedded" };
 }

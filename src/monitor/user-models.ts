@@ -13,6 +13,8 @@ export interface UserModelsOptions {
   modelsDir: string;
   /** NIGHTOWL_ML_MODEL_PATH: one model for every user. */
   modelPath?: string;
+  /** The last-resort model: the embedded global one (default), or null for none. */
+  fallback?: string | null;
   /** Told of every resolution (null: none), for the model families. */
   onResolved?: (userLabel: string, model: LeakModel | null) => void;
 }
@@ -38,8 +40,8 @@ export class UserModels {
   }
 
   private load(userLabel: string): LeakModel | null {
-    const { log, modelsDir, modelPath } = this.options;
-    const resolved = resolveModelPath({ modelPath, modelsDir, userLabel });
+    const { log, modelsDir, modelPath, fallback } = this.options;
+    const resolved = resolveModelPath({ modelPath, modelsDir, userLabel, fallback });
     if (!resolved) {
       log.warn(`no leak model for user ${userLabel}: looked for ${modelsDir}/users/${userLabel}/leak_detector.json and ${modelsDir}/global/leak_detector.json; ML scoring is off for this user (train one with nightowl train)`);
       return null;
