@@ -8,7 +8,7 @@
  * on; only `stop()` ends it.
  */
 import type { Logger } from "./log.ts";
-import { describeError } from "./errors.ts";
+import { describeError, isNightowlError } from "./errors.ts";
 import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 
@@ -85,6 +85,8 @@ export function startPollLoop(options: PollLoopOptions): PollLoop {
     polls++;
     lastResult = result;
     if (result.ok) lastSuccessAt = startedAt + result.durationMs;
+    // A refused login (a changed password) will not mend by itself the way an outage does: ERROR.
+    else if (isNightowlError(result.error, "E_AUTH")) log.error(`poll failed: ${describeError(result.error)}`, { durationMs: Math.round(result.durationMs) });
     else log.warn(`poll failed: ${describeError(result.error)}`, { durationMs: Math.round(result.durationMs) });
     for (const observer of observers) {
       try {

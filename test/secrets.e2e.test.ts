@@ -247,7 +247,7 @@ function follow(proc: ReturnType<typeof Bun.spawn>) {
 
 test("run with basic-auth scrapes, right then wrong portal password, an expired token renewed: no secret in the log or /metrics", async () => {
   const basic = `Basic ${Buffer.from(`prometheus:${SCRAPE_PASSWORD}`).toString("base64")}`;
-  for (const password of [PASSWORD, WRONG]) {
+  for (const password of [PASSWORD]) {
     const dir = emptyDir("secrets-run");
     const proc = Bun.spawn([process.execPath, CLI, "run", "--metrics-host", "127.0.0.1", "--metrics-port", "0", "--poll-interval", "10", "--ml-enabled", "false"], {
       cwd: dir,
@@ -275,6 +275,21 @@ test("run with basic-auth scrapes, right then wrong portal password, an expired 
     } finally {
       if (proc.exitCode === null) proc.kill("SIGKILL");
     }
+  }
+
+  // With the wrong password run stops at its first login (exit 2): nothing secret on the way out.
+  {
+    const dir = emptyDir("secrets-run-wrong");
+    const proc = Bun.spawn([process.execPath, CLI, "run", "--metrics-host", "127.0.0.1", "--metrics-port", "0", "--poll-interval", "10", "--ml-enabled", "false", "--log-level", "debug"], {
+      cwd: dir,
+      env: cleanEnv({ ...portal(WRONG), NIGHTOWL_METRICS_AUTH_USERNAME: "prometheus", NIGHTOWL_METRICS_AUTH_PASSWORD: SCRAPE_PASSWORD }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text(), await proc.exited];
+    expect(code).toBe(2);
+    expect(stderr).toContain("nightowl: the portal refused the login");
+    expectClean("run with the wrong password", { stdout, stderr, dir, extra: "" });
   }
 
   // The demo simulator's tokens expire under a fast clock too: refreshes and re-logins at debug level.

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDotenv, requireCredentials, SETTINGS, type Config, type SettingName } from "../config.ts";
+import { describeError, isNightowlError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
@@ -67,6 +68,25 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
   const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
   return { client, baseUrl, poll: (signal) => client.devices({ ...query, signal }), close };
+}
+
+/**
+ * Logs in once before polling starts. A refusal (HTTP 401/403) is a configuration mistake,
+ * not an outage: it stops the command with one line and exit 2, so systemd shows the failure
+ * instead of a monitor polling a wrong password forever. Any other failure (the portal down)
+ * is left to the first poll, which retries and reports it.
+ * @throws NightowlError E_AUTH (exit code 2) when the portal refuses the credentials
+ */
+export async function checkFirstLogin(portal: Portal, log: Logger): Promise<void> {
+  try {
+    await portal.client.authenticate();
+  } catch (error) {
+    if (!isNightowlError(error, "E_AUTH")) {
+      log.debug(`first login failed (${describeError(error)}); the first poll tries again`);
+      return;
+    }
+    throw new NightowlError("E_AUTH", `the portal refused the login: ${error.message}; check NIGHTOWL_USERNAME and NIGHTOWL_PASSWORD (or NIGHTOWL_PASSWORD_FILE)`, { cause: error, exitCode: 2 });
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Logger } from "../log.ts";
 import type { ClientOptions } from "../nightowl/client.ts";
 import { registerBuildInfo } from "../metrics/build-info.ts";
 import { registerPollMetrics } from "../metrics/poll.ts";
+import { registerPortalAuthWatch } from "../metrics/portal-auth.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import { createPrerenderedExposition, type PrerenderedExposition } from "../metrics/exposition.ts";
 import { familiesRegisteredBy, familyExcluder } from "../metrics/exclude.ts";
@@ -39,7 +40,7 @@ import { createNotifier } from "../notify/notifier.ts";
 import { parseTarget } from "../notify/target.ts";
 import { addQuietOption, commandContext, describeTimeZone } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
-import { DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
+import { checkFirstLogin, DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
 const RUN_SETTINGS: readonly SettingName[] = [
   ...PORTAL_SETTINGS,
@@ -227,8 +228,10 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const targets = (config.notifyUrls ?? []).map(parseTarget);
   const notifier = createNotifier({ targets, source: status, metrics: registerNotifyMetrics(registry), log, publicUrl: config.publicUrl });
   if (targets.length) log.info(`Notifications of leak and pump episodes go to ${targets.map((t) => `${t.display} (${t.format})`).join(", ")}`);
+  const auth = registerPortalAuthWatch(registry);
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
+    auth,
     registerTelemetryMetrics(registry),
     reportObserver(config, log),
     ...(warmUp ? [warmUp] : []),
@@ -252,7 +255,10 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
       host: config.metricsHost,
       port: config.metricsPort,
       registry,
-      readiness: () => pollReadiness(loop?.lastSuccessAt, intervalMs, Date.now()),
+      readiness: () => {
+        const refused = auth.refusal();
+        return refused ? { ready: false, reason: refused } : pollReadiness(loop?.lastSuccessAt, intervalMs, Date.now());
+      },
       exposition,
       pages: statusRoutes({ source: status, timeZone: config.timezone, refreshSeconds: Math.max(10, intervalMs / 1000) }),
       auth: { bearerToken: config.metricsAuthBearerToken, username: config.metricsAuthUsername, password: config.metricsAuthPassword },
@@ -265,6 +271,12 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const every = timeScale === 1 ? `${config.pollIntervalSeconds} s` : `${config.pollIntervalSeconds} simulated s (${formatSeconds(intervalMs / 1000)} s real)`;
   const which = shard ? ` (shard ${shard.index}/${shard.count}: its devices only)` : "";
   log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${every}${which}`);
+  try {
+    await checkFirstLogin(portal, log);
+  } catch (error) {
+    await Promise.all([server.stop(), portal.close()]);
+    throw error;
+  }
   // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.
   loop = startPollLoop({ poll, intervalMs, observers, log, stopGraceMs: 1000 });
   const started = loop;

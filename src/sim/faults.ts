@@ -8,13 +8,13 @@ import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import { mulberry32 } from "./random.ts";
 
-export const FAULT_KINDS = ["status", "delay", "close", "malformed", "truncated", "expire_tokens", "reject_refresh", "drop_device", "wrong_type", "chaos", "clear"] as const;
+export const FAULT_KINDS = ["status", "delay", "close", "malformed", "truncated", "expire_tokens", "reject_refresh", "reject_login", "drop_device", "wrong_type", "chaos", "clear"] as const;
 
 export const FaultSpecSchema = v.object({
   kind: v.picklist(FAULT_KINDS),
   /**
    * How many matching requests it affects. Default 1 for status, close, malformed, truncated;
-   * unlimited (until cleared) for delay, reject_refresh, drop_device, wrong_type. -1 = unlimited.
+   * unlimited (until cleared) for delay, reject_refresh, reject_login, drop_device, wrong_type. -1 = unlimited.
    */
   count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1))),
   /** Only requests whose path starts with this (e.g. "/api/entitiesQuery"). */
@@ -149,6 +149,14 @@ export class FaultController {
       else result.body = f.kind as FaultPlan["body"];
     }
     return result;
+  }
+
+  /** Whether the next login must be refused as a wrong password would be (consumes one use). */
+  takeRejectLogin(): boolean {
+    const f = this.faults.find((x) => x.kind === "reject_login" && x.remaining > 0);
+    if (!f) return false;
+    f.remaining--;
+    return true;
   }
 
   /** Whether the next refresh must be refused (consumes one use). */

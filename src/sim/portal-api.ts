@@ -36,7 +36,8 @@ export function login(world: SimWorld, body: unknown): ApiResult {
   const parsed = v.safeParse(LoginBody, body);
   if (!parsed.success) return apiError(400, "Invalid request body", 31);
   const account = world.accounts.find((a) => a.username === parsed.output.username && a.password === parsed.output.password);
-  if (!account) return apiError(401, "Invalid username or password", 10);
+  // reject_login: the password was changed on the portal.
+  if (!account || world.faults.takeRejectLogin()) return apiError(401, "Invalid username or password", 10);
   return issueTokens(world, account);
 }
 
