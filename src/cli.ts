@@ -20,7 +20,7 @@ export function buildProgram(): Command {
   const program = new Command("nightowl")
     .description("Watch private well-water systems on the NightOwl portal: a Prometheus exporter with leak and pump-fault detection.")
     .version(`nightowl ${VERSION} (commit ${COMMIT})`, "-V, --version", "print version and commit")
-    .showHelpAfterError("(run with --help for usage)")
+    .helpCommand(false)
     .addHelpText(
       "after",
       `
@@ -48,12 +48,37 @@ Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
   ]) {
     program.addCommand(command);
   }
-  program.exitOverride();
-  for (const command of program.commands) {
+  program.addCommand(helpCommand(program));
+  // One error format for every bad flag or argument: commander's own ("error: unknown option
+  // '--x'") becomes "nightowl: unknown option '--x' (nightowl help run lists the flags)", the
+  // shape of the program's other one-line errors.
+  for (const command of [program, ...program.commands]) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
+    command.configureOutput({
+      outputError: (message, write) => {
+        const where = command === program ? "nightowl --help" : `nightowl help ${command.name()}`;
+        write(`nightowl: ${message.replace(/^error: /, "").trim()} (${where} lists the commands and flags)\n`);
+      },
+    });
   }
   return program;
+}
+
+/** `nightowl help [command]`: the command's help, or one line and exit 2 for an unknown command. */
+function helpCommand(program: Command): Command {
+  return new Command("help")
+    .description("show the help of a command (or of nightowl)")
+    .argument("[command]", "the command")
+    .action((name?: string) => {
+      if (name === undefined) return program.outputHelp();
+      const command = program.commands.find((c) => c.name() === name && c.name() !== "help");
+      if (!command) {
+        const names = program.commands.map((c) => c.name()).filter((n) => n !== "help");
+        throw new NightowlError("E_USAGE", `unknown command ${JSON.stringify(name)}: expected one of ${names.join(", ")}`);
+      }
+      command.outputHelp();
+    });
 }
 
 export async function main(argv: string[]): Promise<number> {

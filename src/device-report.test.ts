@@ -82,14 +82,15 @@ test("formatDeviceReport: underline matches a non-ASCII header, newlines in valu
   expect(lines.at(-1)).toBe("  CustomerInfo : Zoë Åström");
 });
 
-test("deviceJson: plain object with raw values", () => {
-  const d = device({ S1: "52.4", P1C1: 7 }, { CustomerInfo: "Dan Gorman" });
+test("deviceJson: telemetry as numbers with each key's reading time; attributes as sent", () => {
+  const d = device({ S1: "52.4", P1C1: 7, Mode: "auto" }, { CustomerInfo: "Dan Gorman" });
   expect(deviceJson(d)).toEqual({
     id: "dev-1",
     name: "3701155",
     type: "NightOwl Flex",
     user_label: "dgorman",
-    telemetry: { S1: "52.4", P1C1: 7 },
+    telemetry: { S1: 52.4, P1C1: 7, Mode: "auto" },
+    telemetry_ts: { S1: 1_700_000_000_000, P1C1: 1_700_000_000_000, Mode: 1_700_000_000_000 },
     attributes: { CustomerInfo: "Dan Gorman" },
   });
   expect(JSON.parse(JSON.stringify(deviceJson(d))).user_label).toBe("dgorman");

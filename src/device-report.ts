@@ -2,7 +2,7 @@
  * The original monitor's per-device report (what `poll-once` prints), and the plain object
  * printed by `--json`. Pure: a snapshot in, text or data out.
  */
-import type { DeviceSnapshot, RawValue, Reading } from "./nightowl/snapshot.ts";
+import { numericValue, type DeviceSnapshot, type RawValue, type Reading } from "./nightowl/snapshot.ts";
 
 /** Value shown for a summary key the device did not report. */
 const MISSING = "-";
@@ -50,13 +50,18 @@ export function formatDeviceReport(
   ].join("\n");
 }
 
-/** The `--json` form of one device: values as the portal sent them (strings or numbers). */
+/**
+ * The `--json` form of one device: telemetry as numbers (the portal sends strings; a value
+ * that is not a number stays as sent), with each telemetry key's reading time in epoch ms
+ * under `telemetry_ts`; attributes as the portal sent them.
+ */
 export function deviceJson(device: DeviceSnapshot): {
   id: string;
   name: string;
   type: string;
   user_label: string;
   telemetry: Record<string, RawValue>;
+  telemetry_ts: Record<string, number>;
   attributes: Record<string, RawValue>;
 } {
   return {
@@ -64,7 +69,8 @@ export function deviceJson(device: DeviceSnapshot): {
     name: device.name,
     type: device.type,
     user_label: device.userLabel,
-    telemetry: valuesOf(device.telemetry),
+    telemetry: Object.fromEntries(Object.entries(device.telemetry).map(([key, r]) => [key, numericValue(r.value) ?? r.value])),
+    telemetry_ts: Object.fromEntries(Object.entries(device.telemetry).map(([key, r]) => [key, r.ts])),
     attributes: valuesOf(device.attributes),
   };
 }

@@ -270,7 +270,10 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   }
   const every = timeScale === 1 ? `${config.pollIntervalSeconds} s` : `${config.pollIntervalSeconds} simulated s (${formatSeconds(intervalMs / 1000)} s real)`;
   const which = shard ? ` (shard ${shard.index}/${shard.count}: its devices only)` : "";
-  log.info(`Serving metrics on ${server.url} (also /healthz, /readyz); polling ${portal.baseUrl} every ${every}${which}`);
+  // The bound address, then a URL that reaches it from this machine (0.0.0.0 is every interface, not an address to open).
+  const bound = `${config.metricsHost.includes(":") ? `[${config.metricsHost}]` : config.metricsHost}:${server.port}`;
+  const reach = ["0.0.0.0", "::", "[::]", ""].includes(config.metricsHost) ? "every interface" : "this address only";
+  log.info(`Serving metrics on ${server.url} (bound to ${bound}: ${reach}; also /healthz, /readyz); polling ${portal.baseUrl} every ${every}${which}`);
   try {
     await checkFirstLogin(portal, log);
   } catch (error) {

@@ -27,7 +27,7 @@ interface ScoreFlags extends HistoryFlags {
 
 export function scoreCommand(): Command {
   const command = new Command("score").description("Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).");
-  addHistoryFlags(command, false)
+  addHistoryFlags(command, true)
     .option("--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)")
     .option("--format <format>", "table, csv or json", "table")
     .option("--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them");
@@ -38,6 +38,7 @@ export function scoreCommand(): Command {
       "after",
       `
 Examples:
+  $ nightowl score --from-nightowl --days 2            # is anything wrong now? (account from NIGHTOWL_USERNAME/_PASSWORD)
   $ nightowl score --from-file data/week.csv
   $ nightowl score --from-file data/week.csv --format csv > scores.csv
   $ nightowl score --from-prometheus http://localhost:9090 --days 2 --user-label dgorman --format json

@@ -1,0 +1,72 @@
+/**
+ * The small things a newcomer meets in the first hour, through the real program: help for a
+ * command that does not exist, one error format for bad flags, the address run is bound to,
+ * poll-once --json's numbers and times, and score --from-nightowl against the simulator.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startSimulator, type Simulator } from "../src/sim/server.ts";
+import { runCli, startCli } from "./cli-process.ts";
+
+let sim: Simulator;
+const USER = "owner@example.com";
+const PASSWORD = "first-hour-password";
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, devices: 2, seed: 9, username: USER, password: PASSWORD });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+test("help for an unknown command: one line, exit 2; a known one prints its help", async () => {
+  const nope = await runCli(["help", "nope"]);
+  expect([nope.code, nope.stdout]).toEqual([2, ""]);
+  expect(nope.stderr).toBe('nightowl: unknown command "nope": expected one of run, poll-once, fetch-history, train, score, simulate, report\n');
+  const score = await runCli(["help", "score"]);
+  expect(score.code).toBe(0);
+  expect(score.stdout).toContain("Usage: nightowl score [options]");
+});
+
+test.each([
+  [["run", "--no-such-flag"], "nightowl: unknown option '--no-such-flag' (nightowl help run lists the commands and flags)\n"],
+  [["nope"], "nightowl: unknown command 'nope' (nightowl --help lists the commands and flags)\n"],
+  [["fetch-history", "--format", "xml", "--username", "u"], /^nightowl: --format "xml" is not allowed/],
+])("bad flags and commands share one format: %p", async (args, expected) => {
+  const { code, stderr } = await runCli(args, { NIGHTOWL_PASSWORD: "p" });
+  expect(code).toBe(2);
+  if (typeof expected === "string") expect(stderr).toBe(expected);
+  else expect(stderr).toMatch(expected);
+  expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+});
+
+test("run logs the address it is bound to", async () => {
+  const run = startCli(["run", "--base-url", sim.url, "--username", USER, "--metrics-host", "0.0.0.0", "--metrics-port", "0", "--warmup-hours", "0"], { NIGHTOWL_PASSWORD: PASSWORD });
+  try {
+    await run.waitFor(/Serving metrics on http:\/\/127\.0\.0\.1:\d+\/metrics \(bound to 0\.0\.0\.0:\d+: every interface;/);
+  } finally {
+    run.kill();
+  }
+});
+
+test("poll-once --json: telemetry as numbers, with each key's reading time", async () => {
+  const { code, stdout } = await runCli(["poll-once", "--json", "--base-url", sim.url, "--username", USER], { NIGHTOWL_PASSWORD: PASSWORD });
+  expect(code).toBe(0);
+  const devices = JSON.parse(stdout) as { telemetry: Record<string, unknown>; telemetry_ts: Record<string, unknown> }[];
+  expect(devices).toHaveLength(2);
+  for (const d of devices) {
+    expect(Object.keys(d.telemetry).length).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(d.telemetry)) {
+      expect(typeof value).toBe("number");
+      expect(Math.abs((d.telemetry_ts[key] as number) - sim.now())).toBeLessThan(10 * 60_000);
+    }
+  }
+});
+
+test("score --from-nightowl scores the last --days from the portal, from a folder without models", async () => {
+  const { code, stdout, stderr } = await runCli(["score", "--from-nightowl", "--days", "2", "--base-url", sim.url, "--username", USER, "--timezone", "America/Denver", "--log-level", "error"], { NIGHTOWL_PASSWORD: PASSWORD });
+  expect(stderr).toBe("");
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^Model: .* source simulated\)$/m);
+  expect(stdout).toContain("Nights and weekdays in America/Denver");
+  for (const device of sim.devices) expect(stdout).toContain(`Device: ${device.name} (${device.id})`);
+  expect(stdout).toMatch(/rows \d{3,}, /);
+});
