@@ -91,6 +91,13 @@ test.skipIf(!chromium)("headless Chromium renders the report: a non-blank screen
   expect(nonWhite / (image.width * image.height)).toBeGreaterThan(0.05);
   expect(chartBlue).toBeGreaterThan(2000); // the daily-use and pump bars (#1f77b4)
 
+  // Each device is headed by its name and customer; the timeline's day ticks sit at local
+  // midnights (the report's zone here is UTC−7), one per day of the reported week.
+  expect([...dom.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual(json.devices.map((d) => `${d.deviceName} — ${d.customer}`));
+  const ticks = [...dom.matchAll(/<g class="tick" data-ms="(\d+)">/g)].map((m) => Number(m[1]));
+  expect(ticks.length).toBeGreaterThanOrEqual(2 * 7);
+  for (const t of ticks) expect(t % DAY).toBe(7 * 3_600_000); // 00:00 at UTC−7 is 07:00 UTC
+
   const all = charts(dom);
   const metered = all.slice(0, 7);
   expect(metered.map((c) => [c.title, c.declared])).toEqual([

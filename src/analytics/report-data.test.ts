@@ -40,9 +40,9 @@ test("the range cuts days by their midpoint and the totals follow", () => {
 test("the HTML escapes what the portal sends and names the device", () => {
   const frame = { ...quietSite(), deviceName: "Well <House> & \"Barn\"" };
   const html = renderReportHtml([buildDeviceReport(frame)], JAN1);
-  expect(html).toContain("<h2>Well &lt;House&gt; &amp; &quot;Barn&quot;</h2>");
+  expect(html).toContain("<h2>Well &lt;House&gt; &amp; &quot;Barn&quot; — Dan Gorman</h2>");
   expect(html).not.toContain("<House>");
-  expect(html).toContain("Dan Gorman · Ranch · device dev-1");
+  expect(html).toContain("<p class=\"meta\">Ranch · device dev-1<br>");
 });
 
 test("with a model, the forest's alarm stretches and their top features join the timeline", () => {

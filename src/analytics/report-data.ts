@@ -157,10 +157,29 @@ export function summarize(r: DeviceReport): string[] {
     lines.push("This site has no flow meter; leaks are judged from pump starts and pressure.");
   }
   for (const p of r.pumps) {
-    lines.push(`Pump ${p.pump} started ${p.starts} times (${fmt(p.startsPerHour, 1)} an hour), ran ${fmt(p.runSecondsPerStart, 0)} s per start and ${fmt(p.dutyCycle * 100, 1)} % of the time, and used ${fmt(p.energyKwh, 1)} kWh. Voltage unbalance averaged ${fmt(p.voltageUnbalanceMeanPct, 2)} %${p.voltageUnbalanceMaxPct > 2 ? " — above the 2 % NEMA advises for motors" : ""}.`);
+    const name = pumpRole(p.pump, r.pumps.map((x) => x.pump));
+    const often = p.startsPerHour >= 1 ? `${fmt(p.startsPerHour, 1)} an hour` : `${fmt(p.starts / days, 0)} a day`;
+    lines.push(`The ${name} started ${p.starts} times (${often}), ran ${humanDuration(p.runSecondsPerStart)} per start and ${fmt(p.dutyCycle * 100, 1)} % of the time, and used ${fmt(p.energyKwh, 1)} kWh. Voltage unbalance averaged ${fmt(p.voltageUnbalanceMeanPct, 2)} %${p.voltageUnbalanceMaxPct > 2 ? " — above the 2 % NEMA advises for motors" : ""}.`);
+    // What the two technical figures mean, in plain words.
+    lines.push(`  Running ${fmt(p.dutyCycle * 100, 0)} % of the time means the pump ran about ${humanDuration(p.dutyCycle * 86_400)} a day; a pump that never rests is a leak or a pump that cannot keep up. Voltage unbalance is how unevenly the three supply phases feed the motor: under 1 % is fine, above 2 % heats and wears it.`);
   }
   if (r.anomalies?.length) lines.push(`The isolation forest flagged ${r.anomalies.length} unusual stretch(es); see the timeline.`);
   return lines;
+}
+
+/** The pump's role where the site tells it: with a well pump refilling a storage tank (P2), P1 is the booster; alone, P1 is the well pump. */
+export function pumpRole(pump: string, all: readonly string[]): string {
+  if (pump === "P2") return "well pump (P2)";
+  if (pump === "P1") return all.includes("P2") ? "booster pump (P1)" : "well pump (P1)";
+  return `pump ${pump}`;
+}
+
+/** Seconds as a person says them: "45 s", "12 minutes", "1.9 hours". */
+export function humanDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "–";
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} minutes`;
+  return `${(seconds / 3600).toFixed(1)} hours`;
 }
 
 function fmt(x: number, digits: number): string {

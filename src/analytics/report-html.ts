@@ -5,7 +5,7 @@
  */
 import { localClock } from "./local-time.ts";
 import type { DeviceReport } from "./report-data.ts";
-import { barChart, escapeXml, lineChart, timeline, type TimelineRow } from "./report-svg.ts";
+import { barChart, escapeXml, lineChart, timeline, type TimelineRow, type TimeTick } from "./report-svg.ts";
 
 const SEVERITY_COLOR = { info: "#7f9cc9", warning: "#f0a030", critical: "#d62728" } as const;
 
@@ -31,13 +31,14 @@ ${sections}
 
 function renderDevice(r: DeviceReport): string {
   const clock = localClock(r.timeZone);
-  const day = (ms: number) => clock.dateLabel(ms).slice(5);
   const when = (ms: number) => `${clock.dateLabel(ms)} ${fmtHour(clock.hourOfDay(ms))}`;
   const alarm = r.triggers.some((t) => t.severity !== "info");
   const parts: string[] = [];
   parts.push(`<section class="device" data-device-id="${escapeXml(r.deviceId)}">`);
-  parts.push(`<h2>${escapeXml(r.deviceName || r.deviceId)}</h2>`);
-  parts.push(`<p class="meta">${escapeXml([r.customer ?? r.userLabel, r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)} (${r.timeZone})`)}</p>`);
+  // The owner knows the well by its name and whose it is, not by the portal's number.
+  const customer = r.customer ?? r.userLabel;
+  parts.push(`<h2>${escapeXml([r.deviceName || r.deviceId, customer].filter(Boolean).join(" — "))}</h2>`);
+  parts.push(`<p class="meta">${escapeXml([r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)} (${r.timeZone})`)}</p>`);
   parts.push(`<ul class="summary${alarm ? " alarm" : ""}">${r.summary.map((s) => `<li>${escapeXml(s)}</li>`).join("")}</ul>`);
 
   if (r.water) {
@@ -74,7 +75,7 @@ function renderDevice(r: DeviceReport): string {
   if (r.anomalies?.length) {
     rows.push({ name: "isolation forest", spans: r.anomalies.map((s) => ({ startMs: s.startMs, endMs: s.endMs, color: "#9467bd", title: `${when(s.startMs)}: score ${s.minDecision.toFixed(3)}, ${s.topFeatures.map((f) => f.feature).join(", ")}` })) });
   }
-  parts.push(timeline("Anomaly timeline: rules that fired" + (r.anomalies ? " and the forest's alarms" : ""), r.fromMs, r.toMs, rows, day));
+  parts.push(timeline("Anomaly timeline: rules that fired" + (r.anomalies ? " and the forest's alarms" : ""), r.fromMs, r.toMs, rows, midnights(clock, r.fromMs, r.toMs)));
   parts.push(r.triggers.length
     ? `<table class="triggers"><tr><th>when</th><th>rule</th><th>severity</th><th>what</th></tr>${r.triggers.map((t) => `<tr><td>${escapeXml(when(t.startMs))}</td><td>${escapeXml(t.rule)}</td><td class="sev-${t.severity}">${t.severity}</td><td>${escapeXml(t.message)}</td></tr>`).join("")}</table>`
     : `<p>No rule fired in this period.</p>`);
@@ -83,6 +84,18 @@ function renderDevice(r: DeviceReport): string {
   }
   parts.push("</section>");
   return parts.join("\n");
+}
+
+/** The local midnights from `fromMs` to `toMs`, labelled MM-DD; every k-th when there are many, so labels never crowd. */
+export function midnights(clock: ReturnType<typeof localClock>, fromMs: number, toMs: number): TimeTick[] {
+  const out: TimeTick[] = [];
+  for (let day = clock.dayIndex(fromMs); ; day++) {
+    const ms = clock.startOfDay(day);
+    if (ms > toMs) break;
+    if (ms >= fromMs) out.push({ ms, label: clock.dateLabel(ms).slice(5) });
+  }
+  const step = Math.ceil(out.length / 10);
+  return out.filter((_, i) => i % step === 0);
 }
 
 function pumpTable(r: DeviceReport): string {

@@ -27,8 +27,10 @@ test("a timeline has one row per series and escapes titles", () => {
   const svg = timeline("Rules", 0, 100, [
     { name: "burst", spans: [{ startMs: 10, endMs: 20, color: "#d62728", title: "8 gal/min <burst>" }] },
     { name: "dry_run", spans: [] },
-  ], String);
+  ], [{ ms: 0, label: "01-01" }, { ms: 50, label: "01-02" }, { ms: 200, label: "past the end" }]);
   expect(declared(svg)).toBe(2);
+  // Ticks where they are asked for (midnights, from the caller), none outside the range.
+  expect([...svg.matchAll(/<g class="tick" data-ms="(\d+)">/g)].map((m) => m[1])).toEqual(["0", "50"]);
   expect(seriesIn(svg)).toBe(2);
   expect(svg).toContain("8 gal/min &lt;burst&gt;");
   expect(escapeXml(`a&b"c'<>`)).toBe("a&amp;b&quot;c&#39;&lt;&gt;");

@@ -112,7 +112,14 @@ export interface TimelineRow {
 }
 
 /** One row of spans per series between `fromMs` and `toMs`. */
-export function timeline(title: string, fromMs: number, toMs: number, rows: TimelineRow[], xLabel: (ms: number) => string): string {
+/** A labelled instant on a time axis: `ms` epoch milliseconds. */
+export interface TimeTick {
+  ms: number;
+  label: string;
+}
+
+/** A timeline of spans, one row per series; `ticks` mark the axis (local midnights). */
+export function timeline(title: string, fromMs: number, toMs: number, rows: TimelineRow[], ticks: readonly TimeTick[]): string {
   const rowH = 22;
   const h = M.top + rows.length * rowH + M.bottom;
   const left = 170;
@@ -128,7 +135,11 @@ export function timeline(title: string, fromMs: number, toMs: number, rows: Time
     }).join("");
     return `<g class="series" data-name="${escapeXml(r.name)}"><text x="${left - 6}" y="${y + rowH / 2 + 4}" text-anchor="end" font-size="11">${escapeXml(r.name)}</text><line x1="${left}" x2="${W - M.right}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="#eee"/>${bars}</g>`;
   }).join("");
-  const xTicks = Array.from({ length: 5 }, (_, i) => fromMs + (span * i) / 4).map((t) => `<text x="${px(t).toFixed(1)}" y="${h - M.bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${escapeXml(xLabel(t))}</text>`).join("");
+  // A day's label sits at its midnight, with a faint line down through the rows.
+  const xTicks = ticks.filter((t) => t.ms >= fromMs && t.ms <= toMs).map((t) => {
+    const x = px(t.ms).toFixed(1);
+    return `<g class="tick" data-ms="${t.ms}"><line x1="${x}" x2="${x}" y1="${M.top}" y2="${h - M.bottom + 4}" stroke="#ccc"/><text x="${x}" y="${h - M.bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${escapeXml(t.label)}</text></g>`;
+  }).join("");
   return `<figure class="chart"><figcaption>${escapeXml(title)}</figcaption>`
     + `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${escapeXml(title)}" data-series="${rows.length}">${groups}${xTicks}</svg></figure>`;
 }
