@@ -59,10 +59,12 @@ test("run --demo logs the reports, serves a value for every default key each dev
 });
 
 test("run keeps serving while every poll fails: failures counted under 'unknown', not ready, scrapes need the token, no secret logged", async () => {
-  const sim = await startSimulator({ port: 0, devices: 1, username: "owner@example.com", password: "right-password" });
+  const sim = await startSimulator({ port: 0, devices: 1, username: "owner@example.com", password: "Ri9ht-Pa55word" });
   sims.push(sim);
+  // The login works (a refused one stops run at once, see login-refused.e2e.test.ts); the device query never does.
+  sim.faults.add({ kind: "status", status: 503, count: -1, retryAfterSeconds: 0, path: "/api/entitiesQuery" });
   const run = startCli(["run", "--base-url", sim.url, "--username", "owner@example.com", "--metrics-host", "127.0.0.1", "--metrics-port", "0", "--poll-interval", "10"], {
-    NIGHTOWL_PASSWORD: "Wr0ng-Pa55word",
+    NIGHTOWL_PASSWORD: "Ri9ht-Pa55word",
     NIGHTOWL_METRICS_AUTH_BEARER_TOKEN: "scrape-t0ken",
   });
   running.push(run);
@@ -84,7 +86,7 @@ test("run keeps serving while every poll fails: failures counted under 'unknown'
 
   run.proc.kill("SIGINT");
   expect(await run.proc.exited).toBe(0);
-  expect(run.stderr()).not.toContain("Wr0ng-Pa55word");
+  expect(run.stderr()).not.toContain("Ri9ht-Pa55word");
   expect(run.stderr()).not.toContain("scrape-t0ken");
 });
 

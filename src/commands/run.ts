@@ -9,7 +9,6 @@ import { openAccounts } from "./accounts.ts";
 import { Command } from "commander";
 import type { Registry } from "prom-client";
 import { addSettingOptions, PORTAL_SETTINGS, type Config, type SettingName } from "../config.ts";
-import { formatDeviceReport } from "../device-report.ts";
 import type { Logger } from "../log.ts";
 import type { ClientOptions } from "../nightowl/client.ts";
 import { registerBuildInfo } from "../metrics/build-info.ts";
@@ -39,6 +38,7 @@ import { registerNotifyMetrics } from "../notify/metrics.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { parseTarget } from "../notify/target.ts";
 import { addQuietOption, commandContext, describeTimeZone } from "./context.ts";
+import { deviceLinesObserver } from "./device-lines.ts";
 import { numberFlag } from "./number-flags.ts";
 import { checkFirstLogin, DEMO, flagAttribute, isSettingGiven, openPortal, type Portal } from "./portal.ts";
 
@@ -82,6 +82,7 @@ export function runCommand(): Command {
   const command = new Command("run")
     .description("Poll the portal every interval, log each device's report and serve Prometheus metrics on /metrics (and /), /healthz and /readyz.")
     .option("--demo", "start the embedded simulator in this process and monitor it (metrics on 127.0.0.1:8010 unless set)")
+    .option("--verbose", "log every device's full report on every poll (default: one line per device, the full report when its verdict changes)")
     .option(
       "--demo-speed <x>",
       `with --demo: simulated seconds per real second of the simulator's clock (default ${DEMO.speed}); the poll interval is then counted in simulated seconds, so polls come every interval/x real seconds`,
@@ -108,7 +109,7 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
       const context = commandContext(effective);
       const { config, log } = context;
       log.info(`Nights and days are counted in ${describeTimeZone(context, isSettingGiven("timezone", effective))}`);
-      const monitor = await startMonitor(config, log, { demo, demoSpeed });
+      const monitor = await startMonitor(config, log, { demo, demoSpeed, verbose: options.verbose === true });
       // SIGHUP reloads the leak models (after retraining) without a restart.
       const onHup = () => monitor.scorer?.reload();
       process.on("SIGHUP", onHup);
@@ -137,6 +138,8 @@ export interface Monitor {
 export interface MonitorOptions {
   /** Monitor the embedded simulator instead of the configured portal. */
   demo?: boolean;
+  /** Log every device's full report on every poll, not only when its verdict changes. */
+  verbose?: boolean;
   /**
    * With `demo`: the simulator's clock speed, simulated seconds per real second. When given,
    * the poll interval (and so readiness) is counted in simulated seconds: the loop polls every
@@ -233,12 +236,12 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     registerPollMetrics(registry),
     auth,
     registerTelemetryMetrics(registry),
-    reportObserver(config, log),
     ...(warmUp ? [warmUp] : []),
     pipelines,
     analytics,
     ...(scorer ? [scorer] : []),
     status,
+    deviceLinesObserver(config, log, status, options.verbose === true),
     // Only queues messages: a slow or dead target never holds the poll.
     notifier,
     // Live leak scoring and analytics register their families on `registry` and add their
@@ -299,18 +302,6 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   };
 }
 
-/** Logs every device's report line by line, as the original monitor did, and a one-line summary. */
-function reportObserver(config: Config, log: Logger): PollObserver {
-  return {
-    observe(result) {
-      if (!result.ok) return;
-      for (const device of result.devices) {
-        for (const line of formatDeviceReport(device, config.summaryKeys, config.timeseriesKeys, config.attributeKeys).split("\n")) log.info(line);
-      }
-      log.info(`Polled ${result.devices.length} device(s) in ${Math.round(result.durationMs)} ms`);
-    },
-  };
-}
 
 function formatSeconds(seconds: number): string {
   return seconds >= 10 ? seconds.toFixed(0) : seconds >= 0.1 ? seconds.toFixed(2) : seconds.toPrecision(2);
