@@ -20,7 +20,7 @@ afterAll(async () => {
 test("help for an unknown command: one line, exit 2; a known one prints its help", async () => {
   const nope = await runCli(["help", "nope"]);
   expect([nope.code, nope.stdout]).toEqual([2, ""]);
-  expect(nope.stderr).toBe('nightowl: unknown command "nope": expected one of run, poll-once, fetch-history, train, score, simulate, report\n');
+  expect(nope.stderr).toMatch(/^nightowl: unknown command "nope": expected one of run, poll-once, fetch-history, train, score, [a-z, -]+\n$/);
   const score = await runCli(["help", "score"]);
   expect(score.code).toBe(0);
   expect(score.stdout).toContain("Usage: nightowl score [options]");
