@@ -104,6 +104,7 @@ export const SETTINGS = {
   metricsExclude: { env: "NIGHTOWL_METRICS_EXCLUDE", flag: "--metrics-exclude <groups>", help: `per-device families left out of /metrics, comma-separated: ${METRIC_GROUPS.join(", ")} (series per device: docs/fleet.md)`, schema: v.pipe(keyList(), v.array(v.picklist(METRIC_GROUPS, `a comma-separated list of ${METRIC_GROUPS.join(", ")}`))) },
   mlEnabled: { env: "NIGHTOWL_ML_ENABLED", flag: "--ml-enabled <bool>", help: "score every device with the leak model", schema: boolean(), default: "false" },
   mlModelPath: { env: "NIGHTOWL_ML_MODEL_PATH", flag: "--model-path <file>", help: "model file; default: models/users/{user_label}/ then models/global/", schema: text() },
+  mlEmbeddedModel: { env: "NIGHTOWL_ML_EMBEDDED_MODEL", flag: "--ml-embedded-model <bool>", help: "when no model file is found, use the global model carried in the program", schema: boolean(), default: "true" },
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
   mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to read a device's warm-up history (NIGHTOWL_WARMUP_HOURS) from when the portal cannot give it", schema: url() },
   mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, "polls"), default: "5" },

@@ -151,7 +151,7 @@ test.skipIf(!prometheusBin)("every per-device family nightowl exports, analytics
 });
 
 test("without a model the leak families read 'not yet' for every device instead of no data", async () => {
-  const bare = startCli(["run", "--demo", "--metrics-port", "0", "--poll-interval", "10", "--ml-inference-interval", "1"]);
+  const bare = startCli(["run", "--demo", "--metrics-port", "0", "--poll-interval", "10", "--ml-inference-interval", "1", "--ml-embedded-model", "false"]);
   try {
     const url = (await bare.waitFor(/Serving metrics on (http:\/\/\S+\/metrics)/))[1]!;
     await bare.waitFor(/no leak model for user/);
