@@ -11,6 +11,7 @@ import { NightowlError } from "./errors.ts";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { isShardSpec } from "./shard.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
+import { isTimeZone } from "./physics/zone-offsets.ts";
 
 const text = () => v.pipe(v.string(), v.trim());
 
@@ -56,14 +57,7 @@ const timeZone = () =>
   v.pipe(
     v.string(),
     v.trim(),
-    v.check((tz) => {
-      try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, "an IANA time zone such as UTC or America/Chicago"),
+    v.check(isTimeZone, "an IANA time zone such as UTC or America/Chicago"),
   );
 
 /**

@@ -4,6 +4,7 @@
  * reads it and hands it to the configuration, which never reads the environment itself.
  */
 import { readFileSync, readlinkSync } from "node:fs";
+import { isTimeZone as isKnownZone } from "../physics/zone-offsets.ts";
 
 export interface LocalZone {
   /** An IANA name Intl accepts, e.g. "America/Denver". */
@@ -40,15 +41,6 @@ export function localTimeZone(sources: LocalZoneSources): LocalZone {
 function zoneFromPath(path: string): string | undefined {
   const at = path.indexOf("zoneinfo/");
   return at < 0 ? undefined : path.slice(at + "zoneinfo/".length).replace(/^(posix|right)\//, "");
-}
-
-function isKnownZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function attempt<T>(fn: () => T): T | undefined {

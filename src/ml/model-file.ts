@@ -12,6 +12,7 @@ import { NightowlError } from "../errors.ts";
 import { IsolationForest } from "./iforest.ts";
 import { ScalerJsonSchema, StandardScaler } from "./scaler.ts";
 import { AlarmParamsSchema, type AlarmParams } from "./verdict.ts";
+import { isTimeZone } from "../physics/zone-offsets.ts";
 
 export const MODEL_FORMAT = "nightowl-leak-model";
 export const MODEL_VERSION = 1;
@@ -184,15 +185,6 @@ export function modelFromJson(json: unknown, path: string): LeakModel {
     alarm: m.alarm,
     training: m.training,
   };
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The document {@link saveModelFile} writes. */

@@ -88,3 +88,13 @@ function intlZone(timeZone: string): ZoneOffsets {
     },
   };
 }
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
