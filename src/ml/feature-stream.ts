@@ -13,109 +13,21 @@ import {
   CATALOG, CURRENT, FLOW, GALLONS_SLOT, GALLON_WINDOWS, LEVEL, LEVEL_DROP_SLOT, PRESSURE, PRESSURE_DROP_SLOT, PUMP_SLOT,
   RATES, SIGNALS, SIGNAL_SLOTS, TIME_SLOT, WINDOWS, ZERO_FLOW_SLOT, ZERO_FLOW_WINDOW, namesForKeys, resolveNames, signalsFor,
 } from "./feature-catalog.ts";
-import { Lookback, WindowSet } from "./rolling-window.ts";
+import { settingsFrom, type FeatureOptions, type Settings } from "./feature-options.ts";
+import { DROP_LOOKBACK, Signal } from "./feature-signal.ts";
+import { WindowSet } from "./window-set.ts";
 import { ZoneClock, inHours, localHour, localWeekday } from "./time-features.ts";
 import { Meter } from "../physics/meter.ts";
 
+export type { FeatureOptions } from "./feature-options.ts";
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DROP_LOOKBACK = 15 * MINUTE;
 const TWO_PI = 2 * Math.PI;
-
-export interface FeatureOptions {
-  /** IANA zone of the site, for hour, weekday, night and weekend. Default "UTC". */
-  timeZone?: string;
-  /** Local hour night starts (inclusive), 0–24, fractions allowed. Default 23. */
-  nightStartHour?: number;
-  /** Local hour night ends (exclusive). Default 5. */
-  nightEndHour?: number;
-  /** Mean pump current (A) above which the pump counts as running. Default 1.0. */
-  pumpCurrentThreshold?: number;
-  /** Longest silence (ms) a value is carried over; a longer one restarts the windows. Default 10 min. */
-  maxCarryForwardMs?: number;
-  /** Contiguous history (ms) every needed signal must have before a row is emitted. Default 1 h. */
-  warmupMs?: number;
-  /** Exactly these features, in this order (a model's list); default: all the keys allow. */
-  featureNames?: readonly string[];
-}
 
 /** Why `step` emitted no row (or that it did). */
 export const RowStatus = { Valid: 0, WarmingUp: 1, MissingSignal: 2 } as const;
 export type RowStatus = (typeof RowStatus)[keyof typeof RowStatus];
-
-interface Settings {
-  nightStart: number;
-  nightEnd: number;
-  threshold: number;
-  carry: number;
-  warmup: number;
-}
-
-function settingsFrom(options: FeatureOptions): Settings {
-  const check = (name: keyof FeatureOptions, value: number, min: number, max: number): number => {
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new NightowlError("E_CONFIG", `feature option ${name} is ${value}; allowed: ${min} to ${max}`);
-    }
-    return value;
-  };
-  return {
-    nightStart: check("nightStartHour", options.nightStartHour ?? 23, 0, 24),
-    nightEnd: check("nightEndHour", options.nightEndHour ?? 5, 0, 24),
-    threshold: check("pumpCurrentThreshold", options.pumpCurrentThreshold ?? 1, 0, 1e6),
-    carry: check("maxCarryForwardMs", options.maxCarryForwardMs ?? 10 * MINUTE, 1, 365 * 24 * HOUR),
-    warmup: check("warmupMs", options.warmupMs ?? HOUR, 0, 365 * 24 * HOUR),
-  };
-}
-
-/** One base signal's state: components carried forward, samples, windows, look-backs. */
-class Signal {
-  readonly set = new WindowSet(WINDOWS.map(([, span]) => span));
-  readonly rates = RATES.map(() => new Lookback(this.set));
-  /** Reference for the pump-off drop rate. */
-  readonly offRef = new Lookback(this.set);
-  /** Time of the latest reading of any component (the counter's, for flow). */
-  lastInput = -Infinity;
-  segmentStart = -Infinity;
-  lastT = -Infinity;
-  lastV = NaN;
-  readonly compT: Float64Array;
-  readonly compV: Float64Array;
-
-  constructor(readonly slots: Int32Array) {
-    this.compT = new Float64Array(slots.length).fill(-Infinity);
-    this.compV = new Float64Array(slots.length);
-  }
-
-  restart(t: number): void {
-    this.set.clear();
-    for (const r of this.rates) r.reset();
-    this.offRef.reset();
-    this.segmentStart = t;
-    this.lastT = -Infinity;
-  }
-
-  push(t: number, v: number, w: number): void {
-    this.set.push(t, v, w);
-    this.lastT = t;
-    this.lastV = v;
-  }
-
-  fresh(t: number, carry: number): boolean {
-    return t - this.lastT <= carry;
-  }
-
-  /**
-   * Moves the look-backs up to the newest time any query can ask for (queries only look
-   * further forward), then forgets the samples no window or look-back can reach.
-   */
-  trim(): void {
-    const t = this.lastT;
-    if (t === -Infinity) return;
-    for (let r = 0; r < RATES.length; r++) this.rates[r]!.at(t - RATES[r]![1]);
-    this.offRef.firstFrom(t - DROP_LOOKBACK);
-    this.set.dropBefore(Math.min(this.rates[RATES.length - 1]!.index, this.offRef.index));
-  }
-}
 
 /**
  * Features for one device, row by row. Construct with the telemetry keys the device has;

@@ -6,35 +6,10 @@
  * All windows of a signal share the work: sums come from prefix sums stored beside each sample
  * (window sum = total − prefix at the window's first sample), taken about a recent value and
  * rebuilt once the ring has turned over, so rounding never accumulates and a constant stretch
- * sums to exactly zero; min and max come from one monotonic stack each (Lemire 2006,
- * "Streaming maximum-minimum filter using no more than three comparisons per element"), in
- * which each window only keeps a position: its first element at or after the window start.
+ * sums to exactly zero; min and max come from one monotonic stack each (window-extreme.ts).
  */
 
-/** A growable ring of numbers addressed by logical position. */
-class PositionRing {
-  buf = new Float64Array(64);
-  mask = 63;
-
-  at(p: number): number {
-    return this.buf[p & this.mask]!;
-  }
-
-  set(p: number, value: number): void {
-    this.buf[p & this.mask] = value;
-  }
-
-  /** Makes room for positions [from, to) plus one. */
-  ensure(from: number, to: number): void {
-    if (to - from <= this.mask) return;
-    let size = this.mask + 1;
-    while (to - from >= size) size *= 2;
-    const buf = new Float64Array(size);
-    for (let p = from; p < to; p++) buf[p & (size - 1)] = this.buf[p & this.mask]!;
-    this.buf = buf;
-    this.mask = size - 1;
-  }
-}
+import { WindowExtreme } from "./window-extreme.ts";
 
 /**
  * One signal's samples (time in epoch ms, value, weight such as gallons) and the windows over
@@ -62,22 +37,17 @@ export class WindowSet {
   tail = 0;
   /** Per window: logical index of its first sample (= tail when empty). */
   readonly start: Float64Array;
-  private readonly maxStack = new PositionRing();
-  private readonly minStack = new PositionRing();
-  private maxHead = 0;
-  private maxEnd = 0;
-  private minHead = 0;
-  private minEnd = 0;
-  private readonly maxFront: Float64Array;
-  private readonly minFront: Float64Array;
+  private readonly max: WindowExtreme;
+  private readonly min: WindowExtreme;
 
   constructor(
     /** Window spans in milliseconds, longest last. */
     readonly spans: readonly number[],
   ) {
     this.start = new Float64Array(spans.length);
-    this.maxFront = new Float64Array(spans.length);
-    this.minFront = new Float64Array(spans.length);
+    const valueAt = (i: number) => this.vBuf[i & this.mask]!;
+    this.max = new WindowExtreme(spans.length, 1, valueAt);
+    this.min = new WindowExtreme(spans.length, -1, valueAt);
   }
 
   /** Time (epoch ms) of sample `i`. */
@@ -94,10 +64,8 @@ export class WindowSet {
   clear(): void {
     this.head = this.tail;
     this.start.fill(this.tail);
-    this.maxHead = this.maxEnd;
-    this.minHead = this.minEnd;
-    this.maxFront.fill(this.maxEnd);
-    this.minFront.fill(this.minEnd);
+    this.max.clear();
+    this.min.clear();
     this.totalS = this.totalQ = this.totalW = this.sinceRebase = 0;
   }
 
@@ -117,18 +85,8 @@ export class WindowSet {
     this.totalQ += d * d;
     this.totalW += weight;
     this.tail = i + 1;
-
-    const n = this.spans.length;
-    while (this.maxEnd > this.maxHead && this.vAt(this.maxStack.at(this.maxEnd - 1)) <= value) this.maxEnd--;
-    this.maxStack.ensure(this.maxHead, this.maxEnd + 1);
-    this.maxStack.set(this.maxEnd++, i);
-    while (this.minEnd > this.minHead && this.vAt(this.minStack.at(this.minEnd - 1)) >= value) this.minEnd--;
-    this.minStack.ensure(this.minHead, this.minEnd + 1);
-    this.minStack.set(this.minEnd++, i);
-    for (let k = 0; k < n; k++) {
-      if (this.maxFront[k]! >= this.maxEnd) this.maxFront[k] = this.maxEnd - 1;
-      if (this.minFront[k]! >= this.minEnd) this.minFront[k] = this.minEnd - 1;
-    }
+    this.max.push(i, value);
+    this.min.push(i, value);
     if (++this.sinceRebase > this.tail - this.head + 64) this.rebase();
     return i;
   }
@@ -147,18 +105,12 @@ export class WindowSet {
         do s++;
         while (s < tail && ts[s & mask]! <= limit);
         start[k] = s;
-        const maxStack = this.maxStack;
-        let f = this.maxFront[k]!;
-        while (f < this.maxEnd && maxStack.at(f) < s) f++;
-        this.maxFront[k] = f;
-        const minStack = this.minStack;
-        f = this.minFront[k]!;
-        while (f < this.minEnd && minStack.at(f) < s) f++;
-        this.minFront[k] = f;
+        this.max.advance(k, s);
+        this.min.advance(k, s);
       }
     }
-    this.maxHead = this.maxFront[n - 1]!;
-    this.minHead = this.minFront[n - 1]!;
+    this.max.trimTo(n - 1);
+    this.min.trimTo(n - 1);
   }
 
   /** Forgets samples before logical index `i` (never inside a window). */
@@ -190,7 +142,7 @@ export class WindowSet {
   }
 
   range(k: number): number {
-    return this.vAt(this.maxStack.at(this.maxFront[k]!)) - this.vAt(this.minStack.at(this.minFront[k]!));
+    return this.vAt(this.max.at(k)) - this.vAt(this.min.at(k));
   }
 
   /**
@@ -205,10 +157,6 @@ export class WindowSet {
     const v = this.vBuf;
     const ps = this.psBuf;
     const pq = this.pqBuf;
-    const maxBuf = this.maxStack.buf;
-    const maxMask = this.maxStack.mask;
-    const minBuf = this.minStack.buf;
-    const minMask = this.minStack.mask;
     const totalS = this.totalS;
     const totalQ = this.totalQ;
     for (let k = 0; k < n; k++, at += 3) {
@@ -221,7 +169,7 @@ export class WindowSet {
         continue;
       }
       const m = (totalS - ps[s & mask]!) / count;
-      const range = v[maxBuf[this.maxFront[k]! & maxMask]! & mask]! - v[minBuf[this.minFront[k]! & minMask]! & mask]!;
+      const range = v[this.max.at(k) & mask]! - v[this.min.at(k) & mask]!;
       const variance = range === 0 ? 0 : (totalQ - pq[s & mask]!) / count - m * m;
       out[at] = this.shift + m;
       out[at + 1] = variance > 0 ? Math.sqrt(variance) : 0;
@@ -273,35 +221,5 @@ export class WindowSet {
     this.pqBuf = move(this.pqBuf);
     this.pwBuf = move(this.pwBuf);
     this.mask = mask;
-  }
-}
-
-/**
- * A pointer into a WindowSet's samples that only moves forward, for rates of change and
- * spell references.
- */
-export class Lookback {
-  index = 0;
-
-  constructor(private readonly set: WindowSet) {}
-
-  reset(): void {
-    this.index = this.set.tail;
-  }
-
-  /** The newest sample at or before `t`, or the oldest retained when none is that old. */
-  at(t: number): number {
-    const set = this.set;
-    if (this.index < set.head) this.index = set.head;
-    while (this.index + 1 < set.tail && set.tsAt(this.index + 1) <= t) this.index++;
-    return this.index;
-  }
-
-  /** The first sample at or after `t`, or the newest when none is that recent. */
-  firstFrom(t: number): number {
-    const set = this.set;
-    if (this.index < set.head) this.index = set.head;
-    while (this.index + 1 < set.tail && set.tsAt(this.index) < t) this.index++;
-    return this.index;
   }
 }

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { Lookback, WindowSet } from "./rolling-window.ts";
+import { Lookback } from "./lookback.ts";
+import { WindowSet } from "./window-set.ts";
 import { Random } from "./random.ts";
 
 const MIN = 60_000;
@@ -22,7 +23,6 @@ test("clear forgets everything; the next sample starts every window", () => {
   set.evict(20_000);
   expect([set.count(1), set.mean(1), set.range(1), set.weight(1)]).toEqual([1, 7, 0, 2]);
 });
-
 
 test("every window agrees with a direct computation through growth, trimming and rebasing", () => {
   const spans = [3 * MIN, 10 * MIN, 45 * MIN];
@@ -64,19 +64,4 @@ test("every window agrees with a direct computation through growth, trimming and
     }
   }
   expect(set.tail - set.head).toBeLessThan(400);
-});
-
-test("a look-back finds the newest sample at or before a time, else the oldest", () => {
-  const set = new WindowSet([60 * MIN]);
-  const back = new Lookback(set);
-  back.reset();
-  for (const t of [0, 60_000, 150_000, 180_000]) set.push(t, t / 1000);
-  expect(set.tsAt(back.at(-1))).toBe(0);
-  expect(set.tsAt(back.at(120_000))).toBe(60_000);
-  expect(set.tsAt(back.at(150_000))).toBe(150_000);
-  const ref = new Lookback(set);
-  ref.reset();
-  ref.index = set.head;
-  expect(set.tsAt(ref.firstFrom(61_000))).toBe(150_000);
-  expect(set.tsAt(ref.firstFrom(999_999))).toBe(180_000);
 });
