@@ -3,10 +3,12 @@
  * (sped up, a 3 gal/min leak starting after the warm-up) with live scoring on every poll; then
  * the same readings — the warm-up's history and every sample the polls took — are read back
  * from the simulator and scored as `score` does. Each device's verdict at each inference
- * (alarm, probability, rules) must be the replay's verdict for that row.
+ * (alarm, probability, rules, and the owner's event that changed it) must be the replay's
+ * verdict for that row; the state folder's events (an `expected` window inside the leak, an
+ * `away` window on the other device) are applied by both.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMonitor, type Monitor } from "../src/commands/run.ts";
@@ -23,6 +25,7 @@ import { clientFor } from "../src/nightowl/test-support.ts";
 import { simulateHistory } from "../src/sim/history.ts";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
 import { deviceSpec } from "../src/sim/site.ts";
+import { saveEventsFile, type OwnerEvent } from "../src/events/events-file.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -37,7 +40,11 @@ interface Inference {
   isAnomaly: boolean;
   probability: number;
   rules: readonly string[];
+  event: string;
 }
+
+let events: OwnerEvent[] = [];
+const eventText = (v: { silencedBy?: { id: string }; sharpenedBy?: { id: string } }) => (v.silencedBy ? `silenced_by=${v.silencedBy.id}` : v.sharpenedBy ? `sharpened_by=${v.sharpenedBy.id}` : "");
 
 let sim: Simulator;
 let monitor: Monitor;
@@ -50,11 +57,18 @@ beforeAll(async () => {
   const train = [0, 1].map((device) => simulateHistory({ seed: 42, device, startMs: START - 5 * 24 * HOUR, endMs: START - 3 * 24 * HOUR }));
   const { text } = trainLeakModel(train, { userLabel: "global", source: "simulated", nEstimators: 30 });
   writeFileSync(join(dir, "model.json"), text);
+  const d1 = deviceSpec(42, 1, 0);
+  events = [
+    { id: "pool", device_id: d0.id, kind: "expected", start: START + 80 * MINUTE, end: START + 110 * MINUTE },
+    { id: "holiday", device_id: d1.id, kind: "away", start: START - 2 * HOUR, end: START + 3 * HOUR },
+  ];
+  mkdirSync(join(dir, "state"));
+  saveEventsFile(join(dir, "state", "events.json"), { version: 1, events });
   model = parseModelText(text, join(dir, "model.json"));
   sim = await startSimulator({ port: 0, devices: 2, seed: 42, speed: SPEED, startMs: START, historyDays: 3, scenarios: [{ deviceId: d0.id, kind: "leak", startMs: START + 20 * MINUTE, size: 3 }] });
   const account = sim.accounts[0]!;
   const config = {
-    ...loadConfig({ env: {}, flags: { baseUrl: sim.url, username: account.username, password: account.password, metricsHost: "127.0.0.1", metricsPort: "0", timezone: "UTC" } }),
+    ...loadConfig({ env: {}, flags: { baseUrl: sim.url, username: account.username, password: account.password, metricsHost: "127.0.0.1", metricsPort: "0", timezone: "UTC", stateDir: join(dir, "state") } }),
     pollIntervalSeconds: 0.1,
     mlEnabled: true,
     mlModelPath: join(dir, "model.json"),
@@ -70,7 +84,7 @@ beforeAll(async () => {
         if (!polled.has(d.id)) polled.set(d.id, new Set());
         polled.get(d.id)!.add(newest);
         const latest = monitor.scorer?.latest(d.id);
-        if (latest) inferences.push({ device: d, ts: latest.ts, isAnomaly: latest.verdict.isAnomaly, probability: latest.verdict.probability, rules: latest.verdict.rules });
+        if (latest) inferences.push({ device: d, ts: latest.ts, isAnomaly: latest.verdict.isAnomaly, probability: latest.verdict.probability, rules: latest.verdict.rules, event: eventText(latest.verdict) });
       }
     },
   };
@@ -99,12 +113,12 @@ test("every inference of run is the verdict score gives the same readings", asyn
     // Every sample after the warm-up was seen by a poll, so `run` had exactly these readings.
     const after = Array.from(frame.ts).filter((t) => t > seen[0]!);
     expect(after.filter((t) => !seen.includes(t))).toEqual([]);
-    const rows = new Map(scoreReplay(model, [frame], { timeZone: "UTC", topFeatures: 0 }).map((r) => [r.ts, r]));
+    const rows = new Map(scoreReplay(model, [frame], { timeZone: "UTC", topFeatures: 0, events }).map((r) => [r.ts, r]));
     for (const inf of list) {
       const row = rows.get(inf.ts);
       compared++;
-      if (!row || row.isAnomaly !== inf.isAnomaly || row.rules.join(";") !== inf.rules.join(";") || Math.abs(row.probability - inf.probability) > 1e-6) {
-        mismatches.push(`${id} ${new Date(inf.ts).toISOString()}: run ${inf.isAnomaly ? 1 : 0} ${inf.probability.toFixed(2)} [${inf.rules}] score ${row ? `${row.isAnomaly ? 1 : 0} ${row.probability.toFixed(2)} [${row.rules}]` : "no row"}`);
+      if (!row || row.isAnomaly !== inf.isAnomaly || row.rules.join(";") !== inf.rules.join(";") || eventText(row) !== inf.event || Math.abs(row.probability - inf.probability) > 1e-6) {
+        mismatches.push(`${id} ${new Date(inf.ts).toISOString()}: run ${inf.isAnomaly ? 1 : 0} ${inf.probability.toFixed(2)} [${inf.rules}] ${inf.event} score ${row ? `${row.isAnomaly ? 1 : 0} ${row.probability.toFixed(2)} [${row.rules}] ${eventText(row)}` : "no row"}`);
       }
     }
   }
@@ -112,4 +126,6 @@ test("every inference of run is the verdict score gives the same readings", asyn
   expect(mismatches).toEqual([]);
   // The check covered an alarm raised by a rule, not only quiet rows.
   expect(inferences.some((i) => i.isAnomaly && i.rules.length > 0)).toBe(true);
+  // …and rows an event changed.
+  expect(inferences.some((i) => i.event === "silenced_by=pool")).toBe(true);
 });

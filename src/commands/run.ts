@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { MAX_ACCOUNTS_FILE_BYTES, parseAccountsFile } from "../accounts-file.ts";
 import { openAccounts } from "./accounts.ts";
 import { Command } from "commander";
@@ -23,6 +24,7 @@ import { registerAnalyticsMetrics } from "../metrics/analytics.ts";
 import { registerMlMetrics } from "../metrics/ml.ts";
 import { createLiveScorer, type LiveScorer } from "../metrics/live-scorer.ts";
 import { DevicePipelines } from "../monitor/device-pipeline.ts";
+import { createEventsWatch } from "../events/events-watch.ts";
 import { prometheusHistorySource } from "../history/prometheus-source.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
 import { pollReadiness, startPollLoop, type PollLoop } from "../poll-loop.ts";
@@ -68,6 +70,7 @@ const RUN_SETTINGS: readonly SettingName[] = [
   "warmupHours",
   "notifyUrls",
   "publicUrl",
+  "stateDir",
 ];
 
 /** What `--demo` sets unless the user set it: loopback only, a quick poll, scoring on. */
@@ -201,6 +204,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines, log }),
   );
   const exposition = createPrerenderedExposition(registry, log, { exclude: familyExcluder(registry, config.metricsExclude ?? [], analyticsFamilies) });
+  // The owner's events, read again whenever `nightowl events` (or an editor) changes the file.
+  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, registry });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),
@@ -212,6 +217,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         timeZone: config.timezone,
         pipelines,
         registry,
+        eventAt: events.at,
       })
     : undefined;
   const historySources: RecentHistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.clientFor?.(device) ?? portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];
@@ -241,6 +247,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     ...(warmUp ? [warmUp] : []),
     pipelines,
     analytics,
+    events,
     ...(scorer ? [scorer] : []),
     status,
     deviceLinesObserver(config, log, status, options.verbose === true),

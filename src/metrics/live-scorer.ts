@@ -9,6 +9,8 @@
  * `status="error"`.
  */
 import { Registry } from "prom-client";
+import { applyEvent, type EventMark } from "../events/covering.ts";
+import type { OwnerEvent } from "../events/events-file.ts";
 import type { Logger } from "../log.ts";
 import { topFeatures } from "../ml/leak-model.ts";
 import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
@@ -41,13 +43,21 @@ export interface LiveScorerOptions {
   pipelines?: DevicePipelines;
   /** Where `nightowl_stage_success{stage="ml"}` is registered (the ML families' registry). */
   registry?: Registry;
+  /**
+   * The owner's event covering a device at a reading time (the events file `run` watches):
+   * applied to the verdict of the newest row exactly as `score --events` applies it to that row.
+   */
+  eventAt?: (deviceId: string, ts: number) => OwnerEvent | undefined;
 }
+
+/** A verdict as exported: the model's, with the owner's event applied (docs/events.md). */
+export type LiveVerdict = Verdict & { silencedBy?: EventMark; sharpenedBy?: EventMark };
 
 export interface LiveScorer extends PollObserver {
   /** Forgets loaded models; the next poll resolves and loads them again (SIGHUP). */
   reload(): void;
   /** The latest verdict of a device, if it has one. */
-  latest(deviceId: string): { verdict: Verdict; decision: number; ts: number } | undefined;
+  latest(deviceId: string): { verdict: LiveVerdict; decision: number; ts: number } | undefined;
   /** Fills a new device's pipeline from recent history (the warm-up of `run`). */
   warm(device: DeviceSnapshot, frame: HistoryFrame): void;
 }
@@ -70,6 +80,16 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   // Without a registry the gauge goes to one nobody scrapes; errors are still caught and logged.
   const stages = stageSuccess(options.registry ?? new Registry(), log);
   let polls = 0;
+
+  /**
+   * The newest row's verdict with the event covering it applied. The event is looked up at
+   * each read, not stored in the stage, so an event added or removed between polls counts at
+   * once and the stage's windows go on as the data says (as in `score`).
+   */
+  function verdictOf(deviceId: string, stage: ModelStage): LiveVerdict | null {
+    if (!stage.verdict) return null;
+    return applyEvent(stage.verdict, options.eventAt?.(deviceId, stage.latestTs));
+  }
 
   /** Brings the device's model stage up to its pipeline's newest row. */
   function advance(state: DeviceState, pipeline: DevicePipeline, model: LeakModel | null, name: string): void {
@@ -97,7 +117,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     const features = stage.features;
     const top = topFeatures(model, model.scaler.transformRow(features), model.featureNames.length);
     const index = new Map(model.featureNames.map((n, i) => [n, i]));
-    const verdict = stage.verdict;
+    const verdict = verdictOf(labels.device_id, stage)!;
     metrics.record(labels, {
       probability: verdict.probability,
       decision: stage.decision,
@@ -113,7 +133,10 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
         user_label: labels.user_label,
         top_features: top.slice(0, 3).map(([n, c]) => `${n}:${c.toFixed(3)}`).join(";"),
         ...(verdict.rules.length ? { rules: verdict.rules.join(";") } : {}),
+        ...(verdict.sharpenedBy ? { sharpened_by: `${verdict.sharpenedBy.id}:${verdict.sharpenedBy.kind}` } : {}),
       });
+    } else if (verdict.silencedBy) {
+      log.debug(`leak model alarm of ${labels.device_name} silenced by event ${verdict.silencedBy.id} (${verdict.silencedBy.kind})`, { device_id: labels.device_id, probability: stage.verdict!.probability.toFixed(1) });
     }
   }
 
@@ -160,7 +183,8 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     },
     latest(deviceId) {
       const s = devices.get(deviceId)?.stage;
-      return s?.verdict ? { verdict: s.verdict, decision: s.decision, ts: s.latestTs } : undefined;
+      const verdict = s ? verdictOf(deviceId, s) : null;
+      return s && verdict ? { verdict, decision: s.decision, ts: s.latestTs } : undefined;
     },
   };
 }

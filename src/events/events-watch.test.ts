@@ -1,0 +1,61 @@
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRegistry } from "../metrics/registry.ts";
+import type { Logger } from "../log.ts";
+import { saveEventsFile, type OwnerEvent } from "./events-file.ts";
+import { createEventsWatch } from "./events-watch.ts";
+
+const H = 3_600_000;
+const T0 = Date.UTC(2026, 6, 4, 8);
+const dir = mkdtempSync(join(tmpdir(), "nightowl-events-watch-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const pool: OwnerEvent = { id: "pool", device_id: "d1", kind: "expected", start: T0, end: T0 + 8 * H };
+const away: OwnerEvent = { id: "hol", device_id: "d1", kind: "away", start: T0 + 24 * H, end: T0 + 48 * H };
+
+function recordingLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (m: string) => void lines.push(m);
+  return { lines, error: push, warn: push, info: push, debug() {} };
+}
+
+test("a missing file is no events; a change is read at the next refresh; a bad file keeps the last good events and says so once", async () => {
+  const path = join(dir, "events.json");
+  const log = recordingLog();
+  const registry = createRegistry();
+  const watch = createEventsWatch({ path, log, registry });
+  expect(watch.at("d1", T0)).toBeUndefined();
+  expect(log.lines).toEqual([]);
+
+  saveEventsFile(path, { version: 1, events: [pool] });
+  watch.refresh();
+  expect(watch.at("d1", T0 + H)?.id).toBe("pool");
+  expect(watch.at("d2", T0 + H)).toBeUndefined();
+
+  saveEventsFile(path, { version: 1, events: [pool, away] });
+  watch.refresh();
+  expect(watch.of("d1").map((e) => e.id)).toEqual(["pool", "hol"]);
+
+  writeFileSync(path, '{"version": 1, "events": [{"id": "x"');
+  watch.refresh();
+  watch.refresh();
+  expect(watch.valid()).toBe(false);
+  expect(watch.at("d1", T0 + H)?.id).toBe("pool");
+  const warnings = log.lines.filter((l) => l.includes("last good events"));
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain("is not JSON");
+  expect(await registry.metrics()).toContain("nightowl_events_file_valid 0");
+  expect(await registry.metrics()).toContain("nightowl_events_loaded 2");
+
+  saveEventsFile(path, { version: 1, events: [away] });
+  await watch.observe({ ok: true, devices: [], startedAt: 0, durationMs: 0 });
+  expect(watch.valid()).toBe(true);
+  expect(watch.at("d1", T0 + H)).toBeUndefined();
+  expect(await registry.metrics()).toContain("nightowl_events_file_valid 1");
+
+  rmSync(path);
+  watch.refresh();
+  expect(watch.of("d1")).toEqual([]);
+});

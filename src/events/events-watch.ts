@@ -1,0 +1,93 @@
+/**
+ * The events file as `run` sees it: checked once per poll (a `stat`, cheap), read again only
+ * when it changed, so `nightowl events add|remove` — or an edit by hand — takes effect at the
+ * next poll without a restart. The file is written atomically, so a change is a new inode or a
+ * new size or mtime, never half a file.
+ *
+ * A file that fails its checks keeps the last good events in force (an owner's typo must not
+ * drop a pool fill's silence halfway through it), logs one line per bad version of the file,
+ * and sets `nightowl_events_file_valid` to 0 until a good version arrives. A missing file is
+ * an empty one (no events yet).
+ */
+import { statSync } from "node:fs";
+import { Gauge, type Registry } from "prom-client";
+import { describeError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { PollObserver } from "../nightowl/poll-result.ts";
+import { EventIndex } from "./covering.ts";
+import { loadEventsFile, type OwnerEvent } from "./events-file.ts";
+
+export interface EventsWatchOptions {
+  /** The events file (NIGHTOWL_STATE_DIR/events.json). */
+  path: string;
+  log: Logger;
+  /** Where `nightowl_events_file_valid` and `nightowl_events_loaded` go; none in tests that do not read them. */
+  registry?: Registry;
+}
+
+export interface EventsWatch extends PollObserver {
+  /** Reads the file again if it changed since the last look; called by each poll. */
+  refresh(): void;
+  /** The event covering a device at `ts` (epoch ms), from the last good file. */
+  at(deviceId: string, ts: number): OwnerEvent | undefined;
+  /** The device's events from the last good file, by start: the current one and those to come. */
+  of(deviceId: string): readonly OwnerEvent[];
+  /** Whether the last version of the file read was valid (false: the last good events are in force). */
+  valid(): boolean;
+}
+
+/** What identifies a version of the file without reading it; "" when there is none. */
+function signature(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "" : `error:${(error as NodeJS.ErrnoException).code}`;
+  }
+}
+
+export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
+  const { path, log } = options;
+  const validGauge = options.registry
+    ? new Gauge({ name: "nightowl_events_file_valid", help: "1 if the events file (NIGHTOWL_STATE_DIR/events.json) last read was valid or absent; 0 if it was refused and the last good events stay in force.", registers: [options.registry] })
+    : undefined;
+  const loadedGauge = options.registry ? new Gauge({ name: "nightowl_events_loaded", help: "Owner's events in force (from the last good events file), past and future.", registers: [options.registry] }) : undefined;
+  let seen: string | undefined;
+  let ok = true;
+  let index = new EventIndex([]);
+  let byDevice = new Map<string, OwnerEvent[]>();
+
+  function use(events: readonly OwnerEvent[]): void {
+    index = new EventIndex(events);
+    byDevice = new Map();
+    for (const e of events) byDevice.set(e.device_id, [...(byDevice.get(e.device_id) ?? []), e]);
+    for (const list of byDevice.values()) list.sort((a, b) => a.start - b.start);
+    loadedGauge?.set(events.length);
+  }
+
+  function refresh(): void {
+    const now = signature(path);
+    if (now === seen) return;
+    const first = seen === undefined;
+    seen = now;
+    try {
+      const file = loadEventsFile(path, { missingIsEmpty: true });
+      use(file.events);
+      if (!first || file.events.length > 0) log.info(`events file ${path} read: ${file.events.length} events in force`);
+      ok = true;
+    } catch (error) {
+      ok = false;
+      log.warn(`${describeError(error)}; the last good events stay in force until the file is fixed`);
+    }
+    validGauge?.set(ok ? 1 : 0);
+  }
+
+  refresh();
+  return {
+    observe: () => refresh(),
+    refresh,
+    at: (deviceId, ts) => index.at(deviceId, ts),
+    of: (deviceId) => byDevice.get(deviceId) ?? [],
+    valid: () => ok,
+  };
+}
