@@ -48,6 +48,9 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   const rule = gauge("nightowl_rule_triggered", "1 while a leak or pump rule's condition holds or held within the last 24 h, per rule.", [...DEVICE, "rule"]);
 
   const state = new Map<string, { analytics: DeviceAnalytics; labels: Labels; water: number; energy: Map<string, number> }>();
+  // Kept beside `state` so `devices()` hands out a view, not a copy per call (the status page
+  // looks devices up one by one: a copy each time was quadratic in the fleet).
+  const byId = new Map<string, DeviceAnalytics>();
 
   function remove(labels: Labels): void {
     for (const m of [waterUsed, flow, nightFlow, continuous]) m.remove(labels);
@@ -96,7 +99,10 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
       entry.water = 0;
       entry.energy.clear();
     }
-    if (!entry) state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options, pipelines.feed(d)), labels, water: 0, energy: new Map() }));
+    if (!entry) {
+      state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options, pipelines.feed(d)), labels, water: 0, energy: new Map() }));
+      byId.set(d.id, entry.analytics);
+    }
     return entry;
   }
 
@@ -118,11 +124,12 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
       if (seen.has(id)) continue;
       remove(entry.labels);
       state.delete(id);
+      byId.delete(id);
     }
   }
 
   return {
-    devices: () => new Map([...state].map(([id, e]) => [id, e.analytics])),
+    devices: () => byId,
     warm(device, frame) {
       pipelines.warm(device, frame);
     },

@@ -4,18 +4,20 @@
  * name and customer, its newest reading time, and the leak probability the model gave, for the
  * sparkline (48 h).
  *
- * The page's fuller figures (the rules' sentences, today's use, the series) come from one
- * analysis of the device's buffered readings, redone only when a new reading has arrived.
+ * The page's fuller figures (the rules' sentences, today's use, the flow or pump series) come
+ * from the analysis the device's rule stage made last (at most one cadence slot old), read in
+ * place: the same analysis that decided which rules fire, so a firing rule always has its
+ * sentence, and nothing per device is analysed or copied again for the page or the log lines.
  */
-import { analyzeFrame, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
+import type { DeviceAnalysis } from "../analytics/analyze.ts";
 import type { AnalyticsMetrics } from "../metrics/analytics.ts";
-import type { DeviceFigures } from "../monitor/device-figures.ts";
-import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import type { DeviceAnalytics, DeviceFigures } from "../monitor/device-figures.ts";
 import type { LiveScorer } from "../metrics/live-scorer.ts";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
+import { ProbabilityTrail } from "./probability-trail.ts";
 import { bucketSeries } from "./series.ts";
-import type { DeviceStatus, DeviceVerdict, Point, Reason, StatusSource } from "./source.ts";
+import type { DeviceStatus, DeviceVerdict, Reason, StatusSource } from "./source.ts";
 import { judge, type ModelVerdict } from "./verdict.ts";
 
 const HOUR_MS = 3_600_000;
@@ -27,8 +29,6 @@ const RULE_HOLD_MS = 24 * HOUR_MS;
 export interface LiveStatusOptions {
   analytics: AnalyticsMetrics;
   scorer?: LiveScorer;
-  /** The analytics' options (time zone, power factor), so the analysis matches the metrics. */
-  analyze: AnalyzeOptions;
   /** Epoch ms; injected by tests. */
   now?: () => number;
 }
@@ -36,14 +36,16 @@ export interface LiveStatusOptions {
 interface Known {
   snapshot: DeviceSnapshot;
   readingAt: number;
-  probability: Point[];
+  probability: ProbabilityTrail;
   /** Reading time the model's alarm turned on, while it is on. */
   modelSince?: number;
 }
 
 interface Analysed {
-  frame: HistoryFrame;
   analysis: DeviceAnalysis;
+  /** The analysed rows' times (a view into the buffer: read, do not keep), aligned with the analysis' per-row arrays. */
+  ts: Float64Array;
+  device: DeviceAnalytics;
 }
 
 export type LiveStatusSource = StatusSource & PollObserver;
@@ -53,7 +55,6 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
   const known = new Map<string, Known>();
   let order: string[] = [];
   let lastPollAt: number | undefined;
-  const analyses = new Map<string, Analysed>();
 
   function model(id: string): ModelVerdict | undefined {
     const latest = options.scorer?.latest(id);
@@ -82,15 +83,12 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
 
   function analysisOf(id: string): Analysed | undefined {
     const device = options.analytics.devices().get(id);
-    if (!device) return undefined;
-    const frame = device.frame();
-    const toMs = frame.ts.length ? frame.ts[frame.ts.length - 1]! : Number.NaN;
-    if (Number.isNaN(toMs)) return undefined;
-    const cached = analyses.get(id);
-    if (cached?.analysis.toMs === toMs) return cached;
-    const analysed = { frame, analysis: analyzeFrame(frame, options.analyze) };
-    analyses.set(id, analysed);
-    return analysed;
+    const analysis = device?.pipeline.rules.latest();
+    if (!device || !analysis) return undefined;
+    // The rule stage analysed the buffer's rows from `fromMs` to `toMs`; the buffer keeps them
+    // (its retention exceeds the window by more than a slot) and may have newer ones since.
+    const rows = device.pipeline.buffer.frame(analysis.fromMs).ts;
+    return { analysis, ts: rows.subarray(0, upTo(rows, analysis.toMs)), device };
   }
 
   function reasonsOf(id: string, k: Known, figures: DeviceFigures | undefined, a: DeviceAnalysis | undefined): Reason[] {
@@ -107,18 +105,23 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const verdict = verdictOf(id, k, figures);
     const analysed = analysisOf(id);
     const a = analysed?.analysis;
-    const ts = analysed?.frame.ts ?? new Float64Array();
     const toMs = a?.toMs ?? k.readingAt;
     const fromMs = toMs - spanMs;
     const reasons = reasonsOf(id, k, figures, a);
+    // Pressure from every buffered row in the span; flow and pump duty from the analysed rows.
+    const buffered = analysed?.device.pipeline.buffer.frame(fromMs);
+    const probability = k.probability.columns();
     const series: DeviceStatus["series"] = {
-      pressure: bucketSeries(ts, analysed?.frame.columns.S1 ?? [], fromMs, toMs, "mean"),
-      leakProbability: bucketSeries(k.probability.map((p) => p.t), k.probability.map((p) => p.v), fromMs, toMs, "max"),
+      pressure: bucketSeries(buffered?.ts ?? [], buffered?.columns.S1 ?? [], fromMs, toMs, "mean"),
+      leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max"),
     };
-    if (a?.consumption) series.flow = bucketSeries(ts, a.consumption.intervalGallons, fromMs, toMs, "rate");
+    const rows = analysed?.ts ?? new Float64Array();
+    const from = upTo(rows, fromMs);
+    const inSpan = (xs: Float64Array) => (xs.length === rows.length ? xs.subarray(from) : new Float64Array());
+    if (a?.consumption) series.flow = bucketSeries(rows.subarray(from), inSpan(a.consumption.intervalGallons), fromMs, toMs, "rate");
     else {
       const p1 = a?.pumps.find((p) => p.pump === "P1") ?? a?.pumps[0];
-      if (p1) series.pumpDutyPercent = bucketSeries(ts, Array.from(p1.running, (r) => r * 100), fromMs, toMs, "mean");
+      if (p1) series.pumpDutyPercent = bucketSeries(rows.subarray(from), inSpan(p1.running).map((r) => r * 100), fromMs, toMs, "mean");
     }
     const today = a?.consumption?.daily.find((d) => d.startMs <= toMs && toMs < d.endMs);
     return {
@@ -140,15 +143,15 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       if (!result.ok) return;
       lastPollAt = now();
       order = result.devices.map((d) => d.id);
-      for (const id of known.keys()) if (!order.includes(id)) { known.delete(id); analyses.delete(id); }
+      const polled = new Set(order);
+      for (const id of known.keys()) if (!polled.has(id)) known.delete(id);
       for (const d of result.devices) {
-        const k = known.get(d.id) ?? { snapshot: d, readingAt: Number.NaN, probability: [] };
+        const k = known.get(d.id) ?? { snapshot: d, readingAt: Number.NaN, probability: new ProbabilityTrail(KEEP_MS) };
         k.snapshot = d;
         k.readingAt = Math.max(...Object.values(d.telemetry).map((r) => r.ts), Number.isNaN(k.readingAt) ? -Infinity : k.readingAt);
         const m = options.scorer?.latest(d.id);
-        if (m && (k.probability.length === 0 || m.ts > k.probability[k.probability.length - 1]!.t)) {
-          k.probability.push({ t: m.ts, v: m.verdict.probability });
-          while (k.probability.length && k.probability[0]!.t < m.ts - KEEP_MS) k.probability.shift();
+        if (m && m.ts > k.probability.lastTs) {
+          k.probability.push(m.ts, m.verdict.probability);
           if (m.verdict.isAnomaly) k.modelSince ??= m.ts;
           else k.modelSince = undefined;
         }
@@ -194,6 +197,18 @@ export function ruleReasons(analysis: DeviceAnalysis, rules: readonly string[]):
     out.push({ rule, sentence: last.message, sinceMs: since, ...(last.endMs !== undefined ? { endedMs: last.endMs } : {}) });
   }
   return out.sort((a, b) => a.sinceMs - b.sinceMs);
+}
+
+/** The number of rows of `ts` (increasing) at or before `ms`. */
+function upTo(ts: Float64Array, ms: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function latestNumber(d: DeviceSnapshot, key: string): number {
