@@ -137,6 +137,18 @@ export class DeviceBuffer {
   }
 }
 
+/** How many of the increasing times `ts` are at or before `ms` (binary search). */
+export function countUpTo(ts: ArrayLike<number>, ms: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Rows [from, to) of `a` at the start of an array of `capacity` (the same one when it fits). */
 function move(a: Float64Array, from: number, to: number, capacity: number): Float64Array {
   if (capacity === a.length) {

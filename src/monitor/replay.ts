@@ -4,7 +4,7 @@
  * `score`, `report` and the leak-detection benchmark date their rules this way.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { DeviceBuffer } from "./device-buffer.ts";
+import { countUpTo, DeviceBuffer } from "./device-buffer.ts";
 import { ANALYSIS_WINDOW_MS, RuleStage, type RuleStageOptions } from "./rule-stage.ts";
 
 /** Extra rows kept beyond the analysis window, so a shift of the buffer is rare. */
@@ -36,13 +36,7 @@ export function rulesAtTimes(frame: HistoryFrame, options: RuleStageOptions = {}
   const { ts } = frame;
   return (t) => {
     // The last row at or before t.
-    let lo = 0;
-    let hi = ts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ts[mid]! <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 ? rules[lo - 1]! : [];
+    const n = countUpTo(ts, t);
+    return n > 0 ? rules[n - 1]! : [];
   };
 }

@@ -11,6 +11,7 @@
  */
 import type { DeviceAnalysis } from "../analytics/analyze.ts";
 import type { AnalyticsMetrics } from "../metrics/analytics.ts";
+import { countUpTo } from "../monitor/device-buffer.ts";
 import type { DeviceAnalytics, DeviceFigures } from "../monitor/device-figures.ts";
 import type { LiveScorer } from "../metrics/live-scorer.ts";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
@@ -88,7 +89,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     // The rule stage analysed the buffer's rows from `fromMs` to `toMs`; the buffer keeps them
     // (its retention exceeds the window by more than a slot) and may have newer ones since.
     const rows = device.pipeline.buffer.frame(analysis.fromMs).ts;
-    return { analysis, ts: rows.subarray(0, upTo(rows, analysis.toMs)), device };
+    return { analysis, ts: rows.subarray(0, countUpTo(rows, analysis.toMs)), device };
   }
 
   function reasonsOf(id: string, k: Known, figures: DeviceFigures | undefined, a: DeviceAnalysis | undefined): Reason[] {
@@ -116,7 +117,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max"),
     };
     const rows = analysed?.ts ?? new Float64Array();
-    const from = upTo(rows, fromMs);
+    const from = countUpTo(rows, fromMs);
     const inSpan = (xs: Float64Array) => (xs.length === rows.length ? xs.subarray(from) : new Float64Array());
     if (a?.consumption) series.flow = bucketSeries(rows.subarray(from), inSpan(a.consumption.intervalGallons), fromMs, toMs, "rate");
     else {
@@ -197,18 +198,6 @@ export function ruleReasons(analysis: DeviceAnalysis, rules: readonly string[]):
     out.push({ rule, sentence: last.message, sinceMs: since, ...(last.endMs !== undefined ? { endedMs: last.endMs } : {}) });
   }
   return out.sort((a, b) => a.sinceMs - b.sinceMs);
-}
-
-/** The number of rows of `ts` (increasing) at or before `ms`. */
-function upTo(ts: Float64Array, ms: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ts[mid]! <= ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function latestNumber(d: DeviceSnapshot, key: string): number {
