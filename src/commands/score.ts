@@ -10,8 +10,9 @@ import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
-import { scoreReplay } from "../monitor/score-replay.ts";
-import { addQuietOption, commandContext, print } from "./context.ts";
+import { scoreReplayer } from "../monitor/score-replay.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { addQuietOption, commandContext } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
@@ -62,10 +63,8 @@ events: silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of --events ch
       log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
       // The sites' zone when the user names one, else the zone the model was trained in.
       const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
-      const rows = scoreReplay(model, frames, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
-      if (format === "csv") print(scoresCsv(rows));
-      else if (format === "json") print(JSON.stringify(rows.map(rowJson)));
-      else print(scoresTable(model, rows, timeZone));
+      const replay = scoreReplayer(model, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
+      await writeScores(format, model, timeZone, frames, replay);
     });
 }
 
@@ -73,13 +72,67 @@ function topText(row: ScoredRow): string {
   return row.top.map(([name, c]) => `${name}:${c.toFixed(3)}`).join(";");
 }
 
+/**
+ * Writes the verdicts device by device as they are made: a CSV line or a JSON element per
+ * row, a table section per device. Nothing holds more than one device's rows, and the output
+ * is flushed after each device (waiting for a slow reader), so memory does not grow with the
+ * history. The text is the same as rendering every row at once would give.
+ */
+async function writeScores(format: string, model: LeakModel, timeZone: string, frames: HistoryFrame[], replay: (frame: HistoryFrame, onRow: (row: ScoredRow) => void) => void): Promise<void> {
+  const out = new ChunkedOutput();
+  if (format === "csv") out.write(SCORE_CSV_HEADER + "\n");
+  else if (format === "json") out.write("[");
+  // The table's blank line after the header comes before each device's section.
+  else out.write(tableHeader(model, timeZone).slice(0, -1).join("\n") + "\n");
+  let first = true;
+  // Frames are let go as they are scored, so their memory can be reused for the next device.
+  while (frames.length > 0) {
+    const frame = frames.shift()!;
+    const list: ScoredRow[] = [];
+    replay(frame, (r) => {
+      if (format === "csv") out.write(csvLine(r) + "\n");
+      else if (format === "json") out.write((first ? "" : ",") + JSON.stringify(rowJson(r)));
+      else list.push(r);
+      first = false;
+    });
+    if (format === "table" && list.length > 0) out.write("\n" + deviceSection(model, list).join("\n") + "\n");
+    await out.drain();
+  }
+  if (format === "json") out.write("]\n");
+  await out.drain();
+}
+
+/** Text to stdout in blocks of about 64 KiB; `drain` waits until stdout has taken what was written. */
+class ChunkedOutput {
+  private pending: string[] = [];
+  private size = 0;
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+
+  async drain(): Promise<void> {
+    this.flush();
+    if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
+  }
+
+  private flush(): void {
+    if (this.size === 0) return;
+    process.stdout.write(this.pending.join(""));
+    this.pending = [];
+    this.size = 0;
+  }
+}
+
 /** The CSV: header and one line per scored row. */
 export function scoresCsv(rows: readonly ScoredRow[]): string {
-  const lines = [SCORE_CSV_HEADER];
-  for (const r of rows) {
-    lines.push(`${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")},${csvCell(eventText(r))}`);
-  }
-  return lines.join("\n") + "\n";
+  return [SCORE_CSV_HEADER, ...rows.map(csvLine)].join("\n") + "\n";
+}
+
+function csvLine(r: ScoredRow): string {
+  return `${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")},${csvCell(eventText(r))}`;
 }
 
 /** Which event changed the row's alarm, if one did. */
@@ -115,35 +168,44 @@ function iso(ms: number): string {
 
 /** Per device: rows, alarmed share, peak probability, then every alarm episode with its reasons. */
 export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZone = model.featureOptions.timeZone): string {
-  const out: string[] = [
-    `Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
-    `Nights and weekdays in ${timeZone}; times below in UTC`,
-    "",
-  ];
+  const out = tableHeader(model, timeZone);
   const byDevice = new Map<string, ScoredRow[]>();
   for (const r of rows) {
     const list = byDevice.get(r.deviceId) ?? [];
     list.push(r);
     byDevice.set(r.deviceId, list);
   }
-  for (const [id, list] of byDevice) {
-    const alarmed = list.filter((r) => r.isAnomaly).length;
-    const peak = list.reduce((m, r) => Math.max(m, r.probability), 0);
-    out.push(`Device: ${list[0].deviceName} (${id})`);
-    out.push(`  rows ${list.length}, ${iso(list[0].ts)} .. ${iso(list[list.length - 1].ts)}; alarm on ${alarmed} rows (${((100 * alarmed) / list.length).toFixed(2)} %); peak probability ${peak.toFixed(1)} %`);
-    const episodes = alarmEpisodes(list.map((r) => r.ts), list.map((r) => r.isAnomaly), model.alarm.episode_merge_minutes);
-    if (episodes.length === 0) out.push("  no alarm episodes");
-    else {
-      out.push("  alarm episodes:");
-      out.push(`    ${"start".padEnd(17)}  ${"end".padEnd(17)}  ${"peak %".padStart(6)}  top features`);
-      for (const [a, b] of episodes) {
-        const inside = list.filter((r) => r.ts >= a && r.ts <= b);
-        const top = inside.reduce((best, r) => (r.probability > best.probability ? r : best), inside[0]);
-        const reasons = [...top.rules, topText(top), eventText(top)].filter(Boolean).join("; ");
-        out.push(`    ${iso(a)}  ${iso(b)}  ${top.probability.toFixed(1).padStart(6)}  ${reasons}`);
-      }
-    }
-    out.push("");
-  }
+  for (const list of byDevice.values()) out.push(...deviceSection(model, list), "");
   return out.join("\n");
+}
+
+function tableHeader(model: LeakModel, timeZone: string): string[] {
+  return [
+    `Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
+    `Nights and weekdays in ${timeZone}; times below in UTC`,
+    "",
+  ];
+}
+
+/** One device's part of the table (its rows, in time order). */
+function deviceSection(model: LeakModel, list: readonly ScoredRow[]): string[] {
+  const out: string[] = [];
+  const id = list[0]!.deviceId;
+  const alarmed = list.filter((r) => r.isAnomaly).length;
+  const peak = list.reduce((m, r) => Math.max(m, r.probability), 0);
+  out.push(`Device: ${list[0]!.deviceName} (${id})`);
+  out.push(`  rows ${list.length}, ${iso(list[0]!.ts)} .. ${iso(list[list.length - 1]!.ts)}; alarm on ${alarmed} rows (${((100 * alarmed) / list.length).toFixed(2)} %); peak probability ${peak.toFixed(1)} %`);
+  const episodes = alarmEpisodes(list.map((r) => r.ts), list.map((r) => r.isAnomaly), model.alarm.episode_merge_minutes);
+  if (episodes.length === 0) out.push("  no alarm episodes");
+  else {
+    out.push("  alarm episodes:");
+    out.push(`    ${"start".padEnd(17)}  ${"end".padEnd(17)}  ${"peak %".padStart(6)}  top features`);
+    for (const [a, b] of episodes) {
+      const inside = list.filter((r) => r.ts >= a && r.ts <= b);
+      const top = inside.reduce((best, r) => (r.probability > best.probability ? r : best), inside[0]!);
+      const reasons = [...top.rules, topText(top), eventText(top)].filter(Boolean).join("; ");
+      out.push(`    ${iso(a)}  ${iso(b)}  ${top.probability.toFixed(1).padStart(6)}  ${reasons}`);
+    }
+  }
+  return out;
 }

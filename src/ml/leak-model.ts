@@ -3,17 +3,17 @@
  * calibration and alarm rule, and back. `train`, `score`, the benchmarks and the shipped global
  * model all go through these two functions, so they cannot drift apart.
  */
-import type { Matrix } from "ml-matrix";
 import { NightowlError } from "../errors.ts";
 import { applyEvent, type EventMark } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { computeFeatures, featureNames } from "./features.ts";
+import { featureNames } from "./features.ts";
 import { IsolationForest, percentile, sortedPercentile } from "./iforest.ts";
-import { matrixFromRows, matrixRows } from "./matrix-rows.ts";
+import { FEATURE_BLOCK_ROWS, forEachFeatureBlock } from "./feature-blocks.ts";
+import { FOREST_POOL_ROWS, RowPool } from "./row-pool.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
-import { StandardScaler } from "./scaler.ts";
-import { calibrateAlarm, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { ScalerFit } from "./scaler.ts";
+import { calibrateAlarm, RANGE_GUARD, VerdictStream, type AlarmParams } from "./verdict.ts";
 
 export interface TrainOptions {
   /** Share of training rows the forest's offset treats as anomalous, (0, 0.5]; default 0.05. */
@@ -35,6 +35,8 @@ export interface TrainOptions {
   alarm?: Parameters<typeof calibrateAlarm>[1];
   /** Feature rows left out of training: the owner's maintenance and confirmed-leak windows (docs/events.md). */
   leaveOut?: (deviceId: string, ts: number) => boolean;
+  /** Most feature rows kept for the forest to grow from (default {@link FOREST_POOL_ROWS}); see row-pool.ts. */
+  forestPoolRows?: number;
 }
 
 /**
@@ -64,15 +66,6 @@ export interface TrainResult {
   summary: TrainSummary;
 }
 
-interface FeatureBlock {
-  frame: HistoryFrame;
-  ts: Float64Array;
-  data: Float64Array;
-  rows: number;
-  /** The same rows as `data`, as the Matrix the scaler and forest read. */
-  matrix: Matrix;
-}
-
 /** Keys with at least one value in the frame: a key that is always empty is as good as absent. */
 function keysWithValues(frame: HistoryFrame): string[] {
   return Object.entries(frame.columns)
@@ -93,7 +86,14 @@ function commonFeatureNames(frames: readonly HistoryFrame[]): string[] {
   return names ?? [];
 }
 
-/** Fits a model on leak-free history. Throws `E_DATA` when there are too few feature rows. */
+/**
+ * Fits a model on leak-free history. Throws `E_DATA` when there are too few feature rows.
+ *
+ * Memory is about one block of feature rows, not the history: the feature engine runs over
+ * each device twice, in blocks. The first pass fits the scaler (every row) and keeps the rows
+ * the forest grows from (a uniform pool of at most `forestPoolRows`, row-pool.ts); the second
+ * scores every row with the model as it will be saved, for the offset and the alarm.
+ */
 export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOptions): TrainResult {
   const started = performance.now();
   const now = options.now ?? Date.now;
@@ -106,32 +106,46 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const exclude = options.exclude === undefined ? DEFAULT_EXCLUDED_FEATURES : options.exclude;
   const names = commonFeatureNames(usable).filter((n) => !exclude || !exclude.test(n));
   const featureOptions = { timeZone };
-  const blocks: FeatureBlock[] = [];
-  let total = 0;
-  for (const frame of usable) {
-    // Features are computed over the whole frame (the windows see what happened), then the
-    // rows the owner marked as not normal are dropped, so the forest never learns them as normal.
-    const f = leaveOutRows(computeFeatures(frame, { timeZone, featureNames: names }), frame.deviceId, options.leaveOut);
-    if (f.rows === 0) continue;
-    blocks.push({ frame, ts: f.ts, data: f.data, rows: f.rows, matrix: f.matrix });
-    total += f.rows;
-  }
   const cols = names.length;
+  // Features are computed over the whole frame (the windows see what happened), then the rows
+  // the owner marked as not normal are dropped, so the forest never learns them as normal.
+  const keptRows = (frame: HistoryFrame, onRow: (ts: number, row: Float64Array) => void, onBlockEnd?: () => void) =>
+    forEachFeatureBlock(frame, { timeZone, featureNames: names }, (block) => {
+      for (let i = 0; i < block.rows; i++) {
+        const ts = block.ts[i]!;
+        if (options.leaveOut?.(frame.deviceId, ts)) continue;
+        onRow(ts, block.data.subarray(i * cols, (i + 1) * cols));
+      }
+      onBlockEnd?.();
+    });
+
+  // Pass 1: the scaler over every row, the forest's pool, the rows per device and the span.
+  const scalerFit = new ScalerFit(cols);
+  const pool = new RowPool(cols, options.forestPoolRows ?? FOREST_POOL_ROWS, seed, usable.reduce((n, f) => n + f.ts.length, 0));
+  const devices: { frame: HistoryFrame; rows: number }[] = [];
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (const frame of usable) {
+    let rows = 0;
+    keptRows(frame, (ts, row) => {
+      scalerFit.push(row);
+      pool.offer(row);
+      if (ts < startMs) startMs = ts;
+      if (ts > endMs) endMs = ts;
+      rows++;
+    });
+    if (rows > 0) devices.push({ frame, rows });
+  }
+  const total = pool.offered;
   if (total < 10) throw new NightowlError("E_DATA", `only ${total} feature rows in the history; at least 10 are needed (give more history: the windows need up to 24 h to fill)`);
-  // Every device's rows in one Matrix, in place: the feature engine's memory, not a copy.
-  const X = blocks.length === 1 ? blocks[0].matrix : matrixFromRows(blocks.flatMap((b) => matrixRows(b.matrix)), cols);
-  const scaler = StandardScaler.fit(X);
-  const Z = scaler.transform(X);
+  const scaler = scalerFit.finish();
+  // Standardised in place: pass 2 computes the rows again rather than keeping them.
+  const Z = pool.matrix();
+  scaler.transform(Z, Z);
   // Grown with the "auto" offset: the contamination offset is set below from the rounded
   // model's scores, so the training rows are scored once, by the model as it will be saved.
   const forest = IsolationForest.fit(Z, { nEstimators, contamination: "auto", seed });
 
-  let startMs = Infinity;
-  let endMs = -Infinity;
-  for (const b of blocks) {
-    startMs = Math.min(startMs, b.ts[0]);
-    endMs = Math.max(endMs, b.ts[b.rows - 1]);
-  }
   const draft: LeakModel = {
     featureNames: names,
     featureOptions,
@@ -145,19 +159,47 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
       start_ms: startMs,
       end_ms: endMs,
       user_label: options.userLabel,
-      device_ids: [...new Set(blocks.map((b) => b.frame.deviceId))],
+      device_ids: [...new Set(devices.map((d) => d.frame.deviceId))],
       contamination,
       n_estimators: nEstimators,
       seed,
       confidence: confidenceFor(total),
       source: options.source,
       ...(options.note ? { note: options.note } : {}),
+      ...(pool.complete ? {} : { forest_pool_rows: pool.capacity }),
     },
   };
   // Calibrate with the model as it will be read back (rounded numbers), so the file scores as measured here.
   const rounded = parseModelText(modelToText(draft), "(new model)");
-  // Z is no longer needed: reuse its memory (a 90-day history is 130,000 rows × 128 features).
-  const decision = rounded.forest.scoreSamples(rounded.scaler.transform(X, Z));
+  // Pass 2: every row's decision score, and per device what the alarm calibration reads.
+  const guard = alarmFeatureColumns(names);
+  const decision = new Float64Array(total);
+  const series: CalibrationSeries[] = [];
+  const zBlock = new Float64Array(FEATURE_BLOCK_ROWS * cols);
+  let offset = 0;
+  for (const { frame, rows } of devices) {
+    const ts = new Float64Array(rows);
+    const guardData = new Float64Array(rows * guard.length);
+    const from = offset;
+    let inBlock = 0;
+    let n = 0;
+    keptRows(
+      frame,
+      (t, row) => {
+        rounded.scaler.transformRow(row, zBlock.subarray(inBlock * cols, (inBlock + 1) * cols));
+        for (let g = 0; g < guard.length; g++) guardData[n * guard.length + g] = row[guard[g]!]!;
+        ts[n++] = t;
+        inBlock++;
+      },
+      () => {
+        if (inBlock === 0) return;
+        decision.set(rounded.forest.scoreSamples({ data: zBlock.subarray(0, inBlock * cols), rows: inBlock, cols }), offset);
+        offset += inBlock;
+        inBlock = 0;
+      },
+    );
+    series.push({ ts, decision: decision.subarray(from, from + rows), ...(guard.length ? { features: { names: guard.map((j) => names[j]!), data: guardData, cols: guard.length } } : {}) });
+  }
   const forestOffset = percentile(decision, 100 * contamination);
   for (let i = 0; i < decision.length; i++) decision[i] -= forestOffset;
   const fitted = IsolationForest.fromJSON({ ...rounded.forest.toJSON(), contamination, offset: forestOffset });
@@ -165,24 +207,18 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   for (let i = 0; i < decision.length; i++) if (decision[i] < 0) negative++;
   const sortedDecision = Float64Array.from(decision).sort();
   const quantiles = Array.from({ length: 101 }, (_, q) => sortedPercentile(sortedDecision, q));
-  const series: Parameters<typeof calibrateAlarm>[0][number][] = [];
-  let offset = 0;
-  for (const b of blocks) {
-    series.push({ ts: b.ts, decision: decision.subarray(offset, offset + b.rows), features: { names, data: b.data, cols } });
-    offset += b.rows;
-  }
   const alarm = calibrateAlarm(series, options.alarm);
   const model: LeakModel = { ...rounded, forest: fitted, calibration: { offset: forestOffset, decision_quantiles: quantiles, training_anomaly_rate: negative / total }, alarm };
   const text = modelToText(model);
   const final = parseModelText(text, "(new model)");
-  const alarmRate = countAlarms(series, final.alarm, names) / total;
+  const alarmRate = countAlarms(series, final.alarm) / total;
   return {
     model: final,
     text,
     summary: {
       samples: total,
       features: cols,
-      devices: blocks.length,
+      devices: devices.length,
       startMs,
       endMs,
       anomalyRate: negative / total,
@@ -193,27 +229,24 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   };
 }
 
-/** The feature rows `leaveOut` does not claim, compacted in place. */
-function leaveOutRows<F extends { ts: Float64Array; data: Float64Array; rows: number; cols: number }>(f: F, deviceId: string, leaveOut: TrainOptions["leaveOut"]): F {
-  if (!leaveOut) return f;
-  let kept = 0;
-  for (let i = 0; i < f.rows; i++) {
-    if (leaveOut(deviceId, f.ts[i]!)) continue;
-    if (kept !== i) {
-      f.ts[kept] = f.ts[i]!;
-      f.data.copyWithin(kept * f.cols, i * f.cols, (i + 1) * f.cols);
-    }
-    kept++;
-  }
-  return { ...f, ts: f.ts.subarray(0, kept), data: f.data.subarray(0, kept * f.cols), rows: kept };
+type CalibrationSeries = Parameters<typeof calibrateAlarm>[0][number];
+
+/**
+ * The feature columns the alarm calibration reads (the range guard's, for sites without a
+ * flow meter), so training keeps those per row instead of every feature: calibrateAlarm
+ * builds the guard only when no flow feature is present and every guard feature is.
+ */
+function alarmFeatureColumns(names: readonly string[]): number[] {
+  if (names.some((n) => n.startsWith("flow_gpm"))) return [];
+  return RANGE_GUARD.features.map((f) => names.indexOf(f)).filter((j) => j >= 0);
 }
 
-function countAlarms(series: Parameters<typeof calibrateAlarm>[0], alarm: AlarmParams, names: readonly string[]): number {
+function countAlarms(series: readonly CalibrationSeries[], alarm: AlarmParams): number {
   let n = 0;
   for (const s of series) {
-    const stream = new VerdictStream(alarm, names);
-    const cols = names.length;
-    for (let i = 0; i < s.ts.length; i++) if (stream.push(s.ts[i], s.decision[i], [], s.features?.data.subarray(i * cols, (i + 1) * cols)).isAnomaly) n++;
+    const stream = new VerdictStream(alarm, s.features?.names ?? []);
+    const cols = s.features?.cols ?? 0;
+    for (let i = 0; i < s.ts.length; i++) if (stream.push(s.ts[i]!, s.decision[i]!, [], s.features?.data.subarray(i * cols, (i + 1) * cols)).isAnomaly) n++;
   }
   return n;
 }
@@ -253,38 +286,47 @@ export interface ScoreOptions {
 
 /** Scores every row of every frame once its windows have data. */
 export function scoreFrames(model: LeakModel, frames: readonly HistoryFrame[], options: ScoreOptions = {}): ScoredRow[] {
-  const topN = options.topFeatures ?? 3;
   const out: ScoredRow[] = [];
-  for (const frame of frames) {
-    if (frame.ts.length === 0) continue;
-    const f = computeFeatures(frame, { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames });
-    if (f.rows === 0) continue;
-    const Z = model.scaler.transform(f.matrix);
-    const decision = model.forest.decisionFunction(Z);
-    const zRows = matrixRows(Z);
-    const verdicts = new VerdictStream(model.alarm, model.featureNames);
-    const rules = options.rulesFor?.(frame);
-    for (let i = 0; i < f.rows; i++) {
-      const ts = f.ts[i];
+  for (const frame of frames) scoreFrame(model, frame, options, (row) => out.push(row));
+  return out;
+}
+
+/**
+ * Scores one frame's rows in time order once its windows have data, handing each row to
+ * `onRow` as soon as it is scored and keeping none: the features are computed, standardised
+ * and scored a block of rows at a time, so memory does not grow with the history.
+ */
+export function scoreFrame(model: LeakModel, frame: HistoryFrame, options: ScoreOptions, onRow: (row: ScoredRow) => void): void {
+  if (frame.ts.length === 0) return;
+  const topN = options.topFeatures ?? 3;
+  const cols = model.featureNames.length;
+  const z = new Float64Array(FEATURE_BLOCK_ROWS * cols);
+  const verdicts = new VerdictStream(model.alarm, model.featureNames);
+  const rules = options.rulesFor?.(frame);
+  const featureOptions = { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames };
+  forEachFeatureBlock(frame, featureOptions, (block) => {
+    for (let i = 0; i < block.rows; i++) model.scaler.transformRow(block.data.subarray(i * cols, (i + 1) * cols), z.subarray(i * cols, (i + 1) * cols));
+    const decision = model.forest.decisionFunction({ data: z.subarray(0, block.rows * cols), rows: block.rows, cols });
+    for (let i = 0; i < block.rows; i++) {
+      const ts = block.ts[i]!;
       const triggered = rules ? rules(ts) : [];
       // The event changes this row's verdict only: the stream's windows go on as the data says.
-      const v = applyEvent(verdicts.push(ts, decision[i], triggered, f.data.subarray(i * f.cols, (i + 1) * f.cols)), options.eventAt?.(frame.deviceId, ts));
-      out.push({
+      const v = applyEvent(verdicts.push(ts, decision[i]!, triggered, block.data.subarray(i * cols, (i + 1) * cols)), options.eventAt?.(frame.deviceId, ts));
+      onRow({
         ts,
         deviceId: frame.deviceId,
         deviceName: frame.deviceName,
         userLabel: frame.userLabel,
-        decision: decision[i],
+        decision: decision[i]!,
         probability: v.probability,
         isAnomaly: v.isAnomaly,
-        top: topN > 0 ? topFeatures(model, zRows[i], topN) : [],
+        top: topN > 0 ? topFeatures(model, z.subarray(i * cols, (i + 1) * cols), topN) : [],
         rules: v.rules,
         ...(v.silencedBy ? { silencedBy: v.silencedBy } : {}),
         ...(v.sharpenedBy ? { sharpenedBy: v.sharpenedBy } : {}),
       });
     }
-  }
-  return out;
+  });
 }
 
 /** The `n` features with the largest contribution for one standardised row. */

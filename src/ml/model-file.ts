@@ -53,6 +53,8 @@ export const TrainingInfoSchema = v.object({
   /** Where the history came from: "file", "prometheus", "nightowl" or "simulated". */
   source: v.string(),
   note: v.optional(v.string()),
+  /** Set when the forest grew from a uniform sample of this many of the rows (row-pool.ts); absent when it saw every row. */
+  forest_pool_rows: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
 });
 
 export const CalibrationSchema = v.object({

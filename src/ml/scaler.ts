@@ -39,27 +39,9 @@ export class StandardScaler {
   /** Fits on every row (one pass, Welford's update per column, NaN skipped), reading the rows in place. */
   static fit(X: MatrixInput): StandardScaler {
     const m = asMatrix(X, "scaler input");
-    const cols = m.columns;
-    const mean = new Float64Array(cols);
-    const m2 = new Float64Array(cols);
-    const n = new Float64Array(cols);
-    for (const row of matrixRows(m)) {
-      for (let c = 0; c < cols; c++) {
-        const x = row[c];
-        if (x !== x) continue;
-        const k = ++n[c];
-        const d = x - mean[c];
-        mean[c] += d / k;
-        m2[c] += d * (x - mean[c]);
-      }
-    }
-    const std = new Float64Array(cols);
-    for (let c = 0; c < cols; c++) {
-      const s = n[c] > 0 ? Math.sqrt(m2[c] / n[c]) : 0;
-      std[c] = s > 1e-12 && Number.isFinite(s) ? s : 1;
-      if (!Number.isFinite(mean[c])) mean[c] = 0;
-    }
-    return new StandardScaler(mean, std);
+    const fitting = new ScalerFit(m.columns);
+    for (const row of matrixRows(m)) fitting.push(row);
+    return fitting.finish();
   }
 
   /**
@@ -93,6 +75,11 @@ export class StandardScaler {
     return z * this.std[col] + this.mean[col];
   }
 
+  /** @internal for {@link ScalerFit}: the arrays are taken as they are. */
+  static fromArrays(mean: Float64Array, std: Float64Array): StandardScaler {
+    return new StandardScaler(mean, std);
+  }
+
   toJSON(): ScalerJson {
     return { mean: Array.from(this.mean), std: Array.from(this.std) };
   }
@@ -109,6 +96,48 @@ export class StandardScaler {
 
   private checkCols(cols: number): void {
     if (cols !== this.cols) throw new NightowlError("E_DATA", `scaler was fitted on ${this.cols} columns, got ${cols}`);
+  }
+}
+
+/**
+ * A scaler fitted row by row, for rows that are never all in memory at once (training streams
+ * its feature rows device by device). Rows pushed in the order of a matrix's rows give exactly
+ * the scaler `StandardScaler.fit` gives for that matrix.
+ */
+export class ScalerFit {
+  private readonly mean: Float64Array;
+  private readonly m2: Float64Array;
+  private readonly n: Float64Array;
+
+  constructor(readonly cols: number) {
+    this.mean = new Float64Array(cols);
+    this.m2 = new Float64Array(cols);
+    this.n = new Float64Array(cols);
+  }
+
+  /** One row (Welford's update per column, NaN skipped). */
+  push(row: ArrayLike<number>): void {
+    const { mean, m2, n, cols } = this;
+    for (let c = 0; c < cols; c++) {
+      const x = row[c]!;
+      if (x !== x) continue;
+      const k = ++n[c]!;
+      const d = x - mean[c]!;
+      mean[c] += d / k;
+      m2[c] += d * (x - mean[c]!);
+    }
+  }
+
+  finish(): StandardScaler {
+    const cols = this.cols;
+    const mean = Float64Array.from(this.mean);
+    const std = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) {
+      const s = this.n[c]! > 0 ? Math.sqrt(this.m2[c]! / this.n[c]!) : 0;
+      std[c] = s > 1e-12 && Number.isFinite(s) ? s : 1;
+      if (!Number.isFinite(mean[c])) mean[c] = 0;
+    }
+    return StandardScaler.fromArrays(mean, std);
   }
 }
 

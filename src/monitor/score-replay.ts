@@ -5,7 +5,7 @@
  */
 import { EventIndex } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
-import { scoreFrames, type ScoredRow } from "../ml/leak-model.ts";
+import { scoreFrame, type ScoredRow, type ScoreOptions } from "../ml/leak-model.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { rulesAtTimes } from "./replay.ts";
@@ -21,12 +21,24 @@ export interface ScoreReplayOptions {
 
 /** One verdict per row of every frame, once the model's windows have data. */
 export function scoreReplay(model: LeakModel, frames: readonly HistoryFrame[], options: ScoreReplayOptions = {}): ScoredRow[] {
+  const rows: ScoredRow[] = [];
+  const replay = scoreReplayer(model, options);
+  for (const frame of frames) replay(frame, (row) => rows.push(row));
+  return rows;
+}
+
+/**
+ * The replay one frame at a time, each verdict handed to `onRow` as it is made and none kept:
+ * `score` writes its rows as they come, so its memory is one device's replay, not every verdict.
+ */
+export function scoreReplayer(model: LeakModel, options: ScoreReplayOptions = {}): (frame: HistoryFrame, onRow: (row: ScoredRow) => void) => void {
   const timeZone = options.timeZone ?? model.featureOptions.timeZone;
   const index = options.events?.length ? new EventIndex(options.events) : undefined;
-  return scoreFrames(model, frames, {
+  const scoreOptions: ScoreOptions = {
     timeZone,
     topFeatures: options.topFeatures,
     rulesFor: (frame) => rulesAtTimes(frame, { timeZone }),
     ...(index ? { eventAt: (deviceId: string, ts: number) => index.at(deviceId, ts) } : {}),
-  });
+  };
+  return (frame, onRow) => scoreFrame(model, frame, scoreOptions, onRow);
 }

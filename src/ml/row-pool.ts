@@ -1,0 +1,59 @@
+/**
+ * The training rows the isolation forest grows its trees from. Each tree sees only ψ rows
+ * (max_samples, 256 by default: 25,600 draws for 100 trees), so the forest does not need every
+ * feature row in memory, only a uniform sample of them: up to `capacity` rows are kept as they
+ * come, past that each new row replaces a kept one with the probability that keeps the pool a
+ * uniform sample of everything offered (reservoir sampling, Vitter's algorithm R, seeded).
+ * With no more rows than `capacity` the pool is every row in order, so the forest is exactly
+ * the one grown on the whole matrix. The scaler, the offset and the alarm calibration still
+ * see every row (docs/leak-detection.md, "Training at scale").
+ */
+import type { Matrix } from "ml-matrix";
+import { matrixOverBuffer } from "./matrix-rows.ts";
+import { Random } from "./random.ts";
+
+/** Rows kept for the forest by default: 2.5 × the rows 100 trees of ψ = 256 draw. */
+export const FOREST_POOL_ROWS = 65_536;
+
+export class RowPool {
+  /** Rows offered so far. */
+  offered = 0;
+  private kept = 0;
+  private readonly data: Float64Array;
+  private readonly random: Random;
+
+  /**
+   * @param most an upper bound on the rows that will be offered (sizes the buffer when below `capacity`)
+   */
+  constructor(
+    readonly cols: number,
+    readonly capacity: number,
+    seed: number,
+    most = capacity,
+  ) {
+    this.data = new Float64Array(Math.max(1, Math.min(capacity, most)) * cols);
+    // Its own stream, apart from the forest's generator of the same seed.
+    this.random = new Random((seed ^ 0x5bd1e995) >>> 0);
+  }
+
+  offer(row: ArrayLike<number>): void {
+    const n = this.offered++;
+    if (n < this.capacity) {
+      this.data.set(row, n * this.cols);
+      this.kept++;
+      return;
+    }
+    const j = this.random.below(n + 1);
+    if (j < this.capacity) this.data.set(row, j * this.cols);
+  }
+
+  /** Whether every offered row is in the pool (in the order offered). */
+  get complete(): boolean {
+    return this.kept === this.offered;
+  }
+
+  /** The kept rows as a matrix over the pool's own buffer. */
+  matrix(): Matrix {
+    return matrixOverBuffer(this.data.subarray(0, this.kept * this.cols), this.kept, this.cols);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Big history CSVs through the real program: `train` streams the feature rows and `score`
+ * writes its verdicts device by device as they are made. What they write must be exactly
+ * what the library gives with everything in memory at once.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { scoresCsv, scoresTable } from "../src/commands/score.ts";
+import { trainLeakModel } from "../src/ml/leak-model.ts";
+import { loadModelFile } from "../src/ml/model-file.ts";
+import { scoreReplay } from "../src/monitor/score-replay.ts";
+import { readHistoryCsv, writeHistoryCsv } from "../src/nightowl/history-csv.ts";
+import { DEFAULT_TIMESERIES_KEYS } from "../src/nightowl/keys.ts";
+import { simulateHistory } from "../src/sim/history.ts";
+import { emptyDir, runCli } from "./cli-process.ts";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 4, 4);
+const dir = emptyDir("big-csv");
+const csv = join(dir, "history.csv");
+const modelPath = join(dir, "model.json");
+
+beforeAll(async () => {
+  // Three devices × three days of minutes, every default key a column: about 2.5 MB.
+  const frames = [0, 1, 2].map((device) => simulateHistory({ seed: 11, device, startMs: T0, endMs: T0 + 3 * DAY }));
+  await writeHistoryCsv(csv, frames, DEFAULT_TIMESERIES_KEYS);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const withoutTrainedAt = (text: string) => text.replace(/"trained_at": *"[^"]*"/, "");
+
+test("train on a multi-megabyte CSV writes the model the library fits on the file read whole", async () => {
+  const r = await runCli(["train", "--from-file", csv, "--model-path", modelPath, "--timezone", "UTC", "--n-estimators", "30", "--log-level", "error"]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("from 3 device(s)");
+  const frames = await readHistoryCsv(csv);
+  const reference = trainLeakModel(frames, { userLabel: frames[0]!.userLabel === frames[1]!.userLabel ? frames[0]!.userLabel : "global", source: "file", timeZone: "UTC", nEstimators: 30 });
+  expect(withoutTrainedAt(readFileSync(modelPath, "utf8"))).toBe(withoutTrainedAt(reference.text));
+});
+
+test("score writes, device by device, exactly the verdicts of scoring everything at once", async () => {
+  const model = loadModelFile(modelPath);
+  const frames = await readHistoryCsv(csv);
+  const csvOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--format", "csv", "--log-level", "error"]);
+  expect(csvOut.code).toBe(0);
+  const rows = scoreReplay(model, frames, { topFeatures: 5 });
+  expect(rows.length).toBeGreaterThan(10_000);
+  expect(csvOut.stdout).toBe(scoresCsv(rows));
+
+  const jsonOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--format", "json", "--log-level", "error"]);
+  expect(jsonOut.code).toBe(0);
+  const parsed = JSON.parse(jsonOut.stdout) as { timestamp: number; device_id: string; anomaly_score: number; is_anomaly: number }[];
+  expect(parsed.map((p) => [p.timestamp, p.device_id, p.anomaly_score, p.is_anomaly])).toEqual(rows.map((r) => [r.ts, r.deviceId, Number(r.decision.toFixed(6)) + 0, r.isAnomaly ? 1 : 0]));
+
+  const tableOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--log-level", "error"]);
+  expect(tableOut.code).toBe(0);
+  const tableRows = scoreReplay(model, frames, { topFeatures: 3 });
+  expect(tableOut.stdout).toBe(scoresTable(model, tableRows));
+  expect(tableOut.stdout.match(/^Device: /gm)?.length).toBe(3);
+});
