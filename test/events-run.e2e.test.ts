@@ -4,7 +4,7 @@
  * are alarms); `nightowl events add` — the real program, writing the state folder's file —
  * books an `expected` draw over now, and the next verdicts of that device are silenced and say
  * by which event; a broken file keeps the event in force and sets the metric to 0; `events
- * remove` brings the alarm back.
+ * remove` brings the alarm back. The status page's card says what the event is and what it did.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -82,6 +82,9 @@ test("an event added while run runs silences the device's next verdicts; removed
   expect(silenced - added).toBeLessThanOrEqual(2);
   expect(verdicts[silenced]).toMatchObject({ isAnomaly: false, silencedBy: { id: "expected-1", kind: "expected" } });
   expect(verdicts[silenced]!.probability).toBeLessThan(50);
+  const page = await (await fetch(monitor.server.url.replace(/metrics$/, ""), { headers: { accept: "text/html" } })).text();
+  const card = page.slice(page.indexOf(`data-device="${leaky}"`));
+  expect(card).toMatch(/^[^]*?<span class="verdict watch"[^]*?<p class="event" data-event="expected-1" data-effect="silenced">expected: pool fill until \d{4}-\d\d-\d\d \d\d:\d\d — an alarm is silenced by this event<\/p>/);
 
   // A broken file: the event stays in force, the metric says the file was refused.
   const good = readFileSync(join(stateDir, "events.json"), "utf8");

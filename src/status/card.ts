@@ -16,6 +16,34 @@ export function verdictBadge(d: DeviceStatus): string {
   return `<span class="verdict ${d.level}" data-verdict="${d.level}" id="verdict-${escapeHtml(d.id)}">${escapeHtml(LEVEL_WORDS[d.level])}</span>`;
 }
 
+/** What each kind means to the owner, for the card's line. */
+const KIND_WORDS = { expected: "expected", away: "away", maintenance: "maintenance", leak: "confirmed leak" } as const;
+
+/** "16:00" when `ms` falls on the local day of `ref`, else the date and time. */
+function shortTime(ms: number, ref: number, timeZone: string): string {
+  const at = localTime(ms, timeZone);
+  return at.slice(0, 10) === localTime(ref, timeZone).slice(0, 10) ? at.slice(11) : at;
+}
+
+/**
+ * The owner's event on the card — "expected: pool fill until 16:00", "away until 2026-07-24
+ * 00:00", or the next one — and, when it changed the verdict, what it did.
+ */
+export function eventLine(d: DeviceStatus, timeZone: string): string {
+  const e = d.event;
+  if (!e) return "";
+  const what = `${KIND_WORDS[e.kind]}${e.note ? `: ${e.note}` : ""}`;
+  const when = e.active ? `until ${shortTime(e.endMs, d.readingAt, timeZone)}` : `from ${shortTime(e.startMs, d.readingAt, timeZone)} until ${shortTime(e.endMs, e.startMs, timeZone)}`;
+  const effect =
+    d.silencedBy?.id === e.id
+      ? " — an alarm is silenced by this event"
+      : d.sharpenedBy?.id === e.id
+        ? " — nobody should be drawing water: alarm raised by this event"
+        : "";
+  const changed = d.silencedBy ? "silenced" : d.sharpenedBy ? "sharpened" : "";
+  return `<p class="event" data-event="${escapeHtml(e.id)}"${changed ? ` data-effect="${changed}"` : ""}>${e.active ? "" : "Next: "}${escapeHtml(what)} ${escapeHtml(when)}${escapeHtml(effect)}</p>`;
+}
+
 export function reasonList(d: DeviceStatus, timeZone: string): string {
   if (d.reasons.length === 0) return "";
   const items = d.reasons.map((r) => {
@@ -59,6 +87,7 @@ export function card(d: DeviceStatus, options: CardOptions): string {
     `<h2>${title}</h2>`,
     `<div class="muted">${escapeHtml(d.customer)}</div>`,
     verdictBadge(d),
+    eventLine(d, options.timeZone),
     reasonList(d, options.timeZone),
     figureList(d, options.timeZone),
     sparklines(d, options.spanLabel),

@@ -1,5 +1,5 @@
 /** The device view at `/device/<id>`: the card over 48 h, larger charts, every reason. */
-import { figureList, reasonList, sparklines, verdictBadge } from "./card.ts";
+import { eventLine, figureList, reasonList, sparklines, verdictBadge } from "./card.ts";
 import { escapeHtml, localTime, page } from "./html.ts";
 import type { PageContext } from "./overview.ts";
 import type { DeviceStatus } from "./source.ts";
@@ -13,6 +13,7 @@ export function detailPage(d: DeviceStatus, ctx: PageContext): string {
     "</header>",
     `<main class="detail"><article class="card ${d.level}" data-device="${escapeHtml(d.id)}">`,
     verdictBadge(d),
+    eventLine(d, ctx.timeZone),
     d.reasons.length ? "<h2>Why</h2>" + reasonList(d, ctx.timeZone) : "",
     figureList(d, ctx.timeZone),
     `<h2>Last 48 h</h2><div class="muted">${escapeHtml(localTime(d.fromMs, ctx.timeZone))} – ${escapeHtml(localTime(d.toMs, ctx.timeZone))}</div>`,

@@ -38,6 +38,7 @@ a{color:#0b5cad}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .8rem;margin:.5rem 0}
 dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
 ul.reasons{margin:.4rem 0;padding-left:1.1rem}
+p.event{margin:.3rem 0;padding:.2rem .5rem;background:#eef3f8;border-radius:.3rem}
 figure.spark{margin:.4rem 0}
 figure.spark svg{display:block;width:100%;height:2.5rem;background:#f8fafb;border-radius:.3rem}
 figure.spark figcaption{font-size:.85rem}

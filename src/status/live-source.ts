@@ -18,8 +18,9 @@ import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { ProbabilityTrail } from "./probability-trail.ts";
 import { bucketSeries } from "./series.ts";
-import type { DeviceStatus, DeviceVerdict, Reason, StatusSource } from "./source.ts";
-import { judge, type ModelVerdict } from "./verdict.ts";
+import type { OwnerEvent } from "../events/events-file.ts";
+import type { DeviceStatus, DeviceVerdict, EventNote, Reason, StatusSource } from "./source.ts";
+import { judgeWithEvent } from "./verdict.ts";
 
 const HOUR_MS = 3_600_000;
 /** Probability history kept per device: the detail view's 48 h. */
@@ -30,6 +31,11 @@ const RULE_HOLD_MS = 24 * HOUR_MS;
 export interface LiveStatusOptions {
   analytics: AnalyticsMetrics;
   scorer?: LiveScorer;
+  /** The owner's events (the file `run` watches): shown on the cards, applied to the verdicts. */
+  events?: {
+    at(deviceId: string, ts: number): OwnerEvent | undefined;
+    of(deviceId: string): readonly OwnerEvent[];
+  };
   /** Epoch ms; injected by tests. */
   now?: () => number;
 }
@@ -57,9 +63,15 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
   let order: string[] = [];
   let lastPollAt: number | undefined;
 
-  function model(id: string): ModelVerdict | undefined {
-    const latest = options.scorer?.latest(id);
-    return latest ? { probability: latest.verdict.probability, isAnomaly: latest.verdict.isAnomaly, rules: latest.verdict.rules } : undefined;
+  function model(id: string) {
+    return options.scorer?.latest(id)?.verdict;
+  }
+
+  /** The event covering the newest reading, else the next one of the device. */
+  function eventNote(id: string, at: number): EventNote | undefined {
+    const e = options.events?.of(id).find((x) => at < x.end);
+    if (!e) return undefined;
+    return { id: e.id, kind: e.kind, ...(e.note !== undefined ? { note: e.note } : {}), startMs: e.start, endMs: e.end, active: e.start <= at };
   }
 
   function firing(figures: DeviceFigures | undefined): string[] {
@@ -68,7 +80,8 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
 
   function verdictOf(id: string, k: Known, figures: DeviceFigures | undefined): DeviceVerdict {
     const m = model(id);
-    const { level, alarms } = judge(firing(figures), m);
+    const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(firing(figures), m, options.events?.at(id, k.readingAt));
+    const event = eventNote(id, k.readingAt);
     const customer = k.snapshot.attributes.CustomerInfo?.value;
     return {
       id,
@@ -79,6 +92,9 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       alarms,
       leakProbability: m?.probability ?? Number.NaN,
       readingAt: k.readingAt,
+      ...(event ? { event } : {}),
+      ...(silencedBy ? { silencedBy } : {}),
+      ...(sharpenedBy ? { sharpenedBy } : {}),
     };
   }
 

@@ -3,6 +3,8 @@
  * depend on this interface only, so the buffers behind it (today the analytics and live-scoring
  * observers of `run`) can move without touching them.
  */
+import type { EventMark } from "../events/covering.ts";
+import type { EventKind } from "../events/events-file.ts";
 import type { AlarmKind, Level } from "./verdict.ts";
 
 /** One point of a sparkline: epoch ms and a value (NaN = no data). */
@@ -23,6 +25,18 @@ export interface Reason {
   endedMs?: number;
 }
 
+/** An owner's event shown on the device's card: the one in force, else the next one. */
+export interface EventNote {
+  id: string;
+  kind: EventKind;
+  note?: string;
+  /** Epoch ms; the event covers start up to, not including, end. */
+  startMs: number;
+  endMs: number;
+  /** Whether it covers the device's newest reading. */
+  active: boolean;
+}
+
 /** The cheap part of a device's status: enough to decide whether to notify. */
 export interface DeviceVerdict {
   id: string;
@@ -36,6 +50,11 @@ export interface DeviceVerdict {
   leakProbability: number;
   /** Epoch ms of the device's newest reading (the portal's clock). */
   readingAt: number;
+  /** The owner's event in force at the newest reading, or the next one to come (docs/events.md). */
+  event?: EventNote;
+  /** The event that turned the alarm off (expected, maintenance) or on (away), when one did. */
+  silencedBy?: EventMark;
+  sharpenedBy?: EventMark;
 }
 
 export interface PumpState {

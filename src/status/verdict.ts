@@ -7,6 +7,8 @@
  * equipment at risk, so they win; the baseline rules (`unusual_*`) and a raised but sub-alarm
  * leak probability are worth a look, not a message.
  */
+import { applyEvent, type EventMark } from "../events/covering.ts";
+import type { OwnerEvent } from "../events/events-file.ts";
 import { raisesAlarm } from "../ml/verdict.ts";
 
 export type Level = "fine" | "watch" | "leak" | "pump";
@@ -54,6 +56,30 @@ export function judge(rules: readonly string[], model?: ModelVerdict): Judgement
   else if (alarms.has("leak")) level = "leak";
   else if (rules.length > 0 || (model !== undefined && model.probability >= WATCH_PROBABILITY)) level = "watch";
   return { level, alarms };
+}
+
+/** A judgement with the owner's event that changed it, if one did. */
+export interface EventJudgement extends Judgement {
+  /** The event that turned the device's alarm off (expected, maintenance)… */
+  silencedBy?: EventMark;
+  /** …or on (away). */
+  sharpenedBy?: EventMark;
+}
+
+/**
+ * {@link judge} with the owner's event covering the device now, applied by the function
+ * `score --events` and the live verdict use: the rules and the model's alarm together are one
+ * alarm, which an `expected` or `maintenance` event silences (the device is then "watch": worth
+ * a look, no message) and an `away` event raises from any rule or a 20 % probability. The
+ * model's verdict comes with its own event applied already; its mark is kept when the rules
+ * alone would not have alarmed.
+ */
+export function judgeWithEvent(rules: readonly string[], model: (ModelVerdict & { silencedBy?: EventMark; sharpenedBy?: EventMark }) | undefined, event: OwnerEvent | undefined): EventJudgement {
+  const base = judge(rules, model);
+  const applied = applyEvent({ probability: model?.probability ?? 0, isAnomaly: base.alarms.size > 0, rules }, event);
+  if (applied.silencedBy) return { level: "watch", alarms: new Set(), silencedBy: applied.silencedBy };
+  if (applied.sharpenedBy) return { level: "leak", alarms: new Set(["leak"]), sharpenedBy: applied.sharpenedBy };
+  return { ...base, ...(model?.silencedBy ? { silencedBy: model.silencedBy } : {}), ...(model?.sharpenedBy ? { sharpenedBy: model.sharpenedBy } : {}) };
 }
 
 /** A short title per rule, for the list of reasons; the sentence beside it comes from the rule. */
