@@ -53,7 +53,7 @@ test("score --format csv: exact header, one row per input row once the windows h
   const r = run("score", "--from-file", testCsv, "--model-path", modelPath, "--format", "csv", "--log-level", "error");
   expect(r.code).toBe(0);
   const lines = r.stdout.trimEnd().split("\n");
-  expect(lines[0]).toBe("timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events");
+  expect(lines[0]).toBe("timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events,window_coverage,reason");
   expect(lines.length - 1).toBe(testRows - 60); // the first hour warms the windows up
   const rows = lines.slice(1).map((l) => l.split(","));
   expect(rows[0][5]).toMatch(/^[a-z0-9_]+:\d\.\d{3}(;[a-z0-9_]+:\d\.\d{3})*$/);

@@ -18,7 +18,7 @@ import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
-export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events";
+export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events,window_coverage,reason";
 
 interface ScoreFlags extends HistoryFlags {
   modelPath?: string;
@@ -48,7 +48,9 @@ CSV columns: ${SCORE_CSV_HEADER}
 (anomaly_score: the forest's decision score, negative = anomalous; leak_probability: 0-100;
 is_anomaly: the alarm, 1 when the score stays low long enough or a rule triggers;
 top_features: name:contribution pairs joined by ";"; rules: the rules firing, joined by ";";
-events: silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of --events changed the alarm).`,
+events: silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of --events changed the alarm;
+window_coverage: percent of the row's least-covered feature window that readings fill;
+reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an outage).`,
     )
     .action(async (options: ScoreFlags & Record<string, unknown>) => {
       const format = options.format ?? "table";
@@ -132,7 +134,7 @@ export function scoresCsv(rows: readonly ScoredRow[]): string {
 }
 
 function csvLine(r: ScoredRow): string {
-  return `${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")},${csvCell(eventText(r))}`;
+  return `${r.ts},${csvCell(r.deviceId)},${r.decision.toFixed(6)},${r.probability.toFixed(2)},${r.isAnomaly ? 1 : 0},${csvCell(topText(r))},${r.rules.join(";")},${csvCell(eventText(r))},${(100 * r.coverage).toFixed(1)},${csvCell(r.reason ?? "")}`;
 }
 
 /** Which event changed the row's alarm, if one did. */
@@ -159,6 +161,8 @@ function rowJson(r: ScoredRow) {
     rules: r.rules,
     silenced_by: r.silencedBy ?? null,
     sharpened_by: r.sharpenedBy ?? null,
+    window_coverage: Number((100 * r.coverage).toFixed(1)),
+    reason: r.reason ?? null,
   };
 }
 

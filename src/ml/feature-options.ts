@@ -17,9 +17,9 @@ export interface FeatureOptions {
   nightEndHour?: number;
   /** Mean pump current (A) above which the pump counts as running. Default 1.0. */
   pumpCurrentThreshold?: number;
-  /** Longest silence (ms) a value is carried over; a longer one restarts the windows. Default 10 min. */
+  /** Longest silence (ms) a value is carried over; a longer one is a gap, which the windows' coverage counts as empty. Default 10 min. */
   maxCarryForwardMs?: number;
-  /** Contiguous history (ms) every needed signal must have before a row is emitted. Default 1 h. */
+  /** History (ms) since a needed signal's first reading before a row is emitted (the start only, not after a gap). Default 1 h. */
   warmupMs?: number;
   /** Exactly these features, in this order (a model's list); default: all the keys allow. */
   featureNames?: readonly string[];

@@ -3,10 +3,13 @@
  * row per window. `computeFeatures` (training, `score`) and live scoring both run this code,
  * so a model sees the same features in both.
  *
- * Rules (docs/leak-detection.md, "Features"): windows are measured in time, (t − W, t]; a signal's sample is a
- * row where one of its keys has a value; a value is carried forward up to `maxCarryForwardMs`
- * and a signal silent for longer starts afresh (windows emptied, nothing invented); a row is
- * emitted once every needed signal is fresh and has `warmupMs` of contiguous history.
+ * Rules (docs/leak-detection.md, "Features"): windows are measured in time, (t − W, t]; a
+ * signal's sample is a row where one of its keys has a value; a value is carried forward up to
+ * `maxCarryForwardMs`, and a longer silence is a gap: nothing is invented for it, but the
+ * windows keep what they hold (samples leave by time only) and `coverage` says how much of the
+ * emptiest window readings fill, so the verdict can refuse a forest alarm from a window that is
+ * mostly gap. A row is emitted once every needed signal is fresh and `warmupMs` has passed
+ * since its first sample.
  */
 import { NightowlError } from "../errors.ts";
 import {
@@ -51,6 +54,11 @@ export class FeatureStream {
   private offStart = -Infinity;
   private readonly starts = new WindowSet([HOUR]);
   private lastZeroFlow = -Infinity;
+  /**
+   * Share (0–1) of the least-covered window, over every needed signal, of the last row
+   * emitted: 1 on gap-free data; after an outage it says how much of a window is readings.
+   */
+  coverage = 1;
 
   /** `device` (an id or name) only labels error messages. */
   constructor(keys: readonly string[], options: FeatureOptions = {}, private readonly device?: string) {
@@ -117,6 +125,7 @@ export class FeatureStream {
     for (let s = 0; s < signals.length; s++) if (signals[s]) this.signalBlock(signals[s]!, s * SIGNAL_SLOTS, work);
     this.timeBlock(ts, work);
     this.pumpBlock(ts, work);
+    this.coverage = this.lowestCoverage(ts);
     for (const sig of signals) sig?.trim();
     const slots = this.slots;
     for (let k = 0; k < slots.length; k++) out[offset + k] = work[slots[k]!]!;
@@ -135,11 +144,9 @@ export class FeatureStream {
       }
     }
     if (!any) return;
-    if (ts - sig.lastInput > this.settings.carry) {
-      sig.restart(ts);
-      if (s === CURRENT) this.restartPump();
-    }
-    sig.lastInput = ts;
+    const prevInput = sig.input(ts);
+    // After a gap the pump's state is unknown: a start needs an off reading before an on one.
+    if (s === CURRENT && ts - prevInput > this.settings.carry) this.forgetPumpState();
     let sum = 0;
     let n = 0;
     for (let c = 0; c < slots.length; c++) {
@@ -149,7 +156,7 @@ export class FeatureStream {
       }
     }
     const v = sum / n;
-    sig.push(ts, v, 0);
+    sig.push(ts, v, 0, prevInput, this.settings.carry);
     if (s === CURRENT) this.pumpSample(ts, v);
   }
 
@@ -157,22 +164,35 @@ export class FeatureStream {
   private readCounter(sig: Signal, ts: number, row: ArrayLike<number>): void {
     const x = row[sig.slots[0]!]!;
     if (x !== x) return;
-    const prevT = sig.lastInput;
+    const prevT = sig.input(ts);
     sig.compV[0] = x;
-    sig.lastInput = ts;
     const gallons = this.meter.add(x);
+    // The gallons drawn over a gap cannot be placed in time (in a 5-minute window they would
+    // look like a burst): the reading after it is only the new reference, and whether flow was
+    // continuous across the gap is unknown, so that count starts again.
     if (ts - prevT > this.settings.carry || Number.isNaN(gallons)) {
-      sig.restart(ts);
       this.lastZeroFlow = ts;
       return;
     }
-    sig.push(ts, gallons / ((ts - prevT) / MINUTE), gallons);
+    sig.push(ts, gallons / ((ts - prevT) / MINUTE), gallons, prevT, this.settings.carry);
   }
 
-  private restartPump(): void {
+  private forgetPumpState(): void {
     this.pumpState = -1;
     this.offStart = -Infinity;
-    this.starts.clear();
+  }
+
+  private lowestCoverage(ts: number): number {
+    const carry = this.settings.carry;
+    let lowest = 1;
+    for (const sig of this.signals) {
+      if (!sig) continue;
+      for (let k = 0; k < WINDOWS.length; k++) {
+        const c = sig.coverage(k, ts, carry);
+        if (c < lowest) lowest = c;
+      }
+    }
+    return lowest;
   }
 
   private pumpSample(ts: number, current: number): void {

@@ -88,14 +88,24 @@ describe("gaps", () => {
     const m = computeFeatures(frameOf(series("S1", [...before, [12, 40]])), noWarmup); // 8-minute gap
     expect(at(m, 12, "pressure_s1_mean_15m")).toBe(15); // (10·5 + 40) / 6
   });
-  test("a longer gap restarts them: nothing from before it, warm-up again", () => {
+  test("a longer gap keeps them too: samples leave by time only, the gap counts as not covered", () => {
     const rows = series("S1", [...before, [16, 40], [17, 50], [18, 60], [19, 70]]); // 12-minute gap
     const m = computeFeatures(frameOf(rows), noWarmup);
-    expect(at(m, 16, "pressure_s1_mean_15m")).toBe(40);
-    expect(at(m, 16, "pressure_s1_rate_1m")).toBe(0);
+    expect(at(m, 16, "pressure_s1_mean_15m")).toBe(17.5); // (1, 16]: 10, 10, 10, 40
+    expect(at(m, 16, "pressure_s1_rate_1m")).toBe(2.5); // (40 − 10) / 12 minutes
     const warm = computeFeatures(frameOf(rows), { warmupMs: 2 * MIN });
-    expect(Array.from(warm.ts, (t) => (t - T0) / MIN)).toEqual([2, 3, 4, 18, 19]);
-    expect(warm.skipped).toEqual({ warmup: 4, missingSignal: 0 });
+    // The warm-up is the history's start only; a gap does not start it again.
+    expect(Array.from(warm.ts, (t) => (t - T0) / MIN)).toEqual([2, 3, 4, 16, 17, 18, 19]);
+    expect(warm.skipped).toEqual({ warmup: 2, missingSignal: 0 });
+    // Minute 16: the 5m window holds only the sample that ended the gap, covering nothing.
+    // Minute 19: the 15m window (4, 19] has minutes 16–19 of readings, 3 of 15 minutes.
+    const coverage = (minute: number) => warm.coverage[Array.from(warm.ts).indexOf(T0 + minute * MIN)];
+    expect([coverage(3), coverage(4), coverage(16), coverage(19)]).toEqual([1, 1, 0, 0.2]);
+  });
+  test("a history's start is not a gap: windows are covered up to the first reading", () => {
+    const m = computeFeatures(frameOf(series("S1", Array.from({ length: 90 }, (_, i) => [i, 50] as [number, number]))));
+    expect(m.rows).toBe(30);
+    expect(Math.min(...m.coverage)).toBe(1);
   });
   test("a row where one key is silent carries its last value; longer silence drops the row", () => {
     const rows: Array<[number, Record<string, number>]> = [
@@ -353,17 +363,12 @@ describe("one engine for training and scoring", () => {
     const m = computeFeatures(frame, { warmupMs: 0, featureNames: ["pressure_s1", "pressure_s1_mean_1h", "pressure_s1_std_1h", "pressure_s1_range_1h", "pressure_s1_std_24h", "pressure_s1_rate_5m"] });
     const ts = frame.ts;
     const s1 = frame.columns.S1!;
-    const carry = 10 * MIN;
     let checked = 0;
     for (let r = 0; r < m.rows; r++) {
       const t = m.ts[r]!;
-      // The segment: samples since the last silence longer than the carry limit.
+      // Every sample so far: a silence longer than the carry limit empties no window.
       const idx: number[] = [];
-      for (let i = 0; i < ts.length && ts[i]! <= t; i++) {
-        if (Number.isNaN(s1[i]!)) continue;
-        if (idx.length && ts[i]! - ts[idx[idx.length - 1]!]! > carry) idx.length = 0;
-        idx.push(i);
-      }
+      for (let i = 0; i < ts.length && ts[i]! <= t; i++) if (!Number.isNaN(s1[i]!)) idx.push(i);
       const win = (span: number) => idx.filter((i) => ts[i]! > t - span).map((i) => s1[i]!);
       const w1h = win(60 * MIN);
       const w24 = win(1440 * MIN);

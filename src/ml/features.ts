@@ -25,6 +25,8 @@ export interface FeatureMatrix {
   data: Float64Array;
   rows: number;
   cols: number;
+  /** Per row, the share (0–1) of its least-covered window that readings fill (FeatureStream.coverage). */
+  coverage: Float64Array;
   /** Input rows left out: still warming up, or a needed signal silent beyond the carry limit. */
   skipped: { warmup: number; missingSignal: number };
 }
@@ -67,15 +69,19 @@ export function computeFeatures(frame: HistoryFrame, options: FeatureOptions = {
   const row = new Float64Array(keys.length);
   const data = new Float64Array(n * cols);
   const ts = new Float64Array(n);
+  const coverage = new Float64Array(n);
   let rows = 0;
   const skipped = { warmup: 0, missingSignal: 0 };
   for (let r = 0; r < n; r++) {
     for (let k = 0; k < columns.length; k++) row[k] = columns[k]![r]!;
     const status = stream.step(frame.ts[r]!, row, data, rows * cols);
-    if (status === RowStatus.Valid) ts[rows++] = frame.ts[r]!;
+    if (status === RowStatus.Valid) {
+      coverage[rows] = stream.coverage;
+      ts[rows++] = frame.ts[r]!;
+    }
     else if (status === RowStatus.WarmingUp) skipped.warmup++;
     else skipped.missingSignal++;
   }
   const block = { data: data.subarray(0, rows * cols), rows, cols };
-  return { names: stream.names, ts: ts.subarray(0, rows), matrix: matrixOfRowMajor(block), ...block, skipped };
+  return { names: stream.names, ts: ts.subarray(0, rows), coverage: coverage.subarray(0, rows), matrix: matrixOfRowMajor(block), ...block, skipped };
 }

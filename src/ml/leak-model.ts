@@ -13,7 +13,7 @@ import { FEATURE_BLOCK_ROWS, forEachFeatureBlock } from "./feature-blocks.ts";
 import { FOREST_POOL_ROWS, RowPool } from "./row-pool.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
 import { ScalerFit } from "./scaler.ts";
-import { calibrateAlarm, RANGE_GUARD, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { calibrateAlarm, DEFAULT_MIN_COVERAGE, RANGE_GUARD, VerdictStream, type AlarmParams } from "./verdict.ts";
 
 export interface TrainOptions {
   /** Share of training rows the forest's offset treats as anomalous, (0, 0.5]; default 0.05. */
@@ -107,13 +107,15 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const names = commonFeatureNames(usable).filter((n) => !exclude || !exclude.test(n));
   const featureOptions = { timeZone };
   const cols = names.length;
+  const minCoverage = options.alarm?.minCoverage ?? DEFAULT_MIN_COVERAGE;
   // Features are computed over the whole frame (the windows see what happened), then the rows
-  // the owner marked as not normal are dropped, so the forest never learns them as normal.
+  // the owner marked as not normal are dropped, so the forest never learns them as normal, and
+  // so are rows whose windows are mostly gap, on which the verdict never asks the forest.
   const keptRows = (frame: HistoryFrame, onRow: (ts: number, row: Float64Array) => void, onBlockEnd?: () => void) =>
     forEachFeatureBlock(frame, { timeZone, featureNames: names }, (block) => {
       for (let i = 0; i < block.rows; i++) {
         const ts = block.ts[i]!;
-        if (options.leaveOut?.(frame.deviceId, ts)) continue;
+        if (block.coverage[i]! < minCoverage || options.leaveOut?.(frame.deviceId, ts)) continue;
         onRow(ts, block.data.subarray(i * cols, (i + 1) * cols));
       }
       onBlockEnd?.();
@@ -267,6 +269,10 @@ export interface ScoredRow {
   top: Array<[string, number]>;
   /** Rules triggered on this row. */
   rules: readonly string[];
+  /** Share (0–1) of the row's least-covered feature window that readings fill. */
+  coverage: number;
+  /** Why the forest had no say on this row (its windows mostly gap), if so. */
+  reason?: string;
   /** The owner's event that turned this row's alarm off (expected, maintenance)… */
   silencedBy?: EventMark;
   /** …or on (away); docs/events.md. */
@@ -311,7 +317,7 @@ export function scoreFrame(model: LeakModel, frame: HistoryFrame, options: Score
       const ts = block.ts[i]!;
       const triggered = rules ? rules(ts) : [];
       // The event changes this row's verdict only: the stream's windows go on as the data says.
-      const v = applyEvent(verdicts.push(ts, decision[i]!, triggered, block.data.subarray(i * cols, (i + 1) * cols)), options.eventAt?.(frame.deviceId, ts));
+      const v = applyEvent(verdicts.push(ts, decision[i]!, triggered, block.data.subarray(i * cols, (i + 1) * cols), block.coverage[i]), options.eventAt?.(frame.deviceId, ts));
       onRow({
         ts,
         deviceId: frame.deviceId,
@@ -322,6 +328,8 @@ export function scoreFrame(model: LeakModel, frame: HistoryFrame, options: Score
         isAnomaly: v.isAnomaly,
         top: topN > 0 ? topFeatures(model, z.subarray(i * cols, (i + 1) * cols), topN) : [],
         rules: v.rules,
+        coverage: block.coverage[i]!,
+        ...(v.reason ? { reason: v.reason } : {}),
         ...(v.silencedBy ? { silencedBy: v.silencedBy } : {}),
         ...(v.sharpenedBy ? { sharpenedBy: v.sharpenedBy } : {}),
       });

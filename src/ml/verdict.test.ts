@@ -60,3 +60,19 @@ test("baseline rules are listed but do not raise the alarm on their own", () => 
   expect(v.probability).toBeLessThan(50);
   expect(v.rules).toEqual(["unusual_daily_use"]);
 });
+
+test("a row whose feature windows are mostly gap gets no forest alarm, says why, and stays out of the persistence means", () => {
+  const ts = Float64Array.from({ length: 600 }, (_, i) => i * MIN);
+  const alarm = calibrateAlarm([{ ts, decision: Float64Array.from(ts, (_, i) => 0.1 + 0.01 * Math.sin(i / 9)) }]);
+  const s = new VerdictStream(alarm);
+  for (let i = 0; i < 60; i++) s.push(i * MIN, 0.1);
+  // Far below any threshold, but at 32 % coverage: withheld, and not remembered.
+  for (let i = 60; i < 120; i++) {
+    const v = s.push(i * MIN, -0.5, [], undefined, 0.32);
+    expect([v.isAnomaly, v.probability, v.reason]).toEqual([false, 0, "window coverage 32 % < 50 %"]);
+  }
+  expect(s.push(120 * MIN, -0.5, ["continuous_flow"], undefined, 0.499).isAnomaly).toBe(true);
+  const next = s.push(121 * MIN, 0.1, [], undefined, 0.5);
+  expect([next.isAnomaly, next.reason]).toEqual([false, undefined]);
+  expect(next.shortMean).toBeCloseTo(0.1, 9);
+});

@@ -35,7 +35,10 @@ export const AlarmParamsSchema = v.object({
   /** Logistic scale of the probability mapping for each window, decision units (> 0). */
   short_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE), v.maxValue(10)),
   long_scale: v.pipe(v.number(), v.minValue(Number.MIN_VALUE), v.maxValue(10)),
-  /** A window's mean counts only once data covers this share of it. */
+  /**
+   * A window counts only once readings cover this share of it: the persistence windows' means,
+   * and the feature windows a row's forest decision comes from (no forest alarm below it).
+   */
   min_coverage: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   /** Lowest leak_probability while a rule is triggered, percent. */
   rule_floor: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
@@ -80,7 +83,18 @@ export interface Verdict {
   longMean: number;
   /** Names of the rules that triggered on this row, if any. */
   rules: readonly string[];
+  /** Why the forest had no say on this row, e.g. "window coverage 32 % < 50 %". */
+  reason?: string;
 }
+
+/**
+ * The default minimum coverage of a window, 50 %. At half covered a window is at least as much
+ * reading as gap, so its mean, spread and gallons come from half its span or more; below that a
+ * window after an outage is mostly the gap, and the forest, trained on full windows, reads
+ * the missing hours as unusual use. At 50 %, a 3-hour outage keeps the 24 h and 6 h windows
+ * counting from the first reading after it, and the 1 h window counts again after 30 minutes.
+ */
+export const DEFAULT_MIN_COVERAGE = 0.5;
 
 /** Rows further apart than this (ms) do not carry their value over the gap. */
 const MAX_STEP_MS = 15 * 60_000;
@@ -154,10 +168,14 @@ export class VerdictStream {
 
   /**
    * `ts` epoch ms (increasing), `decision` the forest's decision score for that row, the rules
-   * firing, and the row's features in the model's order, unscaled (for the range guard).
+   * firing, the row's features in the model's order, unscaled (for the range guard), and the
+   * share of its least-covered feature window that readings fill (FeatureStream.coverage).
+   * Below `min_coverage` the forest has no say: no alarm from it or from the range guard, and
+   * the decision does not enter the persistence means (it would linger there for hours).
    */
-  push(ts: number, decision: number, rules: readonly string[] = [], features?: ArrayLike<number>): Verdict {
+  push(ts: number, decision: number, rules: readonly string[] = [], features?: ArrayLike<number>, coverage = 1): Verdict {
     const p = this.params;
+    if (coverage < p.min_coverage) return this.withheld(rules, coverage);
     const guard = p.range_guard;
     if (guard && features) {
       let above = false;
@@ -185,6 +203,20 @@ export class VerdictStream {
     else probability = Math.min(probability, 49.99);
     return { probability, isAnomaly, shortMean, longMean, rules };
   }
+
+  /** The verdict of a row whose feature windows are mostly gap: the rules alone decide. */
+  private withheld(rules: readonly string[], coverage: number): Verdict {
+    this.guardSince.fill(Number.NaN);
+    const isAnomaly = rules.some(raisesAlarm);
+    const probability = isAnomaly ? Math.max(this.params.rule_floor, 50) : 0;
+    const reason = `window coverage ${percent(coverage)} % < ${percent(this.params.min_coverage)} %`;
+    return { probability, isAnomaly, shortMean: Number.NaN, longMean: Number.NaN, rules, reason };
+  }
+}
+
+/** A share as a whole percent, rounded down so a figure just below the minimum never reads as it. */
+function percent(share: number): number {
+  return Math.floor(share * 100 + 1e-9);
 }
 
 /**
@@ -214,7 +246,7 @@ export function calibrateAlarm(
   const shortWindow = options.shortWindowMinutes ?? DEFAULT_WINDOWS.short;
   const longWindow = options.longWindowMinutes ?? DEFAULT_WINDOWS.long;
   const margin = options.margin ?? 0.05;
-  const minCoverage = options.minCoverage ?? 0.5;
+  const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
   const calibrate = (windowMinutes: number) => {
     const values: number[] = [];
     for (const s of series) {

@@ -34,16 +34,19 @@ test("every window agrees with a direct computation through growth, trimming and
   const ts: number[] = [];
   const vs: number[] = [];
   const ws: number[] = [];
+  const cs: number[] = [];
   let t = 0;
   for (let i = 0; i < 3000; i++) {
     t += rnd() < 0.1 ? 5 * MIN * rnd() : 30_000 * rnd() + 1;
     // Long flat stretches and jumps exercise the monotonic stacks and the prefix-sum shift.
     const v = i % 500 < 100 ? 5000 : 5000 + Math.round(rnd() * 1000) / 10;
     const w = rnd() < 0.5 ? 0 : rnd();
-    set.push(t, v, w);
+    const c = t - (ts.at(-1) ?? t) <= 2 * MIN ? t - (ts.at(-1) ?? t) : 0;
+    set.push(t, v, w, c);
     ts.push(t);
     vs.push(v);
     ws.push(w);
+    cs.push(c);
     set.evict(t);
     set.dropBefore(back.at(t - 50 * MIN));
     spans.forEach((span, k) => {
@@ -56,12 +59,34 @@ test("every window agrees with a direct computation through growth, trimming and
       expect(set.std(k)).toBeCloseTo(Math.sqrt(variance), 6);
       expect(set.range(k)).toBe(Math.max(...vals) - Math.min(...vals));
       expect(set.weight(k)).toBeCloseTo(idx.reduce((a, j) => a + ws[j]!, 0), 8);
+      const covered = idx.reduce((a, j) => a + Math.min(cs[j]!, ts[j]! - (t - span)), 0);
+      expect(set.covered(k, t)).toBeCloseTo(covered, 6);
     });
     if (ts.length > 400) {
       ts.splice(0, 100);
       vs.splice(0, 100);
       ws.splice(0, 100);
+      cs.splice(0, 100);
     }
   }
   expect(set.tail - set.head).toBeLessThan(400);
+});
+
+test("coverage: each sample covers the time before it, cut at the window's start; a sample after a gap covers nothing", () => {
+  const set = new WindowSet([10 * MIN, 60 * MIN]);
+  // Minutes 0–5 one a minute, then a 30-minute gap, then minutes 36–40.
+  set.push(0, 1, 0, 0);
+  for (let m = 1; m <= 5; m++) set.push(m * MIN, 1, 0, MIN);
+  set.push(36 * MIN, 1, 0, 0);
+  for (let m = 37; m <= 40; m++) set.push(m * MIN, 1, 0, MIN);
+  set.evict(40 * MIN);
+  // (30, 40]: minutes 36–40, the first of them after the gap: 4 minutes.
+  expect(set.covered(0, 40 * MIN)).toBe(4 * MIN);
+  // (−20, 40]: 5 minutes before the gap and 4 after.
+  expect(set.covered(1, 40 * MIN)).toBe(9 * MIN);
+  set.push(41 * MIN, 1, 0, MIN);
+  set.push(43 * MIN, 1, 0, 2 * MIN);
+  set.evict(47.5 * MIN);
+  // (37.5, 47.5]: the sample at 38 covers (37, 38], of which half a minute is inside: 0.5 + 1 + 1 + 1 + 2.
+  expect(set.covered(0, 47.5 * MIN)).toBe(5.5 * MIN);
 });

@@ -22,13 +22,17 @@ export class WindowSet {
   private tsBuf = new Float64Array(64);
   private vBuf = new Float64Array(64);
   private wBuf = new Float64Array(64);
+  /** Milliseconds before each sample that readings covered (0 after a gap; see `covered`). */
+  private cBuf = new Float64Array(64);
   /** Exclusive prefix sums at each sample: Σ (v − shift), Σ (v − shift)², Σ weight before it. */
   private psBuf = new Float64Array(64);
   private pqBuf = new Float64Array(64);
   private pwBuf = new Float64Array(64);
+  private pcBuf = new Float64Array(64);
   private totalS = 0;
   private totalQ = 0;
   private totalW = 0;
+  private totalC = 0;
   private shift = 0;
   private sinceRebase = 0;
   /** Logical index of the oldest retained sample. */
@@ -66,10 +70,15 @@ export class WindowSet {
     this.start.fill(this.tail);
     this.max.clear();
     this.min.clear();
-    this.totalS = this.totalQ = this.totalW = this.sinceRebase = 0;
+    this.totalS = this.totalQ = this.totalW = this.totalC = this.sinceRebase = 0;
   }
 
-  push(t: number, value: number, weight = 0): number {
+  /**
+   * Adds a sample at `t` (epoch ms, not before the last). `weight` is summed per window
+   * (gallons); `covered` is how many ms before `t` the readings cover up to this sample: the
+   * interval since the previous sample, or 0 when a gap too long to carry a value over ends here.
+   */
+  push(t: number, value: number, weight = 0, covered = 0): number {
     const i = this.tail;
     if (i === this.head) this.shift = value;
     if (i - this.head > this.mask) this.grow();
@@ -77,13 +86,16 @@ export class WindowSet {
     this.tsBuf[at] = t;
     this.vBuf[at] = value;
     this.wBuf[at] = weight;
+    this.cBuf[at] = covered;
     this.psBuf[at] = this.totalS;
     this.pqBuf[at] = this.totalQ;
     this.pwBuf[at] = this.totalW;
+    this.pcBuf[at] = this.totalC;
     const d = value - this.shift;
     this.totalS += d;
     this.totalQ += d * d;
     this.totalW += weight;
+    this.totalC += covered;
     this.tail = i + 1;
     this.max.push(i, value);
     this.min.push(i, value);
@@ -184,25 +196,44 @@ export class WindowSet {
     return sum > 1e-9 ? sum : 0;
   }
 
+  /**
+   * Milliseconds of window `k` ending at `t` that the samples' intervals cover: each sample
+   * covers the `covered` ms before it, cut at the window's start, so a window that straddles a
+   * gap counts only the time readings were coming in.
+   */
+  covered(k: number, t: number): number {
+    const s = this.start[k]!;
+    if (s >= this.tail) return 0;
+    const at = s & this.mask;
+    let sum = this.totalC - this.pcBuf[at]!;
+    const overhang = t - this.spans[k]! - (this.tsBuf[at]! - this.cBuf[at]!);
+    if (overhang > 0) sum -= overhang;
+    return sum;
+  }
+
   private rebase(): void {
     const mask = this.mask;
     this.shift = this.vBuf[(this.tail - 1) & mask]!;
     let s = 0;
     let q = 0;
     let w = 0;
+    let c = 0;
     for (let i = this.head; i < this.tail; i++) {
       const at = i & mask;
       this.psBuf[at] = s;
       this.pqBuf[at] = q;
       this.pwBuf[at] = w;
+      this.pcBuf[at] = c;
       const d = this.vBuf[at]! - this.shift;
       s += d;
       q += d * d;
       w += this.wBuf[at]!;
+      c += this.cBuf[at]!;
     }
     this.totalS = s;
     this.totalQ = q;
     this.totalW = w;
+    this.totalC = c;
     this.sinceRebase = 0;
   }
 
@@ -217,9 +248,11 @@ export class WindowSet {
     this.tsBuf = move(this.tsBuf);
     this.vBuf = move(this.vBuf);
     this.wBuf = move(this.wBuf);
+    this.cBuf = move(this.cBuf);
     this.psBuf = move(this.psBuf);
     this.pqBuf = move(this.pqBuf);
     this.pwBuf = move(this.pwBuf);
+    this.pcBuf = move(this.pcBuf);
     this.mask = mask;
   }
 }

@@ -19,6 +19,8 @@ export class ModelStage {
   /** Unscaled features, decision and verdict of the newest scored row. */
   features: Float64Array | null = null;
   decision = Number.NaN;
+  /** Share (0–1) of the newest scored row's least-covered feature window that readings fill. */
+  coverage = Number.NaN;
   verdict: Verdict | null = null;
   latestTs = Number.NaN;
   /** Why the model cannot score this device, if it cannot. */
@@ -44,6 +46,7 @@ export class ModelStage {
     this.stream = null;
     this.verdicts = null;
     this.features = null;
+    this.coverage = Number.NaN;
     this.verdict = null;
     this.broken = null;
     const model = this.model;
@@ -66,7 +69,8 @@ export class ModelStage {
     const decision = this.model.forest.decisionFunction({ data: z, rows: 1, cols: z.length })[0]!;
     this.features = features;
     this.decision = decision;
-    this.verdict = this.verdicts.push(row.ts, decision, rules, features);
+    this.coverage = this.stream.coverage;
+    this.verdict = this.verdicts.push(row.ts, decision, rules, features, this.coverage);
     this.latestTs = row.ts;
   }
 }
