@@ -27,6 +27,23 @@ test("rows older than the retention go, the columns stay contiguous and capacity
   expect(recent.ts.length).toBe(101);
   expect(recent.columns.S1![0]).toBe(9_900);
   expect(recent.columns.S1![100]).toBe(10_000);
-  // 101 rows in the retention: the arrays never grew past a power of two above 4/3 of that.
+  // 101 rows in the retention: the arrays never grew past the initial 256 rows.
   expect(b.bytes()).toBeLessThanOrEqual(2 * 256 * 8);
+});
+
+test("a full retention is held in about a quarter more than its rows, not the next power of two", () => {
+  const b = new DeviceBuffer("d", { retentionMs: 1680 * MIN });
+  for (let i = 1; i <= 6_000; i++) b.pushFrameRow({ deviceId: "d", deviceName: "", userLabel: "", ts: Float64Array.of(i * MIN), columns: { S1: Float64Array.of(i) } }, 0);
+  expect(b.frame(b.lastTs - 1680 * MIN).ts.length).toBe(1681);
+  // Time and S1: two columns of at most 1.25 × 1,681 rows (+1), where doubling gave 4,096.
+  expect(b.bytes()).toBeLessThanOrEqual(2 * 8 * Math.ceil(1681 * 1.25 + 1));
+  expect(b.frame().columns.S1![b.length - 1]).toBe(6_000);
+});
+
+test("only the kept keys get a column; a row of other keys alone is no row", () => {
+  const b = new DeviceBuffer("d", { retentionMs: 60 * MIN, keys: new Set(["S1"]) });
+  expect(b.push([["S1", MIN, 50], ["P1Hz", MIN, 60]])).toBe(MIN);
+  expect(b.push([["P1Hz", 2 * MIN, 60]])).toBeUndefined();
+  expect(b.keys()).toEqual(["S1"]);
+  expect(b.dropped).toBe(0);
 });

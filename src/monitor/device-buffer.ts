@@ -10,7 +10,10 @@
  *   that would date a row at or before it is dropped and counted in `dropped`.
  *
  * The columns are contiguous, so the analytics and the feature engine read `frame()` views in
- * place; old rows are shifted out in batches (amortised O(1) per row).
+ * place; old rows are shifted out in batches (amortised O(1) per row). The capacity follows
+ * the rows the retention holds (a quarter over, not the next power of two: at 1-minute
+ * readings 28 h are 1,680 rows, which doubling would have put in 4,096), and only `keys`, when
+ * given, are kept: a reading nothing downstream reads would cost memory for every device.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 
@@ -19,6 +22,8 @@ const INITIAL_CAPACITY = 256;
 export interface DeviceBufferOptions {
   /** Readings kept, ms, counted back from the newest row. */
   retentionMs: number;
+  /** The telemetry keys kept; default every key. */
+  keys?: ReadonlySet<string>;
 }
 
 export class DeviceBuffer {
@@ -58,9 +63,11 @@ export class DeviceBuffer {
     const last = this.lastTs;
     let rowTs = -Infinity;
     const fresh: Array<readonly [string, number, number]> = [];
+    const wanted = this.options.keys;
     for (const r of readings) {
       const [key, ts, value] = r;
       if (!Number.isFinite(value) || !Number.isFinite(ts)) continue;
+      if (wanted && !wanted.has(key)) continue;
       if (ts <= (this.lastKeyTs.get(key) ?? -Infinity)) continue;
       fresh.push(r);
       if (ts > rowTs) rowTs = ts;
@@ -126,9 +133,10 @@ export class DeviceBuffer {
     let h = this.head;
     while (h < this.end && this.t[h]! < keepFrom) h++;
     const rows = this.end - h;
-    // Grow when more than three quarters of the capacity are still in the retention: a shift
-    // then frees at least a quarter, so each row is copied at most four times (amortised O(1)).
-    const capacity = rows * 4 > this.t.length * 3 ? this.t.length * 2 : this.t.length;
+    // Grow when more than four fifths of the capacity are still in the retention, to a quarter
+    // above the rows held: a shift then frees at least a fifth, so each row is copied at most
+    // five times (amortised O(1)), and a buffer whose retention is full stays near its size.
+    const capacity = rows * 5 > this.t.length * 4 ? Math.ceil(rows * 1.25) + 1 : this.t.length;
     this.t = move(this.t, h, this.end, capacity);
     for (const [key, col] of this.cols) this.cols.set(key, move(col, h, this.end, capacity));
     this.head = 0;

@@ -5,6 +5,7 @@
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { countUpTo, DeviceBuffer } from "./device-buffer.ts";
+import { PIPELINE_KEYS } from "./pipeline-keys.ts";
 import { ANALYSIS_WINDOW_MS, RuleStage, type RuleStageOptions } from "./rule-stage.ts";
 
 /** Extra rows kept beyond the analysis window, so a shift of the buffer is rare. */
@@ -12,7 +13,7 @@ const BUFFER_MARGIN_MS = 2 * 3_600_000;
 
 /** The buffer a device's pipeline keeps for an analysis window of `windowMs`. */
 export function newDeviceBuffer(deviceId: string, windowMs = ANALYSIS_WINDOW_MS): DeviceBuffer {
-  return new DeviceBuffer(deviceId, { retentionMs: windowMs + BUFFER_MARGIN_MS });
+  return new DeviceBuffer(deviceId, { retentionMs: windowMs + BUFFER_MARGIN_MS, keys: PIPELINE_KEYS });
 }
 
 /**
