@@ -137,3 +137,24 @@ test("usage mistakes exit 2 with one line naming the flag", async () => {
   expect(badTime.code).toBe(2);
   expect(badTime.stderr).toContain("--since \"last tuesday\" is not allowed");
 }, 60_000);
+
+test("--events: the device's events in the range are in the JSON with the flag's file; a broken file is one line", async () => {
+  const device = deviceSpec(SEED, 0, 0).id;
+  const events = join(dir, "events.json");
+  await Bun.write(events, JSON.stringify({ version: 1, events: [
+    { id: "pool", device_id: device, kind: "expected", start: LEAK_AT, end: LEAK_AT + 8 * 3_600_000, note: "pool fill" },
+    { id: "old", device_id: device, kind: "away", start: START, end: START + DAY },
+  ] }));
+  const r = await cli("report", "--from-file", join(dir, "history.csv"), "--since", "7d", "--timezone", "Etc/GMT+7", "--format", "json", "--output", "-", "--events", events);
+  expect(r.stderr).toBe("");
+  const out = JSON.parse(r.stdout) as { devices: Array<{ deviceId: string; events?: Array<{ id: string }>; summary: string[] }> };
+  const d0 = out.devices.find((d) => d.deviceId === device)!;
+  expect(d0.events!.map((e) => e.id)).toEqual(["pool"]);
+  expect(d0.summary.join(" ")).toContain("The owner marked 1 event(s) in this period (expected)");
+  expect(out.devices.find((d) => d.deviceId !== device)!.events).toEqual([]);
+  await Bun.write(events, "{");
+  const bad = await cli("report", "--from-file", join(dir, "history.csv"), "--format", "json", "--output", "-", "--events", events);
+  expect(bad.code).not.toBe(0);
+  expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(bad.stderr).toContain("is not JSON");
+}, 60_000);

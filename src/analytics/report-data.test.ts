@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { forestAnomalies } from "../monitor/report-anomalies.ts";
+import type { OwnerEvent } from "../events/events-file.ts";
+import { forestAnomalies, forestReview } from "../monitor/report-anomalies.ts";
 import { buildDeviceReport } from "./report-data.ts";
 import { renderReportHtml } from "./report-html.ts";
 import { frameOf, DAY, HOUR, JAN1, MINUTE } from "./testing.ts";
@@ -45,12 +46,18 @@ test("the HTML escapes what the portal sends and names the device", () => {
   expect(html).toContain("<p class=\"meta\">Ranch · device dev-1<br>");
 });
 
-test("with a model, the forest's alarm stretches and their top features join the timeline", () => {
+/** A model trained on four quiet days, and two days after them with a burst at the start of the second. */
+function burstDays() {
   const spec = deviceSpec(7, 0, 0);
   const start = Date.UTC(2026, 0, 5);
   const train = simulateHistory({ seed: 7, device: 0, startMs: start - 4 * DAY, endMs: start });
   const { model } = trainLeakModel([train], { userLabel: "global", source: "simulated", nEstimators: 25, seed: 1 });
   const week = simulateHistory({ seed: 7, device: 0, startMs: start, endMs: start + 2 * DAY, scenarios: [{ deviceId: spec.id, kind: "burst", startMs: start + DAY }] });
+  return { spec, start, model, week };
+}
+
+test("with a model, the forest's alarm stretches and their top features join the timeline", () => {
+  const { spec, start, model, week } = burstDays();
   const spans = forestAnomalies(model, week);
   expect(spans.length).toBeGreaterThanOrEqual(1);
   const during = spans.filter((s) => s.endMs >= start + DAY);
@@ -60,4 +67,21 @@ test("with a model, the forest's alarm stretches and their top features join the
   const report = buildDeviceReport(week, {}, spans);
   expect(report.anomalies!.length).toBe(spans.length);
   expect(renderReportHtml([report], start)).toContain('data-name="isolation forest"');
+}, 30_000);
+
+test("with events, an expected draw silences the forest's alarm over it as score --events does, and the report lists the event and its effect", () => {
+  const { spec, start, model, week } = burstDays();
+  const bare = forestAnomalies(model, week, { timeZone: "UTC" });
+  const during = bare.find((s) => s.endMs >= start + DAY)!;
+  const pool: OwnerEvent = { id: "pool", device_id: spec.id, kind: "expected", start: during.startMs, end: during.endMs + 1, note: "pool fill" };
+  const other: OwnerEvent = { id: "elsewhere", device_id: "another", kind: "away", start, end: start + DAY };
+  const review = forestReview(model, week, { timeZone: "UTC", events: [pool, other] });
+  expect(review.spans.filter((s) => s.startMs >= pool.start && s.endMs < pool.end)).toEqual([]);
+  expect(review.effects.get("pool")!.silencedRows).toBeGreaterThan(0);
+  const report = buildDeviceReport(week, { timeZone: "UTC" }, review.spans, { list: [pool, other], effects: review.effects });
+  expect(report.events).toEqual([{ id: "pool", kind: "expected", note: "pool fill", startMs: pool.start, endMs: pool.end, silencedRows: review.effects.get("pool")!.silencedRows, sharpenedRows: 0 }]);
+  expect(report.summary.some((l) => l.includes("The owner marked 1 event(s) in this period (expected)"))).toBe(true);
+  const html = renderReportHtml([report], start);
+  expect(html).toContain('data-name="owner&#39;s events"');
+  expect(html).toMatch(/<tr data-event="pool"><td>pool<\/td><td>expected<\/td>.*<td>pool fill<\/td><td>alarm silenced on \d+ reading\(s\)<\/td><\/tr>/);
 }, 30_000);

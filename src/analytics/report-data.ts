@@ -7,6 +7,7 @@
 import { analyzeFrame, type AnalyzeOptions } from "./analyze.ts";
 import type { Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import type { EventKind, OwnerEvent } from "../events/events-file.ts";
 
 /** One anomalous stretch found by the isolation forest, with its strongest features. */
 export interface AnomalySpan {
@@ -18,6 +19,21 @@ export interface AnomalySpan {
   maxProbability: number;
   /** Features that contributed most at the lowest score, largest first. */
   topFeatures: Array<{ feature: string; contribution: number }>;
+  /** The `away` event that raised (part of) this alarm, if one did. */
+  sharpenedBy?: string;
+}
+
+/** One of the owner's events in the reported range (docs/events.md). */
+export interface ReportEvent {
+  id: string;
+  kind: EventKind;
+  note?: string;
+  /** Epoch ms; the event covers start up to, not including, end. */
+  startMs: number;
+  endMs: number;
+  /** With a model: rows whose alarm the event turned off (expected, maintenance) or on (away). */
+  silencedRows?: number;
+  sharpenedRows?: number;
 }
 
 export interface ReportPump {
@@ -64,6 +80,8 @@ export interface DeviceReport {
   triggers: Trigger[];
   /** Present when a model was given. */
   anomalies?: AnomalySpan[];
+  /** Present when events were given: the device's events overlapping the range. */
+  events?: ReportEvent[];
 }
 
 export interface ReportOptions extends AnalyzeOptions {
@@ -73,7 +91,12 @@ export interface ReportOptions extends AnalyzeOptions {
 }
 
 /** The report figures of one device. */
-export function buildDeviceReport(frame: HistoryFrame, options: ReportOptions = {}, anomalies?: AnomalySpan[]): DeviceReport {
+export function buildDeviceReport(
+  frame: HistoryFrame,
+  options: ReportOptions = {},
+  anomalies?: AnomalySpan[],
+  events?: { list: readonly OwnerEvent[]; effects?: ReadonlyMap<string, { silencedRows: number; sharpenedRows: number }> },
+): DeviceReport {
   const a = analyzeFrame(frame, options);
   const from = Math.max(options.sinceMs ?? -Infinity, a.fromMs);
   const to = Math.min(options.untilMs ?? Infinity, a.toMs);
@@ -120,6 +143,14 @@ export function buildDeviceReport(frame: HistoryFrame, options: ReportOptions = 
     deviceId: frame.deviceId, deviceName: frame.deviceName, userLabel: frame.userLabel, customer: frame.customer, site: frame.site,
     timeZone: clock.timeZone, fromMs: from, toMs: to, summary: [], hasMeter: c !== undefined, water: water || undefined, pumps, triggers,
     anomalies: anomalies?.filter((s) => inRange(s.startMs, s.endMs)),
+    ...(events
+      ? {
+          events: events.list
+            .filter((e) => e.device_id === frame.deviceId && e.end > from && e.start <= to)
+            .sort((a, b) => a.start - b.start)
+            .map((e) => ({ id: e.id, kind: e.kind, ...(e.note !== undefined ? { note: e.note } : {}), startMs: e.start, endMs: e.end, ...(events.effects ? { silencedRows: events.effects.get(e.id)?.silencedRows ?? 0, sharpenedRows: events.effects.get(e.id)?.sharpenedRows ?? 0 } : {}) })),
+        }
+      : {}),
   };
   report.summary = summarize(report);
   return report;
@@ -164,6 +195,12 @@ export function summarize(r: DeviceReport): string[] {
     lines.push(`  Running ${fmt(p.dutyCycle * 100, 0)} % of the time means the pump ran about ${humanDuration(p.dutyCycle * 86_400)} a day; a pump that never rests is a leak or a pump that cannot keep up. Voltage unbalance is how unevenly the three supply phases feed the motor: under 1 % is fine, above 2 % heats and wears it.`);
   }
   if (r.anomalies?.length) lines.push(`The isolation forest flagged ${r.anomalies.length} unusual stretch(es); see the timeline.`);
+  if (r.events?.length) {
+    const silenced = sum(r.events.map((e) => e.silencedRows ?? 0));
+    const sharpened = sum(r.events.map((e) => e.sharpenedRows ?? 0));
+    const effect = r.anomalies ? ` They silenced the leak model's alarm on ${silenced} reading(s) and raised it on ${sharpened}.` : "";
+    lines.push(`The owner marked ${r.events.length} event(s) in this period (${[...new Set(r.events.map((e) => e.kind))].join(", ")}); rules that fired during an expected draw or maintenance raised no alarm.${effect}`);
+  }
   return lines;
 }
 

@@ -72,18 +72,39 @@ function renderDevice(r: DeviceReport): string {
     if (!row) rows.push((row = { name: t.rule, spans: [] }));
     row.spans.push({ startMs: t.startMs, endMs: t.endMs ?? r.toMs, color: SEVERITY_COLOR[t.severity], title: `${when(t.startMs)}: ${t.message}` });
   }
+  if (r.events?.length) {
+    rows.push({ name: "owner's events", spans: r.events.map((e) => ({ startMs: e.startMs, endMs: e.endMs, color: EVENT_COLOR[e.kind], title: `${e.id} (${e.kind}${e.note ? `: ${e.note}` : ""}): ${when(e.startMs)} – ${when(e.endMs)}` })) });
+  }
   if (r.anomalies?.length) {
     rows.push({ name: "isolation forest", spans: r.anomalies.map((s) => ({ startMs: s.startMs, endMs: s.endMs, color: "#9467bd", title: `${when(s.startMs)}: score ${s.minDecision.toFixed(3)}, ${s.topFeatures.map((f) => f.feature).join(", ")}` })) });
   }
   parts.push(timeline("Anomaly timeline: rules that fired" + (r.anomalies ? " and the forest's alarms" : ""), r.fromMs, r.toMs, rows, midnights(clock, r.fromMs, r.toMs)));
   parts.push(r.triggers.length
-    ? `<table class="triggers"><tr><th>when</th><th>rule</th><th>severity</th><th>what</th></tr>${r.triggers.map((t) => `<tr><td>${escapeXml(when(t.startMs))}</td><td>${escapeXml(t.rule)}</td><td class="sev-${t.severity}">${t.severity}</td><td>${escapeXml(t.message)}</td></tr>`).join("")}</table>`
+    ? `<table class="triggers"><tr><th>when</th><th>rule</th><th>severity</th><th>what</th></tr>${r.triggers.map((t) => `<tr><td>${escapeXml(when(t.startMs))}</td><td>${escapeXml(t.rule)}</td><td class="sev-${t.severity}">${t.severity}</td><td>${escapeXml(t.message + duringEvent(r, t.startMs))}</td></tr>`).join("")}</table>`
     : `<p>No rule fired in this period.</p>`);
+  if (r.events?.length) parts.push(eventTable(r, when));
   if (r.anomalies?.length) {
     parts.push(`<table class="anomalies"><tr><th>from</th><th>to</th><th>lowest score</th><th>leak probability</th><th>top features</th></tr>${r.anomalies.map((s) => `<tr><td>${escapeXml(when(s.startMs))}</td><td>${escapeXml(when(s.endMs))}</td><td class="num">${s.minDecision.toFixed(3)}</td><td class="num">${s.maxProbability.toFixed(0)} %</td><td>${escapeXml(s.topFeatures.map((f) => `${f.feature} (${f.contribution.toFixed(2)})`).join(", "))}</td></tr>`).join("")}</table>`);
   }
   parts.push("</section>");
   return parts.join("\n");
+}
+
+const EVENT_COLOR = { expected: "#2ca02c", away: "#1f77b4", maintenance: "#7f7f7f", leak: "#d62728" } as const;
+const EVENT_EFFECT = { expected: "no alarm", maintenance: "no alarm", away: "more sensitive", leak: "left out of training" } as const;
+
+/** " (during expected-1: no alarm)" when one of the owner's events covers `ms`. */
+function duringEvent(r: DeviceReport, ms: number): string {
+  const e = r.events?.find((x) => x.startMs <= ms && ms < x.endMs);
+  return e ? ` (during ${e.id}, ${e.kind}: ${EVENT_EFFECT[e.kind]})` : "";
+}
+
+/** The owner's events of the device in the range, with what each did to the leak model's alarm. */
+function eventTable(r: DeviceReport, when: (ms: number) => string): string {
+  const effect = (e: NonNullable<DeviceReport["events"]>[number]) =>
+    e.silencedRows === undefined ? EVENT_EFFECT[e.kind] : e.silencedRows ? `alarm silenced on ${e.silencedRows} reading(s)` : e.sharpenedRows ? `alarm raised on ${e.sharpenedRows} reading(s)` : `${EVENT_EFFECT[e.kind]}; the alarm was not changed`;
+  const body = r.events!.map((e) => `<tr data-event="${escapeXml(e.id)}"><td>${escapeXml(e.id)}</td><td>${e.kind}</td><td>${escapeXml(when(e.startMs))}</td><td>${escapeXml(when(e.endMs))}</td><td>${escapeXml(e.note ?? "")}</td><td>${escapeXml(effect(e))}</td></tr>`).join("");
+  return `<table class="events"><tr><th>event</th><th>kind</th><th>from</th><th>until</th><th>note</th><th>effect</th></tr>${body}</table>`;
 }
 
 /** The local midnights from `fromMs` to `toMs`, labelled MM-DD; every k-th when there are many, so labels never crowd. */

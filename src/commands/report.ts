@@ -7,7 +7,8 @@ import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { addSettingOptions, type SettingName } from "../config.ts";
 import { NightowlError } from "../errors.ts";
-import { forestAnomalies } from "../monitor/report-anomalies.ts";
+import { forestReview } from "../monitor/report-anomalies.ts";
+import { loadEventsFile } from "../events/events-file.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
@@ -23,6 +24,7 @@ interface ReportFlags extends HistoryFlags {
   output?: string;
   format?: string;
   modelPath?: string;
+  events?: string;
 }
 
 export function reportCommand(): Command {
@@ -32,7 +34,8 @@ export function reportCommand(): Command {
     .option("--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)")
     .option("--output <file>", "where to write the report; - for standard output", "nightowl-report.html")
     .option("--format <format>", "html or json", "html")
-    .option("--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline");
+    .option("--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline")
+    .option("--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does");
   addQuietOption(command);
   addSettingOptions(command, REPORT_SETTINGS);
   return command
@@ -54,12 +57,15 @@ The analysis reads everything given, so the baseline and schedules learn from th
       const { frames } = await readHistory(options, config, log);
       checkReportSpan(frames);
       const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
+      const events = options.events ? loadEventsFile(options.events).events : undefined;
       const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
       const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
       const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
       if (sinceMs !== undefined && sinceMs >= untilMs) throw new NightowlError("E_USAGE", `--since ${options.since} is not before --until: expected an earlier time`);
-      const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>
-        buildDeviceReport(frame, { timeZone: config.timezone, powerFactor: config.powerFactor, sinceMs, untilMs }, model ? forestAnomalies(model, frame) : undefined));
+      const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) => {
+        const review = model ? forestReview(model, frame, { timeZone: config.timezone, events }) : undefined;
+        return buildDeviceReport(frame, { timeZone: config.timezone, powerFactor: config.powerFactor, sinceMs, untilMs }, review?.spans, events && { list: events, effects: review?.effects });
+      });
       const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
       const output = options.output ?? "nightowl-report.html";
       if (output === "-") print(text);
