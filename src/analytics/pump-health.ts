@@ -109,27 +109,24 @@ export function pumpsIn(frame: HistoryFrame): PumpId[] {
 
 const NAN_COLUMN = new Float64Array(0);
 
-/** One row of a pump's phases. */
-interface PhaseRow {
-  va: number; vb: number; vc: number;
-  ia: number; ib: number; ic: number;
-}
+// One row's phases are passed as numbers, not an object: the replay runs this loop over a
+// day of rows at every 5-minute slot.
 
 /** Mean of the present phase currents; NaN when none is. */
-function meanCurrent(r: PhaseRow): number {
+function meanCurrent(ia: number, ib: number, ic: number): number {
   let sum = 0, count = 0;
-  if (!Number.isNaN(r.ia)) { sum += r.ia; count++; }
-  if (!Number.isNaN(r.ib)) { sum += r.ib; count++; }
-  if (!Number.isNaN(r.ic)) { sum += r.ic; count++; }
+  if (!Number.isNaN(ia)) { sum += ia; count++; }
+  if (!Number.isNaN(ib)) { sum += ib; count++; }
+  if (!Number.isNaN(ic)) { sum += ic; count++; }
   return count ? sum / count : NaN;
 }
 
 /** pf × Σ V·I over the phases with both readings, W; NaN when none has. */
-function phasePower(r: PhaseRow, pf: number): number {
+function phasePower(va: number, vb: number, vc: number, ia: number, ib: number, ic: number, pf: number): number {
   let power = 0, phases = 0;
-  if (!Number.isNaN(r.va) && !Number.isNaN(r.ia)) { power += r.va * r.ia; phases++; }
-  if (!Number.isNaN(r.vb) && !Number.isNaN(r.ib)) { power += r.vb * r.ib; phases++; }
-  if (!Number.isNaN(r.vc) && !Number.isNaN(r.ic)) { power += r.vc * r.ic; phases++; }
+  if (!Number.isNaN(va) && !Number.isNaN(ia)) { power += va * ia; phases++; }
+  if (!Number.isNaN(vb) && !Number.isNaN(ib)) { power += vb * ib; phases++; }
+  if (!Number.isNaN(vc) && !Number.isNaN(ic)) { power += vc * ic; phases++; }
   return phases ? power * pf : NaN;
 }
 
@@ -138,10 +135,15 @@ interface DayStats { vSum: number; vN: number; vMax: number; cSum: number; cN: n
 /** Per-day unbalance sums; the unbalance of one row, if defined, into its day. */
 class UnbalanceByDay {
   readonly days = new Map<number, DayStats>();
+  // Rows come in time order: the day of the previous row is usually this one's.
+  private lastDay = NaN;
+  private last: DayStats | undefined;
 
   add(day: number, voltage: number, current: number): void {
-    let s = this.days.get(day);
+    let s = day === this.lastDay ? this.last : this.days.get(day);
     if (!s) this.days.set(day, (s = { vSum: 0, vN: 0, vMax: NaN, cSum: 0, cN: 0, cMax: NaN }));
+    this.lastDay = day;
+    this.last = s;
     if (!Number.isNaN(voltage)) { s.vSum += voltage; s.vN++; s.vMax = Number.isNaN(s.vMax) ? voltage : Math.max(voltage, s.vMax); }
     if (!Number.isNaN(current)) { s.cSum += current; s.cN++; s.cMax = Number.isNaN(s.cMax) ? current : Math.max(current, s.cMax); }
   }
@@ -207,14 +209,14 @@ export function computePumpHealth(frame: HistoryFrame, pump: PumpId, options: Pu
   let prevT = NaN, prevState = NaN, prevPower = NaN, prevPressure = NaN;
   for (let i = 0; i < n; i++) {
     const t = ts[i]!;
-    const row: PhaseRow = { va: at(v1, i), vb: at(v2, i), vc: at(v3, i), ia: at(c1, i), ib: at(c2, i), ic: at(c3, i) };
+    const va = at(v1, i), vb = at(v2, i), vc = at(v3, i), ia = at(c1, i), ib = at(c2, i), ic = at(c3, i);
     const p = at(pressure, i);
-    const current = meanCurrent(row);
+    const current = meanCurrent(ia, ib, ic);
     const state = Number.isNaN(current) ? NaN : current > threshold ? 1 : 0;
     running[i] = state;
-    const power = phasePower(row, pf);
-    if ((row.va + row.vb + row.vc) / 3 >= minVoltage) vu[i] = nemaUnbalancePct(row.va, row.vb, row.vc);
-    if (state === 1 && !Number.isNaN(row.ia + row.ib + row.ic)) cu[i] = nemaUnbalancePct(row.ia, row.ib, row.ic);
+    const power = phasePower(va, vb, vc, ia, ib, ic, pf);
+    if ((va + vb + vc) / 3 >= minVoltage) vu[i] = nemaUnbalancePct(va, vb, vc);
+    if (state === 1 && !Number.isNaN(ia + ib + ic)) cu[i] = nemaUnbalancePct(ia, ib, ic);
     unbalance.add(clock.dayIndex(t), vu[i]!, cu[i]!);
 
     const dt = t - prevT;

@@ -109,23 +109,6 @@ function interpolate(curve: UsageCurve, lo: number, hi: number, at: number): num
   return u[lo] + ((u[hi] - u[lo]) * (at - t[lo])) / (t[hi] - t[lo]);
 }
 
-/**
- * `usageAt` for times that only grow: walks the breakpoints instead of searching them, so a
- * sweep over the curve costs one pass. Gives exactly what `usageAt` gives.
- */
-function usageCursor(curve: UsageCurve): (at: number) => number {
-  const { t } = curve;
-  const n = t.length;
-  let lo = 0;
-  return (at) => {
-    if (n === 0 || at < t[0] || at > t[n - 1]) return NaN;
-    if (n === 1) return interpolate(curve, 0, 0, at);
-    // usageAt's search ends on the last lo < n - 1 with t[lo] <= at.
-    while (lo + 1 < n - 1 && t[lo + 1] <= at) lo++;
-    return interpolate(curve, lo, lo + 1, at);
-  };
-}
-
 /** Mean flow over [from, to], gal/min; NaN when the curve does not cover it. */
 export function flowBetween(curve: UsageCurve, from: number, to: number): number {
   return ((usageAt(curve, to) - usageAt(curve, from)) / (to - from)) * MINUTE_MS;
@@ -137,19 +120,43 @@ export function flowBetween(curve: UsageCurve, from: number, to: number): number
  * not cover and windows that touch a gap (their flow would be interpolated, not measured).
  */
 export function rollingFlow(curve: UsageCurve, from: number, to: number, windowMs: number, stepMs = MINUTE_MS): { t: Float64Array; gpm: Float64Array } {
-  const ends: number[] = [];
-  const flows: number[] = [];
+  // The replay's hot loop (two scans per analysis, every 5-minute slot): typed arrays sized up
+  // front and two cursors walking the breakpoints (times only grow), the arithmetic unchanged.
+  const room = to >= from + windowMs ? Math.floor((to - from - windowMs) / stepMs) + 2 : 0;
+  const ends = new Float64Array(room);
+  const flows = new Float64Array(room);
+  const { t, u, gaps } = curve;
+  const n = t.length;
+  const first = n > 0 ? t[0]! : NaN;
+  const last = n > 0 ? t[n - 1]! : NaN;
+  let count = 0;
   let g = 0;
-  const atStart = usageCursor(curve);
-  const atEnd = usageCursor(curve);
+  let loStart = 0;
+  let loEnd = 0;
   for (let end = from + windowMs; end <= to; end += stepMs) {
     const start = end - windowMs;
-    while (g < curve.gaps.length && curve.gaps[g][1] <= start) g++;
-    if (g < curve.gaps.length && curve.gaps[g][0] < end) continue;
-    const f = ((atEnd(end) - atStart(start)) / (end - start)) * MINUTE_MS;
-    if (!Number.isNaN(f)) { ends.push(end); flows.push(f); }
+    while (g < gaps.length && gaps[g]![1] <= start) g++;
+    if (g < gaps.length && gaps[g]![0] < end) continue;
+    // Outside the curve (or an empty one) the flow is NaN and the window is skipped.
+    if (!(start >= first && start <= last && end >= first && end <= last)) continue;
+    let uEnd: number;
+    let uStart: number;
+    if (n === 1) {
+      uEnd = u[0]!;
+      uStart = u[0]!;
+    } else {
+      while (loEnd + 1 < n - 1 && t[loEnd + 1]! <= end) loEnd++;
+      while (loStart + 1 < n - 1 && t[loStart + 1]! <= start) loStart++;
+      uEnd = interpolate(curve, loEnd, loEnd + 1, end);
+      uStart = interpolate(curve, loStart, loStart + 1, start);
+    }
+    const f = ((uEnd - uStart) / (end - start)) * MINUTE_MS;
+    if (!Number.isNaN(f)) {
+      ends[count] = end;
+      flows[count++] = f;
+    }
   }
-  return { t: Float64Array.from(ends), gpm: Float64Array.from(flows) };
+  return { t: ends.slice(0, count), gpm: flows.slice(0, count) };
 }
 
 /**
