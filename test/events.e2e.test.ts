@@ -61,6 +61,25 @@ test.each(cases)("%s: one line, exit 2, nothing written", async (_name, args, me
   expect(readFileSync(join(state, "events.json"), "utf8")).toBe(before);
 });
 
+test("with the devices run last polled in the state folder, an unknown device id is refused (a name is pointed at its id); --any-device adds it", async () => {
+  const state = mkdtempSync(join(dir, "known-"));
+  const env = { NIGHTOWL_STATE_DIR: state, NIGHTOWL_TIMEZONE: "UTC" };
+  const add = (...more: string[]) => runCli(["events", "add", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", ...more], env);
+  // No list yet (run has not written one): nothing to check against.
+  expect((await add("--device-id", "anything", "--id", "first")).code).toBe(0);
+  writeFileSync(join(state, "devices.json"), JSON.stringify({ version: 1, saved_at: "2026-07-04T00:00:00.000Z", devices: [{ id: "6f1c", name: "3701155" }, { id: "9a2b", name: "Barn" }] }));
+  const before = readFileSync(join(state, "events.json"), "utf8");
+  const unknown = await add("--device-id", "6f1d");
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(unknown.stderr).toContain('device "6f1d" is not one of the 2 devices run last polled');
+  expect(unknown.stderr).toContain("expected one of 6f1c (3701155), 9a2b (Barn); --any-device adds it anyway");
+  expect((await add("--device-id", "Barn")).stderr).toContain("that is the name of device 9a2b; give its id");
+  expect(readFileSync(join(state, "events.json"), "utf8")).toBe(before);
+  expect((await add("--device-id", "9a2b")).code).toBe(0);
+  expect((await add("--device-id", "6f1d", "--any-device")).code).toBe(0);
+});
+
 test("a broken events file given to score is one line naming the problem", async () => {
   const bad = join(dir, "bad-events.json");
   writeFileSync(bad, JSON.stringify({ version: 1, events: [{ id: "a", device_id: "d", kind: "pool", start: 0, end: 1 }] }));

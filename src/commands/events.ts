@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { addSettingOptions, type SettingName } from "../config.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
+import { loadKnownDevices } from "../events/known-devices.ts";
 import { EVENT_KINDS, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
 import { commandContext, print } from "./context.ts";
 
@@ -49,11 +50,13 @@ function addCommand(): Command {
     .requiredOption("--start <time>", "epoch ms, ISO 8601 with offset, or local 'YYYY-MM-DD HH:MM' in the sites' zone")
     .requiredOption("--end <time>", "as --start; the event ends before this moment")
     .option("--note <text>", "what it is, for the people reading the list")
-    .option("--id <id>", "the event's id (default: kind-N)");
+    .option("--id <id>", "the event's id (default: kind-N)")
+    .option("--any-device", "add it even if the device is not among those run last polled (NIGHTOWL_STATE_DIR/devices.json)");
   return withCommon(command).action((options: EventsFlags & Record<string, string | undefined>) => {
     const kind = options.kind!;
     if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", `--kind ${JSON.stringify(kind.slice(0, 40))} is not allowed: expected ${EVENT_KINDS.join(", ")}`);
     const { context, path, file } = open(options, true);
+    if (!options.anyDevice) checkDevice(options.deviceId!, join(context.config.stateDir, "devices.json"));
     const tz = context.config.timezone;
     const candidate = {
       id: options.id ?? freshId(file, kind as EventKind),
@@ -74,6 +77,18 @@ function addCommand(): Command {
     saveEventsFile(path, next);
     print(`added ${candidate.id}: ${kind} for device ${candidate.device_id}, ${iso(candidate.start)} .. ${iso(candidate.end)}`);
   });
+}
+
+/**
+ * Refuses a device id `run` has not polled, when the state folder says which it polled; a
+ * device name given for its id is pointed at the id. Without the list nothing is checked.
+ */
+function checkDevice(deviceId: string, devicesPath: string): void {
+  const known = loadKnownDevices(devicesPath);
+  if (!known || known.devices.some((d) => d.id === deviceId)) return;
+  const named = known.devices.filter((d) => d.name === deviceId);
+  const hint = named.length === 1 ? `: that is the name of device ${named[0]!.id}; give its id` : `: expected one of ${known.devices.slice(0, 5).map((d) => `${d.id} (${d.name})`).join(", ")}${known.devices.length > 5 ? ", …" : ""}`;
+  throw new NightowlError("E_USAGE", `device ${JSON.stringify(deviceId.slice(0, 128))} is not one of the ${known.devices.length} devices run last polled (${devicesPath}, ${known.saved_at})${hint}; --any-device adds it anyway`);
 }
 
 function listCommand(): Command {

@@ -25,6 +25,7 @@ import { registerMlMetrics } from "../metrics/ml.ts";
 import { createLiveScorer, type LiveScorer } from "../metrics/live-scorer.ts";
 import { DevicePipelines } from "../monitor/device-pipeline.ts";
 import { createEventsWatch } from "../events/events-watch.ts";
+import { knownDevicesRecorder } from "../events/known-devices.ts";
 import { prometheusHistorySource } from "../history/prometheus-source.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
 import { pollReadiness, startPollLoop, type PollLoop } from "../poll-loop.ts";
@@ -248,6 +249,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     pipelines,
     analytics,
     events,
+    // The devices polled, for `events add` to check ids against (only into an existing state folder).
+    knownDevicesRecorder({ path: join(config.stateDir, "devices.json"), log }),
     ...(scorer ? [scorer] : []),
     status,
     deviceLinesObserver(config, log, status, options.verbose === true),
