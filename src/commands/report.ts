@@ -12,6 +12,7 @@ import { loadEventsFile } from "../events/events-file.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
+import { modelZoneWarning } from "../ml/model-zone.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
 import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
@@ -57,6 +58,8 @@ The analysis reads everything given, so the baseline and schedules learn from th
       const { frames } = await readHistory(options, config, log);
       checkReportSpan(frames);
       const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
+      const zoneWarning = model && modelZoneWarning(model, config.timezone);
+      if (zoneWarning) log.warn(zoneWarning);
       const events = options.events ? loadEventsFile(options.events).events : undefined;
       const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
       const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);

@@ -9,6 +9,7 @@ import type { ScoredRow } from "../ml/leak-model.ts";
 import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
+import { modelZoneWarning } from "../ml/model-zone.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
@@ -65,6 +66,8 @@ reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an o
       log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
       // The sites' zone when the user names one, else the zone the model was trained in.
       const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
+      const zoneWarning = modelZoneWarning(model, timeZone);
+      if (zoneWarning) log.warn(zoneWarning);
       const replay = scoreReplayer(model, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
       await writeScores(format, model, timeZone, frames, replay);
     });

@@ -128,3 +128,11 @@ test("a device lacking a sensor the model needs is reported once and counted as 
   expect(warnings[0]).toContain("Pulse_TotalGallons");
   expect(await registry.metrics()).toMatch(/nightowl_ml_inferences_total\{[^}]*status="error"\} 5/);
 });
+
+test("a model trained in one zone, scoring sites in another, is warned of once when it loads", async () => {
+  const log = recordingLog();
+  const scorer = createLiveScorer({ metrics: registerMlMetrics(createRegistry()), log, modelsDir: join(dir, "models"), inferenceInterval: 1, timeZone: "Asia/Tokyo", now: () => T0 });
+  for (let i = 0; i < 3; i++) await scorer.observe({ ok: true, devices: [snapshot(live, i)], startedAt: live.ts[i], durationMs: 1 });
+  const warnings = log.lines.filter((l) => l.includes("was trained with nights and weekdays in UTC, but the sites' zone Asia/Tokyo is 9 h ahead of it today"));
+  expect(warnings).toHaveLength(1);
+});

@@ -75,7 +75,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   const { metrics, log } = options;
   const now = options.now ?? Date.now;
   const pipelines = options.pipelines ?? new DevicePipelines({ timeZone: options.timeZone });
-  const models = new UserModels({ log, modelsDir: options.modelsDir, modelPath: options.modelPath, fallback: options.fallbackModel, onResolved: (user, model) => metrics.setModel(user, model) });
+  const models = new UserModels({ log, modelsDir: options.modelsDir, modelPath: options.modelPath, fallback: options.fallbackModel, timeZone: options.timeZone, onResolved: (user, model) => metrics.setModel(user, model) });
   const devices = new Map<string, DeviceState>();
   // Without a registry the gauge goes to one nobody scrapes; errors are still caught and logged.
   const stages = stageSuccess(options.registry ?? new Registry(), log);

@@ -7,6 +7,7 @@ import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
+import { modelZoneWarning } from "../ml/model-zone.ts";
 
 export interface UserModelsOptions {
   log: Logger;
@@ -15,6 +16,8 @@ export interface UserModelsOptions {
   modelPath?: string;
   /** The last-resort model: the embedded global one (default), or null for none. */
   fallback?: string | null;
+  /** The sites' zone scoring uses: a model trained in another is warned of once per load. */
+  timeZone?: string;
   /** Told of every resolution (null: none), for the model families. */
   onResolved?: (userLabel: string, model: LeakModel | null) => void;
 }
@@ -49,6 +52,8 @@ export class UserModels {
     try {
       const model = loadModelFile(resolved.path);
       log.info(`leak model loaded for user ${userLabel}`, { path: resolved.path, source: resolved.source, trained_at: model.training.trained_at, samples: model.training.samples, confidence: model.training.confidence, history: model.training.source });
+      const zoneWarning = this.options.timeZone ? modelZoneWarning({ ...model, path: resolved.path }, this.options.timeZone) : undefined;
+      if (zoneWarning) log.warn(zoneWarning);
       return model;
     } catch (error) {
       log.error(`leak model for user ${userLabel} not loaded: ${describeError(error)}`);

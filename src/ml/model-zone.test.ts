@@ -1,0 +1,26 @@
+import { expect, test } from "bun:test";
+import { clocksMeet, modelZoneWarning } from "./model-zone.ts";
+
+const JULY = Date.UTC(2026, 6, 4);
+const model = (timeZone: string) => ({ featureOptions: { timeZone }, path: "models/global/leak_detector.json" }) as Parameters<typeof modelZoneWarning>[0];
+
+test.each([
+  ["UTC", "UTC", true],
+  ["UTC", "Etc/UTC", true],
+  ["America/Denver", "America/Boise", true],
+  ["America/Denver", "America/Phoenix", true], // the same in winter, an hour apart in summer
+  ["America/Denver", "Etc/GMT+7", true], // the shipped model's zone and the demo sites'
+  ["America/Denver", "America/Chicago", false],
+  ["America/Denver", "UTC", false],
+])("%s and %s keep the same clock some of the year: %p", (a, b, meet) => {
+  expect(clocksMeet(a, b, JULY)).toBe(meet);
+});
+
+test("a model scored in another zone gets one line naming both zones and the shift", () => {
+  expect(modelZoneWarning(model("America/Denver"), "America/Denver", JULY)).toBeUndefined();
+  expect(modelZoneWarning(model("UTC"), "Etc/UTC", JULY)).toBeUndefined();
+  const line = modelZoneWarning(model("America/Denver"), "UTC", JULY)!;
+  expect(line).toBe("the leak model models/global/leak_detector.json was trained with nights and weekdays in America/Denver, but the sites' zone UTC is 6 h ahead of it today: its time-of-day features are shifted; retrain it in UTC or set NIGHTOWL_TIMEZONE=America/Denver");
+  expect(modelZoneWarning(model("Etc/GMT+7"), "America/Denver", JULY)).toBeUndefined();
+  expect(modelZoneWarning(model("America/Chicago"), "America/Denver", Date.UTC(2026, 0, 5))).toContain("the sites' zone America/Denver is 1 h behind it today");
+});

@@ -1,0 +1,40 @@
+/**
+ * A model's time-of-day features (night, weekday, hour) were computed in the zone it was
+ * trained in; scoring in another zone shifts them by the zones' difference, so the night
+ * rules and the forest see the evening as night. This says so, in one line, when the two
+ * zones never keep the same clock in the year. Names alone differ for aliases (UTC and
+ * Etc/UTC score the same), and zones that agree part of the year differ by the daylight-saving
+ * hour only — as a model trained on a site's standard time (the shipped one's Etc/GMT+7) and
+ * the site's own zone (America/Denver) do — which the hour-of-day features take in their stride.
+ */
+import { zoneOffsets } from "../physics/zone-offsets.ts";
+import type { LeakModel } from "./model-file.ts";
+
+const HOUR_MS = 3_600_000;
+
+/** The offsets (ms) of `timeZone` on the 1st of each month of the year holding `at`. */
+function yearOffsets(timeZone: string, at: number): number[] {
+  const year = new Date(at).getUTCFullYear();
+  const zone = zoneOffsets(timeZone);
+  return Array.from({ length: 12 }, (_, m) => zone.offsetAt(Date.UTC(year, m, 1, 12)));
+}
+
+/** Whether two zones keep the same clock in some month of the year holding `at`. */
+export function clocksMeet(a: string, b: string, at = Date.now()): boolean {
+  if (a === b) return true;
+  const x = yearOffsets(a, at);
+  const y = yearOffsets(b, at);
+  return x.some((o, i) => o === y[i]);
+}
+
+/**
+ * One line when `model` was trained in a zone whose clock never agrees with `timeZone` (the
+ * sites' zone it is about to score in); undefined otherwise. `at` picks the year compared.
+ */
+export function modelZoneWarning(model: Pick<LeakModel, "featureOptions" | "path">, timeZone: string, at = Date.now()): string | undefined {
+  const trained = model.featureOptions.timeZone;
+  if (clocksMeet(trained, timeZone, at)) return undefined;
+  const diff = (zoneOffsets(timeZone).offsetAt(at) - zoneOffsets(trained).offsetAt(at)) / HOUR_MS;
+  const shift = `is ${Math.abs(diff)} h ${diff > 0 ? "ahead of" : "behind"} it today`;
+  return `the leak model${model.path ? ` ${model.path}` : ""} was trained with nights and weekdays in ${trained}, but the sites' zone ${timeZone} ${shift}: its time-of-day features are shifted; retrain it in ${timeZone} or set NIGHTOWL_TIMEZONE=${trained}`;
+}
