@@ -28,7 +28,7 @@ export function deviceLinesObserver(config: Config, log: Logger, status: StatusS
   return {
     observe(result) {
       if (!result.ok) return;
-      const byId = new Map(status.statuses(60_000).map((s) => [s.id, s]));
+      const byId = new Map(status.statuses(0).map((s) => [s.id, s]));
       for (const device of result.devices) {
         const s = byId.get(device.id);
         const changed = s !== undefined && lastLevel.get(device.id) !== s.level;

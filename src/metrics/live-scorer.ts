@@ -22,7 +22,7 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { yieldToServer } from "../yield-to-server.ts";
-import type { DeviceLabels, MlMetrics } from "./ml.ts";
+import type { DeviceLabels, InferenceRecord, MlMetrics } from "./ml.ts";
 import { stageSuccess } from "./stage-success.ts";
 
 export interface LiveScorerOptions {
@@ -69,6 +69,8 @@ interface DeviceState {
   scoredTs: number;
   /** The last `broken` reason logged, so each is logged once. */
   reported: string | null;
+  /** The top features of the newest scored row (`features`, the stage's array for it). */
+  explained?: { features: Float64Array; contributions: InferenceRecord["contributions"]; values: InferenceRecord["values"] };
 }
 
 export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
@@ -115,23 +117,29 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     if (!stage.verdict || !stage.features) return metrics.count(labels, "insufficient_data");
     const model = stage.model;
     const features = stage.features;
-    const top = topFeatures(model, model.scaler.transformRow(features), model.featureNames.length);
-    const index = new Map(model.featureNames.map((n, i) => [n, i]));
+    // The explanation changes only with a newly scored row: between them the same arrays are
+    // exported again (and the metrics leave their feature series as they are).
+    if (state.explained?.features !== features) {
+      const top = topFeatures(model, model.scaler.transformRow(features), model.featureNames.length);
+      const index = new Map(model.featureNames.map((n, i) => [n, i]));
+      state.explained = { features, contributions: top, values: top.map(([name]) => [name, features[index.get(name)!]!] as const) };
+    }
+    const { contributions, values } = state.explained;
     const verdict = verdictOf(labels.device_id, stage)!;
     metrics.record(labels, {
       probability: verdict.probability,
       decision: stage.decision,
       isAnomaly: verdict.isAnomaly,
       confidence: confidenceCode(model.training.confidence),
-      contributions: top,
-      values: top.map(([name]) => [name, features[index.get(name)!]!] as const),
+      contributions,
+      values,
       timestampMs: now(),
     });
     if (verdict.isAnomaly) {
       log.warn(`ML ANOMALY DETECTED for ${labels.device_name}: probability=${verdict.probability.toFixed(1)}%, score=${stage.decision.toFixed(3)}`, {
         device_id: labels.device_id,
         user_label: labels.user_label,
-        top_features: top.slice(0, 3).map(([n, c]) => `${n}:${c.toFixed(3)}`).join(";"),
+        top_features: contributions.slice(0, 3).map(([n, c]) => `${n}:${c.toFixed(3)}`).join(";"),
         ...(verdict.rules.length ? { rules: verdict.rules.join(";") } : {}),
         ...(verdict.sharpenedBy ? { sharpened_by: `${verdict.sharpenedBy.id}:${verdict.sharpenedBy.kind}` } : {}),
       });

@@ -64,3 +64,21 @@ test("a device not scored yet reads 0 (probability, alarm, score) and inference 
   text = await registry.metrics();
   expect(notYet.map((n) => device(text, n))).toEqual(["0", "0", "0", "0"]);
 });
+
+test("an overlapping top list keeps the shared features with their new values; the same verdict again changes only time and count", async () => {
+  const registry = createRegistry();
+  const ml = registerMlMetrics(registry);
+  const inference = (names: string[], value: number, timestampMs: number) => ({
+    probability: 12.5, decision: 0.05, isAnomaly: false, confidence: 2,
+    contributions: names.map((n) => [n, value] as const), values: names.map((n) => [n, value] as const), timestampMs,
+  });
+  ml.record(labels, inference(["f1", "f2", "f3"], 0.1, 1_700_000_000_000));
+  const again = inference(["f2", "f3", "f4"], 0.2, 1_700_000_010_000);
+  ml.record(labels, again);
+  ml.record(labels, { ...again, timestampMs: 1_700_000_020_000 });
+  const text = await registry.metrics();
+  const features = [...text.matchAll(/^nightowl_ml_feature_value\{[^}]*feature="(\w+)"\} (\S+)$/gm)].map((m) => `${m[1]}=${m[2]}`).sort();
+  expect(features).toEqual(["f2=0.2", "f3=0.2", "f4=0.2"]);
+  expect(text).toContain('nightowl_ml_inference_timestamp{user_label="dgorman",device_id="d1",device_name="3701155"} 1700000020');
+  expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="success"} 3');
+});

@@ -73,7 +73,8 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
   const loaded = new Gauge({ name: "nightowl_ml_model_loaded", help: "1 if a leak model is loaded for the user, 0 if none was found or it failed to load.", labelNames: ["user_label"], registers: [registry] });
 
   const shownVersion = new Map<string, { user_label: string; version: string; source: string }>();
-  const shownFeatures = new Map<string, { contributions: string[]; values: string[] }>();
+  /** Per device: the features exported, and the inference arrays they came from. */
+  const shownFeatures = new Map<string, { contributions: string[]; values: string[]; from: InferenceRecord }>();
   const key = (l: DeviceLabels) => `${l.user_label}\u0000${l.device_id}\u0000${l.device_name}`;
   /** Devices that have had a verdict; the others show the not-yet values. */
   const scored = new Set<string>();
@@ -101,15 +102,22 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
       confidence.set(labels, inference.confidence);
       timestamp.set(labels, inference.timestampMs / 1000);
       inferences.inc({ ...labels, status: "success" });
-      scored.add(key(labels));
-      const previous = shownFeatures.get(key(labels));
-      for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
-      for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
+      const k = key(labels);
+      scored.add(k);
+      const previous = shownFeatures.get(k);
+      // The same verdict exported again (no new reading since): its feature series stand.
+      if (previous && previous.from.contributions === inference.contributions && previous.from.values === inference.values) return;
       const top = inference.contributions.slice(0, TOP_CONTRIBUTIONS);
       const vals = inference.values.slice(0, TOP_VALUES).filter(([, x]) => Number.isFinite(x));
+      // Only the features that left the top lists are removed: removing a series from a family
+      // of a whole fleet's is the costly step, and the others are overwritten just after.
+      const topNames = top.map(([f]) => f);
+      const valueNames = vals.map(([f]) => f);
+      for (const f of previous?.contributions ?? []) if (!topNames.includes(f)) contribution.remove({ ...labels, feature: f });
+      for (const f of previous?.values ?? []) if (!valueNames.includes(f)) value.remove({ ...labels, feature: f });
       for (const [f, c] of top) contribution.set({ ...labels, feature: f }, c);
       for (const [f, x] of vals) value.set({ ...labels, feature: f }, x);
-      shownFeatures.set(key(labels), { contributions: top.map(([f]) => f), values: vals.map(([f]) => f) });
+      shownFeatures.set(k, { contributions: topNames, values: valueNames, from: inference });
     },
     count(labels, status) {
       inferences.inc({ ...labels, status });

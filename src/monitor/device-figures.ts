@@ -57,6 +57,7 @@ export class DeviceAnalytics {
   private waterUsed = NaN;
   private readonly energy = new Map<PumpId, { kwh: number; lastT: number; lastP: number }>();
   private readonly options: DeviceAnalyticsOptions;
+  private cached: { analysis: unknown; consumedTs: number; figures: DeviceFigures } | undefined;
   readonly pipeline: DevicePipeline;
 
   /** `pipeline`: the device's, shared with live scoring; default one of its own. */
@@ -102,10 +103,21 @@ export class DeviceAnalytics {
     this.consumedTs = rows[rows.length - 1]!.ts;
   }
 
-  /** The figures for the metrics, from the rule stage's latest analysis. */
+  /**
+   * The figures for the metrics, from the rule stage's latest analysis; computed again only
+   * when a new row or a new analysis came (the metrics and the status page both ask each poll).
+   */
   figures(): DeviceFigures {
     this.consume();
     const a = this.pipeline.rules.latest();
+    const cached = this.cached;
+    if (cached && cached.analysis === a && cached.consumedTs === this.consumedTs) return cached.figures;
+    const figures = this.compute(a);
+    this.cached = { analysis: a, consumedTs: this.consumedTs, figures };
+    return figures;
+  }
+
+  private compute(a: ReturnType<DevicePipeline["rules"]["latest"]>): DeviceFigures {
     const rules = Object.fromEntries(RULE_NAMES.map((r) => [r, 0])) as Record<RuleName, number>;
     const hold = this.options.ruleHoldMs ?? DAY_MS;
     if (a) for (const t of a.triggers) if (t.endMs === undefined || a.toMs - t.endMs <= hold) rules[t.rule as RuleName] = 1;

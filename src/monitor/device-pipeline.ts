@@ -82,6 +82,7 @@ export class DevicePipeline {
 
   /** The rows newer than `afterTs`, oldest first (at most `spanMs` back from the newest). */
   rowsAfter(afterTs: number, spanMs = Infinity): BufferRow[] {
+    if (!(this.buffer.lastTs > afterTs)) return [];
     const frame = this.buffer.frame(Math.max(afterTs, this.buffer.lastTs - spanMs));
     const keys = Object.keys(frame.columns);
     const out: BufferRow[] = [];
@@ -104,13 +105,19 @@ export class DevicePipeline {
  */
 export class DevicePipelines implements PollObserver {
   private readonly pipelines = new Map<string, DevicePipeline>();
+  /** The snapshot each pipeline was last fed. */
+  private readonly fed = new Map<string, DeviceSnapshot>();
 
   constructor(readonly options: RuleStageOptions = {}) {}
 
   /** The device's pipeline, fed with the snapshot's new readings (none when already fed). */
   feed(device: DeviceSnapshot): DevicePipeline {
     const p = this.pipeline(device.id);
-    p.observe(device);
+    // Every consumer feeds the poll's snapshot: the first one does the work.
+    if (this.fed.get(device.id) !== device) {
+      this.fed.set(device.id, device);
+      p.observe(device);
+    }
     return p;
   }
 
@@ -130,7 +137,11 @@ export class DevicePipelines implements PollObserver {
       seen.add(d.id);
       this.feed(d);
     }
-    for (const id of this.pipelines.keys()) if (!seen.has(id)) this.pipelines.delete(id);
+    for (const id of this.pipelines.keys()) {
+      if (seen.has(id)) continue;
+      this.pipelines.delete(id);
+      this.fed.delete(id);
+    }
   }
 
   private pipeline(id: string): DevicePipeline {

@@ -117,14 +117,9 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     return reasons;
   }
 
-  function status(id: string, k: Known, spanMs: number): DeviceStatus {
-    const figures = options.analytics.devices().get(id)?.figures();
-    const verdict = verdictOf(id, k, figures);
-    const analysed = analysisOf(id);
+  /** The sparklines over (fromMs, toMs]. */
+  function seriesOf(k: Known, analysed: Analysed | undefined, fromMs: number, toMs: number): DeviceStatus["series"] {
     const a = analysed?.analysis;
-    const toMs = a?.toMs ?? k.readingAt;
-    const fromMs = toMs - spanMs;
-    const reasons = reasonsOf(id, k, figures, a);
     // Pressure from every buffered row in the span; flow and pump duty from the analysed rows.
     const buffered = analysed?.device.pipeline.buffer.frame(fromMs);
     const probability = k.probability.columns();
@@ -140,6 +135,18 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       const p1 = a?.pumps.find((p) => p.pump === "P1") ?? a?.pumps[0];
       if (p1) series.pumpDutyPercent = bucketSeries(rows.subarray(from), inSpan(p1.running).map((r) => r * 100), fromMs, toMs, "mean");
     }
+    return series;
+  }
+
+  function status(id: string, k: Known, spanMs: number): DeviceStatus {
+    const figures = options.analytics.devices().get(id)?.figures();
+    const verdict = verdictOf(id, k, figures);
+    const analysed = analysisOf(id);
+    const a = analysed?.analysis;
+    const toMs = a?.toMs ?? k.readingAt;
+    const fromMs = toMs - spanMs;
+    const reasons = reasonsOf(id, k, figures, a);
+    const series = spanMs > 0 ? seriesOf(k, analysed, fromMs, toMs) : { pressure: [], leakProbability: [] };
     const today = a?.consumption?.daily.find((d) => d.startMs <= toMs && toMs < d.endMs);
     return {
       ...verdict,
