@@ -9,6 +9,7 @@
  * file's folder), so the list itself holds no secret. Checked whole before anything starts:
  * one line naming the account and the field at fault.
  */
+import { readFileSync, statSync } from "node:fs";
 import * as v from "valibot";
 import { NightowlError } from "./errors.ts";
 
@@ -56,4 +57,17 @@ export function parseAccountsFile(text: string, source: string): AccountEntry[] 
     seen.add(result.output.label);
     return result.output;
   });
+}
+
+/** The accounts file's text; one line naming it when it cannot be read or is too big. */
+export function readAccountsFile(path: string): string {
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_ACCOUNTS_FILE_BYTES) throw new NightowlError("E_CONFIG", `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)} is ${size} bytes, more than ${MAX_ACCOUNTS_FILE_BYTES}`);
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof NightowlError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new NightowlError("E_CONFIG", `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)} cannot be read (${reason}): expected a JSON list of accounts`, { cause: error });
+  }
 }

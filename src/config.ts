@@ -1,13 +1,12 @@
 /**
- * Configuration: environment, a `.env` file and command-line flags, validated by one valibot
- * schema into one `Config`. Flags win over the environment, the environment over `.env`.
+ * The settings table: every setting's variable, flag, help, default and accepted values (one
+ * valibot schema per row), and the `Config` type they make. How the sources are read and merged
+ * is load-config.ts; the flags a command offers, setting-flags.ts.
  *
  * Every setting of the original monitor keeps its variable name, default and bound, so an
  * existing deployment switches by changing its image only.
  */
-import type { Command } from "commander";
 import * as v from "valibot";
-import { NightowlError } from "./errors.ts";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { isShardSpec } from "./shard.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
@@ -121,7 +120,7 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-const ConfigSchema = v.object(
+export const ConfigSchema = v.object(
   Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, v.optional(s.schema)])) as {
     [K in SettingName]: v.OptionalSchema<(typeof SETTINGS)[K]["schema"], undefined>;
   },
@@ -141,164 +140,12 @@ type DefaultedName = {
   [K in SettingName]: (typeof SETTINGS)[K] extends { default: string } ? K : never;
 }[SettingName];
 
-export interface ConfigSources {
-  /** The process environment (commands pass `process.env`). */
-  env: Record<string, string | undefined>;
-  /** Flags as commander parsed them, keyed by setting name (camelCase). */
-  flags?: Partial<Record<string, unknown>>;
-  /** Contents of a `.env` file, if there is one. */
-  dotenv?: string;
-  /** Reads a password file; injected so tests need no real file. */
-  readFile?: (path: string) => string;
-  /** The machine's IANA zone, which NIGHTOWL_TIMEZONE=local (the default) means; UTC if not given. */
-  localTimeZone?: string;
-}
-
-/** Parses `KEY=value` lines; `#` comments, `export ` prefixes and quotes as shells write them. */
-export function parseDotenv(source: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of source.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2]!;
-    const quoted = /^(['"])(.*?)\1\s*(?:#.*)?$/.exec(value);
-    if (quoted) value = quoted[2]!;
-    else value = value.replace(/\s+#.*$/, "");
-    out[m[1]!] = value;
-  }
-  return out;
-}
-
-/**
- * Merges the sources and validates them. Throws `E_CONFIG` naming the variable, the bad
- * value (never a secret's) and what is allowed.
- */
-export function loadConfig(sources: ConfigSources): Config {
-  const dotenv = sources.dotenv ? parseDotenv(sources.dotenv) : {};
-  const raw: Record<string, string> = {};
-  const origin: Record<string, string> = {};
-  const suffix: Record<string, string> = {};
-  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
-    const flagValue = sources.flags?.[name];
-    const flagName = s.flag.split(" ")[0]!;
-    if (flagValue !== undefined && flagValue !== false) {
-      raw[name] = flagValue === true ? "true" : String(flagValue);
-      origin[name] = flagName;
-    } else if (sources.env[s.env] !== undefined) {
-      raw[name] = sources.env[s.env]!;
-      origin[name] = s.env;
-    } else if (dotenv[s.env] !== undefined) {
-      raw[name] = dotenv[s.env]!;
-      origin[name] = s.env;
-      suffix[name] = " (from .env)";
-    } else if ("default" in s) {
-      raw[name] = s.default;
-      origin[name] = s.env;
-    }
-  }
-
-  if (raw.timezone?.trim().toLowerCase() === "local") raw.timezone = sources.localTimeZone ?? "UTC";
-
-  const result = v.safeParse(ConfigSchema, raw);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const name = (issue.path?.[0]?.key ?? "") as SettingName;
-    const setting = SETTINGS[name];
-    const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
-    throw new NightowlError("E_CONFIG", notAllowedMessage(origin[name] ?? name, `${shown}${suffix[name] ?? ""}`, issue.message));
-  }
-  const config = result.output as Config;
-
-  for (const [secret, file] of Object.entries(SECRET_FILES) as [keyof typeof SECRET_FILES, SettingName][]) {
-    if (config[secret] !== undefined || raw[file] === undefined) continue;
-    const path = config[file] as string;
-    const what = SECRET_NAMES[secret];
-    let value: string;
-    try {
-      value = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
-    }
-    if (value === "" && secret !== "password") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} is empty: expected a file holding the ${what}`);
-    config[secret] = value;
-  }
-  if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
-    throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
-  }
-  return config;
-}
-
 /** Each secret setting and the setting naming a file that holds it (systemd credentials, Kubernetes secrets). */
 export const SECRET_FILES = {
   password: "passwordFile",
   metricsAuthBearerToken: "metricsAuthBearerTokenFile",
   metricsAuthPassword: "metricsAuthPasswordFile",
 } as const satisfies Partial<Record<SettingName, SettingName>>;
-
-const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {
-  password: "password",
-  metricsAuthBearerToken: "bearer token for /metrics",
-  metricsAuthPassword: "basic-auth password for /metrics",
-};
-
-/**
- * One warning per secret given as a flag: the command line of a running process is visible to
- * every user of the machine (`ps -ef`, /proc/PID/cmdline) for as long as it runs.
- */
-export function secretFlagWarnings(flags: Partial<Record<string, unknown>>): string[] {
-  return (Object.keys(SECRET_FILES) as (keyof typeof SECRET_FILES)[])
-    .filter((name) => flags[name] !== undefined && flags[name] !== false)
-    .map((name) => {
-      const s = SETTINGS[name];
-      const file = SETTINGS[SECRET_FILES[name]];
-      return `${s.flag.split(" ")[0]} shows the secret to every user of this machine in the process list (ps); prefer ${file.flag.split(" ")[0]} or ${file.env} (or ${s.env} in the environment)`;
-    });
-}
-
-function defaultReadFile(path: string): string {
-  return require("node:fs").readFileSync(path, "utf8");
-}
-
-/** NIGHTOWL_* variables no setting reads: almost always a typo worth a warning. */
-export function unknownVariables(env: Record<string, string | undefined>): string[] {
-  const known = new Set<string>(Object.values(SETTINGS).map((s) => s.env));
-  return Object.keys(env).filter((k) => k.startsWith("NIGHTOWL_") && !known.has(k)).sort();
-}
-
-/** Throws `E_CONFIG` unless credentials are present; commands that talk to the portal call it. */
-export function requireCredentials(config: Config): { username: string; password: string; tenant?: string } {
-  if (!config.username) throw new NightowlError("E_CONFIG", "NIGHTOWL_USERNAME is not set: expected the NightOwl account's user name (or --username)");
-  if (config.password === undefined || config.password === "") {
-    throw new NightowlError("E_CONFIG", "NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it");
-  }
-  return { username: config.username, password: config.password, tenant: config.tenant || undefined };
-}
-
-/** Adds the flags of the named settings to a command, with the variable and default in the help. */
-export function addSettingOptions(command: Command, names: readonly SettingName[]): Command {
-  for (const name of names) {
-    const s = SETTINGS[name];
-    const dflt = "default" in s && !s.default.includes(",") ? ` (default: ${s.default})` : "";
-    const help = `${s.help} [${s.env}]${dflt}`;
-    // A repeated flag collects its values; loadConfig joins them with commas, as the variable lists them.
-    if ("repeatable" in s) command.option(s.flag, help, (value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    else command.option(s.flag, help);
-  }
-  return command;
-}
-
-/** Maps commander's parsed options (camelCase of each long flag) back to setting names. */
-export function settingFlags(options: Record<string, unknown>): Partial<Record<SettingName, unknown>> {
-  const out: Partial<Record<SettingName, unknown>> = {};
-  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
-    const attribute = s.flag.split(" ")[0]!.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (options[attribute] !== undefined) out[name] = options[attribute];
-  }
-  return out;
-}
 
 /** The settings every portal-talking command offers as flags. */
 export const PORTAL_SETTINGS: readonly SettingName[] = [

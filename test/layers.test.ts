@@ -10,8 +10,9 @@ import { dirname, join, relative, resolve } from "node:path";
 const SRC = join(import.meta.dir, "..", "src");
 
 /**
- * Lowest first. Root files (`src/*.ts`) are the base, except the settings (which name the
- * portal's default keys) and the loop, warm-up and device report of `run`.
+ * Lowest first. Root files (`src/*.ts`) are the base, except the settings (the table, its
+ * loading and its flags, which name the portal's default keys) and the loop, warm-up and
+ * device report of `run`.
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["(base)"],
@@ -27,12 +28,13 @@ const LAYERS: readonly (readonly string[])[] = [
   ["commands"],
 ];
 const RUN_FILES = new Set(["poll-loop.ts", "warm-up.ts", "device-report.ts"]);
+const CONFIG_FILES = new Set(["config.ts", "load-config.ts", "setting-flags.ts"]);
 
 function folderOf(file: string): string {
   const rel = relative(SRC, file).split("/");
   if (rel.length > 1) return rel[0]!;
   if (rel[0] === "cli.ts") return "commands";
-  if (rel[0] === "config.ts") return "(config)";
+  if (CONFIG_FILES.has(rel[0]!)) return "(config)";
   return RUN_FILES.has(rel[0]!) ? "(run)" : "(base)";
 }
 

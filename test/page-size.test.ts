@@ -2,7 +2,8 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, MAX_PAGE_SIZE } from "../src/config.ts";
+import { MAX_PAGE_SIZE } from "../src/config.ts";
+import { loadConfig } from "../src/load-config.ts";
 
 test("docs/configuration.md states NIGHTOWL_PAGE_SIZE's bounds, and exactly those are accepted", () => {
   const doc = readFileSync(join(import.meta.dir, "..", "docs", "configuration.md"), "utf8");

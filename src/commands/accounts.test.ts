@@ -7,10 +7,10 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../config.ts";
+import { loadConfig } from "../load-config.ts";
 import type { Logger } from "../log.ts";
 import { startSimulator, type Simulator } from "../sim/server.ts";
-import { startMonitor, type Monitor } from "./run.ts";
+import { startMonitor, type Monitor } from "./start-monitor.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

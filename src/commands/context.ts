@@ -5,7 +5,9 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, secretFlagWarnings, settingFlags, unknownVariables, type Config } from "../config.ts";
+import type { Config } from "../config.ts";
+import { loadConfig, secretFlagWarnings, unknownVariables } from "../load-config.ts";
+import { settingFlags } from "../setting-flags.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { localTimeZone, type LocalZone } from "./local-zone.ts";
 

@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
-import { addSettingOptions, type SettingName } from "../config.ts";
+import type { SettingName } from "../config.ts";
+import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
 import { loadKnownDevices } from "../events/known-devices.ts";

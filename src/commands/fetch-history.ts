@@ -4,7 +4,9 @@
  * NDJSON, and/or streamed into VictoriaMetrics. The core is src/history/fetch-run.ts.
  */
 import { Command } from "commander";
-import { addSettingOptions, PORTAL_SETTINGS, requireCredentials } from "../config.ts";
+import { PORTAL_SETTINGS } from "../config.ts";
+import { requireCredentials } from "../load-config.ts";
+import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError, signalExitCode } from "../errors.ts";
 import { NightowlClient } from "../nightowl/client.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../history/checkpoint.ts";

@@ -4,7 +4,8 @@
  * one line otherwise, so a cron job mails only failures.
  */
 import { Command } from "commander";
-import { addSettingOptions, PORTAL_SETTINGS } from "../config.ts";
+import { PORTAL_SETTINGS } from "../config.ts";
+import { addSettingOptions } from "../setting-flags.ts";
 import { deviceJson, formatDeviceReport } from "../device-report.ts";
 import { registerBuildInfo } from "../metrics/build-info.ts";
 import { registerPollMetrics } from "../metrics/poll.ts";

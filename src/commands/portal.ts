@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDotenv, requireCredentials, SETTINGS, type Config, type SettingName } from "../config.ts";
+import { SETTINGS, type Config, type SettingName } from "../config.ts";
+import { parseDotenv, requireCredentials } from "../load-config.ts";
 import { describeError, isNightowlError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";

@@ -5,7 +5,8 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
-import { addSettingOptions, type SettingName } from "../config.ts";
+import type { SettingName } from "../config.ts";
+import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { forestReview } from "../monitor/report-anomalies.ts";
 import { loadEventsFile } from "../events/events-file.ts";

@@ -3,11 +3,11 @@
  * asks of `run`. The interval is shortened below the configurable minimum so it takes seconds.
  */
 import { afterEach, expect, test } from "bun:test";
-import { loadConfig } from "../config.ts";
+import { loadConfig } from "../load-config.ts";
 import { silentLogger } from "../log.ts";
 import type { PollResult } from "../nightowl/poll-result.ts";
 import { startSimulator, type Simulator } from "../sim/server.ts";
-import { startMonitor, type Monitor } from "./run.ts";
+import { startMonitor, type Monitor } from "./start-monitor.ts";
 
 const INTERVAL_S = 0.25;
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,7 +3,7 @@
  * JSON), or a per-device summary with the alarm episodes (table).
  */
 import { Command } from "commander";
-import { addSettingOptions } from "../config.ts";
+import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import type { ScoredRow } from "../ml/leak-model.ts";
 import { loadEventsFile } from "../events/events-file.ts";

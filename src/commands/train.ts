@@ -3,7 +3,8 @@
  * writes it atomically as JSON, then prints what it learned.
  */
 import { Command } from "commander";
-import { addSettingOptions, type SettingName } from "../config.ts";
+import type { SettingName } from "../config.ts";
+import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { EventIndex, LEFT_OUT_OF_TRAINING } from "../events/covering.ts";
 import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";

@@ -1,9 +1,9 @@
 /** NIGHTOWL_METRICS_EXCLUDE on a real monitor: the chosen per-device groups leave the page, nothing else does. */
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { loadConfig } from "../config.ts";
+import { loadConfig } from "../load-config.ts";
 import { silentLogger } from "../log.ts";
-import { startMonitor } from "../commands/run.ts";
+import { startMonitor } from "../commands/start-monitor.ts";
 import { startSimulator } from "../sim/server.ts";
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,6 +1,7 @@
 /**
- * The client against the simulator over real HTTP on loopback: sessions, pagination, history
- * and attributes. Fault handling (retries, malformed bodies) is in client-faults.test.ts.
+ * The client's session against the simulator over real HTTP on loopback: login, token reuse,
+ * refresh and re-login. The calls themselves are in device-list.test.ts and device-values.test.ts;
+ * fault handling (retries, malformed bodies) in client-faults.test.ts.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startSimulator, type Simulator } from "../sim/server.ts";
@@ -25,25 +26,6 @@ test("login: logs the masked token prefix like the original, never the token or 
   const all = log.lines.join("\n");
   expect(all).not.toContain(sim.accounts[0]!.password);
   expect(all).not.toMatch(/eyJ[\w-]{20,}/);
-});
-
-test("devices: follows hasNext past page 0 (pageSize 2, 5 devices → 5 snapshots)", async () => {
-  const before = counts(sim);
-  const devices = await clientFor(sim).devices({ ...QUERY, pageSize: 2 });
-  expect(devices.map((d) => d.id).sort()).toEqual(sim.devices.map((d) => d.id).sort());
-  expect(counts(sim).query - before.query).toBe(3);
-  const names = devices.map((d) => d.name);
-  expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
-  for (const device of devices) {
-    expect(device.type).not.toBe("");
-    expect(device.userLabel).toBe(sim.accounts[0]!.userLabel);
-    expect(device.attributes.CustomerInfo?.value).toBe(sim.accounts[0]!.customer);
-    expect(Number(device.telemetry.S1?.value)).toBeGreaterThan(0);
-    // absent and "" values are left out, never kept as empty strings
-    for (const reading of [...Object.values(device.telemetry), ...Object.values(device.attributes)]) {
-      expect(reading.value).not.toBe("");
-    }
-  }
 });
 
 test("token reused across calls: one login for many calls, no refresh", async () => {
@@ -157,53 +139,4 @@ test("bad credentials → E_AUTH naming the endpoint and status, without the pas
   expect(message).not.toContain(password);
   expect(counts(sim).login - before.login).toBe(1);
   expect(counts(sim).query - before.query).toBe(0);
-});
-
-test("timeseries: numeric points per key, ascending, matching the portal's count; absent keys left out", async () => {
-  const client = clientFor(sim);
-  const device = sim.devices[0]!;
-  const end = sim.now();
-  const start = end - 3 * 3_600_000;
-  const series = await client.timeseries(device.id, ["S1", "P1C1", "No_Such_Key"], start, end);
-  expect(Object.keys(series).sort()).toEqual(["P1C1", "S1"]);
-  const s1 = series.S1!;
-  expect(s1.length).toBe(sim.pointCount(device.id, "S1", start, end));
-  expect(s1.every((p) => typeof p.value === "number" && Number.isFinite(p.value))).toBe(true);
-  expect(s1.every((p, i) => i === 0 || p.ts > s1[i - 1]!.ts)).toBe(true);
-  expect(s1[0]!.ts).toBeGreaterThanOrEqual(start);
-});
-
-test("timeseries: limit caps points per key; DESC returns the newest first", async () => {
-  const client = clientFor(sim);
-  const device = sim.devices[1]!;
-  const end = sim.now();
-  const series = await client.timeseries(device.id, ["S1", "P1V1"], end - 6 * 3_600_000, end, { limit: 7, orderBy: "DESC" });
-  expect(series.S1).toHaveLength(7);
-  expect(series.P1V1).toHaveLength(7);
-  expect(series.S1![0]!.ts).toBeGreaterThan(series.S1![6]!.ts);
-});
-
-test("timeseries: aggregation with an interval returns one point per bucket", async () => {
-  const client = clientFor(sim);
-  const device = sim.devices[0]!;
-  const hour = 3_600_000;
-  const end = Math.floor(sim.now() / hour) * hour;
-  const series = await client.timeseries(device.id, ["P1V1"], end - 4 * hour, end, { agg: "AVG", intervalMs: hour });
-  expect(series.P1V1).toHaveLength(4);
-  for (const point of series.P1V1!) expect(point.value).toBeGreaterThan(100);
-});
-
-test("timeseries: an aborted signal stops the call with E_HTTP naming the endpoint", async () => {
-  const client = clientFor(sim);
-  const controller = new AbortController();
-  controller.abort();
-  const error = await client.timeseries(sim.devices[0]!.id, ["S1"], 0, 1, { signal: controller.signal }).catch((e: unknown) => e);
-  expect(error).toMatchObject({ code: "E_HTTP" });
-  expect((error as Error).message).toMatch(/^GET \/api\/plugins\/telemetry\/DEVICE\/.+\/values\/timeseries: aborted$/);
-});
-
-test("attributes: key → raw value, absent keys left out", async () => {
-  const client = clientFor(sim);
-  const attributes = await client.attributes(sim.devices[0]!.id, ["CustomerInfo", "No_Such_Attribute"]);
-  expect(attributes).toEqual({ CustomerInfo: sim.accounts[0]!.customer });
 });

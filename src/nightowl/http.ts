@@ -1,18 +1,20 @@
 /**
- * One HTTP exchange with the portal: timeout, retries with exponential backoff and jitter,
- * `Retry-After`, JSON parsing and schema validation, and errors that name the endpoint.
+ * One call to the portal: attempts (http-exchange.ts) retried as retry-policy.ts says, the
+ * shared request gate, JSON parsing and schema validation, and errors that name the endpoint.
  *
  * ofetch builds the request (base URL, query, JSON body); the retry loop is our own because
  * ofetch's retry reuses an already-aborted timeout signal on the next attempt, does not retry a
  * body cut off mid-stream, and cannot honour `Retry-After`.
  */
-import { ofetch } from "ofetch";
+import type { $Fetch } from "ofetch";
 import * as v from "valibot";
 import { NightowlError, type ErrorCode } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { ErrorBodySchema } from "./schemas.ts";
 import { redactSecrets } from "../redact.ts";
+import { aborted, createFetcher, DEFAULT_MAX_BODY_BYTES, exchange, type ExchangeLimits, type Outcome } from "./http-exchange.ts";
 import type { RequestGate } from "./request-gate.ts";
+import { RETRYABLE_STATUS, retryDelay, sleep, type RetryPolicy } from "./retry-policy.ts";
+import { ErrorBodySchema } from "./schemas.ts";
 
 export interface HttpOptions {
   baseUrl: string;
@@ -50,6 +52,9 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
+/** An authenticated call as the endpoint modules make it: the session adds the token. */
+export type PortalCall = <S extends v.GenericSchema>(req: Omit<HttpRequest, "token">, schema: S) => Promise<v.InferOutput<S>>;
+
 /** The portal answered with a 4xx/5xx status (after retries, for the retryable ones). */
 export class HttpStatusError extends NightowlError {
   constructor(
@@ -64,58 +69,35 @@ export class HttpStatusError extends NightowlError {
   }
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-
-type Outcome =
-  | { kind: "ok"; status: number; text: string }
-  | { kind: "status"; status: number; text: string; retryAfter: string | null; statusText: string }
-  | { kind: "network"; message: string; cause: unknown };
-
-/** Redirects followed within the base URL's origin before giving up. */
-const MAX_REDIRECTS = 5;
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
-export const DEFAULT_MAX_BODY_BYTES = 64 << 20;
-
 export class HttpClient {
-  private readonly fetcher;
-  private readonly timeoutMs: number;
+  private readonly fetcher: $Fetch;
+  private readonly limits: ExchangeLimits;
   private readonly retries: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
-  private readonly retryAfterCapMs: number;
+  private readonly policy: RetryPolicy;
   private readonly log: Logger;
   private readonly secrets: () => readonly (string | undefined)[];
-  private readonly random: () => number;
   private readonly now: () => number;
-  private readonly origin: string;
-  private readonly maxBodyBytes: number;
   private readonly gate: RequestGate | undefined;
 
   constructor(options: HttpOptions) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = Math.max(0, options.retries ?? 3);
-    this.retryBaseMs = options.retryBaseMs ?? 500;
-    this.retryMaxMs = options.retryMaxMs ?? 30_000;
-    this.retryAfterCapMs = options.retryAfterCapMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    this.policy = {
+      baseMs: options.retryBaseMs ?? 500,
+      maxMs: options.retryMaxMs ?? 30_000,
+      afterCapMs: options.retryAfterCapMs ?? 60_000,
+      random: options.random ?? Math.random,
+      now: this.now,
+    };
+    this.limits = {
+      origin: new URL(options.baseUrl).origin,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    };
     this.log = options.log ?? silentLogger;
     this.secrets = options.secrets ?? (() => []);
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
-    this.origin = new URL(options.baseUrl).origin;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.gate = options.gate;
-    this.fetcher = ofetch.create({
-      baseURL: options.baseUrl.replace(/\/+$/, ""),
-      retry: false,
-      ignoreResponseError: true,
-      // Our own redirect handling: fetch would carry the password and the X-Authorization
-      // token to whatever origin a Location names.
-      redirect: "manual",
-      // Read by `readBody`, which stops at `maxBodyBytes` (counted after decompression, so a
-      // gzip bomb stops there too).
-      responseType: "stream",
-      headers: { accept: "application/json" },
-    });
+    this.fetcher = createFetcher(options.baseUrl);
   }
 
   /**
@@ -127,7 +109,8 @@ export class HttpClient {
     const endpoint = `${req.method} ${req.path}`;
     for (let attempt = 0; ; attempt++) {
       const startedAt = this.now();
-      const outcome = this.gate ? await this.gate.run(() => this.attempt(req, endpoint), req.signal, endpoint) : await this.attempt(req, endpoint);
+      const once = () => exchange(this.fetcher, req, endpoint, this.limits);
+      const outcome = this.gate ? await this.gate.run(once, req.signal, endpoint) : await once();
       if (outcome.kind === "ok") {
         // `--log-level debug` shows every call, so a slow or odd portal can be seen call by call.
         this.log.debug(this.redact(`${endpoint}: HTTP ${outcome.status}, ${outcome.text.length} bytes in ${this.now() - startedAt} ms`));
@@ -137,78 +120,13 @@ export class HttpClient {
       const retryable = outcome.kind === "network" || RETRYABLE_STATUS.has(outcome.status);
       if (!retryable || attempt >= this.retries) throw this.failure(endpoint, outcome, attempt + 1);
 
-      const wait = this.retryDelay(attempt, outcome.kind === "status" ? outcome.retryAfter : null);
+      const wait = retryDelay(this.policy, attempt, outcome.kind === "status" ? outcome.retryAfter : null);
       // The portal's rate limit is the portal's, not this call's: every caller waits it out.
       if (outcome.kind === "status" && outcome.status === 429) this.gate?.pauseFor(wait);
       const what = outcome.kind === "network" ? outcome.message : `HTTP ${outcome.status}`;
       // Debug: the call either succeeds (nothing to report) or fails with one error line saying how many attempts it made.
       this.log.debug(this.redact(`${endpoint}: ${what}; retry ${attempt + 1}/${this.retries} in ${wait} ms`));
-      await sleep(wait, req.signal, endpoint);
-    }
-  }
-
-  /**
-   * Milliseconds to wait before retry number `attempt + 1`: `Retry-After` (seconds or an HTTP
-   * date) capped at `retryAfterCapMs` when given, else "equal jitter" exponential backoff
-   * (half fixed, half random) capped at `retryMaxMs`.
-   */
-  retryDelay(attempt: number, retryAfter: string | null): number {
-    if (retryAfter !== null) {
-      const asked = parseRetryAfter(retryAfter, this.now());
-      if (asked !== undefined) return Math.min(this.retryAfterCapMs, asked);
-    }
-    const exp = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** attempt);
-    return Math.round(exp / 2 + (this.random() * exp) / 2);
-  }
-
-  private async attempt(req: HttpRequest, endpoint: string): Promise<Outcome> {
-    if (req.signal?.aborted) throw aborted(endpoint, req.signal.reason);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const headers: Record<string, string> = {};
-    if (req.token) headers["X-Authorization"] = `Bearer ${req.token}`;
-    try {
-      let target = req.path;
-      let method: string = req.method;
-      let body = req.body as Record<string, unknown> | undefined;
-      let query = req.query;
-      for (let hop = 0; ; hop++) {
-        const response = await this.fetcher.raw<ReadableStream<Uint8Array> | undefined, "stream">(target, { method, query, body, headers, signal });
-        const location = response.headers.get("location");
-        if (REDIRECT_STATUS.has(response.status) && location !== null) {
-          await response.body?.cancel().catch(() => {});
-          const next = new URL(location, response.url || `${this.origin}${req.path}`);
-          if (next.origin !== this.origin) {
-            throw new NightowlError(
-              "E_HTTP",
-              `${endpoint}: the portal redirected to ${next.origin}, another origin than the base URL's ${this.origin}; not following (credentials go to the base URL only)`,
-            );
-          }
-          if (hop >= MAX_REDIRECTS) throw new NightowlError("E_HTTP", `${endpoint}: more than ${MAX_REDIRECTS} redirects`);
-          target = next.href;
-          query = undefined;
-          if (response.status === 303) {
-            method = "GET";
-            body = undefined;
-          }
-          continue;
-        }
-        const text = await readBody(response.body, this.maxBodyBytes, endpoint);
-        if (response.status >= 200 && response.status < 300) return { kind: "ok", status: response.status, text };
-        return {
-          kind: "status",
-          status: response.status,
-          text,
-          retryAfter: response.headers.get("retry-after"),
-          statusText: response.statusText,
-        };
-      }
-    } catch (error) {
-      if (error instanceof NightowlError) throw error;
-      if (req.signal?.aborted) throw aborted(endpoint, error);
-      if (timeout.aborted) return { kind: "network", message: `timed out after ${this.timeoutMs} ms`, cause: error };
-      const message = error instanceof Error ? error.message : String(error);
-      return { kind: "network", message: `network error: ${message}`, cause: error };
+      await sleep(wait, req.signal, () => aborted(endpoint, req.signal?.reason));
     }
   }
 
@@ -250,29 +168,6 @@ export class HttpClient {
   }
 }
 
-/**
- * The body as text, read chunk by chunk so that an endless or huge answer stops at `limit`
- * bytes instead of filling memory.
- * @throws NightowlError E_HTTP when the body exceeds `limit`
- */
-async function readBody(stream: ReadableStream<Uint8Array> | null | undefined, limit: number, endpoint: string): Promise<string> {
-  if (!stream) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new NightowlError("E_HTTP", `${endpoint}: response body exceeds ${limit} bytes (NIGHTOWL_MAX_RESPONSE_MB); refusing to read more`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
-}
-
 /** The `message` of a portal error body, trimmed to one short line; undefined when there is none. */
 function portalMessageOf(text: string): string | undefined {
   let data: unknown;
@@ -285,36 +180,4 @@ function portalMessageOf(text: string): string | undefined {
   const message = body.success ? body.output.message?.replace(/\s+/g, " ").trim() : undefined;
   if (!message) return undefined;
   return message.length > 200 ? `${message.slice(0, 200)}…` : message;
-}
-
-/**
- * `Retry-After` in milliseconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
- * undefined when unreadable.
- */
-export function parseRetryAfter(value: string, nowMs: number): number | undefined {
-  const s = value.trim();
-  if (/^\d+$/.test(s)) return Number(s) * 1000;
-  // An HTTP date names its weekday or month; this also keeps "-5" from parsing as a year.
-  const date = /[a-z]/i.test(s) ? Date.parse(s) : Number.NaN;
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
-}
-
-function aborted(endpoint: string, cause: unknown): NightowlError {
-  return new NightowlError("E_HTTP", `${endpoint}: aborted`, { cause });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, endpoint: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(endpoint, signal.reason));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted(endpoint, signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -3,6 +3,7 @@
  * live scoring, analytics) reads. The client builds it from the entity-data query.
  */
 
+import type { PortalValue } from "./schemas.ts";
 import { decimalNumber } from "./values.ts";
 
 /** A value as the portal sent it: a number, or a string such as "52.4", "true" or "Dan Gorman". */
@@ -38,4 +39,12 @@ export function numericValue(value: RawValue | undefined): number | null {
   if (lower === "true") return 1;
   if (lower === "false") return 0;
   return decimalNumber(value);
+}
+
+/** A portal value as the snapshot keeps it: booleans as "true"/"false", null and "" as no value. */
+export function rawValueOf(value: PortalValue | null): RawValue | undefined {
+  if (value === null) return undefined;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "string" && value.trim() === "") return undefined;
+  return value;
 }

@@ -16,7 +16,7 @@ import type { StatusSource } from "../status/source.ts";
 import { ruleTitle } from "../status/verdict.ts";
 import { EpisodeTracker, type EpisodeChange } from "./episodes.ts";
 import { request, title, type EpisodeEvent } from "./message.ts";
-import type { NotifyMetrics } from "./metrics.ts";
+import type { NotifyMetrics } from "../metrics/notify.ts";
 import type { NotifyTarget } from "./target.ts";
 
 export interface NotifierOptions {

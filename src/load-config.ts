@@ -1,0 +1,138 @@
+/**
+ * Configuration from the environment, a `.env` file and command-line flags, merged and
+ * validated by the settings table (config.ts) into one `Config`. Flags win over the
+ * environment, the environment over `.env`; secrets may come from files.
+ */
+import * as v from "valibot";
+import { ConfigSchema, SECRET_FILES, SETTINGS, type Config, type SettingName } from "./config.ts";
+import { NightowlError } from "./errors.ts";
+import { notAllowedMessage } from "./number-rule.ts";
+
+export interface ConfigSources {
+  /** The process environment (commands pass `process.env`). */
+  env: Record<string, string | undefined>;
+  /** Flags as commander parsed them, keyed by setting name (camelCase). */
+  flags?: Partial<Record<string, unknown>>;
+  /** Contents of a `.env` file, if there is one. */
+  dotenv?: string;
+  /** Reads a password file; injected so tests need no real file. */
+  readFile?: (path: string) => string;
+  /** The machine's IANA zone, which NIGHTOWL_TIMEZONE=local (the default) means; UTC if not given. */
+  localTimeZone?: string;
+}
+
+/** Parses `KEY=value` lines; `#` comments, `export ` prefixes and quotes as shells write them. */
+export function parseDotenv(source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of source.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!;
+    const quoted = /^(['"])(.*?)\1\s*(?:#.*)?$/.exec(value);
+    if (quoted) value = quoted[2]!;
+    else value = value.replace(/\s+#.*$/, "");
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+/**
+ * Merges the sources and validates them. Throws `E_CONFIG` naming the variable, the bad
+ * value (never a secret's) and what is allowed.
+ */
+export function loadConfig(sources: ConfigSources): Config {
+  const dotenv = sources.dotenv ? parseDotenv(sources.dotenv) : {};
+  const raw: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  const suffix: Record<string, string> = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const flagValue = sources.flags?.[name];
+    const flagName = s.flag.split(" ")[0]!;
+    if (flagValue !== undefined && flagValue !== false) {
+      raw[name] = flagValue === true ? "true" : String(flagValue);
+      origin[name] = flagName;
+    } else if (sources.env[s.env] !== undefined) {
+      raw[name] = sources.env[s.env]!;
+      origin[name] = s.env;
+    } else if (dotenv[s.env] !== undefined) {
+      raw[name] = dotenv[s.env]!;
+      origin[name] = s.env;
+      suffix[name] = " (from .env)";
+    } else if ("default" in s) {
+      raw[name] = s.default;
+      origin[name] = s.env;
+    }
+  }
+
+  if (raw.timezone?.trim().toLowerCase() === "local") raw.timezone = sources.localTimeZone ?? "UTC";
+
+  const result = v.safeParse(ConfigSchema, raw);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const name = (issue.path?.[0]?.key ?? "") as SettingName;
+    const setting = SETTINGS[name];
+    const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
+    throw new NightowlError("E_CONFIG", notAllowedMessage(origin[name] ?? name, `${shown}${suffix[name] ?? ""}`, issue.message));
+  }
+  const config = result.output as Config;
+
+  for (const [secret, file] of Object.entries(SECRET_FILES) as [keyof typeof SECRET_FILES, SettingName][]) {
+    if (config[secret] !== undefined || raw[file] === undefined) continue;
+    const path = config[file] as string;
+    const what = SECRET_NAMES[secret];
+    let value: string;
+    try {
+      value = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
+    }
+    if (value === "" && secret !== "password") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} is empty: expected a file holding the ${what}`);
+    config[secret] = value;
+  }
+  if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
+    throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
+  }
+  return config;
+}
+
+const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {
+  password: "password",
+  metricsAuthBearerToken: "bearer token for /metrics",
+  metricsAuthPassword: "basic-auth password for /metrics",
+};
+
+/**
+ * One warning per secret given as a flag: the command line of a running process is visible to
+ * every user of the machine (`ps -ef`, /proc/PID/cmdline) for as long as it runs.
+ */
+export function secretFlagWarnings(flags: Partial<Record<string, unknown>>): string[] {
+  return (Object.keys(SECRET_FILES) as (keyof typeof SECRET_FILES)[])
+    .filter((name) => flags[name] !== undefined && flags[name] !== false)
+    .map((name) => {
+      const s = SETTINGS[name];
+      const file = SETTINGS[SECRET_FILES[name]];
+      return `${s.flag.split(" ")[0]} shows the secret to every user of this machine in the process list (ps); prefer ${file.flag.split(" ")[0]} or ${file.env} (or ${s.env} in the environment)`;
+    });
+}
+
+function defaultReadFile(path: string): string {
+  return require("node:fs").readFileSync(path, "utf8");
+}
+
+/** NIGHTOWL_* variables no setting reads: almost always a typo worth a warning. */
+export function unknownVariables(env: Record<string, string | undefined>): string[] {
+  const known = new Set<string>(Object.values(SETTINGS).map((s) => s.env));
+  return Object.keys(env).filter((k) => k.startsWith("NIGHTOWL_") && !known.has(k)).sort();
+}
+
+/** Throws `E_CONFIG` unless credentials are present; commands that talk to the portal call it. */
+export function requireCredentials(config: Config): { username: string; password: string; tenant?: string } {
+  if (!config.username) throw new NightowlError("E_CONFIG", "NIGHTOWL_USERNAME is not set: expected the NightOwl account's user name (or --username)");
+  if (config.password === undefined || config.password === "") {
+    throw new NightowlError("E_CONFIG", "NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it");
+  }
+  return { username: config.username, password: config.password, tenant: config.tenant || undefined };
+}
