@@ -3,28 +3,22 @@
  * refresh and re-login. The calls themselves are in device-list.test.ts and device-values.test.ts;
  * fault handling (retries, malformed bodies) in client-faults.test.ts.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startSimulator, type Simulator } from "../sim/server.ts";
+import { expect, test } from "bun:test";
+import { startSimulator } from "../sim/server.ts";
 import { NightowlClient } from "./client.ts";
-import { clientFor, counts, QUERY, recordingLogger } from "./test-support.ts";
+import { clientFor, counts, QUERY, recordingLogger, simulatorPerFile } from "./test-support.ts";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator({ devices: 5, seed: 7, historyDays: 2 });
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const shared = simulatorPerFile({ devices: 5, seed: 7, historyDays: 2 });
 
 test("login: logs the masked token prefix like the original, never the token or password", async () => {
   const log = recordingLogger();
-  const client = clientFor(sim, { log });
+  const client = clientFor(shared.sim, { log });
   expect(client.tokenPrefix()).toBeUndefined();
   await client.authenticate();
   expect(client.tokenPrefix()).toBe("eyJhbGci...");
   expect(log.lines).toContain("debug Authenticated successfully; token prefix eyJhbGci...");
   const all = log.lines.join("\n");
-  expect(all).not.toContain(sim.accounts[0]!.password);
+  expect(all).not.toContain(shared.sim.accounts[0]!.password);
   expect(all).not.toMatch(/eyJ[\w-]{20,}/);
 });
 
@@ -129,14 +123,14 @@ test("concurrent calls that all meet a 401 share one refresh", async () => {
 });
 
 test("bad credentials → E_AUTH naming the endpoint and status, without the password, not retried", async () => {
-  const before = counts(sim);
+  const before = counts(shared.sim);
   const password = "s3cret-Wrong-Pa55";
-  const client = new NightowlClient({ baseUrl: sim.url, username: sim.accounts[0]!.username, password, retryBaseMs: 5 });
+  const client = new NightowlClient({ baseUrl: shared.sim.url, username: shared.sim.accounts[0]!.username, password, retryBaseMs: 5 });
   const error = await client.devices(QUERY).catch((e: unknown) => e);
   expect(error).toMatchObject({ name: "NightowlError", code: "E_AUTH" });
   const message = (error as Error).message;
   expect(message).toBe("POST /api/auth/login: HTTP 401: Invalid username or password");
   expect(message).not.toContain(password);
-  expect(counts(sim).login - before.login).toBe(1);
-  expect(counts(sim).query - before.query).toBe(0);
+  expect(counts(shared.sim).login - before.login).toBe(1);
+  expect(counts(shared.sim).query - before.query).toBe(0);
 });

@@ -1,6 +1,7 @@
-/** Shared by the client's tests: a client for a simulator account, request counts, a recording logger. */
+/** Shared by the client's tests: one simulator per file, a client for its account, request counts, a recording logger. */
+import { afterAll, beforeAll } from "bun:test";
 import type { Logger } from "../log.ts";
-import type { Simulator } from "../sim/server.ts";
+import { startSimulator, type Simulator } from "../sim/server.ts";
 import { NightowlClient, type ClientOptions } from "./client.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_TIMESERIES_KEYS } from "./keys.ts";
 
@@ -27,4 +28,16 @@ export function counts(sim: Simulator) {
     refresh: sim.requestCount("/api/auth/token"),
     query: sim.requestCount("/api/entitiesQuery/find"),
   };
+}
+
+/** A simulator started before the file's tests and stopped after them; tests read `.sim`. */
+export function simulatorPerFile(options: Parameters<typeof startSimulator>[0]): { readonly sim: Simulator } {
+  const shared = {} as { sim: Simulator };
+  beforeAll(async () => {
+    shared.sim = await startSimulator(options);
+  });
+  afterAll(async () => {
+    await shared.sim?.stop();
+  });
+  return shared;
 }
