@@ -18,6 +18,7 @@ import type { RecentHistorySource } from "../history/recent-source.ts";
 import type { Logger } from "../log.ts";
 import { registerAnalyticsMetrics } from "../metrics/analytics.ts";
 import { registerBuildInfo } from "../metrics/build-info.ts";
+import { registerEventsMetrics } from "../metrics/events.ts";
 import { familiesRegisteredBy, familyExcluder } from "../metrics/exclude.ts";
 import { createPrerenderedExposition, type PrerenderedExposition } from "../metrics/exposition.ts";
 import { createLiveScorer, type LiveScorer } from "../metrics/live-scorer.ts";
@@ -124,7 +125,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   );
   const exposition = createPrerenderedExposition(registry, log, { exclude: familyExcluder(registry, config.metricsExclude ?? [], analyticsFamilies) });
   // The owner's events, read again whenever `nightowl events` (or an editor) changes the file.
-  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, registry });
+  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, metrics: registerEventsMetrics(registry) });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),

@@ -2,6 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerEventsMetrics } from "../metrics/events.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import type { Logger } from "../log.ts";
 import { saveEventsFile, type OwnerEvent } from "./events-file.ts";
@@ -25,7 +26,7 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   const path = join(dir, "events.json");
   const log = recordingLog();
   const registry = createRegistry();
-  const watch = createEventsWatch({ path, log, registry });
+  const watch = createEventsWatch({ path, log, metrics: registerEventsMetrics(registry) });
   expect(watch.at("d1", T0)).toBeUndefined();
   expect(log.lines).toEqual([]);
 

@@ -10,7 +10,6 @@
  * an empty one (no events yet).
  */
 import { statSync } from "node:fs";
-import { Gauge, type Registry } from "prom-client";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
@@ -21,8 +20,16 @@ export interface EventsWatchOptions {
   /** The events file (NIGHTOWL_STATE_DIR/events.json). */
   path: string;
   log: Logger;
-  /** Where `nightowl_events_file_valid` and `nightowl_events_loaded` go; none in tests that do not read them. */
-  registry?: Registry;
+  /** Where the file's state goes (src/metrics/events.ts); none in tests that do not read it. */
+  metrics?: EventsWatchMetrics;
+}
+
+/** What the watch reports after each read of the file. */
+export interface EventsWatchMetrics {
+  /** Whether the last version read was valid (or absent). */
+  fileValid(ok: boolean): void;
+  /** Events in force, past and future, from the last good version. */
+  eventsInForce(count: number): void;
 }
 
 export interface EventsWatch extends PollObserver {
@@ -48,10 +55,7 @@ function signature(path: string): string {
 
 export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
   const { path, log } = options;
-  const validGauge = options.registry
-    ? new Gauge({ name: "nightowl_events_file_valid", help: "1 if the events file (NIGHTOWL_STATE_DIR/events.json) last read was valid or absent; 0 if it was refused and the last good events stay in force.", registers: [options.registry] })
-    : undefined;
-  const loadedGauge = options.registry ? new Gauge({ name: "nightowl_events_loaded", help: "Owner's events in force (from the last good events file), past and future.", registers: [options.registry] }) : undefined;
+  const { metrics } = options;
   let seen: string | undefined;
   let ok = true;
   let index = new EventIndex([]);
@@ -62,7 +66,7 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
     byDevice = new Map();
     for (const e of events) byDevice.set(e.device_id, [...(byDevice.get(e.device_id) ?? []), e]);
     for (const list of byDevice.values()) list.sort((a, b) => a.start - b.start);
-    loadedGauge?.set(events.length);
+    metrics?.eventsInForce(events.length);
   }
 
   function refresh(): void {
@@ -79,7 +83,7 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
       ok = false;
       log.warn(`${describeError(error)}; the last good events stay in force until the file is fixed`);
     }
-    validGauge?.set(ok ? 1 : 0);
+    metrics?.fileValid(ok);
   }
 
   refresh();
