@@ -1,4 +1,9 @@
-/** What the benches that run `nightowl` as a child process share: reading its log as it comes, and waiting. */
+/**
+ * What the benches that run `nightowl` as a child process share: where it is, its environment,
+ * reading its log as it comes, its memory, and waiting.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Reads a child's output line by line as it arrives (so the pipe never fills), handing each
@@ -26,4 +31,46 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms${tail ? `; log tail:\n${tail()}` : ""}`);
     await Bun.sleep(50);
   }
+}
+
+/** The repository, the CLI run from source, and the global model the benches score with. */
+export const ROOT = join(import.meta.dir, "..");
+export const CLI = join(ROOT, "src", "cli.ts");
+export const MODEL = join(ROOT, "models", "global", "leak_detector.json");
+
+/** This process's environment without NIGHTOWL_* (so a developer's settings do not leak into a bench), plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIGHTOWL_") && v !== undefined) out[k] = v;
+  return { ...out, ...extra };
+}
+
+/** VmRSS and VmHWM of a process, MiB (Linux); null once it is gone. */
+export function processMemory(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+    return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** A monitor's log as it comes: the device count of each "Polled N device(s)" line, and a tail. */
+export function followPolls(stream: ReadableStream<Uint8Array>): { polls: number[]; tail: () => string } {
+  const polls: number[] = [];
+  const { tail } = followLines(stream, (line) => {
+    const m = /Polled (\d+) device/.exec(line);
+    if (m) polls.push(Number(m[1]));
+  });
+  return { polls, tail };
+}
+
+/** `--name value` of this bench's command line as a number, `fallback` when absent; throws unless `valid`. */
+export function numberArg(name: string, fallback: number, valid: (value: number) => boolean = (v) => v > 0, expected = "a positive number"): number {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!valid(value)) throw new Error(`${name} ${args[i + 1]}: expected ${expected}`);
+  return value;
 }

@@ -18,21 +18,11 @@
  * Figures are reported, never asserted.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
-import { followLines, until } from "./child-log.ts";
-
-const ROOT = join(import.meta.dir, "..");
-const CLI = join(ROOT, "src", "cli.ts");
-const MODEL = join(ROOT, "models", "global", "leak_detector.json");
+import { childEnv, CLI, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!(value > 0)) throw new Error(`${name} ${args[i + 1]}: expected a positive number`);
-  return value;
-};
+const flag = (name: string, fallback: number) => numberArg(name, fallback);
 const DEVICES = flag("--devices", 50);
 const SECONDS = flag("--seconds", 30);
 const CONNECTIONS = flag("--connections", 32);
@@ -48,31 +38,8 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** VmRSS and VmHWM of a process, in MB. */
-function memoryMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
-
-function env(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIGHTOWL_") && v !== undefined) out[k] = v;
-  return out;
-}
-
 function percentile(sorted: Float64Array, q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
-}
-
-/** The monitor's log: its polls' device counts and a tail. */
-function follow(stream: ReadableStream<Uint8Array>): { polls: number[]; tail: () => string } {
-  const polls: number[] = [];
-  const { tail } = followLines(stream, (line) => {
-    const m = /\[INFO\] Polled (\d+) device\(s\)/.exec(line);
-    if (m) polls.push(Number(m[1]));
-  });
-  return { polls, tail };
 }
 
 /** One poll as the poll families tell it: start and length, from the scrapes that saw it. */
@@ -180,8 +147,8 @@ const argv = [
   "--warmup-hours", String(WARMUP_HOURS),
   ...(ml ? ["--ml-enabled", "true", "--ml-inference-interval", "1", "--model-path", MODEL] : ["--ml-enabled", "false"]),
 ];
-const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: { ...env(), NIGHTOWL_PASSWORD: "load-bench-password" }, stdout: "ignore", stderr: "pipe" });
-const log = follow(monitor.stderr as ReadableStream<Uint8Array>);
+const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: childEnv({ NIGHTOWL_PASSWORD: "load-bench-password" }), stdout: "ignore", stderr: "pipe" });
+const log = followPolls(monitor.stderr as ReadableStream<Uint8Array>);
 let result: Record<string, unknown>;
 try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 20_000, log.tail);
@@ -234,7 +201,7 @@ try {
   const inferences: Record<string, number> = {};
   for (const m of final.matchAll(/^nightowl_ml_inferences_total\{[^}]*status="([^"]+)"\} (\S+)$/gm)) inferences[m[1]!] = (inferences[m[1]!] ?? 0) + Number(m[2]);
   const mlSamples = final.split("\n").filter((l) => l.startsWith("nightowl_ml_")).length;
-  const memory = memoryMb(monitor.pid);
+  const memory = processMemory(monitor.pid) ?? { rss: Number.NaN, peak: Number.NaN };
   const loadGaps = loadPolls.slice(1).map((p, i) => p.startedAt - loadPolls[i]!.startedAt);
   result = {
     devices: DEVICES,

@@ -14,9 +14,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { followLines, until } from "./child-log.ts";
+import { childEnv, followPolls, processMemory, ROOT, until } from "./child-log.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const BIN = join(ROOT, "dist", "nightowl");
 const SPEED = 60;
 const DEVICES = 5;
@@ -29,12 +28,6 @@ const flag = (name: string) => {
 const minutes = Number(flag("--minutes") ?? 1);
 if (!(minutes > 0)) throw new Error(`--minutes ${flag("--minutes")}: expected a positive number`);
 
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIGHTOWL_") && v !== undefined) out[k] = v;
-  return { ...out, ...extra };
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -44,32 +37,11 @@ function median(xs: number[]): number {
 /** Wall time of one run to its end, ms; throws if it fails. */
 async function timed(argv: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<number> {
   const t0 = performance.now();
-  const proc = Bun.spawn([BIN, ...argv], { cwd, env: env(extraEnv), stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn([BIN, ...argv], { cwd, env: childEnv(extraEnv), stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   const ms = performance.now() - t0;
   if (code !== 0) throw new Error(`nightowl ${argv.join(" ")} exited ${code}: ${err.slice(-500)}`);
   return ms;
-}
-
-/** VmRSS and VmHWM of a process, MiB (Linux). */
-function memory(pid: number): { rss: number; hwm: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-    return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-/** A child's output: its tail, and the "Polled N device(s)" lines. */
-function collect(stream: ReadableStream<Uint8Array>): { tail: () => string; polls: number[] } {
-  const polls: number[] = [];
-  const { tail } = followLines(stream, (line) => {
-    const m = /Polled (\d+) device/.exec(line);
-    if (m) polls.push(Number(m[1]));
-  });
-  return { tail, polls };
 }
 
 interface RunMemory {
@@ -82,20 +54,20 @@ interface RunMemory {
 
 /** Starts `nightowl run …`, waits for its first poll, then samples its memory for `ms`. */
 async function runMemory(argv: string[], extraEnv: Record<string, string>, cwd: string, ms: number): Promise<RunMemory> {
-  const proc = Bun.spawn([BIN, "run", ...argv], { cwd, env: env(extraEnv), stdout: "ignore", stderr: "pipe" });
-  const log = collect(proc.stderr as ReadableStream<Uint8Array>);
+  const proc = Bun.spawn([BIN, "run", ...argv], { cwd, env: childEnv(extraEnv), stdout: "ignore", stderr: "pipe" });
+  const log = followPolls(proc.stderr as ReadableStream<Uint8Array>);
   try {
     await until("first poll", () => log.polls.length > 0, 30_000);
-    const start = memory(proc.pid)!;
+    const start = processMemory(proc.pid)!;
     const rss: number[] = [start.rss];
     const end = Date.now() + ms;
     while (Date.now() < end) {
       await Bun.sleep(1_000);
       if (proc.exitCode !== null) throw new Error(`nightowl run exited ${proc.exitCode}: ${log.tail().slice(-1000)}`);
-      rss.push(memory(proc.pid)!.rss);
+      rss.push(processMemory(proc.pid)!.rss);
     }
-    const last = memory(proc.pid)!;
-    return { devices: log.polls.at(-1) ?? 0, polls: log.polls.length, startMb: start.rss, endMb: last.rss, peakMb: Math.max(last.hwm, ...rss) };
+    const last = processMemory(proc.pid)!;
+    return { devices: log.polls.at(-1) ?? 0, polls: log.polls.length, startMb: start.rss, endMb: last.rss, peakMb: Math.max(last.peak, ...rss) };
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
@@ -118,7 +90,7 @@ if (!args.includes("--no-build") || !existsSync(BIN)) {
 const dir = mkdtempSync(join(tmpdir(), "nightowl-release-"));
 try {
   const sizeMb = statSync(BIN).size / 1024 / 1024;
-  const versionLine = Bun.spawnSync([BIN, "--version"], { env: env() }).stdout.toString().trim();
+  const versionLine = Bun.spawnSync([BIN, "--version"], { env: childEnv() }).stdout.toString().trim();
 
   await timed(["--version"], dir); // the page cache, as on any second start
   const versionMs: number[] = [];
@@ -131,9 +103,9 @@ try {
   const creds = { NIGHTOWL_USERNAME: "bench@example.com", NIGHTOWL_PASSWORD: "bench-password" };
   const sim = Bun.spawn(
     [BIN, "simulate", "--port", String(simPort), "--devices", String(DEVICES), "--speed", String(SPEED), "--history-days", "2", "--username", creds.NIGHTOWL_USERNAME, "--password", creds.NIGHTOWL_PASSWORD],
-    { cwd: dir, env: env(), stdout: "pipe", stderr: "ignore" },
+    { cwd: dir, env: childEnv(), stdout: "pipe", stderr: "ignore" },
   );
-  const simOut = collect(sim.stdout as ReadableStream<Uint8Array>).tail;
+  const simOut = followPolls(sim.stdout as ReadableStream<Uint8Array>).tail;
   let monitorMem: RunMemory;
   let demoMem: RunMemory;
   let modelNote = "";
@@ -145,7 +117,7 @@ try {
     for (let i = 0; i < 5; i++) pollPortalMs.push(await timed(["poll-once"], dir, portal));
     // A model, so live scoring does its full work.
     const model = join(dir, "model.json");
-    const train = Bun.spawnSync([BIN, "train", "--from-nightowl", "--days", "1", "--model-path", model], { cwd: dir, env: env(portal), stdout: "pipe", stderr: "pipe" });
+    const train = Bun.spawnSync([BIN, "train", "--from-nightowl", "--days", "1", "--model-path", model], { cwd: dir, env: childEnv(portal), stdout: "pipe", stderr: "pipe" });
     modelNote = train.exitCode === 0 ? "with a model trained on 1 day" : `no model (train exited ${train.exitCode})`;
     const ml = train.exitCode === 0 ? ["--ml-enabled", "true", "--ml-inference-interval", "1", "--model-path", model] : [];
     const ms = minutes * 60_000;

@@ -9,38 +9,14 @@
  * The simulator runs in this process, so its memory is not the monitor's. Figures are
  * reported, never asserted.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { startSimulator } from "../src/sim/server.ts";
-import { followLines, until } from "./child-log.ts";
+import { childEnv, CLI, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const CLI = join(ROOT, "src", "cli.ts");
-const MODEL = join(ROOT, "models", "global", "leak_detector.json");
-
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`${name} ${args[i + 1]}: expected a number ≥ 0`);
-  return value;
-};
+const flag = (name: string, fallback: number) => numberArg(name, fallback, (v) => v >= 0 && Number.isFinite(v), "a number ≥ 0");
 const DEVICES = flag("--devices", 50);
 const WARMUP_HOURS = flag("--warmup-hours", 48);
 const POLLS = flag("--polls", 3);
-
-function env(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIGHTOWL_") && v !== undefined) out[k] = v;
-  return out;
-}
-
-/** VmRSS and VmHWM of a process, in MB. */
-function memory(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
-}
 
 if (!existsSync(MODEL)) throw new Error(`no model at ${MODEL}: live scoring needs one`);
 const sim = await startSimulator({ port: 0, devices: DEVICES, seed: 11, username: "rss@example.com", password: "rss-bench-password" });
@@ -57,11 +33,8 @@ const argv = [
   "--model-path", MODEL,
 ];
 const t0 = Date.now();
-const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: { ...env(), NIGHTOWL_PASSWORD: "rss-bench-password" }, stdout: "ignore", stderr: "pipe" });
-let polls = 0;
-const log = followLines(monitor.stderr as ReadableStream<Uint8Array>, (line) => {
-  if (/\[INFO\] Polled \d+ device\(s\)/.test(line)) polls++;
-});
+const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: childEnv({ NIGHTOWL_PASSWORD: "rss-bench-password" }), stdout: "ignore", stderr: "pipe" });
+const log = followPolls(monitor.stderr as ReadableStream<Uint8Array>);
 try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 30_000, log.tail);
   const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
@@ -74,12 +47,14 @@ try {
   };
   // Every device's inference of the last poll counted, whatever its status.
   const counted = async () => Object.values(await byStatus()).reduce((a, b) => a + b, 0);
-  await until(`${POLLS} polls scored`, async () => polls >= POLLS && (await counted()) >= POLLS * DEVICES, 1_800_000, log.tail);
+  await until(`${POLLS} polls scored`, async () => log.polls.length >= POLLS && (await counted()) >= POLLS * DEVICES, 1_800_000, log.tail);
   const statuses = await byStatus();
   const scored = statuses.success ?? 0;
-  const mem = memory(monitor.pid);
+  const memory = processMemory(monitor.pid);
+  const mem = { rssMb: memory?.rss ?? Number.NaN, peakMb: memory?.peak ?? Number.NaN };
+  const polls = log.polls.length;
   const result = { devices: DEVICES, warmupHours: WARMUP_HOURS, polls, inferences: statuses, ...mem, seconds: (Date.now() - t0) / 1000 };
-  if (args.includes("--json")) console.log(JSON.stringify(result));
+  if (process.argv.includes("--json")) console.log(JSON.stringify(result));
   else {
     console.log("| devices | warm-up | polls | successful inferences | RSS after | peak RSS |");
     console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");

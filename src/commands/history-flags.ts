@@ -4,15 +4,17 @@
  * Prometheus' credentials have their own flags (prometheus-auth.ts); `--username/--password`
  * name the portal account for `--from-nightowl`, as in every other command.
  */
-import type { Command } from "commander";
+import { Command } from "commander";
 import { NightowlError } from "../errors.ts";
-import type { Config } from "../config.ts";
+import type { Config, SettingName } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { readHistoryCsv } from "../nightowl/history-csv.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { OptionError } from "../history/option-error.ts";
 import { fetchNightowlHistory } from "../history/history-input.ts";
 import { fetchPrometheusHistory } from "../history/prometheus-source.ts";
+import { addSettingOptions } from "../setting-flags.ts";
+import { addQuietOption } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { openPortal, withDemoTimeZone } from "./portal.ts";
 import { checkPrometheusAuth, prometheusAuth, type PrometheusAuthFlags } from "./prometheus-auth.ts";
@@ -26,6 +28,21 @@ export interface HistoryFlags extends PrometheusAuthFlags {
   step?: string;
   userLabel?: string;
   deviceId?: string;
+}
+
+/** One option of a command: its flags, help and default. */
+export type OptionSpec = readonly [flags: string, help: string, defaultValue?: string];
+
+/**
+ * A command that reads history (`train`, `score`, `report`): the source flags, then its own
+ * `options`, `--quiet` and the `settings` it takes as flags, with `help` (examples, notes)
+ * after the generated help.
+ */
+export function historyCommand(name: string, description: string, options: readonly OptionSpec[], settings: readonly SettingName[], help: string): Command {
+  const command = addHistoryFlags(new Command(name).description(description), true);
+  for (const [flags, text, defaultValue] of options) command.option(flags, text, defaultValue);
+  addQuietOption(command);
+  return addSettingOptions(command, settings).addHelpText("after", help);
 }
 
 /** Adds the source flags to `command`. */

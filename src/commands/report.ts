@@ -4,7 +4,7 @@
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Command } from "commander";
+import type { Command } from "commander";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
@@ -15,7 +15,7 @@ import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
-import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 const REPORT_SETTINGS: readonly SettingName[] = [...ML_COMMAND_SETTINGS, "powerFactor"];
@@ -30,20 +30,19 @@ interface ReportFlags extends HistoryFlags {
 }
 
 export function reportCommand(): Command {
-  const command = new Command("report").description("Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and forest alarms on a timeline.");
-  addHistoryFlags(command, true)
-    .option("--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)")
-    .option("--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)")
-    .option("--output <file>", "where to write the report; - for standard output", "nightowl-report.html")
-    .option("--format <format>", "html or json", "html")
-    .option("--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline")
-    .option("--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does");
-  addQuietOption(command);
-  addSettingOptions(command, REPORT_SETTINGS);
-  return command
-    .addHelpText(
-      "after",
-      `
+  return historyCommand(
+    "report",
+    "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and forest alarms on a timeline.",
+    [
+      ["--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
+      ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
+      ["--output <file>", "where to write the report; - for standard output", "nightowl-report.html"],
+      ["--format <format>", "html or json", "html"],
+      ["--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline"],
+      ["--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does"],
+    ],
+    REPORT_SETTINGS,
+    `
 Examples:
   $ nightowl report --from-file data/week.csv --output report.html
   $ nightowl report --from-file data/*.csv --since 7d --format json --output -
@@ -51,33 +50,32 @@ Examples:
 
 The analysis reads everything given, so the baseline and schedules learn from the days before
 --since; only the range is reported. Times are in --timezone (NIGHTOWL_TIMEZONE).`,
-    )
-    .action(async (options: ReportFlags & Record<string, unknown>) => {
-      const format = options.format ?? "html";
-      if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
-      const { config, log } = commandContext(configFlags(options));
-      const { frames } = await readHistory(options, config, log);
-      checkReportSpan(frames);
-      const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
-      const zoneWarning = model && modelZoneWarning(model, config.timezone);
-      if (zoneWarning) log.warn(zoneWarning);
-      const events = options.events ? loadEventsFile(options.events).events : undefined;
-      const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
-      const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
-      const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
-      if (sinceMs !== undefined && sinceMs >= untilMs) throw new NightowlError("E_USAGE", `--since ${options.since} is not before --until: expected an earlier time`);
-      const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) => {
-        const review = model ? forestReview(model, frame, { timeZone: config.timezone, events }) : undefined;
-        return buildDeviceReport(frame, { timeZone: config.timezone, powerFactor: config.powerFactor, sinceMs, untilMs }, review?.spans, events && { list: events, effects: review?.effects });
-      });
-      const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
-      const output = options.output ?? "nightowl-report.html";
-      if (output === "-") print(text);
-      else {
-        writeAtomically(output, text);
-        log.info(`wrote ${output}`, { devices: reports.length, format });
-      }
+  ).action(async (options: ReportFlags & Record<string, unknown>) => {
+    const format = options.format ?? "html";
+    if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
+    const { config, log } = commandContext(configFlags(options));
+    const { frames } = await readHistory(options, config, log);
+    checkReportSpan(frames);
+    const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
+    const zoneWarning = model && modelZoneWarning(model, config.timezone);
+    if (zoneWarning) log.warn(zoneWarning);
+    const events = options.events ? loadEventsFile(options.events).events : undefined;
+    const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
+    const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
+    const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
+    if (sinceMs !== undefined && sinceMs >= untilMs) throw new NightowlError("E_USAGE", `--since ${options.since} is not before --until: expected an earlier time`);
+    const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) => {
+      const review = model ? forestReview(model, frame, { timeZone: config.timezone, events }) : undefined;
+      return buildDeviceReport(frame, { timeZone: config.timezone, powerFactor: config.powerFactor, sinceMs, untilMs }, review?.spans, events && { list: events, effects: review?.effects });
     });
+    const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
+    const output = options.output ?? "nightowl-report.html";
+    if (output === "-") print(text);
+    else {
+      writeAtomically(output, text);
+      log.info(`wrote ${output}`, { devices: reports.length, format });
+    }
+  });
 }
 
 /** The longest history of one device a report reads: its days, hours and charts grow with the span. */

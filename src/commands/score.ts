@@ -2,7 +2,7 @@
  * `nightowl score`: scores history with a saved leak model: one verdict per input row (CSV or
  * JSON), or a per-device summary with the alarm episodes (table).
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import type { ScoredRow } from "../ml/leak-model.ts";
@@ -15,7 +15,7 @@ import { scoreReplayer } from "../monitor/score-replay.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { addQuietOption, commandContext } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
-import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, readHistory, type HistoryFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
@@ -28,17 +28,16 @@ interface ScoreFlags extends HistoryFlags {
 }
 
 export function scoreCommand(): Command {
-  const command = new Command("score").description("Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).");
-  addHistoryFlags(command, true)
-    .option("--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)")
-    .option("--format <format>", "table, csv or json", "table")
-    .option("--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them");
-  addQuietOption(command);
-  addSettingOptions(command, ML_COMMAND_SETTINGS);
-  return command
-    .addHelpText(
-      "after",
-      `
+  return historyCommand(
+    "score",
+    "Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).",
+    [
+      ["--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)"],
+      ["--format <format>", "table, csv or json", "table"],
+      ["--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them"],
+    ],
+    ML_COMMAND_SETTINGS,
+    `
 Examples:
   $ nightowl score --from-nightowl --days 2            # is anything wrong now? (account from NIGHTOWL_USERNAME/_PASSWORD)
   $ nightowl score --from-file data/week.csv
@@ -52,25 +51,24 @@ top_features: name:contribution pairs joined by ";"; rules: the rules firing, jo
 events: silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of --events changed the alarm;
 window_coverage: percent of the row's least-covered feature window that readings fill;
 reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an outage).`,
-    )
-    .action(async (options: ScoreFlags & Record<string, unknown>) => {
-      const format = options.format ?? "table";
-      if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);
-      const { config, log } = commandContext(configFlags(options));
-      const events = options.events ? loadEventsFile(options.events).events : undefined;
-      const { frames } = await readHistory(options, config, log);
-      const labels = [...new Set(frames.map((f) => f.userLabel))];
-      const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
-      if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
-      const model = loadModelFile(resolved.path);
-      log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
-      // The sites' zone when the user names one, else the zone the model was trained in.
-      const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
-      const zoneWarning = modelZoneWarning(model, timeZone);
-      if (zoneWarning) log.warn(zoneWarning);
-      const replay = scoreReplayer(model, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
-      await writeScores(format, model, timeZone, frames, replay);
-    });
+  ).action(async (options: ScoreFlags & Record<string, unknown>) => {
+    const format = options.format ?? "table";
+    if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);
+    const { config, log } = commandContext(configFlags(options));
+    const events = options.events ? loadEventsFile(options.events).events : undefined;
+    const { frames } = await readHistory(options, config, log);
+    const labels = [...new Set(frames.map((f) => f.userLabel))];
+    const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
+    if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
+    const model = loadModelFile(resolved.path);
+    log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
+    // The sites' zone when the user names one, else the zone the model was trained in.
+    const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
+    const zoneWarning = modelZoneWarning(model, timeZone);
+    if (zoneWarning) log.warn(zoneWarning);
+    const replay = scoreReplayer(model, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
+    await writeScores(format, model, timeZone, frames, replay);
+  });
 }
 
 function topText(row: ScoredRow): string {

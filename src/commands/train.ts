@@ -2,7 +2,7 @@
  * `nightowl train`: fits the leak model on history (CSV files, Prometheus or the portal) and
  * writes it atomically as JSON, then prints what it learned.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
@@ -13,7 +13,7 @@ import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
-import { addHistoryFlags, configFlags, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, readHistory, type HistoryFlags } from "./history-flags.ts";
 
 /** Settings `train`, `score` and `report` take as flags (the portal account is for --from-nightowl). */
 export const ML_COMMAND_SETTINGS: readonly SettingName[] = [
@@ -30,20 +30,19 @@ interface TrainFlags extends HistoryFlags {
 }
 
 export function trainCommand(): Command {
-  const command = new Command("train").description("Train the leak model on history and write it as JSON (models/users/{label}/leak_detector.json by default).");
-  addHistoryFlags(command, true)
-    .option("--model-path <file>", "where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)")
-    .option("--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05")
-    .option("--n-estimators <trees>", "number of trees", "100")
-    .option("--seed <n>", "random seed; the same seed and history give the same model", "42")
-    .option("--note <text>", "a note stored in the model's training metadata")
-    .option("--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training");
-  addQuietOption(command);
-  addSettingOptions(command, ML_COMMAND_SETTINGS);
-  return command
-    .addHelpText(
-      "after",
-      `
+  return historyCommand(
+    "train",
+    "Train the leak model on history and write it as JSON (models/users/{label}/leak_detector.json by default).",
+    [
+      ["--model-path <file>", "where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)"],
+      ["--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05"],
+      ["--n-estimators <trees>", "number of trees", "100"],
+      ["--seed <n>", "random seed; the same seed and history give the same model", "42"],
+      ["--note <text>", "a note stored in the model's training metadata"],
+      ["--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training"],
+    ],
+    ML_COMMAND_SETTINGS,
+    `
 Examples:
   $ nightowl train --from-file data/*.csv --user-label dgorman
   $ nightowl train --from-prometheus http://localhost:9090 --days 90 --user-label dgorman
@@ -53,23 +52,22 @@ Examples:
   $ nightowl train --from-nightowl --demo --days 30 --model-path /tmp/demo.json
 
 Train on a period without known leaks: the model learns what normal looks like.`,
-    )
-    .action(async (options: TrainFlags & Record<string, unknown>) => {
-      const contamination = numberFlag("--contamination", options.contamination ?? "0.05");
-      const nEstimators = numberFlag("--n-estimators", options.nEstimators ?? "100");
-      const seed = numberFlag("--seed", options.seed ?? "42");
-      const { config, log } = commandContext(configFlags(options));
-      const { frames, source } = await readHistory(options, config, log);
-      const labels = [...new Set(frames.map((f) => f.userLabel))];
-      const userLabel = options.userLabel ?? (labels.length === 1 ? labels[0] : "global");
-      const modelPath = options.modelPath ?? (userLabel === "global" ? globalModelPath(config.mlModelsDir) : userModelPath(config.mlModelsDir, userLabel));
-      if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
-      log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
-      const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events).events) : undefined;
-      const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note, leaveOut });
-      saveModelFile(modelPath, result.text);
-      print(formatSummary(modelPath, userLabel, result.summary, config.timezone));
-    });
+  ).action(async (options: TrainFlags & Record<string, unknown>) => {
+    const contamination = numberFlag("--contamination", options.contamination ?? "0.05");
+    const nEstimators = numberFlag("--n-estimators", options.nEstimators ?? "100");
+    const seed = numberFlag("--seed", options.seed ?? "42");
+    const { config, log } = commandContext(configFlags(options));
+    const { frames, source } = await readHistory(options, config, log);
+    const labels = [...new Set(frames.map((f) => f.userLabel))];
+    const userLabel = options.userLabel ?? (labels.length === 1 ? labels[0] : "global");
+    const modelPath = options.modelPath ?? (userLabel === "global" ? globalModelPath(config.mlModelsDir) : userModelPath(config.mlModelsDir, userLabel));
+    if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
+    log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
+    const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events).events) : undefined;
+    const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note, leaveOut });
+    saveModelFile(modelPath, result.text);
+    print(formatSummary(modelPath, userLabel, result.summary, config.timezone));
+  });
 }
 
 /** Whether a device's row at a time lies in one of the owner's maintenance or leak windows. */
