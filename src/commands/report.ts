@@ -30,19 +30,14 @@ interface ReportFlags extends HistoryFlags {
 }
 
 export function reportCommand(): Command {
-  return historyCommand(
-    "report",
-    "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and forest alarms on a timeline.",
-    [
-      ["--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
-      ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
-      ["--output <file>", "where to write the report; - for standard output", "nightowl-report.html"],
-      ["--format <format>", "html or json", "html"],
-      ["--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline"],
-      ["--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does"],
-    ],
-    REPORT_SETTINGS,
-    `
+  return historyCommand("report", "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and forest alarms on a timeline.", [
+    ["--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
+    ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
+    ["--output <file>", "where to write the report; - for standard output", "nightowl-report.html"],
+    ["--format <format>", "html or json", "html"],
+    ["--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline"],
+    ["--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does"],
+  ], REPORT_SETTINGS, `
 Examples:
   $ nightowl report --from-file data/week.csv --output report.html
   $ nightowl report --from-file data/*.csv --since 7d --format json --output -

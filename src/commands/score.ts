@@ -28,16 +28,11 @@ interface ScoreFlags extends HistoryFlags {
 }
 
 export function scoreCommand(): Command {
-  return historyCommand(
-    "score",
-    "Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).",
-    [
-      ["--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)"],
-      ["--format <format>", "table, csv or json", "table"],
-      ["--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them"],
-    ],
-    ML_COMMAND_SETTINGS,
-    `
+  return historyCommand("score", "Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).", [
+    ["--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)"],
+    ["--format <format>", "table, csv or json", "table"],
+    ["--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them"],
+  ], ML_COMMAND_SETTINGS, `
 Examples:
   $ nightowl score --from-nightowl --days 2            # is anything wrong now? (account from NIGHTOWL_USERNAME/_PASSWORD)
   $ nightowl score --from-file data/week.csv

@@ -30,19 +30,14 @@ interface TrainFlags extends HistoryFlags {
 }
 
 export function trainCommand(): Command {
-  return historyCommand(
-    "train",
-    "Train the leak model on history and write it as JSON (models/users/{label}/leak_detector.json by default).",
-    [
-      ["--model-path <file>", "where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)"],
-      ["--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05"],
-      ["--n-estimators <trees>", "number of trees", "100"],
-      ["--seed <n>", "random seed; the same seed and history give the same model", "42"],
-      ["--note <text>", "a note stored in the model's training metadata"],
-      ["--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training"],
-    ],
-    ML_COMMAND_SETTINGS,
-    `
+  return historyCommand("train", "Train the leak model on history and write it as JSON (models/users/{label}/leak_detector.json by default).", [
+    ["--model-path <file>", "where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)"],
+    ["--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05"],
+    ["--n-estimators <trees>", "number of trees", "100"],
+    ["--seed <n>", "random seed; the same seed and history give the same model", "42"],
+    ["--note <text>", "a note stored in the model's training metadata"],
+    ["--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training"],
+  ], ML_COMMAND_SETTINGS, `
 Examples:
   $ nightowl train --from-file data/*.csv --user-label dgorman
   $ nightowl train --from-prometheus http://localhost:9090 --days 90 --user-label dgorman
