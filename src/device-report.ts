@@ -55,15 +55,7 @@ export function formatDeviceReport(
  * that is not a number stays as sent), with each telemetry key's reading time in epoch ms
  * under `telemetry_ts`; attributes as the portal sent them.
  */
-export function deviceJson(device: DeviceSnapshot): {
-  id: string;
-  name: string;
-  type: string;
-  user_label: string;
-  telemetry: Record<string, RawValue>;
-  telemetry_ts: Record<string, number>;
-  attributes: Record<string, RawValue>;
-} {
+export function deviceJson(device: DeviceSnapshot) {
   return {
     id: device.id,
     name: device.name,

@@ -77,3 +77,40 @@ test("no folder imports a folder of its own or a higher layer", () => {
   }
   expect(upward).toEqual([]);
 });
+
+/** Import cycles between folders as `a -> b -> a`, one per back edge of a depth-first walk; [] exactly when there is none. */
+function folderCycles(edges: Map<string, Map<string, string>>): string[] {
+  const cycles = new Set<string>();
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (folder: string) => {
+    state.set(folder, "open");
+    path.push(folder);
+    for (const next of (edges.get(folder) ?? new Map()).keys()) {
+      if (state.get(next) === "open") {
+        const loop = path.slice(path.indexOf(next));
+        // One name per cycle whichever folder it was entered by: rotated to its smallest folder.
+        const at = loop.indexOf([...loop].sort()[0]!);
+        const rotated = [...loop.slice(at), ...loop.slice(0, at)];
+        cycles.add([...rotated, rotated[0]].join(" -> "));
+      } else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(folder, "done");
+  };
+  for (const folder of edges.keys()) if (!state.has(folder)) visit(folder);
+  return [...cycles].sort();
+}
+
+test("no import cycle between folders, whatever the layers say", () => {
+  expect(folderCycles(folderImports())).toEqual([]);
+});
+
+test("the cycle check finds a cycle when there is one", () => {
+  const edges = new Map([
+    ["ml", new Map([["analytics", "ml/a.ts"]])],
+    ["analytics", new Map([["physics", "analytics/b.ts"], ["ml", "analytics/c.ts"]])],
+    ["physics", new Map<string, string>()],
+  ]);
+  expect(folderCycles(edges)).toEqual(["analytics -> ml -> analytics"]);
+});

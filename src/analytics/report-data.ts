@@ -5,6 +5,7 @@
  * triggers are then cut to the range.
  */
 import { analyzeFrame, type AnalyzeOptions } from "./analyze.ts";
+import type { PumpDay } from "./pump-health.ts";
 import type { Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { EventKind, OwnerEvent } from "../events/events-file.ts";
@@ -36,21 +37,14 @@ export interface ReportEvent {
   sharpenedRows?: number;
 }
 
-export interface ReportPump {
+/** A pump's figures over the range: its days' sums and means, with the same names and units as a day's. */
+export interface ReportPump extends Pick<PumpDay, "starts" | "dutyCycle" | "energyKwh" | "voltageUnbalanceMeanPct" | "voltageUnbalanceMaxPct" | "currentUnbalanceMeanPct" | "currentUnbalanceMaxPct"> {
   pump: string;
-  starts: number;
   startsPerHour: number;
   runSecondsPerStart: number;
-  /** 0–1. */
-  dutyCycle: number;
-  energyKwh: number;
-  voltageUnbalanceMeanPct: number;
-  voltageUnbalanceMaxPct: number;
-  currentUnbalanceMeanPct: number;
-  currentUnbalanceMaxPct: number;
   learnedRunningCurrentA: number;
   dryRunCycles: number;
-  days: Array<{ date: string; starts: number; runSeconds: number; dutyCycle: number; energyKwh: number; voltageUnbalanceMeanPct: number; currentUnbalanceMeanPct: number }>;
+  days: Array<Pick<PumpDay, "date" | "starts" | "runSeconds" | "dutyCycle" | "energyKwh" | "voltageUnbalanceMeanPct" | "currentUnbalanceMeanPct">>;
 }
 
 export interface DeviceReport {

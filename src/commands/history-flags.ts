@@ -30,6 +30,14 @@ export interface HistoryFlags extends PrometheusAuthFlags {
   deviceId?: string;
 }
 
+/** The flags of the commands that use a model (`train`, `score`, `report`) beside the source. */
+export interface ModelCommandFlags extends HistoryFlags {
+  /** Where the model is written (`train`) or read. */
+  modelPath?: string;
+  /** The owner's events file (docs/events.md). */
+  events?: string;
+}
+
 /** One option of a command: its flags, help and default. */
 export type OptionSpec = readonly [flags: string, help: string, defaultValue?: string];
 

@@ -15,18 +15,16 @@ import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
-import { configFlags, historyCommand, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 const REPORT_SETTINGS: readonly SettingName[] = [...ML_COMMAND_SETTINGS, "powerFactor"];
 
-interface ReportFlags extends HistoryFlags {
+interface ReportFlags extends ModelCommandFlags {
   since?: string;
   until?: string;
   output?: string;
   format?: string;
-  modelPath?: string;
-  events?: string;
 }
 
 export function reportCommand(): Command {

@@ -15,16 +15,14 @@ import { scoreReplayer } from "../monitor/score-replay.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { addQuietOption, commandContext } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
-import { configFlags, historyCommand, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
 export const SCORE_CSV_HEADER = "timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events,window_coverage,reason";
 
-interface ScoreFlags extends HistoryFlags {
-  modelPath?: string;
+interface ScoreFlags extends ModelCommandFlags {
   format?: string;
-  events?: string;
 }
 
 export function scoreCommand(): Command {

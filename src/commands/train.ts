@@ -13,20 +13,18 @@ import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
-import { configFlags, historyCommand, readHistory, type HistoryFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 
 /** Settings `train`, `score` and `report` take as flags (the portal account is for --from-nightowl). */
 export const ML_COMMAND_SETTINGS: readonly SettingName[] = [
   "username", "password", "passwordFile", "tenant", "baseUrl", "pageSize", "timeseriesKeys", "requestTimeoutSeconds", "timezone", "mlModelsDir", "logFormat", "logLevel",
 ];
 
-interface TrainFlags extends HistoryFlags {
-  modelPath?: string;
+interface TrainFlags extends ModelCommandFlags {
   contamination?: string;
   nEstimators?: string;
   seed?: string;
   note?: string;
-  events?: string;
 }
 
 export function trainCommand(): Command {

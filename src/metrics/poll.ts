@@ -21,24 +21,11 @@ const DURATION_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 
 
 /** Registers the poll-health families on `registry` and returns the observer that updates them. */
 export function registerPollMetrics(registry: Registry): PollMetrics {
-  const success = new Gauge({
-    name: "nightowl_last_poll_success",
-    help: "1 if the last poll of the portal succeeded, 0 if it failed.",
-    labelNames: ["user_label"],
-    registers: [registry],
-  });
-  const timestamp = new Gauge({
-    name: "nightowl_last_poll_timestamp",
-    help: "Unix time in seconds at which the last successful poll ended; 0 before one (the original monitor's meaning).",
-    labelNames: ["user_label"],
-    registers: [registry],
-  });
-  const successTimestamp = new Gauge({
-    name: "nightowl_last_success_timestamp_seconds",
-    help: "Unix time in seconds at which the last successful poll ended; alert on time() minus this.",
-    labelNames: ["user_label"],
-    registers: [registry],
-  });
+  /** A gauge per account label (see relabel). */
+  const userGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ["user_label"], registers: [registry] });
+  const success = userGauge("nightowl_last_poll_success", "1 if the last poll of the portal succeeded, 0 if it failed.");
+  const timestamp = userGauge("nightowl_last_poll_timestamp", "Unix time in seconds at which the last successful poll ended; 0 before one (the original monitor's meaning).");
+  const successTimestamp = userGauge("nightowl_last_success_timestamp_seconds", "Unix time in seconds at which the last successful poll ended; alert on time() minus this.");
   const attempts = new Counter({
     name: "nightowl_poll_attempts_total",
     help: "Polls of the portal by outcome (status: success or failure).",
@@ -51,12 +38,7 @@ export function registerPollMetrics(registry: Registry): PollMetrics {
     buckets: DURATION_BUCKETS_SECONDS,
     registers: [registry],
   });
-  const devices = new Gauge({
-    name: "nightowl_devices",
-    help: "Number of devices the last successful poll returned.",
-    labelNames: ["user_label"],
-    registers: [registry],
-  });
+  const devices = userGauge("nightowl_devices", "Number of devices the last successful poll returned.");
 
   let label = "unknown";
   /** End of the last successful poll, s; 0 before one, as the original monitor exported it. */

@@ -20,31 +20,13 @@ export interface TelemetryMetrics extends PollObserver {
  * on `registry` and returns the observer that keeps them current.
  */
 export function registerTelemetryMetrics(registry: Registry): TelemetryMetrics {
-  const telemetry = new Gauge({
-    name: "nightowl_telemetry_value",
-    help: "Latest value of a device's telemetry key, in the key's own unit (PSI, volts, amps, Hz, percent, gallons).",
-    labelNames: [...DEVICE_LABELS, "key"],
-    registers: [registry],
-  });
-  const attribute = new Gauge({
-    name: "nightowl_attribute_value",
-    help: "Latest numeric value of a device attribute; true/false as 1/0 (text attributes are not exported).",
-    labelNames: [...DEVICE_LABELS, "key"],
-    registers: [registry],
-  });
-  const info = new Gauge({
-    name: "nightowl_device_info",
-    help: "1 for every device the last successful poll returned.",
-    labelNames: [...DEVICE_LABELS, "device_type"],
-    registers: [registry],
-  });
+  /** A gauge per device, and per `extra` label. */
+  const deviceGauge = (name: string, help: string, extra: string[] = []) => new Gauge({ name, help, labelNames: [...DEVICE_LABELS, ...extra], registers: [registry] });
+  const telemetry = deviceGauge("nightowl_telemetry_value", "Latest value of a device's telemetry key, in the key's own unit (PSI, volts, amps, Hz, percent, gallons).", ["key"]);
+  const attribute = deviceGauge("nightowl_attribute_value", "Latest numeric value of a device attribute; true/false as 1/0 (text attributes are not exported).", ["key"]);
+  const info = deviceGauge("nightowl_device_info", "1 for every device the last successful poll returned.", ["device_type"]);
 
-  const lastSeen = new Gauge({
-    name: "nightowl_device_last_seen_timestamp_seconds",
-    help: "Unix time in seconds of the device's newest telemetry reading; the portal keeps listing a silent device, this tells it is silent.",
-    labelNames: [...DEVICE_LABELS],
-    registers: [registry],
-  });
+  const lastSeen = deviceGauge("nightowl_device_last_seen_timestamp_seconds", "Unix time in seconds of the device's newest telemetry reading; the portal keeps listing a silent device, this tells it is silent.");
 
   function update(devices: readonly DeviceSnapshot[]): void {
     // Reset and refill in one synchronous pass: a scrape sees the old set or the new one, never a mix.

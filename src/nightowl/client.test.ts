@@ -4,9 +4,8 @@
  * fault handling (retries, malformed bodies) in client-faults.test.ts.
  */
 import { expect, test } from "bun:test";
-import { startSimulator } from "../sim/server.ts";
 import { NightowlClient } from "./client.ts";
-import { clientFor, counts, QUERY, recordingLogger, simulatorPerFile } from "./test-support.ts";
+import { clientFor, counts, QUERY, recordingLogger, simulatorPerFile, withSimulator } from "./test-support.ts";
 
 const shared = simulatorPerFile({ devices: 5, seed: 7, historyDays: 2 });
 
@@ -22,9 +21,8 @@ test("login: logs the masked token prefix like the original, never the token or 
   expect(all).not.toMatch(/eyJ[\w-]{20,}/);
 });
 
-test("token reused across calls: one login for many calls, no refresh", async () => {
-  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
-  try {
+test("token reused across calls: one login for many calls, no refresh", () =>
+  withSimulator({ devices: 2, seed: 3, historyDays: 1 }, async (local) => {
     const client = clientFor(local);
     const device = local.devices[0]!;
     await client.devices(QUERY);
@@ -32,14 +30,10 @@ test("token reused across calls: one login for many calls, no refresh", async ()
     await client.timeseries(device.id, ["S1"], local.now() - 3_600_000, local.now());
     await client.attributes(device.id, ["CustomerInfo"]);
     expect(counts(local)).toEqual({ login: 1, refresh: 0, query: 2 });
-  } finally {
-    await local.stop();
-  }
-});
+  }));
 
-test("refresh shortly before exp: /api/auth/token, not a login, and no call fails with 401", async () => {
-  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1, tokenTtlSeconds: 120 });
-  try {
+test("refresh shortly before exp: /api/auth/token, not a login, and no call fails with 401", () =>
+  withSimulator({ devices: 2, seed: 3, historyDays: 1, tokenTtlSeconds: 120 }, async (local) => {
     let skewMs = 0;
     const client = clientFor(local, { now: () => Date.now() + skewMs, refreshMarginSeconds: 60 });
     await client.devices(QUERY);
@@ -55,27 +49,19 @@ test("refresh shortly before exp: /api/auth/token, not a login, and no call fail
     skewMs = 0;
     await client.devices(QUERY);
     expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 4 });
-  } finally {
-    await local.stop();
-  }
-});
+  }));
 
-test("a short-lived token (2 s) is refreshed by the real clock at half its life, before any 401", async () => {
-  const local = await startSimulator({ devices: 1, seed: 3, historyDays: 1, tokenTtlSeconds: 2 });
-  try {
+test("a short-lived token (2 s) is refreshed by the real clock at half its life, before any 401", () =>
+  withSimulator({ devices: 1, seed: 3, historyDays: 1, tokenTtlSeconds: 2 }, async (local) => {
     const client = clientFor(local);
     await client.devices(QUERY);
     await Bun.sleep(1600);
     await client.devices(QUERY);
     expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 2 });
-  } finally {
-    await local.stop();
-  }
-});
+  }));
 
-test("401 on a token the portal dropped → transparent refresh and one retry", async () => {
-  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
-  try {
+test("401 on a token the portal dropped → transparent refresh and one retry", () =>
+  withSimulator({ devices: 2, seed: 3, historyDays: 1 }, async (local) => {
     const log = recordingLogger();
     const client = clientFor(local, { log });
     await client.devices(QUERY);
@@ -84,14 +70,10 @@ test("401 on a token the portal dropped → transparent refresh and one retry", 
     expect(devices).toHaveLength(2);
     expect(counts(local)).toEqual({ login: 1, refresh: 1, query: 3 });
     expect(log.lines.some((l) => l.includes("token rejected"))).toBe(true);
-  } finally {
-    await local.stop();
-  }
-});
+  }));
 
-test("refresh rejected → log in again, the call still succeeds", async () => {
-  const local = await startSimulator({ devices: 2, seed: 3, historyDays: 1 });
-  try {
+test("refresh rejected → log in again, the call still succeeds", () =>
+  withSimulator({ devices: 2, seed: 3, historyDays: 1 }, async (local) => {
     const log = recordingLogger();
     const client = clientFor(local, { log });
     await client.devices(QUERY);
@@ -101,14 +83,10 @@ test("refresh rejected → log in again, the call still succeeds", async () => {
     expect(counts(local)).toEqual({ login: 2, refresh: 1, query: 3 });
     expect(log.lines.some((l) => l.startsWith("warn Token refresh failed; logging in again"))).toBe(true);
     expect(log.lines.join("\n")).not.toMatch(/eyJ[\w-]{20,}/);
-  } finally {
-    await local.stop();
-  }
-});
+  }));
 
-test("concurrent calls that all meet a 401 share one refresh", async () => {
-  const local = await startSimulator({ devices: 4, seed: 3, historyDays: 1 });
-  try {
+test("concurrent calls that all meet a 401 share one refresh", () =>
+  withSimulator({ devices: 4, seed: 3, historyDays: 1 }, async (local) => {
     const client = clientFor(local);
     await client.authenticate();
     local.faults.expireTokens();
@@ -117,10 +95,7 @@ test("concurrent calls that all meet a 401 share one refresh", async () => {
     expect(results.every((r) => (r.S1?.length ?? 0) > 0)).toBe(true);
     expect(counts(local).refresh).toBe(1);
     expect(counts(local).login).toBe(1);
-  } finally {
-    await local.stop();
-  }
-});
+  }));
 
 test("bad credentials → E_AUTH naming the endpoint and status, without the password, not retried", async () => {
   const before = counts(shared.sim);

@@ -41,3 +41,13 @@ export function simulatorPerFile(options: Parameters<typeof startSimulator>[0]):
   });
   return shared;
 }
+
+/** Runs `body` against a simulator of its own, stopped afterwards whatever happens. */
+export async function withSimulator(options: Parameters<typeof startSimulator>[0], body: (sim: Simulator) => Promise<void>): Promise<void> {
+  const sim = await startSimulator(options);
+  try {
+    await body(sim);
+  } finally {
+    await sim.stop();
+  }
+}
