@@ -6,24 +6,16 @@
  * file goes through the real program once, to tie the command to the replay the cuts use.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScoredRow } from "../src/ml/leak-model.ts";
-import { trainLeakModel } from "../src/ml/leak-model.ts";
 import type { LeakModel } from "../src/ml/model-file.ts";
 import { scoreReplay } from "../src/monitor/score-replay.ts";
-import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
 import type { HistoryFrame } from "../src/nightowl/history-frame.ts";
 import { mulberry32 } from "../src/sim/random.ts";
-import { simulateHistory } from "../src/sim/history.ts";
-import { deviceSpec } from "../src/sim/site.ts";
+import { writeLeakHistory } from "./leak-history.ts";
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 4, 4);
-const SCORED_FROM = T0 + 5 * DAY;
-const SCORED_TO = SCORED_FROM + 2 * DAY;
 const dir = mkdtempSync(join(tmpdir(), "nightowl-prefix-"));
 const bun = join(import.meta.dir, "..", "node_modules", ".bin", "bun");
 const cli = join(import.meta.dir, "..", "src", "cli.ts");
@@ -39,18 +31,7 @@ function cut(frame: HistoryFrame, lastTs: number): HistoryFrame {
 }
 
 beforeAll(async () => {
-  const d0 = deviceSpec(42, 0, 0);
-  const d1 = deviceSpec(42, 0, 1);
-  const train = [0, 1].map((device) => simulateHistory({ seed: 42, device, startMs: T0, endMs: SCORED_FROM }));
-  const result = trainLeakModel(train, { userLabel: "e2e", source: "simulated", nEstimators: 50 });
-  model = result.model;
-  writeFileSync(join(dir, "model.json"), result.text);
-  const scenarios = [
-    { deviceId: d0.id, kind: "leak" as const, startMs: SCORED_FROM + 26 * HOUR + 17 * 60_000, size: 3 },
-    { deviceId: d1.id, kind: "leak" as const, startMs: SCORED_FROM + 21 * HOUR + 3 * 60_000, size: 0.5 },
-  ];
-  frames = [0, 1].map((device) => simulateHistory({ seed: 42, device, startMs: SCORED_FROM, endMs: SCORED_TO, scenarios }));
-  await writeHistoryCsv(join(dir, "scored.csv"), frames);
+  ({ model, frames } = await writeLeakHistory(dir));
   full = scoreReplay(model, frames, { topFeatures: 0 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

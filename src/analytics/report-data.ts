@@ -10,7 +10,10 @@ import type { Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { EventKind, OwnerEvent } from "../events/events-file.ts";
 
-/** One anomalous stretch found by the isolation forest, with its strongest features. */
+/**
+ * One alarm episode of `score`'s verdicts (the forest's persistence or a rule), with the
+ * strongest features of its lowest forest score.
+ */
 export interface AnomalySpan {
   startMs: number;
   endMs: number;
@@ -84,13 +87,21 @@ export interface ReportOptions extends AnalyzeOptions {
   untilMs?: number;
 }
 
-/** The report figures of one device. */
-export function buildDeviceReport(
-  frame: HistoryFrame,
-  options: ReportOptions = {},
-  anomalies?: AnomalySpan[],
-  events?: { list: readonly OwnerEvent[]; effects?: ReadonlyMap<string, { silencedRows: number; sharpenedRows: number }> },
-): DeviceReport {
+/** What the replay of a device's history (src/monitor/report-timeline.ts) puts on its timeline. */
+export interface ReportTimelineData {
+  triggers: readonly Trigger[];
+  /** With a model: `score`'s alarm episodes. */
+  anomalies?: readonly AnomalySpan[];
+  /** With a model and events: the rows whose alarm each event turned off or on, by event id. */
+  effects?: ReadonlyMap<string, { silencedRows: number; sharpenedRows: number }>;
+}
+
+/**
+ * The figures of one device. The rules and alarms on its timeline come from the causal replay
+ * of the same history (src/monitor/report-timeline.ts), not from this whole-range analysis:
+ * a rule is drawn from when the data proved it, as `score` and `run` date it.
+ */
+export function buildDeviceReport(frame: HistoryFrame, options: ReportOptions, timeline: ReportTimelineData, events?: readonly OwnerEvent[]): DeviceReport {
   const a = analyzeFrame(frame, options);
   const from = Math.max(options.sinceMs ?? -Infinity, a.fromMs);
   const to = Math.min(options.untilMs ?? Infinity, a.toMs);
@@ -132,17 +143,17 @@ export function buildDeviceReport(
       days: days.map((d) => ({ date: d.date, starts: d.starts, runSeconds: d.runSeconds, dutyCycle: d.dutyCycle, energyKwh: d.energyKwh, voltageUnbalanceMeanPct: d.voltageUnbalanceMeanPct, currentUnbalanceMeanPct: d.currentUnbalanceMeanPct })),
     };
   });
-  const triggers = a.triggers.filter((t) => inRange(t.startMs, t.endMs ?? to));
+  const triggers = timeline.triggers.filter((t) => inRange(t.startMs, t.endMs ?? to));
   const report: DeviceReport = {
     deviceId: frame.deviceId, deviceName: frame.deviceName, userLabel: frame.userLabel, customer: frame.customer, site: frame.site,
     timeZone: clock.timeZone, fromMs: from, toMs: to, summary: [], hasMeter: c !== undefined, water: water || undefined, pumps, triggers,
-    anomalies: anomalies?.filter((s) => inRange(s.startMs, s.endMs)),
+    anomalies: timeline.anomalies?.filter((s) => inRange(s.startMs, s.endMs)),
     ...(events
       ? {
-          events: events.list
+          events: events
             .filter((e) => e.device_id === frame.deviceId && e.end > from && e.start <= to)
             .sort((a, b) => a.start - b.start)
-            .map((e) => ({ id: e.id, kind: e.kind, ...(e.note !== undefined ? { note: e.note } : {}), startMs: e.start, endMs: e.end, ...(events.effects ? { silencedRows: events.effects.get(e.id)?.silencedRows ?? 0, sharpenedRows: events.effects.get(e.id)?.sharpenedRows ?? 0 } : {}) })),
+            .map((e) => ({ id: e.id, kind: e.kind, ...(e.note !== undefined ? { note: e.note } : {}), startMs: e.start, endMs: e.end, ...(timeline.effects ? { silencedRows: timeline.effects.get(e.id)?.silencedRows ?? 0, sharpenedRows: timeline.effects.get(e.id)?.sharpenedRows ?? 0 } : {}) })),
         }
       : {}),
   };
@@ -188,7 +199,7 @@ export function summarize(r: DeviceReport): string[] {
     // What the two technical figures mean, in plain words.
     lines.push(`  Running ${fmt(p.dutyCycle * 100, 0)} % of the time means the pump ran about ${humanDuration(p.dutyCycle * 86_400)} a day; a pump that never rests is a leak or a pump that cannot keep up. Voltage unbalance is how unevenly the three supply phases feed the motor: under 1 % is fine, above 2 % heats and wears it.`);
   }
-  if (r.anomalies?.length) lines.push(`The isolation forest flagged ${r.anomalies.length} unusual stretch(es); see the timeline.`);
+  if (r.anomalies?.length) lines.push(`The leak model alarmed ${r.anomalies.length} time(s) (its forest's score stayed low, or a rule fired); see the timeline.`);
   if (r.events?.length) {
     const silenced = sum(r.events.map((e) => e.silencedRows ?? 0));
     const sharpened = sum(r.events.map((e) => e.sharpenedRows ?? 0));

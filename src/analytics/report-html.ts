@@ -76,9 +76,9 @@ function renderDevice(r: DeviceReport): string {
     rows.push({ name: "owner's events", spans: r.events.map((e) => ({ startMs: e.startMs, endMs: e.endMs, color: EVENT_COLOR[e.kind], title: `${e.id} (${e.kind}${e.note ? `: ${e.note}` : ""}): ${when(e.startMs)} – ${when(e.endMs)}` })) });
   }
   if (r.anomalies?.length) {
-    rows.push({ name: "isolation forest", spans: r.anomalies.map((s) => ({ startMs: s.startMs, endMs: s.endMs, color: "#9467bd", title: `${when(s.startMs)}: score ${s.minDecision.toFixed(3)}, ${s.topFeatures.map((f) => f.feature).join(", ")}` })) });
+    rows.push({ name: "alarm", spans: r.anomalies.map((s) => ({ startMs: s.startMs, endMs: s.endMs, color: "#9467bd", title: `${when(s.startMs)}: score ${s.minDecision.toFixed(3)}, ${s.topFeatures.map((f) => f.feature).join(", ")}` })) });
   }
-  parts.push(timeline("Anomaly timeline: rules that fired" + (r.anomalies ? " and the forest's alarms" : ""), r.fromMs, r.toMs, rows, midnights(clock, r.fromMs, r.toMs)));
+  parts.push(timeline("Anomaly timeline: rules that fired" + (r.anomalies ? " and the leak model's alarms" : ""), r.fromMs, r.toMs, rows, midnights(clock, r.fromMs, r.toMs)));
   parts.push(r.triggers.length
     ? `<table class="triggers"><tr><th>when</th><th>rule</th><th>severity</th><th>what</th></tr>${r.triggers.map((t) => `<tr><td>${escapeXml(when(t.startMs))}</td><td>${escapeXml(t.rule)}</td><td class="sev-${t.severity}">${t.severity}</td><td>${escapeXml(t.message + duringEvent(r, t.startMs))}</td></tr>`).join("")}</table>`
     : `<p>No rule fired in this period.</p>`);

@@ -1,6 +1,7 @@
 /**
  * `nightowl report`: a self-contained HTML report (or the same figures as JSON) per device from
- * history — water use, night flow, pump health, and the rules and forest alarms on a timeline.
+ * history — water use, night flow, pump health, and the rules and alarms on a timeline. The
+ * timeline is a replay of the history through `score`'s pipeline (src/monitor/report-timeline.ts).
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -8,13 +9,14 @@ import type { Command } from "commander";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
-import { forestReview } from "../monitor/report-anomalies.ts";
+import { reportTimeline } from "../monitor/report-timeline.ts";
 import { loadEventsFile } from "../events/events-file.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
-import { addQuietOption, commandContext, print } from "./context.ts";
+import { commandContext, print } from "./context.ts";
+import { isSettingGiven } from "./portal.ts";
 import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
@@ -28,12 +30,12 @@ interface ReportFlags extends ModelCommandFlags {
 }
 
 export function reportCommand(): Command {
-  return historyCommand("report", "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and forest alarms on a timeline.", [
+  return historyCommand("report", "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and alarms on a timeline.", [
     ["--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
     ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
     ["--output <file>", "where to write the report; - for standard output", "nightowl-report.html"],
     ["--format <format>", "html or json", "html"],
-    ["--model-path <file>", "a leak model: adds the isolation forest's alarms and their top features to the timeline"],
+    ["--model-path <file>", "a leak model: adds the alarms score gives the same history, and their top features, to the timeline"],
     ["--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does"],
   ], REPORT_SETTINGS, `
 Examples:
@@ -42,7 +44,9 @@ Examples:
   $ nightowl report --from-prometheus http://localhost:9090 --days 21 --since 7d --model-path models/global/leak_detector.json
 
 The analysis reads everything given, so the baseline and schedules learn from the days before
---since; only the range is reported. Times are in --timezone (NIGHTOWL_TIMEZONE).`,
+--since; only the range is reported. Rules and alarms are replayed row by row as score and run
+see them, so each appears when the data proved it. Times are in --timezone (NIGHTOWL_TIMEZONE);
+with --model-path and no zone named, in the model's zone, as score does.`,
   ).action(async (options: ReportFlags & Record<string, unknown>) => {
     const format = options.format ?? "html";
     if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
@@ -50,17 +54,17 @@ The analysis reads everything given, so the baseline and schedules learn from th
     const { frames } = await readHistory(options, config, log);
     checkReportSpan(frames);
     const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
-    const zoneWarning = model && modelZoneWarning(model, config.timezone);
-    if (zoneWarning) log.warn(zoneWarning);
     const events = options.events ? loadEventsFile(options.events).events : undefined;
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
     const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
     if (sinceMs !== undefined && sinceMs >= untilMs) throw new NightowlError("E_USAGE", `--since ${options.since} is not before --until: expected an earlier time`);
-    const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) => {
-      const review = model ? forestReview(model, frame, { timeZone: config.timezone, events }) : undefined;
-      return buildDeviceReport(frame, { timeZone: config.timezone, powerFactor: config.powerFactor, sinceMs, untilMs }, review?.spans, events && { list: events, effects: review?.effects });
-    });
+    // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
+    const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
+    const zoneWarning = model && modelZoneWarning(model, timeZone);
+    if (zoneWarning) log.warn(zoneWarning);
+    const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>
+      buildDeviceReport(frame, { timeZone, powerFactor: config.powerFactor, sinceMs, untilMs }, reportTimeline(frame, { timeZone, powerFactor: config.powerFactor, events }, model), events));
     const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
     const output = options.output ?? "nightowl-report.html";
     if (output === "-") print(text);

@@ -1,8 +1,10 @@
 /**
  * History replay: a frame's rows fed one by one through the buffer and the rule stage, exactly
  * as `run` feeds its polls, so each row's rules are those known from the rows up to it.
- * `score`, `report` and the leak-detection benchmark date their rules this way.
+ * `score`, `report` and the leak-detection benchmark date their rules this way, and `report`
+ * draws each rule on its timeline from the row that proved it.
  */
+import type { Severity, Trigger } from "../analytics/trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { countUpTo, DeviceBuffer } from "./device-buffer.ts";
 import { PIPELINE_KEYS } from "./pipeline-keys.ts";
@@ -16,28 +18,68 @@ export function newDeviceBuffer(deviceId: string, windowMs = ANALYSIS_WINDOW_MS)
   return new DeviceBuffer(deviceId, { retentionMs: windowMs + BUFFER_MARGIN_MS, keys: PIPELINE_KEYS });
 }
 
-/**
- * Per row of `frame`, the rules firing at that row given only the rows up to it. A row the
- * buffer refuses (no newer reading) gets the rules of the row before it.
- */
-export function replayRules(frame: HistoryFrame, options: RuleStageOptions = {}): (readonly string[])[] {
-  const buffer = newDeviceBuffer(frame.deviceId, options.windowMs);
-  const stage = new RuleStage(options);
-  const out: (readonly string[])[] = new Array(frame.ts.length);
-  for (let i = 0; i < frame.ts.length; i++) {
-    if (buffer.pushFrameRow(frame, i) !== undefined) stage.update(buffer);
-    out[i] = stage.rules();
-  }
-  return out;
+/** What the replay of one frame found. */
+export interface RuleReplay {
+  /** Per row, the rules firing given only the rows up to it (a refused row has the row before's). */
+  rules: (readonly string[])[];
+  /**
+   * Each rule's firing episodes, oldest first: from the row whose analysis proved the rule to the
+   * last row it fired at (no `endMs` while it still fires at the last row), with the message and
+   * the highest severity its analyses gave it.
+   */
+  triggers: Trigger[];
 }
 
-/** {@link replayRules} as a lookup by row time, for `scoreFrames`' `rulesFor`. */
-export function rulesAtTimes(frame: HistoryFrame, options: RuleStageOptions = {}): (ts: number) => readonly string[] {
-  const rules = replayRules(frame, options);
+/** Replays `frame` row by row through a buffer and a rule stage, as `run` feeds its polls. */
+export function replayRuleTimeline(frame: HistoryFrame, options: RuleStageOptions = {}): RuleReplay {
+  const buffer = newDeviceBuffer(frame.deviceId, options.windowMs);
+  const stage = new RuleStage(options);
+  const rules: (readonly string[])[] = new Array(frame.ts.length);
+  const triggers: Trigger[] = [];
+  const open = new Map<string, Trigger>();
+  for (let i = 0; i < frame.ts.length; i++) {
+    // The rules change only with an analysis.
+    if (buffer.pushFrameRow(frame, i) !== undefined && stage.update(buffer)) {
+      const firing = stage.firing();
+      for (const [rule, t] of open) {
+        if (firing.some((f) => f.rule === rule)) continue;
+        t.endMs = frame.ts[i - 1];
+        open.delete(rule);
+      }
+      for (const f of firing) {
+        const t = open.get(f.rule);
+        if (!t) {
+          const started: Trigger = { rule: f.rule, deviceId: frame.deviceId, startMs: frame.ts[i]!, message: f.message, severity: f.severity };
+          open.set(f.rule, started);
+          triggers.push(started);
+        } else {
+          t.message = f.message;
+          if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[t.severity]) t.severity = f.severity;
+        }
+      }
+    }
+    rules[i] = stage.rules();
+  }
+  return { rules, triggers };
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Per row of `frame`, the rules firing at that row given only the rows up to it. */
+export function replayRules(frame: HistoryFrame, options: RuleStageOptions = {}): (readonly string[])[] {
+  return replayRuleTimeline(frame, options).rules;
+}
+
+/** A replay's rules as a lookup by time (the last row at or before it), for `scoreFrame`'s `rulesFor`. */
+export function rulesLookup(frame: HistoryFrame, replay: RuleReplay): (ts: number) => readonly string[] {
   const { ts } = frame;
   return (t) => {
-    // The last row at or before t.
     const n = countUpTo(ts, t);
-    return n > 0 ? rules[n - 1]! : [];
+    return n > 0 ? replay.rules[n - 1]! : [];
   };
+}
+
+/** {@link replayRules} as a lookup by row time. */
+export function rulesAtTimes(frame: HistoryFrame, options: RuleStageOptions = {}): (ts: number) => readonly string[] {
+  return rulesLookup(frame, replayRuleTimeline(frame, options));
 }

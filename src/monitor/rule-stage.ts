@@ -35,7 +35,8 @@ export class RuleStage {
   private analysis: DeviceAnalysis | undefined;
   private past: AnalysisPast | undefined;
   private slot = -Infinity;
-  private firingRules: readonly string[] = [];
+  private firingNow: readonly Trigger[] = [];
+  private firingNames: readonly string[] = [];
   private readonly windowMs: number;
   private readonly cadenceMs: number;
 
@@ -71,13 +72,19 @@ export class RuleStage {
     this.analysis = a;
     this.past = a.past;
     this.slot = Math.max(this.slot, this.slotOf(a.toMs));
-    this.firingRules = firingRules(a.triggers, a.toMs);
+    this.firingNow = firingTriggers(a.triggers, a.toMs);
+    this.firingNames = this.firingNow.map((t) => t.rule);
     return a;
   }
 
   /** The rules firing as of the latest analysis (unique names, oldest trigger first). */
   rules(): readonly string[] {
-    return this.firingRules;
+    return this.firingNames;
+  }
+
+  /** The triggers behind {@link rules}: one per rule, its latest (its message has the newest figures). */
+  firing(): readonly Trigger[] {
+    return this.firingNow;
   }
 
   /** The latest analysis, if any. */
@@ -86,12 +93,17 @@ export class RuleStage {
   }
 }
 
-/** Rule names whose condition holds at `atMs`, or held within {@link RULE_FIRING_MS} of it. */
-export function firingRules(triggers: readonly Trigger[], atMs: number): string[] {
-  const out: string[] = [];
+/**
+ * The triggers whose condition holds at `atMs`, or held within {@link RULE_FIRING_MS} of it:
+ * one per rule, in the order the rules first fired, each the rule's latest trigger.
+ */
+export function firingTriggers(triggers: readonly Trigger[], atMs: number): Trigger[] {
+  const out: Trigger[] = [];
   for (const t of triggers) {
     if (t.endMs !== undefined && atMs - t.endMs > RULE_FIRING_MS) continue;
-    if (!out.includes(t.rule)) out.push(t.rule);
+    const k = out.findIndex((o) => o.rule === t.rule);
+    if (k < 0) out.push(t);
+    else out[k] = t;
   }
   return out;
 }

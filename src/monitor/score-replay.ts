@@ -8,7 +8,7 @@ import type { OwnerEvent } from "../events/events-file.ts";
 import { scoreFrame, type ScoredRow, type ScoreOptions } from "../ml/leak-model.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { rulesAtTimes } from "./replay.ts";
+import { replayRuleTimeline, rulesLookup, type RuleReplay } from "./replay.ts";
 
 export interface ScoreReplayOptions {
   /** The sites' zone; default the model's. */
@@ -33,12 +33,21 @@ export function scoreReplay(model: LeakModel, frames: readonly HistoryFrame[], o
  */
 export function scoreReplayer(model: LeakModel, options: ScoreReplayOptions = {}): (frame: HistoryFrame, onRow: (row: ScoredRow) => void) => void {
   const timeZone = options.timeZone ?? model.featureOptions.timeZone;
+  return (frame, onRow) => scoreRuleReplay(model, frame, replayRuleTimeline(frame, { timeZone }), { ...options, timeZone }, onRow);
+}
+
+/**
+ * One frame's verdicts given its rule replay (`replayRuleTimeline` in the same zone): the model's
+ * features, forest and alarm persistence with the rules each row had. `report` comes here with
+ * the replay it draws its rule timeline from, so its alarms are `score`'s.
+ */
+export function scoreRuleReplay(model: LeakModel, frame: HistoryFrame, replay: RuleReplay, options: ScoreReplayOptions, onRow: (row: ScoredRow) => void): void {
   const index = options.events?.length ? new EventIndex(options.events) : undefined;
   const scoreOptions: ScoreOptions = {
-    timeZone,
+    timeZone: options.timeZone ?? model.featureOptions.timeZone,
     topFeatures: options.topFeatures,
-    rulesFor: (frame) => rulesAtTimes(frame, { timeZone }),
+    rulesFor: () => rulesLookup(frame, replay),
     ...(index ? { eventAt: (deviceId: string, ts: number) => index.at(deviceId, ts) } : {}),
   };
-  return (frame, onRow) => scoreFrame(model, frame, scoreOptions, onRow);
+  scoreFrame(model, frame, scoreOptions, onRow);
 }
