@@ -12,7 +12,7 @@
  * irrigation and nightly water-softener regeneration; device 2 has no flow meter at all
  * (pressure, pump current and tank level only).
  */
-import { scoreFrames } from "../src/ml/leak-model.ts";
+import { scoreFrames } from "../src/ml/score-frame.ts";
 import { trainLeakModel } from "../src/ml/leak-model.ts";
 import { rulesAtTimes } from "../src/monitor/replay.ts";
 import { alarmEpisodes, raisesAlarm, RANGE_GUARD } from "../src/ml/verdict.ts";

@@ -8,7 +8,8 @@
  */
 import { beforeAll, expect, test } from "bun:test";
 import { computeFeatures } from "../src/ml/features.ts";
-import { trainLeakModel, type ScoredRow } from "../src/ml/leak-model.ts";
+import { trainLeakModel } from "../src/ml/leak-model.ts";
+import type { ScoredRow } from "../src/ml/score-frame.ts";
 import type { LeakModel } from "../src/ml/model-file.ts";
 import { raisesAlarm } from "../src/ml/verdict.ts";
 import { scoreReplay } from "../src/monitor/score-replay.ts";

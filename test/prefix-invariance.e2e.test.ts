@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ScoredRow } from "../src/ml/leak-model.ts";
+import type { ScoredRow } from "../src/ml/score-frame.ts";
 import type { LeakModel } from "../src/ml/model-file.ts";
 import { scoreReplay } from "../src/monitor/score-replay.ts";
 import type { HistoryFrame } from "../src/nightowl/history-frame.ts";

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
-import type { ScoredRow } from "../ml/leak-model.ts";
+import type { ScoredRow } from "../ml/score-frame.ts";
 import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";

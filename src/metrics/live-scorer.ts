@@ -12,7 +12,7 @@ import { Registry } from "prom-client";
 import { applyEvent, type EventMark } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { Logger } from "../log.ts";
-import { topFeatures } from "../ml/leak-model.ts";
+import { topFeatures } from "../ml/score-frame.ts";
 import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
 import type { Verdict } from "../ml/verdict.ts";
 import { DevicePipelines, type DevicePipeline } from "../monitor/device-pipeline.ts";

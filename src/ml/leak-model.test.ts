@@ -1,13 +1,13 @@
 /**
- * Training streams its feature rows device by device and scoring goes a block at a time; both
- * must give what the whole feature matrix gives (the way they worked when the matrix was held).
+ * Training streams its feature rows device by device; it must give what the whole feature
+ * matrix gives (the way it worked when the matrix was held). Scoring: score-frame.test.ts.
  */
 import { expect, test } from "bun:test";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { simulateHistory } from "../sim/history.ts";
 import { computeFeatures } from "./features.ts";
 import { IsolationForest } from "./iforest.ts";
-import { scoreFrames, trainLeakModel } from "./leak-model.ts";
+import { trainLeakModel } from "./leak-model.ts";
 import { matrixFromRows, matrixRows } from "./matrix-rows.ts";
 import { modelToText, parseModelText } from "./model-file.ts";
 import { StandardScaler } from "./scaler.ts";
@@ -29,16 +29,6 @@ test("with every row in the forest's pool, the streamed model is the one the who
   const reference = parseModelText(modelToText({ ...model, scaler, forest: IsolationForest.fromJSON({ ...forest.toJSON(), offset, contamination }) }), "(reference)");
   expect(reference.scaler.toJSON()).toEqual(model.scaler.toJSON());
   expect(reference.forest.toJSON()).toEqual(model.forest.toJSON());
-});
-
-test("scoring a block at a time gives the whole matrix's decision for every row", () => {
-  const { model } = trainLeakModel(frames, options);
-  for (const frame of frames) {
-    const rows = scoreFrames(model, [frame], { topFeatures: 0 });
-    const f = computeFeatures(frame, { timeZone: "UTC", featureNames: model.featureNames });
-    expect(rows.map((r) => r.ts)).toEqual(Array.from(f.ts));
-    expect(rows.map((r) => r.decision)).toEqual(Array.from(model.forest.decisionFunction(model.scaler.transform(f.matrix))));
-  }
 });
 
 test("past the pool's size the forest grows from a sample, says so in the model, and is still deterministic", () => {

@@ -9,7 +9,7 @@
 import type { AnomalySpan, ReportTimelineData } from "../analytics/report-data.ts";
 import type { Trigger } from "../analytics/trigger.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
-import type { ScoredRow } from "../ml/leak-model.ts";
+import type { ScoredRow } from "../ml/score-frame.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";

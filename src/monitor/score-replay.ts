@@ -5,7 +5,7 @@
  */
 import { EventIndex } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
-import { scoreFrame, type ScoredRow, type ScoreOptions } from "../ml/leak-model.ts";
+import { scoreFrame, type ScoredRow, type ScoreOptions } from "../ml/score-frame.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { replayRuleTimeline, rulesLookup, type RuleReplay } from "./replay.ts";
