@@ -12,6 +12,7 @@ import type { RuleName, Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** The figures of one local day; NaN where the device lacks the sensor or the day is partial. */
 export interface DayFeatures {
@@ -137,11 +138,18 @@ function nightDrops(
     const t = ts[i];
     const x = values[i];
     if (Number.isNaN(x)) continue;
-    const hour = clock.hourOfDay(t);
+    // clock.hourOfDay and clock.dayIndex from one offset look-up (this runs per row at every
+    // 5-minute slot of a replay); the day only matters in the quiet hours.
+    const local = t + clock.offsetMs(t);
+    const localDay = Math.floor(local / DAY_MS);
+    const hour = (local - localDay * DAY_MS) / HOUR_MS;
     const quiet = hour >= from && hour < to && (!running || running[i] === 0);
-    const day = clock.dayIndex(t) - firstDay;
-    if (!quiet || day !== segDay || t - segLastT > gapMs) close();
-    if (!quiet) continue;
+    if (!quiet) {
+      close();
+      continue;
+    }
+    const day = localDay - firstDay;
+    if (day !== segDay || t - segLastT > gapMs) close();
     if (segDay < 0) { segDay = day; segStart = x; segStartT = t; }
     segLast = x;
     segLastT = t;

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { computeConsumption } from "./consumption.ts";
+import { computeConsumption, medianIntervalMs } from "./consumption.ts";
 import { localClock } from "./local-time.ts";
 import { HOUR, JAN1 } from "./testing.ts";
 
@@ -65,4 +65,17 @@ test("readings missing on some rows are skipped, not read as zero", () => {
   expect(Number.isNaN(c.intervalGallons[1])).toBe(true);
   expect(c.flowGpm[2]).toBe(1); // 2 gal over 2 min
   expect(c.replacements.length).toBe(0);
+});
+
+test("the median interval is the sorted middle interval, with many ties and few", () => {
+  let seed = 1;
+  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff) / 0x7fffffff;
+  for (let trial = 0; trial < 2000; trial++) {
+    const n = 2 + Math.floor(rnd() * 60);
+    const ts = new Float64Array(n);
+    for (let i = 1; i < n; i++) ts[i] = ts[i - 1]! + (rnd() < 0.5 ? 60_000 : 1_000 * Math.floor(1 + rnd() * 120));
+    const sorted = Array.from({ length: n - 1 }, (_, i) => ts[i + 1]! - ts[i]!).sort((a, b) => a - b);
+    expect(medianIntervalMs(ts)).toBe(sorted[(n - 1) >> 1]!);
+  }
+  expect(medianIntervalMs(new Float64Array([5]))).toBe(60_000);
 });

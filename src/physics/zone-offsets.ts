@@ -57,10 +57,14 @@ function intlZone(timeZone: string): ZoneOffsets {
     return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(t / 1000) * 1000;
   };
   const days = new Map<number, ZoneDay>();
+  // Callers walk time in order (a row loop asks several times per row): the last day answers
+  // most questions without the map.
+  let last: ZoneDay | undefined;
   const day = (t: number): ZoneDay => {
     const start = Math.floor(t / DAY_MS) * DAY_MS;
+    if (last !== undefined && last.start === start) return last;
     let d = days.get(start);
-    if (d) return d;
+    if (d) return (last = d);
     const before = compute(start);
     const after = compute(start + DAY_MS - SLOT_MS);
     let change = start;
@@ -77,7 +81,7 @@ function intlZone(timeZone: string): ZoneOffsets {
     // Decades of days are a few hundred kB; past that, start again rather than grow.
     if (days.size >= 100_000) days.clear();
     days.set(start, (d = { start, change, before, after }));
-    return d;
+    return (last = d);
   };
   return {
     timeZone,
