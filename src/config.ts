@@ -86,6 +86,7 @@ export const SETTINGS = {
   attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
   summaryKeys: { env: "NIGHTOWL_SUMMARY_KEYS", flag: "--summary-keys <keys>", help: "comma-separated keys for the report's summary", schema: keyList(), default: DEFAULT_SUMMARY_KEYS.join(",") },
   maxResponseMb: { env: "NIGHTOWL_MAX_RESPONSE_MB", flag: "--max-response-mb <MiB>", help: "largest portal answer read, in MiB after decompression; a larger one fails that call", schema: wholeNumber(1, 4096, "MiB"), default: "64" },
+  maxMemoryMb: { env: "NIGHTOWL_MAX_MEMORY_MB", flag: "--max-memory-mb <MiB>", help: "train, score, report: the memory a history file may need, estimated before reading it (docs/benchmarks.md); more stops with one line. Default: half of this machine's memory", schema: wholeNumber(64, 16_777_216, "MiB") },
   requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, "seconds"), default: "30" },
   metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
   metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535), default: "8010" },

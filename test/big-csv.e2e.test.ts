@@ -60,3 +60,20 @@ test("score writes, device by device, exactly the verdicts of scoring everything
   expect(tableOut.stdout).toBe(scoresTable(model, tableRows));
   expect(tableOut.stdout.match(/^Device: /gm)?.length).toBe(3);
 });
+
+test("a history over the memory budget stops train and score before reading, with one line naming the file, the estimate and the setting", async () => {
+  for (const command of ["train", "score"]) {
+    const r = await runCli([command, "--from-file", csv, "--model-path", modelPath], { NIGHTOWL_MAX_MEMORY_MB: "64" });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`${csv.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: reading it needs about [\\d,]+ MiB \\(\\d+ MB, about [\\d,]+ rows × 26 keys\\), over NIGHTOWL_MAX_MEMORY_MB=64`));
+    expect(r.stderr).not.toContain("RangeError");
+  }
+  // The flag says the same, and a budget that fits lets it through.
+  const flag = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--max-memory-mb", "64", "--format", "csv"]);
+  expect(flag.code).toBe(1);
+  expect(flag.stderr).toContain("over NIGHTOWL_MAX_MEMORY_MB=64");
+  const fits = await runCli(["train", "--from-file", csv, "--model-path", join(dir, "fits.json"), "--n-estimators", "10", "--quiet"], { NIGHTOWL_MAX_MEMORY_MB: "1024" });
+  expect(fits.code).toBe(0);
+});

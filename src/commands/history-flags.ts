@@ -9,6 +9,8 @@ import { NightowlError } from "../errors.ts";
 import type { Config, SettingName } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { readHistoryCsv } from "../nightowl/history-csv.ts";
+import { checkHistoryMemory, defaultMemoryBudgetMb } from "../history/memory-budget.ts";
+import { totalmem } from "node:os";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { OptionError } from "../history/option-error.ts";
 import { fetchNightowlHistory } from "../history/history-input.ts";
@@ -103,6 +105,7 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
   let frames: HistoryFrame[];
   let source: string;
   if (flags.fromFile?.length) {
+    checkHistoryMemory(flags.fromFile, config.maxMemoryMb ?? defaultMemoryBudgetMb(totalmem()));
     frames = await readHistoryCsv(flags.fromFile, { log });
     source = "file";
   } else if (flags.fromPrometheus) {

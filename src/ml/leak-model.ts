@@ -12,6 +12,7 @@ import { FOREST_POOL_ROWS, RowPool } from "./row-pool.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
 import { ScalerFit } from "./scaler.ts";
 import { calibrateAlarm, DEFAULT_MIN_COVERAGE, RANGE_GUARD, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { releaseMemory } from "../release-memory.ts";
 
 export interface TrainOptions {
   /** Share of training rows the forest's offset treats as anomalous, (0, 0.5]; default 0.05. */
@@ -109,12 +110,14 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   // Features are computed over the whole frame (the windows see what happened), then the rows
   // the owner marked as not normal are dropped, so the forest never learns them as normal, and
   // so are rows whose windows are mostly gap, on which the verdict never asks the forest.
-  const keptRows = (frame: HistoryFrame, onRow: (ts: number, row: Float64Array) => void, onBlockEnd?: () => void) =>
+  // Rows are passed as (buffer, offset), not as views: a view per row is garbage that piles up
+  // faster than it is collected over a long history.
+  const keptRows = (frame: HistoryFrame, onRow: (ts: number, data: Float64Array, at: number) => void, onBlockEnd?: () => void) =>
     forEachFeatureBlock(frame, { timeZone, featureNames: names }, (block) => {
       for (let i = 0; i < block.rows; i++) {
         const ts = block.ts[i]!;
         if (block.coverage[i]! < minCoverage || options.leaveOut?.(frame.deviceId, ts)) continue;
-        onRow(ts, block.data.subarray(i * cols, (i + 1) * cols));
+        onRow(ts, block.data, i * cols);
       }
       onBlockEnd?.();
     });
@@ -127,9 +130,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   let endMs = -Infinity;
   for (const frame of usable) {
     let rows = 0;
-    keptRows(frame, (ts, row) => {
-      scalerFit.push(row);
-      pool.offer(row);
+    keptRows(frame, (ts, data, at) => {
+      scalerFit.push(data, at);
+      pool.offer(data, at);
       if (ts < startMs) startMs = ts;
       if (ts > endMs) endMs = ts;
       rows++;
@@ -137,6 +140,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
     if (rows > 0) devices.push({ frame, rows });
   }
   const total = pool.offered;
+  releaseMemory(total);
   if (total < 10) throw new NightowlError("E_DATA", `only ${total} feature rows in the history; at least 10 are needed (give more history: the windows need up to 24 h to fill)`);
   const scaler = scalerFit.finish();
   // Standardised in place: pass 2 computes the rows again rather than keeping them.
@@ -185,9 +189,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
     let n = 0;
     keptRows(
       frame,
-      (t, row) => {
-        rounded.scaler.transformRow(row, zBlock.subarray(inBlock * cols, (inBlock + 1) * cols));
-        for (let g = 0; g < guard.length; g++) guardData[n * guard.length + g] = row[guard[g]!]!;
+      (t, data, at) => {
+        rounded.scaler.transformAt(data, at, zBlock, inBlock * cols);
+        for (let g = 0; g < guard.length; g++) guardData[n * guard.length + g] = data[at + guard[g]!]!;
         ts[n++] = t;
         inBlock++;
       },
@@ -200,6 +204,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
     );
     series.push({ ts, decision: decision.subarray(from, from + rows), ...(guard.length ? { features: { names: guard.map((j) => names[j]!), data: guardData, cols: guard.length } } : {}) });
   }
+  releaseMemory(total);
   const forestOffset = percentile(decision, 100 * contamination);
   for (let i = 0; i < decision.length; i++) decision[i] -= forestOffset;
   const fitted = IsolationForest.fromJSON({ ...rounded.forest.toJSON(), contamination, offset: forestOffset });
@@ -211,6 +216,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const model: LeakModel = { ...rounded, forest: fitted, calibration: { offset: forestOffset, decision_quantiles: quantiles, training_anomaly_rate: negative / total }, alarm };
   const text = modelToText(model);
   const final = parseModelText(text, "(new model)");
+  releaseMemory(total);
   const alarmRate = countAlarms(series, final.alarm) / total;
   return {
     model: final,
@@ -231,6 +237,8 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
 
 type CalibrationSeries = Parameters<typeof calibrateAlarm>[0][number];
 
+const NO_RULES: readonly string[] = [];
+
 /**
  * The feature columns the alarm calibration reads (the range guard's, for sites without a
  * flow meter), so training keeps those per row instead of every feature: calibrateAlarm
@@ -246,7 +254,12 @@ function countAlarms(series: readonly CalibrationSeries[], alarm: AlarmParams): 
   for (const s of series) {
     const stream = new VerdictStream(alarm, s.features?.names ?? []);
     const cols = s.features?.cols ?? 0;
-    for (let i = 0; i < s.ts.length; i++) if (stream.push(s.ts[i]!, s.decision[i]!, [], s.features?.data.subarray(i * cols, (i + 1) * cols)).isAnomaly) n++;
+    // One row buffer refilled, not a view per row.
+    const row = new Float64Array(cols);
+    for (let i = 0; i < s.ts.length; i++) {
+      for (let c = 0; c < cols; c++) row[c] = s.features!.data[i * cols + c]!;
+      if (stream.push(s.ts[i]!, s.decision[i]!, NO_RULES, s.features ? row : undefined).isAnomaly) n++;
+    }
   }
   return n;
 }

@@ -36,15 +36,16 @@ export class RowPool {
     this.random = new Random((seed ^ 0x5bd1e995) >>> 0);
   }
 
-  offer(row: ArrayLike<number>): void {
+  /** One row: `cols` values of `row` from `at`. */
+  offer(row: ArrayLike<number>, at = 0): void {
     const n = this.offered++;
-    if (n < this.capacity) {
-      this.data.set(row, n * this.cols);
-      this.kept++;
-      return;
+    let j = n;
+    if (n < this.capacity) this.kept++;
+    else {
+      j = this.random.below(n + 1);
+      if (j >= this.capacity) return;
     }
-    const j = this.random.below(n + 1);
-    if (j < this.capacity) this.data.set(row, j * this.cols);
+    for (let c = 0, to = j * this.cols; c < this.cols; c++) this.data[to + c] = row[at + c]!;
   }
 
   /** Whether every offered row is in the pool (in the order offered). */

@@ -70,6 +70,14 @@ export class StandardScaler {
     return out;
   }
 
+  /** {@link transformRow} between row-major buffers: the row at `from` in `data` into `out` at `to`. */
+  transformAt(data: Float64Array, from: number, out: Float64Array, to: number): void {
+    for (let c = 0; c < this.mean.length; c++) {
+      const x = data[from + c]!;
+      out[to + c] = x !== x ? 0 : (x - this.mean[c]!) / this.std[c]!;
+    }
+  }
+
   /** Back to the original unit for one standardised value. */
   inverse(col: number, z: number): number {
     return z * this.std[col] + this.mean[col];
@@ -115,11 +123,11 @@ export class ScalerFit {
     this.n = new Float64Array(cols);
   }
 
-  /** One row (Welford's update per column, NaN skipped). */
-  push(row: ArrayLike<number>): void {
+  /** One row, `cols` values of `row` from `at` (Welford's update per column, NaN skipped). */
+  push(row: ArrayLike<number>, at = 0): void {
     const { mean, m2, n, cols } = this;
     for (let c = 0; c < cols; c++) {
-      const x = row[c]!;
+      const x = row[at + c]!;
       if (x !== x) continue;
       const k = ++n[c]!;
       const d = x - mean[c]!;

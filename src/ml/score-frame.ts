@@ -68,7 +68,7 @@ export function scoreFrame(model: LeakModel, frame: HistoryFrame, options: Score
   const rules = options.rulesFor?.(frame);
   const featureOptions = { ...model.featureOptions, timeZone: options.timeZone ?? model.featureOptions.timeZone, featureNames: model.featureNames };
   forEachFeatureBlock(frame, featureOptions, (block) => {
-    for (let i = 0; i < block.rows; i++) model.scaler.transformRow(block.data.subarray(i * cols, (i + 1) * cols), z.subarray(i * cols, (i + 1) * cols));
+    for (let i = 0; i < block.rows; i++) model.scaler.transformAt(block.data, i * cols, z, i * cols);
     const decision = model.forest.decisionFunction({ data: z.subarray(0, block.rows * cols), rows: block.rows, cols });
     for (let i = 0; i < block.rows; i++) {
       const ts = block.ts[i]!;

@@ -14,7 +14,8 @@ import { silentLogger, type Logger } from "../log.ts";
 import { CsvRecordReader, CsvSyntaxError, splitRecord } from "./csv-record.ts";
 import { HISTORY_FIXED_COLUMNS as FIXED, LineDecoder, type HistoryCsvRow } from "./history-csv-line.ts";
 import type { HistoryFrame } from "./history-frame.ts";
-import { dropRepeatedRows, type DuplicateCount } from "./history-csv-duplicates.ts";
+import { releaseMemory } from "../release-memory.ts";
+import { dropRepeatedRows, type DuplicateCount, type RowBlock } from "./history-csv-duplicates.ts";
 
 export type { HistoryCsvRow } from "./history-csv-line.ts";
 
@@ -73,12 +74,32 @@ export async function* readHistoryCsvRows(file: string): AsyncGenerator<HistoryC
   }
 }
 
-/** One device's rows from one file, as read (row-major values, growing by doubling). */
+/** Rows a part's chunks grow to: the first chunks are small (a file may hold many small devices). */
+const CHUNK_ROWS = 16_384;
+const FIRST_CHUNK_ROWS = 256;
+
+/** A run of one part's rows, column by column. */
+interface Chunk {
+  ts: Float64Array;
+  lines: Float64Array;
+  /** One array per key; null once the chunk is full when the key had no value in it. */
+  values: (Float64Array | null)[];
+}
+
+/**
+ * One device's rows from one file, as read: column by column in chunks that grow to 16,384
+ * rows and are never copied while reading (a doubling buffer would hold up to twice the rows
+ * and copy them at every growth). A key with no value in a full chunk keeps nothing for it,
+ * and a key with no value in the whole part becomes one shared array of NaN, so the empty
+ * columns of a wide file cost nothing (frames are read, never written). When the rows are in
+ * strictly increasing time, the usual case, the frame's columns are built one key at a time
+ * and each key's chunks let go as soon as it is copied, so reading needs about the history's
+ * values once, plus one column.
+ */
 class DevicePart {
   rows = 0;
-  ts = new Float64Array(256);
-  lines = new Float64Array(256);
-  values: Float64Array;
+  private chunks: Chunk[] = [];
+  private filled = 0;
   /** What `dropRepeatedRows` removed, once the file is read. */
   duplicates: DuplicateCount = { exact: 0, conflicting: 0 };
 
@@ -87,32 +108,100 @@ class DevicePart {
     readonly fileIndex: number,
     readonly keys: readonly string[],
     readonly meta: Pick<HistoryCsvRow, "userLabel" | "deviceId" | "deviceName" | "customer" | "site">,
-  ) {
-    this.values = new Float64Array(256 * keys.length);
-  }
+  ) {}
 
   push(row: HistoryCsvRow): void {
-    if (this.rows === this.ts.length) {
-      this.ts = grow(this.ts, this.rows * 2);
-      this.lines = grow(this.lines, this.rows * 2);
-      this.values = grow(this.values, this.rows * 2 * this.keys.length);
+    let chunk = this.chunks[this.chunks.length - 1];
+    if (chunk === undefined || this.filled === chunk.ts.length) {
+      if (chunk) sealChunk(chunk, chunk.ts.length);
+      const size = Math.min(CHUNK_ROWS, Math.max(FIRST_CHUNK_ROWS, this.rows));
+      chunk = { ts: new Float64Array(size), lines: new Float64Array(size), values: this.keys.map(() => new Float64Array(size)) };
+      this.chunks.push(chunk);
+      this.filled = 0;
     }
-    this.ts[this.rows] = row.ts;
-    this.lines[this.rows] = row.line;
-    this.values.set(row.values, this.rows * this.keys.length);
+    const at = this.filled++;
+    chunk.ts[at] = row.ts;
+    chunk.lines[at] = row.line;
+    const values = row.values;
+    for (let k = 0; k < values.length; k++) chunk.values[k]![at] = values[k]!;
     this.rows++;
   }
 
-  sorted(): boolean {
-    for (let i = 1; i < this.rows; i++) if (this.ts[i]! < this.ts[i - 1]!) return false;
+  /** Strictly increasing times (no repeat, nothing out of order). */
+  increasing(): boolean {
+    let last = -Infinity;
+    let left = this.rows;
+    for (const chunk of this.chunks) {
+      for (let i = 0; i < chunk.ts.length && left > 0; i++, left--) {
+        if (!(chunk.ts[i]! > last)) return false;
+        last = chunk.ts[i]!;
+      }
+    }
     return true;
+  }
+
+  /** The rows as one frame's columns, when `increasing()`: each column's chunks let go once copied. */
+  takeColumns(): { ts: Float64Array; columns: Float64Array[] } {
+    this.sealLast();
+    const ts = this.gather((c) => c.ts);
+    let empty: Float64Array | undefined;
+    const columns = this.keys.map((_, k) => {
+      if (this.chunks.every((c) => c.values[k] === null)) return (empty ??= new Float64Array(this.rows).fill(NaN));
+      const column = this.gather((c) => c.values[k] ?? null);
+      for (const c of this.chunks) c.values[k] = null;
+      return column;
+    });
+    this.chunks = [];
+    return { ts, columns };
+  }
+
+  /** The rows row-major in one block, for sorting and duplicate removal; the chunks are let go. */
+  takeBlock(): RowBlock {
+    this.sealLast();
+    const width = this.keys.length;
+    const ts = this.gather((c) => c.ts);
+    const lines = this.gather((c) => c.lines);
+    const values = new Float64Array(this.rows * width);
+    let r = 0;
+    for (const chunk of this.chunks) {
+      const n = Math.min(chunk.ts.length, this.rows - r);
+      for (let k = 0; k < width; k++) {
+        const column = chunk.values[k];
+        for (let i = 0; i < n; i++) values[(r + i) * width + k] = column ? column[i]! : NaN;
+      }
+      r += n;
+    }
+    this.chunks = [];
+    return { rows: this.rows, ts, lines, values, keys: this.keys };
+  }
+
+  private sealLast(): void {
+    const last = this.chunks[this.chunks.length - 1];
+    if (last) sealChunk(last, this.filled);
+  }
+
+  /** One array of every chunk's `pick` (null: NaN) in row order. */
+  private gather(pick: (chunk: Chunk) => Float64Array | null): Float64Array {
+    const out = new Float64Array(this.rows);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const n = Math.min(chunk.ts.length, this.rows - at);
+      const part = pick(chunk);
+      if (part === null) out.fill(NaN, at, at + n);
+      else out.set(n === part.length ? part : part.subarray(0, n), at);
+      at += n;
+    }
+    return out;
   }
 }
 
-function grow(a: Float64Array, size: number) {
-  const b = new Float64Array(size);
-  b.set(a);
-  return b;
+/** Lets go of the chunk's columns with no value in their first `rows` rows. */
+function sealChunk(chunk: Chunk, rows: number): void {
+  chunk.values = chunk.values.map((column) => {
+    if (column === null) return null;
+    for (let i = 0; i < rows; i++) if (column[i] === column[i]) return column;
+    return null;
+  });
 }
 
 /**
@@ -147,8 +236,10 @@ export async function readHistoryCsv(files: string | readonly string[], options:
     });
     while (!(await scan.next()).done);
   }
+  // Device by device, each part's chunks let go as its frame is built.
   const frames = [...parts.values()].map((p) => mergeParts(p, log));
   warnDuplicates([...parts.values()].flat(), log);
+  releaseMemory(frames.reduce((n, f) => n + f.ts.length, 0));
   return frames;
 }
 
@@ -171,22 +262,42 @@ function warnDuplicates(parts: readonly DevicePart[], log: Logger): void {
 }
 
 function mergeParts(parts: DevicePart[], log: Logger): HistoryFrame {
+  const meta = { ...parts[0]!.meta };
+  for (const part of parts.slice(1)) {
+    for (const field of ["userLabel", "deviceName", "customer", "site"] as const) if (!meta[field]) meta[field] = part.meta[field];
+  }
+  const frameOf = (keys: readonly string[], ts: Float64Array, columns: Float64Array[]): HistoryFrame => ({
+    deviceId: meta.deviceId,
+    deviceName: meta.deviceName,
+    userLabel: meta.userLabel,
+    ...(meta.customer ? { customer: meta.customer } : {}),
+    ...(meta.site ? { site: meta.site } : {}),
+    ts,
+    columns: Object.fromEntries(keys.map((k, i) => [k, columns[i]!])),
+  });
+  // The usual case, one file with the device's rows in time order: its columns as they are.
+  if (parts.length === 1 && parts[0]!.increasing()) {
+    const { ts, columns } = parts[0]!.takeColumns();
+    return frameOf(parts[0]!.keys, ts, columns);
+  }
   const keys: string[] = [];
   const keyIndex = new Map<string, number>();
   for (const part of parts) for (const k of part.keys) if (!keyIndex.has(k)) keyIndex.set(k, keys.push(k) - 1);
   let total = 0;
-  for (const part of parts) {
-    if (!part.sorted()) log.warn(`${part.file}: rows of device ${part.meta.deviceId} are not in time order; sorted them`);
-    part.duplicates = dropRepeatedRows(part);
-    total += part.rows;
-  }
+  const blocks = parts.map((part) => {
+    const block = part.takeBlock();
+    if (!sortedBlock(block)) log.warn(`${part.file}: rows of device ${part.meta.deviceId} are not in time order; sorted them`);
+    part.duplicates = dropRepeatedRows(block);
+    total += block.rows;
+    return block;
+  });
   const ts = new Float64Array(total);
   const partOf = new Uint32Array(total);
   const rowOf = new Uint32Array(total);
   let n = 0;
-  parts.forEach((part, p) => {
-    for (let r = 0; r < part.rows; r++, n++) {
-      ts[n] = part.ts[r]!;
+  blocks.forEach((block, p) => {
+    for (let r = 0; r < block.rows; r++, n++) {
+      ts[n] = block.ts[r]!;
       partOf[n] = p;
       rowOf[n] = r;
     }
@@ -206,29 +317,22 @@ function mergeParts(parts: DevicePart[], log: Logger): HistoryFrame {
   let out = -1;
   for (let i = 0; i < total; i++) {
     const at = order ? order[i]! : i;
-    const part = parts[partOf[at]!]!;
+    const block = blocks[partOf[at]!]!;
     const r = rowOf[at]!;
     const t = ts[at]!;
     if (out < 0 || t !== outTs[out]) outTs[++out] = t;
     const map = maps[partOf[at]!]!;
     const base = r * map.length;
     for (let k = 0; k < map.length; k++) {
-      const v = part.values[base + k]!;
+      const v = block.values[base + k]!;
       if (v === v) columns[map[k]!]![out] = v;
     }
   }
   const rows = out + 1;
-  const meta = { ...parts[0]!.meta };
-  for (const part of parts.slice(1)) {
-    for (const field of ["userLabel", "deviceName", "customer", "site"] as const) if (!meta[field]) meta[field] = part.meta[field];
-  }
-  return {
-    deviceId: meta.deviceId,
-    deviceName: meta.deviceName,
-    userLabel: meta.userLabel,
-    ...(meta.customer ? { customer: meta.customer } : {}),
-    ...(meta.site ? { site: meta.site } : {}),
-    ts: rows === total ? outTs : outTs.slice(0, rows),
-    columns: Object.fromEntries(keys.map((k, i) => [k, rows === total ? columns[i]! : columns[i]!.slice(0, rows)])),
-  };
+  return frameOf(keys, rows === total ? outTs : outTs.slice(0, rows), rows === total ? columns : columns.map((c) => c.slice(0, rows)));
+}
+
+function sortedBlock(block: RowBlock): boolean {
+  for (let i = 1; i < block.rows; i++) if (block.ts[i]! < block.ts[i - 1]!) return false;
+  return true;
 }
