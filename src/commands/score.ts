@@ -12,6 +12,7 @@ import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
+import { releaseMemory } from "../release-memory.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { addQuietOption, commandContext } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
@@ -93,6 +94,7 @@ async function writeScores(format: string, model: LeakModel, timeZone: string, f
     });
     if (format === "table" && list.length > 0) out.write("\n" + deviceSection(model, list).join("\n") + "\n");
     await out.drain();
+    releaseMemory(frame.ts.length);
   }
   if (format === "json") out.write("]\n");
   await out.drain();

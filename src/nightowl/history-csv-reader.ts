@@ -100,6 +100,8 @@ class DevicePart {
   rows = 0;
   private chunks: Chunk[] = [];
   private filled = 0;
+  /** Column arrays a sealed chunk let go (no value in them), reused by the next chunk of their size. */
+  private spare: Float64Array[] = [];
   /** What `dropRepeatedRows` removed, once the file is read. */
   duplicates: DuplicateCount = { exact: 0, conflicting: 0 };
 
@@ -113,9 +115,11 @@ class DevicePart {
   push(row: HistoryCsvRow): void {
     let chunk = this.chunks[this.chunks.length - 1];
     if (chunk === undefined || this.filled === chunk.ts.length) {
-      if (chunk) sealChunk(chunk, chunk.ts.length);
+      if (chunk) this.spare = sealChunk(chunk, chunk.ts.length);
       const size = Math.min(CHUNK_ROWS, Math.max(FIRST_CHUNK_ROWS, this.rows));
-      chunk = { ts: new Float64Array(size), lines: new Float64Array(size), values: this.keys.map(() => new Float64Array(size)) };
+      const spare = this.spare.filter((a) => a.length === size);
+      chunk = { ts: new Float64Array(size), lines: new Float64Array(size), values: this.keys.map(() => spare.pop() ?? new Float64Array(size)) };
+      this.spare = [];
       this.chunks.push(chunk);
       this.filled = 0;
     }
@@ -195,13 +199,16 @@ class DevicePart {
   }
 }
 
-/** Lets go of the chunk's columns with no value in their first `rows` rows. */
-function sealChunk(chunk: Chunk, rows: number): void {
+/** Lets go of the chunk's columns with no value in their first `rows` rows; returns them. */
+function sealChunk(chunk: Chunk, rows: number): Float64Array[] {
+  const freed: Float64Array[] = [];
   chunk.values = chunk.values.map((column) => {
     if (column === null) return null;
     for (let i = 0; i < rows; i++) if (column[i] === column[i]) return column;
+    freed.push(column);
     return null;
   });
+  return freed;
 }
 
 /**
@@ -236,10 +243,14 @@ export async function readHistoryCsv(files: string | readonly string[], options:
     });
     while (!(await scan.next()).done);
   }
-  // Device by device, each part's chunks let go as its frame is built.
-  const frames = [...parts.values()].map((p) => mergeParts(p, log));
+  // Device by device, each part's chunks let go as its frame is built (and collected, on a
+  // big device, before the next is built: otherwise reading needs the history twice).
+  const frames = [...parts.values()].map((p) => {
+    const frame = mergeParts(p, log);
+    releaseMemory(frame.ts.length);
+    return frame;
+  });
   warnDuplicates([...parts.values()].flat(), log);
-  releaseMemory(frames.reduce((n, f) => n + f.ts.length, 0));
   return frames;
 }
 
