@@ -90,7 +90,7 @@ test("report refuses a device whose readings span a century (a stray timestamp) 
 test("train: a user_label from the file that is a path (../../x) is refused with one line, and nothing is written outside models/", async () => {
   const label = "../../../../tmp/nightowl-escape";
   const csv = write("escape.csv", readFileSync(goodCsv, "utf8").replace(/^([^,\n]*,[^,\n]*,)[^,\n]*/gm, (m, head: string) => (head.startsWith("timestamp") ? m : `${head}${label}`)));
-  await expectOneLine(["train", "--from-file", csv, "--n-estimators", "5"], 1, `user label "${label}" cannot be a file or folder name (expected up to 128 letters, digits, ., _, -, @ or +, not starting with a dot); give --model-path, or --user-label with a plain name`);
+  await expectOneLine(["train", "--from-file", csv, "--n-estimators", "5"], 1, `user label "${label}" cannot be a file or folder name (expected up to 128 bytes of letters or digits of any script, ., _, -, @ or +, not starting with a dot); give --model-path, or --user-label with a plain name`);
   expect(existsSync("/tmp/nightowl-escape")).toBe(false);
 });
 

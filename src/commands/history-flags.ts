@@ -118,6 +118,7 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
       deviceId: flags.deviceId,
       auth: prometheusAuth(flags, log),
       timeoutMs: config.requestTimeoutSeconds * 1000,
+      maxBodyBytes: config.maxResponseMb * 1024 * 1024,
     }).catch((error: unknown) => {
       throw withFlagNames(error, { stepSeconds: "--step", auth: "--prometheus-username/--prometheus-password or --bearer-token" });
     });

@@ -17,7 +17,7 @@ import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from
 
 /** Settings `train`, `score` and `report` take as flags (the portal account is for --from-nightowl). */
 export const ML_COMMAND_SETTINGS: readonly SettingName[] = [
-  "username", "password", "passwordFile", "tenant", "baseUrl", "pageSize", "timeseriesKeys", "requestTimeoutSeconds", "maxMemoryMb", "timezone", "mlModelsDir", "logFormat", "logLevel",
+  "username", "password", "passwordFile", "tenant", "baseUrl", "pageSize", "timeseriesKeys", "requestTimeoutSeconds", "maxResponseMb", "maxMemoryMb", "timezone", "mlModelsDir", "logFormat", "logLevel",
 ];
 
 interface TrainFlags extends ModelCommandFlags {

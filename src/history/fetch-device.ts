@@ -33,6 +33,8 @@ export interface FetchRun {
   /** VictoriaMetrics import, when asked for. */
   importUrl?: string;
   importBatchChars?: number;
+  /** Largest answer read from the import URL, bytes. */
+  importMaxBodyBytes?: number;
   timeseries(deviceId: string, keys: readonly string[], startMs: number, endMs: number, limit: number, signal: AbortSignal): Promise<WindowPage>;
   limiter: Limiter;
   stats: CompleteFetchStats;
@@ -57,7 +59,7 @@ export async function fetchDevice(run: FetchRun, index: number, device: DeviceMe
   openParts(parts, p, device, run.log);
   const csv = parts.get("csv");
   if (csv && csv.size === 0) csv.append(csvHeaderText(run.keys));
-  const importer = run.importUrl ? new VmImporter({ url: run.importUrl, batchChars: run.importBatchChars, signal: run.stop.signal }) : undefined;
+  const importer = run.importUrl ? new VmImporter({ url: run.importUrl, batchChars: run.importBatchChars, maxBodyBytes: run.importMaxBodyBytes, signal: run.stop.signal }) : undefined;
   const fetchWindow = (keys: readonly string[], startMs: number, endMs: number, limit: number) =>
     run.limiter.run(() => {
       if (run.stop.signal.aborted) throw run.stop.signal.reason ?? new Error("aborted");

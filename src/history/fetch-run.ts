@@ -56,6 +56,8 @@ export interface FetchHistoryOptions {
   importUrl?: string;
   /** Characters per import POST (default 4 MiB). */
   importBatchChars?: number;
+  /** Largest answer read from the import URL, bytes (default 64 MiB). */
+  importMaxBodyBytes?: number;
   /** Discard an unfinished fetch in `outputDir` instead of continuing it. */
   restart?: boolean;
   /** Epoch ms; default Date.now(). */
@@ -129,7 +131,7 @@ export async function fetchHistory(options: FetchHistoryOptions): Promise<FetchH
   };
   const run: FetchRun = {
     cp, out, work, windows, keys: args.keys, formats, names, limit,
-    importUrl: options.importUrl, importBatchChars: options.importBatchChars,
+    importUrl: options.importUrl, importBatchChars: options.importBatchChars, importMaxBodyBytes: options.importMaxBodyBytes,
     timeseries: (...call) => options.source.timeseries(...call),
     limiter: new Limiter(concurrency), stats, stop, log,
     onWindow: (device, points) => {

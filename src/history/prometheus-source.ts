@@ -9,6 +9,7 @@
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import { OptionError } from "./option-error.ts";
+import { DEFAULT_MAX_BODY_BYTES, readBody } from "../nightowl/http-exchange.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
 import type { RecentHistorySource } from "./recent-source.ts";
@@ -32,6 +33,8 @@ export interface PrometheusHistoryOptions {
   auth?: PrometheusAuth;
   /** Per request, ms (default 30,000). */
   timeoutMs?: number;
+  /** Largest answer read, bytes after decompression (default 64 MiB, NIGHTOWL_MAX_RESPONSE_MB). */
+  maxBodyBytes?: number;
   /** Injected by tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -105,7 +108,12 @@ export async function fetchPrometheusHistory(options: PrometheusHistoryOptions):
     if (response.status >= 300 && response.status < 400) {
       throw new NightowlError("E_HTTP", `Prometheus ${endpoint} answered a redirect (HTTP ${response.status}); not following it with the credentials: give the final URL`);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await readBody(response.body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, `Prometheus ${endpoint}`);
+    } catch (error) {
+      throw new NightowlError("E_HTTP", clean((error as Error).message), { cause: error });
+    }
     if (!response.ok) {
       const denied = response.status === 401 || response.status === 403;
       throw new OptionError("E_HTTP", (n) => clean(`Prometheus ${endpoint} answered HTTP ${response.status}${denied ? ` (check ${n("auth")})` : ""}: ${text.slice(0, 200).trim()}`));

@@ -6,6 +6,7 @@
 import { NightowlError } from "../errors.ts";
 import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
 import { OptionError } from "./option-error.ts";
+import { DEFAULT_MAX_BODY_BYTES, readBody } from "../nightowl/http-exchange.ts";
 
 export const VM_IMPORT_PATH = "/api/v1/import/prometheus";
 
@@ -20,6 +21,8 @@ export interface VmImportOptions {
   retryBaseMs?: number;
   /** Per attempt, milliseconds. Default 60 000. */
   timeoutMs?: number;
+  /** Largest answer read, bytes after decompression (default 64 MiB, NIGHTOWL_MAX_RESPONSE_MB). */
+  maxBodyBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -94,7 +97,7 @@ export class VmImporter {
         }
         // The body only names the failure: its first 200 characters are enough, and a server
         // that echoes the request must not hand our credentials back into a message.
-        const text = (await res.text()).slice(0, 200).trim();
+        const text = (await readBody(res.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, `POST ${this.target.shown}`)).slice(0, 200).trim();
         if (res.ok) {
           this.requests++;
           return;

@@ -103,7 +103,7 @@ export async function exchange(fetcher: $Fetch, req: HttpRequest, endpoint: stri
  * bytes instead of filling memory.
  * @throws NightowlError E_HTTP when the body exceeds `limit`
  */
-async function readBody(stream: ReadableStream<Uint8Array> | null | undefined, limit: number, endpoint: string): Promise<string> {
+export async function readBody(stream: ReadableStream<Uint8Array> | null | undefined, limit: number, endpoint: string): Promise<string> {
   if (!stream) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
