@@ -9,6 +9,7 @@ const BENCHES: { file: string; title: string; args?: string[] }[] = [
   { file: "iforest.ts", title: "Isolation forest: accuracy and speed against scikit-learn" },
   { file: "features.ts", title: "Feature engineering throughput" },
   { file: "scale.ts", title: "Scale: 90 days of 1-minute telemetry, file to model" },
+  { file: "big-csv.ts", title: "Big history CSVs through the program: train and score peak RSS, 90 days of one device" },
   { file: "leak-demo-sites.ts", title: "Leak detection on the simulator" },
   { file: "leak-detection.ts", title: "Leak detection on site kinds, held out" },
   { file: "score-replay.ts", title: "score as a replay: 30 days of one device" },
