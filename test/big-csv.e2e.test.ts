@@ -38,7 +38,7 @@ test("train on a multi-megabyte CSV writes the model the library fits on the fil
   const frames = await readHistoryCsv(csv);
   const reference = trainLeakModel(frames, { userLabel: frames[0]!.userLabel === frames[1]!.userLabel ? frames[0]!.userLabel : "global", source: "file", timeZone: "UTC", nEstimators: 30 });
   expect(withoutTrainedAt(readFileSync(modelPath, "utf8"))).toBe(withoutTrainedAt(reference.text));
-});
+}, 60_000);
 
 test("score writes, device by device, exactly the verdicts of scoring everything at once", async () => {
   const model = loadModelFile(modelPath);
@@ -59,7 +59,7 @@ test("score writes, device by device, exactly the verdicts of scoring everything
   const tableRows = scoreReplay(model, frames, { topFeatures: 3 });
   expect(tableOut.stdout).toBe(scoresTable(model, tableRows));
   expect(tableOut.stdout.match(/^Device: /gm)?.length).toBe(3);
-});
+}, 120_000);
 
 test("a history over the memory budget stops train and score before reading, with one line naming the file, the estimate and the setting", async () => {
   for (const command of ["train", "score"]) {
@@ -76,4 +76,4 @@ test("a history over the memory budget stops train and score before reading, wit
   expect(flag.stderr).toContain("over NIGHTOWL_MAX_MEMORY_MB=64");
   const fits = await runCli(["train", "--from-file", csv, "--model-path", join(dir, "fits.json"), "--n-estimators", "10", "--quiet"], { NIGHTOWL_MAX_MEMORY_MB: "1024" });
   expect(fits.code).toBe(0);
-});
+}, 60_000);
