@@ -7,10 +7,12 @@
  * 48 h and a toilet flapper; telemetry with missing minutes, repeated rows, two outages and
  * ten days of 5-minute polling with jitter. Scored causally through `score`'s replay.
  *
- *   bun bench/leak-detection.ts [--split held-out|tuning|both] [--quick] [--json]
+ *   bun bench/leak-detection.ts [--split held-out|tuning|both] [--quick] [--json] [--events]
  *
  * `--quick`: the first seed of each split only. Tune on `--split tuning`; report held-out.
+ * `--events`: the owner's events section instead (bench/leak/events.ts).
  */
+import { eventsMarkdown, runEventsSite } from "./events.ts";
 import { kindLegend, markdown } from "./report.ts";
 import { runSite, type SiteOutcome } from "./site-run.ts";
 import { setupSite, SPLIT, type Split } from "./split.ts";
@@ -25,6 +27,11 @@ export function main(args: readonly string[]): void {
     let sites = SPLIT[split];
     if (quick) sites = sites.filter((s) => s.seed === sites[0]!.seed);
     const started = performance.now();
+    if (args.includes("--events")) {
+      const outcomes = sites.map(runEventsSite);
+      console.log(`\n### Events, ${split} split: ${sites.length} sites (${((performance.now() - started) / 1000).toFixed(0)} s)\n\n${eventsMarkdown(outcomes)}`);
+      continue;
+    }
     const outcomes: SiteOutcome[] = sites.map((s) => runSite(setupSite(s)));
     const seconds = (performance.now() - started) / 1000;
     if (args.includes("--json")) {

@@ -43,7 +43,7 @@ export interface SiteOutcome {
   leaks: LeakOutcome[];
 }
 
-function slice(frame: HistoryFrame, fromMs: number, toMs: number): HistoryFrame {
+export function slice(frame: HistoryFrame, fromMs: number, toMs: number): HistoryFrame {
   let a = 0;
   while (a < frame.ts.length && frame.ts[a]! < fromMs) a++;
   let b = a;
