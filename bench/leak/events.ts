@@ -13,7 +13,7 @@
  * - false-alarm episodes the `away` event adds in the vacation week outside the leaks.
  */
 import type { OwnerEvent } from "../../src/events/events-file.ts";
-import type { ScoredRow } from "../../src/ml/leak-model.ts";
+import type { ScoredRow } from "../../src/ml/score-frame.ts";
 import { trainLeakModel } from "../../src/ml/leak-model.ts";
 import { alarmEpisodes } from "../../src/ml/verdict.ts";
 import { scoreReplay } from "../../src/monitor/score-replay.ts";
