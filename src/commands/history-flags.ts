@@ -40,6 +40,17 @@ export interface ModelCommandFlags extends HistoryFlags {
   events?: string;
 }
 
+/**
+ * The options behind {@link ModelCommandFlags}, with what the model and the events file mean
+ * to the command: `--model-path`, then `--events`.
+ */
+export function modelCommandOptions(modelPath: string, events: string): OptionSpec[] {
+  return [
+    ["--model-path <file>", modelPath],
+    ["--events <file>", `the owner's events (docs/events.md): ${events}`],
+  ];
+}
+
 /** One option of a command: its flags, help and default. */
 export type OptionSpec = readonly [flags: string, help: string, defaultValue?: string];
 

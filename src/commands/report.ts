@@ -17,7 +17,7 @@ import { loadModelFile } from "../ml/model-file.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
 import { commandContext, print } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
-import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 const REPORT_SETTINGS: readonly SettingName[] = [...ML_COMMAND_SETTINGS, "powerFactor"];
@@ -35,8 +35,7 @@ export function reportCommand(): Command {
     ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
     ["--output <file>", "where to write the report; - for standard output", "nightowl-report.html"],
     ["--format <format>", "html or json", "html"],
-    ["--model-path <file>", "a leak model: adds the alarms score gives the same history, and their top features, to the timeline"],
-    ["--events <file>", "the owner's events (docs/events.md): shown on the timeline; with a model, applied to its alarms as score --events does"],
+    ...modelCommandOptions("a leak model: adds the alarms score gives the same history, and their top features, to the timeline", "shown on the timeline; with a model, applied to its alarms as score --events does"),
   ], REPORT_SETTINGS, `
 Examples:
   $ nightowl report --from-file data/week.csv --output report.html

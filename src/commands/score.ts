@@ -16,7 +16,7 @@ import { releaseMemory } from "../release-memory.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { addQuietOption, commandContext } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
-import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
@@ -28,9 +28,8 @@ interface ScoreFlags extends ModelCommandFlags {
 
 export function scoreCommand(): Command {
   return historyCommand("score", "Score history with a leak model: anomaly score, leak probability and alarm per row (csv/json) or per device (table).", [
-    ["--model-path <file>", "the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)"],
     ["--format <format>", "table, csv or json", "table"],
-    ["--events <file>", "the owner's events (docs/events.md): expected and maintenance silence alarms, away sharpens them"],
+    ...modelCommandOptions("the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)", "expected and maintenance silence alarms, away sharpens them"),
   ], ML_COMMAND_SETTINGS, `
 Examples:
   $ nightowl score --from-nightowl --days 2            # is anything wrong now? (account from NIGHTOWL_USERNAME/_PASSWORD)

@@ -13,7 +13,7 @@ import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
-import { configFlags, historyCommand, readHistory, type ModelCommandFlags } from "./history-flags.ts";
+import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 
 /** Settings `train`, `score` and `report` take as flags (the portal account is for --from-nightowl). */
 export const ML_COMMAND_SETTINGS: readonly SettingName[] = [
@@ -29,12 +29,11 @@ interface TrainFlags extends ModelCommandFlags {
 
 export function trainCommand(): Command {
   return historyCommand("train", "Train the leak model on history and write it as JSON (models/users/{label}/leak_detector.json by default).", [
-    ["--model-path <file>", "where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)"],
     ["--contamination <share>", "share of training rows treated as anomalous, in (0, 0.5]", "0.05"],
     ["--n-estimators <trees>", "number of trees", "100"],
     ["--seed <n>", "random seed; the same seed and history give the same model", "42"],
     ["--note <text>", "a note stored in the model's training metadata"],
-    ["--events <file>", "the owner's events (docs/events.md): maintenance and leak windows are left out of training"],
+    ...modelCommandOptions("where to write the model (default: models/users/{label}/leak_detector.json for one user, else models/global/leak_detector.json)", "maintenance and leak windows are left out of training"),
   ], ML_COMMAND_SETTINGS, `
 Examples:
   $ nightowl train --from-file data/*.csv --user-label dgorman
