@@ -6,7 +6,8 @@
  * fill pump's only by chance. The rules that read house demand from pump starts watch the
  * pressure pump.
  */
-import type { PumpHealth } from "./pump-health.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { computePumpHealth, pumpsIn, type PumpHealth, type PumpId } from "./pump-health.ts";
 
 /** A pump needs this many complete runs with a pressure reading before its role is judged. */
 const MIN_CYCLES = 2;
@@ -40,4 +41,18 @@ export function pressurePump(pumps: readonly PumpHealth[]): PumpHealth | undefin
     }
   }
   return best;
+}
+
+/** The pressure pump found in a whole history (pump health over every pump it reports). */
+export function pressurePumpOf(frame: HistoryFrame): PumpId | undefined {
+  return pressurePump(pumpsIn(frame).map((p) => computePumpHealth(frame, p)))?.pump;
+}
+
+/**
+ * The pump a leak model's pump features watch, from its training histories: the pressure pump
+ * when every device agrees on it, else P1 (a fleet model's features must mean one thing).
+ */
+export function watchedPumpOf(frames: readonly HistoryFrame[]): PumpId {
+  const found = new Set(frames.map((f) => pressurePumpOf(f) ?? "P1"));
+  return found.size === 1 ? [...found][0]! : "P1";
 }

@@ -83,6 +83,27 @@ function buildCatalog(): FeatureDef[] {
 export const CATALOG: readonly FeatureDef[] = buildCatalog();
 const CATALOG_INDEX = new Map(CATALOG.map((f, i) => [f.name, i]));
 
+/** Pumps a site may report (P1C1… P3V3); the features watch one of them. */
+export const WATCHABLE_PUMPS = ["P1", "P2", "P3"] as const;
+export type WatchedPump = (typeof WATCHABLE_PUMPS)[number];
+
+/**
+ * The device's keys as the catalogue reads them when the features watch `pump`: that pump's
+ * current and voltage keys stand in for the `P1…` keys the pump signals name, and P1's own are
+ * set aside. The pump signals describe the pump that answers house pressure (pump-roles.ts),
+ * which on a cistern site is the booster P2, not the fill pump P1.
+ */
+export function keysAsWatched(keys: readonly string[], pump: WatchedPump = "P1"): string[] {
+  if (pump === "P1") return [...keys];
+  const pumpKey = /^P([123])([CV][123])$/;
+  return keys.map((k) => {
+    const m = pumpKey.exec(k);
+    if (!m) return k;
+    if (`P${m[1]}` === pump) return `P1${m[2]}`;
+    return m[1] === "1" ? `${pump}${m[2]}` : k;
+  });
+}
+
 /** Signals with at least one of their keys among `keys`. */
 export function availableSignals(keys: readonly string[]): boolean[] {
   const have = new Set(keys);

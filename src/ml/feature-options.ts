@@ -4,6 +4,7 @@
  * range with a message naming the option.
  */
 import { NightowlError } from "../errors.ts";
+import type { WatchedPump } from "./feature-catalog.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -23,6 +24,8 @@ export interface FeatureOptions {
   warmupMs?: number;
   /** Exactly these features, in this order (a model's list); default: all the keys allow. */
   featureNames?: readonly string[];
+  /** The pump the pump features describe (the one answering house pressure). Default "P1". */
+  pump?: WatchedPump;
 }
 
 /** The checked numeric settings, defaults filled in. */

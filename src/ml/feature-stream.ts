@@ -14,7 +14,7 @@
 import { NightowlError } from "../errors.ts";
 import {
   CATALOG, CURRENT, FLOW, GALLONS_SLOT, GALLON_WINDOWS, LEVEL, LEVEL_DROP_SLOT, PRESSURE, PRESSURE_DROP_SLOT, PUMP_SLOT,
-  RATES, SIGNALS, SIGNAL_SLOTS, TIME_SLOT, WINDOWS, ZERO_FLOW_SLOT, ZERO_FLOW_WINDOW, namesForKeys, resolveNames, signalsFor,
+  RATES, SIGNALS, SIGNAL_SLOTS, TIME_SLOT, WINDOWS, ZERO_FLOW_SLOT, ZERO_FLOW_WINDOW, keysAsWatched, namesForKeys, resolveNames, signalsFor,
 } from "./feature-catalog.ts";
 import { settingsFrom, type FeatureOptions, type Settings } from "./feature-options.ts";
 import { DROP_LOOKBACK, Signal } from "./feature-signal.ts";
@@ -65,10 +65,12 @@ export class FeatureStream {
     this.keys = [...keys];
     this.settings = settingsFrom(options);
     this.clock = new ZoneClock(options.timeZone ?? "UTC");
-    this.names = options.featureNames ? [...options.featureNames] : namesForKeys(keys);
-    this.slots = resolveNames(this.names, keys, device);
+    // The pump signals read the watched pump's keys; `keys` keeps the caller's names and order.
+    const watched = keysAsWatched(keys, options.pump);
+    this.names = options.featureNames ? [...options.featureNames] : namesForKeys(watched);
+    this.slots = resolveNames(this.names, watched, device);
     const used = signalsFor(this.slots);
-    const keyIndex = new Map(this.keys.map((k, i) => [k, i]));
+    const keyIndex = new Map(watched.map((k, i) => [k, i]));
     this.signals = SIGNALS.map((s, i) =>
       used[i] ? new Signal(Int32Array.from(s.keys.filter((k) => keyIndex.has(k)), (k) => keyIndex.get(k)!)) : undefined,
     );

@@ -7,7 +7,7 @@
 import type { Matrix } from "ml-matrix";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { matrixOfRowMajor } from "./matrix-rows.ts";
-import { SIGNALS, namesForKeys, resolveNames } from "./feature-catalog.ts";
+import { SIGNALS, WATCHABLE_PUMPS, keysAsWatched, namesForKeys, resolveNames } from "./feature-catalog.ts";
 import { FeatureStream, RowStatus, type FeatureOptions } from "./feature-stream.ts";
 
 export { FeatureStream, RowStatus, type FeatureOptions } from "./feature-stream.ts";
@@ -31,8 +31,11 @@ export interface FeatureMatrix {
   skipped: { warmup: number; missingSignal: number };
 }
 
-/** Telemetry keys the features read. */
-export const FEATURE_INPUT_KEYS: readonly string[] = SIGNALS.flatMap((s) => s.keys);
+/** Telemetry keys the features read: the signals' keys, every pump's (any may be the one watched). */
+export const FEATURE_INPUT_KEYS: readonly string[] = [
+  ...SIGNALS.flatMap((s) => s.keys),
+  ...WATCHABLE_PUMPS.filter((p) => p !== "P1").flatMap((p) => ["C1", "C2", "C3", "V1", "V2", "V3"].map((k) => `${p}${k}`)),
+];
 
 /** The frame's feature-relevant keys that hold at least one value (an all-empty CSV column does not count). */
 export function frameKeys(frame: HistoryFrame): string[] {
@@ -49,9 +52,10 @@ export function frameKeys(frame: HistoryFrame): string[] {
  * are present, or, with `options.featureNames` (a model's list), that list once checked
  * (E_MODEL for a name this version does not know, E_DATA naming any missing telemetry).
  */
-export function featureNames(keys: readonly string[], options: Pick<FeatureOptions, "featureNames"> = {}): string[] {
-  if (!options.featureNames) return namesForKeys(keys);
-  resolveNames(options.featureNames, keys);
+export function featureNames(keys: readonly string[], options: Pick<FeatureOptions, "featureNames" | "pump"> = {}): string[] {
+  const watched = keysAsWatched(keys, options.pump);
+  if (!options.featureNames) return namesForKeys(watched);
+  resolveNames(options.featureNames, watched);
   return [...options.featureNames];
 }
 

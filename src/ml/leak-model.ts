@@ -5,6 +5,8 @@
  */
 import { NightowlError } from "../errors.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { watchedPumpOf } from "../analytics/pump-roles.ts";
+import type { WatchedPump } from "./feature-catalog.ts";
 import { featureNames } from "./features.ts";
 import { IsolationForest, percentile, sortedPercentile } from "./iforest.ts";
 import { FEATURE_BLOCK_ROWS, forEachFeatureBlock } from "./feature-blocks.ts";
@@ -76,10 +78,10 @@ function keysWithValues(frame: HistoryFrame): string[] {
  * The features every frame can feed: a model must not need a sensor one of its devices lacks,
  * so a fleet model over mixed sites (the global one) keeps to what they share.
  */
-function commonFeatureNames(frames: readonly HistoryFrame[]): string[] {
+function commonFeatureNames(frames: readonly HistoryFrame[], pump: WatchedPump): string[] {
   let names: string[] | undefined;
   for (const frame of frames) {
-    const own = featureNames(keysWithValues(frame));
+    const own = featureNames(keysWithValues(frame), { pump });
     names = names ? names.filter((n) => own.includes(n)) : own;
   }
   return names ?? [];
@@ -103,8 +105,11 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   const usable = frames.filter((f) => f.ts.length > 0);
   if (usable.length === 0) throw new NightowlError("E_DATA", "no history rows to train on");
   const exclude = options.exclude === undefined ? DEFAULT_EXCLUDED_FEATURES : options.exclude;
-  const names = commonFeatureNames(usable).filter((n) => !exclude || !exclude.test(n));
-  const featureOptions = { timeZone };
+  // The pump features describe the pump answering house pressure, learned from the data: on a
+  // cistern site the booster P2 sees a leak within minutes, the fill pump P1 only hours later.
+  const pump = watchedPumpOf(usable);
+  const featureOptions = pump === "P1" ? { timeZone } : { timeZone, pump };
+  const names = commonFeatureNames(usable, pump).filter((n) => !exclude || !exclude.test(n));
   const cols = names.length;
   const minCoverage = options.alarm?.minCoverage ?? DEFAULT_MIN_COVERAGE;
   // Features are computed over the whole frame (the windows see what happened), then the rows
@@ -113,7 +118,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   // Rows are passed as (buffer, offset), not as views: a view per row is garbage that piles up
   // faster than it is collected over a long history.
   const keptRows = (frame: HistoryFrame, onRow: (ts: number, data: Float64Array, at: number) => void, onBlockEnd?: () => void) =>
-    forEachFeatureBlock(frame, { timeZone, featureNames: names }, (block) => {
+    forEachFeatureBlock(frame, { ...featureOptions, featureNames: names }, (block) => {
       for (let i = 0; i < block.rows; i++) {
         const ts = block.ts[i]!;
         if (block.coverage[i]! < minCoverage || options.leaveOut?.(frame.deviceId, ts)) continue;

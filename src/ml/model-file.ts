@@ -13,6 +13,7 @@ import { IsolationForest } from "./iforest.ts";
 import { ScalerJsonSchema, StandardScaler } from "./scaler.ts";
 import { AlarmParamsSchema, type AlarmParams } from "./verdict.ts";
 import { isTimeZone } from "../physics/zone-offsets.ts";
+import { WATCHABLE_PUMPS } from "./feature-catalog.ts";
 
 export const MODEL_FORMAT = "nightowl-leak-model";
 export const MODEL_VERSION = 1;
@@ -78,7 +79,11 @@ export const ModelFileSchema = v.object({
   /** Options the features were computed with (time zone, thresholds); scoring reuses them. */
   // A strict shape: the options are spread into the feature computation, so a key the file
   // adds must not reach it; the time zone must be one Intl knows, or scoring throws later.
-  feature_options: v.object({ timeZone: v.pipe(v.string(), v.check(isTimeZone, "an IANA time zone such as UTC")) }),
+  // `pump`: the pump the pump features describe, the one answering house pressure (absent: P1).
+  feature_options: v.object({
+    timeZone: v.pipe(v.string(), v.check(isTimeZone, "an IANA time zone such as UTC")),
+    pump: v.optional(v.picklist(WATCHABLE_PUMPS)),
+  }),
   scaler: ScalerJsonSchema,
   /** The forest, checked by `IsolationForest.fromJSON`. */
   forest: v.unknown(),
