@@ -13,7 +13,7 @@ import { FEATURE_BLOCK_ROWS, forEachFeatureBlock } from "./feature-blocks.ts";
 import { FOREST_POOL_ROWS, RowPool } from "./row-pool.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
 import { ScalerFit } from "./scaler.ts";
-import { calibrateAlarm, DEFAULT_MIN_COVERAGE, RANGE_GUARD, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { ALARM_INPUT_FEATURES, calibrateAlarm, DEFAULT_MIN_COVERAGE, VerdictStream, type AlarmParams } from "./verdict.ts";
 import { releaseMemory } from "../release-memory.ts";
 
 export interface TrainOptions {
@@ -245,13 +245,11 @@ type CalibrationSeries = Parameters<typeof calibrateAlarm>[0][number];
 const NO_RULES: readonly string[] = [];
 
 /**
- * The feature columns the alarm calibration reads (the range guard's, for sites without a
- * flow meter), so training keeps those per row instead of every feature: calibrateAlarm
- * builds the guard only when no flow feature is present and every guard feature is.
+ * The feature columns the alarm calibration reads (the range guard's and the activity gate's,
+ * and `flow_gpm` to tell a metered site), so training keeps those per row instead of every feature.
  */
 function alarmFeatureColumns(names: readonly string[]): number[] {
-  if (names.some((n) => n.startsWith("flow_gpm"))) return [];
-  return RANGE_GUARD.features.map((f) => names.indexOf(f)).filter((j) => j >= 0);
+  return ALARM_INPUT_FEATURES.map((f) => names.indexOf(f)).filter((j) => j >= 0);
 }
 
 function countAlarms(series: readonly CalibrationSeries[], alarm: AlarmParams): number {

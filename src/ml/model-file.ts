@@ -182,6 +182,9 @@ export function modelFromJson(json: unknown, path: string): LeakModel {
   const guard = m.alarm.range_guard;
   const unknown = guard?.features.find((f) => !m.feature_names.includes(f));
   if (unknown !== undefined) fail(`alarm.range_guard: feature ${JSON.stringify(unknown)} is not in feature_names`);
+  const gate = m.alarm.activity_gate;
+  const ungated = gate?.features.find((f) => !m.feature_names.includes(f));
+  if (ungated !== undefined) fail(`alarm.activity_gate: feature ${JSON.stringify(ungated)} is not in feature_names`);
   if (m.training.n_estimators !== forest.nEstimators) fail(`training.n_estimators is ${m.training.n_estimators} but the forest has ${forest.nEstimators} trees`);
   return {
     featureNames: m.feature_names,

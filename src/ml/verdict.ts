@@ -60,6 +60,24 @@ export const AlarmParamsSchema = v.object({
       v.check((g) => g.features.length === g.maxima.length, "range_guard needs one maximum per feature"),
     ),
   ),
+  /**
+   * The forest's alarm holds only while the site is drawing water now (see {@link ACTIVITY_GATE}):
+   * a row draws when one of `features` is above its `above` value (gallons in the last 5
+   * minutes; or the pump running, or the pressure moving more than it does at rest); a spell of
+   * `quiet_minutes` without such a row means nothing runs; the forest may alarm once the site
+   * has drawn for `active_minutes` with no quiet spell.
+   */
+  activity_gate: v.optional(
+    v.pipe(
+      v.object({
+        features: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1)),
+        above: v.array(v.pipe(v.number(), v.finite())),
+        quiet_minutes: minutes(1),
+        active_minutes: minutes(0),
+      }),
+      v.check((g) => g.features.length === g.above.length, "activity_gate needs one level per feature"),
+    ),
+  ),
 });
 
 export type AlarmParams = v.InferOutput<typeof AlarmParamsSchema>;
@@ -73,6 +91,24 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
  * hour did; on metered sites the flow rules do this job and the guard is off.
  */
 export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range" } as const;
+
+/**
+ * The activity gate. The forest reads 24-hour windows, so after a leak or a pool fill stops its
+ * rows stay unusual for up to a day; a leak, though, never lets the site rest. So the forest
+ * alarms only while the site has drawn water without a quiet spell for the last
+ * `activeMinutes` (45, as `sustained_flow`), and once a quiet spell comes while its windows
+ * are still unusual it stays silent until they have returned to normal: the first quiet spell
+ * after a draw ends the alarm, within the hour, a household's next busy hour does not raise it
+ * again, and a vacation week's near-zero use raises nothing. A quiet spell is long enough for
+ * a 0.25 gal/min leak to show two pulses of the meter (15 minutes at least); without a meter,
+ * 15 minutes with the pump at rest and the pressure as still as at rest in training (a leak
+ * drains the pressure tank: the pressure falls steadily). The rules are not gated: each ends
+ * with its own condition.
+ */
+export const ACTIVITY_GATE = { activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5 } as const;
+
+/** The features `calibrateAlarm` reads besides the scores (the range guard's, the gate's, and `flow_gpm` to tell a metered site). */
+export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m"])];
 
 /** One row's verdict. */
 export interface Verdict {
@@ -104,6 +140,11 @@ export class VerdictStream {
   private readonly long: TimeWindowMean;
   private readonly guardIndex: Int32Array;
   private readonly guardSince: Float64Array;
+  private readonly gateIndex: Int32Array;
+  private lastActive = Number.NaN;
+  private activeSince = Number.NaN;
+  /** False after a quiet spell while the forest's windows were unusual, until they are normal again. */
+  private armed = true;
 
   /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
   constructor(params: AlarmParams, featureNames: readonly string[] = []) {
@@ -113,6 +154,28 @@ export class VerdictStream {
     const guard = params.range_guard;
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
+    this.gateIndex = Int32Array.from(params.activity_gate?.features ?? [], (f) => featureNames.indexOf(f));
+  }
+
+  /**
+   * The forest's alarm through the activity gate: `unusual` is the forest's own verdict (a
+   * smoothed score below its threshold). Without a gate (an older model) it passes unchanged.
+   */
+  private gateForest(ts: number, unusual: boolean, features: ArrayLike<number> | undefined): boolean {
+    const gate = this.params.activity_gate;
+    if (!gate || !features || this.gateIndex.some((j) => j < 0)) return unusual;
+    const quietMs = gate.quiet_minutes * 60_000;
+    let active = false;
+    for (let k = 0; k < this.gateIndex.length; k++) if (features[this.gateIndex[k]!]! > gate.above[k]!) active = true;
+    if (active) {
+      // Drawing again after a quiet spell (or for the first time): the active stretch restarts.
+      if (!(ts - this.lastActive < quietMs)) this.activeSince = ts;
+      this.lastActive = ts;
+    }
+    const quiet = !(ts - this.lastActive < quietMs);
+    if (!unusual) this.armed = true;
+    else if (quiet) this.armed = false;
+    return unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
   }
 
   /**
@@ -144,7 +207,8 @@ export class VerdictStream {
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
     const pLong = longMean === longMean ? logistic((p.long_threshold - longMean) / p.long_scale) : 0;
     let probability = 100 * Math.max(pShort, pLong);
-    const forestAlarm = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
+    const unusual = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
+    const forestAlarm = this.gateForest(ts, unusual, features);
     const ruleAlarm = rules.some(raisesAlarm);
     if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
     const isAnomaly = forestAlarm || ruleAlarm;
@@ -231,6 +295,7 @@ export function calibrateAlarm(
     });
     rangeGuard = { features: [...RANGE_GUARD.features], maxima, minutes: RANGE_GUARD.minutes };
   }
+  const activityGate = names ? gateFor(series as readonly GateSeries[]) : undefined;
   return {
     short_window_minutes: shortWindow,
     long_window_minutes: longWindow,
@@ -242,7 +307,48 @@ export function calibrateAlarm(
     rule_floor: 90,
     episode_merge_minutes: 60,
     ...(rangeGuard ? { range_guard: rangeGuard } : {}),
+    ...(activityGate ? { activity_gate: activityGate } : {}),
   };
+}
+
+type GateSeries = { features: { names: readonly string[]; data: Float64Array; cols: number } };
+
+/** Values of one feature over every training series. */
+function featureValues(series: readonly GateSeries[], name: string, keep: (row: Float64Array, at: (n: string) => number) => boolean = () => true): number[] {
+  const out: number[] = [];
+  for (const x of series) {
+    const { names, data, cols } = x.features;
+    const j = names.indexOf(name);
+    const at = (n: string) => names.indexOf(n);
+    for (let i = 0; i < data.length; i += cols) {
+      const row = data.subarray(i, i + cols);
+      if (keep(row, at)) out.push(row[j]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * The activity gate for the training series' features: where there is a meter, a pulse in the
+ * last 5 minutes (the quiet spell long enough for two pulses at 0.25 gal/min, the meter's step
+ * read from training); without one, the pump running or the pressure's 15-minute range above
+ * `restNoiseFactor` × its median at rest in training (no pump start for an hour).
+ */
+function gateFor(series: readonly GateSeries[]): AlarmParams["activity_gate"] {
+  const names = series[0]!.features.names;
+  const g = ACTIVITY_GATE;
+  if (names.includes("gallons_5m")) {
+    let step = Infinity;
+    for (const x of featureValues(series, "gallons_5m")) if (x > 1e-9 && x < step) step = x;
+    const quiet = Number.isFinite(step) ? Math.max(g.quietMinutes, Math.ceil((2 * step) / g.smallLeakGpm)) : g.quietMinutes;
+    return { features: ["gallons_5m"], above: [0], quiet_minutes: Math.min(quiet, 10_080), active_minutes: g.activeMinutes };
+  }
+  const pressure = "pressure_s1_range_15m";
+  if (!names.includes("pump_running") || !names.includes("pump_starts_1h") || !names.includes(pressure)) return undefined;
+  const rest = featureValues(series, pressure, (row, at) => row[at("pump_running")] === 0 && row[at("pump_starts_1h")] === 0).sort((a, b) => a - b);
+  const noise = rest.length ? rest[rest.length >> 1]! : 0;
+  const level = Math.max(g.minPressureMovePsi, g.restNoiseFactor * noise);
+  return { features: ["pump_running", pressure], above: [0, level], quiet_minutes: g.quietMinutes, active_minutes: g.activeMinutes };
 }
 
 /**
