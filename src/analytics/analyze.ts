@@ -8,9 +8,10 @@ import { localClock, type LocalClock } from "./local-time.ts";
 import { nightFlows, type NightFlow } from "./night-flow.ts";
 import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } from "./pump-health.ts";
 import { pressurePump } from "./pump-roles.ts";
+import { nightRefillTriggers } from "./night-refills.ts";
 import {
   burstScan, continuousFlowTriggers, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
-  shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
+  RULE_DEFAULTS, shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
 import { continuousFlowMinutes, usageCurve, type UsageCurve } from "./usage-curve.ts";
@@ -93,6 +94,8 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   if (curve) {
     triggers.push(...continuousFlowTriggers(id, curve, clock, toMs, options.rules));
     triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
+    const quiet = { fromHour: options.rules?.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour: options.rules?.quietToHour ?? RULE_DEFAULTS.quietToHour };
+    triggers.push(...nightRefillTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
     const sustained = sustainedFlowScan(id, curve, clock, past?.sustainedDraws);
     triggers.push(...burst.triggers, ...sustained.triggers);

@@ -89,6 +89,7 @@ export const RULE_TITLES: Record<string, string> = {
   burst: "Burst",
   sustained_flow: "Sustained flow",
   night_pump_starts: "Pump starts at night",
+  night_refills: "Small refills all night",
   short_cycling: "Short cycling",
   dry_run: "Dry run",
   unusual_daily_use: "Unusual daily use",

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { simulateHistory } from "../sim/history.ts";
+import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
+import { analyzeFrame } from "./analyze.ts";
+import { localClock } from "./local-time.ts";
+import { nightRefillTriggers } from "./night-refills.ts";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const t0 = Date.UTC(2026, 2, 2);
+const quiet = { fromHour: 0, toHour: 5 };
+
+describe("night_refills", () => {
+  // A toilet flapper (1.6 gal every ~20 min) on the simulator's sites with a 1-gallon and a
+  // 0.1-gallon meter: found in the first quiet hours it runs through; a leak-free week is silent.
+  const cases: [SiteKind, number][] = [["switch-1gal", 51], ["vsd-0.1gal", 52], ["single-phase-0.1gal", 53]];
+  for (const [kind, seed] of cases) {
+    test(`${kind}: a flapper is found at night, ordinary nights are not`, () => {
+      const spec = siteOfKind(seed, kind, 0);
+      const zone = "America/Denver";
+      const clock = localClock(zone);
+      const flapperStart = t0 + 8 * DAY + (20 - spec.tzOffsetHours) * HOUR;
+      const frame = simulateHistory({
+        seed, device: spec, startMs: t0, endMs: flapperStart + 12 * HOUR,
+        scenarios: [{ deviceId: spec.id, kind: "flapper", startMs: flapperStart, endMs: flapperStart + 12 * HOUR, size: 1.6 }],
+      });
+      const analysis = analyzeFrame(frame, { timeZone: zone });
+      const found = analysis.triggers.filter((t) => t.rule === "night_refills");
+      const before = found.filter((t) => t.startMs < flapperStart);
+      expect(before).toEqual([]);
+      const during = found.filter((t) => t.startMs >= flapperStart);
+      expect(during.length).toBe(1);
+      expect(clock.hourOfDay(during[0]!.startMs)).toBeLessThan(1);
+      // The flapper leaves 15-minute stretches without a single step: night_flow cannot see it.
+      const night = analysis.nights.at(-1)!;
+      expect(night.minGpm).toBe(0);
+    });
+  }
+
+  test("a chain still growing at the last reading has no end; one that stopped has", () => {
+    const clock = localClock("UTC");
+    const ts: number[] = [];
+    const used: number[] = [];
+    let u = 0;
+    for (let m = 0; m < 200; m++) {
+      if (m % 20 === 0) u += 2;
+      ts.push(t0 + HOUR + m * 60_000);
+      used.push(u);
+    }
+    const ongoing = nightRefillTriggers("d", ts, used, clock, ts.at(-1)!, quiet, 5 * 60_000);
+    expect(ongoing.length).toBe(1);
+    expect(ongoing[0]!.endMs).toBeUndefined();
+    const later = nightRefillTriggers("d", ts, used, clock, ts.at(-1)! + 2 * HOUR, quiet, 5 * 60_000);
+    expect(later[0]!.endMs).toBe(t0 + HOUR + 180 * 60_000);
+    // Five draws are not enough.
+    expect(nightRefillTriggers("d", ts.slice(0, 90), used.slice(0, 90), clock, ts[89]!, quiet, 5 * 60_000)).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * night_refills: a toilet flapper lets the tank drain slowly and the fill valve tops it up —
+ * about 1.6 gallons every 20 minutes, day and night. No flow runs continuously (so neither
+ * `continuous_flow` nor `night_flow` fires: many 15-minute windows read zero), yet the meter
+ * moves again and again while the house sleeps. The rule reads the counter's steps directly:
+ * separate draws (steps further apart than the usage curve's joining distance: 5 minutes on a
+ * fine meter, more on a coarse one, whose steps of one steady draw are far apart) in the quiet hours, chained while
+ * each follows the previous within `chainGapMs`; a chain of `draws` fires. A sleeping household
+ * draws a few times a night (a flush, a stock waterer's float); a softener's regeneration is one
+ * draw of 90 minutes; a periodic refill is six draws in about two hours.
+ *
+ * The chain needs the meter to show each refill: a 10-gallon meter steps once every couple of
+ * hours under a flapper, and this rule cannot see it there.
+ */
+import type { LocalClock } from "./local-time.ts";
+import { formatDuration, type Trigger } from "./trigger.ts";
+
+const MINUTE_MS = 60_000;
+
+export const NIGHT_REFILLS = {
+  rule: "night_refills",
+  /** Draws in one chain that fire the rule. */
+  draws: 6,
+  /** Longest pause between two draws of a chain: twice a flapper's period. */
+  chainGapMs: 40 * MINUTE_MS,
+} as const;
+
+/**
+ * Triggers for `used` (gallons drawn since the first reading, per row; NaN where no reading),
+ * in local quiet hours [fromHour, toHour). A chain still growing at `lastMs` has no end.
+ */
+export function nightRefillTriggers(
+  deviceId: string, ts: ArrayLike<number>, used: ArrayLike<number>, clock: LocalClock, lastMs: number,
+  quiet: { fromHour: number; toHour: number }, separationMs: number,
+): Trigger[] {
+  const out: Trigger[] = [];
+  let chain: { start: number; last: number; draws: number; gallons: number; day: number } | undefined;
+  let prevU = Number.NaN;
+  let lastStep = -Infinity;
+  const close = () => {
+    if (chain && chain.draws >= NIGHT_REFILLS.draws) {
+      const ongoing = lastMs - chain.last <= NIGHT_REFILLS.chainGapMs && inQuiet(clock, lastMs, quiet);
+      out.push({
+        rule: NIGHT_REFILLS.rule, deviceId, startMs: chain.start, endMs: ongoing ? undefined : chain.last, severity: "warning",
+        message: `${clock.dateLabel(chain.start)}: ${chain.draws} separate draws of ${(chain.gallons / chain.draws).toFixed(1)} gal on average over ${formatDuration(chain.last - chain.start)} while the house sleeps — a toilet flapper refilling?`,
+      });
+    }
+    chain = undefined;
+  };
+  for (let i = 0; i < ts.length; i++) {
+    const u = used[i]!;
+    if (u !== u) continue;
+    const step = prevU === prevU ? u - prevU : 0;
+    prevU = u;
+    if (!(step > 0)) continue;
+    const t = ts[i]!;
+    const newDraw = t - lastStep > separationMs;
+    lastStep = t;
+    if (!inQuiet(clock, t, quiet)) {
+      close();
+      continue;
+    }
+    const day = clock.dayIndex(t);
+    if (chain && (t - chain.last > NIGHT_REFILLS.chainGapMs || day !== chain.day)) close();
+    if (!chain) chain = { start: t, last: t, draws: 1, gallons: step, day };
+    else {
+      if (newDraw) chain.draws++;
+      chain.last = t;
+      chain.gallons += step;
+    }
+  }
+  close();
+  return out;
+}
+
+function inQuiet(clock: LocalClock, t: number, quiet: { fromHour: number; toHour: number }): boolean {
+  const h = clock.hourOfDay(t);
+  return h >= quiet.fromHour && h < quiet.toHour;
+}
