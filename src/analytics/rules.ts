@@ -109,9 +109,10 @@ export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options
 
 /**
  * The verdict's own fast flow check (`sustained_flow`), built on the burst rule's
- * schedule-aware detector with a lower bar: flow of at least 1.5 gal/min for 45 minutes that is
- * not a recurring schedule (irrigation). A 2 gal/min leak passes it within the hour; the 2-hour
- * continuous-flow rule would take twice as long.
+ * schedule-aware detector with a lower bar: flow of at least 1.5 gal/min for 45 minutes, without
+ * a stop, that is not a recurring schedule (irrigation). A 2 gal/min leak passes it within the
+ * hour; the 2-hour continuous-flow rule would take twice as long. A garden hose (10–40 minutes)
+ * stops before 45 minutes of unbroken flow, and only draws that ran unbroken for half that long make a schedule.
  */
 export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS } as const;
 
@@ -128,8 +129,12 @@ export interface BurstScan {
  * previous 14 days, so an irrigation zone at 4.9 gal/min does not become a burst on the day a
  * shower pushes it to 5.1. `earlierDraws` are such draws' starts from before the curve (a
  * monitor keeps them from day to day, so its buffer need not hold 14 days of readings).
+ * `continuousMs`: the flow must also have run without a stop (a run of the usage curve) for
+ * this long within the episode, and a draw must have run unbroken for half of it to make a schedule.
  */
-export function burstScan(deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}, earlierDraws: readonly number[] = []): BurstScan {
+export function burstScan(
+  deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}, earlierDraws: readonly number[] = [], continuousMs = 0,
+): BurstScan {
   const gpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
   const windowMs = options.burstMs ?? RULE_DEFAULTS.burstMs;
   const n = curve.t.length;
@@ -137,7 +142,13 @@ export function burstScan(deviceId: string, curve: UsageCurve, clock: LocalClock
   const rolling = rollingFlow(curve, curve.t[0], curve.t[n - 1], windowMs, MINUTE_MS);
   // A draw already under way where the curve begins has no known start (a monitor's buffer
   // begins mid-irrigation): it makes no schedule.
-  const drawStarts = episodes(rolling, 0.8 * gpm, windowMs).map((e) => e.startMs).filter((t) => t > curve.t[0]);
+  // Flow that ran without a stop for `continuousMs` up to a time within the episode.
+  const unbroken = (e: { startMs: number; endMs: number }, ms = continuousMs) =>
+    ms <= 0 || curve.runs.some((r) => r.endMs >= e.startMs - curve.smearMs && r.startMs <= e.endMs && Math.min(r.endMs, e.endMs) - r.startMs >= ms);
+  // Only a draw that ran unbroken for half that long makes a schedule: a 15-minute garden hose
+  // yesterday does not excuse 45 minutes of unbroken flow at that hour today, a household's
+  // long morning does.
+  const drawStarts = episodes(rolling, 0.8 * gpm, windowMs).filter((e) => e.startMs > curve.t[0] && unbroken(e, continuousMs / 2)).map((e) => e.startMs);
   const candidates = drawStarts.concat(earlierDraws);
   const triggers: Trigger[] = [];
   for (const e of episodes(rolling, gpm, windowMs)) {
@@ -149,7 +160,7 @@ export function burstScan(deviceId: string, curve: UsageCurve, clock: LocalClock
       const dh = Math.abs(clock.hourOfDay(start) - hour);
       return Math.min(dh, 24 - dh) <= 0.5;
     });
-    if (scheduled) continue;
+    if (scheduled || !unbroken(e)) continue;
     triggers.push({
       rule: "burst", deviceId, startMs: e.startMs, endMs: e.endMs, severity: "critical",
       message: `burst: ${e.peak.toFixed(1)} gal/min sustained for ${formatDuration(e.endMs - e.startMs)} (a pool fill looks the same)`,
@@ -165,7 +176,7 @@ export function burstTriggers(deviceId: string, curve: UsageCurve, clock: LocalC
 
 /** sustained_flow: the burst scan at {@link SUSTAINED_FLOW}'s bar, its triggers renamed. */
 export function sustainedFlowScan(deviceId: string, curve: UsageCurve, clock: LocalClock, earlierDraws: readonly number[] = []): BurstScan {
-  const scan = burstScan(deviceId, curve, clock, { burstGpm: SUSTAINED_FLOW.gpm, burstMs: SUSTAINED_FLOW.ms }, earlierDraws);
+  const scan = burstScan(deviceId, curve, clock, { burstGpm: SUSTAINED_FLOW.gpm, burstMs: SUSTAINED_FLOW.ms }, earlierDraws, SUSTAINED_FLOW.ms);
   return {
     triggers: scan.triggers.map((t) => ({ ...t, rule: SUSTAINED_FLOW.rule, severity: "warning" as const, message: t.message.replace(/^burst/, "sustained flow") })),
     drawStarts: scan.drawStarts,
