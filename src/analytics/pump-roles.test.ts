@@ -3,7 +3,7 @@ import { simulateHistory } from "../sim/history.ts";
 import { SITE_KINDS, siteOfKind } from "../sim/site-kinds.ts";
 import { localClock } from "./local-time.ts";
 import { computePumpHealth, pumpsIn, type PumpCycle, type PumpHealth } from "./pump-health.ts";
-import { pressurePump } from "./pump-roles.ts";
+import { pressurePump, pressurePumpOf } from "./pump-roles.ts";
 
 const t0 = Date.UTC(2026, 2, 2);
 const DAY = 86_400_000;
@@ -31,6 +31,18 @@ describe("pump roles", () => {
     test(`${kind}: the pump answering pressure is ${expected[kind]}, on two variants and seeds`, () => {
       expect(found(kind, 0, 21)).toBe(expected[kind]);
       expect(found(kind, 1, 22)).toBe(expected[kind]);
+    });
+  }
+
+  // A model learns the role from weeks of history (src/ml/leak-model.ts): judged day by day,
+  // since over weeks at once a fill pump's long runs can show a larger median rise than the booster's.
+  for (const kind of SITE_KINDS) {
+    test(`${kind}: over three weeks of history, the pressure pump is ${expected[kind]}`, () => {
+      // (the first two are meterless-booster sites where the median over three weeks at once picks P2)
+      for (const [seed, variant] of [[11, 1], [12, 0], [13, 1]] as const) {
+        const frame = simulateHistory({ seed, device: siteOfKind(seed, kind, variant), startMs: Date.UTC(2026, 1, 9), endMs: Date.UTC(2026, 1, 9) + 21 * DAY });
+        expect(pressurePumpOf(frame) as string).toBe(expected[kind]);
+      }
     });
   }
 

@@ -43,9 +43,30 @@ export function pressurePump(pumps: readonly PumpHealth[]): PumpHealth | undefin
   return best;
 }
 
-/** The pressure pump found in a whole history (pump health over every pump it reports). */
+const DAY_MS = 86_400_000;
+
+/**
+ * The pressure pump found in a whole history: the pump found most often day by day, each day
+ * judged as the rule stage judges it (on its own day of readings). Over weeks at once the
+ * medians mislead: a fill pump's long runs span many of the booster's whole cycles, so its
+ * median rise can beat the booster's.
+ */
 export function pressurePumpOf(frame: HistoryFrame): PumpId | undefined {
-  return pressurePump(pumpsIn(frame).map((p) => computePumpHealth(frame, p)))?.pump;
+  const pumps = pumpsIn(frame);
+  if (pumps.length < 2) return pumps[0];
+  const votes = new Map<PumpId, number>();
+  const { ts } = frame;
+  for (let a = 0; a < ts.length; ) {
+    let b = a;
+    while (b < ts.length && ts[b]! < ts[a]! + DAY_MS) b++;
+    const day: HistoryFrame = { ...frame, ts: ts.subarray(a, b), columns: Object.fromEntries(Object.entries(frame.columns).map(([k, c]) => [k, c.subarray(a, b)])) };
+    const found = pressurePump(pumps.map((p) => computePumpHealth(day, p)))?.pump;
+    if (found) votes.set(found, (votes.get(found) ?? 0) + 1);
+    a = b;
+  }
+  let best: PumpId | undefined;
+  for (const [p, n] of votes) if (best === undefined || n > votes.get(best)!) best = p;
+  return best;
 }
 
 /**
