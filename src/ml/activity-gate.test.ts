@@ -91,3 +91,32 @@ describe("activity gate", () => {
     expect(run(24 * 60, (m) => (m % 240 === 0 ? 1 : 0), () => -0.5).includes(true)).toBe(false);
   });
 });
+
+describe("the range guard's schedule", () => {
+  const params: AlarmParams = {
+    short_window_minutes: 30, long_window_minutes: 360, short_threshold: -0.9, long_threshold: -0.9, short_scale: 0.05, long_scale: 0.05,
+    min_coverage: 0.5, rule_floor: 90, episode_merge_minutes: 60,
+    range_guard: { features: ["pump_current_mean_1h"], maxima: [2], minutes: 2 },
+  };
+  const DAY_MIN = 24 * 60;
+  // The pump busier than in training from 05:30 for `minutes` on each given day.
+  const guardMinutes = (days: [number, number][]) => {
+    const stream = new VerdictStream(params, ["pump_current_mean_1h"]);
+    const fired = new Map<number, number>();
+    for (let m = 0; m < 4 * DAY_MIN; m++) {
+      const day = Math.floor(m / DAY_MIN);
+      const busy = days.some(([d, minutes]) => d === day && m % DAY_MIN >= 330 && m % DAY_MIN < 330 + minutes);
+      if (stream.push(m * MIN, 0, [], [busy ? 3 : 1]).rules.includes("pump_above_training_range")) fired.set(day, (fired.get(day) ?? 0) + 1);
+    }
+    return fired;
+  };
+
+  test("a stretch at the time of day of yesterday's is a schedule for as long as yesterday's lasted", () => {
+    const fired = guardMinutes([[0, 30], [1, 30], [2, 120]]);
+    expect(fired.get(0)).toBe(28); // the first day of a new schedule alarms
+    expect(fired.get(1)).toBeUndefined();
+    // excused for about 30 + 15 minutes, then it alarms
+    expect(fired.get(2)).toBeGreaterThanOrEqual(120 - 2 - 45);
+    expect(fired.get(2)).toBeLessThanOrEqual(120 - 2 - 40);
+  });
+});

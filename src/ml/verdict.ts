@@ -93,6 +93,18 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
 export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range" } as const;
 
 /**
+ * The range guard's schedule, as `burst`'s: a stretch above the training range that began
+ * within 30 minutes of the time of day another began on one of the previous 14 days is a
+ * recurring draw (an irrigation schedule that started after training), not a leak — for as
+ * long as that one lasted plus 15 minutes, so a leak that begins at a scheduled hour is not
+ * excused for longer; stretches 15 minutes apart or closer are one. The first day of a new
+ * schedule still alarms. A live monitor knows the stretches of the hours it has replayed and
+ * scored since.
+ */
+export const GUARD_SCHEDULE = { withinMs: 30 * 60_000, days: 14, mergeMs: 15 * 60_000, slackMs: 15 * 60_000 } as const;
+const DAY_MS = 86_400_000;
+
+/**
  * The activity gate. The forest reads 24-hour windows, so after a leak or a pool fill stops its
  * rows stay unusual for up to a day; a leak, though, never lets the site rest. So the forest
  * alarms only while the site has drawn water without a quiet spell for the last
@@ -140,6 +152,10 @@ export class VerdictStream {
   private readonly long: TimeWindowMean;
   private readonly guardIndex: Int32Array;
   private readonly guardSince: Float64Array;
+  /** The guard's stretches, [start, last row] epoch ms, the last one open. */
+  private guardStretches: [number, number][] = [];
+  /** How long today's stretch is excused by a schedule (the longest like one); −1: not scheduled. */
+  private guardExcuseMs = -1;
   private readonly gateIndex: Int32Array;
   private lastActive = Number.NaN;
   private activeSince = Number.NaN;
@@ -155,6 +171,25 @@ export class VerdictStream {
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
     this.gateIndex = Int32Array.from(params.activity_gate?.features ?? [], (f) => featureNames.indexOf(f));
+  }
+
+  /** Whether the guard's stretch at `ts` (`above`: the guard holds there) is a recurring one; remembers stretch starts. */
+  private scheduled(ts: number, above: boolean): boolean {
+    if (!above) return false;
+    const open = this.guardStretches[this.guardStretches.length - 1];
+    if (open && ts - open[1] <= GUARD_SCHEDULE.mergeMs) open[1] = ts;
+    else {
+      this.guardStretches = this.guardStretches.filter(([s]) => ts - s <= (GUARD_SCHEDULE.days + 1) * DAY_MS);
+      // The longest earlier stretch that began at this time of day: today's is excused as long as that one lasted.
+      this.guardExcuseMs = -1;
+      for (const [s, e] of this.guardStretches) {
+        const days = Math.round((ts - s) / DAY_MS);
+        if (days >= 1 && days <= GUARD_SCHEDULE.days && Math.abs(ts - s - days * DAY_MS) <= GUARD_SCHEDULE.withinMs) this.guardExcuseMs = Math.max(this.guardExcuseMs, e - s);
+      }
+      this.guardStretches.push([ts, ts]);
+    }
+    const current = this.guardStretches[this.guardStretches.length - 1]!;
+    return this.guardExcuseMs >= 0 && current[1] - current[0] <= this.guardExcuseMs + GUARD_SCHEDULE.slackMs;
   }
 
   /**
@@ -200,6 +235,7 @@ export class VerdictStream {
         if (this.guardSince[k] !== this.guardSince[k]) this.guardSince[k] = ts;
         if (ts - this.guardSince[k] >= guard.minutes * 60_000) above = true;
       }
+      if (this.scheduled(ts, above)) above = false;
       if (above) rules = [...rules, RANGE_GUARD.rule];
     }
     const shortMean = this.short.push(ts, decision, p.min_coverage);
