@@ -20,17 +20,6 @@ const PER_ROW_EXTRA_BYTES = 96;
 const FIXED_MB = 192;
 const GARBAGE_FACTOR = 1.25;
 
-export interface HistoryMemoryEstimate {
-  /** Estimated peak, MiB. */
-  mb: number;
-  /** Estimated data rows over every file. */
-  rows: number;
-  /** The files' size, bytes. */
-  bytes: number;
-  /** Most telemetry columns in one file. */
-  keys: number;
-}
-
 /** Estimates the memory reading and training on these history CSVs needs (unreadable files count as empty: the reader names them). */
 export function estimateHistoryMemory(files: readonly string[]): HistoryMemoryEstimate {
   let rowBytes = 0;
@@ -48,6 +37,14 @@ export function estimateHistoryMemory(files: readonly string[]): HistoryMemoryEs
     rowBytes += fileRows * ((fileKeys + 2) * 8 + PER_ROW_EXTRA_BYTES);
   }
   return { mb: Math.ceil(FIXED_MB + (GARBAGE_FACTOR * rowBytes) / 1048576), rows, bytes, keys };
+}
+
+/** The estimated peak (`mb`, MiB) with what it was made of: data rows over every file, their size in bytes, the most telemetry columns in one file. */
+export interface HistoryMemoryEstimate {
+  mb: number;
+  rows: number;
+  bytes: number;
+  keys: number;
 }
 
 /**
