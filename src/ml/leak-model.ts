@@ -13,7 +13,8 @@ import { FEATURE_BLOCK_ROWS, forEachFeatureBlock } from "./feature-blocks.ts";
 import { FOREST_POOL_ROWS, RowPool } from "./row-pool.ts";
 import { confidenceFor, modelToText, parseModelText, type Confidence, type LeakModel } from "./model-file.ts";
 import { ScalerFit } from "./scaler.ts";
-import { ALARM_INPUT_FEATURES, calibrateAlarm, DEFAULT_MIN_COVERAGE, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { ALARM_INPUT_FEATURES, DEFAULT_MIN_COVERAGE, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { calibrateAlarm } from "./alarm-calibration.ts";
 import { releaseMemory } from "../release-memory.ts";
 
 export interface TrainOptions {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { IsolationForest } from "./iforest.ts";
 import { confidenceFor, loadModelFile, modelToText, saveModelFile, type LeakModel } from "./model-file.ts";
 import { StandardScaler } from "./scaler.ts";
-import { calibrateAlarm } from "./verdict.ts";
+import { calibrateAlarm } from "./alarm-calibration.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nightowl-model-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { alarmEpisodes, calibrateAlarm, VerdictStream } from "./verdict.ts";
+import { alarmEpisodes, VerdictStream } from "./verdict.ts";
+import { calibrateAlarm } from "./alarm-calibration.ts";
 
 const MIN = 60_000;
 

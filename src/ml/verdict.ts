@@ -23,6 +23,9 @@ import { TimeWindowMean } from "./time-window-mean.ts";
 const decisionThreshold = () => v.pipe(v.number(), v.minValue(-1), v.maxValue(1));
 /** Windows and merges up to a week, in whole minutes. */
 const minutes = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(10_080));
+/** The range guard's and the activity gate's features, and one finite level per feature. */
+const featureNames = v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1));
+const finiteNumbers = v.array(v.pipe(v.number(), v.finite()));
 
 export const AlarmParamsSchema = v.object({
   /** Short persistence window, minutes. */
@@ -53,8 +56,8 @@ export const AlarmParamsSchema = v.object({
   range_guard: v.optional(
     v.pipe(
       v.object({
-        features: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1)),
-        maxima: v.array(v.pipe(v.number(), v.finite())),
+        features: featureNames,
+        maxima: finiteNumbers,
         minutes: minutes(1),
       }),
       v.check((g) => g.features.length === g.maxima.length, "range_guard needs one maximum per feature"),
@@ -70,8 +73,8 @@ export const AlarmParamsSchema = v.object({
   activity_gate: v.optional(
     v.pipe(
       v.object({
-        features: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1)),
-        above: v.array(v.pipe(v.number(), v.finite())),
+        features: featureNames,
+        above: finiteNumbers,
         quiet_minutes: minutes(1),
         active_minutes: minutes(0),
       }),
@@ -280,111 +283,6 @@ export function raisesAlarm(rule: string): boolean {
 
 function logistic(z: number): number {
   return 1 / (1 + Math.exp(-z));
-}
-
-/**
- * Calibrates the alarm on leak-free training series (one per device, decision scores with
- * their timestamps): each window's threshold is the lowest smoothed value seen, minus
- * `margin` × (median − lowest) (`capAtZero` keeps it at or below 0); the scale puts the
- * median at 5 %.
- */
-export function calibrateAlarm(
-  series: readonly { ts: Float64Array; decision: Float64Array; features?: { names: readonly string[]; data: Float64Array; cols: number } }[],
-  options: { shortWindowMinutes?: number; longWindowMinutes?: number; margin?: number; minCoverage?: number; capAtZero?: boolean } = {},
-): AlarmParams {
-  const shortWindow = options.shortWindowMinutes ?? DEFAULT_WINDOWS.short;
-  const longWindow = options.longWindowMinutes ?? DEFAULT_WINDOWS.long;
-  const margin = options.margin ?? 0.05;
-  const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
-  const calibrate = (windowMinutes: number) => {
-    const values: number[] = [];
-    for (const s of series) {
-      const m = new TimeWindowMean(windowMinutes);
-      for (let i = 0; i < s.ts.length; i++) {
-        const mean = m.push(s.ts[i], s.decision[i], minCoverage);
-        if (mean === mean) values.push(mean);
-      }
-    }
-    if (values.length === 0) return { threshold: -0.05, scale: 0.02 };
-    values.sort((a, b) => a - b);
-    const lowest = values[0];
-    const median = values[Math.floor(values.length / 2)];
-    const spread = Math.max(median - lowest, 1e-3);
-    const threshold = options.capAtZero ? Math.min(lowest - margin * spread, 0) : lowest - margin * spread;
-    const scale = Math.max((median - threshold) / Math.log(19), 1e-4);
-    return { threshold, scale };
-  };
-  const s = calibrate(shortWindow);
-  const l = calibrate(longWindow);
-  let rangeGuard: AlarmParams["range_guard"];
-  const names = series[0]?.features?.names;
-  if (names && !names.some((n) => n.startsWith("flow_gpm")) && RANGE_GUARD.features.every((f) => names.includes(f))) {
-    const maxima = RANGE_GUARD.features.map((f) => {
-      let max = -Infinity;
-      for (const x of series) {
-        const j = x.features!.names.indexOf(f);
-        const { data, cols } = x.features!;
-        for (let i = j; i < data.length; i += cols) if (data[i] > max) max = data[i];
-      }
-      // Nudged up so the 7-digit rounding of the model file cannot put it below a training value.
-      return max + Math.abs(max) * 1e-6 + 1e-9;
-    });
-    rangeGuard = { features: [...RANGE_GUARD.features], maxima, minutes: RANGE_GUARD.minutes };
-  }
-  const activityGate = names ? gateFor(series as readonly GateSeries[]) : undefined;
-  return {
-    short_window_minutes: shortWindow,
-    long_window_minutes: longWindow,
-    short_threshold: s.threshold,
-    long_threshold: l.threshold,
-    short_scale: s.scale,
-    long_scale: l.scale,
-    min_coverage: minCoverage,
-    rule_floor: 90,
-    episode_merge_minutes: 60,
-    ...(rangeGuard ? { range_guard: rangeGuard } : {}),
-    ...(activityGate ? { activity_gate: activityGate } : {}),
-  };
-}
-
-type GateSeries = { features: { names: readonly string[]; data: Float64Array; cols: number } };
-
-/** Values of one feature over every training series. */
-function featureValues(series: readonly GateSeries[], name: string, keep: (row: Float64Array, at: (n: string) => number) => boolean = () => true): number[] {
-  const out: number[] = [];
-  for (const x of series) {
-    const { names, data, cols } = x.features;
-    const j = names.indexOf(name);
-    const at = (n: string) => names.indexOf(n);
-    for (let i = 0; i < data.length; i += cols) {
-      const row = data.subarray(i, i + cols);
-      if (keep(row, at)) out.push(row[j]!);
-    }
-  }
-  return out;
-}
-
-/**
- * The activity gate for the training series' features: where there is a meter, a pulse in the
- * last 5 minutes (the quiet spell long enough for two pulses at 0.25 gal/min, the meter's step
- * read from training); without one, the pump running or the pressure's 15-minute range above
- * `restNoiseFactor` × its median at rest in training (no pump start for an hour).
- */
-function gateFor(series: readonly GateSeries[]): AlarmParams["activity_gate"] {
-  const names = series[0]!.features.names;
-  const g = ACTIVITY_GATE;
-  if (names.includes("gallons_5m")) {
-    let step = Infinity;
-    for (const x of featureValues(series, "gallons_5m")) if (x > 1e-9 && x < step) step = x;
-    const quiet = Number.isFinite(step) ? Math.max(g.quietMinutes, Math.ceil((2 * step) / g.smallLeakGpm)) : g.quietMinutes;
-    return { features: ["gallons_5m"], above: [0], quiet_minutes: Math.min(quiet, 10_080), active_minutes: g.activeMinutes };
-  }
-  const pressure = "pressure_s1_range_15m";
-  if (!names.includes("pump_running") || !names.includes("pump_starts_1h") || !names.includes(pressure)) return undefined;
-  const rest = featureValues(series, pressure, (row, at) => row[at("pump_running")] === 0 && row[at("pump_starts_1h")] === 0).sort((a, b) => a - b);
-  const noise = rest.length ? rest[rest.length >> 1]! : 0;
-  const level = Math.max(g.minPressureMovePsi, g.restNoiseFactor * noise);
-  return { features: ["pump_running", pressure], above: [0, level], quiet_minutes: g.quietMinutes, active_minutes: g.activeMinutes };
 }
 
 /**
