@@ -192,8 +192,8 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       const k = known.get(id);
       return k ? reasonsOf(id, k, options.analytics.devices().get(id)?.figures(), analysisOf(id)?.analysis) : [];
     },
-    statuses(spanMs) {
-      return order.flatMap((id) => {
+    statuses(spanMs, onlyId) {
+      return (onlyId === undefined ? order : order.filter((id) => id === onlyId)).flatMap((id) => {
         const k = known.get(id);
         return k ? [status(id, k, spanMs)] : [];
       });
