@@ -31,12 +31,13 @@ test("rows older than the retention go, the columns stay contiguous and capacity
   expect(b.bytes()).toBeLessThanOrEqual(2 * 256 * 8);
 });
 
-test("a full retention is held in about a quarter more than its rows, not the next power of two", () => {
+test("a full retention is held in about an eighth more than its rows, in 6 bytes a row for time and a reading", () => {
   const b = new DeviceBuffer("d", { retentionMs: 1680 * MIN });
   for (let i = 1; i <= 6_000; i++) b.pushFrameRow({ deviceId: "d", deviceName: "", userLabel: "", ts: Float64Array.of(i * MIN), columns: { S1: Float64Array.of(i) } }, 0);
   expect(b.frame(b.lastTs - 1680 * MIN).ts.length).toBe(1681);
-  // Time and S1: two columns of at most 1.25 × 1,681 rows (+1), where doubling gave 4,096.
-  expect(b.bytes()).toBeLessThanOrEqual(2 * 8 * Math.ceil(1681 * 1.25 + 1));
+  // Time (Int32 offsets) and S1 (Int16): at most 1.125 × 1,681 rows (+1), where doubling gave
+  // 4,096 rows and Float64 16 bytes a row.
+  expect(b.bytes()).toBeLessThanOrEqual((4 + 2) * Math.ceil(1681 * 1.125 + 1));
   expect(b.frame().columns.S1![b.length - 1]).toBe(6_000);
 });
 
@@ -46,4 +47,24 @@ test("only the kept keys get a column; a row of other keys alone is no row", () 
   expect(b.push([["P1Hz", 2 * MIN, 60]])).toBeUndefined();
   expect(b.keys()).toEqual(["S1"]);
   expect(b.dropped).toBe(0);
+});
+
+test("what goes in comes out bit for bit, whatever the readings' decimals", () => {
+  const b = new DeviceBuffer("d", { retentionMs: 300 * MIN });
+  const t0 = Date.UTC(2026, 0, 1);
+  const rows: Array<[number, number, number, number]> = [];
+  for (let i = 0; i < 1_000; i++) {
+    // Pressure to a tenth, a meter total, and a reading of full double precision now and then.
+    const row: [number, number, number, number] = [t0 + i * MIN + (i % 7), Math.round(400 + 100 * Math.sin(i)) / 10, 572_000 + i * 3, i % 97 === 0 ? Math.sqrt(i) : i / 8];
+    rows.push(row);
+    b.push([["S1", row[0], row[1]], ["Pulse_TotalGallons", row[0], row[2]], ["P1C1", row[0], row[3]]]);
+  }
+  const f = b.frame(rows[700]![0]);
+  expect(f.ts.length).toBe(300);
+  rows.slice(700).forEach(([t, s1, gal, c], j) => {
+    expect(f.ts[j]).toBe(t);
+    expect(f.columns.S1![j]).toBe(s1);
+    expect(f.columns.Pulse_TotalGallons![j]).toBe(gal);
+    expect(f.columns.P1C1![j]).toBe(c);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * One device's recent readings, the only copy the monitor keeps: a columnar buffer of rows
- * (time plus one Float64Array per telemetry key, NaN where a key had no reading) covering the
- * last `retentionMs`. Polls, the warm-up and history replay all feed it through `push`, so one
+ * (time plus one column per telemetry key, no reading where a key had none) covering the last
+ * `retentionMs`. Polls, the warm-up and history replay all feed it through `push`, so one
  * rule decides what a new reading is:
  *
  * - a key's reading counts only if it is newer than that key's last one (a poll repeating the
@@ -9,13 +9,18 @@
  * - a row is dated by its newest new reading and must be later than the last row; a reading
  *   that would date a row at or before it is dropped and counted in `dropped`.
  *
- * The columns are contiguous, so the analytics and the feature engine read `frame()` views in
- * place; old rows are shifted out in batches (amortised O(1) per row). The capacity follows
- * the rows the retention holds (a quarter over, not the next power of two: at 1-minute
- * readings 28 h are 1,680 rows, which doubling would have put in 4,096), and only `keys`, when
- * given, are kept: a reading nothing downstream reads would cost memory for every device.
+ * Memory is what a fleet pays per device, so the columns are compact and exact: times as Int32
+ * offsets (`TimeColumn`), readings as scaled Int16/Int32 decimals (`ExactColumn`, 2 bytes for
+ * most keys where Float64 took 8), each reading read back bit for bit as it was pushed. A key
+ * the device never reports has no column. `frame()` decodes the rows asked for into Float64
+ * arrays for the analytics and the model. Old rows are shifted out in batches (amortised O(1)
+ * per row); the capacity follows the rows the retention holds (an eighth over), and only
+ * `keys`, when given, are kept: a reading nothing downstream reads would cost memory for every
+ * device.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { ExactColumn } from "./exact-column.ts";
+import { TimeColumn } from "./time-column.ts";
 
 const INITIAL_CAPACITY = 256;
 
@@ -27,8 +32,8 @@ export interface DeviceBufferOptions {
 }
 
 export class DeviceBuffer {
-  private t: Float64Array = new Float64Array(INITIAL_CAPACITY);
-  private readonly cols = new Map<string, Float64Array>();
+  private t = new TimeColumn(INITIAL_CAPACITY);
+  private readonly cols = new Map<string, ExactColumn>();
   private readonly lastKeyTs = new Map<string, number>();
   private head = 0;
   private end = 0;
@@ -47,7 +52,7 @@ export class DeviceBuffer {
 
   /** Time of the newest row, epoch ms; -Infinity when empty. */
   get lastTs(): number {
-    return this.end > this.head ? this.t[this.end - 1]! : -Infinity;
+    return this.end > this.head ? this.t.get(this.end - 1) : -Infinity;
   }
 
   /** The keys that have had a reading, in the order first seen. */
@@ -78,10 +83,9 @@ export class DeviceBuffer {
       return undefined;
     }
     const i = this.reserve(rowTs);
-    this.t[i] = rowTs;
-    for (const col of this.cols.values()) col[i] = Number.NaN;
+    this.t.set(i, rowTs);
     for (const [key, ts, value] of fresh) {
-      this.column(key)[i] = value;
+      this.column(key).set(i, value);
       this.lastKeyTs.set(key, ts);
     }
     this.end = i + 1;
@@ -96,31 +100,25 @@ export class DeviceBuffer {
     return this.push(readings);
   }
 
-  /** The rows from `fromMs` on (default all) as a frame of views into the buffer: read, do not keep. */
+  /** The rows from `fromMs` on (default all) as a frame of Float64 arrays of their own. */
   frame(fromMs = -Infinity, meta: Pick<HistoryFrame, "deviceName" | "userLabel"> = { deviceName: "", userLabel: "" }): HistoryFrame {
-    let a = this.head;
-    if (fromMs > -Infinity) {
-      let hi = this.end;
-      while (a < hi) {
-        const mid = (a + hi) >> 1;
-        if (this.t[mid]! < fromMs) a = mid + 1;
-        else hi = mid;
-      }
-    }
+    const a = fromMs > -Infinity ? this.t.lowerBound(fromMs, this.head, this.end) : this.head;
     const columns: Record<string, Float64Array> = {};
-    for (const [key, col] of this.cols) columns[key] = col.subarray(a, this.end);
-    return { deviceId: this.deviceId, ...meta, ts: this.t.subarray(a, this.end), columns };
+    for (const [key, col] of this.cols) columns[key] = col.read(a, this.end);
+    return { deviceId: this.deviceId, ...meta, ts: this.t.read(a, this.end), columns };
   }
 
   /** Bytes held by the arrays (capacity, not only the rows in use). */
   bytes(): number {
-    return this.t.byteLength * (1 + this.cols.size);
+    let n = this.t.bytes();
+    for (const col of this.cols.values()) n += col.bytes();
+    return n;
   }
 
-  private column(key: string): Float64Array {
+  private column(key: string): ExactColumn {
     let col = this.cols.get(key);
     if (!col) {
-      col = new Float64Array(this.t.length).fill(Number.NaN);
+      col = new ExactColumn(this.t.capacity);
       this.cols.set(key, col);
     }
     return col;
@@ -128,17 +126,18 @@ export class DeviceBuffer {
 
   /** The index of the next row, after dropping rows older than the retention and making room. */
   private reserve(newTs: number): number {
-    if (this.end < this.t.length) return this.end;
+    const capacity0 = this.t.capacity;
+    if (this.end < capacity0) return this.end;
     const keepFrom = newTs - this.options.retentionMs;
-    let h = this.head;
-    while (h < this.end && this.t[h]! < keepFrom) h++;
+    const h = this.t.lowerBound(keepFrom, this.head, this.end);
     const rows = this.end - h;
-    // Grow when more than four fifths of the capacity are still in the retention, to a quarter
-    // above the rows held: a shift then frees at least a fifth, so each row is copied at most
-    // five times (amortised O(1)), and a buffer whose retention is full stays near its size.
-    const capacity = rows * 5 > this.t.length * 4 ? Math.ceil(rows * 1.25) + 1 : this.t.length;
-    this.t = move(this.t, h, this.end, capacity);
-    for (const [key, col] of this.cols) this.cols.set(key, move(col, h, this.end, capacity));
+    // Grow when more than eight ninths of the capacity are still in the retention, to an eighth
+    // above the rows held: a shift then frees at least a ninth, so each row is copied at most
+    // nine times (amortised O(1), and a copy of 2-byte columns is cheap), and a buffer whose
+    // retention is full stays near its size.
+    const capacity = rows * 9 > capacity0 * 8 ? Math.ceil(rows * 1.125) + 1 : capacity0;
+    this.t.move(h, this.end, capacity);
+    for (const col of this.cols.values()) col.move(h, this.end, capacity);
     this.head = 0;
     this.end = rows;
     return rows;
@@ -155,15 +154,4 @@ export function countUpTo(ts: ArrayLike<number>, ms: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Rows [from, to) of `a` at the start of an array of `capacity` (the same one when it fits). */
-function move(a: Float64Array, from: number, to: number, capacity: number): Float64Array {
-  if (capacity === a.length) {
-    a.copyWithin(0, from, to);
-    return a;
-  }
-  const out = new Float64Array(capacity).fill(Number.NaN);
-  out.set(a.subarray(from, to));
-  return out;
 }

@@ -155,8 +155,7 @@ export class DeviceAnalytics {
 
   /** The buffered readings as a frame: a copy, safe to keep. */
   frame(): HistoryFrame {
-    const f = this.pipeline.buffer.frame();
-    return { ...f, ts: f.ts.slice(), columns: Object.fromEntries(Object.entries(f.columns).map(([k, c]) => [k, c.slice()])) };
+    return this.pipeline.buffer.frame();
   }
 
   private accumulate({ ts: t, values }: BufferRow): void {

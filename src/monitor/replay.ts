@@ -10,8 +10,11 @@ import { countUpTo, DeviceBuffer } from "./device-buffer.ts";
 import { PIPELINE_KEYS } from "./pipeline-keys.ts";
 import { ANALYSIS_WINDOW_MS, RuleStage, type RuleStageOptions } from "./rule-stage.ts";
 
-/** Extra rows kept beyond the analysis window, so a shift of the buffer is rare. */
-const BUFFER_MARGIN_MS = 2 * 3_600_000;
+/**
+ * Rows kept beyond the analysis window: more than one cadence slot, so the rows the latest
+ * analysis saw are still buffered until the next one (the status page reads them).
+ */
+const BUFFER_MARGIN_MS = 15 * 60_000;
 
 /** The buffer a device's pipeline keeps for an analysis window of `windowMs`. */
 export function newDeviceBuffer(deviceId: string, windowMs = ANALYSIS_WINDOW_MS): DeviceBuffer {
