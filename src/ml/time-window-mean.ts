@@ -2,18 +2,35 @@
  * A time-weighted running mean over the last W minutes of a series, the alarm's persistence
  * (verdict.ts): each row weighs the time since the row before it, capped, so 1-minute and
  * 5-minute data weigh alike and a gap in the data is not filled with its neighbours' values.
+ *
+ * The rows in the window live in rings sized to the window (narrow-ring.ts), not in arrays
+ * that grow for thousands of rows before they are compacted: a fleet keeps two of these per
+ * device. The running sums are re-summed at the same rows as that compaction did (`RESUM_*`),
+ * so every mean is bit for bit what it was.
  */
+import { NarrowRing, TimeRing } from "./narrow-ring.ts";
 
 /** Rows further apart than this (ms) do not carry their value over the gap. */
 const MAX_STEP_MS = 15 * 60_000;
+/**
+ * The running sums are summed afresh, so floating-point drift cannot accumulate, once more than
+ * this many rows have left the window since the last time and they outnumber the rows since then
+ * still in it.
+ */
+const RESUM_AFTER_ROWS = 4096;
 
 /** A time-weighted running mean over the last `windowMs` of a series: O(1) amortised per push. */
 export class TimeWindowMean {
   private readonly windowMs: number;
-  private ts: number[] = [];
-  private w: number[] = [];
-  private x: number[] = [];
+  private mask = 63;
+  private readonly ts = new TimeRing(64);
+  /** The time each row stands for, ms. */
+  private readonly w = new NarrowRing(64);
+  private x = new Float64Array(64);
+  /** Logical indices: rows [head, tail) are in the window; `resummed` is where the last re-sum counted from. */
   private head = 0;
+  private tail = 0;
+  private resummed = 0;
   private sumW = 0;
   private sumWX = 0;
   private lastTs = Number.NaN;
@@ -27,31 +44,44 @@ export class TimeWindowMean {
     // Each row stands for the time since the previous row (capped), so 1-min and 5-min data weigh alike.
     const dt = this.lastTs === this.lastTs ? Math.min(Math.max(ts - this.lastTs, 0), MAX_STEP_MS) : 60_000;
     this.lastTs = ts;
-    this.ts.push(ts);
-    this.w.push(dt);
-    this.x.push(value);
+    if (this.tail - this.head > this.mask) this.grow();
+    const i = this.tail++;
+    this.ts.set(i, ts, this.head);
+    this.w.set(i, dt);
+    this.x[i & this.mask] = value;
     this.sumW += dt;
     this.sumWX += dt * value;
     const cutoff = ts - this.windowMs;
-    while (this.head < this.ts.length && this.ts[this.head] <= cutoff) {
-      this.sumW -= this.w[this.head];
-      this.sumWX -= this.w[this.head] * this.x[this.head];
+    while (this.head < this.tail && this.ts.at(this.head) <= cutoff) {
+      const w = this.w.at(this.head);
+      this.sumW -= w;
+      this.sumWX -= w * this.x[this.head & this.mask]!;
       this.head++;
     }
-    if (this.head > 4096 && this.head * 2 > this.ts.length) {
-      this.ts = this.ts.slice(this.head);
-      this.w = this.w.slice(this.head);
-      this.x = this.x.slice(this.head);
-      this.head = 0;
-      // Re-sum occasionally so floating-point drift in the running sums cannot accumulate.
-      this.sumW = 0;
-      this.sumWX = 0;
-      for (let i = 0; i < this.w.length; i++) {
-        this.sumW += this.w[i];
-        this.sumWX += this.w[i] * this.x[i];
-      }
-    }
+    const left = this.head - this.resummed;
+    if (left > RESUM_AFTER_ROWS && left * 2 > this.tail - this.resummed) this.resum();
     if (this.sumW < minCoverage * this.windowMs) return Number.NaN;
     return this.sumWX / this.sumW;
+  }
+
+  private resum(): void {
+    this.resummed = this.head;
+    this.sumW = 0;
+    this.sumWX = 0;
+    for (let i = this.head; i < this.tail; i++) {
+      const w = this.w.at(i);
+      this.sumW += w;
+      this.sumWX += w * this.x[i & this.mask]!;
+    }
+  }
+
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const x = new Float64Array(size);
+    for (let i = this.head; i < this.tail; i++) x[i & (size - 1)] = this.x[i & this.mask]!;
+    this.x = x;
+    this.ts.grow(size, this.head, this.tail);
+    this.w.grow(size, this.head, this.tail);
+    this.mask = size - 1;
   }
 }

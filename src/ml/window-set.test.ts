@@ -24,7 +24,16 @@ test("clear forgets everything; the next sample starts every window", () => {
   expect([set.count(1), set.mean(1), set.range(1), set.weight(1)]).toEqual([1, 7, 0, 2]);
 });
 
-test("every window agrees with a direct computation through growth, trimming and rebasing", () => {
+/** Series the windows must follow: steps between samples, weights, and where the times sit. */
+const SERIES = [
+  { name: "sub-minute steps from 0, fractional ms, fractional weights", t0: 0, step: (rnd: () => number) => 30_000 * rnd() + 1, whole: false, weight: (rnd: () => number) => (rnd() < 0.5 ? 0 : rnd()) },
+  { name: "1-minute data at epoch times, gallons in whole pulses", t0: Date.UTC(2026, 4, 1), step: (rnd: () => number) => MIN, whole: true, weight: (rnd: () => number) => (rnd() < 0.7 ? 0 : Math.floor(rnd() * 10)) },
+  { name: "outages longer than every window", t0: Date.UTC(2026, 4, 1), step: (rnd: () => number) => (rnd() < 0.02 ? 3 * 60 * MIN : MIN), whole: true, weight: (rnd: () => number) => 0 },
+  { name: "silences past 49 days (beyond 32-bit ms offsets)", t0: Date.UTC(2026, 4, 1), step: (rnd: () => number) => (rnd() < 0.01 ? 60 * 1440 * MIN : MIN), whole: true, weight: (rnd: () => number) => rnd() },
+  { name: "times before 1970 and after 2100", t0: -Date.UTC(2200, 0, 1), step: (rnd: () => number) => (rnd() < 0.005 ? 1e14 : 45_000), whole: true, weight: (rnd: () => number) => 0 },
+] as const;
+
+test.each(SERIES)("every window agrees with a direct computation through growth, trimming and rebasing: $name", (series) => {
   const spans = [3 * MIN, 10 * MIN, 45 * MIN];
   const set = new WindowSet(spans);
   const back = new Lookback(set);
@@ -35,12 +44,13 @@ test("every window agrees with a direct computation through growth, trimming and
   const vs: number[] = [];
   const ws: number[] = [];
   const cs: number[] = [];
-  let t = 0;
+  let t = series.t0;
   for (let i = 0; i < 3000; i++) {
-    t += rnd() < 0.1 ? 5 * MIN * rnd() : 30_000 * rnd() + 1;
+    t += rnd() < 0.1 ? 5 * MIN * rnd() : series.step(rnd);
+    if (series.whole) t = Math.round(t);
     // Long flat stretches and jumps exercise the monotonic stacks and the prefix-sum shift.
     const v = i % 500 < 100 ? 5000 : 5000 + Math.round(rnd() * 1000) / 10;
-    const w = rnd() < 0.5 ? 0 : rnd();
+    const w = series.weight(rnd);
     const c = t - (ts.at(-1) ?? t) <= 2 * MIN ? t - (ts.at(-1) ?? t) : 0;
     set.push(t, v, w, c);
     ts.push(t);
@@ -49,6 +59,12 @@ test("every window agrees with a direct computation through growth, trimming and
     cs.push(c);
     set.evict(t);
     set.dropBefore(back.at(t - 50 * MIN));
+    // Every retained sample reads back exactly as pushed.
+    const kept = set.tail - set.head;
+    for (let j = Math.max(set.head, set.tail - ts.length); j < set.tail; j++) {
+      const at = ts.length - (set.tail - j);
+      if (set.tsAt(j) !== ts[at] || set.vAt(j) !== vs[at]) throw new Error(`sample ${j} of ${kept} reads ${set.tsAt(j)}, ${set.vAt(j)}; pushed ${ts[at]}, ${vs[at]}`);
+    }
     spans.forEach((span, k) => {
       const idx = ts.map((x, j) => j).filter((j) => ts[j]! > t - span);
       const vals = idx.map((j) => vs[j]!);

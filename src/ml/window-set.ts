@@ -3,12 +3,20 @@
  * live in a growable ring addressed by ever-growing logical indices. A window of span W at
  * time t holds the samples with timestamp in (t − W, t], as pandas' `rolling("5min")` does.
  *
- * All windows of a signal share the work: sums come from prefix sums stored beside each sample
- * (window sum = total − prefix at the window's first sample), taken about a recent value and
- * rebuilt once the ring has turned over, so rounding never accumulates and a constant stretch
- * sums to exactly zero; min and max come from one monotonic stack each (window-extreme.ts).
+ * All windows of a signal share the work: sums come from running prefix sums (window sum =
+ * total − prefix at the window's first sample), taken about a recent value and rebuilt once the
+ * ring has turned over, so rounding never accumulates and a constant stretch sums to exactly
+ * zero; min and max come from one monotonic stack each (window-extreme.ts).
+ *
+ * Memory: a fleet keeps a day of samples per signal per device, so only what a later read
+ * needs is kept per sample — time, value, weight and covered interval, each as narrow as stays
+ * exact (narrow-ring.ts). The prefix sums are kept per window instead, at its first sample,
+ * and moved forward with the window by adding the samples it lets go: the same additions in the
+ * same order as when those samples came, so every sum is bit for bit the one a per-sample
+ * prefix array would hold.
  */
 
+import { NarrowRing, TimeRing } from "./narrow-ring.ts";
 import { WindowExtreme } from "./window-extreme.ts";
 
 /**
@@ -19,20 +27,21 @@ import { WindowExtreme } from "./window-extreme.ts";
 export class WindowSet {
   /** Sample storage, one ring position per logical index (`i & mask`). */
   private mask = 63;
-  private tsBuf = new Float64Array(64);
+  private readonly tsRing = new TimeRing(64);
   private vBuf = new Float64Array(64);
-  private wBuf = new Float64Array(64);
+  private readonly wRing = new NarrowRing(64);
   /** Milliseconds before each sample that readings covered (0 after a gap; see `covered`). */
-  private cBuf = new Float64Array(64);
-  /** Exclusive prefix sums at each sample: Σ (v − shift), Σ (v − shift)², Σ weight before it. */
-  private psBuf = new Float64Array(64);
-  private pqBuf = new Float64Array(64);
-  private pwBuf = new Float64Array(64);
-  private pcBuf = new Float64Array(64);
+  private readonly cRing = new NarrowRing(64);
+  /** Running sums over every sample since the last rebase: Σ (v − shift), Σ (v − shift)², Σ weight, Σ covered. */
   private totalS = 0;
   private totalQ = 0;
   private totalW = 0;
   private totalC = 0;
+  /** Per window: the same sums over the samples before its first (the totals when that sample came). */
+  private readonly startS: Float64Array;
+  private readonly startQ: Float64Array;
+  private readonly startW: Float64Array;
+  private readonly startC: Float64Array;
   private shift = 0;
   private sinceRebase = 0;
   /** Logical index of the oldest retained sample. */
@@ -49,6 +58,10 @@ export class WindowSet {
     readonly spans: readonly number[],
   ) {
     this.start = new Float64Array(spans.length);
+    this.startS = new Float64Array(spans.length);
+    this.startQ = new Float64Array(spans.length);
+    this.startW = new Float64Array(spans.length);
+    this.startC = new Float64Array(spans.length);
     const valueAt = (i: number) => this.vBuf[i & this.mask]!;
     this.max = new WindowExtreme(spans.length, 1, valueAt);
     this.min = new WindowExtreme(spans.length, -1, valueAt);
@@ -56,7 +69,7 @@ export class WindowSet {
 
   /** Time (epoch ms) of sample `i`. */
   tsAt(i: number): number {
-    return this.tsBuf[i & this.mask]!;
+    return this.tsRing.at(i);
   }
 
   /** Value of sample `i`. */
@@ -71,6 +84,7 @@ export class WindowSet {
     this.max.clear();
     this.min.clear();
     this.totalS = this.totalQ = this.totalW = this.totalC = this.sinceRebase = 0;
+    for (const sums of [this.startS, this.startQ, this.startW, this.startC]) sums.fill(0);
   }
 
   /**
@@ -82,15 +96,10 @@ export class WindowSet {
     const i = this.tail;
     if (i === this.head) this.shift = value;
     if (i - this.head > this.mask) this.grow();
-    const at = i & this.mask;
-    this.tsBuf[at] = t;
-    this.vBuf[at] = value;
-    this.wBuf[at] = weight;
-    this.cBuf[at] = covered;
-    this.psBuf[at] = this.totalS;
-    this.pqBuf[at] = this.totalQ;
-    this.pwBuf[at] = this.totalW;
-    this.pcBuf[at] = this.totalC;
+    this.tsRing.set(i, t, this.head);
+    this.vBuf[i & this.mask] = value;
+    this.wRing.set(i, weight);
+    this.cRing.set(i, covered);
     const d = value - this.shift;
     this.totalS += d;
     this.totalQ += d * d;
@@ -107,15 +116,14 @@ export class WindowSet {
   evict(t: number): void {
     const n = this.spans.length;
     const tail = this.tail;
-    const ts = this.tsBuf;
-    const mask = this.mask;
+    const ts = this.tsRing;
     const start = this.start;
     for (let k = 0; k < n; k++) {
       const limit = t - this.spans[k]!;
       let s = start[k]!;
-      if (s < tail && ts[s & mask]! <= limit) {
-        do s++;
-        while (s < tail && ts[s & mask]! <= limit);
+      if (s < tail && ts.at(s) <= limit) {
+        do this.leave(k, s++);
+        while (s < tail && ts.at(s) <= limit);
         start[k] = s;
         this.max.advance(k, s);
         this.min.advance(k, s);
@@ -123,6 +131,15 @@ export class WindowSet {
     }
     this.max.trimTo(n - 1);
     this.min.trimTo(n - 1);
+  }
+
+  /** Sample `i`, the first of window `k`, leaves it: its terms join the sums before the window. */
+  private leave(k: number, i: number): void {
+    const d = this.vBuf[i & this.mask]! - this.shift;
+    this.startS[k] += d;
+    this.startQ[k] += d * d;
+    this.startW[k] += this.wRing.at(i);
+    this.startC[k] += this.cRing.at(i);
   }
 
   /** Forgets samples before logical index `i` (never inside a window). */
@@ -136,8 +153,7 @@ export class WindowSet {
   }
 
   mean(k: number): number {
-    const s = this.start[k]!;
-    return this.shift + (this.totalS - this.psBuf[s & this.mask]!) / (this.tail - s);
+    return this.shift + (this.totalS - this.startS[k]!) / (this.tail - this.start[k]!);
   }
 
   /**
@@ -146,10 +162,9 @@ export class WindowSet {
    */
   std(k: number): number {
     if (this.range(k) === 0) return 0;
-    const s = this.start[k]!;
-    const n = this.tail - s;
-    const m = (this.totalS - this.psBuf[s & this.mask]!) / n;
-    const variance = (this.totalQ - this.pqBuf[s & this.mask]!) / n - m * m;
+    const n = this.tail - this.start[k]!;
+    const m = (this.totalS - this.startS[k]!) / n;
+    const variance = (this.totalQ - this.startQ[k]!) / n - m * m;
     return variance > 0 ? Math.sqrt(variance) : 0;
   }
 
@@ -167,22 +182,19 @@ export class WindowSet {
     const mask = this.mask;
     const start = this.start;
     const v = this.vBuf;
-    const ps = this.psBuf;
-    const pq = this.pqBuf;
     const totalS = this.totalS;
     const totalQ = this.totalQ;
     for (let k = 0; k < n; k++, at += 3) {
-      const s = start[k]!;
-      const count = tail - s;
+      const count = tail - start[k]!;
       if (count === 0) {
         out[at] = fallback;
         out[at + 1] = 0;
         out[at + 2] = 0;
         continue;
       }
-      const m = (totalS - ps[s & mask]!) / count;
+      const m = (totalS - this.startS[k]!) / count;
       const range = v[this.max.at(k) & mask]! - v[this.min.at(k) & mask]!;
-      const variance = range === 0 ? 0 : (totalQ - pq[s & mask]!) / count - m * m;
+      const variance = range === 0 ? 0 : (totalQ - this.startQ[k]!) / count - m * m;
       out[at] = this.shift + m;
       out[at + 1] = variance > 0 ? Math.sqrt(variance) : 0;
       out[at + 2] = range;
@@ -191,8 +203,7 @@ export class WindowSet {
 
   /** Sum of the samples' weights; rounding residue below 1e-9 reads as 0. */
   weight(k: number): number {
-    const s = this.start[k]!;
-    const sum = s < this.tail ? this.totalW - this.pwBuf[s & this.mask]! : 0;
+    const sum = this.start[k]! < this.tail ? this.totalW - this.startW[k]! : 0;
     return sum > 1e-9 ? sum : 0;
   }
 
@@ -204,31 +215,36 @@ export class WindowSet {
   covered(k: number, t: number): number {
     const s = this.start[k]!;
     if (s >= this.tail) return 0;
-    const at = s & this.mask;
-    let sum = this.totalC - this.pcBuf[at]!;
-    const overhang = t - this.spans[k]! - (this.tsBuf[at]! - this.cBuf[at]!);
+    let sum = this.totalC - this.startC[k]!;
+    const overhang = t - this.spans[k]! - (this.tsRing.at(s) - this.cRing.at(s));
     if (overhang > 0) sum -= overhang;
     return sum;
   }
 
+  /** Sums every retained sample again about the newest value; each window's sums are taken on the way. */
   private rebase(): void {
     const mask = this.mask;
+    const n = this.spans.length;
+    const start = this.start;
     this.shift = this.vBuf[(this.tail - 1) & mask]!;
     let s = 0;
     let q = 0;
     let w = 0;
     let c = 0;
-    for (let i = this.head; i < this.tail; i++) {
-      const at = i & mask;
-      this.psBuf[at] = s;
-      this.pqBuf[at] = q;
-      this.pwBuf[at] = w;
-      this.pcBuf[at] = c;
-      const d = this.vBuf[at]! - this.shift;
+    for (let i = this.head; i <= this.tail; i++) {
+      for (let k = 0; k < n; k++) {
+        if (start[k] !== i) continue;
+        this.startS[k] = s;
+        this.startQ[k] = q;
+        this.startW[k] = w;
+        this.startC[k] = c;
+      }
+      if (i === this.tail) break;
+      const d = this.vBuf[i & mask]! - this.shift;
       s += d;
       q += d * d;
-      w += this.wBuf[at]!;
-      c += this.cBuf[at]!;
+      w += this.wRing.at(i);
+      c += this.cRing.at(i);
     }
     this.totalS = s;
     this.totalQ = q;
@@ -240,19 +256,12 @@ export class WindowSet {
   private grow(): void {
     const size = (this.mask + 1) * 2;
     const mask = size - 1;
-    const move = (old: Float64Array): Float64Array<ArrayBuffer> => {
-      const next = new Float64Array(size);
-      for (let i = this.head; i < this.tail; i++) next[i & mask] = old[i & this.mask]!;
-      return next;
-    };
-    this.tsBuf = move(this.tsBuf);
-    this.vBuf = move(this.vBuf);
-    this.wBuf = move(this.wBuf);
-    this.cBuf = move(this.cBuf);
-    this.psBuf = move(this.psBuf);
-    this.pqBuf = move(this.pqBuf);
-    this.pwBuf = move(this.pwBuf);
-    this.pcBuf = move(this.pcBuf);
+    const v = new Float64Array(size);
+    for (let i = this.head; i < this.tail; i++) v[i & mask] = this.vBuf[i & this.mask]!;
+    this.vBuf = v;
+    this.tsRing.grow(size, this.head, this.tail);
+    this.wRing.grow(size, this.head, this.tail);
+    this.cRing.grow(size, this.head, this.tail);
     this.mask = mask;
   }
 }
