@@ -10,7 +10,7 @@ import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } f
 import { pressurePump } from "./pump-roles.ts";
 import { nightRefillTriggers } from "./night-refills.ts";
 import {
-  burstScan, continuousFlowTriggers, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
+  burstScan, continuousFlowTriggers, rememberDraws, type Draw, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
   RULE_DEFAULTS, shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
@@ -37,9 +37,9 @@ export interface AnalyzeOptions {
 export interface AnalysisPast {
   /** Complete local days, oldest first (at most the baseline's 14 days plus one). */
   days: DayFeatures[];
-  /** Starts of draws that make a schedule for `burst` and for `sustained_flow`, epoch ms. */
-  burstDraws: number[];
-  sustainedDraws: number[];
+  /** Draws that make a schedule and a usual length for `burst` and for `sustained_flow`, [start, end] epoch ms. */
+  burstDraws: Draw[];
+  sustainedDraws: Draw[];
 }
 
 const PAST_MS = 15 * 86_400_000;
@@ -89,8 +89,8 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
 
   const id = frame.deviceId;
   const triggers: Trigger[] = [];
-  let burstDraws: number[] = [];
-  let sustainedDraws: number[] = [];
+  let burstDraws: Draw[] = [];
+  let sustainedDraws: Draw[] = [];
   if (curve) {
     triggers.push(...continuousFlowTriggers(id, curve, clock, toMs, options.rules));
     triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
@@ -99,8 +99,8 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
     const sustained = sustainedFlowScan(id, curve, clock, past?.sustainedDraws);
     triggers.push(...burst.triggers, ...sustained.triggers);
-    burstDraws = burst.drawStarts;
-    sustainedDraws = sustained.drawStarts;
+    burstDraws = burst.draws;
+    sustainedDraws = sustained.draws;
   }
   // The pump that answers house pressure (a booster or the well pump); the other fills a
   // storage tank on its float's own schedule, whichever of P1 and P2 it is wired as.
@@ -113,11 +113,10 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   triggers.push(...baselineTriggers(id, days, options.baseline, clock.timeZone));
   triggers.sort((a, b) => a.startMs - b.startMs);
   const keepFrom = toMs - PAST_MS;
-  const draws = (earlier: readonly number[] | undefined, now: number[]) => [...new Set([...(earlier ?? []), ...now])].filter((t) => t >= keepFrom).sort((a, b) => a - b);
   const nextPast: AnalysisPast = {
     days: days.filter((d) => d.startMs >= keepFrom && d.endMs <= toMs && (d.startMs >= fromMs || past?.days.includes(d))),
-    burstDraws: draws(past?.burstDraws, burstDraws),
-    sustainedDraws: draws(past?.sustainedDraws, sustainedDraws),
+    burstDraws: rememberDraws(past?.burstDraws ?? [], burstDraws, keepFrom),
+    sustainedDraws: rememberDraws(past?.sustainedDraws ?? [], sustainedDraws, keepFrom),
   };
 
   return {

@@ -7,8 +7,9 @@
  *   are uncertain by the meter's joining distance (see usage-curve.ts), so a coarse meter must
  *   show 2 h plus twice the excess of that distance over 15 minutes, through a 02:00–04:00 window.
  * - night_flow: the minimum night flow (02:00–04:00) is above 0.05 gal/min.
- * - burst: at least 5 gal/min for 15 minutes, unless a draw like it began at the same time of
- *   day (± 30 min) on another of the previous 14 days — a schedule such as irrigation.
+ * - burst: at least 5 gal/min for 15 minutes and for longer than the household's own draws of
+ *   that size lasted in the previous 14 days (45 minutes at most), unless a draw like it began
+ *   at the same time of day (± 30 min) on another of those days — a schedule such as irrigation.
  * - night_pump_starts: the pump started in at least 4 of the 5 quiet hours (00:00–05:00), which
  *   a leak does every night and a softener (90 min, three clock hours at most) does not. Needs no meter.
  * - short_cycling: at least 10 starts within an hour with a median run under 60 s (a
@@ -23,6 +24,7 @@ import { rollingFlow, type UsageCurve } from "./usage-curve.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** Thresholds of the rules; each defaults to `RULE_DEFAULTS`. */
 export interface RuleOptions {
@@ -33,6 +35,8 @@ export interface RuleOptions {
   /** Burst flow, gal/min (5), sustained for `burstMs` (15 min). */
   burstGpm?: number;
   burstMs?: number;
+  /** The most a household's usual draws can raise the burst's duration to, ms (45 min). */
+  burstLearnedMaxMs?: number;
   /** Quiet hours with a pump start that fire `night_pump_starts` (4 of 5). */
   nightStartHours?: number;
   /** Starts within an hour (10) with a median run under this many seconds (60). */
@@ -48,6 +52,9 @@ export const RULE_DEFAULTS = {
   nightFlowGpm: 0.05,
   burstGpm: 5,
   burstMs: 15 * MINUTE_MS,
+  // A burst pipe must still be alarmed within the hour: 45 minutes, plus at most one 5-minute
+  // analysis slot and the 15-minute window's lag of a coarsely polled meter.
+  burstLearnedMaxMs: 45 * MINUTE_MS,
   nightStartHours: 4,
   shortCycleStarts: 10,
   shortCycleRunSeconds: 60,
@@ -116,57 +123,90 @@ export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options
  */
 export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS } as const;
 
-/** What a burst scan found: its triggers, and the starts of draws that make a schedule. */
+/** A draw of at least 80 % of a scan's threshold: [start, end] epoch ms. */
+export type Draw = [number, number];
+
+/** What a burst scan found: its triggers, and the draws that make a schedule and a usual length. */
 export interface BurstScan {
   triggers: Trigger[];
-  /** Starts (epoch ms) of draws of at least 80 % of the threshold: tomorrow's schedule. */
-  drawStarts: number[];
+  /** Draws of at least 80 % of the threshold: tomorrow's schedule, and how long such draws last. */
+  draws: Draw[];
 }
 
+/** How far back the household's draws make a schedule and a usual length. */
+const SCHEDULE_DAYS = 14;
+
 /**
- * burst: sustained high flow that is not a recurring schedule. A schedule is a draw of at least
- * 80 % of the threshold that began within 30 minutes of the same local time on one of the
- * previous 14 days, so an irrigation zone at 4.9 gal/min does not become a burst on the day a
- * shower pushes it to 5.1. `earlierDraws` are such draws' starts from before the curve (a
- * monitor keeps them from day to day, so its buffer need not hold 14 days of readings).
- * `continuousMs`: the flow must also have run without a stop (a run of the usage curve) for
- * this long within the episode, and a draw must have run unbroken for half of it to make a schedule.
+ * burst: sustained high flow that is not a recurring schedule and outlasts the household's
+ * usual draws of its size. A schedule is a draw of at least 80 % of the threshold that began
+ * within 30 minutes of the same local time on one of the previous 14 days, so an irrigation
+ * zone at 4.9 gal/min does not become a burst on the day a shower pushes it to 5.1. The usual
+ * length is the longest such draw that ended before this one began in those 14 days: a garden
+ * hose or a first irrigation morning ends within what the household's own hoses lasted, a burst
+ * pipe does not; the length the flow must outlast is capped at `burstLearnedMaxMs` (45 min) so
+ * that a pool fill in memory cannot hide a burst for hours. `earlierDraws` are such draws from
+ * before the curve (a monitor keeps them from day to day, so its buffer need not hold 14 days
+ * of readings). `continuousMs`: the flow must also have run without a stop (a run of the usage
+ * curve) for this long within the episode, and a draw must have run unbroken for half of it to
+ * make a schedule.
  */
 export function burstScan(
-  deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}, earlierDraws: readonly number[] = [], continuousMs = 0,
+  deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}, earlierDraws: readonly Draw[] = [], continuousMs = 0,
 ): BurstScan {
   const gpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
   const windowMs = options.burstMs ?? RULE_DEFAULTS.burstMs;
+  const learnedMaxMs = Math.max(windowMs, options.burstLearnedMaxMs ?? RULE_DEFAULTS.burstLearnedMaxMs);
   const n = curve.t.length;
-  if (n < 2) return { triggers: [], drawStarts: [] };
+  if (n < 2) return { triggers: [], draws: [] };
   const rolling = rollingFlow(curve, curve.t[0], curve.t[n - 1], windowMs, MINUTE_MS);
-  // A draw already under way where the curve begins has no known start (a monitor's buffer
-  // begins mid-irrigation): it makes no schedule.
   // Flow that ran without a stop for `continuousMs` up to a time within the episode.
   const unbroken = (e: { startMs: number; endMs: number }, ms = continuousMs) =>
     ms <= 0 || curve.runs.some((r) => r.endMs >= e.startMs - curve.smearMs && r.startMs <= e.endMs && Math.min(r.endMs, e.endMs) - r.startMs >= ms);
-  // Only a draw that ran unbroken for half that long makes a schedule: a 15-minute garden hose
-  // yesterday does not excuse 45 minutes of unbroken flow at that hour today, a household's
-  // long morning does.
-  const drawStarts = episodes(rolling, 0.8 * gpm, windowMs).filter((e) => e.startMs > curve.t[0] && unbroken(e, continuousMs / 2)).map((e) => e.startMs);
-  const candidates = drawStarts.concat(earlierDraws);
+  // A draw already under way where the curve begins has no known start (a monitor's buffer
+  // begins mid-irrigation): it makes no schedule. Only a draw that ran unbroken for half of
+  // `continuousMs` does: a 15-minute garden hose yesterday does not excuse 45 minutes of
+  // unbroken flow at that hour today, a household's long morning does.
+  const draws = episodes(rolling, 0.8 * gpm, windowMs)
+    .filter((e) => e.startMs > curve.t[0] && unbroken(e, continuousMs / 2))
+    .map((e): Draw => [e.startMs, e.endMs]);
+  const candidates = earlierDraws.concat(draws);
   const triggers: Trigger[] = [];
   for (const e of episodes(rolling, gpm, windowMs)) {
     const hour = clock.hourOfDay(e.startMs);
     const day = clock.dayIndex(e.startMs);
-    const scheduled = candidates.some((start) => {
+    let usualMs = 0;
+    let scheduled = false;
+    for (const [start, end] of candidates) {
+      if (start < e.startMs - SCHEDULE_DAYS * DAY_MS) continue;
+      if (end < e.startMs) usualMs = Math.max(usualMs, end - start);
       const d = clock.dayIndex(start);
-      if (d >= day || d < day - 14) return false;
+      if (d >= day || d < day - SCHEDULE_DAYS) continue;
       const dh = Math.abs(clock.hourOfDay(start) - hour);
-      return Math.min(dh, 24 - dh) <= 0.5;
-    });
-    if (scheduled || !unbroken(e)) continue;
+      if (Math.min(dh, 24 - dh) <= 0.5) scheduled = true;
+    }
+    const requiredMs = Math.min(learnedMaxMs, Math.max(windowMs, usualMs));
+    if (scheduled || e.endMs - e.startMs < requiredMs || !unbroken(e)) continue;
     triggers.push({
       rule: "burst", deviceId, startMs: e.startMs, endMs: e.endMs, severity: "critical",
       message: `burst: ${e.peak.toFixed(1)} gal/min sustained for ${formatDuration(e.endMs - e.startMs)} (a pool fill looks the same)`,
     });
   }
-  return { triggers, drawStarts };
+  return { triggers, draws };
+}
+
+/**
+ * A draw memory with `draws` added: overlapping draws are one (a draw still running is seen
+ * again, longer, by the next analysis), and draws that ended before `keepFromMs` are dropped.
+ */
+export function rememberDraws(earlier: readonly Draw[], draws: readonly Draw[], keepFromMs: number): Draw[] {
+  const all = [...earlier, ...draws].filter(([, end]) => end >= keepFromMs).sort((a, b) => a[0] - b[0]);
+  const out: Draw[] = [];
+  for (const [start, end] of all) {
+    const last = out[out.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else out.push([start, end]);
+  }
+  return out;
 }
 
 /** burst triggers of a curve on its own (see {@link burstScan}). */
@@ -175,11 +215,11 @@ export function burstTriggers(deviceId: string, curve: UsageCurve, clock: LocalC
 }
 
 /** sustained_flow: the burst scan at {@link SUSTAINED_FLOW}'s bar, its triggers renamed. */
-export function sustainedFlowScan(deviceId: string, curve: UsageCurve, clock: LocalClock, earlierDraws: readonly number[] = []): BurstScan {
+export function sustainedFlowScan(deviceId: string, curve: UsageCurve, clock: LocalClock, earlierDraws: readonly Draw[] = []): BurstScan {
   const scan = burstScan(deviceId, curve, clock, { burstGpm: SUSTAINED_FLOW.gpm, burstMs: SUSTAINED_FLOW.ms }, earlierDraws, SUSTAINED_FLOW.ms);
   return {
     triggers: scan.triggers.map((t) => ({ ...t, rule: SUSTAINED_FLOW.rule, severity: "warning" as const, message: t.message.replace(/^burst/, "sustained flow") })),
-    drawStarts: scan.drawStarts,
+    draws: scan.draws,
   };
 }
 

@@ -3,6 +3,7 @@
  * as the readings it feeds in.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { analyzeFrame } from "./analyze.ts";
 
 /** A frame from rows `{ ts, key: value, ... }`; a key missing from a row is NaN there. */
 export function frameOf(rows: Array<Record<string, number>>, meta: Partial<HistoryFrame> = {}): HistoryFrame {
@@ -26,3 +27,43 @@ export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 /** 2026-01-01T00:00:00Z, a Thursday. */
 export const JAN1 = Date.UTC(2026, 0, 1);
+
+/** A draw on a 1-gallon meter: `gpm` from minute `atMin` of day `day` (0-based) for `minutes`. */
+export interface MeterDraw {
+  day: number;
+  atMin: number;
+  minutes: number;
+  gpm: number;
+}
+
+/**
+ * 1-minute readings of a 1-gallon meter from JAN1 (UTC) over the days of `draws` and one more,
+ * on which `today` runs; nothing else is drawn. Returns the minutes after today's draw began at
+ * which `rule` is first known, analysing the readings up to each 5-minute mark for 3 hours as a
+ * monitor does (null: never).
+ */
+export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], today: Omit<MeterDraw, "day">): number | null {
+  const days = Math.max(...draws.map((d) => d.day), 0) + 2;
+  const rows: Record<string, number>[] = [];
+  let counter = 1000;
+  let frac = 0;
+  const all = [...draws, { day: days - 1, ...today }];
+  for (let m = 0; m < days * 24 * 60; m++) {
+    const day = Math.floor(m / 1440);
+    const minute = m % 1440;
+    for (const d of all) if (d.day === day && minute >= d.atMin && minute < d.atMin + d.minutes) frac += d.gpm;
+    const whole = Math.floor(frac);
+    counter += whole;
+    frac -= whole;
+    rows.push({ ts: JAN1 + m * MINUTE, Pulse_TotalGallons: counter });
+  }
+  const frame = frameOf(rows);
+  const start = JAN1 + (days - 1) * DAY + today.atMin * MINUTE;
+  for (let t = start; t <= start + 3 * HOUR; t += 5 * MINUTE) {
+    const n = frame.ts.findIndex((x) => x > t);
+    const cut = { ...frame, ts: frame.ts.subarray(0, n), columns: { Pulse_TotalGallons: frame.columns.Pulse_TotalGallons!.subarray(0, n) } };
+    const a = analyzeFrame(cut);
+    if (a.triggers.some((x) => x.rule === rule && x.startMs >= start - HOUR)) return (t - start) / MINUTE;
+  }
+  return null;
+}
