@@ -5,7 +5,7 @@ import { simulateHistory } from "../sim/history.ts";
 import { siteOfKind } from "../sim/site-kinds.ts";
 import { DAY, firstTriggerMinutes, HOUR, MINUTE, type MeterDraw } from "./testing.ts";
 
-const firstBurst = (draws: MeterDraw[], today: Omit<MeterDraw, "day">) => firstTriggerMinutes("burst", draws, today);
+const firstBurst = (draws: readonly MeterDraw[], today: Omit<MeterDraw, "day">) => firstTriggerMinutes("burst", draws, today);
 
 /** Afternoon garden hoses of 35–40 minutes at 5–5.5 gal/min on days 1, 4 and 7. */
 const hoses: MeterDraw[] = [
