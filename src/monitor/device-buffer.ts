@@ -108,6 +108,16 @@ export class DeviceBuffer {
     return { deviceId: this.deviceId, ...meta, ts: this.t.read(a, this.end), columns };
   }
 
+  /** The times of the rows from `fromMs` on (what `frame(fromMs).ts` holds, without decoding every column). */
+  times(fromMs = -Infinity): Float64Array {
+    return this.t.read(this.t.lowerBound(fromMs, this.head, this.end), this.end);
+  }
+
+  /** One key's readings of the rows from `fromMs` on (aligned with `times(fromMs)`); undefined when the key never came. */
+  values(key: string, fromMs = -Infinity): Float64Array | undefined {
+    return this.cols.get(key)?.read(this.t.lowerBound(fromMs, this.head, this.end), this.end);
+  }
+
   /** Bytes held by the arrays (capacity, not only the rows in use). */
   bytes(): number {
     let n = this.t.bytes();

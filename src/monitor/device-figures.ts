@@ -7,10 +7,10 @@
 import { COUNTER_KEY } from "../analytics/consumption.ts";
 import { PUMPS, type PumpId } from "../analytics/pump-health.ts";
 import { RULE_NAMES, type RuleName } from "../analytics/trigger.ts";
-import { flowBetween } from "../analytics/usage-curve.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { Meter } from "../physics/meter.ts";
+import type { AnalysisSummary } from "./analysis-summary.ts";
 import { DevicePipeline, type BufferRow } from "./device-pipeline.ts";
 import type { RuleStageOptions } from "./rule-stage.ts";
 
@@ -117,38 +117,26 @@ export class DeviceAnalytics {
     return figures;
   }
 
-  private compute(a: ReturnType<DevicePipeline["rules"]["latest"]>): DeviceFigures {
+  private compute(a: AnalysisSummary | undefined): DeviceFigures {
     const rules = Object.fromEntries(RULE_NAMES.map((r) => [r, 0])) as Record<RuleName, number>;
     const hold = this.options.ruleHoldMs ?? DAY_MS;
     if (a) for (const t of a.triggers) if (t.endMs === undefined || a.toMs - t.endMs <= hold) rules[t.rule as RuleName] = 1;
-    const flowWindow = a?.curve ? Math.max(15 * 60_000, a.curve.smearMs) : 0;
     return {
       waterUsedGallons: this.waterUsed,
-      flowGpm: a?.curve ? Math.max(0, flowBetween(a.curve, a.toMs - flowWindow, a.toMs)) : NaN,
-      nightFlowMinGpm: a?.nights.length ? a.nights[a.nights.length - 1].minGpm : NaN,
+      flowGpm: a ? a.flowGpm : NaN,
+      nightFlowMinGpm: a ? a.nightFlowMinGpm : NaN,
       continuousFlowMinutes: a ? a.continuousFlowMinutes : NaN,
-      pumps: (a?.pumps ?? []).map((p) => {
-        const since = a!.toMs - DAY_MS;
-        const recent = p.cycles.filter((c) => c.startMs >= since);
-        const complete = recent.filter((c) => c.complete);
-        // Rates over less than an hour of readings would be noise (one start in a minute = 60/h).
-        const spanH = Math.min(DAY_MS, a!.toMs - a!.fromMs) / HOUR_MS;
-        const observedH = spanH >= 1 ? spanH : NaN;
-        const runMs = recent.reduce((s, c) => s + (c.endMs - c.startMs), 0);
-        const last = p.running.length - 1;
-        const lastCycle = p.cycles[p.cycles.length - 1];
-        return {
-          pump: p.pump,
-          running: p.running[last],
-          startsPerHour: complete.length / observedH,
-          runSecondsPerStart: complete.length ? complete.reduce((s, c) => s + (c.endMs - c.startMs), 0) / complete.length / 1000 : NaN,
-          dutyCycle: runMs / (observedH * HOUR_MS),
-          voltageUnbalancePct: lastFinite(p.voltageUnbalancePct),
-          currentUnbalancePct: lastFinite(p.currentUnbalancePct),
-          energyKwh: this.energy.get(p.pump)?.kwh ?? 0,
-          dryRunSuspected: lastCycle && lastCycle.dryRun && a!.toMs - lastCycle.endMs <= HOUR_MS ? 1 : 0,
-        };
-      }),
+      pumps: (a?.pumps ?? []).map((p) => ({
+        pump: p.pump,
+        running: p.running,
+        startsPerHour: p.startsPerHour,
+        runSecondsPerStart: p.runSecondsPerStart,
+        dutyCycle: p.dutyCycle,
+        voltageUnbalancePct: p.voltageUnbalancePct,
+        currentUnbalancePct: p.currentUnbalancePct,
+        energyKwh: this.energy.get(p.pump)?.kwh ?? 0,
+        dryRunSuspected: p.dryRunSuspected,
+      })),
       rules,
     };
   }
@@ -182,9 +170,4 @@ export class DeviceAnalytics {
     }
   }
 
-}
-
-function lastFinite(xs: Float64Array): number {
-  for (let i = xs.length - 1; i >= 0; i--) if (!Number.isNaN(xs[i])) return xs[i];
-  return NaN;
 }

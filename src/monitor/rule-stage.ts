@@ -11,6 +11,7 @@
  */
 import { analyzeFrame, type AnalysisPast, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
 import type { Trigger } from "../analytics/trigger.ts";
+import { summarizeAnalysis, type AnalysisSummary } from "./analysis-summary.ts";
 import type { DeviceBuffer } from "./device-buffer.ts";
 
 const MINUTE_MS = 60_000;
@@ -32,7 +33,8 @@ export interface RuleStageOptions extends Omit<AnalyzeOptions, "past"> {
 }
 
 export class RuleStage {
-  private analysis: DeviceAnalysis | undefined;
+  /** What the readers use of the latest analysis (not its per-row arrays: see analysis-summary.ts). */
+  private summary: AnalysisSummary | undefined;
   private past: AnalysisPast | undefined;
   private slot = -Infinity;
   private firingNow: readonly Trigger[] = [];
@@ -69,7 +71,7 @@ export class RuleStage {
   analyze(buffer: DeviceBuffer): DeviceAnalysis | undefined {
     if (buffer.length === 0) return undefined;
     const a = analyzeFrame(buffer.frame(buffer.lastTs - this.windowMs), { ...this.options, past: this.past });
-    this.analysis = a;
+    this.summary = summarizeAnalysis(a);
     this.past = a.past;
     this.slot = Math.max(this.slot, this.slotOf(a.toMs));
     this.firingNow = firingTriggers(a.triggers, a.toMs);
@@ -87,9 +89,9 @@ export class RuleStage {
     return this.firingNow;
   }
 
-  /** The latest analysis, if any. */
-  latest(): DeviceAnalysis | undefined {
-    return this.analysis;
+  /** The latest analysis' summary, if any. */
+  latest(): AnalysisSummary | undefined {
+    return this.summary;
   }
 }
 

@@ -5,12 +5,13 @@
  * sparkline (48 h).
  *
  * The page's fuller figures (the rules' sentences, today's use, the flow or pump series) come
- * from the analysis the device's rule stage made last (at most one cadence slot old), read in
- * place: the same analysis that decided which rules fire, so a firing rule always has its
- * sentence, and nothing per device is analysed or copied again for the page or the log lines.
+ * from the summary of the analysis the device's rule stage made last (at most one cadence slot
+ * old): the same analysis that decided which rules fire, so a firing rule always has its
+ * sentence, and nothing per device is analysed again for the page or the log lines.
  */
-import type { DeviceAnalysis } from "../analytics/analyze.ts";
+import type { Trigger } from "../analytics/trigger.ts";
 import type { AnalyticsMetrics } from "../metrics/analytics.ts";
+import type { AnalysisSummary } from "../monitor/analysis-summary.ts";
 import { countUpTo } from "../monitor/device-buffer.ts";
 import type { DeviceAnalytics, DeviceFigures } from "../monitor/device-figures.ts";
 import type { LiveScorer } from "../metrics/live-scorer.ts";
@@ -49,8 +50,8 @@ interface Known {
 }
 
 interface Analysed {
-  analysis: DeviceAnalysis;
-  /** The analysed rows' times (a view into the buffer: read, do not keep), aligned with the analysis' per-row arrays. */
+  analysis: AnalysisSummary;
+  /** The analysed rows' times (read from the buffer), aligned with the summary's per-row series. */
   ts: Float64Array;
   device: DeviceAnalytics;
 }
@@ -104,11 +105,11 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     if (!device || !analysis) return undefined;
     // The rule stage analysed the buffer's rows from `fromMs` to `toMs`; the buffer keeps them
     // (its retention exceeds the window by more than a slot) and may have newer ones since.
-    const rows = device.pipeline.buffer.frame(analysis.fromMs).ts;
+    const rows = device.pipeline.buffer.times(analysis.fromMs);
     return { analysis, ts: rows.subarray(0, countUpTo(rows, analysis.toMs)), device };
   }
 
-  function reasonsOf(id: string, k: Known, figures: DeviceFigures | undefined, a: DeviceAnalysis | undefined): Reason[] {
+  function reasonsOf(id: string, k: Known, figures: DeviceFigures | undefined, a: AnalysisSummary | undefined): Reason[] {
     const reasons = a ? ruleReasons(a, firing(figures)) : [];
     const m = model(id);
     if (m?.isAnomaly && m.rules.length === 0) {
@@ -121,20 +122,18 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
   function seriesOf(k: Known, analysed: Analysed | undefined, fromMs: number, toMs: number): DeviceStatus["series"] {
     const a = analysed?.analysis;
     // Pressure from every buffered row in the span; flow and pump duty from the analysed rows.
-    const buffered = analysed?.device.pipeline.buffer.frame(fromMs);
+    const buffer = analysed?.device.pipeline.buffer;
     const probability = k.probability.columns();
     const series: DeviceStatus["series"] = {
-      pressure: bucketSeries(buffered?.ts ?? [], buffered?.columns.S1 ?? [], fromMs, toMs, "mean"),
+      pressure: bucketSeries(buffer?.times(fromMs) ?? [], buffer?.values("S1", fromMs) ?? [], fromMs, toMs, "mean"),
       leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max"),
     };
     const rows = analysed?.ts ?? new Float64Array();
     const from = countUpTo(rows, fromMs);
-    const inSpan = (xs: Float64Array) => (xs.length === rows.length ? xs.subarray(from) : new Float64Array());
-    if (a?.consumption) series.flow = bucketSeries(rows.subarray(from), inSpan(a.consumption.intervalGallons), fromMs, toMs, "rate");
-    else {
-      const p1 = a?.pumps.find((p) => p.pump === "P1") ?? a?.pumps[0];
-      if (p1) series.pumpDutyPercent = bucketSeries(rows.subarray(from), inSpan(p1.running).map((r) => r * 100), fromMs, toMs, "mean");
-    }
+    const s = a?.rowSeries;
+    const inSpan = () => (s && s.rows === rows.length ? s.values.read(from, s.rows) : new Float64Array());
+    if (s?.kind === "flow") series.flow = bucketSeries(rows.subarray(from), inSpan(), fromMs, toMs, "rate");
+    else if (s?.kind === "pumpDuty") series.pumpDutyPercent = bucketSeries(rows.subarray(from), inSpan().map((r) => r * 100), fromMs, toMs, "mean");
     return series;
   }
 
@@ -147,14 +146,13 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const fromMs = toMs - spanMs;
     const reasons = reasonsOf(id, k, figures, a);
     const series = spanMs > 0 ? seriesOf(k, analysed, fromMs, toMs) : { pressure: [], leakProbability: [] };
-    const today = a?.consumption?.daily.find((d) => d.startMs <= toMs && toMs < d.endMs);
     return {
       ...verdict,
       reasons,
       pressurePsi: latestNumber(k.snapshot, "S1"),
       tankPercent: latestNumber(k.snapshot, "Level1_precent"),
       pumps: (figures?.pumps ?? []).map((p) => ({ pump: p.pump, running: p.running })),
-      todayGallons: today ? today.value : Number.NaN,
+      todayGallons: a ? a.todayGallons : Number.NaN,
       lastNightMinGpm: figures?.nightFlowMinGpm ?? Number.NaN,
       series,
       fromMs,
@@ -206,7 +204,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
  * One reason per firing rule: its latest trigger's sentence, since the start of the chain of
  * triggers that kept it reported without a break (a leak's nightly triggers are one episode).
  */
-export function ruleReasons(analysis: DeviceAnalysis, rules: readonly string[]): Reason[] {
+export function ruleReasons(analysis: { triggers: readonly Trigger[] }, rules: readonly string[]): Reason[] {
   const out: Reason[] = [];
   for (const rule of rules) {
     const triggers = analysis.triggers.filter((t) => t.rule === rule);
