@@ -22,7 +22,7 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { yieldToServer } from "../yield-to-server.ts";
-import type { DeviceLabels, InferenceRecord, MlMetrics } from "./ml.ts";
+import { TOP_CONTRIBUTIONS, TOP_VALUES, type DeviceLabels, type InferenceRecord, type MlMetrics } from "./ml.ts";
 import { stageSuccess } from "./stage-success.ts";
 
 export interface LiveScorerOptions {
@@ -120,9 +120,11 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     // The explanation changes only with a newly scored row: between them the same arrays are
     // exported again (and the metrics leave their feature series as they are).
     if (state.explained?.features !== features) {
-      const top = topFeatures(model, model.scaler.transformRow(features), model.featureNames.length);
+      // Only as many as the metrics show: a fleet keeps every device's explanation between polls.
+      const top = topFeatures(model, model.scaler.transformRow(features), Math.max(TOP_CONTRIBUTIONS, TOP_VALUES));
       const index = new Map(model.featureNames.map((n, i) => [n, i]));
-      state.explained = { features, contributions: top, values: top.map(([name]) => [name, features[index.get(name)!]!] as const) };
+      const values = top.slice(0, TOP_VALUES).map(([name]) => [name, features[index.get(name)!]!] as const);
+      state.explained = { features, contributions: top.slice(0, TOP_CONTRIBUTIONS), values };
     }
     const { contributions, values } = state.explained;
     const verdict = verdictOf(labels.device_id, stage)!;
