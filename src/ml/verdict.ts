@@ -97,14 +97,18 @@ export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"
 
 /**
  * The range guard's schedule, as `burst`'s: a stretch above the training range that began
- * within 30 minutes of the time of day another began on one of the previous 14 days is a
+ * within 30 minutes of the time of day a like draw began on one of the previous 14 days is a
  * recurring draw (an irrigation schedule that started after training), not a leak — for as
  * long as that one lasted plus 15 minutes, so a leak that begins at a scheduled hour is not
- * excused for longer; stretches 15 minutes apart or closer are one. The first day of a new
- * schedule still alarms. A live monitor knows the stretches of the hours it has replayed and
- * scored since.
+ * excused for longer; stretches 15 minutes apart or closer are one. A like draw is a stretch
+ * with a guard feature above `nearShare` (2/3) of its training maximum: a zone that keeps the
+ * pump near its busiest training hour goes over it on the morning a shower or the laundry
+ * runs with it (a 2 gal/min shower on a 4 gal/min zone is half again the zone's draw, 1/1.5 =
+ * 2/3), so the schedule is learned from the zone's own mornings, not only from the ones that
+ * went over. The first day of a new schedule still alarms if it goes over. A live monitor
+ * knows the stretches of the hours it has replayed and scored since.
  */
-export const GUARD_SCHEDULE = { withinMs: 30 * 60_000, days: 14, mergeMs: 15 * 60_000, slackMs: 15 * 60_000 } as const;
+export const GUARD_SCHEDULE = { withinMs: 30 * 60_000, days: 14, mergeMs: 15 * 60_000, slackMs: 15 * 60_000, nearShare: 2 / 3 } as const;
 const DAY_MS = 86_400_000;
 
 /**
@@ -176,23 +180,28 @@ export class VerdictStream {
     this.gateIndex = Int32Array.from(params.activity_gate?.features ?? [], (f) => featureNames.indexOf(f));
   }
 
-  /** Whether the guard's stretch at `ts` (`above`: the guard holds there) is a recurring one; remembers stretch starts. */
-  private scheduled(ts: number, above: boolean): boolean {
-    if (!above) return false;
-    const open = this.guardStretches[this.guardStretches.length - 1];
-    if (open && ts - open[1] <= GUARD_SCHEDULE.mergeMs) open[1] = ts;
-    else {
-      this.guardStretches = this.guardStretches.filter(([s]) => ts - s <= (GUARD_SCHEDULE.days + 1) * DAY_MS);
-      // The longest earlier stretch that began at this time of day: today's is excused as long as that one lasted.
-      this.guardExcuseMs = -1;
-      for (const [s, e] of this.guardStretches) {
-        const days = Math.round((ts - s) / DAY_MS);
-        if (days >= 1 && days <= GUARD_SCHEDULE.days && Math.abs(ts - s - days * DAY_MS) <= GUARD_SCHEDULE.withinMs) this.guardExcuseMs = Math.max(this.guardExcuseMs, e - s);
+  /**
+   * Whether the guard's stretch at `ts` is a recurring one (`near`: a guard feature is near its
+   * training maximum, `above`: the guard holds); remembers the near stretches.
+   */
+  private scheduled(ts: number, near: boolean, above: boolean): boolean {
+    if (near) {
+      const open = this.guardStretches[this.guardStretches.length - 1];
+      if (open && ts - open[1] <= GUARD_SCHEDULE.mergeMs) open[1] = ts;
+      else {
+        this.guardStretches = this.guardStretches.filter(([s]) => ts - s <= (GUARD_SCHEDULE.days + 1) * DAY_MS);
+        // The longest earlier stretch that began at this time of day: today's is excused as long as that one lasted.
+        this.guardExcuseMs = -1;
+        for (const [s, e] of this.guardStretches) {
+          const days = Math.round((ts - s) / DAY_MS);
+          if (days >= 1 && days <= GUARD_SCHEDULE.days && Math.abs(ts - s - days * DAY_MS) <= GUARD_SCHEDULE.withinMs) this.guardExcuseMs = Math.max(this.guardExcuseMs, e - s);
+        }
+        this.guardStretches.push([ts, ts]);
       }
-      this.guardStretches.push([ts, ts]);
     }
-    const current = this.guardStretches[this.guardStretches.length - 1]!;
-    return this.guardExcuseMs >= 0 && current[1] - current[0] <= this.guardExcuseMs + GUARD_SCHEDULE.slackMs;
+    if (!above) return false;
+    const current = this.guardStretches[this.guardStretches.length - 1];
+    return current !== undefined && this.guardExcuseMs >= 0 && current[1] - current[0] <= this.guardExcuseMs + GUARD_SCHEDULE.slackMs;
   }
 
   /**
@@ -229,8 +238,10 @@ export class VerdictStream {
     const guard = p.range_guard;
     if (guard && features) {
       let above = false;
+      let near = false;
       for (let k = 0; k < this.guardIndex.length; k++) {
         const j = this.guardIndex[k];
+        if (j >= 0 && features[j] > GUARD_SCHEDULE.nearShare * guard.maxima[k]) near = true;
         if (j < 0 || !(features[j] > guard.maxima[k])) {
           this.guardSince[k] = Number.NaN;
           continue;
@@ -238,7 +249,7 @@ export class VerdictStream {
         if (this.guardSince[k] !== this.guardSince[k]) this.guardSince[k] = ts;
         if (ts - this.guardSince[k] >= guard.minutes * 60_000) above = true;
       }
-      if (this.scheduled(ts, above)) above = false;
+      if (this.scheduled(ts, near || above, above)) above = false;
       if (above) rules = [...rules, RANGE_GUARD.rule];
     }
     const shortMean = this.short.push(ts, decision, p.min_coverage);
