@@ -66,9 +66,19 @@ describe("activity gate", () => {
     return Array.from({ length: minutes }, (_, m) => stream.push(m * MIN, decision(m), [], [gallons(m)]).isAnomaly);
   };
 
-  test("an unusual stretch alarms only after 45 minutes of drawing", () => {
+  test("an unusual stretch alarms only after 45 minutes of drawing, and once it has held for 5 minutes", () => {
     const alarms = run(120, () => 1, () => -0.2);
-    expect(alarms.indexOf(true)).toBe(45);
+    expect(alarms.indexOf(true)).toBe(45 + 5);
+  });
+
+  // The smoothed (30-minute) score just above its threshold, pushed under it by a few low
+  // readings and back over it by a few high ones: a graze of `minutes`; or held under for long.
+  const graze = (from: number, minutes: number) => (m: number) => (m >= from && m < from + minutes ? -0.1 : m >= from + minutes && m < from + 2 * minutes ? 0.1 : 0.005);
+  test.each([
+    { name: "a 3-minute graze of the threshold raises nothing", decision: graze(60, 3), first: -1 },
+        { name: "a stretch under it from minute 60 alarms 5 minutes after the mean crossed", decision: (m: number) => (m >= 60 ? -0.1 : 0.005), first: 61 + 5 },
+  ])("$name", ({ decision, first }) => {
+    expect(run(120, () => 1, decision).indexOf(true)).toBe(first);
   });
 
   test("a quiet spell ends the alarm, and busy hours after it do not raise it while the forest is still unusual", () => {

@@ -122,9 +122,13 @@ const DAY_MS = 86_400_000;
  * a 0.25 gal/min leak to show two pulses of the meter (15 minutes at least); without a meter,
  * 15 minutes with the pump at rest and the pressure as still as at rest in training (a leak
  * drains the pressure tank: the pressure falls steadily). The rules are not gated: each ends
- * with its own condition.
+ * with its own condition. And the gated verdict must hold for `holdMinutes` (5) before the
+ * forest alarms, as the range guard asks for 2 minutes: a smoothed score that grazes its
+ * threshold as a reading or two enter or leave its 30-minute window is not a leak, which keeps
+ * it there for hours; 5 minutes is one reading more under 5-minute polling, where a single
+ * reading would otherwise be an alarm episode.
  */
-export const ACTIVITY_GATE = { activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5 } as const;
+export const ACTIVITY_GATE = { activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5 } as const;
 
 /** The features `calibrateAlarm` reads besides the scores (the range guard's, the gate's, and `flow_gpm` to tell a metered site). */
 export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m"])];
@@ -168,6 +172,8 @@ export class VerdictStream {
   private activeSince = Number.NaN;
   /** False after a quiet spell while the forest's windows were unusual, until they are normal again. */
   private armed = true;
+  /** Since when the gated forest verdict has held (NaN: it does not now). */
+  private openSince = Number.NaN;
 
   /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
   constructor(params: AlarmParams, featureNames: readonly string[] = []) {
@@ -222,7 +228,10 @@ export class VerdictStream {
     const quiet = !(ts - this.lastActive < quietMs);
     if (!unusual) this.armed = true;
     else if (quiet) this.armed = false;
-    return unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
+    const open = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
+    if (!open) this.openSince = Number.NaN;
+    else if (this.openSince !== this.openSince) this.openSince = ts;
+    return open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
   }
 
   /**
