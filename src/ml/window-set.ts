@@ -118,12 +118,30 @@ export class WindowSet {
     const tail = this.tail;
     const ts = this.tsRing;
     const start = this.start;
+    const v = this.vBuf;
+    const mask = this.mask;
+    const shift = this.shift;
     for (let k = 0; k < n; k++) {
       const limit = t - this.spans[k]!;
       let s = start[k]!;
       if (s < tail && ts.at(s) <= limit) {
-        do this.leave(k, s++);
-        while (s < tail && ts.at(s) <= limit);
+        // The samples leaving window k join the sums before it, in the order they came.
+        let sumS = this.startS[k]!;
+        let sumQ = this.startQ[k]!;
+        let sumW = this.startW[k]!;
+        let sumC = this.startC[k]!;
+        do {
+          const d = v[s & mask]! - shift;
+          sumS += d;
+          sumQ += d * d;
+          sumW += this.wRing.at(s);
+          sumC += this.cRing.at(s);
+          s++;
+        } while (s < tail && ts.at(s) <= limit);
+        this.startS[k] = sumS;
+        this.startQ[k] = sumQ;
+        this.startW[k] = sumW;
+        this.startC[k] = sumC;
         start[k] = s;
         this.max.advance(k, s);
         this.min.advance(k, s);
@@ -131,15 +149,6 @@ export class WindowSet {
     }
     this.max.trimTo(n - 1);
     this.min.trimTo(n - 1);
-  }
-
-  /** Sample `i`, the first of window `k`, leaves it: its terms join the sums before the window. */
-  private leave(k: number, i: number): void {
-    const d = this.vBuf[i & this.mask]! - this.shift;
-    this.startS[k] += d;
-    this.startQ[k] += d * d;
-    this.startW[k] += this.wRing.at(i);
-    this.startC[k] += this.cRing.at(i);
   }
 
   /** Forgets samples before logical index `i` (never inside a window). */
