@@ -55,6 +55,32 @@ describe("the forest's alarm ends with the draw that raised it", () => {
   }
 });
 
+describe("the forest's alarm ends within the hour after a pool fill", () => {
+  // An 8-hour pool fill at 8 gal/min on simulator history, guests in the house (a busy evening
+  // after it, no quiet spell for hours), scored by the forest alone: its windows are full of the
+  // fill for hours, yet the alarm ends within the hour of the fill's end, when the hour's draw
+  // has fallen back to half the busiest training hour. Without that, the evening holds it.
+  const cases: [SiteKind, number][] = [["vsd-0.1gal", 44], ["meterless-booster", 42]];
+  test.each(cases)("%s", (kind, seed) => {
+    const day0 = Math.floor(t0 / DAY);
+    const base = siteOfKind(seed, kind, 0);
+    const guests = [{ fromDay: day0 + 6, toDay: day0 + 10, extra: 4 }];
+    const spec = { ...base, tzOffsetHours: 0, household: { timeZone: "UTC", guests, draws: { poolFills: [{ day: day0 + 8, startMinute: 540, minutes: 480, gpm: 8 }] } } };
+    const fillEnd = t0 + 8 * DAY + 17 * HOUR;
+    const history = simulateHistory({ seed, device: spec, startMs: t0, endMs: fillEnd + 12 * HOUR });
+    const { model } = trainLeakModel([cut(history, t0, t0 + 7 * DAY)], { userLabel: "test", source: "simulated", nEstimators: 50, timeZone: "UTC" });
+    expect(model.alarm.activity_gate?.draw).toBeDefined();
+    const alarmEnds = (withDraw: boolean) => {
+      const gate = { ...model.alarm.activity_gate!, draw: withDraw ? model.alarm.activity_gate!.draw : undefined };
+      const rows = scoreFrames({ ...model, alarm: { ...model.alarm, range_guard: undefined, activity_gate: gate } }, [cut(history, t0 + 7 * DAY, fillEnd + 12 * HOUR)], { topFeatures: 0, timeZone: "UTC" });
+      expect(rows.some((r) => r.isAnomaly && r.ts >= fillEnd - 8 * HOUR && r.ts < fillEnd)).toBe(true);
+      return rows.find((r) => r.ts >= fillEnd && !r.isAnomaly)!.ts - fillEnd;
+    };
+    expect(alarmEnds(true)).toBeLessThanOrEqual(HOUR);
+    expect(alarmEnds(false)).toBeGreaterThan(HOUR);
+  });
+});
+
 describe("activity gate", () => {
   const params: AlarmParams = {
     short_window_minutes: 30, long_window_minutes: 360, short_threshold: 0, long_threshold: -0.5, short_scale: 0.05, long_scale: 0.05,

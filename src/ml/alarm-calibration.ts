@@ -101,12 +101,20 @@ function gateFor(series: readonly GateSeries[]): AlarmParams["activity_gate"] {
     let step = Infinity;
     for (const x of featureValues(series, "gallons_5m")) if (x > 1e-9 && x < step) step = x;
     const quiet = Number.isFinite(step) ? Math.max(g.quietMinutes, Math.ceil((2 * step) / g.smallLeakGpm)) : g.quietMinutes;
-    return { features: ["gallons_5m"], above: [0], quiet_minutes: Math.min(quiet, 10_080), active_minutes: g.activeMinutes };
+    return { features: ["gallons_5m"], above: [0], quiet_minutes: Math.min(quiet, 10_080), active_minutes: g.activeMinutes, ...busiestHour(series, "gallons_1h") };
   }
   const pressure = "pressure_s1_range_15m";
   if (!names.includes("pump_running") || !names.includes("pump_starts_1h") || !names.includes(pressure)) return undefined;
   const rest = featureValues(series, pressure, (row, at) => row[at("pump_running")] === 0 && row[at("pump_starts_1h")] === 0).sort((a, b) => a - b);
   const noise = rest.length ? rest[rest.length >> 1]! : 0;
   const level = Math.max(g.minPressureMovePsi, g.restNoiseFactor * noise);
-  return { features: ["pump_running", pressure], above: [0, level], quiet_minutes: g.quietMinutes, active_minutes: g.activeMinutes };
+  return { features: ["pump_running", pressure], above: [0, level], quiet_minutes: g.quietMinutes, active_minutes: g.activeMinutes, ...busiestHour(series, "pump_current_mean_1h") };
+}
+
+/** The gate's `draw`: the most `feature` (the hour's gallons, or the pump's mean current) reached in training, if the model has it. */
+function busiestHour(series: readonly GateSeries[], feature: string): { draw?: { feature: string; max: number } } {
+  if (!series[0]!.features.names.includes(feature)) return {};
+  let max = -Infinity;
+  for (const x of featureValues(series, feature)) if (x > max) max = x;
+  return Number.isFinite(max) && max > 0 ? { draw: { feature, max } } : {};
 }

@@ -90,6 +90,10 @@ test("rejects a schema violation and disagreeing shapes with the field's path", 
   expect(() => loadModelFile(bad)).toThrow(`model file ${bad}: training.confidence: `);
   const names = saved("names.json", (j) => void j.feature_names.push("c"));
   expect(() => loadModelFile(names)).toThrow(`model file ${names}: scaler has 2 columns but feature_names has 3`);
+  const gate = { features: ["a"], above: [0], quiet_minutes: 15, active_minutes: 45 };
+  const draw = saved("draw.json", (j) => void (j.alarm.activity_gate = { ...gate, draw: { feature: "gallons_1h", max: 48 } }));
+  expect(() => loadModelFile(draw)).toThrow(`model file ${draw}: alarm.activity_gate.draw: feature "gallons_1h" is not in feature_names`);
+  expect(loadModelFile(saved("draw-ok.json", (j) => void (j.alarm.activity_gate = { ...gate, draw: { feature: "b", max: 48 } }))).alarm.activity_gate?.draw).toEqual({ feature: "b", max: 48 });
 });
 
 test("pickle models are refused by name and by content, and never written", () => {

@@ -68,7 +68,9 @@ export const AlarmParamsSchema = v.object({
    * a row draws when one of `features` is above its `above` value (gallons in the last 5
    * minutes; or the pump running, or the pressure moving more than it does at rest); a spell of
    * `quiet_minutes` without such a row means nothing runs; the forest may alarm once the site
-   * has drawn for `active_minutes` with no quiet spell.
+   * has drawn for `active_minutes` with no quiet spell. `draw`: the hour's draw (`feature`,
+   * gallons or the pump's mean current over the last hour) and the most it reached in training
+   * (`max`): a draw beyond it for `active_minutes` that falls back to half of it has ended.
    */
   activity_gate: v.optional(
     v.pipe(
@@ -77,6 +79,7 @@ export const AlarmParamsSchema = v.object({
         above: finiteNumbers,
         quiet_minutes: minutes(1),
         active_minutes: minutes(0),
+        draw: v.optional(v.object({ feature: v.pipe(v.string(), v.nonEmpty()), max: v.pipe(v.number(), v.finite()) })),
       }),
       v.check((g) => g.features.length === g.above.length, "activity_gate needs one level per feature"),
     ),
@@ -127,11 +130,20 @@ const DAY_MS = 86_400_000;
  * threshold as a reading or two enter or leave its 30-minute window is not a leak, which keeps
  * it there for hours; 5 minutes is one reading more under 5-minute polling, where a single
  * reading would otherwise be an alarm episode.
+ *
+ * A draw bigger than the site's busiest training hour for `activeMinutes` (a pool fill, or a
+ * burst pipe) that falls back to `drawEndShare` (half) of that hour has ended: the household's
+ * evening after a pool fill keeps the site drawing, with no quiet spell for hours, so the end
+ * of the big draw is a quiet spell of its own — the forest, whose windows are full of it, stays
+ * silent until its scores are normal again. A leak that big never falls back to half the
+ * busiest hour while it runs; the rules and the range guard are not gated.
  */
-export const ACTIVITY_GATE = { activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5 } as const;
+export const ACTIVITY_GATE = {
+  activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5, drawEndShare: 0.5,
+} as const;
 
 /** The features `calibrateAlarm` reads besides the scores (the range guard's, the gate's, and `flow_gpm` to tell a metered site). */
-export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m"])];
+export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m"])];
 
 /** One row's verdict. */
 export interface Verdict {
@@ -174,6 +186,11 @@ export class VerdictStream {
   private armed = true;
   /** Since when the gated forest verdict has held (NaN: it does not now). */
   private openSince = Number.NaN;
+  private readonly drawIndex: number;
+  /** Since when the hour's draw has been beyond the training's busiest hour (NaN: it is not). */
+  private bigSince = Number.NaN;
+  /** A draw beyond the busiest training hour has run for `activeMinutes` and not yet ended. */
+  private bigDraw = false;
 
   /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
   constructor(params: AlarmParams, featureNames: readonly string[] = []) {
@@ -184,6 +201,7 @@ export class VerdictStream {
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
     this.gateIndex = Int32Array.from(params.activity_gate?.features ?? [], (f) => featureNames.indexOf(f));
+    this.drawIndex = params.activity_gate?.draw ? featureNames.indexOf(params.activity_gate.draw.feature) : -1;
   }
 
   /**
@@ -226,12 +244,29 @@ export class VerdictStream {
       this.lastActive = ts;
     }
     const quiet = !(ts - this.lastActive < quietMs);
+    const drawEnded = this.bigDrawEnded(ts, features);
     if (!unusual) this.armed = true;
-    else if (quiet) this.armed = false;
+    else if (quiet || drawEnded) this.armed = false;
     const open = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
     if (!open) this.openSince = Number.NaN;
     else if (this.openSince !== this.openSince) this.openSince = ts;
     return open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
+  }
+
+  /** Whether a draw beyond the busiest training hour, run for `active_minutes`, has just fallen back to half of it. */
+  private bigDrawEnded(ts: number, features: ArrayLike<number>): boolean {
+    const draw = this.params.activity_gate?.draw;
+    if (!draw || this.drawIndex < 0) return false;
+    const hour = features[this.drawIndex]!;
+    if (hour > draw.max) {
+      if (this.bigSince !== this.bigSince) this.bigSince = ts;
+      if (ts - this.bigSince >= this.params.activity_gate!.active_minutes * 60_000) this.bigDraw = true;
+      return false;
+    }
+    this.bigSince = Number.NaN;
+    if (!this.bigDraw || !(hour < ACTIVITY_GATE.drawEndShare * draw.max)) return false;
+    this.bigDraw = false;
+    return true;
   }
 
   /**
