@@ -51,8 +51,6 @@ interface Known {
 
 interface Analysed {
   analysis: AnalysisSummary;
-  /** The analysed rows' times (read from the buffer), aligned with the summary's per-row series. */
-  ts: Float64Array;
   device: DeviceAnalytics;
 }
 
@@ -102,11 +100,17 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
   function analysisOf(id: string): Analysed | undefined {
     const device = options.analytics.devices().get(id);
     const analysis = device?.pipeline.rules.latest();
-    if (!device || !analysis) return undefined;
-    // The rule stage analysed the buffer's rows from `fromMs` to `toMs`; the buffer keeps them
-    // (its retention exceeds the window by more than a slot) and may have newer ones since.
+    return device && analysis ? { analysis, device } : undefined;
+  }
+
+  /**
+   * The analysed rows' times, aligned with the summary's per-row series: the rule stage
+   * analysed the buffer's rows from `fromMs` to `toMs`; the buffer keeps them (its retention
+   * exceeds the window by more than a slot) and may have newer ones since.
+   */
+  function analysedTimes({ analysis, device }: Analysed): Float64Array {
     const rows = device.pipeline.buffer.times(analysis.fromMs);
-    return { analysis, ts: rows.subarray(0, countUpTo(rows, analysis.toMs)), device };
+    return rows.subarray(0, countUpTo(rows, analysis.toMs));
   }
 
   function reasonsOf(id: string, k: Known, figures: DeviceFigures | undefined, a: AnalysisSummary | undefined): Reason[] {
@@ -128,7 +132,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       pressure: bucketSeries(buffer?.times(fromMs) ?? [], buffer?.values("S1", fromMs) ?? [], fromMs, toMs, "mean"),
       leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max"),
     };
-    const rows = analysed?.ts ?? new Float64Array();
+    const rows = analysed ? analysedTimes(analysed) : new Float64Array();
     const from = countUpTo(rows, fromMs);
     const s = a?.rowSeries;
     const inSpan = () => (s && s.rows === rows.length ? s.values.read(from, s.rows) : new Float64Array());
