@@ -5,6 +5,7 @@
  * disappears loses its series; a failed poll leaves the last values.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
+import { PUMPS } from "../analytics/pump-health.ts";
 import { RULE_NAMES } from "../analytics/trigger.ts";
 import { DeviceAnalytics, type DeviceAnalyticsOptions, type DeviceFigures } from "../monitor/device-figures.ts";
 import type { Logger } from "../log.ts";
@@ -13,6 +14,7 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { yieldToServer } from "../yield-to-server.ts";
+import { SeriesSlots } from "./series-slots.ts";
 import { stageSuccess } from "./stage-success.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
@@ -47,60 +49,64 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   const dryRun = gauge("nightowl_pump_dry_run_suspected", "1 when the pump's latest run drew well under its learned current without raising pressure.", PUMP);
   const rule = gauge("nightowl_rule_triggered", "1 while a leak or pump rule's condition holds or held within the last 24 h, per rule.", [...DEVICE, "rule"]);
 
-  const state = new Map<string, { analytics: DeviceAnalytics; labels: Labels; water: number; energy: Map<string, number> }>();
+  // A device's gauge series, each in its slot: the device's three flow gauges, then each pump's
+  // seven, then one per rule.
+  const deviceGauges = [flow, nightFlow, continuous];
+  const pumpGauges = [running, starts, runPerStart, duty, vUnbalance, cUnbalance, dryRun];
+  const ruleSlot = deviceGauges.length + PUMPS.length * pumpGauges.length;
+  type Entry = { analytics: DeviceAnalytics; labels: Labels; water: number; energy: Map<string, number>; series: SeriesSlots };
+  const state = new Map<string, Entry>();
   // Kept beside `state` so `devices()` hands out a view, not a copy per call (the status page
   // looks devices up one by one: a copy each time was quadratic in the fleet).
   const byId = new Map<string, DeviceAnalytics>();
 
-  function remove(labels: Labels): void {
-    for (const m of [waterUsed, flow, nightFlow, continuous]) m.remove(labels);
-    for (const m of [running, starts, runPerStart, duty, vUnbalance, cUnbalance, energy, dryRun]) {
-      for (const pump of ["P1", "P2", "P3"]) m.remove({ ...labels, pump });
-    }
-    for (const r of RULE_NAMES) rule.remove({ ...labels, rule: r });
+  function remove(entry: Entry): void {
+    const { labels, series } = entry;
+    waterUsed.remove(labels);
+    for (const pump of PUMPS) energy.remove({ ...labels, pump });
+    deviceGauges.forEach((g, i) => series.remove(i, g));
+    PUMPS.forEach((_, p) => pumpGauges.forEach((g, k) => series.remove(deviceGauges.length + p * pumpGauges.length + k, g)));
+    RULE_NAMES.forEach((_, r) => series.remove(ruleSlot + r, rule));
   }
 
-  function setIf(g: Gauge, labels: Record<string, string>, value: number): void {
-    if (Number.isFinite(value)) g.set(labels, value);
-    else g.remove(labels);
+  function setIf(series: SeriesSlots, slot: number, g: Gauge, value: number, labels: Labels, extra?: readonly [string, string]): void {
+    if (Number.isFinite(value)) series.set(slot, g, value, labels, extra);
+    else series.remove(slot, g);
   }
 
-  function publish(entry: { labels: Labels; water: number; energy: Map<string, number> }, f: DeviceFigures): void {
-    const { labels } = entry;
+  function publish(entry: Entry, f: DeviceFigures): void {
+    const { labels, series } = entry;
     if (Number.isFinite(f.waterUsedGallons)) {
       waterUsed.inc(labels, Math.max(0, f.waterUsedGallons - entry.water));
       entry.water = Math.max(entry.water, f.waterUsedGallons);
     }
-    setIf(flow, labels, f.flowGpm);
-    setIf(nightFlow, labels, f.nightFlowMinGpm);
-    setIf(continuous, labels, f.continuousFlowMinutes * 60);
+    setIf(series, 0, flow, f.flowGpm, labels);
+    setIf(series, 1, nightFlow, f.nightFlowMinGpm, labels);
+    setIf(series, 2, continuous, f.continuousFlowMinutes * 60, labels);
     for (const p of f.pumps) {
-      const l = { ...labels, pump: p.pump };
-      setIf(running, l, p.running);
-      setIf(starts, l, p.startsPerHour);
-      setIf(runPerStart, l, p.runSecondsPerStart);
-      setIf(duty, l, p.dutyCycle);
-      setIf(vUnbalance, l, p.voltageUnbalancePct);
-      setIf(cUnbalance, l, p.currentUnbalancePct);
-      setIf(dryRun, l, p.dryRunSuspected);
+      const pump = ["pump", p.pump] as const;
+      const first = deviceGauges.length + PUMPS.indexOf(p.pump) * pumpGauges.length;
+      const values = [p.running, p.startsPerHour, p.runSecondsPerStart, p.dutyCycle, p.voltageUnbalancePct, p.currentUnbalancePct, p.dryRunSuspected];
+      pumpGauges.forEach((g, k) => setIf(series, first + k, g, values[k]!, labels, pump));
       const before = entry.energy.get(p.pump) ?? 0;
-      energy.inc(l, Math.max(0, p.energyKwh - before));
+      energy.inc({ ...labels, pump: p.pump }, Math.max(0, p.energyKwh - before));
       entry.energy.set(p.pump, Math.max(before, p.energyKwh));
     }
-    for (const [name, value] of Object.entries(f.rules)) rule.set({ ...labels, rule: name }, value);
+    RULE_NAMES.forEach((name, r) => series.set(ruleSlot + r, rule, f.rules[name], labels, ["rule", name]));
   }
 
   function entryFor(d: DeviceSnapshot) {
     const labels: Labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
     let entry = state.get(d.id);
     if (entry && (entry.labels.user_label !== labels.user_label || entry.labels.device_name !== labels.device_name)) {
-      remove(entry.labels);
+      remove(entry);
       entry.labels = labels;
+      entry.series = new SeriesSlots();
       entry.water = 0;
       entry.energy.clear();
     }
     if (!entry) {
-      state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options, pipelines.feed(d)), labels, water: 0, energy: new Map() }));
+      state.set(d.id, (entry = { analytics: new DeviceAnalytics(d.id, options, pipelines.feed(d)), labels, water: 0, energy: new Map(), series: new SeriesSlots() }));
       byId.set(d.id, entry.analytics);
     }
     return entry;
@@ -122,7 +128,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
     run.end();
     for (const [id, entry] of state) {
       if (seen.has(id)) continue;
-      remove(entry.labels);
+      remove(entry);
       state.delete(id);
       byId.delete(id);
     }

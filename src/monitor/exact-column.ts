@@ -78,16 +78,11 @@ export class ExactColumn {
   /** Rows [from, to) as Float64, into `out` (default a new array). */
   read(from: number, to: number, out = new Float64Array(to - from)): Float64Array {
     const data = this.data;
-    if (data instanceof Float64Array) {
-      out.set(data.subarray(from, to));
-      return out;
-    }
-    const na = data instanceof Int16Array ? NA16 : NA32;
-    const p = POW10[this.k]!;
-    for (let i = from; i < to; i++) {
-      const n = data[i]!;
-      out[i - from] = n === na ? Number.NaN : n / p;
-    }
+    if (data instanceof Float64Array) out.set(data.subarray(from, to));
+    // One loop per store type: a loop over either would be polymorphic, and this runs for
+    // every analysed row of every key at every analysis.
+    else if (data instanceof Int16Array) decode16(data, from, to, POW10[this.k]!, out);
+    else decode32(data, from, to, POW10[this.k]!, out);
     return out;
   }
 
@@ -146,4 +141,18 @@ function encode(v: number, k: number): number | undefined {
 
 function fits16(n: number): boolean {
   return n <= 32767 && n >= -32767;
+}
+
+function decode16(data: Int16Array, from: number, to: number, p: number, out: Float64Array): void {
+  for (let i = from; i < to; i++) {
+    const n = data[i]!;
+    out[i - from] = n === NA16 ? Number.NaN : n / p;
+  }
+}
+
+function decode32(data: Int32Array, from: number, to: number, p: number, out: Float64Array): void {
+  for (let i = from; i < to; i++) {
+    const n = data[i]!;
+    out[i - from] = n === NA32 ? Number.NaN : n / p;
+  }
 }
