@@ -4,7 +4,8 @@
  * all read from leak-free training series.
  */
 import { TimeWindowMean } from "./time-window-mean.ts";
-import { ACTIVITY_GATE, DEFAULT_MIN_COVERAGE, DEFAULT_WINDOWS, RANGE_GUARD, type AlarmParams } from "./verdict.ts";
+import { ACTIVITY_GATE } from "./activity-gate.ts";
+import { DEFAULT_MIN_COVERAGE, DEFAULT_WINDOWS, RANGE_GUARD, type AlarmParams } from "./verdict.ts";
 
 /**
  * Calibrates the alarm on leak-free training series (one per device, decision scores with

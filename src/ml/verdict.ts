@@ -17,6 +17,7 @@
  * and only if `is_anomaly` is 1. A triggered rule lifts it to at least `ruleFloor` (90 %).
  */
 import * as v from "valibot";
+import { ActivityGate } from "./activity-gate.ts";
 import { TimeWindowMean } from "./time-window-mean.ts";
 
 /** Decision scores (scoreSamples − offset) lie in (−1, 1): a threshold outside means nothing. */
@@ -64,7 +65,7 @@ export const AlarmParamsSchema = v.object({
     ),
   ),
   /**
-   * The forest's alarm holds only while the site is drawing water now (see {@link ACTIVITY_GATE}):
+   * The forest's alarm holds only while the site is drawing water now (see `ACTIVITY_GATE` in activity-gate.ts):
    * a row draws when one of `features` is above its `above` value (gallons in the last 5
    * minutes; or the pump running, or the pressure moving more than it does at rest); a spell of
    * `quiet_minutes` without such a row means nothing runs; the forest may alarm once the site
@@ -114,34 +115,6 @@ export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"
 export const GUARD_SCHEDULE = { withinMs: 30 * 60_000, days: 14, mergeMs: 15 * 60_000, slackMs: 15 * 60_000, nearShare: 2 / 3 } as const;
 const DAY_MS = 86_400_000;
 
-/**
- * The activity gate. The forest reads 24-hour windows, so after a leak or a pool fill stops its
- * rows stay unusual for up to a day; a leak, though, never lets the site rest. So the forest
- * alarms only while the site has drawn water without a quiet spell for the last
- * `activeMinutes` (45, as `sustained_flow`), and once a quiet spell comes while its windows
- * are still unusual it stays silent until they have returned to normal: the first quiet spell
- * after a draw ends the alarm, within the hour, a household's next busy hour does not raise it
- * again, and a vacation week's near-zero use raises nothing. A quiet spell is long enough for
- * a 0.25 gal/min leak to show two pulses of the meter (15 minutes at least); without a meter,
- * 15 minutes with the pump at rest and the pressure as still as at rest in training (a leak
- * drains the pressure tank: the pressure falls steadily). The rules are not gated: each ends
- * with its own condition. And the gated verdict must hold for `holdMinutes` (5) before the
- * forest alarms, as the range guard asks for 2 minutes: a smoothed score that grazes its
- * threshold as a reading or two enter or leave its 30-minute window is not a leak, which keeps
- * it there for hours; 5 minutes is one reading more under 5-minute polling, where a single
- * reading would otherwise be an alarm episode.
- *
- * A draw bigger than the site's busiest training hour for `activeMinutes` (a pool fill, or a
- * burst pipe) that falls back to `drawEndShare` (half) of that hour has ended: the household's
- * evening after a pool fill keeps the site drawing, with no quiet spell for hours, so the end
- * of the big draw is a quiet spell of its own — the forest, whose windows are full of it, stays
- * silent until its scores are normal again. A leak that big never falls back to half the
- * busiest hour while it runs; the rules and the range guard are not gated.
- */
-export const ACTIVITY_GATE = {
-  activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5, drawEndShare: 0.5,
-} as const;
-
 /** The features `calibrateAlarm` reads besides the scores (the range guard's, the gate's, and `flow_gpm` to tell a metered site). */
 export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m"])];
 
@@ -179,18 +152,8 @@ export class VerdictStream {
   private guardStretches: [number, number][] = [];
   /** How long today's stretch is excused by a schedule (the longest like one); −1: not scheduled. */
   private guardExcuseMs = -1;
-  private readonly gateIndex: Int32Array;
-  private lastActive = Number.NaN;
-  private activeSince = Number.NaN;
-  /** False after a quiet spell while the forest's windows were unusual, until they are normal again. */
-  private armed = true;
-  /** Since when the gated forest verdict has held (NaN: it does not now). */
-  private openSince = Number.NaN;
-  private readonly drawIndex: number;
-  /** Since when the hour's draw has been beyond the training's busiest hour (NaN: it is not). */
-  private bigSince = Number.NaN;
-  /** A draw beyond the busiest training hour has run for `activeMinutes` and not yet ended. */
-  private bigDraw = false;
+  /** The forest's activity gate (none for an older model without one). */
+  private readonly gate: ActivityGate | undefined;
 
   /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
   constructor(params: AlarmParams, featureNames: readonly string[] = []) {
@@ -200,8 +163,7 @@ export class VerdictStream {
     const guard = params.range_guard;
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
-    this.gateIndex = Int32Array.from(params.activity_gate?.features ?? [], (f) => featureNames.indexOf(f));
-    this.drawIndex = params.activity_gate?.draw ? featureNames.indexOf(params.activity_gate.draw.feature) : -1;
+    this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames) : undefined;
   }
 
   /**
@@ -226,47 +188,6 @@ export class VerdictStream {
     if (!above) return false;
     const current = this.guardStretches[this.guardStretches.length - 1];
     return current !== undefined && this.guardExcuseMs >= 0 && current[1] - current[0] <= this.guardExcuseMs + GUARD_SCHEDULE.slackMs;
-  }
-
-  /**
-   * The forest's alarm through the activity gate: `unusual` is the forest's own verdict (a
-   * smoothed score below its threshold). Without a gate (an older model) it passes unchanged.
-   */
-  private gateForest(ts: number, unusual: boolean, features: ArrayLike<number> | undefined): boolean {
-    const gate = this.params.activity_gate;
-    if (!gate || !features || this.gateIndex.some((j) => j < 0)) return unusual;
-    const quietMs = gate.quiet_minutes * 60_000;
-    let active = false;
-    for (let k = 0; k < this.gateIndex.length; k++) if (features[this.gateIndex[k]!]! > gate.above[k]!) active = true;
-    if (active) {
-      // Drawing again after a quiet spell (or for the first time): the active stretch restarts.
-      if (!(ts - this.lastActive < quietMs)) this.activeSince = ts;
-      this.lastActive = ts;
-    }
-    const quiet = !(ts - this.lastActive < quietMs);
-    const drawEnded = this.bigDrawEnded(ts, features);
-    if (!unusual) this.armed = true;
-    else if (quiet || drawEnded) this.armed = false;
-    const open = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
-    if (!open) this.openSince = Number.NaN;
-    else if (this.openSince !== this.openSince) this.openSince = ts;
-    return open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
-  }
-
-  /** Whether a draw beyond the busiest training hour, run for `active_minutes`, has just fallen back to half of it. */
-  private bigDrawEnded(ts: number, features: ArrayLike<number>): boolean {
-    const draw = this.params.activity_gate?.draw;
-    if (!draw || this.drawIndex < 0) return false;
-    const hour = features[this.drawIndex]!;
-    if (hour > draw.max) {
-      if (this.bigSince !== this.bigSince) this.bigSince = ts;
-      if (ts - this.bigSince >= this.params.activity_gate!.active_minutes * 60_000) this.bigDraw = true;
-      return false;
-    }
-    this.bigSince = Number.NaN;
-    if (!this.bigDraw || !(hour < ACTIVITY_GATE.drawEndShare * draw.max)) return false;
-    this.bigDraw = false;
-    return true;
   }
 
   /**
@@ -302,7 +223,8 @@ export class VerdictStream {
     const pLong = longMean === longMean ? logistic((p.long_threshold - longMean) / p.long_scale) : 0;
     let probability = 100 * Math.max(pShort, pLong);
     const unusual = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
-    const forestAlarm = this.gateForest(ts, unusual, features);
+    // Without a gate (an older model) the forest's verdict passes unchanged.
+    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features) : unusual;
     const ruleAlarm = rules.some(raisesAlarm);
     if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
     const isAnomaly = forestAlarm || ruleAlarm;

@@ -1,0 +1,100 @@
+/**
+ * The forest's activity gate (the model's `alarm.activity_gate`, calibrated in
+ * alarm-calibration.ts): whether the forest's own verdict may raise the alarm at a row, given
+ * what the site is drawing now.
+ */
+import type { AlarmParams } from "./verdict.ts";
+
+/**
+ * The activity gate. The forest reads 24-hour windows, so after a leak or a pool fill stops its
+ * rows stay unusual for up to a day; a leak, though, never lets the site rest. So the forest
+ * alarms only while the site has drawn water without a quiet spell for the last
+ * `activeMinutes` (45, as `sustained_flow`), and once a quiet spell comes while its windows
+ * are still unusual it stays silent until they have returned to normal: the first quiet spell
+ * after a draw ends the alarm, within the hour, a household's next busy hour does not raise it
+ * again, and a vacation week's near-zero use raises nothing. A quiet spell is long enough for
+ * a 0.25 gal/min leak to show two pulses of the meter (15 minutes at least); without a meter,
+ * 15 minutes with the pump at rest and the pressure as still as at rest in training (a leak
+ * drains the pressure tank: the pressure falls steadily). The rules are not gated: each ends
+ * with its own condition. And the gated verdict must hold for `holdMinutes` (5) before the
+ * forest alarms, as the range guard asks for 2 minutes: a smoothed score that grazes its
+ * threshold as a reading or two enter or leave its 30-minute window is not a leak, which keeps
+ * it there for hours; 5 minutes is one reading more under 5-minute polling, where a single
+ * reading would otherwise be an alarm episode.
+ *
+ * A draw bigger than the site's busiest training hour for `activeMinutes` (a pool fill, or a
+ * burst pipe) that falls back to `drawEndShare` (half) of that hour has ended: the household's
+ * evening after a pool fill keeps the site drawing, with no quiet spell for hours, so the end
+ * of the big draw is a quiet spell of its own — the forest, whose windows are full of it, stays
+ * silent until its scores are normal again. A leak that big never falls back to half the
+ * busiest hour while it runs; the rules and the range guard are not gated.
+ */
+export const ACTIVITY_GATE = {
+  activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5, drawEndShare: 0.5,
+} as const;
+
+type GateParams = NonNullable<AlarmParams["activity_gate"]>;
+
+/** One device's gate, fed its rows in time order. */
+export class ActivityGate {
+  private readonly index: Int32Array;
+  private readonly drawIndex: number;
+  private lastActive = Number.NaN;
+  private activeSince = Number.NaN;
+  /** False after a quiet spell while the forest's windows were unusual, until they are normal again. */
+  private armed = true;
+  /** Since when the gated forest verdict has held (NaN: it does not now). */
+  private openSince = Number.NaN;
+  /** Since when the hour's draw has been beyond the training's busiest hour (NaN: it is not). */
+  private bigSince = Number.NaN;
+  /** A draw beyond the busiest training hour has run for `active_minutes` and not yet ended. */
+  private bigDraw = false;
+
+  /** `featureNames`: the model's, so the gate finds its features in the rows given to `pass`. */
+  constructor(private readonly gate: GateParams, featureNames: readonly string[]) {
+    this.index = Int32Array.from(gate.features, (f) => featureNames.indexOf(f));
+    this.drawIndex = gate.draw ? featureNames.indexOf(gate.draw.feature) : -1;
+  }
+
+  /**
+   * The forest's alarm through the gate at `ts`: `unusual` is the forest's own verdict (a
+   * smoothed score below its threshold), `features` the row's in the model's order, unscaled.
+   * A model whose rows lack a gate feature passes the verdict unchanged.
+   */
+  pass(ts: number, unusual: boolean, features: ArrayLike<number>): boolean {
+    const gate = this.gate;
+    if (this.index.some((j) => j < 0)) return unusual;
+    const quietMs = gate.quiet_minutes * 60_000;
+    let active = false;
+    for (let k = 0; k < this.index.length; k++) if (features[this.index[k]!]! > gate.above[k]!) active = true;
+    if (active) {
+      // Drawing again after a quiet spell (or for the first time): the active stretch restarts.
+      if (!(ts - this.lastActive < quietMs)) this.activeSince = ts;
+      this.lastActive = ts;
+    }
+    const quiet = !(ts - this.lastActive < quietMs);
+    const drawEnded = this.bigDrawEnded(ts, features);
+    if (!unusual) this.armed = true;
+    else if (quiet || drawEnded) this.armed = false;
+    const open = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
+    if (!open) this.openSince = Number.NaN;
+    else if (this.openSince !== this.openSince) this.openSince = ts;
+    return open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
+  }
+
+  /** Whether a draw beyond the busiest training hour, run for `active_minutes`, has just fallen back to half of it. */
+  private bigDrawEnded(ts: number, features: ArrayLike<number>): boolean {
+    const draw = this.gate.draw;
+    if (!draw || this.drawIndex < 0) return false;
+    const hour = features[this.drawIndex]!;
+    if (hour > draw.max) {
+      if (this.bigSince !== this.bigSince) this.bigSince = ts;
+      if (ts - this.bigSince >= this.gate.active_minutes * 60_000) this.bigDraw = true;
+      return false;
+    }
+    this.bigSince = Number.NaN;
+    if (!this.bigDraw || !(hour < ACTIVITY_GATE.drawEndShare * draw.max)) return false;
+    this.bigDraw = false;
+    return true;
+  }
+}
