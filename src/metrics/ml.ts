@@ -14,6 +14,7 @@
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { LeakModel } from "../ml/model-file.ts";
+import { SeriesSlots } from "./series-slots.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
 
@@ -78,6 +79,14 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
   const key = (l: DeviceLabels) => `${l.user_label}\u0000${l.device_id}\u0000${l.device_name}`;
   /** Devices that have had a verdict; the others show the not-yet values. */
   const scored = new Set<string>();
+  // Each device's verdict series, set in place every poll (see series-slots.ts), in these slots.
+  const verdictGauges = [probability, score, isAnomaly, confidence, timestamp];
+  const slots = new Map<string, SeriesSlots>();
+  const slotsOf = (k: string) => {
+    let s = slots.get(k);
+    if (!s) slots.set(k, (s = new SeriesSlots()));
+    return s;
+  };
 
   return {
     setModel(userLabel, model) {
@@ -96,13 +105,11 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
       shownVersion.set(userLabel, labels);
     },
     record(labels, inference) {
-      probability.set(labels, inference.probability);
-      score.set(labels, inference.decision);
-      isAnomaly.set(labels, inference.isAnomaly ? 1 : 0);
-      confidence.set(labels, inference.confidence);
-      timestamp.set(labels, inference.timestampMs / 1000);
-      inferences.inc({ ...labels, status: "success" });
       const k = key(labels);
+      const s = slotsOf(k);
+      const values = [inference.probability, inference.decision, inference.isAnomaly ? 1 : 0, inference.confidence, inference.timestampMs / 1000];
+      verdictGauges.forEach((g, i) => s.set(i, g, values[i]!, labels));
+      inferences.inc({ ...labels, status: "success" });
       scored.add(k);
       const previous = shownFeatures.get(k);
       // The same verdict exported again (no new reading since): its feature series stand.
@@ -121,11 +128,15 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
     },
     count(labels, status) {
       inferences.inc({ ...labels, status });
-      if (scored.has(key(labels))) return;
-      for (const g of [probability, score, isAnomaly, timestamp]) g.set(labels, 0);
+      const k = key(labels);
+      if (scored.has(k)) return;
+      const s = slotsOf(k);
+      verdictGauges.forEach((g, i) => g !== confidence && s.set(i, g, 0, labels));
     },
     removeDevice(labels) {
-      for (const g of [probability, score, isAnomaly, confidence, timestamp]) g.remove(labels);
+      const s = slots.get(key(labels));
+      verdictGauges.forEach((g, i) => (s ? s.remove(i, g) : g.remove(labels)));
+      slots.delete(key(labels));
       const previous = shownFeatures.get(key(labels));
       for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
       for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
