@@ -1,8 +1,9 @@
 /**
  * Training's side of the alarm (verdict.ts decides it row by row): the thresholds and scales
- * the smoothed decision is judged by, the range guard's training maxima and the activity gate,
- * all read from leak-free training series.
+ * the smoothed decision is judged by, the range guard's training maxima, the rest guard's
+ * longest stretches without a rest and the activity gate, all read from leak-free training series.
  */
+import { restGuardFor } from "./rest-guard.ts";
 import { TimeWindowMean } from "./time-window-mean.ts";
 import { ACTIVITY_GATE } from "./activity-gate.ts";
 import { DEFAULT_MIN_COVERAGE, DEFAULT_WINDOWS, RANGE_GUARD, type AlarmParams } from "./verdict.ts";
@@ -57,6 +58,8 @@ export function calibrateAlarm(
     rangeGuard = { features: [...RANGE_GUARD.features], maxima, minutes: RANGE_GUARD.minutes };
   }
   const activityGate = names ? gateFor(series as readonly GateSeries[]) : undefined;
+  // Without a meter, the gate's still pressure level also tells the rest guard when the site rests.
+  const restGuard = activityGate && !names!.includes("gallons_5m") ? restGuardFor(series as readonly (GateSeries & { ts: Float64Array })[], activityGate.above[1]!) : undefined;
   return {
     short_window_minutes: shortWindow,
     long_window_minutes: longWindow,
@@ -69,6 +72,7 @@ export function calibrateAlarm(
     episode_merge_minutes: 60,
     ...(rangeGuard ? { range_guard: rangeGuard } : {}),
     ...(activityGate ? { activity_gate: activityGate } : {}),
+    ...(restGuard ? { rest_guard: restGuard } : {}),
   };
 }
 

@@ -18,6 +18,8 @@
  */
 import * as v from "valibot";
 import { ActivityGate } from "./activity-gate.ts";
+import { RecurringStretches } from "./recurring-stretch.ts";
+import { REST_GUARD, RestGuard, RestGuardSchema } from "./rest-guard.ts";
 import { TimeWindowMean } from "./time-window-mean.ts";
 
 /** Decision scores (scoreSamples − offset) lie in (−1, 1): a threshold outside means nothing. */
@@ -64,6 +66,8 @@ export const AlarmParamsSchema = v.object({
       v.check((g) => g.features.length === g.maxima.length, "range_guard needs one maximum per feature"),
     ),
   ),
+  /** Sites without a flow meter: alarm when the site goes without a rest longer than training did at that hour (rest-guard.ts). */
+  rest_guard: v.optional(RestGuardSchema),
   /**
    * The forest's alarm holds only while the site is drawing water now (see `ACTIVITY_GATE` in activity-gate.ts):
    * a row draws when one of `features` is above its `above` value (gallons in the last 5
@@ -115,8 +119,8 @@ export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"
 export const GUARD_SCHEDULE = { withinMs: 30 * 60_000, days: 14, mergeMs: 15 * 60_000, slackMs: 15 * 60_000, nearShare: 2 / 3 } as const;
 const DAY_MS = 86_400_000;
 
-/** The features `calibrateAlarm` reads besides the scores (the range guard's, the gate's, and `flow_gpm` to tell a metered site). */
-export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m"])];
+/** The features `calibrateAlarm` reads besides the scores (the range and rest guards', the gate's, and `flow_gpm` to tell a metered site). */
+export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m", ...REST_GUARD.features])];
 
 /** One row's verdict. */
 export interface Verdict {
@@ -154,6 +158,9 @@ export class VerdictStream {
   private guardExcuseMs = -1;
   /** The forest's activity gate (none for an older model without one). */
   private readonly gate: ActivityGate | undefined;
+  /** The rest guard (sites without a meter, rest-guard.ts) and its own schedule. */
+  private readonly rest: RestGuard | undefined;
+  private readonly restSchedule = new RecurringStretches();
 
   /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
   constructor(params: AlarmParams, featureNames: readonly string[] = []) {
@@ -164,6 +171,8 @@ export class VerdictStream {
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
     this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames) : undefined;
+    const rest = params.rest_guard ? new RestGuard(params.rest_guard, featureNames) : undefined;
+    this.rest = rest?.usable ? rest : undefined;
   }
 
   /**
@@ -216,6 +225,14 @@ export class VerdictStream {
       }
       if (this.scheduled(ts, near || above, above)) above = false;
       if (above) rules = [...rules, RANGE_GUARD.rule];
+    }
+    if (this.rest && features) {
+      // Its stretches are dated from the site's last rest, so a schedule's draw matches from day
+      // to day however long the household was busy before the guard passed training's.
+      const { restless, sinceMs } = this.rest.push(ts, features);
+      const local = this.rest.localMs(ts, features);
+      const scheduled = this.restSchedule.scheduled(local, restless, local - (ts - sinceMs));
+      if (restless && !scheduled) rules = [...rules, REST_GUARD.rule];
     }
     const shortMean = this.short.push(ts, decision, p.min_coverage);
     const longMean = this.long.push(ts, decision, p.min_coverage);

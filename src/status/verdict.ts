@@ -98,6 +98,7 @@ export const RULE_TITLES: Record<string, string> = {
   unusual_night_pressure_drop: "Unusual night pressure drop",
   unusual_night_level_drop: "Unusual night level drop",
   pump_above_training_range: "Pump busier than ever in training",
+  no_rest: "Pump and pressure never rest",
   leak_model: "Leak model",
 };
 

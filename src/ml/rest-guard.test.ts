@@ -1,0 +1,101 @@
+import { describe, expect, test } from "bun:test";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
+import { simulateHistory } from "../sim/history.ts";
+import { trainLeakModel } from "./leak-model.ts";
+import { REST_GUARD, RestGuard, restGuardFor, type RestGuardParams } from "./rest-guard.ts";
+import { scoreFrames } from "./score-frame.ts";
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const names = [...REST_GUARD.features];
+
+/** A feature row: pump current and pressure range over 5 and 15 minutes, at local hour `h`. */
+function row(h: number, busy: boolean, polledBusy = busy): number[] {
+  const a = (2 * Math.PI * h) / 24;
+  return [busy ? 3 : 0, busy ? 8 : 0.1, polledBusy ? 3 : 0, polledBusy ? 8 : 0.1, Math.sin(a), Math.cos(a)];
+}
+
+describe("rest guard, row by row", () => {
+  // Training: every day busy 60 minutes from 06:30, else at rest (UTC = local here).
+  const days = 7;
+  const ts = Float64Array.from({ length: days * 1440 }, (_, i) => i * MIN);
+  const data = Float64Array.from(Array.from(ts, (t) => row((t % DAY) / HOUR, (t % DAY) >= 6.5 * HOUR && (t % DAY) < 7.5 * HOUR)).flat());
+  const params = restGuardFor([{ ts, features: { names, data, cols: names.length } }], 1)!;
+
+  test("training's longest stretch without a rest is kept per hour", () => {
+    expect(params.busy_max_minutes[7]).toBe(60);
+    expect(params.busy_max_minutes[6]).toBe(30);
+    expect(params.busy_max_minutes[3]).toBe(0);
+    expect(params.min_minutes).toBe(REST_GUARD.minMinutes);
+  });
+
+  // [case, start hour, minutes busy, rows every (min), fires by the end]
+  const cases: [string, number, number, number, boolean][] = [
+    ["a quiet hour, 60 min without a rest", 14, 60, 1, true],
+    ["a quiet hour, 45 min: under the 50-minute floor", 14, 45, 1, false],
+    ["06:30, 60 min as long as training's longest", 6.5, 60, 1, false],
+    ["06:30, 70 min: past training's longest by more than 5 min", 6.5, 70, 1, true],
+    ["09:00, 60 min: an hour after training's busy hour", 9, 60, 1, true],
+    ["5-minute polling, 60 min without a 15-minute rest", 14, 60, 5, true],
+  ];
+  for (const [name, hour, minutes, every, fires] of cases) {
+    test(name, () => {
+      const guard = new RestGuard(params, names);
+      const start = 10 * DAY + hour * HOUR;
+      let fired = false;
+      for (let t = start - 30 * MIN; t <= start + minutes * MIN; t += every * MIN) fired = guard.push(t, row((t % DAY) / HOUR, t > start)).restless || fired;
+      expect(fired).toBe(fires);
+    });
+  }
+
+  test("a silence longer than the carry-forward starts the count again", () => {
+    const guard = new RestGuard(params, names);
+    const start = 10 * DAY + 14 * HOUR;
+    for (let t = start; t <= start + 40 * MIN; t += MIN) guard.push(t, row(14, true));
+    // 30 minutes without readings, then 20 busy minutes: 20 minutes without a rest, not 90.
+    let fired = false;
+    for (let t = start + 70 * MIN; t <= start + 90 * MIN; t += MIN) fired = guard.push(t, row(14, true)).restless || fired;
+    expect(fired).toBe(false);
+  });
+
+  test("local time of day from the hour features, to the quarter hour", () => {
+    const guard = new RestGuard(params as RestGuardParams, names);
+    // 21:00 UTC read as 14:00 local (UTC−7)
+    expect(guard.localMs(10 * DAY + 21 * HOUR, row(14, false))).toBe(10 * DAY + 14 * HOUR);
+  });
+});
+
+function cut(frame: HistoryFrame, from: number, to: number): HistoryFrame {
+  const a = frame.ts.findIndex((t) => t >= from);
+  const b = frame.ts.findIndex((t) => t >= to);
+  const end = b < 0 ? frame.ts.length : b;
+  return { ...frame, ts: frame.ts.subarray(a, end), columns: Object.fromEntries(Object.entries(frame.columns).map(([k, c]) => [k, c.subarray(a, end)])) };
+}
+
+describe("rest guard on simulator history (no meter)", () => {
+  // A 2 gal/min leak starting 14:00 local after 10 leak-free days: the site never rests again and
+  // `no_rest` fires within the hour; the leak-free day before it raises no `no_rest`.
+  const t0 = Date.UTC(2026, 2, 2);
+  const cases: [SiteKind, number][] = [["cistern-p1-fill", 23], ["vsd-meterless", 24]];
+  for (const [kind, seed] of cases) {
+    test(`${kind}: 2 gal/min alarmed within the hour, a normal day not`, () => {
+      const spec = siteOfKind(seed, kind, 0);
+      const leakStart = t0 + 11 * DAY + (14 - spec.tzOffsetHours) * HOUR;
+      const history = simulateHistory({
+        seed, device: spec, startMs: t0, endMs: leakStart + 2 * HOUR,
+        scenarios: [{ deviceId: spec.id, kind: "leak", startMs: leakStart, endMs: leakStart + 2 * HOUR, size: 2 }],
+      });
+      const { model } = trainLeakModel([cut(history, t0, t0 + 10 * DAY)], { userLabel: "test", source: "simulated", nEstimators: 30 });
+      expect(model.alarm.rest_guard).toBeDefined();
+      const rows = scoreFrames(model, [cut(history, t0 + 10 * DAY - 2 * HOUR, leakStart + 2 * HOUR)], { topFeatures: 0 });
+      const restless = (from: number, to: number) => rows.filter((r) => r.ts >= from && r.ts < to && r.rules.includes(REST_GUARD.rule));
+      expect(restless(t0 + 10 * DAY, leakStart)).toEqual([]);
+      const first = restless(leakStart, leakStart + 2 * HOUR)[0];
+      expect(first).toBeDefined();
+      expect(first!.ts - leakStart).toBeLessThanOrEqual(HOUR);
+      expect(first!.isAnomaly).toBe(true);
+    });
+  }
+});

@@ -1,0 +1,180 @@
+/**
+ * The rest guard of sites without a flow meter (`no_rest`). A household's water use comes in
+ * draws — a shower, a flush, a laundry fill — and between them the pressure system rests: the
+ * pump stopped and the pressure still. A continuous leak never lets it rest: a pressure-switch
+ * pump drains and refills its tank over and over, a constant-pressure drive never goes back to
+ * sleep, a booster behind a cistern keeps cycling. So the guard measures, row by row, how long
+ * the site has gone without a five-minute rest (`busy` minutes), and fires when that is longer
+ * than the training history ever went without one at this time of day — the hour itself and
+ * the hours either side, for three weeks of training give only some twenty samples of each
+ * hour — and at least {@link REST_GUARD}.minMinutes. It does not wait for the pump to be busier
+ * than in its busiest hour (the range guard): a 2 gal/min leak at a quiet hour of the afternoon
+ * is a pump that never rests where the household always rested within minutes.
+ *
+ * A rest: in the last 5 minutes, no pump current above a fifth of the running level (no
+ * running minute in it: 5 one-minute samples) and the pressure moved no more than the activity
+ * gate's still level (5 × its median 15-minute range at rest in training, at least 0.5 PSI).
+ * When the readings come every 5 minutes or more, a 5-minute window holds one sample and would
+ * always look still, so the 15-minute windows (three samples) decide, against training's
+ * longest stretches without a 15-minute rest (measured the same way). A silence of more than
+ * 10 minutes (the features' carry-forward) leaves the rest unknown and the count starts again.
+ */
+import * as v from "valibot";
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export const REST_GUARD = {
+  rule: "no_rest",
+  /** Pump current and pressure range over 5 and 15 minutes, and the local hour. */
+  features: ["pump_current_mean_5m", "pressure_s1_range_5m", "pump_current_mean_15m", "pressure_s1_range_15m", "hour_sin", "hour_cos"],
+  /**
+   * Never fire before 50 minutes without a rest: longer than the 45 minutes `sustained_flow` and
+   * the activity gate ask of a draw a household does not make unbroken (a bath, showers back to
+   * back with a laundry fill end sooner), for three weeks give only some twenty samples of an
+   * hour, too few to trust a shorter maximum, and a guests' evening or a new irrigation's first
+   * morning runs past it. A 2 gal/min leak starting at a quiet hour still fires within the hour.
+   */
+  minMinutes: 50,
+  /**
+   * And only 5 minutes past training's longest stretch at the hour: a stretch just as long as the
+   * longest, give or take one more draw of the household, is ordinary.
+   */
+  marginMinutes: 5,
+  /** Hours either side of the row's hour whose training maxima count. */
+  neighbourHours: 1,
+  /** A running pump draws above 1 A (`pump_running`); a fifth of it over 5 samples is no running minute. */
+  idleCurrentA: 0.2,
+  /**
+   * Rows further apart than this are judged by the 15-minute windows: 5-minute polling (4:20 at
+   * the least with its jitter), not a minute or two of missing readings.
+   */
+  polledMs: 4 * MINUTE_MS,
+  /** A silence longer than the features' carry-forward: the count starts again. */
+  gapMs: 10 * MINUTE_MS,
+} as const;
+
+const hourly = v.pipe(v.array(v.pipe(v.number(), v.finite(), v.minValue(0))), v.length(24));
+
+export const RestGuardSchema = v.object({
+  features: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.length(REST_GUARD.features.length)),
+  /** Largest pressure range (PSI) over a window that still counts as at rest. */
+  still_psi: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  /** Longest stretch (minutes) without a 5-minute rest that training saw, per local hour 0..23… */
+  busy_max_minutes: hourly,
+  /** …and without a 15-minute rest, the measure under 5-minute polling. */
+  busy_max_minutes_polled: hourly,
+  /** Never fire below this many minutes without a rest. */
+  min_minutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_080)),
+});
+
+export type RestGuardParams = v.InferOutput<typeof RestGuardSchema>;
+
+/**
+ * Counts the minutes since the site last rested, row by row, over 5-minute windows (`polled`
+ * false) or 15-minute ones; and tells the row's local hour.
+ */
+export class RestClock {
+  private readonly index: Int32Array;
+  private lastRest = Number.NaN;
+  private lastTs = Number.NaN;
+
+  constructor(private readonly stillPsi: number, private readonly polled: boolean, featureNames: readonly string[], features: readonly string[] = REST_GUARD.features) {
+    this.index = Int32Array.from(features, (f) => featureNames.indexOf(f));
+  }
+
+  /** Whether every feature the clock reads is in the rows. */
+  get usable(): boolean {
+    return !this.index.some((j) => j < 0);
+  }
+
+  /** Minutes without a rest at `ts` (0 when the site rests now or the rest is unknown). */
+  push(ts: number, row: ArrayLike<number>): number {
+    const step = ts - this.lastTs;
+    this.lastTs = ts;
+    const current = row[this.index[this.polled ? 2 : 0]!]!;
+    const range = row[this.index[this.polled ? 3 : 1]!]!;
+    const rest = !(current > REST_GUARD.idleCurrentA) && !(range > this.stillPsi);
+    if (rest || !(step <= REST_GUARD.gapMs) || this.lastRest !== this.lastRest) this.lastRest = ts;
+    return (ts - this.lastRest) / MINUTE_MS;
+  }
+
+  /** The row's local hour 0..23 from its `hour_sin`, `hour_cos` features. */
+  hour(row: ArrayLike<number>): number {
+    return Math.floor(localHour(row[this.index[4]!]!, row[this.index[5]!]!)) % 24;
+  }
+}
+
+/** Local hour [0, 24) from the `hour_sin`, `hour_cos` features (2πh/24). */
+export function localHour(sin: number, cos: number): number {
+  return ((Math.atan2(sin, cos) / (2 * Math.PI)) * 24 + 24) % 24;
+}
+
+/**
+ * The guard for leak-free training series (features in time order), or undefined when they
+ * lack a feature it reads. `stillPsi`: the activity gate's still level.
+ */
+export function restGuardFor(series: readonly { ts: Float64Array; features: { names: readonly string[]; data: Float64Array; cols: number } }[], stillPsi: number): RestGuardParams | undefined {
+  const tables = [new Array<number>(24).fill(0), new Array<number>(24).fill(0)];
+  for (const s of series) {
+    const { names, data, cols } = s.features;
+    const clocks = [new RestClock(stillPsi, false, names), new RestClock(stillPsi, true, names)];
+    if (!clocks[0]!.usable) return undefined;
+    for (let i = 0; i < s.ts.length; i++) {
+      const row = data.subarray(i * cols, (i + 1) * cols);
+      const h = clocks[0]!.hour(row);
+      for (let k = 0; k < 2; k++) tables[k]![h] = Math.max(tables[k]![h]!, clocks[k]!.push(s.ts[i]!, row));
+    }
+  }
+  const [busy, polled] = tables.map((t) => t.map((m) => Math.ceil(m)));
+  return { features: [...REST_GUARD.features], still_psi: stillPsi, busy_max_minutes: busy!, busy_max_minutes_polled: polled!, min_minutes: REST_GUARD.minMinutes };
+}
+
+/**
+ * The guard row by row: true while the site has gone without a rest longer than training did
+ * at this hour. Both clocks run on every row; a row that follows the previous one by more than
+ * {@link REST_GUARD}.polledMs is judged by the 15-minute one.
+ */
+export class RestGuard {
+  private readonly clocks: [RestClock, RestClock];
+  private readonly index: Int32Array;
+  private lastTs = Number.NaN;
+
+  constructor(private readonly params: RestGuardParams, featureNames: readonly string[]) {
+    this.index = Int32Array.from(params.features, (f) => featureNames.indexOf(f));
+    this.clocks = [new RestClock(params.still_psi, false, featureNames, params.features), new RestClock(params.still_psi, true, featureNames, params.features)];
+  }
+
+  get usable(): boolean {
+    return this.clocks[0].usable;
+  }
+
+  /**
+   * `ts` moved to the local clock the row's hour features give (to the quarter hour), so a
+   * schedule learned before a daylight-saving change still matches its stretches after it.
+   */
+  localMs(ts: number, row: ArrayLike<number>): number {
+    const utcHour = (ts % DAY_MS) / HOUR_MS;
+    const local = localHour(row[this.index[4]!]!, row[this.index[5]!]!);
+    const offset = Math.round((((local - utcHour + 36) % 24) - 12) * 4) / 4;
+    return ts + offset * HOUR_MS;
+  }
+
+  /**
+   * `restless`: the site has gone `min_minutes` without a rest and longer than training did at
+   * this hour; `sinceMs`: its last rest.
+   */
+  push(ts: number, row: ArrayLike<number>): { restless: boolean; sinceMs: number } {
+    const polled = ts - this.lastTs > REST_GUARD.polledMs;
+    this.lastTs = ts;
+    const busy = [this.clocks[0].push(ts, row), this.clocks[1].push(ts, row)][polled ? 1 : 0]!;
+    const sinceMs = ts - busy * MINUTE_MS;
+    if (busy < this.params.min_minutes) return { restless: false, sinceMs };
+    const table = polled ? this.params.busy_max_minutes_polled : this.params.busy_max_minutes;
+    const h = this.clocks[0].hour(row);
+    let limit = 0;
+    for (let d = -REST_GUARD.neighbourHours; d <= REST_GUARD.neighbourHours; d++) limit = Math.max(limit, table[(h + d + 24) % 24]!);
+    return { restless: busy > limit + REST_GUARD.marginMinutes, sinceMs };
+  }
+}
