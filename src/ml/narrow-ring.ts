@@ -1,11 +1,12 @@
 /**
- * Rings of numbers stored as narrowly as they stay exact, for the per-sample storage of the
- * feature windows (window-set.ts) and of the verdict's means (time-window-mean.ts). A fleet
- * keeps a day of samples per signal per device, so bytes per sample are most of the model's
- * memory; every value read back is the value stored, bit for bit, so no feature or score moves.
+ * The sample times of the feature windows (window-set.ts) and of the verdict's means
+ * (time-window-mean.ts), stored as narrowly as they stay exact: a fleet keeps a day of samples
+ * per signal per device, so bytes per sample are most of the model's memory, and every time
+ * read back is the time stored, bit for bit, so no feature or score moves. Their values live
+ * in decimal-ring.ts.
  *
- * Both rings are addressed by ever-growing logical indices (`i & mask`) and grow by doubling,
- * moving the live positions [head, tail) the owner names.
+ * Addressed by ever-growing logical indices (`i & mask`); grows by doubling, moving the live
+ * positions [head, tail) the owner names.
  */
 
 const U32_MAX = 0xffff_ffff;
@@ -75,50 +76,5 @@ export class TimeRing {
     for (let j = head; j < i; j++) f[j & this.mask] = this.at(j);
     this.f64 = f;
     this.u32 = null;
-  }
-}
-
-/**
- * Numbers that are often all zero (a signal's weights when it is not the flow meter) or
- * exact in 32 bits (intervals in whole milliseconds): no storage until a value other than 0
- * comes, Float32 while every value is exactly a float, Float64 from the first that is not.
- */
-export class NarrowRing {
-  private buf: Float32Array | Float64Array | null = null;
-  private size: number;
-
-  constructor(size = 64) {
-    this.size = size;
-  }
-
-  at(i: number): number {
-    const b = this.buf;
-    return b ? b[i & (this.size - 1)]! : 0;
-  }
-
-  set(i: number, x: number): void {
-    let b = this.buf;
-    if (!b) {
-      // −0 reads back as 0: the owners only add these values to sums that start at +0.
-      if (x === 0) return;
-      b = this.buf = new Float32Array(this.size);
-    }
-    if (b instanceof Float32Array && Math.fround(x) !== x && x === x) b = this.buf = new Float64Array(b);
-    b[i & (this.size - 1)] = x;
-  }
-
-  grow(size: number, head: number, tail: number): void {
-    const old = this.buf;
-    if (old) {
-      const next = old instanceof Float32Array ? new Float32Array(size) : new Float64Array(size);
-      for (let i = head; i < tail; i++) next[i & (size - 1)] = old[i & (this.size - 1)]!;
-      this.buf = next;
-    }
-    this.size = size;
-  }
-
-  /** Bytes held (for tests and measurements). */
-  get bytes(): number {
-    return this.buf?.byteLength ?? 0;
   }
 }

@@ -8,7 +8,8 @@
  * device. The running sums are re-summed at the same rows as that compaction did (`RESUM_*`),
  * so every mean is bit for bit what it was.
  */
-import { NarrowRing, TimeRing } from "./narrow-ring.ts";
+import { DecimalRing } from "./decimal-ring.ts";
+import { TimeRing } from "./narrow-ring.ts";
 
 /** Rows further apart than this (ms) do not carry their value over the gap. */
 const MAX_STEP_MS = 15 * 60_000;
@@ -25,7 +26,7 @@ export class TimeWindowMean {
   private mask = 63;
   private readonly ts = new TimeRing(64);
   /** The time each row stands for, ms. */
-  private readonly w = new NarrowRing(64);
+  private readonly w = new DecimalRing(64);
   private x = new Float64Array(64);
   /** Logical indices: rows [head, tail) are in the window; `resummed` is where the last re-sum counted from. */
   private head = 0;
@@ -47,7 +48,7 @@ export class TimeWindowMean {
     if (this.tail - this.head > this.mask) this.grow();
     const i = this.tail++;
     this.ts.set(i, ts, this.head);
-    this.w.set(i, dt);
+    this.w.set(i, dt, this.head);
     this.x[i & this.mask] = value;
     this.sumW += dt;
     this.sumWX += dt * value;

@@ -3,8 +3,8 @@ import { WindowExtreme } from "./window-extreme.ts";
 
 test("each window's maximum and minimum follow its start; a later larger value evicts older ones", () => {
   const values = [5, 3, 4, 1, 2, 9, 0];
-  const max = new WindowExtreme(2, 1, (i) => values[i]!);
-  const min = new WindowExtreme(2, -1, (i) => values[i]!);
+  const max = new WindowExtreme(2, 1);
+  const min = new WindowExtreme(2, -1);
   values.forEach((v, i) => {
     max.push(i, v);
     min.push(i, v);
@@ -25,7 +25,7 @@ test("each window's maximum and minimum follow its start; a later larger value e
 
 test("equal values keep the newest, so a window that moves past it still has one", () => {
   const values = [2, 2, 2];
-  const max = new WindowExtreme(1, 1, (i) => values[i]!);
+  const max = new WindowExtreme(1, 1);
   values.forEach((v, i) => max.push(i, v));
   max.advance(0, 2);
   expect(max.at(0)).toBe(2);
@@ -33,7 +33,7 @@ test("equal values keep the newest, so a window that moves past it still has one
 
 test("after clear a new sample is every window's extreme", () => {
   const values = [10, 1];
-  const min = new WindowExtreme(2, -1, (i) => values[i]!);
+  const min = new WindowExtreme(2, -1);
   min.push(0, 10);
   min.clear();
   min.push(1, 1);

@@ -3,7 +3,8 @@
  * amortised per sample: one monotonic stack of sample indices (Lemire 2006, "Streaming
  * maximum-minimum filter using no more than three comparisons per element") shared by every
  * window, in which each window only keeps a position, its first element at or after the
- * window's start. The samples themselves live in the WindowSet (window-set.ts).
+ * window's start. The stack keeps each entry's value beside its index, so comparing never reads
+ * the WindowSet's compactly stored samples (window-set.ts).
  */
 
 /** A growable ring of numbers addressed by logical position. */
@@ -33,6 +34,8 @@ class PositionRing {
 
 export class WindowExtreme {
   private readonly stack = new PositionRing();
+  /** The value of each stack entry's sample. */
+  private readonly values = new PositionRing();
   /** Stack positions in use: [head, end). */
   private head = 0;
   private end = 0;
@@ -43,8 +46,6 @@ export class WindowExtreme {
     windows: number,
     /** 1 keeps maxima, −1 minima. */
     private readonly sign: 1 | -1,
-    /** The value of sample `i` (the WindowSet's storage). */
-    private readonly valueAt: (i: number) => number,
   ) {
     this.front = new Float64Array(windows);
   }
@@ -53,8 +54,11 @@ export class WindowExtreme {
   push(i: number, value: number): void {
     const sign = this.sign;
     const stack = this.stack;
-    while (this.end > this.head && sign * this.valueAt(stack.at(this.end - 1)) <= sign * value) this.end--;
+    const values = this.values;
+    while (this.end > this.head && sign * values.at(this.end - 1) <= sign * value) this.end--;
     stack.ensure(this.head, this.end + 1);
+    values.ensure(this.head, this.end + 1);
+    values.set(this.end, value);
     stack.set(this.end++, i);
     const front = this.front;
     for (let k = 0; k < front.length; k++) if (front[k]! >= this.end) front[k] = this.end - 1;
@@ -82,5 +86,10 @@ export class WindowExtreme {
   /** Sample index of window `k`'s extreme (meaningless for an empty window). */
   at(k: number): number {
     return this.stack.at(this.front[k]!);
+  }
+
+  /** Value of window `k`'s extreme (meaningless for an empty window). */
+  value(k: number): number {
+    return this.values.at(this.front[k]!);
   }
 }

@@ -16,7 +16,8 @@
  * prefix array would hold.
  */
 
-import { NarrowRing, TimeRing } from "./narrow-ring.ts";
+import { DecimalRing } from "./decimal-ring.ts";
+import { TimeRing } from "./narrow-ring.ts";
 import { WindowExtreme } from "./window-extreme.ts";
 
 /**
@@ -28,10 +29,10 @@ export class WindowSet {
   /** Sample storage, one ring position per logical index (`i & mask`). */
   private mask = 63;
   private readonly tsRing = new TimeRing(64);
-  private vBuf = new Float64Array(64);
-  private readonly wRing = new NarrowRing(64);
+  private readonly vRing = new DecimalRing(64);
+  private readonly wRing = new DecimalRing(64);
   /** Milliseconds before each sample that readings covered (0 after a gap; see `covered`). */
-  private readonly cRing = new NarrowRing(64);
+  private readonly cRing = new DecimalRing(64);
   /** Running sums over every sample since the last rebase: Σ (v − shift), Σ (v − shift)², Σ weight, Σ covered. */
   private totalS = 0;
   private totalQ = 0;
@@ -62,9 +63,8 @@ export class WindowSet {
     this.startQ = new Float64Array(spans.length);
     this.startW = new Float64Array(spans.length);
     this.startC = new Float64Array(spans.length);
-    const valueAt = (i: number) => this.vBuf[i & this.mask]!;
-    this.max = new WindowExtreme(spans.length, 1, valueAt);
-    this.min = new WindowExtreme(spans.length, -1, valueAt);
+    this.max = new WindowExtreme(spans.length, 1);
+    this.min = new WindowExtreme(spans.length, -1);
   }
 
   /** Time (epoch ms) of sample `i`. */
@@ -74,7 +74,7 @@ export class WindowSet {
 
   /** Value of sample `i`. */
   vAt(i: number): number {
-    return this.vBuf[i & this.mask]!;
+    return this.vRing.at(i);
   }
 
   /** Forgets every sample; logical indices keep growing. */
@@ -97,9 +97,9 @@ export class WindowSet {
     if (i === this.head) this.shift = value;
     if (i - this.head > this.mask) this.grow();
     this.tsRing.set(i, t, this.head);
-    this.vBuf[i & this.mask] = value;
-    this.wRing.set(i, weight);
-    this.cRing.set(i, covered);
+    this.vRing.set(i, value, this.head);
+    this.wRing.set(i, weight, this.head);
+    this.cRing.set(i, covered, this.head);
     const d = value - this.shift;
     this.totalS += d;
     this.totalQ += d * d;
@@ -118,8 +118,7 @@ export class WindowSet {
     const tail = this.tail;
     const ts = this.tsRing;
     const start = this.start;
-    const v = this.vBuf;
-    const mask = this.mask;
+    const v = this.vRing;
     const shift = this.shift;
     for (let k = 0; k < n; k++) {
       const limit = t - this.spans[k]!;
@@ -131,7 +130,7 @@ export class WindowSet {
         let sumW = this.startW[k]!;
         let sumC = this.startC[k]!;
         do {
-          const d = v[s & mask]! - shift;
+          const d = v.at(s) - shift;
           sumS += d;
           sumQ += d * d;
           sumW += this.wRing.at(s);
@@ -178,7 +177,7 @@ export class WindowSet {
   }
 
   range(k: number): number {
-    return this.vAt(this.max.at(k)) - this.vAt(this.min.at(k));
+    return this.max.value(k) - this.min.value(k);
   }
 
   /**
@@ -188,9 +187,7 @@ export class WindowSet {
   statsInto(out: Float64Array, at: number, fallback: number): void {
     const n = this.spans.length;
     const tail = this.tail;
-    const mask = this.mask;
     const start = this.start;
-    const v = this.vBuf;
     const totalS = this.totalS;
     const totalQ = this.totalQ;
     for (let k = 0; k < n; k++, at += 3) {
@@ -202,7 +199,7 @@ export class WindowSet {
         continue;
       }
       const m = (totalS - this.startS[k]!) / count;
-      const range = v[this.max.at(k) & mask]! - v[this.min.at(k) & mask]!;
+      const range = this.max.value(k) - this.min.value(k);
       const variance = range === 0 ? 0 : (totalQ - this.startQ[k]!) / count - m * m;
       out[at] = this.shift + m;
       out[at + 1] = variance > 0 ? Math.sqrt(variance) : 0;
@@ -232,10 +229,9 @@ export class WindowSet {
 
   /** Sums every retained sample again about the newest value; each window's sums are taken on the way. */
   private rebase(): void {
-    const mask = this.mask;
     const n = this.spans.length;
     const start = this.start;
-    this.shift = this.vBuf[(this.tail - 1) & mask]!;
+    this.shift = this.vRing.at(this.tail - 1);
     let s = 0;
     let q = 0;
     let w = 0;
@@ -249,7 +245,7 @@ export class WindowSet {
         this.startC[k] = c;
       }
       if (i === this.tail) break;
-      const d = this.vBuf[i & mask]! - this.shift;
+      const d = this.vRing.at(i) - this.shift;
       s += d;
       q += d * d;
       w += this.wRing.at(i);
@@ -264,13 +260,10 @@ export class WindowSet {
 
   private grow(): void {
     const size = (this.mask + 1) * 2;
-    const mask = size - 1;
-    const v = new Float64Array(size);
-    for (let i = this.head; i < this.tail; i++) v[i & mask] = this.vBuf[i & this.mask]!;
-    this.vBuf = v;
+    this.vRing.grow(size, this.head, this.tail);
     this.tsRing.grow(size, this.head, this.tail);
     this.wRing.grow(size, this.head, this.tail);
     this.cRing.grow(size, this.head, this.tail);
-    this.mask = mask;
+    this.mask = size - 1;
   }
 }

@@ -1,0 +1,26 @@
+import { expect, test } from "bun:test";
+import { DecimalRing } from "./decimal-ring.ts";
+import { follow, series } from "./ring-testing.ts";
+
+test.each([
+  { name: "all zero: no storage", values: Array(500).fill(0), bytes: 0, aside: 0 },
+  { name: "pressure in tenths: 16 bits", values: series(500, 1, (r) => Math.round((40 + r() * 30) * 10) / 10, 52.3), bytes: 2, aside: 0 },
+  { name: "whole-second intervals in ms: thousands, 16 bits", values: series(500, 2, (r) => 1000 * Math.floor(r() * 600), 60_000), bytes: 2, aside: 0 },
+  { name: "a meter's total in tenths: 32 bits", values: series(500, 3, (r, x) => Math.round((x + r() * 5) * 10) / 10, 572_500), bytes: 4, aside: 0 },
+  { name: "one more decimal later: rescaled", values: [...series(250, 4, (r) => Math.round(r() * 90) / 10, 1), ...series(250, 5, (r) => Math.round(r() * 900) / 100, 1.25)], bytes: 2, aside: 0 },
+  { name: "a three-phase mean now and then (7.333…): kept aside", values: series(500, 6, (r) => (r() < 0.01 ? 22 / 3 : Math.round(r() * 900) / 100), 1), bytes: 2, aside: -1 },
+  { name: "−0, NaN, infinities and 1e300 kept aside", values: series(500, 7, (r) => (r() < 0.02 ? [-0, NaN, Infinity, -Infinity, 1e300][Math.floor(r() * 5)]! : Math.round(r() * 100)), 1), bytes: 2, aside: -1 },
+  { name: "mostly without a short form: plain Float64", values: series(500, 8, (r) => r(), 0.5), bytes: 8, aside: 0 },
+])("DecimalRing reads back every live value exactly, as narrow as it stays exact: $name", ({ values, bytes, aside }) => {
+  const ring = new DecimalRing(64);
+  follow(ring, (i, x, head) => ring.set(i, x, head), values, 12);
+  expect(ring.bytes).toBe(512 * bytes);
+  if (aside >= 0) expect(ring.asideCount).toBe(aside);
+  else expect(ring.asideCount).toBeGreaterThan(0);
+});
+
+test("values kept aside are forgotten once they leave the live positions", () => {
+  const ring = new DecimalRing(8);
+  for (let i = 0; i < 200; i++) ring.set(i & 7 ? i : i + 1 / 3, i, Math.max(0, i - 4));
+  expect(ring.asideCount).toBeLessThanOrEqual(1);
+});

@@ -1,0 +1,140 @@
+/**
+ * A ring of numbers held as short decimals, exactly: the per-sample values, weights and
+ * intervals of the feature windows (window-set.ts) and the verdict's means. Sensors report a
+ * few decimals (52.1 psi, 8.47 A), the mean of three phases mostly has few too, and intervals
+ * are whole seconds, so a value is kept as the integer `n` of `n / 10^k` (k from −3, whole
+ * thousands, to 6 decimals) in an Int16Array while every `n` fits, else an Int32Array. A value
+ * with no such form (7.333…, NaN, −0) is kept aside as it is, and a ring where those become
+ * common turns into plain Float64. Encoding is checked at every write (dividing `n` by `10^k`
+ * must give back the very same double, which IEEE's correctly rounded division guarantees for
+ * every decimal of up to k places), so `at` returns exactly what `set` took.
+ *
+ * No storage until the first value other than 0 (the weights of every signal but the flow
+ * meter). Addressed by ever-growing logical indices (`i & mask`); grows by doubling, moving
+ * the live positions [head, tail) the owner names.
+ */
+
+const MIN_K = -3;
+const MAX_K = 6;
+/** 10^j for j = 0 … 6. */
+const POW10 = Array.from({ length: MAX_K + 1 }, (_, j) => 10 ** j);
+/** Marks a value kept aside in `aside`. */
+const ASIDE16 = -32768;
+const ASIDE32 = -2147483648;
+
+/** The integer n with n · 10^−k === v exactly, if any (never −0, NaN or the aside marks). */
+function encode(v: number, k: number): number | undefined {
+  const p = POW10[Math.abs(k)]!;
+  const n = k >= 0 ? Math.round(v * p) : Math.round(v / p);
+  if ((k >= 0 ? n / p : n * p) !== v || !(n > ASIDE32 && n <= 2147483647)) return undefined;
+  if (v === 0 && 1 / v < 0) return undefined;
+  return n;
+}
+
+const fits16 = (n: number) => n > ASIDE16 && n <= 32767;
+
+export class DecimalRing {
+  private store: Int16Array | Int32Array | Float64Array | null = null;
+  private mask: number;
+  /** The store is plain Float64 (no decimals, nothing aside). */
+  private plain = false;
+  /** The store's aside mark. */
+  private mark = ASIDE16;
+  /** Decimals: a stored n means n / 10^k (k ≥ 0) or n · 10^−k (k < 0); `p` is 10^|k|. */
+  private k = MIN_K;
+  private p = POW10[-MIN_K]!;
+  /** Values with no short decimal form, by logical index, oldest first. */
+  private aside = new Map<number, number>();
+
+  constructor(size = 64) {
+    this.mask = size - 1;
+  }
+
+  at(i: number): number {
+    const s = this.store;
+    if (s === null) return 0;
+    const j = i & this.mask;
+    // One element type per access, so each stays monomorphic for the JIT.
+    if (this.plain) return (s as Float64Array)[j]!;
+    const n = this.mark === ASIDE16 ? (s as Int16Array)[j]! : (s as Int32Array)[j]!;
+    if (n === this.mark) return this.aside.get(i)!;
+    return this.k >= 0 ? n / this.p : n * this.p;
+  }
+
+  /** Stores `x` at `i`; [head, i) are the live positions. */
+  set(i: number, x: number, head: number): void {
+    let s = this.store;
+    if (s === null) {
+      if (x === 0 && 1 / x > 0) return;
+      s = this.store = new Int16Array(this.mask + 1);
+    }
+    if (this.plain) {
+      s[i & this.mask] = x;
+      return;
+    }
+    const n = encode(x, this.k);
+    if (n === undefined) {
+      // More decimals than the ring holds so far: re-encode with them, if any number of them will do.
+      let k = this.k + 1;
+      while (k <= MAX_K && encode(x, k) === undefined) k++;
+      if (k <= MAX_K) return this.refit(head, i, k, x);
+      s[i & this.mask] = this.mark;
+      for (const [j] of this.aside) {
+        if (j >= head) break;
+        this.aside.delete(j);
+      }
+      this.aside.set(i, x);
+      // Aside, a value costs a map entry, several times the 6 bytes a narrow store saves.
+      if (this.aside.size * 8 > i - head + 64) this.toPlain(head, i + 1);
+      return;
+    }
+    if (s instanceof Int16Array && !fits16(n)) return this.refit(head, i, this.k, x);
+    s[i & this.mask] = n;
+  }
+
+  /** Re-encodes the live values [head, i) with `k` decimals, in the narrowest store that holds them and `x`, then stores `x` at `i`. */
+  private refit(head: number, i: number, k: number, x: number): void {
+    const live: number[] = [];
+    for (let j = head; j < i; j++) live.push(this.at(j));
+    const wide = [x, ...live].some((v) => {
+      const n = encode(v, k);
+      return n !== undefined && !fits16(n);
+    });
+    this.store = wide ? new Int32Array(this.mask + 1) : new Int16Array(this.mask + 1);
+    this.mark = wide ? ASIDE32 : ASIDE16;
+    this.k = k;
+    this.p = POW10[Math.abs(k)]!;
+    this.aside = new Map();
+    for (let j = head; j < i; j++) this.set(j, live[j - head]!, head);
+    this.set(i, x, head);
+  }
+
+  /** Turns the store into plain Float64, keeping [head, end). */
+  private toPlain(head: number, end: number): void {
+    const store = new Float64Array(this.mask + 1);
+    for (let j = head; j < end; j++) store[j & this.mask] = this.at(j);
+    this.store = store;
+    this.plain = true;
+    this.aside = new Map();
+  }
+
+  grow(size: number, head: number, tail: number): void {
+    const old = this.store;
+    if (old) {
+      const next = new (old.constructor as new (n: number) => Int16Array | Int32Array | Float64Array)(size);
+      for (let i = head; i < tail; i++) next[i & (size - 1)] = old[i & this.mask]!;
+      this.store = next;
+    }
+    this.mask = size - 1;
+  }
+
+  /** Bytes of the store (for tests and measurements; the values kept aside not counted). */
+  get bytes(): number {
+    return this.store?.byteLength ?? 0;
+  }
+
+  /** How many values are kept aside (for tests). */
+  get asideCount(): number {
+    return this.aside.size;
+  }
+}
