@@ -3,7 +3,7 @@
  * (verdict.ts): each row weighs the time since the row before it, capped, so 1-minute and
  * 5-minute data weigh alike and a gap in the data is not filled with its neighbours' values.
  *
- * The rows in the window live in rings sized to the window (narrow-ring.ts), not in arrays
+ * The rows in the window live in rings sized to the window (narrow-ring.ts, decimal-ring.ts), not in arrays
  * that grow for thousands of rows before they are compacted: a fleet keeps two of these per
  * device. The running sums are re-summed at the same rows as that compaction did (`RESUM_*`),
  * so every mean is bit for bit what it was.

@@ -10,7 +10,7 @@
  *
  * Memory: a fleet keeps a day of samples per signal per device, so only what a later read
  * needs is kept per sample — time, value, weight and covered interval, each as narrow as stays
- * exact (narrow-ring.ts). The prefix sums are kept per window instead, at its first sample,
+ * exact (narrow-ring.ts, decimal-ring.ts). The prefix sums are kept per window instead, at its first sample,
  * and moved forward with the window by adding the samples it lets go: the same additions in the
  * same order as when those samples came, so every sum is bit for bit the one a per-sample
  * prefix array would hold.
