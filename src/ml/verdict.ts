@@ -104,7 +104,7 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
 export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range" } as const;
 
 /**
- * The range guard's schedule, as `burst`'s: a stretch above the training range that began
+ * The range guard's schedule (recurring-stretch.ts), as `burst`'s: a stretch above the training range that began
  * within 30 minutes of the time of day a like draw began on one of the previous 14 days is a
  * recurring draw (an irrigation schedule that started after training), not a leak — for as
  * long as that one lasted plus 15 minutes, so a leak that begins at a scheduled hour is not
@@ -116,8 +116,7 @@ export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"
  * went over. The first day of a new schedule still alarms if it goes over. A live monitor
  * knows the stretches of the hours it has replayed and scored since.
  */
-export const GUARD_SCHEDULE = { withinMs: 30 * 60_000, days: 14, mergeMs: 15 * 60_000, slackMs: 15 * 60_000, nearShare: 2 / 3 } as const;
-const DAY_MS = 86_400_000;
+export const GUARD_SCHEDULE = { nearShare: 2 / 3 } as const;
 
 /** The features `calibrateAlarm` reads besides the scores (the range and rest guards', the gate's, and `flow_gpm` to tell a metered site). */
 export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m", ...REST_GUARD.features])];
@@ -152,10 +151,8 @@ export class VerdictStream {
   private readonly long: TimeWindowMean;
   private readonly guardIndex: Int32Array;
   private readonly guardSince: Float64Array;
-  /** The guard's stretches, [start, last row] epoch ms, the last one open. */
-  private guardStretches: [number, number][] = [];
-  /** How long today's stretch is excused by a schedule (the longest like one); −1: not scheduled. */
-  private guardExcuseMs = -1;
+  /** The range guard's schedule (an irrigation that began after training), recurring-stretch.ts. */
+  private readonly guardSchedule = new RecurringStretches();
   /** The forest's activity gate (none for an older model without one). */
   private readonly gate: ActivityGate | undefined;
   /** The rest guard (sites without a meter, rest-guard.ts) and its own schedule. */
@@ -173,30 +170,6 @@ export class VerdictStream {
     this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames) : undefined;
     const rest = params.rest_guard ? new RestGuard(params.rest_guard, featureNames) : undefined;
     this.rest = rest?.usable ? rest : undefined;
-  }
-
-  /**
-   * Whether the guard's stretch at `ts` is a recurring one (`near`: a guard feature is near its
-   * training maximum, `above`: the guard holds); remembers the near stretches.
-   */
-  private scheduled(ts: number, near: boolean, above: boolean): boolean {
-    if (near) {
-      const open = this.guardStretches[this.guardStretches.length - 1];
-      if (open && ts - open[1] <= GUARD_SCHEDULE.mergeMs) open[1] = ts;
-      else {
-        this.guardStretches = this.guardStretches.filter(([s]) => ts - s <= (GUARD_SCHEDULE.days + 1) * DAY_MS);
-        // The longest earlier stretch that began at this time of day: today's is excused as long as that one lasted.
-        this.guardExcuseMs = -1;
-        for (const [s, e] of this.guardStretches) {
-          const days = Math.round((ts - s) / DAY_MS);
-          if (days >= 1 && days <= GUARD_SCHEDULE.days && Math.abs(ts - s - days * DAY_MS) <= GUARD_SCHEDULE.withinMs) this.guardExcuseMs = Math.max(this.guardExcuseMs, e - s);
-        }
-        this.guardStretches.push([ts, ts]);
-      }
-    }
-    if (!above) return false;
-    const current = this.guardStretches[this.guardStretches.length - 1];
-    return current !== undefined && this.guardExcuseMs >= 0 && current[1] - current[0] <= this.guardExcuseMs + GUARD_SCHEDULE.slackMs;
   }
 
   /**
@@ -223,7 +196,7 @@ export class VerdictStream {
         if (this.guardSince[k] !== this.guardSince[k]) this.guardSince[k] = ts;
         if (ts - this.guardSince[k] >= guard.minutes * 60_000) above = true;
       }
-      if (this.scheduled(ts, near || above, above)) above = false;
+      if (this.guardSchedule.scheduled(ts, above, ts, near)) above = false;
       if (above) rules = [...rules, RANGE_GUARD.rule];
     }
     if (this.rest && features) {
