@@ -191,11 +191,14 @@ try {
   const wrk = Bun.which("wrk");
   if (!wrk) console.warn("wrk not installed (Debian package wrk): falling back to a Bun fetch loop");
   let loading = true;
+  const loggedPolls0 = log.polls.length;
   const watching = watchPolls(url, () => !loading);
   const latency = await (wrk ? loadWithWrk(wrk, url) : loadWithFetch(url)).finally(() => {
     loading = false;
   });
   const loadPolls = await watching;
+  // The page watcher's own scrapes queue behind wrk's on a big page; the monitor's log counts every poll.
+  const loggedUnderLoad = log.polls.length - loggedPolls0;
   // What live scoring did by the end: inference runs by status over all devices.
   const final = await (await fetch(url)).text();
   const inferences: Record<string, number> = {};
@@ -214,6 +217,7 @@ try {
     latency,
     polls: {
       underLoad: loadPolls.length,
+      loggedUnderLoad,
       allOk: loadPolls.every((p) => p.ok) && log.polls.every((n) => n === DEVICES),
       gapMinMs: Math.min(...loadGaps),
       gapMaxMs: Math.max(...loadGaps),
@@ -231,7 +235,7 @@ if (args.includes("--json")) {
 } else {
   const r = result as {
     devices: number; ml: string; cpu: { secondsPerPoll: number; polls: number }; memory: { rss: number; peak: number }; exposition: { bytes: number; gzipBytes: number; samples: number; mlSamples: number; inferences: Record<string, number> }; idle: { p50Ms: number; p99Ms: number }; warmUp: { seconds: number; scrapes: number; p50Ms: number; maxMs: number };
-    latency: Latency; polls: { underLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
+    latency: Latency; polls: { underLoad: number; loggedUnderLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
   };
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
   console.log(`| measure | value |`);
@@ -244,7 +248,7 @@ if (args.includes("--json")) {
   console.log(`| first poll's warm-up (${WARMUP_HOURS} h of history per device) until the first inference | ${f(r.warmUp.seconds)} s; ${r.warmUp.scrapes} scrapes one at a time meanwhile: p50 ${f(r.warmUp.p50Ms, 2)} ms, slowest ${f(r.warmUp.maxMs, 0)} ms |`);
   console.log(`| scrape latency after it, one at a time (50 scrapes) | p50 ${f(r.idle.p50Ms, 2)} ms, p99 ${f(r.idle.p99Ms, 2)} ms |`);
   console.log(`| load | ${r.latency.tool}: ${r.latency.requests} scrapes, ${f(r.latency.rps, 0)}/s, ${r.latency.errors} errors |`);
-  console.log(`| **scrape latency under load** | **p50 ${f(r.latency.p50Ms, 2)} ms, p99 ${f(r.latency.p99Ms, 2)} ms** (max ${f(r.latency.maxMs, 1)} ms; target p99 < 50 ms) |`);
-  console.log(`| polls started under load | ${r.polls.underLoad}, ${r.polls.allOk ? `each returning all ${r.devices} devices` : "NOT all complete"} |`);
+  console.log(`| **scrape latency under load** | **p50 ${f(r.latency.p50Ms, 2)} ms, p99 ${f(r.latency.p99Ms, 2)} ms** (max ${f(r.latency.maxMs, 1)} ms; target p99 < 100 ms at 10,000 devices) |`);
+  console.log(`| polls under load | ${r.polls.loggedUnderLoad} ended (the monitor's log), ${r.polls.underLoad} seen starting on the page, ${r.polls.allOk ? `each returning all ${r.devices} devices` : "NOT all complete"} |`);
   console.log(`| poll start to poll start under load | ${f(r.polls.gapMinMs / 1000, 3)}–${f(r.polls.gapMaxMs / 1000, 3)} s (interval ${INTERVAL_S} s); longest poll ${f(r.polls.durationMaxMs, 0)} ms |`);
 }
