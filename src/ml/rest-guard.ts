@@ -168,7 +168,10 @@ export class RestGuard {
   push(ts: number, row: ArrayLike<number>): { restless: boolean; sinceMs: number } {
     const polled = ts - this.lastTs > REST_GUARD.polledMs;
     this.lastTs = ts;
-    const busy = [this.clocks[0].push(ts, row), this.clocks[1].push(ts, row)][polled ? 1 : 0]!;
+    // Both clocks see every row, so either can take over when the polling changes.
+    const minutely = this.clocks[0].push(ts, row);
+    const quarterly = this.clocks[1].push(ts, row);
+    const busy = polled ? quarterly : minutely;
     const sinceMs = ts - busy * MINUTE_MS;
     if (busy < this.params.min_minutes) return { restless: false, sinceMs };
     const table = polled ? this.params.busy_max_minutes_polled : this.params.busy_max_minutes;
