@@ -3,7 +3,8 @@
  * `score` uses (the benchmark's figures are in docs/benchmarks.md; here only the direction):
  * a 0.25 gal/min leak in a week the household is away, with an `away` event over it, alarms
  * no later than the same leak at the same hour of an ordinary day; an `expected` event over a
- * pool fill leaves no alarm row inside it.
+ * pool fill leaves no alarm row inside it, nor in the hour after it that the fill's alarm takes
+ * to clear.
  */
 import { expect, test } from "bun:test";
 import type { OwnerEvent } from "../src/events/events-file.ts";
@@ -42,6 +43,11 @@ test("away: a small leak alarms no later than on an ordinary day; expected: noth
   // The fill alarms without the event (so the check below is not empty) and not with it.
   expect(bare.filter((r) => inFill(r) && r.isAnomaly).length).toBeGreaterThan(0);
   expect(told.filter((r) => inFill(r) && r.isAnomaly)).toEqual([]);
+  // The fill's alarm outlasts it without the event; with it, that hour is silenced and says so.
+  const afterFill = (r: { ts: number }) => r.ts >= fill.end && r.ts < fill.end + HOUR;
+  expect(bare.filter((r) => afterFill(r) && r.isAnomaly).length).toBeGreaterThan(0);
+  expect(told.filter((r) => afterFill(r) && r.isAnomaly)).toEqual([]);
+  expect(told.find((r) => afterFill(r) && r.silencedBy)?.silencedBy).toEqual({ id: "pool", kind: "expected" });
   const firstAlarm = (rows: typeof told, startMs: number) => rows.find((r) => r.isAnomaly && r.ts >= startMs && r.ts < startMs + 12 * HOUR)?.ts;
   const away = firstAlarm(told, awayLeak);
   const ordinary = firstAlarm(told, ordinaryLeak) ?? ordinaryLeak + 12 * HOUR;

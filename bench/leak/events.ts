@@ -93,10 +93,11 @@ export function eventsMarkdown(outcomes: readonly EventsOutcome[]): string {
       const l = o.leaks.find((x) => x.week === week && x.hour === hour)!;
       return formatMinutes(l[pick]) + (pick === "withEvents" && l.alreadyAlarming ? "*" : "");
     };
-    return `| ${o.site.kind} / ${o.site.seed} | ${o.fillEpisodes[0]} → ${o.fillEpisodes[1]} | ${o.afterFillEpisodes[1]} | ${leak("away", 2, "withEvents")} (${leak("away", 2, "bare")}) | ${leak("away", 14, "withEvents")} (${leak("away", 14, "bare")}) | ${leak("ordinary", 2, "bare")} | ${leak("ordinary", 14, "bare")} | ${o.awayQuietEpisodes[0]} → ${o.awayQuietEpisodes[1]} |`;
+    return `| ${o.site.kind} / ${o.site.seed} | ${o.fillEpisodes[0]} → ${o.fillEpisodes[1]} | ${o.afterFillEpisodes[0]} → ${o.afterFillEpisodes[1]} | ${leak("away", 2, "withEvents")} (${leak("away", 2, "bare")}) | ${leak("away", 14, "withEvents")} (${leak("away", 14, "bare")}) | ${leak("ordinary", 2, "bare")} | ${leak("ordinary", 14, "bare")} | ${o.awayQuietEpisodes[0]} → ${o.awayQuietEpisodes[1]} |`;
   });
   const fillDuring = outcomes.reduce((n, o) => n + o.fillEpisodes[1], 0);
   const fillBare = outcomes.reduce((n, o) => n + o.fillEpisodes[0], 0);
+  const [afterBare, afterTold] = [0, 1].map((k) => outcomes.reduce((n, o) => n + o.afterFillEpisodes[k]!, 0));
   const pairs = outcomes.flatMap((o) => [2, 14].map((hour) => ({ away: o.leaks.find((l) => l.week === "away" && l.hour === hour)!.withEvents, normal: o.leaks.find((l) => l.week === "ordinary" && l.hour === hour)!.bare })));
   const minutes = (m: number | null) => m ?? LEAK_HOURS * 60;
   const faster = pairs.filter((p) => p.away !== null && minutes(p.away) <= minutes(p.normal)).length;
@@ -105,13 +106,13 @@ export function eventsMarkdown(outcomes: readonly EventsOutcome[]): string {
   const added = outcomes.reduce((n, o) => n + o.awayQuietEpisodes[1] - o.awayQuietEpisodes[0], 0);
   const open = outcomes.reduce((n, o) => n + o.leaks.filter((l) => l.week === "away" && l.alreadyAlarming).length, 0);
   return [
-    "| site / seed | episodes during the fill: no events → `expected` | in the 24 h after it | 0.25 gal/min in the away week from 02:00: `away` (no event) | from 14:00 | ordinary week from 02:00 | from 14:00 | vacation episodes outside the leaks: no events → `away` |",
+    "| site / seed | episodes during the fill: no events → `expected` | in the 24 h after it: no events → `expected` | 0.25 gal/min in the away week from 02:00: `away` (no event) | from 14:00 | ordinary week from 02:00 | from 14:00 | vacation episodes outside the leaks: no events → `away` |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
     "\\* the device was already alarming (raised by the `away` event) when the leak began.",
     "",
-    `- an \`expected\` pool fill raises nothing: ${fillDuring === 0 ? "met" : "not met"} — ${fillBare} episode(s) during the fills without the event, ${fillDuring} with it (${outcomes.length} sites)`,
+    `- an \`expected\` pool fill raises nothing: ${fillDuring === 0 ? "met" : "not met"} — ${fillBare} episode(s) during the fills without the event, ${fillDuring} with it (${outcomes.length} sites); in the 24 h after the fills ${afterBare} without the event, ${afterTold} with it`,
     `- an \`away\` week catches 0.25 gal/min faster than an ordinary week: ${faster} of ${pairs.length} leak pairs at or before the ordinary week's alarm; median ${formatMinutes(median(awayAll))} away vs ${formatMinutes(median(normalAll))} ordinary (a leak not alarmed within 24 h counted as 24 h; ${open} of the away-week leaks began while an alarm the event raised was already on); the \`away\` events added ${added} false-alarm episode(s) in ${outcomes.length} vacation weeks outside the leaks`,
   ].join("\n");
 }

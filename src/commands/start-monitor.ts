@@ -137,7 +137,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
         timeZone: config.timezone,
         pipelines,
         registry,
-        eventAt: events.at,
+        eventAt: events.forVerdict,
       })
     : undefined;
   const historySources: RecentHistorySource[] = [{ name: "the portal", read: (device, startMs, endMs) => fetchDeviceHistory(portal.clientFor?.(device) ?? portal.client, device, { keys: config.timeseriesKeys, startMs, endMs }) }];

@@ -15,6 +15,15 @@ export const LEFT_OUT_OF_TRAINING: ReadonlySet<EventKind> = new Set(["maintenanc
  */
 export const AWAY_PROBABILITY_BAR = 20;
 
+/**
+ * How long a silencing event (`expected`, `maintenance`) still silences after its end. The
+ * alarm of a draw that stopped takes up to an hour to clear (docs/leak-detection.md: a
+ * finished draw leaves the alarm within the hour), so without this tail the owner's booked
+ * pool fill would raise the alarm it left behind at the booked end. A draw that runs on past
+ * the tail alarms again.
+ */
+export const SILENCE_TAIL_MS = 3_600_000;
+
 /** The events covering `deviceId` at `t` (start inclusive, end exclusive): a pure function of the list. */
 export function eventsAt(events: readonly OwnerEvent[], deviceId: string, t: number): OwnerEvent[] {
   return events.filter((e) => e.device_id === deviceId && e.start <= t && t < e.end);
@@ -30,6 +39,23 @@ export class EventIndex {
 
   /** The event covering the device at `t`, if any. */
   at(deviceId: string, t: number): OwnerEvent | undefined {
+    const e = this.latestStartedBy(deviceId, t);
+    return e && t < e.end ? e : undefined;
+  }
+
+  /**
+   * The event that applies to the device's verdict at `t`: the one covering it, else a
+   * silencing event that ended less than {@link SILENCE_TAIL_MS} before it.
+   */
+  forVerdict(deviceId: string, t: number): OwnerEvent | undefined {
+    const e = this.latestStartedBy(deviceId, t);
+    if (!e) return undefined;
+    if (t < e.end) return e;
+    return KIND_EFFECT[e.kind] === "silence" && t - e.end < SILENCE_TAIL_MS ? e : undefined;
+  }
+
+  /** The device's event with the latest start at or before `t` (they never overlap). */
+  private latestStartedBy(deviceId: string, t: number): OwnerEvent | undefined {
     const list = this.byDevice.get(deviceId);
     if (!list) return undefined;
     let lo = 0;
@@ -42,8 +68,7 @@ export class EventIndex {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    const e = found >= 0 ? list[found] : undefined;
-    return e && t < e.end ? e : undefined;
+    return found >= 0 ? list[found] : undefined;
   }
 
   /** Whether any event of one of `kinds` covers the device at `t`. */

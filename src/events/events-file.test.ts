@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AWAY_PROBABILITY_BAR, applyEvent, EventIndex, eventsAt, type AlarmView } from "./covering.ts";
+import { AWAY_PROBABILITY_BAR, applyEvent, EventIndex, eventsAt, SILENCE_TAIL_MS, type AlarmView } from "./covering.ts";
 import { parseEventTime } from "./event-time.ts";
 import { loadEventsFile, parseEventsText, saveEventsFile, type OwnerEvent } from "./events-file.ts";
 
@@ -56,6 +56,21 @@ test("covering: start inclusive, end exclusive, per device; the index agrees wit
   expect(index.at("d", T0)?.id).toBe("a");
   expect(index.at("d", T0 + H)).toBeUndefined();
   expect(index.at("x", T0)).toBeUndefined();
+});
+
+const TAIL_EVENTS = [ev("fill", "d", "expected", T0, T0 + 8 * H), ev("hol", "d", "away", T0 + 10 * H, T0 + 20 * H), ev("fix", "d", "maintenance", T0 + 30 * H, T0 + 31 * H), ev("ok", "d", "leak", T0 + 40 * H, T0 + 41 * H), ev("x", "d", "expected", T0 + 50 * H, T0 + 51 * H), ev("y", "d", "away", T0 + 51 * H + 1, T0 + 52 * H)];
+test.each([
+  ["inside an expected event", T0 + H, "fill"],
+  ["just after an expected event: its tail", T0 + 8 * H, "fill"],
+  ["the tail's last moment", T0 + 8 * H + SILENCE_TAIL_MS - 1, "fill"],
+  ["past the tail", T0 + 8 * H + SILENCE_TAIL_MS, undefined],
+  ["after an away week: no tail (it sharpens)", T0 + 20 * H + 1, undefined],
+  ["after maintenance: its tail", T0 + 31 * H + 1, "fix"],
+  ["after a confirmed leak: no tail", T0 + 41 * H + 1, undefined],
+  ["an event starting in the tail takes over", T0 + 51 * H + 2, "y"],
+  ["before any event", T0 - 1, undefined],
+])("the event for a verdict: %s", (_, t, id) => {
+  expect(new EventIndex(TAIL_EVENTS).forVerdict("d", t)?.id).toBe(id);
 });
 
 test("expected silences an alarm and says so; away raises one from a rule or the lower bar", () => {

@@ -27,13 +27,13 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   const log = recordingLog();
   const registry = createRegistry();
   const watch = createEventsWatch({ path, log, metrics: registerEventsMetrics(registry) });
-  expect(watch.at("d1", T0)).toBeUndefined();
+  expect(watch.forVerdict("d1", T0)).toBeUndefined();
   expect(log.lines).toEqual([]);
 
   saveEventsFile(path, { version: 1, events: [pool] });
   watch.refresh();
-  expect(watch.at("d1", T0 + H)?.id).toBe("pool");
-  expect(watch.at("d2", T0 + H)).toBeUndefined();
+  expect(watch.forVerdict("d1", T0 + H)?.id).toBe("pool");
+  expect(watch.forVerdict("d2", T0 + H)).toBeUndefined();
 
   saveEventsFile(path, { version: 1, events: [pool, away] });
   watch.refresh();
@@ -43,7 +43,7 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   watch.refresh();
   watch.refresh();
   expect(watch.valid()).toBe(false);
-  expect(watch.at("d1", T0 + H)?.id).toBe("pool");
+  expect(watch.forVerdict("d1", T0 + H)?.id).toBe("pool");
   const warnings = log.lines.filter((l) => l.includes("last good events"));
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toContain("is not JSON");
@@ -53,7 +53,7 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   saveEventsFile(path, { version: 1, events: [away] });
   await watch.observe({ ok: true, devices: [], startedAt: 0, durationMs: 0 });
   expect(watch.valid()).toBe(true);
-  expect(watch.at("d1", T0 + H)).toBeUndefined();
+  expect(watch.forVerdict("d1", T0 + H)).toBeUndefined();
   expect(await registry.metrics()).toContain("nightowl_events_file_valid 1");
 
   rmSync(path);

@@ -35,8 +35,8 @@ export interface EventsWatchMetrics {
 export interface EventsWatch extends PollObserver {
   /** Reads the file again if it changed since the last look; called by each poll. */
   refresh(): void;
-  /** The event covering a device at `ts` (epoch ms), from the last good file. */
-  at(deviceId: string, ts: number): OwnerEvent | undefined;
+  /** The event that applies to a device's verdict at `ts` (epoch ms), from the last good file: `EventIndex.forVerdict`. */
+  forVerdict(deviceId: string, ts: number): OwnerEvent | undefined;
   /** The device's events from the last good file, by start: the current one and those to come. */
   of(deviceId: string): readonly OwnerEvent[];
   /** Whether the last version of the file read was valid (false: the last good events are in force). */
@@ -90,7 +90,7 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
   return {
     observe: () => refresh(),
     refresh,
-    at: (deviceId, ts) => index.at(deviceId, ts),
+    forVerdict: (deviceId, ts) => index.forVerdict(deviceId, ts),
     of: (deviceId) => byDevice.get(deviceId) ?? [],
     valid: () => ok,
   };

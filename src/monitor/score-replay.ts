@@ -47,7 +47,7 @@ export function scoreRuleReplay(model: LeakModel, frame: HistoryFrame, replay: R
     timeZone: options.timeZone ?? model.featureOptions.timeZone,
     topFeatures: options.topFeatures,
     rulesFor: () => rulesLookup(frame, replay),
-    ...(index ? { eventAt: (deviceId: string, ts: number) => index.at(deviceId, ts) } : {}),
+    ...(index ? { eventAt: (deviceId: string, ts: number) => index.forVerdict(deviceId, ts) } : {}),
   };
   scoreFrame(model, frame, scoreOptions, onRow);
 }

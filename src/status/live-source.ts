@@ -34,7 +34,7 @@ export interface LiveStatusOptions {
   scorer?: LiveScorer;
   /** The owner's events (the file `run` watches): shown on the cards, applied to the verdicts. */
   events?: {
-    at(deviceId: string, ts: number): OwnerEvent | undefined;
+    forVerdict(deviceId: string, ts: number): OwnerEvent | undefined;
     of(deviceId: string): readonly OwnerEvent[];
   };
   /** Epoch ms; injected by tests. */
@@ -79,7 +79,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
 
   function verdictOf(id: string, k: Known, figures: DeviceFigures | undefined): DeviceVerdict {
     const m = model(id);
-    const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(firing(figures), m, options.events?.at(id, k.readingAt));
+    const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(firing(figures), m, options.events?.forVerdict(id, k.readingAt));
     const event = eventNote(id, k.readingAt);
     const customer = k.snapshot.attributes.CustomerInfo?.value;
     return {
