@@ -7,13 +7,14 @@
  * 48 h and a toilet flapper; telemetry with missing minutes, repeated rows, two outages and
  * ten days of 5-minute polling with jitter. Scored causally through `score`'s replay.
  *
- *   bun bench/leak-detection.ts [--split held-out|tuning|both] [--quick] [--json] [--events]
+ *   bun bench/leak-detection.ts [--split held-out|tuning|both] [--quick] [--json] [--events] [--explain]
  *
  * `--quick`: the first seed of each split only. Tune on `--split tuning`; report held-out.
  * `--events`: the owner's events section instead (bench/leak/events.ts).
+ * `--explain`: after the tables, every false-alarm episode on one line (what raised it, when).
  */
 import { eventsMarkdown, runEventsSite } from "./events.ts";
-import { kindLegend, markdown } from "./report.ts";
+import { explain, kindLegend, markdown } from "./report.ts";
 import { runSite, type SiteOutcome } from "./site-run.ts";
 import { setupSite, SPLIT, type Split } from "./split.ts";
 
@@ -42,6 +43,7 @@ export function main(args: readonly string[]): void {
     console.log("Time from each leak's start to its first alarm (— : none within the 24 h it ran):\n");
     console.log(markdown(outcomes));
     console.log(`\nSite kinds:\n${kindLegend(outcomes)}`);
+    if (args.includes("--explain")) console.log(`\nFalse-alarm episodes:\n\n${explain(outcomes)}`);
   }
   if (args.includes("--json")) console.log(JSON.stringify(json));
 }

@@ -4,7 +4,8 @@
  */
 import { SITE_KIND_LABELS } from "../../src/sim/site-kinds.ts";
 import type { SiteOutcome } from "./site-run.ts";
-import { LEAKS } from "./split.ts";
+import { localClock } from "../../src/analytics/local-time.ts";
+import { LEAKS, TRAIN_DAYS } from "./split.ts";
 
 const DEVICE_MONTH_DAYS = 30;
 
@@ -69,6 +70,26 @@ export function markdown(outcomes: readonly SiteOutcome[]): string {
   out.push("| target | met | detail |");
   out.push("| --- | ---: | --- |");
   for (const t of targets(outcomes)) out.push(`| ${t.name} | ${t.met}/${t.total} | ${t.detail} |`);
+  return out.join("\n");
+}
+
+/**
+ * Every false-alarm episode, one line each (`--explain`): site, local day and time it began
+ * (days counted from the first training day), how long it lasted, what raised it, the rules
+ * seen while it lasted, how many of its alarmed rows the forest alone raised, and what it coincided with.
+ */
+export function explain(outcomes: readonly SiteOutcome[]): string {
+  const out: string[] = [];
+  for (const o of outcomes) {
+    const clock = localClock(o.setup.timeZone);
+    const first = clock.dayIndex(o.setup.faStart) - TRAIN_DAYS;
+    for (const f of o.faDetail) {
+      const hour = clock.hourOfDay(f.startMs);
+      const hhmm = `${String(Math.floor(hour)).padStart(2, "0")}:${String(Math.floor((hour % 1) * 60)).padStart(2, "0")}`;
+      const minutes = Math.round((f.endMs - f.startMs) / 60_000);
+      out.push(`${o.setup.site.kind} (${o.setup.site.seed}) day ${clock.dayIndex(f.startMs) - first} ${hhmm} ${minutes} min: ${f.cause}; rules ${f.rules.join(",") || "none"}; forest alone ${f.forestRows}/${f.rows} rows; ${f.when}`);
+    }
+  }
   return out.join("\n");
 }
 

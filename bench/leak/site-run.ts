@@ -5,7 +5,7 @@
  * episodes and time to the first alarm of each leak.
  */
 import { trainLeakModel } from "../../src/ml/leak-model.ts";
-import { alarmEpisodes } from "../../src/ml/verdict.ts";
+import { alarmEpisodes, raisesAlarm } from "../../src/ml/verdict.ts";
 import { scoreReplay } from "../../src/monitor/score-replay.ts";
 import type { HistoryFrame } from "../../src/nightowl/history-frame.ts";
 import { simulateHistory } from "../../src/sim/history.ts";
@@ -29,6 +29,18 @@ export interface LeakOutcome {
   outage: boolean;
 }
 
+/** One false-alarm episode: when (epoch ms), what raised it, and every rule seen while it lasted. */
+export interface FalseAlarm {
+  startMs: number;
+  endMs: number;
+  cause: string;
+  when: string;
+  rules: string[];
+  /** Alarmed rows in it, and those the forest alone raised (no alarming rule). */
+  rows: number;
+  forestRows: number;
+}
+
 export interface SiteOutcome {
   setup: SiteSetup;
   trainRows: number;
@@ -38,6 +50,8 @@ export interface SiteOutcome {
   faCauses: string[];
   /** What each false-alarm episode coincided with (see FA_CALENDAR), else "other days". */
   faWhen: string[];
+  /** Each false-alarm episode in detail, for `--explain`. */
+  faDetail: FalseAlarm[];
   /** Alarm episodes starting 1–48 h after a leak ended (the windows still full of it). */
   afterLeakEpisodes: number;
   leaks: LeakOutcome[];
@@ -77,6 +91,18 @@ export function runSite(setup: SiteSetup): SiteOutcome {
       outage: (setup.faults.outages ?? []).some((w) => w.startMs < end && w.endMs > l.startMs),
     };
   });
+  const when = (a: number) => {
+    const at = ([day, hour]: [number, number]) => setup.faStart + (day - TRAIN_DAYS) * DAY + hour * HOUR;
+    return FA_CALENDAR.find((c) => a >= at(c.from) && a < at(c.to))?.label ?? "other days";
+  };
+  const faDetail = fa.map(([a, b]): FalseAlarm => {
+    const inside = rows.filter((r) => r.ts >= a && r.ts <= b && r.isAnomaly);
+    return {
+      startMs: a, endMs: b, cause: cause(a), when: when(a),
+      rules: [...new Set(inside.flatMap((r) => r.rules))].sort(),
+      rows: inside.length, forestRows: inside.filter((r) => !r.rules.some(raisesAlarm)).length,
+    };
+  });
   const afterLeak = episodes.filter(([a]) => setup.leaks.some((l) => a >= l.startMs + LEAK_HOURS * HOUR + TAIL_MS && a < l.startMs + (LEAK_HOURS + 48) * HOUR));
   return {
     setup,
@@ -84,10 +110,8 @@ export function runSite(setup: SiteSetup): SiteOutcome {
     faDays: (setup.faEnd - setup.faStart) / 86_400_000,
     faEpisodes: fa.length,
     faCauses: fa.map(([a]) => cause(a)),
-    faWhen: fa.map(([a]) => {
-      const at = ([day, hour]: [number, number]) => setup.faStart + (day - TRAIN_DAYS) * DAY + hour * HOUR;
-      return FA_CALENDAR.find((c) => a >= at(c.from) && a < at(c.to))?.label ?? "other days";
-    }),
+    faWhen: fa.map(([a]) => when(a)),
+    faDetail,
     afterLeakEpisodes: afterLeak.length,
     leaks,
   };

@@ -15,7 +15,7 @@ import { DEFAULT_MIN_COVERAGE, DEFAULT_WINDOWS, RANGE_GUARD, type AlarmParams } 
  * median at 5 %.
  */
 export function calibrateAlarm(
-  series: readonly { ts: Float64Array; decision: Float64Array; features?: { names: readonly string[]; data: Float64Array; cols: number } }[],
+  series: readonly { ts: Float64Array; local?: Float64Array; decision: Float64Array; features?: { names: readonly string[]; data: Float64Array; cols: number } }[],
   options: { shortWindowMinutes?: number; longWindowMinutes?: number; margin?: number; minCoverage?: number; capAtZero?: boolean } = {},
 ): AlarmParams {
   const shortWindow = options.shortWindowMinutes ?? DEFAULT_WINDOWS.short;
@@ -59,7 +59,7 @@ export function calibrateAlarm(
   }
   const activityGate = names ? gateFor(series as readonly GateSeries[]) : undefined;
   // Without a meter, the gate's still pressure level also tells the rest guard when the site rests.
-  const restGuard = activityGate && !names!.includes("gallons_5m") ? restGuardFor(series as readonly (GateSeries & { ts: Float64Array })[], activityGate.above[1]!) : undefined;
+  const restGuard = activityGate && !names!.includes("gallons_5m") ? restGuardFor(series as readonly (GateSeries & { ts: Float64Array; local?: Float64Array })[], activityGate.above[1]!) : undefined;
   return {
     short_window_minutes: shortWindow,
     long_window_minutes: longWindow,

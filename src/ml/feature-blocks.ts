@@ -16,6 +16,8 @@ export interface FeatureBlock {
   ts: Float64Array;
   /** Per row, the share (0–1) of its least-covered window that readings fill (FeatureStream.coverage). */
   coverage: Float64Array;
+  /** Per row, local epoch ms (FeatureStream.local). */
+  local: Float64Array;
   data: Float64Array;
   rows: number;
   cols: number;
@@ -32,12 +34,13 @@ export function forEachFeatureBlock(frame: HistoryFrame, options: FeatureOptions
   const cols = stream.names.length;
   const columns = keys.map((k) => frame.columns[k]!);
   const input = new Float64Array(keys.length);
-  const block: FeatureBlock = { ts: new Float64Array(blockRows), coverage: new Float64Array(blockRows), data: new Float64Array(blockRows * cols), rows: 0, cols };
+  const block: FeatureBlock = { ts: new Float64Array(blockRows), coverage: new Float64Array(blockRows), local: new Float64Array(blockRows), data: new Float64Array(blockRows * cols), rows: 0, cols };
   const n = frame.ts.length;
   for (let r = 0; r < n; r++) {
     for (let k = 0; k < columns.length; k++) input[k] = columns[k]![r]!;
     if (stream.step(frame.ts[r]!, input, block.data, block.rows * cols) !== RowStatus.Valid) continue;
     block.coverage[block.rows] = stream.coverage;
+    block.local[block.rows] = stream.local;
     block.ts[block.rows++] = frame.ts[r]!;
     if (block.rows === blockRows) {
       onBlock(block);

@@ -51,6 +51,20 @@ describe("the stream", () => {
     expect(() => new FeatureStream(["S1"], { timeZone: "Mars/Olympus" })).toThrow('timeZone "Mars/Olympus" is not an IANA time zone (for example America/Chicago or UTC)');
   });
 
+  // The row's local time, the one clock the verdict's hour-of-day rules read: across Denver's
+  // spring change (2024-03-10 02:00 local), 08:00 UTC is 01:00 MST and 10:00 UTC 04:00 MDT.
+  const local: [string, number, number][] = [
+    ["before the change (UTC−7)", Date.UTC(2024, 2, 10, 8), Date.UTC(2024, 2, 10, 1)],
+    ["after it (UTC−6)", Date.UTC(2024, 2, 10, 10), Date.UTC(2024, 2, 10, 4)],
+  ];
+  for (const [name, utc, wall] of local) {
+    test(`local: epoch ms on the site's wall clock, ${name}`, () => {
+      const s = new FeatureStream(["S1"], { ...noWarmup, timeZone: "America/Denver" });
+      expect(s.push(utc, { S1: 50 })).not.toBeNull();
+      expect(s.local).toBe(wall);
+    });
+  }
+
   test("a stream refuses rows out of time order", () => {
     const s = new FeatureStream(["S1"], noWarmup);
     s.push(T0, { S1: 1 });

@@ -59,6 +59,12 @@ export class FeatureStream {
    * emitted: 1 on gap-free data; after an outage it says how much of a window is readings.
    */
   coverage = 1;
+  /**
+   * The last row emitted, in local epoch ms (epoch ms plus the zone's offset then, daylight
+   * saving included): the one local clock the time features and the verdict's hour-of-day
+   * rules (the rest guard, the guards' schedules) share.
+   */
+  local = Number.NaN;
 
   /** `device` (an id or name) only labels error messages. */
   constructor(keys: readonly string[], options: FeatureOptions = {}, private readonly device?: string) {
@@ -224,6 +230,7 @@ export class FeatureStream {
 
   private timeBlock(ts: number, work: Float64Array): void {
     const local = this.clock.local(ts);
+    this.local = local;
     const hour = localHour(local);
     const day = localWeekday(local);
     const h = (TWO_PI * hour) / 24;

@@ -118,12 +118,12 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   // so are rows whose windows are mostly gap, on which the verdict never asks the forest.
   // Rows are passed as (buffer, offset), not as views: a view per row is garbage that piles up
   // faster than it is collected over a long history.
-  const keptRows = (frame: HistoryFrame, onRow: (ts: number, data: Float64Array, at: number) => void, onBlockEnd?: () => void) =>
+  const keptRows = (frame: HistoryFrame, onRow: (ts: number, data: Float64Array, at: number, local: number) => void, onBlockEnd?: () => void) =>
     forEachFeatureBlock(frame, { ...featureOptions, featureNames: names }, (block) => {
       for (let i = 0; i < block.rows; i++) {
         const ts = block.ts[i]!;
         if (block.coverage[i]! < minCoverage || options.leaveOut?.(frame.deviceId, ts)) continue;
-        onRow(ts, block.data, i * cols);
+        onRow(ts, block.data, i * cols, block.local[i]!);
       }
       onBlockEnd?.();
     });
@@ -189,15 +189,17 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   let offset = 0;
   for (const { frame, rows } of devices) {
     const ts = new Float64Array(rows);
+    const local = new Float64Array(rows);
     const guardData = new Float64Array(rows * guard.length);
     const from = offset;
     let inBlock = 0;
     let n = 0;
     keptRows(
       frame,
-      (t, data, at) => {
+      (t, data, at, localMs) => {
         rounded.scaler.transformAt(data, at, zBlock, inBlock * cols);
         for (let g = 0; g < guard.length; g++) guardData[n * guard.length + g] = data[at + guard[g]!]!;
+        local[n] = localMs;
         ts[n++] = t;
         inBlock++;
       },
@@ -208,7 +210,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
         inBlock = 0;
       },
     );
-    series.push({ ts, decision: decision.subarray(from, from + rows), ...(guard.length ? { features: { names: guard.map((j) => names[j]!), data: guardData, cols: guard.length } } : {}) });
+    series.push({ ts, local, decision: decision.subarray(from, from + rows), ...(guard.length ? { features: { names: guard.map((j) => names[j]!), data: guardData, cols: guard.length } } : {}) });
   }
   releaseMemory(total);
   const forestOffset = percentile(decision, 100 * contamination);
@@ -262,7 +264,7 @@ function countAlarms(series: readonly CalibrationSeries[], alarm: AlarmParams): 
     const row = new Float64Array(cols);
     for (let i = 0; i < s.ts.length; i++) {
       for (let c = 0; c < cols; c++) row[c] = s.features!.data[i * cols + c]!;
-      if (stream.push(s.ts[i]!, s.decision[i]!, NO_RULES, s.features ? row : undefined).isAnomaly) n++;
+      if (stream.push(s.ts[i]!, s.decision[i]!, NO_RULES, s.features ? row : undefined, 1, s.local?.[i] ?? s.ts[i]!).isAnomaly) n++;
     }
   }
   return n;

@@ -55,6 +55,26 @@ describe("the range guard's schedule", () => {
     expect(fired.get(2)).toBe(day2);
   });
 
+  // The schedule is kept on the site's wall clock: a 05:30 draw after a daylight-saving change
+  // comes an hour earlier in UTC and is still the same schedule; on the UTC clock it is not.
+  test.each([
+    { name: "on the local clock: the day after the change is excused", local: true, day1: undefined },
+    { name: "on the UTC clock: it is an hour off and alarms", local: false, day1: 28 },
+  ])("a schedule across a daylight-saving change, $name", ({ local, day1 }) => {
+    const stream = new VerdictStream(params, ["pump_current_mean_1h"]);
+    let fired = 0;
+    for (let m = 0; m < 2 * DAY_MIN; m++) {
+      const day = Math.floor(m / DAY_MIN);
+      // Local = UTC on day 0, UTC + 1 h from day 1 on; the pump is busy 05:30–06:00 local each day.
+      const offset = day === 0 ? 0 : 60;
+      const wall = (m + offset) % DAY_MIN;
+      const busy = wall >= 330 && wall < 360;
+      const v = stream.push(m * MIN, 0, [], [busy ? 3 : 1], 1, local ? (m + offset) * MIN : m * MIN);
+      if (day === 1 && v.rules.includes("pump_above_training_range")) fired++;
+    }
+    expect(fired || undefined).toBe(day1);
+  });
+
   test("a stretch at the time of day of yesterday's is a schedule for as long as yesterday's lasted", () => {
     const fired = guardMinutes([[0, 30], [1, 30], [2, 120]]);
     expect(fired.get(0)).toBe(28); // the first day of a new schedule alarms

@@ -3,7 +3,8 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
 import { simulateHistory } from "../sim/history.ts";
 import { trainLeakModel } from "./leak-model.ts";
-import { REST_GUARD, RestGuard, restGuardFor, type RestGuardParams } from "./rest-guard.ts";
+import * as v from "valibot";
+import { REST_GUARD, RestGuard, restGuardFor, RestGuardSchema } from "./rest-guard.ts";
 import { scoreFrames } from "./score-frame.ts";
 
 const MIN = 60_000;
@@ -11,17 +12,16 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const names = [...REST_GUARD.features];
 
-/** A feature row: pump current and pressure range over 5 and 15 minutes, at local hour `h`. */
-function row(h: number, busy: boolean, polledBusy = busy): number[] {
-  const a = (2 * Math.PI * h) / 24;
-  return [busy ? 3 : 0, busy ? 8 : 0.1, polledBusy ? 3 : 0, polledBusy ? 8 : 0.1, Math.sin(a), Math.cos(a)];
+/** A feature row: pump current and pressure range over 5 and 15 minutes. */
+function row(busy: boolean, polledBusy = busy): number[] {
+  return [busy ? 3 : 0, busy ? 8 : 0.1, polledBusy ? 3 : 0, polledBusy ? 8 : 0.1];
 }
 
 describe("rest guard, row by row", () => {
   // Training: every day busy 60 minutes from 06:30, else at rest (UTC = local here).
   const days = 7;
   const ts = Float64Array.from({ length: days * 1440 }, (_, i) => i * MIN);
-  const data = Float64Array.from(Array.from(ts, (t) => row((t % DAY) / HOUR, (t % DAY) >= 6.5 * HOUR && (t % DAY) < 7.5 * HOUR)).flat());
+  const data = Float64Array.from(Array.from(ts, (t) => row((t % DAY) >= 6.5 * HOUR && (t % DAY) < 7.5 * HOUR)).flat());
   const params = restGuardFor([{ ts, features: { names, data, cols: names.length } }], 1)!;
 
   test("training's longest stretch without a rest is kept per hour", () => {
@@ -45,7 +45,7 @@ describe("rest guard, row by row", () => {
       const guard = new RestGuard(params, names);
       const start = 10 * DAY + hour * HOUR;
       let fired = false;
-      for (let t = start - 30 * MIN; t <= start + minutes * MIN; t += every * MIN) fired = guard.push(t, row((t % DAY) / HOUR, t > start)).restless || fired;
+      for (let t = start - 30 * MIN; t <= start + minutes * MIN; t += every * MIN) fired = guard.push(t, t, row(t > start)) || fired;
       expect(fired).toBe(fires);
     });
   }
@@ -53,17 +53,52 @@ describe("rest guard, row by row", () => {
   test("a silence longer than the carry-forward starts the count again", () => {
     const guard = new RestGuard(params, names);
     const start = 10 * DAY + 14 * HOUR;
-    for (let t = start; t <= start + 40 * MIN; t += MIN) guard.push(t, row(14, true));
+    for (let t = start; t <= start + 40 * MIN; t += MIN) guard.push(t, t, row(true));
     // 30 minutes without readings, then 20 busy minutes: 20 minutes without a rest, not 90.
     let fired = false;
-    for (let t = start + 70 * MIN; t <= start + 90 * MIN; t += MIN) fired = guard.push(t, row(14, true)).restless || fired;
+    for (let t = start + 70 * MIN; t <= start + 90 * MIN; t += MIN) fired = guard.push(t, t, row(true)) || fired;
     expect(fired).toBe(false);
   });
 
-  test("local time of day from the hour features, to the quarter hour", () => {
-    const guard = new RestGuard(params as RestGuardParams, names);
-    // 21:00 UTC read as 14:00 local (UTC−7)
-    expect(guard.localMs(10 * DAY + 21 * HOUR, row(14, false))).toBe(10 * DAY + 14 * HOUR);
+  // The hour is the local time handed in, not the UTC one: 60 busy minutes from 13:30 UTC are
+  // ordinary at 06:30 local (UTC−7), the household's busy hour, and a leak at 13:30 local.
+  const offsets: [string, number, boolean][] = [["at 06:30 local (UTC−7)", -7 * HOUR, false], ["at 13:30 local (UTC)", 0, true]];
+  for (const [name, offset, fires] of offsets) {
+    test(`local hour from the local time given: 13:30 UTC ${name}`, () => {
+      const guard = new RestGuard(params, names);
+      const start = 10 * DAY + 13.5 * HOUR;
+      let fired = false;
+      for (let t = start - 30 * MIN; t <= start + 60 * MIN; t += MIN) fired = guard.push(t, t + offset, row(t > start)) || fired;
+      expect(fired).toBe(fires);
+    });
+  }
+
+  test("sinceMs: the site's last rest before the row", () => {
+    const guard = new RestGuard(params, names);
+    const start = 10 * DAY + 14 * HOUR;
+    for (let t = start - 10 * MIN; t <= start + 55 * MIN; t += MIN) guard.push(t, t, row(t > start));
+    expect(guard.sinceMs).toBe(start);
+  });
+
+  // A model file written before the guard stopped reading the hour features lists them after its own.
+  const files: [string, string[], boolean][] = [
+    ["today's four features", [...REST_GUARD.features], true],
+    ["an older file's six (the hour features last)", [...REST_GUARD.features, "hour_sin", "hour_cos"], true],
+    ["five", [...REST_GUARD.features, "hour_sin"], false],
+  ];
+  for (const [name, features, ok] of files) {
+    test(`model file: ${name}`, () => {
+      expect(v.safeParse(RestGuardSchema, { ...params, features }).success).toBe(ok);
+    });
+  }
+
+  test("an older file's guard reads the same four features", () => {
+    const older = new RestGuard({ ...params, features: [...REST_GUARD.features, "hour_sin", "hour_cos"] }, [...names, "hour_sin", "hour_cos"]);
+    expect(older.usable).toBe(true);
+    const start = 10 * DAY + 14 * HOUR;
+    let fired = false;
+    for (let t = start - 30 * MIN; t <= start + 60 * MIN; t += MIN) fired = older.push(t, t, [...row(t > start), 0, 1]) || fired;
+    expect(fired).toBe(true);
   });
 });
 

@@ -20,15 +20,18 @@
  * 10 minutes (the features' carry-forward) leaves the rest unknown and the count starts again.
  */
 import * as v from "valibot";
+import { localHour } from "./time-features.ts";
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export const REST_GUARD = {
   rule: "no_rest",
-  /** Pump current and pressure range over 5 and 15 minutes, and the local hour. */
-  features: ["pump_current_mean_5m", "pressure_s1_range_5m", "pump_current_mean_15m", "pressure_s1_range_15m", "hour_sin", "hour_cos"],
+  /**
+   * Pump current and pressure range over 5 and 15 minutes. The local hour is not read from the
+   * features: the verdict is handed each row's local time by the feature stream (older model
+   * files also list `hour_sin`, `hour_cos` here; they are not read).
+   */
+  features: ["pump_current_mean_5m", "pressure_s1_range_5m", "pump_current_mean_15m", "pressure_s1_range_15m"],
   /**
    * Never fire before 50 minutes without a rest: longer than the 45 minutes `sustained_flow` and
    * the activity gate ask of a draw a household does not make unbroken (a bath, showers back to
@@ -58,7 +61,11 @@ export const REST_GUARD = {
 const hourly = v.pipe(v.array(v.pipe(v.number(), v.finite(), v.minValue(0))), v.length(24));
 
 export const RestGuardSchema = v.object({
-  features: v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.length(REST_GUARD.features.length)),
+  /** {@link REST_GUARD}.features; a file written before the local time came from the feature stream lists the two hour features after them. */
+  features: v.pipe(
+    v.array(v.pipe(v.string(), v.nonEmpty())),
+    v.check((f) => f.length === REST_GUARD.features.length || f.length === REST_GUARD.features.length + 2, `rest_guard needs ${REST_GUARD.features.length} features`),
+  ),
   /** Largest pressure range (PSI) over a window that still counts as at rest. */
   still_psi: v.pipe(v.number(), v.finite(), v.minValue(0)),
   /** Longest stretch (minutes) without a 5-minute rest that training saw, per local hour 0..23… */
@@ -73,7 +80,7 @@ export type RestGuardParams = v.InferOutput<typeof RestGuardSchema>;
 
 /**
  * Counts the minutes since the site last rested, row by row, over 5-minute windows (`polled`
- * false) or 15-minute ones; and tells the row's local hour.
+ * false) or 15-minute ones.
  */
 export class RestClock {
   private readonly index: Int32Array;
@@ -81,7 +88,7 @@ export class RestClock {
   private lastTs = Number.NaN;
 
   constructor(private readonly stillPsi: number, private readonly polled: boolean, featureNames: readonly string[], features: readonly string[] = REST_GUARD.features) {
-    this.index = Int32Array.from(features, (f) => featureNames.indexOf(f));
+    this.index = Int32Array.from(features.slice(0, REST_GUARD.features.length), (f) => featureNames.indexOf(f));
   }
 
   /** Whether every feature the clock reads is in the rows. */
@@ -99,23 +106,19 @@ export class RestClock {
     if (rest || !(step <= REST_GUARD.gapMs) || this.lastRest !== this.lastRest) this.lastRest = ts;
     return (ts - this.lastRest) / MINUTE_MS;
   }
-
-  /** The row's local hour 0..23 from its `hour_sin`, `hour_cos` features. */
-  hour(row: ArrayLike<number>): number {
-    return Math.floor(localHour(row[this.index[4]!]!, row[this.index[5]!]!)) % 24;
-  }
 }
 
-/** Local hour [0, 24) from the `hour_sin`, `hour_cos` features (2πh/24). */
-export function localHour(sin: number, cos: number): number {
-  return ((Math.atan2(sin, cos) / (2 * Math.PI)) * 24 + 24) % 24;
+/** The whole local hour 0..23 of local epoch ms `local` (FeatureStream.local). */
+function hourOf(local: number): number {
+  return Math.floor(localHour(local)) % 24;
 }
 
 /**
- * The guard for leak-free training series (features in time order), or undefined when they
- * lack a feature it reads. `stillPsi`: the activity gate's still level.
+ * The guard for leak-free training series (features in time order, `local`: each row's local
+ * epoch ms; the UTC hour without it), or undefined when they lack a feature it reads. `stillPsi`:
+ * the activity gate's still level.
  */
-export function restGuardFor(series: readonly { ts: Float64Array; features: { names: readonly string[]; data: Float64Array; cols: number } }[], stillPsi: number): RestGuardParams | undefined {
+export function restGuardFor(series: readonly { ts: Float64Array; local?: Float64Array; features: { names: readonly string[]; data: Float64Array; cols: number } }[], stillPsi: number): RestGuardParams | undefined {
   const tables = [new Array<number>(24).fill(0), new Array<number>(24).fill(0)];
   for (const s of series) {
     const { names, data, cols } = s.features;
@@ -123,7 +126,7 @@ export function restGuardFor(series: readonly { ts: Float64Array; features: { na
     if (!clocks[0]!.usable) return undefined;
     for (let i = 0; i < s.ts.length; i++) {
       const row = data.subarray(i * cols, (i + 1) * cols);
-      const h = clocks[0]!.hour(row);
+      const h = hourOf((s.local ?? s.ts)[i]!);
       for (let k = 0; k < 2; k++) tables[k]![h] = Math.max(tables[k]![h]!, clocks[k]!.push(s.ts[i]!, row));
     }
   }
@@ -132,17 +135,17 @@ export function restGuardFor(series: readonly { ts: Float64Array; features: { na
 }
 
 /**
- * The guard row by row: true while the site has gone without a rest longer than training did
- * at this hour. Both clocks run on every row; a row that follows the previous one by more than
- * {@link REST_GUARD}.polledMs is judged by the 15-minute one.
+ * The guard row by row: `push` tells whether the site has gone without a rest longer than
+ * training did at this hour. Both clocks run on every row; a row that follows the previous one
+ * by more than {@link REST_GUARD}.polledMs is judged by the 15-minute one.
  */
 export class RestGuard {
   private readonly clocks: [RestClock, RestClock];
-  private readonly index: Int32Array;
   private lastTs = Number.NaN;
+  /** The site's last rest before the row last pushed, epoch ms: where its stretch began. */
+  sinceMs = Number.NaN;
 
   constructor(private readonly params: RestGuardParams, featureNames: readonly string[]) {
-    this.index = Int32Array.from(params.features, (f) => featureNames.indexOf(f));
     this.clocks = [new RestClock(params.still_psi, false, featureNames, params.features), new RestClock(params.still_psi, true, featureNames, params.features)];
   }
 
@@ -151,33 +154,23 @@ export class RestGuard {
   }
 
   /**
-   * `ts` moved to the local clock the row's hour features give (to the quarter hour), so a
-   * schedule learned before a daylight-saving change still matches its stretches after it.
+   * Whether the site has gone `min_minutes` without a rest and longer than training did at the
+   * row's local hour (`local`: the row's local epoch ms); {@link sinceMs} says since when.
+   * Returns a boolean, not an object: it runs on every scored row.
    */
-  localMs(ts: number, row: ArrayLike<number>): number {
-    const utcHour = (ts % DAY_MS) / HOUR_MS;
-    const local = localHour(row[this.index[4]!]!, row[this.index[5]!]!);
-    const offset = Math.round((((local - utcHour + 36) % 24) - 12) * 4) / 4;
-    return ts + offset * HOUR_MS;
-  }
-
-  /**
-   * `restless`: the site has gone `min_minutes` without a rest and longer than training did at
-   * this hour; `sinceMs`: its last rest.
-   */
-  push(ts: number, row: ArrayLike<number>): { restless: boolean; sinceMs: number } {
+  push(ts: number, local: number, row: ArrayLike<number>): boolean {
     const polled = ts - this.lastTs > REST_GUARD.polledMs;
     this.lastTs = ts;
     // Both clocks see every row, so either can take over when the polling changes.
     const minutely = this.clocks[0].push(ts, row);
     const quarterly = this.clocks[1].push(ts, row);
     const busy = polled ? quarterly : minutely;
-    const sinceMs = ts - busy * MINUTE_MS;
-    if (busy < this.params.min_minutes) return { restless: false, sinceMs };
+    this.sinceMs = ts - busy * MINUTE_MS;
+    if (busy < this.params.min_minutes) return false;
     const table = polled ? this.params.busy_max_minutes_polled : this.params.busy_max_minutes;
-    const h = this.clocks[0].hour(row);
+    const h = hourOf(local);
     let limit = 0;
     for (let d = -REST_GUARD.neighbourHours; d <= REST_GUARD.neighbourHours; d++) limit = Math.max(limit, table[(h + d + 24) % 24]!);
-    return { restless: busy > limit + REST_GUARD.marginMinutes, sinceMs };
+    return busy > limit + REST_GUARD.marginMinutes;
   }
 }

@@ -74,7 +74,7 @@ export function scoreFrame(model: LeakModel, frame: HistoryFrame, options: Score
       const ts = block.ts[i]!;
       const triggered = rules ? rules(ts) : [];
       // The event changes this row's verdict only: the stream's windows go on as the data says.
-      const v = applyEvent(verdicts.push(ts, decision[i]!, triggered, block.data.subarray(i * cols, (i + 1) * cols), block.coverage[i]), options.eventAt?.(frame.deviceId, ts));
+      const v = applyEvent(verdicts.push(ts, decision[i]!, triggered, block.data.subarray(i * cols, (i + 1) * cols), block.coverage[i], block.local[i]), options.eventAt?.(frame.deviceId, ts));
       onRow({
         ts,
         deviceId: frame.deviceId,

@@ -178,8 +178,11 @@ export class VerdictStream {
    * share of its least-covered feature window that readings fill (FeatureStream.coverage).
    * Below `min_coverage` the forest has no say: no alarm from it or from the range guard, and
    * the decision does not enter the persistence means (it would linger there for hours).
+   * `local`: the row's local epoch ms (FeatureStream.local, the one local clock), for the rest
+   * guard's hour and both guards' schedules, so a schedule learned before a daylight-saving
+   * change still matches after it; UTC when not given.
    */
-  push(ts: number, decision: number, rules: readonly string[] = [], features?: ArrayLike<number>, coverage = 1): Verdict {
+  push(ts: number, decision: number, rules: readonly string[] = [], features?: ArrayLike<number>, coverage = 1, local = ts): Verdict {
     const p = this.params;
     if (coverage < p.min_coverage) return this.withheld(rules, coverage);
     const guard = p.range_guard;
@@ -196,15 +199,14 @@ export class VerdictStream {
         if (this.guardSince[k] !== this.guardSince[k]) this.guardSince[k] = ts;
         if (ts - this.guardSince[k] >= guard.minutes * 60_000) above = true;
       }
-      if (this.guardSchedule.scheduled(ts, above, ts, near)) above = false;
+      if (this.guardSchedule.scheduled(local, above, local, near)) above = false;
       if (above) rules = [...rules, RANGE_GUARD.rule];
     }
     if (this.rest && features) {
       // Its stretches are dated from the site's last rest, so a schedule's draw matches from day
       // to day however long the household was busy before the guard passed training's.
-      const { restless, sinceMs } = this.rest.push(ts, features);
-      const local = this.rest.localMs(ts, features);
-      const scheduled = this.restSchedule.scheduled(local, restless, local - (ts - sinceMs));
+      const restless = this.rest.push(ts, local, features);
+      const scheduled = this.restSchedule.scheduled(local, restless, local - (ts - this.rest.sinceMs));
       if (restless && !scheduled) rules = [...rules, REST_GUARD.rule];
     }
     const shortMean = this.short.push(ts, decision, p.min_coverage);

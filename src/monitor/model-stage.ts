@@ -70,7 +70,7 @@ export class ModelStage {
     this.features = features;
     this.decision = decision;
     this.coverage = this.stream.coverage;
-    this.verdict = this.verdicts.push(row.ts, decision, rules, features, this.coverage);
+    this.verdict = this.verdicts.push(row.ts, decision, rules, features, this.coverage, this.stream.local);
     this.latestTs = row.ts;
   }
 }
