@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
+import { gunzipSync } from "node:zlib";
 import { Counter, Gauge, Histogram, Summary } from "prom-client";
 import { silentLogger, type Logger } from "../log.ts";
-import { createPrerenderedExposition, renderExposition } from "./exposition.ts";
+import { createPrerenderedExposition, renderExposition, renderGzipped } from "./exposition.ts";
 import { createRegistry } from "./registry.ts";
 
 /** A registry with every family type and every escape the format has. */
@@ -31,6 +32,19 @@ test("the sliced rendering is byte for byte prom-client's, and yields between sl
   expect(text).toContain("nightowl_f_collected 42\n");
   // 5,000 + 15 sample lines in slices of 2,000.
   expect(pauses).toBe(2);
+});
+
+test("the page is kept only as gzip, rendered slice by slice: it decodes to prom-client's text, and a scraper without gzip gets that text", async () => {
+  const registry = varied();
+  // Beyond Latin-1, so a wrong decoding of the kept bytes would show.
+  new Gauge({ name: "nightowl_j", help: "names", labelNames: ["device_name"], registers: [registry] }).set({ device_name: "Brunnen Süd 🌊" }, 1);
+  const expected = await registry.metrics();
+  let pauses = 0;
+  expect(gunzipSync(await renderGzipped(registry, { pause: async () => void pauses++ })).toString("utf8")).toBe(expected);
+  expect(pauses).toBe(2);
+  const exposition = createPrerenderedExposition(registry, silentLogger);
+  expect(gunzipSync((await exposition.page("gzip")) as Uint8Array).toString("utf8")).toBe(expected);
+  expect(await exposition.page("identity")).toBe(expected);
 });
 
 test("excluded families are left out whole", async () => {
