@@ -21,6 +21,8 @@ describe("burst: a draw must outlast the household's usual draws of its size", (
     { name: "after them, an irrigation's first 30-minute morning at 5.5 gal/min is not", draws: hoses, today: { atMin: 330, minutes: 30, gpm: 5.5 }, within: null },
     { name: "after them, a 5 gal/min leak still is, within the hour", draws: hoses, today: { atMin: 11 * 60, minutes: 180, gpm: 5 }, within: [40, 55] },
     { name: "an 8-hour pool fill last week does not hide a burst pipe past 45 minutes", draws: [{ day: 2, atMin: 540, minutes: 480, gpm: 8 }], today: { atMin: 20 * 60, minutes: 180, gpm: 6 }, within: [40, 55] },
+    { name: "a burst pipe at the hour of yesterday's 40-minute hose is a burst once it outlasts that hose by 15 minutes", draws: [{ day: 0, atMin: 900, minutes: 40, gpm: 5.5 }], today: { atMin: 905, minutes: 180, gpm: 6 }, within: [55, 75] },
+    { name: "an irrigation zone at its usual hour and length is still not", draws: [0, 1, 2].map((day) => ({ day, atMin: 330, minutes: 30, gpm: 5.5 })), today: { atMin: 330, minutes: 30, gpm: 5.5 }, within: null },
     { name: "hoses more than 14 days ago are forgotten", draws: [{ day: 0, atMin: 900, minutes: 40, gpm: 5 }, { day: 15, atMin: 3 * 60, minutes: 1, gpm: 1 }], today: { atMin: 17 * 60, minutes: 30, gpm: 6 }, within: [15, 20] },
   ])("$name", ({ draws, today, within }) => {
     const minutes = firstBurst(draws, today);

@@ -8,8 +8,9 @@
  *   show 2 h plus twice the excess of that distance over 15 minutes, through a 02:00–04:00 window.
  * - night_flow: the minimum night flow (02:00–04:00) is above 0.05 gal/min.
  * - burst: at least 5 gal/min for 15 minutes and for longer than the household's own draws of
- *   that size lasted in the previous 14 days (45 minutes at most), unless a draw like it began
- *   at the same time of day (± 30 min) on another of those days — a schedule such as irrigation.
+ *   that size lasted in the previous 14 days (45 minutes at most), and, when a draw like it began
+ *   at the same time of day (± 30 min) on another of those days (a schedule such as irrigation),
+ *   for 15 minutes longer than the longest of those lasted.
  * - night_pump_starts: the pump started in at least 4 of the 5 quiet hours (00:00–05:00), which
  *   a leak does every night and a softener (90 min, three clock hours at most) does not. Needs no meter.
  * - short_cycling: at least 10 starts within an hour with a median run under 60 s (a
@@ -135,12 +136,19 @@ export interface BurstScan {
 
 /** How far back the household's draws make a schedule and a usual length. */
 const SCHEDULE_DAYS = 14;
+/**
+ * How much longer than the longest like draw at its time of day a scheduled draw is excused, as
+ * the guards' schedules (recurring-stretch.ts): a leak that begins at an irrigation's hour, or
+ * at the hour of the household's long evening, is not excused for the rest of its days.
+ */
+const SCHEDULE_SLACK_MS = 15 * MINUTE_MS;
 
 /**
  * burst: sustained high flow that is not a recurring schedule and outlasts the household's
  * usual draws of its size. A schedule is a draw of at least 80 % of the threshold that began
  * within 30 minutes of the same local time on one of the previous 14 days, so an irrigation
- * zone at 4.9 gal/min does not become a burst on the day a shower pushes it to 5.1. The usual
+ * zone at 4.9 gal/min does not become a burst on the day a shower pushes it to 5.1; it excuses
+ * the draw for as long as the longest such one lasted plus `SCHEDULE_SLACK_MS`, no longer. The usual
  * length is the longest such draw that ended before this one began in those 14 days: a garden
  * hose or a first irrigation morning ends within what the household's own hoses lasted, a burst
  * pipe does not; the length the flow must outlast is capped at `burstLearnedMaxMs` (45 min) so
@@ -175,17 +183,18 @@ export function burstScan(
     const hour = clock.hourOfDay(e.startMs);
     const day = clock.dayIndex(e.startMs);
     let usualMs = 0;
-    let scheduled = false;
+    // The longest like draw at this time of day (−1: none), which excuses this one for as long plus the slack.
+    let scheduledMs = -1;
     for (const [start, end] of candidates) {
       if (start < e.startMs - SCHEDULE_DAYS * DAY_MS) continue;
       if (end < e.startMs) usualMs = Math.max(usualMs, end - start);
       const d = clock.dayIndex(start);
       if (d >= day || d < day - SCHEDULE_DAYS) continue;
       const dh = Math.abs(clock.hourOfDay(start) - hour);
-      if (Math.min(dh, 24 - dh) <= 0.5) scheduled = true;
+      if (Math.min(dh, 24 - dh) <= 0.5) scheduledMs = Math.max(scheduledMs, end - start);
     }
-    const requiredMs = Math.min(learnedMaxMs, Math.max(windowMs, usualMs));
-    if (scheduled || e.endMs - e.startMs < requiredMs || !unbroken(e)) continue;
+    const requiredMs = Math.max(Math.min(learnedMaxMs, Math.max(windowMs, usualMs)), scheduledMs >= 0 ? scheduledMs + SCHEDULE_SLACK_MS : 0);
+    if (e.endMs - e.startMs < requiredMs || !unbroken(e)) continue;
     triggers.push({
       rule: "burst", deviceId, startMs: e.startMs, endMs: e.endMs, severity: "critical",
       message: `burst: ${e.peak.toFixed(1)} gal/min sustained for ${formatDuration(e.endMs - e.startMs)} (a pool fill looks the same)`,
