@@ -8,6 +8,7 @@ import { localClock, type LocalClock } from "./local-time.ts";
 import { nightFlows, type NightFlow } from "./night-flow.ts";
 import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } from "./pump-health.ts";
 import { pressurePump } from "./pump-roles.ts";
+import { nightMeterHourTriggers } from "./night-meter-hours.ts";
 import { nightRefillTriggers } from "./night-refills.ts";
 import {
   burstScan, continuousFlowTriggers, rememberDraws, type Draw, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
@@ -96,6 +97,7 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
     const quiet = { fromHour: options.rules?.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour: options.rules?.quietToHour ?? RULE_DEFAULTS.quietToHour };
     triggers.push(...nightRefillTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
+    triggers.push(...nightMeterHourTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
     const sustained = sustainedFlowScan(id, curve, clock, past?.sustainedDraws);
     triggers.push(...burst.triggers, ...sustained.triggers);

@@ -73,7 +73,8 @@ export function nightRefillTriggers(
   return out;
 }
 
-function inQuiet(clock: LocalClock, t: number, quiet: { fromHour: number; toHour: number }): boolean {
+/** Whether `t` falls in the local quiet hours [fromHour, toHour). */
+export function inQuiet(clock: LocalClock, t: number, quiet: { fromHour: number; toHour: number }): boolean {
   const h = clock.hourOfDay(t);
   return h >= quiet.fromHour && h < quiet.toHour;
 }

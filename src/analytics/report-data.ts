@@ -166,7 +166,7 @@ export function summarize(r: DeviceReport): string[] {
   const lines: string[] = [];
   const days = Math.max(1, (r.toMs - r.fromMs) / 86_400_000);
   const warnings = r.triggers.filter((t) => t.severity !== "info");
-  const leakRules = new Set(["continuous_flow", "night_flow", "night_refills", "night_pump_starts", "unusual_off_hours_use", "unusual_night_pressure_drop", "unusual_night_level_drop"]);
+  const leakRules = new Set(["continuous_flow", "night_flow", "night_refills", "night_meter_hours", "night_pump_starts", "unusual_off_hours_use", "unusual_night_pressure_drop", "unusual_night_level_drop"]);
   const leak = warnings.filter((t) => leakRules.has(t.rule));
   if (warnings.length === 0) lines.push("No leak or pump fault was found in this period.");
   else if (leak.length) {

@@ -19,7 +19,7 @@ export interface Trigger {
 
 /** Every rule name, for the metric's label values and the README. */
 export const RULE_NAMES = [
-  "continuous_flow", "night_flow", "night_refills", "burst", "sustained_flow", "night_pump_starts", "short_cycling", "dry_run",
+  "continuous_flow", "night_flow", "night_refills", "night_meter_hours", "burst", "sustained_flow", "night_pump_starts", "short_cycling", "dry_run",
   "unusual_daily_use", "unusual_off_hours_use", "unusual_duty_cycle", "unusual_night_pressure_drop", "unusual_night_level_drop",
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];

@@ -90,6 +90,7 @@ export const RULE_TITLES: Record<string, string> = {
   sustained_flow: "Sustained flow",
   night_pump_starts: "Pump starts at night",
   night_refills: "Small refills all night",
+  night_meter_hours: "Meter turning all night",
   short_cycling: "Short cycling",
   dry_run: "Dry run",
   unusual_daily_use: "Unusual daily use",
