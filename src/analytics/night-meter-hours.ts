@@ -15,7 +15,7 @@
  * flush an hour would turn it.
  */
 import type { LocalClock } from "./local-time.ts";
-import { inQuiet } from "./night-refills.ts";
+import { forEachCounterStep, inQuiet } from "./night-refills.ts";
 import type { Trigger } from "./trigger.ts";
 
 const MINUTE_MS = 60_000;
@@ -50,16 +50,9 @@ export function nightMeterHourTriggers(
     }
     night = undefined;
   };
-  let prevU = Number.NaN;
-  for (let i = 0; i < ts.length; i++) {
-    const u = used[i]!;
-    if (u !== u) continue;
-    const step = prevU === prevU ? u - prevU : 0;
-    prevU = u;
-    if (!(step > 0)) continue;
-    const t = ts[i]!;
+  forEachCounterStep(ts, used, (t, step) => {
     const hour = clock.hourOfDay(t);
-    if (hour < quiet.fromHour || hour >= quiet.toHour) continue;
+    if (hour < quiet.fromHour || hour >= quiet.toHour) return;
     const day = clock.dayIndex(t);
     if (night && night.day !== day) close();
     if (!night) night = { day, hours: new Set(), firedAt: Number.NaN, last: t, gallons: 0 };
@@ -67,7 +60,7 @@ export function nightMeterHourTriggers(
     night.last = t;
     night.gallons += step;
     if (night.hours.size >= NIGHT_METER_HOURS.hours && night.firedAt !== night.firedAt) night.firedAt = t;
-  }
+  });
   close();
   return out;
 }

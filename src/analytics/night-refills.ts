@@ -35,7 +35,6 @@ export function nightRefillTriggers(
 ): Trigger[] {
   const out: Trigger[] = [];
   let chain: { start: number; last: number; draws: number; gallons: number; day: number } | undefined;
-  let prevU = Number.NaN;
   let lastStep = -Infinity;
   const close = () => {
     if (chain && chain.draws >= NIGHT_REFILLS.draws) {
@@ -47,18 +46,12 @@ export function nightRefillTriggers(
     }
     chain = undefined;
   };
-  for (let i = 0; i < ts.length; i++) {
-    const u = used[i]!;
-    if (u !== u) continue;
-    const step = prevU === prevU ? u - prevU : 0;
-    prevU = u;
-    if (!(step > 0)) continue;
-    const t = ts[i]!;
+  forEachCounterStep(ts, used, (t, step) => {
     const newDraw = t - lastStep > separationMs;
     lastStep = t;
     if (!inQuiet(clock, t, quiet)) {
       close();
-      continue;
+      return;
     }
     const day = clock.dayIndex(t);
     if (chain && (t - chain.last > NIGHT_REFILLS.chainGapMs || day !== chain.day)) close();
@@ -68,9 +61,24 @@ export function nightRefillTriggers(
       chain.last = t;
       chain.gallons += step;
     }
-  }
+  });
   close();
   return out;
+}
+
+/**
+ * Calls `onStep` with the time and the gallons of each reading at which the counter rose;
+ * `used`: gallons drawn since the first reading, per row, NaN where no reading.
+ */
+export function forEachCounterStep(ts: ArrayLike<number>, used: ArrayLike<number>, onStep: (t: number, gallons: number) => void): void {
+  let prevU = Number.NaN;
+  for (let i = 0; i < ts.length; i++) {
+    const u = used[i]!;
+    if (u !== u) continue;
+    const step = prevU === prevU ? u - prevU : 0;
+    prevU = u;
+    if (step > 0) onStep(ts[i]!, step);
+  }
 }
 
 /** Whether `t` falls in the local quiet hours [fromHour, toHour). */
