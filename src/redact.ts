@@ -36,3 +36,20 @@ export function splitUrlCredentials(url: URL): { url: URL; authorization?: strin
   clean.password = "";
   return { url: clean, authorization };
 }
+
+/**
+ * `url` as it may be shown in a log line or a message: without the `user:password@` that
+ * `splitUrlCredentials` takes out, and as written otherwise (no slash added). Not a URL: as is.
+ */
+export function displayUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  const split = splitUrlCredentials(parsed);
+  if (!split.authorization) return url;
+  const shown = split.url.href;
+  return shown.endsWith("/") && !url.endsWith("/") ? shown.slice(0, -1) : shown;
+}

@@ -18,7 +18,8 @@ const USER = "owner@example.com";
 const SCRAPE_PASSWORD = "Scr4pe-S3cret-Pa55";
 const PROM_PASSWORD = "Pr0m-S3cret-Pa55";
 const PROM_TOKEN = "pr0m-bearer-t0ken-0123456789";
-const SECRETS = [PASSWORD, WRONG, SCRAPE_PASSWORD, PROM_PASSWORD, PROM_TOKEN];
+const URL_PASSWORD = "Ur1-S3cret-Pa55";
+const SECRETS = [PASSWORD, WRONG, SCRAPE_PASSWORD, PROM_PASSWORD, PROM_TOKEN, URL_PASSWORD];
 /** A JWT: three base64url segments; `{"alg":"HS256"}` alone encodes to 20 characters. */
 const JWT = /[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/g;
 const PROM_USER = "1953220";
@@ -203,6 +204,29 @@ test("credentials in a URL (--import-url, --from-prometheus) against a server th
   } finally {
     await echo.stop(true);
   }
+});
+
+test("credentials in NIGHTOWL_BASE_URL: run and poll-once (reachable or not, debug level) show the URL without them", async () => {
+  const withCredentials = (url: string) => url.replace("http://", `http://proxy:${URL_PASSWORD}@`);
+  const env = (url: string) => ({ ...portal(PASSWORD), NIGHTOWL_BASE_URL: withCredentials(url) });
+  const polled = await nightowl(["poll-once"], env(sim.url));
+  expect(polled.code).toBe(0);
+  expectClean("poll-once with user:pass@ in the base URL", polled);
+  // Nobody listens on port 1: the network error and every retry line quote the URL.
+  const unreachable = await nightowl(["poll-once", "--request-timeout", "1"], env("http://127.0.0.1:1"));
+  expect(unreachable.code).toBe(1);
+  expect(unreachable.stderr).toContain("http://127.0.0.1:1/api/auth/login");
+  expect(unreachable.stderr).toContain("retry 1/");
+  expectClean("poll-once with user:pass@ in an unreachable base URL", unreachable);
+
+  const run = startCli(["run", "--metrics-host", "127.0.0.1", "--metrics-port", "0", "--ml-enabled", "false", "--warmup-hours", "0"], env(sim.url));
+  try {
+    expect((await run.waitFor(/polling (\S+) every/))[1]).toBe(sim.url);
+    await run.waitFor(/Polled 2 device\(s\)/);
+  } finally {
+    run.kill();
+  }
+  expect(leaks(run.stderr())).toEqual([]);
 });
 
 test("a redirect from --import-url or --from-prometheus to another host is not followed with the credentials", async () => {

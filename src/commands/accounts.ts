@@ -12,6 +12,7 @@ import type { AccountEntry } from "../accounts-file.ts";
 import type { Config } from "../config.ts";
 import { describeError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { displayUrl } from "../redact.ts";
 import { registerAccountMetrics } from "../metrics/accounts.ts";
 import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
@@ -88,7 +89,7 @@ export function openAccounts(config: Config, entries: readonly AccountEntry[], a
   return {
     client: accounts[0]!.client,
     clientFor: (device) => owner.get(device.id)?.client ?? accounts[0]!.client,
-    baseUrl: `${accounts.length} account(s) of ${[...new Set(accounts.map((a) => a.entry.baseUrl ?? config.baseUrl))].join(", ")}`,
+    baseUrl: `${accounts.length} account(s) of ${[...new Set(accounts.map((a) => displayUrl(a.entry.baseUrl ?? config.baseUrl)))].join(", ")}`,
     async poll(signal) {
       // As many accounts at once as the portal gate lets calls through, each timed from its own
       // start: timing all from the poll's start would fail the accounts queued at the back.

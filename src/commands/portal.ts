@@ -9,6 +9,7 @@ import { SETTINGS, type Config, type SettingName } from "../config.ts";
 import { parseDotenv, requireCredentials } from "../load-config.ts";
 import { describeError, isNightowlError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { displayUrl } from "../redact.ts";
 import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { startSimulator } from "../sim/server.ts";
@@ -33,7 +34,7 @@ export interface DemoOptions {
 
 export interface Portal {
   client: NightowlClient;
-  /** The portal's base URL. */
+  /** The portal's base URL as logs show it: any `user:password@` taken out. */
   baseUrl: string;
   /** The client to read a device's history with, when devices come from several accounts. */
   clientFor?(device: DeviceSnapshot): NightowlClient;
@@ -68,7 +69,7 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
   }
   const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
-  return { client, baseUrl, poll: (signal) => client.devices({ ...query, signal }), close };
+  return { client, baseUrl: displayUrl(baseUrl), poll: (signal) => client.devices({ ...query, signal }), close };
 }
 
 /**

@@ -16,6 +16,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { NightowlError } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
+import { displayUrl } from "../redact.ts";
 import { argumentDifferences, loadCheckpoint, saveCheckpoint, WORK_DIR, type Checkpoint, type FetchArgs, type OutputFormat } from "./checkpoint.ts";
 import type { DeviceMeta } from "./device-meta.ts";
 import { fetchDevice, type FetchRun } from "./fetch-device.ts";
@@ -176,7 +177,8 @@ function checkOptions(options: FetchHistoryOptions): { args: FetchArgs; limit: n
   const target = options.importUrl ? importTarget(options.importUrl) : undefined;
   const range = resolveRange({ days: options.days, since: options.since, until: options.until }, options.now ?? Date.now());
   const args: FetchArgs = {
-    baseUrl: options.baseUrl,
+    // The checkpoint is a file on disk and its differences are printed: no URL credentials.
+    baseUrl: displayUrl(options.baseUrl),
     username: options.username,
     tenant: options.tenant || undefined,
     keys: [...options.keys],

@@ -27,8 +27,11 @@ export interface ExchangeLimits {
   maxBodyBytes: number;
 }
 
-/** The fetcher every attempt uses: no retry of its own, errors as outcomes, redirects and bodies left to us. */
-export function createFetcher(baseUrl: string): $Fetch {
+/**
+ * The fetcher every attempt uses: no retry of its own, errors as outcomes, redirects and bodies
+ * left to us. `authorization` is the Basic header of credentials taken out of the base URL.
+ */
+export function createFetcher(baseUrl: string, authorization?: string): $Fetch {
   return ofetch.create({
     baseURL: baseUrl.replace(/\/+$/, ""),
     retry: false,
@@ -39,7 +42,7 @@ export function createFetcher(baseUrl: string): $Fetch {
     // Read by `readBody`, which stops at `maxBodyBytes` (counted after decompression, so a
     // gzip bomb stops there too).
     responseType: "stream",
-    headers: { accept: "application/json" },
+    headers: authorization ? { accept: "application/json", authorization } : { accept: "application/json" },
   });
 }
 

@@ -25,3 +25,29 @@ test("every successful call is one debug line (endpoint, status, size), and noth
     server.stop(true);
   }
 });
+
+test("credentials in the base URL go as a Basic header beside the token, and never into a message", async () => {
+  const seen: (string | null)[][] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (req) => (seen.push([req.headers.get("authorization"), req.headers.get("x-authorization")]), Response.json({ ok: true })),
+  });
+  try {
+    const lines: string[] = [];
+    const log = createLogger({ format: "text", level: "debug", write: (line) => lines.push(line) });
+    await new HttpClient({ baseUrl: `http://u:hunter2@127.0.0.1:${server.port}`, log }).request({ method: "GET", path: "/api/x", token: "tok" }, v.unknown());
+    expect(seen).toEqual([[`Basic ${Buffer.from("u:hunter2").toString("base64")}`, "Bearer tok"]]);
+    expect(lines.join("")).not.toContain("hunter2");
+  } finally {
+    server.stop(true);
+  }
+  // Nobody listens on port 1: the network error and every retry line name the URL without them.
+  const lines: string[] = [];
+  const log = createLogger({ format: "text", level: "debug", write: (line) => lines.push(line) });
+  const failed = new HttpClient({ baseUrl: "http://user:hunter2@127.0.0.1:1", log, retries: 1, retryBaseMs: 1 }).request({ method: "POST", path: "/api/auth/login", body: {} }, v.unknown());
+  const error = await failed.catch((e: Error) => e);
+  expect(String(error)).toContain("network error");
+  expect(lines.length).toBeGreaterThan(0);
+  for (const text of [...lines, String(error)]) expect(text).not.toContain("hunter2");
+});

@@ -10,7 +10,7 @@ import type { $Fetch } from "ofetch";
 import * as v from "valibot";
 import { NightowlError, type ErrorCode } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { redactSecrets } from "../redact.ts";
+import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
 import { aborted, createFetcher, DEFAULT_MAX_BODY_BYTES, exchange, type ExchangeLimits, type Outcome } from "./http-exchange.ts";
 import type { RequestGate } from "./request-gate.ts";
 import { RETRYABLE_STATUS, retryDelay, sleep, type RetryPolicy } from "./retry-policy.ts";
@@ -89,15 +89,21 @@ export class HttpClient {
       random: options.random ?? Math.random,
       now: this.now,
     };
+    // Credentials in the base URL (http://user:pass@host, for a proxy in front of the portal)
+    // become the Basic header fetch would have made of them, and leave the URL: the fetch
+    // library's network errors quote the URL they asked.
+    const base = splitUrlCredentials(new URL(options.baseUrl));
     this.limits = {
-      origin: new URL(options.baseUrl).origin,
+      origin: base.url.origin,
       timeoutMs: options.timeoutMs ?? 10_000,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     };
     this.log = options.log ?? silentLogger;
-    this.secrets = options.secrets ?? (() => []);
+    const urlSecrets = authorizationSecrets(base.authorization);
+    const secrets = options.secrets ?? (() => []);
+    this.secrets = () => [...secrets(), ...urlSecrets];
     this.gate = options.gate;
-    this.fetcher = createFetcher(options.baseUrl);
+    this.fetcher = createFetcher(base.url.href, base.authorization);
   }
 
   /**
