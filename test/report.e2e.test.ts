@@ -5,7 +5,7 @@
  * must hold every chart with its expected number of series.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
@@ -133,9 +133,24 @@ test("usage mistakes exit 2 with one line naming the flag", async () => {
   const backwards = await cli("report", "--from-file", join(dir, "history.csv"), "--since", "2026-02-01", "--until", "2026-01-01");
   expect(backwards.code).toBe(2);
   expect(backwards.stderr).toMatch(/^nightowl: --since 2026-02-01 is not before --until/);
+  const before = await cli("report", "--from-file", join(dir, "history.csv"), "--until", "2020-01-01");
+  expect(before.code).toBe(2);
+  expect(before.stderr).toMatch(/^nightowl: --until "2020-01-01" holds no reading of the history: its readings run from \S+ to \S+; expected a range that overlaps them\n$/);
   const badTime = await cli("report", "--from-file", join(dir, "history.csv"), "--since", "last tuesday");
   expect(badTime.code).toBe(2);
   expect(badTime.stderr).toContain("--since \"last tuesday\" is not allowed");
+}, 60_000);
+
+test("without --output the report's file is named for its format", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "nightowl-report-default-"));
+  try {
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "..", "src", "cli.ts"), "report", "--from-file", join(dir, "history.csv"), "--since", "1d", "--format", "json"], { cwd, stdout: "ignore", stderr: "ignore" });
+    expect(await proc.exited).toBe(0);
+    expect(readdirSync(cwd)).toEqual(["nightowl-report.json"]);
+    expect(JSON.parse(readFileSync(join(cwd, "nightowl-report.json"), "utf8")).devices).toHaveLength(2);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 }, 60_000);
 
 test("--events: the device's events in the range are in the JSON with the flag's file; a broken file is one line", async () => {

@@ -18,6 +18,7 @@ import { modelZoneWarning } from "../ml/model-zone.ts";
 import { commandContext, print } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
 import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
+import { checkReportRange } from "./report-range.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 const REPORT_SETTINGS: readonly SettingName[] = [...ML_COMMAND_SETTINGS, "powerFactor"];
@@ -33,7 +34,7 @@ export function reportCommand(): Command {
   return historyCommand("report", "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and alarms on a timeline.", [
     ["--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
     ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
-    ["--output <file>", "where to write the report; - for standard output", "nightowl-report.html"],
+    ["--output <file>", "where to write the report; - for standard output (default: nightowl-report.html, or nightowl-report.json with --format json)"],
     ["--format <format>", "html or json", "html"],
     ...modelCommandOptions("a leak model: adds the alarms score gives the same history, and their top features, to the timeline", "shown on the timeline; with a model, applied to its alarms as score --events does"),
   ], REPORT_SETTINGS, `
@@ -57,7 +58,7 @@ with --model-path and no zone named, in the model's zone, as score does.`,
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
     const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
-    if (sinceMs !== undefined && sinceMs >= untilMs) throw new NightowlError("E_USAGE", `--since ${options.since} is not before --until: expected an earlier time`);
+    checkReportRange(frames, sinceMs, untilMs, options);
     // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
     const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
     const zoneWarning = model && modelZoneWarning(model, timeZone);
@@ -65,13 +66,18 @@ with --model-path and no zone named, in the model's zone, as score does.`,
     const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>
       buildDeviceReport(frame, { timeZone, powerFactor: config.powerFactor, sinceMs, untilMs }, reportTimeline(frame, { timeZone, powerFactor: config.powerFactor, events }, model), events));
     const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
-    const output = options.output ?? "nightowl-report.html";
+    const output = options.output ?? defaultReportFile(format);
     if (output === "-") print(text);
     else {
       writeAtomically(output, text);
       log.info(`wrote ${output}`, { devices: reports.length, format });
     }
   });
+}
+
+/** The file a report goes to without --output: named for its format, so JSON never lands in a .html file. */
+export function defaultReportFile(format: "html" | "json"): string {
+  return `nightowl-report.${format}`;
 }
 
 /** The longest history of one device a report reads: its days, hours and charts grow with the span. */
