@@ -108,9 +108,20 @@ describe("secrets", () => {
     expect(c.password).toBe("s3cret");
   });
 
-  test("NIGHTOWL_PASSWORD wins over the file", () => {
-    const c = loadConfig({ env: { NIGHTOWL_PASSWORD: "direct", NIGHTOWL_PASSWORD_FILE: "/x" }, readFile: () => "file" });
-    expect(c.password).toBe("direct");
+  test.each([
+    [{ env: { NIGHTOWL_PASSWORD: "direct", NIGHTOWL_PASSWORD_FILE: "/x" } }, "NIGHTOWL_PASSWORD and NIGHTOWL_PASSWORD_FILE are both set: expected one of them, the password or the file holding it"],
+    [{ env: { NIGHTOWL_PASSWORD_FILE: "/x" }, flags: { password: "direct" } }, "--password and NIGHTOWL_PASSWORD_FILE are both set: expected one of them, the password or the file holding it"],
+    [{ env: { NIGHTOWL_METRICS_AUTH_BEARER_TOKEN: "t0ken" }, dotenv: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE=/x" }, "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN and NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE (from .env) are both set: expected one of them, the bearer token for /metrics or the file holding it"],
+    [{ env: { NIGHTOWL_METRICS_AUTH_USERNAME: "p", NIGHTOWL_METRICS_AUTH_PASSWORD: "pw", NIGHTOWL_METRICS_AUTH_PASSWORD_FILE: "/x" } }, "NIGHTOWL_METRICS_AUTH_PASSWORD and NIGHTOWL_METRICS_AUTH_PASSWORD_FILE are both set: expected one of them, the basic-auth password for /metrics or the file holding it"],
+  ])("a secret and its file both set are refused: %p", (sources, message) => {
+    expect(messageOf(() => loadConfig({ ...sources, readFile: () => "file" }))).toBe(message);
+  });
+
+  test.each([
+    ["NIGHTOWL_PASSWORD_FILE", "password"],
+    ["NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE", "bearer token for /metrics"],
+  ])("an empty %s is named as empty", (variable, what) => {
+    expect(messageOf(() => loadConfig({ env: { [variable]: "/run/credentials/x" }, readFile: () => "\n" }))).toBe(`${variable}="/run/credentials/x" is empty: expected a file holding the ${what}`);
   });
 
   test("a missing password file is named with the reason", () => {

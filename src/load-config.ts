@@ -79,7 +79,12 @@ export function loadConfig(sources: ConfigSources): Config {
   const config = result.output as Config;
 
   for (const [secret, file] of Object.entries(SECRET_FILES) as [keyof typeof SECRET_FILES, SettingName][]) {
-    if (config[secret] !== undefined || raw[file] === undefined) continue;
+    if (raw[file] === undefined) continue;
+    // Two values for one secret: whichever won, the other was meant by someone (a unit file's
+    // credential, a forgotten export), and a login failing with the wrong one says nothing of why.
+    if (raw[secret] !== undefined) {
+      throw new NightowlError("E_CONFIG", `${origin[secret]}${suffix[secret] ?? ""} and ${origin[file]}${suffix[file] ?? ""} are both set: expected one of them, the ${SECRET_NAMES[secret]} or the file holding it`);
+    }
     const path = config[file] as string;
     const what = SECRET_NAMES[secret];
     let value: string;
@@ -89,7 +94,7 @@ export function loadConfig(sources: ConfigSources): Config {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
     }
-    if (value === "" && secret !== "password") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} is empty: expected a file holding the ${what}`);
+    if (value === "") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} is empty: expected a file holding the ${what}`);
     config[secret] = value;
   }
   if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
