@@ -46,3 +46,12 @@ test("a bad flag exits 2 with one line naming it", async () => {
   const err = await new Response(child.stderr).text();
   expect(err).toContain('--scenario "flood:0"');
 });
+
+test("--help names every scenario kind, and the SIZE of each kind that has one", async () => {
+  const { SCENARIO_KINDS } = await import("../sim/scenario.ts");
+  const child = Bun.spawn([BUN, CLI, "simulate", "--help"], { stdout: "pipe", stderr: "pipe" });
+  const help = (await new Response(child.stdout).text()).replace(/\s+/g, " ");
+  expect(await child.exited).toBe(0);
+  expect(help).toContain(`KIND ${SCENARIO_KINDS.join(", ")}`);
+  for (const kind of ["leak", "growing_leak", "flapper", "burst", "dry_run", "waterlogged_tank"]) expect(help).toMatch(new RegExp(` ${kind} [^(]+\\(default [\\d.]+\\)`));
+});

@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { NightowlError } from "../errors.ts";
 import { createLogger, type LogFormat } from "../log.ts";
 import { parseFaultArg } from "../sim/faults.ts";
-import { parseScenarioArg, resolveScenarioArg, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
+import { parseScenarioArg, resolveScenarioArg, SCENARIO_KINDS, scenarioSizeHelp, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
 import { startSimulator, type Simulator } from "../sim/server.ts";
 import { print } from "./context.ts";
 import { numberOption } from "./number-flags.ts";
@@ -87,7 +87,7 @@ export function simulateCommand(): Command {
     .option("--dense-devices <n>", "the first N devices sample every 10 s", numberOption("--dense-devices"), 0)
     .option(
       "--scenario <spec>",
-      "inject KIND:DEVICE[:START[:END[:SIZE]]] (repeatable); KIND leak, burst, dry_run, waterlogged_tank, stuck_sensor, meter_replacement, gap",
+      `inject KIND:DEVICE[:START[:END[:SIZE]]] (repeatable); KIND ${SCENARIO_KINDS.join(", ")}`,
       (text: string, previous: ScenarioArg[]) => [...previous, parseScenarioArg(text)],
       [] as ScenarioArg[],
     )
@@ -105,8 +105,8 @@ export function simulateCommand(): Command {
       `
 DEVICE is a 0-based index over all accounts, a device name or an id. START and END are
 "now", an offset (-2d, -90m; "+" in END counts from START), epoch ms or an ISO date; an
-empty END never ends. SIZE is gal/min for leak (default 0.5) and burst (8, at least 5),
-the current fraction for dry_run (0.4), the air charge left for waterlogged_tank (0.2).
+empty END never ends. SIZE, for the kinds that have one:
+${scenarioSizeHelp()}
 
 Faults on a running simulator (loopback only): POST /__sim/faults with JSON such as
   {"kind":"status","status":503,"count":3,"retryAfterSeconds":2,"path":"/api/entitiesQuery"}

@@ -50,6 +50,26 @@ const DEFAULT_SIZE: Record<ScenarioKind, number | null> = {
   gap: null,
 };
 
+/** What SIZE means per kind, for `simulate --help`; typed over every kind so a new one must say. */
+const SIZE_MEANING: Record<ScenarioKind, string | null> = {
+  leak: "gal/min",
+  growing_leak: "gal/min reached 48 h after START",
+  flapper: "gallons per refill, about every 20 minutes",
+  burst: "gal/min, at least 5",
+  dry_run: "the current fraction",
+  waterlogged_tank: "the air charge left",
+  stuck_sensor: null,
+  meter_replacement: null,
+  gap: null,
+};
+
+/** SIZE per kind with its default, one indented line each, as `simulate --help` lists them. */
+export function scenarioSizeHelp(): string {
+  const sized = SCENARIO_KINDS.filter((k) => SIZE_MEANING[k] !== null);
+  const width = Math.max(...sized.map((k) => k.length));
+  return sized.map((k) => `  ${k.padEnd(width)}  ${SIZE_MEANING[k]} (default ${DEFAULT_SIZE[k]})`).join("\n");
+}
+
 /** Validates a scenario and fills its default size; throws E_USAGE naming the bad field. */
 export function resolveScenario(input: unknown): ScenarioTruth {
   const parsed = v.safeParse(ScenarioSpecSchema, input);
