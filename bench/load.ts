@@ -1,11 +1,18 @@
 /**
  * Scrape load while polling: `nightowl run` (from source) polls a simulator with 50 devices ×
  * every default key, live leak scoring on every poll when a model is at hand
- * (models/global/leak_detector.json), while `wrk` drives /metrics with 32 connections on
- * loopback. Reports scrape latency p50/p99 and the poll starts seen during the load, to show
+ * (models/global/leak_detector.json), while `wrk` drives /metrics on loopback with 1, then 4,
+ * then 32 connections (`--connections`, a comma-separated list), each for `--seconds`.
+ * Reports scrape latency p50/p99 for each and the poll starts seen during the load, to show
  * the scrapes neither slow down the polls nor wait for them.
  *
- *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 32] [--interval 10] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--json]
+ * The connection counts tell apart what holds a scrape: one connection is how Prometheus
+ * scrapes a target, so its p99 is the event loop's longest pause (a poll's or a rendering's
+ * synchronous stretch) plus one page's transfer; 32 connections each pulling the whole gzip
+ * page share the loopback and the server's one thread, so their p99 grows with the page's
+ * size (bandwidth), whatever the poll does.
+ *
+ *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--json]
  *
  * wrk sends `Accept-Encoding: gzip` as Prometheus does (`--identity` scrapes uncompressed).
  * Also reported: the monitor's CPU seconds per poll over two quiet intervals before the load
@@ -25,12 +32,21 @@ const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => numberArg(name, fallback);
 const DEVICES = flag("--devices", 50);
 const SECONDS = flag("--seconds", 30);
-const CONNECTIONS = flag("--connections", 32);
+const CONNECTION_LIST = connectionsArg();
 const INTERVAL_S = flag("--interval", 10);
 const PAGE_SIZE = flag("--page-size", 5);
 const WARMUP_HOURS = args.includes("--warmup-hours") ? Number(args[args.indexOf("--warmup-hours") + 1]) : 48;
 const GZIP = !args.includes("--identity");
 const ML_OFF = args.includes("--ml") && args[args.indexOf("--ml") + 1] === "off";
+
+/** `--connections 1,4,32`: the loads to run one after another, each with that many connections. */
+function connectionsArg(): number[] {
+  const i = args.indexOf("--connections");
+  const text = i >= 0 ? (args[i + 1] ?? "") : "1,4,32";
+  const list = text.split(",").map(Number);
+  if (!list.length || !list.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--connections ${text}: expected a comma-separated list of positive integers`);
+  return list;
+}
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -79,6 +95,7 @@ async function watchPolls(url: string, stop: () => boolean): Promise<PollSeen[]>
 }
 
 interface Latency {
+  connections: number;
   tool: string;
   requests: number;
   errors: number;
@@ -95,8 +112,10 @@ function wrkMs(text: string): number {
   return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as "us" | "ms" | "s" | "m"];
 }
 
-async function loadWithWrk(wrk: string, url: string): Promise<Latency> {
-  const proc = Bun.spawn([wrk, "-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...(GZIP ? ["-H", "Accept-Encoding: gzip"] : []), url], { stdout: "pipe", stderr: "pipe" });
+async function loadWithWrk(wrk: string, url: string, connections: number): Promise<Latency> {
+  // wrk wants at least as many connections as threads.
+  const threads = Math.min(2, connections);
+  const proc = Bun.spawn([wrk, `-t${threads}`, `-c${connections}`, `-d${SECONDS}s`, "--latency", ...(GZIP ? ["-H", "Accept-Encoding: gzip"] : []), url], { stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (code !== 0) throw new Error(`wrk exited ${code}: ${err}`);
   const dist = (q: string) => wrkMs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, "m").exec(out)?.[1] ?? "");
@@ -105,16 +124,16 @@ async function loadWithWrk(wrk: string, url: string): Promise<Latency> {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
   const max = wrkMs(/^\s+Latency\s+\S+\s+\S+\s+(\S+)/m.exec(out)?.[1] ?? "");
-  return { tool: `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s${GZIP ? " (Accept-Encoding: gzip)" : ""}`, requests, errors, p50Ms: dist("50"), p99Ms: dist("99"), maxMs: max, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]) };
+  return { connections: connections, tool: `wrk -t${threads} -c${connections} -d${SECONDS}s${GZIP ? " (Accept-Encoding: gzip)" : ""}`, requests, errors, p50Ms: dist("50"), p99Ms: dist("99"), maxMs: max, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]) };
 }
 
-/** The fallback: CONNECTIONS scrapers in a loop for SECONDS, each timing its own requests. */
-async function loadWithFetch(url: string): Promise<Latency> {
+/** The fallback: `connections` scrapers in a loop for SECONDS, each timing its own requests. */
+async function loadWithFetch(url: string, connections: number): Promise<Latency> {
   const times: number[] = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
+    Array.from({ length: connections }, async () => {
       while (performance.now() < end) {
         const t0 = performance.now();
         try {
@@ -129,7 +148,7 @@ async function loadWithFetch(url: string): Promise<Latency> {
     }),
   );
   const sorted = Float64Array.from(times).sort();
-  return { tool: `Bun fetch loop, ${CONNECTIONS} concurrent, ${SECONDS} s (wrk not installed)`, requests: times.length, errors, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN, rps: times.length / SECONDS };
+  return { connections: connections, tool: `Bun fetch loop, ${connections} concurrent, ${SECONDS} s (wrk not installed)`, requests: times.length, errors, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN, rps: times.length / SECONDS };
 }
 
 const sim = await startSimulator({ port: 0, devices: DEVICES, seed: 11, username: "load@example.com", password: "load-bench-password" });
@@ -193,9 +212,12 @@ try {
   let loading = true;
   const loggedPolls0 = log.polls.length;
   const watching = watchPolls(url, () => !loading);
-  const latency = await (wrk ? loadWithWrk(wrk, url) : loadWithFetch(url)).finally(() => {
+  const latency: Latency[] = [];
+  try {
+    for (const connections of CONNECTION_LIST) latency.push(await (wrk ? loadWithWrk(wrk, url, connections) : loadWithFetch(url, connections)));
+  } finally {
     loading = false;
-  });
+  }
   const loadPolls = await watching;
   // The page watcher's own scrapes queue behind wrk's on a big page; the monitor's log counts every poll.
   const loggedUnderLoad = log.polls.length - loggedPolls0;
@@ -235,7 +257,7 @@ if (args.includes("--json")) {
 } else {
   const r = result as {
     devices: number; ml: string; cpu: { secondsPerPoll: number; polls: number }; memory: { rss: number; peak: number }; exposition: { bytes: number; gzipBytes: number; samples: number; mlSamples: number; inferences: Record<string, number> }; idle: { p50Ms: number; p99Ms: number }; warmUp: { seconds: number; scrapes: number; p50Ms: number; maxMs: number };
-    latency: Latency; polls: { underLoad: number; loggedUnderLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
+    latency: Latency[]; polls: { underLoad: number; loggedUnderLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
   };
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
   console.log(`| measure | value |`);
@@ -247,8 +269,10 @@ if (args.includes("--json")) {
   console.log(`| exposition | ${r.exposition.samples} samples, ${f(r.exposition.bytes / 1024)} KiB (gzip ${f(r.exposition.gzipBytes / 1024)} KiB); ${r.exposition.mlSamples} of them \`nightowl_ml_*\` (inference runs by the end: ${runs}) |`);
   console.log(`| first poll's warm-up (${WARMUP_HOURS} h of history per device) until the first inference | ${f(r.warmUp.seconds)} s; ${r.warmUp.scrapes} scrapes one at a time meanwhile: p50 ${f(r.warmUp.p50Ms, 2)} ms, slowest ${f(r.warmUp.maxMs, 0)} ms |`);
   console.log(`| scrape latency after it, one at a time (50 scrapes) | p50 ${f(r.idle.p50Ms, 2)} ms, p99 ${f(r.idle.p99Ms, 2)} ms |`);
-  console.log(`| load | ${r.latency.tool}: ${r.latency.requests} scrapes, ${f(r.latency.rps, 0)}/s, ${r.latency.errors} errors |`);
-  console.log(`| **scrape latency under load** | **p50 ${f(r.latency.p50Ms, 2)} ms, p99 ${f(r.latency.p99Ms, 2)} ms** (max ${f(r.latency.maxMs, 1)} ms; target p99 < 100 ms at 10,000 devices) |`);
-  console.log(`| polls under load | ${r.polls.loggedUnderLoad} ended (the monitor's log), ${r.polls.underLoad} seen starting on the page, ${r.polls.allOk ? `each returning all ${r.devices} devices` : "NOT all complete"} |`);
+  for (const l of r.latency) {
+    console.log(`| load, ${l.connections} connection${l.connections === 1 ? "" : "s"} | ${l.tool}: ${l.requests} scrapes, ${f(l.rps, 0)}/s, ${l.errors} errors |`);
+    console.log(`| **scrape latency, ${l.connections} connection${l.connections === 1 ? "" : "s"}** | **p50 ${f(l.p50Ms, 2)} ms, p99 ${f(l.p99Ms, 2)} ms** (max ${f(l.maxMs, 1)} ms; target p99 < 100 ms at 10,000 devices) |`);
+  }
+  console.log(`| polls under load (all ${r.latency.length} loads) | ${r.polls.loggedUnderLoad} ended (the monitor's log), ${r.polls.underLoad} seen starting on the page, ${r.polls.allOk ? `each returning all ${r.devices} devices` : "NOT all complete"} |`);
   console.log(`| poll start to poll start under load | ${f(r.polls.gapMinMs / 1000, 3)}–${f(r.polls.gapMaxMs / 1000, 3)} s (interval ${INTERVAL_S} s); longest poll ${f(r.polls.durationMaxMs, 0)} ms |`);
 }

@@ -10,6 +10,8 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Whether messages of `level` are written; lets a caller skip building lines nobody reads. Absent: assume they are. */
+  enabled?(level: LogLevel): boolean;
 }
 
 export type LogFormat = "text" | "json";
@@ -41,6 +43,7 @@ export function createLogger(options: { format: LogFormat; level: LogLevel; writ
     warn: (m, f) => consola.warn(m, f),
     info: (m, f) => consola.info(m, f),
     debug: (m, f) => consola.debug(m, f),
+    enabled: (level) => consola.level >= LogLevels[level],
   };
 }
 

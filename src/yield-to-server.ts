@@ -5,3 +5,27 @@
 export function yieldToServer(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Work between two yields of a sliced pass, milliseconds: a scrape arriving meanwhile waits at
+ * most about this long for the event loop.
+ */
+export const SLICE_MS = 5;
+
+/**
+ * A pass over many devices that yields once per `sliceMs` of work, not once per device. A turn
+ * of the event loop costs more than a device's share of most stages, and under scrape load each
+ * turn also serves every pending request: a yield per device made a 2,000-device poll wait
+ * thousands of times behind the scrapers and last longer than its interval. Call the returned
+ * function before each device's work and await it: it yields only when the slice is spent
+ * (and returns undefined otherwise, so the await is a microtask, not a turn).
+ */
+export function slicer(sliceMs = SLICE_MS, now: () => number = () => performance.now(), pause: () => Promise<void> = yieldToServer): () => Promise<void> | undefined {
+  let sliceStart = now();
+  return () => {
+    if (now() - sliceStart < sliceMs) return undefined;
+    return pause().then(() => {
+      sliceStart = now();
+    });
+  };
+}

@@ -77,6 +77,6 @@ async function writeMetrics(result: PollResult, path: string): Promise<void> {
   const registry = createRegistry();
   registerBuildInfo(registry);
   registerPollMetrics(registry).observe(result);
-  registerTelemetryMetrics(registry).observe(result);
+  await registerTelemetryMetrics(registry).observe(result);
   await writeTextfile(registry, path);
 }

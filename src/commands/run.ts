@@ -53,7 +53,7 @@ export function runCommand(): Command {
   const command = new Command("run")
     .description("Poll the portal every interval, log each device's report and serve Prometheus metrics on /metrics (and /), /healthz and /readyz.")
     .option("--demo", "start the embedded simulator in this process and monitor it (metrics on 127.0.0.1:8010 unless set)")
-    .option("--verbose", "log every device's full report on every poll (default: one line per device, the full report when its verdict changes)")
+    .option("--verbose", "log every device's full report on every poll (default: one line per device, the full report when its verdict changes; above 50 devices one summary line per poll, per-device lines at debug level)")
     .option(
       "--demo-speed <x>",
       `with --demo: simulated seconds per real second of the simulator's clock (default ${DEMO.speed}); the poll interval is then counted in simulated seconds, so polls come every interval/x real seconds`,

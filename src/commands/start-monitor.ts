@@ -39,6 +39,7 @@ import { startPollLoop, type PollLoop } from "../poll-loop.ts";
 import { parseShard, shardFilter } from "../shard.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { createWarmUp } from "../warm-up.ts";
+import { slicer } from "../yield-to-server.ts";
 import { openAccounts } from "./accounts.ts";
 import { deviceLinesObserver } from "./device-lines.ts";
 import { servingLine, startMonitorServer } from "./monitor-server.ts";
@@ -163,7 +164,8 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
     auth,
-    registerTelemetryMetrics(registry),
+    // Refilled in slices: the page is rendered only after the last observer.
+    registerTelemetryMetrics(registry, { pause: slicer() }),
     ...(warmUp ? [warmUp] : []),
     pipelines,
     analytics,

@@ -13,7 +13,7 @@ import { DevicePipelines } from "../monitor/device-pipeline.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
-import { yieldToServer } from "../yield-to-server.ts";
+import { slicer } from "../yield-to-server.ts";
 import { SeriesSlots } from "./series-slots.ts";
 import { stageSuccess } from "./stage-success.ts";
 
@@ -115,9 +115,10 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   async function update(devices: readonly DeviceSnapshot[]): Promise<void> {
     const seen = new Set<string>();
     const run = stages.begin("analytics");
+    const pause = slicer();
     for (const d of devices) {
       seen.add(d.id);
-      await yieldToServer();
+      await pause();
       await run.device(d.name, () => {
         const entry = entryFor(d);
         pipelines.feed(d);

@@ -21,7 +21,7 @@ import { UserModels } from "../monitor/user-models.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
-import { yieldToServer } from "../yield-to-server.ts";
+import { slicer } from "../yield-to-server.ts";
 import { TOP_CONTRIBUTIONS, TOP_VALUES, type DeviceLabels, type InferenceRecord, type MlMetrics } from "./ml.ts";
 import { stageSuccess } from "./stage-success.ts";
 
@@ -171,9 +171,10 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       polls++;
       const seen = new Set<string>();
       const run = stages.begin("ml");
+      const pause = slicer();
       for (const device of result.devices) {
         seen.add(device.id);
-        await yieldToServer();
+        await pause();
         await run.device(device.name, () => observeDevice(device));
       }
       run.end();

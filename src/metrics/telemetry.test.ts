@@ -76,3 +76,22 @@ test.skipIf(!promtool)("promtool accepts the exposition with escaped, non-ASCII 
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   expect({ code, output: out + err }).toEqual({ code: 0, output: "" });
 });
+
+test("with a pause between devices the page is the one the single pass gives, a dropped key gone", async () => {
+  const polls = [
+    [snapshot("d1", { S1: 50, S2: 51 }, { active: "true" }), snapshot("d2", { S1: 40 })],
+    [snapshot("d2", { S1: 41 }), snapshot("d1", { S1: 49 })],
+  ];
+  const whole = createRegistry();
+  const sliced = createRegistry();
+  const wholeMetrics = registerTelemetryMetrics(whole);
+  let pauses = 0;
+  const slicedMetrics = registerTelemetryMetrics(sliced, { pause: () => Promise.resolve().then(() => void pauses++) });
+  for (const devices of polls) {
+    wholeMetrics.update(devices);
+    await slicedMetrics.observe({ ok: true, devices, startedAt: 0, durationMs: 1 });
+    expect(await sliced.metrics()).toBe(await whole.metrics());
+  }
+  expect(pauses).toBe(4);
+  expect(await sliced.metrics()).not.toContain('key="S2"');
+});

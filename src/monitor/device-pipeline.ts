@@ -11,6 +11,7 @@ import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceBuffer } from "./device-buffer.ts";
 import { newDeviceBuffer } from "./replay.ts";
 import { RuleStage, type RuleStageOptions } from "./rule-stage.ts";
+import { slicer } from "../yield-to-server.ts";
 
 /** One row read back from the buffer. */
 export interface BufferRow {
@@ -130,11 +131,14 @@ export class DevicePipelines implements PollObserver {
     this.pipeline(device.id).warm(frame);
   }
 
-  observe(result: PollResult): void {
+  /** Feeds every device of a poll (a slot's analysis is about a millisecond a device), yielding to the server between slices. */
+  async observe(result: PollResult): Promise<void> {
     if (!result.ok) return;
     const seen = new Set<string>();
+    const pause = slicer();
     for (const d of result.devices) {
       seen.add(d.id);
+      await pause();
       this.feed(d);
     }
     for (const id of this.pipelines.keys()) {
