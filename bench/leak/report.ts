@@ -89,6 +89,7 @@ export function explain(outcomes: readonly SiteOutcome[]): string {
       const minutes = Math.round((f.endMs - f.startMs) / 60_000);
       out.push(`${o.setup.site.kind} (${o.setup.site.seed}) day ${clock.dayIndex(f.startMs) - first} ${hhmm} ${minutes} min: ${f.cause}; rules ${f.rules.join(",") || "none"}; forest alone ${f.forestRows}/${f.rows} rows; ${f.when}`);
     }
+    out.push(`${o.setup.site.kind} (${o.setup.site.seed}) leaks found first by: ${o.leaks.map((l) => `${l.label} ${l.cause || "—"}`).join("; ")}`);
   }
   return out.join("\n");
 }

@@ -24,6 +24,8 @@ export interface LeakOutcome {
   minutes: number | null;
   /** The device was already alarming (a false alarm still open) when the leak began. */
   alreadyAlarming: boolean;
+  /** What raised its first alarm (the rules there, or "forest"); "" when none did. */
+  cause: string;
   /** The leak began inside a stretch of 5-minute polling / an outage fell inside its 24 h. */
   polled: boolean;
   outage: boolean;
@@ -86,7 +88,7 @@ export function runSite(setup: SiteSetup): SiteOutcome {
     const before = rows.findLast((r) => r.ts < l.startMs);
     const end = l.startMs + LEAK_HOURS * HOUR;
     return {
-      label: l.label, startMs: l.startMs, minutes: first ? (first.ts - l.startMs) / 60_000 : null, alreadyAlarming: before?.isAnomaly === true,
+      label: l.label, startMs: l.startMs, minutes: first ? (first.ts - l.startMs) / 60_000 : null, alreadyAlarming: before?.isAnomaly === true, cause: first ? cause(first.ts) : "",
       polled: (setup.faults.polling ?? []).some((w) => l.startMs >= w.startMs && l.startMs < w.endMs),
       outage: (setup.faults.outages ?? []).some((w) => w.startMs < end && w.endMs > l.startMs),
     };

@@ -11,8 +11,9 @@
  *   that size lasted in the previous 14 days (45 minutes at most), and, when a draw like it began
  *   at the same time of day (± 30 min) on another of those days (a schedule such as irrigation),
  *   for 15 minutes longer than the longest of those lasted.
- * - night_pump_starts: the pump started in at least 4 of the 5 quiet hours (00:00–05:00), which
- *   a leak does every night and a softener (90 min, three clock hours at most) does not. Needs no meter.
+ * - night_pump_starts: the pump started a draw (after a 5-minute rest) in at least 4 of the 5
+ *   quiet hours (00:00–05:00), which a leak does every night and a softener (90 min, three clock
+ *   hours at most, one draw on a drive that sleeps and boosts through it) does not. Needs no meter.
  * - short_cycling: at least 10 starts within an hour with a median run under 60 s (a
  *   waterlogged pressure tank; motor makers advise at least a minute per run).
  * - dry_run: cycles running well under their learned current without pressure rising.
@@ -249,14 +250,26 @@ function episodes(rolling: { t: Float64Array; gpm: Float64Array }, gpm: number, 
   return out;
 }
 
-/** night_pump_starts: starts spread over most of the quiet hours. */
+/**
+ * The pump at rest this long between two runs ends a draw (the rest guard's rest,
+ * src/ml/rest-guard.ts): a constant-pressure drive sleeps and boosts every few minutes while a
+ * small draw goes on, and its starts then are one draw, not many.
+ */
+export const DRAW_REST_MS = 5 * MINUTE_MS;
+
+/** night_pump_starts: draws spread over most of the quiet hours (a start after a rest begins a draw). */
 export function nightPumpStartTriggers(deviceId: string, pump: PumpHealth, clock: LocalClock, options: RuleOptions = {}): Trigger[] {
   const from = options.quietFromHour ?? RULE_DEFAULTS.quietFromHour;
   const to = options.quietToHour ?? RULE_DEFAULTS.quietToHour;
   const need = options.nightStartHours ?? RULE_DEFAULTS.nightStartHours;
   const byDay = new Map<number, { hours: Set<number>; starts: number; first: number; last: number }>();
+  let lastStop = -Infinity;
   for (const c of pump.cycles) {
-    if (!c.complete) continue;
+    // A start within a rest of the last stop continues that draw: a drive's sleep/boost cycle
+    // below its minimum flow (a softener regenerating at 0.4 gal/min), not a new draw.
+    const continues = c.startMs - lastStop < DRAW_REST_MS;
+    lastStop = c.endMs;
+    if (!c.complete || continues) continue;
     const hour = clock.hourOfDay(c.startMs);
     if (hour < from || hour >= to) continue;
     const day = clock.dayIndex(c.startMs);
