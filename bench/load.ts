@@ -12,11 +12,14 @@
  * page share the loopback and the server's one thread, so their p99 grows with the page's
  * size (bandwidth), whatever the poll does.
  *
- *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--json]
+ *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--quiet-intervals 6] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--json]
  *
  * wrk sends `Accept-Encoding: gzip` as Prometheus does (`--identity` scrapes uncompressed).
- * Also reported: the monitor's CPU seconds per poll over two quiet intervals before the load
- * (/proc/<pid>/stat; everything a poll costs, rendering and compressing the page included),
+ * Also reported: the monitor's CPU seconds per poll over `--quiet-intervals` quiet intervals
+ * before the load (/proc/<pid>/stat; everything a poll costs, rendering and compressing the page
+ * included). Six 10-second intervals are one minute of the simulator's 1-minute readings, so
+ * every device's new row is scored once in the window: over two, a window held either none or
+ * all of them, and the figure moved by a third or more.
  * its resident memory after the load and its peak (VmRSS, VmHWM), and the page's gzip size.
  *
  * Without `wrk` (Debian package wrk) it falls back to a Bun fetch loop with as many
@@ -35,6 +38,7 @@ const SECONDS = flag("--seconds", 30);
 const CONNECTION_LIST = connectionsArg();
 const INTERVAL_S = flag("--interval", 10);
 const PAGE_SIZE = flag("--page-size", 5);
+const QUIET_INTERVALS = flag("--quiet-intervals", 6);
 const WARMUP_HOURS = args.includes("--warmup-hours") ? Number(args[args.indexOf("--warmup-hours") + 1]) : 48;
 const GZIP = !args.includes("--identity");
 const ML_OFF = args.includes("--ml") && args[args.indexOf("--ml") + 1] === "off";
@@ -199,10 +203,10 @@ try {
   const idleSorted = Float64Array.from(idle).sort();
   const exposition = await (await fetch(url)).text();
   const gzipBytes = (await (await fetch(url, { headers: { "accept-encoding": "gzip" }, decompress: false })).arrayBuffer()).byteLength;
-  // CPU per poll: two quiet intervals, no scrapes but this bench's.
+  // CPU per poll: quiet intervals, no scrapes but this bench's.
   const quietPolls0 = log.polls.length;
   const cpu0 = cpuSeconds(monitor.pid);
-  await Bun.sleep(2 * INTERVAL_S * 1000);
+  await Bun.sleep(QUIET_INTERVALS * INTERVAL_S * 1000);
   const cpuPerPoll = (cpuSeconds(monitor.pid) - cpu0) / Math.max(1, log.polls.length - quietPolls0);
   const quietPolls = log.polls.length - quietPolls0;
   const series = exposition.split("\n").filter((l) => l && !l.startsWith("#")).length;
