@@ -15,7 +15,7 @@ import {
   RULE_DEFAULTS, shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
-import { continuousFlowMinutes, usageCurve, type UsageCurve } from "./usage-curve.ts";
+import { continueRuns, continuousFlowMinutes, ongoingRun, usageCurve, type FlowRun, type UsageCurve } from "./usage-curve.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 
 export interface AnalyzeOptions {
@@ -41,6 +41,8 @@ export interface AnalysisPast {
   /** Draws that make a schedule and a usual length for `burst` and for `sustained_flow`, [start, end] epoch ms. */
   burstDraws: Draw[];
   sustainedDraws: Draw[];
+  /** The meter's flow run still going at the last analysis, from where it began (`continueRuns`). */
+  flow?: FlowRun;
 }
 
 const PAST_MS = 15 * 86_400_000;
@@ -92,8 +94,10 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   const triggers: Trigger[] = [];
   let burstDraws: Draw[] = [];
   let sustainedDraws: Draw[] = [];
+  // Continuous flow is told from where the run began, also when that is before this window.
+  const flowCurve = curve ? { ...curve, runs: continueRuns(curve, past?.flow) } : undefined;
   if (curve) {
-    triggers.push(...continuousFlowTriggers(id, curve, clock, toMs, options.rules));
+    triggers.push(...continuousFlowTriggers(id, flowCurve!, clock, toMs, options.rules));
     triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
     const quiet = { fromHour: options.rules?.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour: options.rules?.quietToHour ?? RULE_DEFAULTS.quietToHour };
     triggers.push(...nightRefillTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
@@ -119,12 +123,13 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     days: days.filter((d) => d.startMs >= keepFrom && d.endMs <= toMs && (d.startMs >= fromMs || past?.days.includes(d))),
     burstDraws: rememberDraws(past?.burstDraws ?? [], burstDraws, keepFrom),
     sustainedDraws: rememberDraws(past?.sustainedDraws ?? [], sustainedDraws, keepFrom),
+    ...(flowCurve ? { flow: ongoingRun(flowCurve.runs, flowCurve.smearMs, toMs) } : {}),
   };
 
   return {
     deviceId: id, deviceName: frame.deviceName, userLabel: frame.userLabel, clock, fromMs, toMs, gapMs,
     consumption, curve, nights,
-    continuousFlowMinutes: curve ? continuousFlowMinutes(curve, toMs) : NaN,
+    continuousFlowMinutes: flowCurve ? continuousFlowMinutes(flowCurve, toMs) : NaN,
     pumps, days, triggers, past: nextPast,
   };
 }

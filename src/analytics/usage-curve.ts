@@ -87,6 +87,29 @@ export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options:
   return { t: Float64Array.from(t), u: Float64Array.from(u), smearMs, runs, gaps };
 }
 
+/**
+ * The curve's runs with the first one continued back to `earlier`, the run still flowing at
+ * the end of an earlier analysis of the same meter, when this curve begins inside it: its
+ * first run starts at its first reading (within the joining distance) and `earlier` reaches
+ * that start. A monitor analyses a sliding window, so without this a leak older than the
+ * window would always read as old as the window. Gallons the two share are counted once.
+ */
+export function continueRuns(curve: UsageCurve, earlier: FlowRun | undefined): FlowRun[] {
+  const first = curve.runs[0];
+  if (!earlier || !first || curve.t.length === 0) return curve.runs;
+  const beganInside = first.startMs - curve.t[0]! <= curve.smearMs && earlier.startMs < first.startMs && earlier.endMs >= first.startMs - curve.smearMs;
+  if (!beganInside) return curve.runs;
+  const shared = usageAt(curve, Math.min(earlier.endMs, first.endMs)) - usageAt(curve, first.startMs);
+  const gallons = earlier.gallons + first.gallons - (Number.isFinite(shared) ? Math.max(0, shared) : 0);
+  return [{ startMs: earlier.startMs, endMs: first.endMs, gallons }, ...curve.runs.slice(1)];
+}
+
+/** The last run when it is still flowing at `now` (its last step within the joining distance). */
+export function ongoingRun(runs: readonly FlowRun[], smearMs: number, now: number): FlowRun | undefined {
+  const run = runs[runs.length - 1];
+  return run && now - run.endMs <= smearMs ? run : undefined;
+}
+
 /** Gallons drawn by time `at` (linear between breakpoints); NaN outside the curve. */
 export function usageAt(curve: UsageCurve, at: number): number {
   const { t } = curve;
@@ -164,7 +187,6 @@ export function rollingFlow(curve: UsageCurve, from: number, to: number, windowM
  * last run if its last step is within the joining distance, else 0.
  */
 export function continuousFlowMinutes(curve: UsageCurve, now: number): number {
-  const run = curve.runs[curve.runs.length - 1];
-  if (!run || now - run.endMs > curve.smearMs) return 0;
-  return Math.max(0, now - run.startMs) / MINUTE_MS;
+  const run = ongoingRun(curve.runs, curve.smearMs, now);
+  return run ? Math.max(0, now - run.startMs) / MINUTE_MS : 0;
 }

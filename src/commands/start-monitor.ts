@@ -158,7 +158,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   // After analytics and scoring: it reads what they made of this poll.
   const status = createLiveStatusSource({ analytics, scorer, events });
   const targets = (config.notifyUrls ?? []).map(parseTarget);
-  const notifier = createNotifier({ targets, source: status, metrics: registerNotifyMetrics(registry), log, publicUrl: config.publicUrl });
+  const notifier = createNotifier({ targets, source: status, metrics: registerNotifyMetrics(registry), log, publicUrl: config.publicUrl, timeZone: config.timezone });
   if (targets.length) log.info(`Notifications of leak and pump episodes go to ${targets.map((t) => `${t.display} (${t.format})`).join(", ")}`);
   const auth = registerPortalAuthWatch(registry);
   const observers: PollObserver[] = [

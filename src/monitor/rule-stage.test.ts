@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
 import { simulateHistory } from "../sim/history.ts";
 import { deviceSpec } from "../sim/site.ts";
-import { replayRules } from "./replay.ts";
-import { ANALYSIS_CADENCE_MS } from "./rule-stage.ts";
+import { newDeviceBuffer, replayRules, replayRuleTimeline } from "./replay.ts";
+import { ANALYSIS_CADENCE_MS, ANALYSIS_WINDOW_MS, RuleStage } from "./rule-stage.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 4, 4);
@@ -53,4 +53,23 @@ test("5-minute readings with a second of jitter still show a steady leak as cont
   const continuous = firstFiring(frame, "continuous_flow", leak);
   expect(continuous).toBeGreaterThanOrEqual(leak + 2 * HOUR - 10 * 60_000);
   expect(continuous).toBeLessThanOrEqual(leak + 2 * HOUR + 15 * 60_000);
+});
+
+test("a leak older than the analysis window is told from where it began, not from the window's start", () => {
+  const spec = deviceSpec(42, 0, 0);
+  const leak = T0 + 30 * HOUR;
+  const end = leak + 40 * HOUR; // 40 h of flow, the window is 26 h
+  const frame = simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: end, scenarios: [{ deviceId: spec.id, kind: "leak", startMs: leak, size: 0.8 }] });
+  const { triggers } = replayRuleTimeline(frame);
+  const flow = triggers.filter((t) => t.rule === "continuous_flow" && t.startMs >= leak);
+  expect(flow.length).toBe(1);
+  const hours = Number(/continuous flow for ([\d.]+) h/.exec(flow[0]!.message)?.[1]);
+  // The run began at the leak (or with a household draw that ran into it): about 40 h, not 26.
+  expect(hours).toBeGreaterThan(ANALYSIS_WINDOW_MS / HOUR + 10);
+  expect(hours).toBeLessThanOrEqual(40.5);
+  const stage = new RuleStage();
+  const buffer = newDeviceBuffer(frame.deviceId);
+  for (let i = 0; i < frame.ts.length; i++) if (buffer.pushFrameRow(frame, i) !== undefined) stage.update(buffer);
+  expect(stage.latest()!.continuousFlowMinutes / 60).toBeCloseTo(hours, 0);
+  expect(stage.firing().find((t) => t.rule === "continuous_flow")!.startMs).toBeLessThanOrEqual(leak + 5 * 60_000);
 });

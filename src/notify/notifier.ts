@@ -24,6 +24,8 @@ export interface NotifierOptions {
   source: StatusSource;
   metrics: NotifyMetrics;
   log: Logger;
+  /** The sites' zone (NIGHTOWL_TIMEZONE): times in the messages are local. Default UTC. */
+  timeZone?: string;
   /** NIGHTOWL_PUBLIC_URL: the messages link to `<publicUrl>/device/<id>`. */
   publicUrl?: string;
   /** Attempts per message (default 4) and the first retry's wait, ms (default 2000, doubling). */
@@ -61,7 +63,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const first = reasons[0];
     const sentence = first ? `${ruleTitle(first.rule)}: ${first.sentence}` : change.alarm === "leak" ? "the leak model's alarm" : "a pump rule";
     const link = options.publicUrl ? `${options.publicUrl.replace(/\/+$/, "")}/device/${encodeURIComponent(change.device.id)}` : undefined;
-    return { ...change, sentence, ...(link ? { link } : {}) };
+    return { ...change, sentence, timeZone: options.timeZone ?? "UTC", ...(link ? { link } : {}) };
   }
 
   async function attempt(target: NotifyTarget, event: EpisodeEvent): Promise<string | null> {
