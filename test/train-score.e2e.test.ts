@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { writeHistoryCsv } from "../src/nightowl/history-csv.ts";
 import { simulateHistory } from "../src/sim/history.ts";
 import { deviceSpec } from "../src/sim/site.ts";
+import { localClock } from "../src/analytics/local-time.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 4, 4);
@@ -77,7 +78,10 @@ test("score --format json and the table name the same alarm", () => {
   const table = run("score", "--from-file", testCsv, "--model-path", modelPath, "--log-level", "error");
   expect(table.code).toBe(0);
   expect(table.stdout).toContain("alarm episodes:");
-  expect(table.stdout).toContain(new Date(firstAlarm.timestamp).toISOString().slice(0, 16).replace("T", " ") + "Z");
+  // Times in the table are the sites' wall clock, in the zone its header names.
+  const zone = /the times below in (\S+)/.exec(table.stdout)?.[1];
+  expect(zone).toBeDefined();
+  expect(table.stdout).toContain(localClock(zone!).stamp(firstAlarm.timestamp));
 });
 
 test("bad flags exit 2 with one line", () => {

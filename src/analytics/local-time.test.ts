@@ -17,3 +17,15 @@ test("UTC is the default; an unknown zone is a configuration error", () => {
   expect(localClock().hourOfDay(Date.UTC(2026, 0, 1, 13, 30))).toBe(13.5);
   expect(() => localClock("Mars/Olympus")).toThrow(/time zone "Mars\/Olympus" is not known/);
 });
+
+test.each([
+  ["UTC", Date.UTC(2026, 0, 5, 3, 7, 59), "2026-01-05 03:07"],
+  ["America/Denver", Date.UTC(2026, 0, 5, 3, 7), "2026-01-04 20:07"],
+  ["America/Denver", Date.UTC(2026, 6, 5, 3, 7), "2026-07-04 21:07"],
+  // The autumn change: 01:30 comes twice, an hour apart.
+  ["America/Denver", Date.UTC(2026, 10, 1, 7, 30), "2026-11-01 01:30"],
+  ["America/Denver", Date.UTC(2026, 10, 1, 8, 30), "2026-11-01 01:30"],
+  ["Asia/Kolkata", Date.UTC(2026, 0, 5, 20, 0), "2026-01-06 01:30"],
+])("the wall-clock stamp in %s", (zone, ts, text) => {
+  expect(localClock(zone).stamp(ts)).toBe(text);
+});

@@ -24,6 +24,8 @@ export interface LocalClock {
   hourStart(ts: number): number;
   /** "YYYY-MM-DD" of the local day holding `ts`. */
   dateLabel(ts: number): string;
+  /** "YYYY-MM-DD HH:MM" on the site's wall clock at `ts`. */
+  stamp(ts: number): string;
 }
 
 /** One clock per zone for the process: its offset cache is shared by every analysis. */
@@ -72,5 +74,6 @@ function newClock(timeZone: string): LocalClock {
       return Math.floor((ts + off) / HOUR_MS) * HOUR_MS - off;
     },
     dateLabel: (ts) => new Date(Math.floor((ts + offsetMs(ts)) / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
+    stamp: (ts) => new Date(ts + offsetMs(ts)).toISOString().slice(0, 16).replace("T", " "),
   };
 }

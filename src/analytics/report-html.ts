@@ -31,7 +31,7 @@ ${sections}
 
 function renderDevice(r: DeviceReport): string {
   const clock = localClock(r.timeZone);
-  const when = (ms: number) => `${clock.dateLabel(ms)} ${fmtHour(clock.hourOfDay(ms))}`;
+  const when = (ms: number) => clock.stamp(ms);
   const alarm = r.triggers.some((t) => t.severity !== "info");
   const parts: string[] = [];
   parts.push(`<section class="device" data-device-id="${escapeXml(r.deviceId)}">`);
@@ -124,9 +124,4 @@ function pumpTable(r: DeviceReport): string {
   const head = `<tr><th>pump</th><th>starts</th><th>starts/h</th><th>run s/start</th><th>duty %</th><th>energy kWh</th><th>V unbalance % (mean/max)</th><th>I unbalance % (mean/max)</th><th>dry-run runs</th></tr>`;
   const body = r.pumps.map((p) => `<tr><td>${p.pump}</td><td class="num">${p.starts}</td><td class="num">${f(p.startsPerHour, 2)}</td><td class="num">${f(p.runSecondsPerStart, 0)}</td><td class="num">${f(p.dutyCycle * 100, 1)}</td><td class="num">${f(p.energyKwh, 1)}</td><td class="num">${f(p.voltageUnbalanceMeanPct, 2)} / ${f(p.voltageUnbalanceMaxPct, 2)}</td><td class="num">${f(p.currentUnbalanceMeanPct, 2)} / ${f(p.currentUnbalanceMaxPct, 2)}</td><td class="num">${p.dryRunCycles}</td></tr>`).join("");
   return `<table class="pumps">${head}${body}</table>`;
-}
-
-function fmtHour(h: number): string {
-  const m = Math.round(h * 60);
-  return `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }

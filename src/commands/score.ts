@@ -10,6 +10,7 @@ import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
+import { localClock } from "../analytics/local-time.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
 import { releaseMemory } from "../release-memory.ts";
@@ -91,7 +92,7 @@ async function writeScores(format: string, model: LeakModel, timeZone: string, f
       else list.push(r);
       first = false;
     });
-    if (format === "table" && list.length > 0) out.write("\n" + deviceSection(model, list).join("\n") + "\n");
+    if (format === "table" && list.length > 0) out.write("\n" + deviceSection(model, list, timeZone).join("\n") + "\n");
     await out.drain();
     releaseMemory(frame.ts.length);
   }
@@ -161,10 +162,6 @@ function rowJson(r: ScoredRow) {
   };
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z";
-}
-
 /** Per device: rows, alarmed share, peak probability, then every alarm episode with its reasons. */
 export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZone = model.featureOptions.timeZone): string {
   const out = tableHeader(model, timeZone);
@@ -174,36 +171,37 @@ export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZo
     list.push(r);
     byDevice.set(r.deviceId, list);
   }
-  for (const list of byDevice.values()) out.push(...deviceSection(model, list), "");
+  for (const list of byDevice.values()) out.push(...deviceSection(model, list, timeZone), "");
   return out.join("\n");
 }
 
 function tableHeader(model: LeakModel, timeZone: string): string[] {
   return [
     `Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
-    `Nights and weekdays in ${timeZone}; times below in UTC`,
+    `Nights, weekdays and the times below in ${timeZone}`,
     "",
   ];
 }
 
 /** One device's part of the table (its rows, in time order). */
-function deviceSection(model: LeakModel, list: readonly ScoredRow[]): string[] {
+function deviceSection(model: LeakModel, list: readonly ScoredRow[], timeZone: string): string[] {
   const out: string[] = [];
+  const at = (ms: number) => localClock(timeZone).stamp(ms);
   const id = list[0]!.deviceId;
   const alarmed = list.filter((r) => r.isAnomaly).length;
   const peak = list.reduce((m, r) => Math.max(m, r.probability), 0);
   out.push(`Device: ${list[0]!.deviceName} (${id})`);
-  out.push(`  rows ${list.length}, ${iso(list[0]!.ts)} .. ${iso(list[list.length - 1]!.ts)}; alarm on ${alarmed} rows (${((100 * alarmed) / list.length).toFixed(2)} %); peak probability ${peak.toFixed(1)} %`);
+  out.push(`  rows ${list.length}, ${at(list[0]!.ts)} .. ${at(list[list.length - 1]!.ts)}; alarm on ${alarmed} rows (${((100 * alarmed) / list.length).toFixed(2)} %); peak probability ${peak.toFixed(1)} %`);
   const episodes = alarmEpisodes(list.map((r) => r.ts), list.map((r) => r.isAnomaly), model.alarm.episode_merge_minutes);
   if (episodes.length === 0) out.push("  no alarm episodes");
   else {
     out.push("  alarm episodes:");
-    out.push(`    ${"start".padEnd(17)}  ${"end".padEnd(17)}  ${"peak %".padStart(6)}  top features`);
+    out.push(`    ${"start".padEnd(16)}  ${"end".padEnd(16)}  ${"peak %".padStart(6)}  top features`);
     for (const [a, b] of episodes) {
       const inside = list.filter((r) => r.ts >= a && r.ts <= b);
       const top = inside.reduce((best, r) => (r.probability > best.probability ? r : best), inside[0]!);
       const reasons = [...top.rules, topText(top), eventText(top)].filter(Boolean).join("; ");
-      out.push(`    ${iso(a)}  ${iso(b)}  ${top.probability.toFixed(1).padStart(6)}  ${reasons}`);
+      out.push(`    ${at(a)}  ${at(b)}  ${top.probability.toFixed(1).padStart(6)}  ${reasons}`);
     }
   }
   return out;

@@ -3,6 +3,7 @@
  * its inline style sheet (no fonts, no scripts, no external assets) and a meta refresh that
  * works with JavaScript off.
  */
+import { localClock } from "../analytics/local-time.ts";
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -15,10 +16,7 @@ export function figure(value: number, unit: string, digits = 1): string {
 
 /** "2026-11-25 02:10" in the sites' time zone. */
 export function localTime(ms: number, timeZone: string): string {
-  if (!Number.isFinite(ms)) return "—";
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(ms);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+  return Number.isFinite(ms) ? localClock(timeZone).stamp(ms) : "—";
 }
 
 const STYLE = `
