@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { buildDeviceReport } from "./report-data.ts";
+import { buildDeviceReport, startsText } from "./report-data.ts";
 import { renderReportHtml } from "./report-html.ts";
 import { frameOf, DAY, HOUR, JAN1, MINUTE } from "./testing.ts";
 
@@ -39,4 +39,14 @@ test("the HTML escapes what the portal sends and names the device", () => {
   expect(html).toContain("<h2>Well &lt;House&gt; &amp; &quot;Barn&quot; — Dan Gorman</h2>");
   expect(html).not.toContain("<House>");
   expect(html).toContain("<p class=\"meta\">Ranch · device dev-1<br>");
+});
+
+test.each([
+  [0, 7, "never started"],
+  [1, 7, "started once (about once every 7 days)"],
+  [3, 7, "started 3 times (about once every 2 days)"],
+  [13, 7, "started 13 times (1.9 a day)"],
+  [232, 7, "started 232 times (33 a day)"],
+])("pump starts in a day's terms: %d in %d days", (starts, days, text) => {
+  expect(startsText(starts, days)).toBe(text);
 });

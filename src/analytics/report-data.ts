@@ -194,8 +194,7 @@ export function summarize(r: DeviceReport): string[] {
   }
   for (const p of r.pumps) {
     const name = pumpRole(p.pump, r.pumps.map((x) => x.pump));
-    const often = p.startsPerHour >= 1 ? `${fmt(p.startsPerHour, 1)} an hour` : `${fmt(p.starts / days, 0)} a day`;
-    lines.push(`The ${name} started ${p.starts} times (${often}), ran ${humanDuration(p.runSecondsPerStart)} per start and ${fmt(p.dutyCycle * 100, 1)} % of the time, and used ${fmt(p.energyKwh, 1)} kWh. Voltage unbalance averaged ${fmt(p.voltageUnbalanceMeanPct, 2)} %${p.voltageUnbalanceMaxPct > 2 ? " — above the 2 % NEMA advises for motors" : ""}.`);
+    lines.push(`The ${name} ${startsText(p.starts, days)}, ran ${humanDuration(p.runSecondsPerStart)} per start and ${fmt(p.dutyCycle * 100, 1)} % of the time, and used ${fmt(p.energyKwh, 1)} kWh. Voltage unbalance averaged ${fmt(p.voltageUnbalanceMeanPct, 2)} %${p.voltageUnbalanceMaxPct > 2 ? " — above the 2 % NEMA advises for motors" : ""}.`);
     // What the two technical figures mean, in plain words.
     lines.push(`  Running ${fmt(p.dutyCycle * 100, 0)} % of the time means the pump ran about ${humanDuration(p.dutyCycle * 86_400)} a day; a pump that never rests is a leak or a pump that cannot keep up. Voltage unbalance is how unevenly the three supply phases feed the motor: under 1 % is fine, above 2 % heats and wears it.`);
   }
@@ -222,6 +221,14 @@ export function humanDuration(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)} s`;
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)} minutes`;
   return `${(seconds / 3600).toFixed(1)} hours`;
+}
+
+/** "started 232 times (33 a day)", in a day's terms whatever the pump: an owner compares days. */
+export function startsText(starts: number, days: number): string {
+  if (starts === 0) return "never started";
+  const perDay = starts / days;
+  const often = perDay >= 10 ? `${perDay.toFixed(0)} a day` : perDay >= 1 ? `${perDay.toFixed(1)} a day` : `about once every ${Math.round(days / starts)} days`;
+  return `started ${starts === 1 ? "once" : `${starts} times`} (${often})`;
 }
 
 function fmt(x: number, digits: number): string {
