@@ -66,7 +66,7 @@ test("score --from-nightowl scores the last --days from the portal, from a folde
   expect(stderr).toBe("");
   expect(code).toBe(0);
   expect(stdout).toMatch(/^Model: .* source simulated\)$/m);
-  expect(stdout).toContain("Nights and weekdays in America/Denver");
+  expect(stdout).toContain("Nights, weekdays and the times below in America/Denver");
   for (const device of sim.devices) expect(stdout).toContain(`Device: ${device.name} (${device.id})`);
   expect(stdout).toMatch(/rows \d{3,}, /);
 });
