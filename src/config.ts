@@ -43,11 +43,14 @@ const boolean = () =>
 
 const url = () => v.pipe(v.string(), v.trim(), v.url("an http:// or https:// URL"), v.regex(/^https?:\/\//i, "an http:// or https:// URL"));
 
-/** NIGHTOWL_NOTIFY_URL: comma-separated URLs, each optionally prefixed `ntfy+` or `json+`. */
+/**
+ * NIGHTOWL_NOTIFY_URL: URLs separated by commas (or white space, as one a line in its file),
+ * each optionally prefixed `ntfy+` or `json+`.
+ */
 const notifyUrlList = () =>
   v.pipe(
     v.string(),
-    v.transform((s) => s.split(",").map((u) => u.trim()).filter(Boolean)),
+    v.transform((s) => s.split(/[\s,]+/).filter(Boolean)),
     v.array(v.pipe(v.string(), v.regex(/^(?:(?:ntfy|json)\+)?https?:\/\/[^\s/?#]+/i, "http(s) URLs, each optionally prefixed ntfy+ or json+, separated by commas"))),
     v.minLength(1, "at least one http(s) URL"),
   );
@@ -114,6 +117,7 @@ export const SETTINGS = {
     secret: true,
     repeatable: true,
   },
+  notifyUrlsFile: { env: "NIGHTOWL_NOTIFY_URL_FILE", flag: "--notify-url-file <path>", help: "read the notification URLs from a file, one a line (they hold the topic or token that lets anyone post)", schema: text() },
   publicUrl: { env: "NIGHTOWL_PUBLIC_URL", flag: "--public-url <url>", help: "where people reach the status page (e.g. https://well.example.org), for the link in notifications", schema: url() },
   logFormat: { env: "NIGHTOWL_LOG_FORMAT", flag: "--log-format <format>", help: "text or json (for journald and log shippers)", schema: v.pipe(text(), v.picklist(["text", "json"], "text or json")), default: "text" },
   logLevel: { env: "NIGHTOWL_LOG_LEVEL", flag: "--log-level <level>", help: "error, warn, info or debug", schema: v.pipe(text(), v.picklist(["error", "warn", "info", "debug"], "error, warn, info or debug")), default: "info" },
@@ -146,6 +150,7 @@ export const SECRET_FILES = {
   password: "passwordFile",
   metricsAuthBearerToken: "metricsAuthBearerTokenFile",
   metricsAuthPassword: "metricsAuthPasswordFile",
+  notifyUrls: "notifyUrlsFile",
 } as const satisfies Partial<Record<SettingName, SettingName>>;
 
 /** The settings every portal-talking command offers as flags. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Command } from "commander";
 import { SETTINGS } from "./config.ts";
-import { loadConfig, parseDotenv, requireCredentials, unknownVariables } from "./load-config.ts";
+import { loadConfig, parseDotenv, requireCredentials, secretFlagWarnings, unknownVariables } from "./load-config.ts";
 import { addSettingOptions, settingFlags } from "./setting-flags.ts";
 import { NightowlError } from "./errors.ts";
 
@@ -134,6 +134,23 @@ describe("secrets", () => {
     expect(messageOf(() => loadConfig({ env: { NIGHTOWL_PASSWORD_FILE: "." } }))).toBe(
       'NIGHTOWL_PASSWORD_FILE="." cannot be read (EISDIR): expected a readable file holding the password',
     );
+  });
+
+  test("the notification URLs come from their file, one a line, and meet the variable's rule without being shown", () => {
+    const c = loadConfig({ env: { NIGHTOWL_NOTIFY_URL_FILE: "/run/credentials/notify" }, readFile: () => "ntfy+https://ntfy.sh/s3cret-topic\nhttps://hooks.example.org/t0ken\n" });
+    expect(c.notifyUrls).toEqual(["ntfy+https://ntfy.sh/s3cret-topic", "https://hooks.example.org/t0ken"]);
+    const message = messageOf(() => loadConfig({ env: { NIGHTOWL_NOTIFY_URL_FILE: "/x" }, readFile: () => "ftp://s3cret\n" }));
+    expect(message).toBe('NIGHTOWL_NOTIFY_URL_FILE="/x" holds a value that is not allowed (not shown: a secret): expected http(s) URLs, each optionally prefixed ntfy+ or json+, separated by commas');
+    expect(messageOf(() => loadConfig({ env: { NIGHTOWL_NOTIFY_URL_FILE: "/x" }, flags: { notifyUrls: ["https://a.example"] }, readFile: () => "https://b.example" }))).toBe(
+      "--notify-url and NIGHTOWL_NOTIFY_URL_FILE are both set: expected one of them, the notification URLs or the file holding it",
+    );
+  });
+
+  test.each([
+    [{ password: "p" }, "--password shows the secret to every user of this machine in the process list (ps); prefer --password-file or NIGHTOWL_PASSWORD_FILE (or NIGHTOWL_PASSWORD in the environment)"],
+    [{ notifyUrls: ["https://ntfy.sh/topic"] }, "--notify-url shows the secret to every user of this machine in the process list (ps); prefer --notify-url-file or NIGHTOWL_NOTIFY_URL_FILE (or NIGHTOWL_NOTIFY_URL in the environment)"],
+  ])("a secret given as a flag warns: %p", (flags, warning) => {
+    expect(secretFlagWarnings(flags)).toEqual([warning]);
   });
 
   test("missing credentials say which variable to set", () => {

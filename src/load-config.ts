@@ -68,35 +68,41 @@ export function loadConfig(sources: ConfigSources): Config {
 
   if (raw.timezone?.trim().toLowerCase() === "local") raw.timezone = sources.localTimeZone ?? "UTC";
 
-  const result = v.safeParse(ConfigSchema, raw);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const name = (issue.path?.[0]?.key ?? "") as SettingName;
-    const setting = SETTINGS[name];
-    const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
-    throw new NightowlError("E_CONFIG", notAllowedMessage(origin[name] ?? name, `${shown}${suffix[name] ?? ""}`, issue.message));
-  }
-  const config = result.output as Config;
-
+  // Secrets from their files first, so a file's value meets the same schema as the variable's.
+  const fromFile: Record<string, string> = {};
   for (const [secret, file] of Object.entries(SECRET_FILES) as [keyof typeof SECRET_FILES, SettingName][]) {
     if (raw[file] === undefined) continue;
+    const named = `${origin[file]}${suffix[file] ?? ""}`;
     // Two values for one secret: whichever won, the other was meant by someone (a unit file's
     // credential, a forgotten export), and a login failing with the wrong one says nothing of why.
     if (raw[secret] !== undefined) {
-      throw new NightowlError("E_CONFIG", `${origin[secret]}${suffix[secret] ?? ""} and ${origin[file]}${suffix[file] ?? ""} are both set: expected one of them, the ${SECRET_NAMES[secret]} or the file holding it`);
+      throw new NightowlError("E_CONFIG", `${origin[secret]}${suffix[secret] ?? ""} and ${named} are both set: expected one of them, the ${SECRET_NAMES[secret]} or the file holding it`);
     }
-    const path = config[file] as string;
+    const path = raw[file]!.trim();
     const what = SECRET_NAMES[secret];
     let value: string;
     try {
       value = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
+      throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)}${suffix[file] ?? ""} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
     }
-    if (value === "") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)} is empty: expected a file holding the ${what}`);
-    config[secret] = value;
+    if (value === "") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)}${suffix[file] ?? ""} is empty: expected a file holding the ${what}`);
+    raw[secret] = value;
+    fromFile[secret] = `${origin[file]}=${JSON.stringify(path)}${suffix[file] ?? ""}`;
   }
+
+  const result = v.safeParse(ConfigSchema, raw);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const name = (issue.path?.[0]?.key ?? "") as SettingName;
+    if (fromFile[name]) throw new NightowlError("E_CONFIG", `${fromFile[name]} holds a value that is not allowed (not shown: a secret): expected ${issue.message}`);
+    const setting = SETTINGS[name];
+    const shown = setting && "secret" in setting ? "(hidden)" : JSON.stringify(raw[name] ?? "");
+    throw new NightowlError("E_CONFIG", notAllowedMessage(origin[name] ?? name, `${shown}${suffix[name] ?? ""}`, issue.message));
+  }
+  const config = result.output as Config;
+
   if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
     throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
   }
@@ -107,6 +113,7 @@ const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {
   password: "password",
   metricsAuthBearerToken: "bearer token for /metrics",
   metricsAuthPassword: "basic-auth password for /metrics",
+  notifyUrls: "notification URLs",
 };
 
 /**

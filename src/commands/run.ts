@@ -36,6 +36,7 @@ const RUN_SETTINGS: readonly SettingName[] = [
   "powerFactor",
   "warmupHours",
   "notifyUrls",
+  "notifyUrlsFile",
   "publicUrl",
   "stateDir",
 ];
