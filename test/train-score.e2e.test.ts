@@ -166,3 +166,15 @@ test("train --from-prometheus reads query_range with basic auth from --prometheu
     server.stop(true);
   }
 });
+
+test("score on a history too short for a verdict says so per device, in the table and (as a warning) beside csv", async () => {
+  const tiny = join(dir, "tiny.csv");
+  const shipped = join(import.meta.dir, "..", "models", "global", "leak_detector.json");
+  await writeHistoryCsv(tiny, [0, 1].map((device) => simulateHistory({ seed: 42, device, startMs: T0, endMs: T0 + 25 * 60_000 })));
+  const table = run("score", "--from-file", tiny, "--model-path", shipped, "--log-level", "error");
+  expect([table.code, table.stderr]).toEqual([0, ""]);
+  for (const device of [0, 1]) expect(table.stdout).toContain(`(${deviceSpec(42, 0, device).id})\n  no verdicts: its 25 reading(s) span 24 min; the model's first verdict comes after 1 h of readings`);
+  const csv = run("score", "--from-file", tiny, "--model-path", shipped, "--format", "csv", "--log-level", "warn");
+  expect(csv.stdout).toBe("timestamp,device_id,anomaly_score,leak_probability,is_anomaly,top_features,rules,events,window_coverage,reason\n");
+  expect(csv.stderr.match(/\[WARN\] device .* no verdicts: its 25 reading\(s\)/g)).toHaveLength(2);
+});

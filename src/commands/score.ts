@@ -18,6 +18,7 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { addQuietOption, commandContext } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
 import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
+import { noVerdictReason } from "./no-verdicts.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 export const SCORE_FORMATS = ["table", "csv", "json"] as const;
@@ -61,7 +62,9 @@ reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an o
     const zoneWarning = modelZoneWarning(model, timeZone);
     if (zoneWarning) log.warn(zoneWarning);
     const replay = scoreReplayer(model, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
-    await writeScores(format, model, timeZone, frames, replay);
+    // csv and json are data: the reason goes to the log; the table says it in the device's section.
+    const silent = (frame: HistoryFrame) => log.warn(`device ${frame.deviceName} (${frame.deviceId}): no verdicts: ${noVerdictReason(model, frame)}`);
+    await writeScores(format, model, timeZone, frames, replay, silent);
   });
 }
 
@@ -75,7 +78,14 @@ function topText(row: ScoredRow): string {
  * is flushed after each device (waiting for a slow reader), so memory does not grow with the
  * history. The text is the same as rendering every row at once would give.
  */
-async function writeScores(format: string, model: LeakModel, timeZone: string, frames: HistoryFrame[], replay: (frame: HistoryFrame, onRow: (row: ScoredRow) => void) => void): Promise<void> {
+async function writeScores(
+  format: string,
+  model: LeakModel,
+  timeZone: string,
+  frames: HistoryFrame[],
+  replay: (frame: HistoryFrame, onRow: (row: ScoredRow) => void) => void,
+  onSilent: (frame: HistoryFrame) => void,
+): Promise<void> {
   const out = new ChunkedOutput();
   if (format === "csv") out.write(SCORE_CSV_HEADER + "\n");
   else if (format === "json") out.write("[");
@@ -86,13 +96,17 @@ async function writeScores(format: string, model: LeakModel, timeZone: string, f
   while (frames.length > 0) {
     const frame = frames.shift()!;
     const list: ScoredRow[] = [];
+    let scored = 0;
     replay(frame, (r) => {
+      scored++;
       if (format === "csv") out.write(csvLine(r) + "\n");
       else if (format === "json") out.write((first ? "" : ",") + JSON.stringify(rowJson(r)));
       else list.push(r);
       first = false;
     });
     if (format === "table" && list.length > 0) out.write("\n" + deviceSection(model, list, timeZone).join("\n") + "\n");
+    else if (format === "table") out.write(`\nDevice: ${frame.deviceName} (${frame.deviceId})\n  no verdicts: ${noVerdictReason(model, frame)}\n`);
+    else if (scored === 0) onSilent(frame);
     await out.drain();
     releaseMemory(frame.ts.length);
   }
