@@ -11,6 +11,7 @@ import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
 import { localClock } from "../analytics/local-time.ts";
+import { shownModelPath } from "../ml/embedded-model.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
 import { releaseMemory } from "../release-memory.ts";
@@ -56,7 +57,7 @@ reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an o
     const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
     if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
     const model = loadModelFile(resolved.path);
-    log.info(`scoring with ${resolved.path}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
+    log.info(`scoring with ${shownModelPath(resolved.path)}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
     // The sites' zone when the user names one, else the zone the model was trained in.
     const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
     const zoneWarning = modelZoneWarning(model, timeZone);
@@ -191,7 +192,7 @@ export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZo
 
 function tableHeader(model: LeakModel, timeZone: string): string[] {
   return [
-    `Model: ${model.path ?? "(in memory)"} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
+    `Model: ${model.path === undefined ? "(in memory)" : shownModelPath(model.path)} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
     `Nights, weekdays and the times below in ${timeZone}`,
     "",
   ];

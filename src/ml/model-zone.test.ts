@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { EMBEDDED_MODEL_PATH } from "./embedded-model.ts";
 import { clocksMeet, modelZoneWarning } from "./model-zone.ts";
 
 const JULY = Date.UTC(2026, 6, 4);
@@ -23,4 +24,11 @@ test("a model scored in another zone gets one line naming both zones and the shi
   expect(line).toBe("the leak model models/global/leak_detector.json was trained with nights and weekdays in America/Denver, but the sites' zone UTC is 6 h ahead of it today: its time-of-day features are shifted; retrain it in UTC or set NIGHTOWL_TIMEZONE=America/Denver");
   expect(modelZoneWarning(model("Etc/GMT+7"), "America/Denver", JULY)).toBeUndefined();
   expect(modelZoneWarning(model("America/Chicago"), "America/Denver", Date.UTC(2026, 0, 5))).toContain("the sites' zone America/Denver is 1 h behind it today");
+});
+
+test("the shipped model is named so (not by its place in the executable), and the advice is a model of one's own", () => {
+  const shipped = { featureOptions: { timeZone: "Etc/GMT+7" }, path: EMBEDDED_MODEL_PATH } as Parameters<typeof modelZoneWarning>[0];
+  expect(modelZoneWarning(shipped, "Etc/UTC", JULY)).toBe(
+    "the shipped leak model was trained with nights and weekdays in Etc/GMT+7, but the sites' zone Etc/UTC is 7 h ahead of it today: its time-of-day features are shifted; train a model on your sites' own history (nightowl train --timezone Etc/UTC) to score them in their zone",
+  );
 });

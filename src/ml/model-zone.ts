@@ -8,6 +8,7 @@
  * the site's own zone (America/Denver) do — which the hour-of-day features take in their stride.
  */
 import { zoneOffsets } from "../physics/zone-offsets.ts";
+import { EMBEDDED_MODEL_PATH } from "./embedded-model.ts";
 import type { LeakModel } from "./model-file.ts";
 
 const HOUR_MS = 3_600_000;
@@ -36,5 +37,9 @@ export function modelZoneWarning(model: Pick<LeakModel, "featureOptions" | "path
   if (clocksMeet(trained, timeZone, at)) return undefined;
   const diff = (zoneOffsets(timeZone).offsetAt(at) - zoneOffsets(trained).offsetAt(at)) / HOUR_MS;
   const shift = `is ${Math.abs(diff)} h ${diff > 0 ? "ahead of" : "behind"} it today`;
-  return `the leak model${model.path ? ` ${model.path}` : ""} was trained with nights and weekdays in ${trained}, but the sites' zone ${timeZone} ${shift}: its time-of-day features are shifted; retrain it in ${timeZone} or set NIGHTOWL_TIMEZONE=${trained}`;
+  const features = `was trained with nights and weekdays in ${trained}, but the sites' zone ${timeZone} ${shift}: its time-of-day features are shifted`;
+  // The shipped model's zone is that of the sites it was trained on, not the user's: the way
+  // out is a model of their own, never moving their sites' zone to suit it.
+  if (model.path === EMBEDDED_MODEL_PATH) return `the shipped leak model ${features}; train a model on your sites' own history (nightowl train --timezone ${timeZone}) to score them in their zone`;
+  return `the leak model${model.path ? ` ${model.path}` : ""} ${features}; retrain it in ${timeZone} or set NIGHTOWL_TIMEZONE=${trained}`;
 }

@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
+import { shownModelPath } from "../ml/embedded-model.ts";
 
 export interface UserModelsOptions {
   log: Logger;
@@ -51,7 +52,7 @@ export class UserModels {
     }
     try {
       const model = loadModelFile(resolved.path);
-      log.info(`leak model loaded for user ${userLabel}`, { path: resolved.path, source: resolved.source, trained_at: model.training.trained_at, samples: model.training.samples, confidence: model.training.confidence, history: model.training.source });
+      log.info(`leak model loaded for user ${userLabel}`, { path: shownModelPath(resolved.path), source: resolved.source, trained_at: model.training.trained_at, samples: model.training.samples, confidence: model.training.confidence, history: model.training.source });
       const zoneWarning = this.options.timeZone ? modelZoneWarning({ ...model, path: resolved.path }, this.options.timeZone) : undefined;
       if (zoneWarning) log.warn(zoneWarning);
       return model;
