@@ -45,7 +45,9 @@ const cases: Array<[string, string[], RegExp]> = [
   ["overlap with an event of the device", ["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 12:00", "--end", "2026-07-04 13:00"], /overlaps event away-1/],
   ["not a time", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "next tuesday", "--end", "2026-08-01 08:00"], /--start "next tuesday" is not a time/],
   ["taken id", ["events", "add", "--id", "away-1", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /event away-1: the id is used twice/],
-  ["bad id", ["events", "add", "--id", "../x", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /events\.1\.id: an id of letters/],
+  ["bad id", ["events", "add", "--id", "bad id!", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /^nightowl: --id "bad id!" is not allowed: expected an id of letters/],
+  ["a time before 2000", ["events", "add", "--device-id", "d9", "--kind", "away", "--start", "1999-01-01", "--end", "1999-01-02"], /^nightowl: --start "1999-01-01" is not allowed: expected a time between the years 2000 and 2200\n$/],
+  ["a note with an escape", ["events", "add", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--note", "a\u001b[2Jb"], /^nightowl: --note "a\\u001b\[2Jb" is not allowed: expected a note without control characters\n$/],
   ["remove of an unknown id", ["events", "remove", "nope"], /no event "nope"/],
 ];
 
@@ -59,6 +61,18 @@ test.each(cases)("%s: one line, exit 2, nothing written", async (_name, args, me
   expect(r.stderr).toMatch(message);
   expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   expect(readFileSync(join(state, "events.json"), "utf8")).toBe(before);
+});
+
+test("--events FILE in a folder that does not exist is refused, the folder not created; the state folder is", async () => {
+  const state = join(mkdtempSync(join(dir, "missing-")), "state");
+  const missing = join(dir, "no-such-folder", "deeper");
+  const args = ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--any-device"];
+  const r = await runCli([...args, "--events", join(missing, "ev.json")], { NIGHTOWL_STATE_DIR: state });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe(`nightowl: --events ${JSON.stringify(join(missing, "ev.json"))}: the folder ${JSON.stringify(missing)} does not exist: expected a file in an existing folder (only NIGHTOWL_STATE_DIR is created)\n`);
+  expect(existsSync(join(dir, "no-such-folder"))).toBe(false);
+  expect((await runCli(args, { NIGHTOWL_STATE_DIR: state })).code).toBe(0);
+  expect(existsSync(join(state, "events.json"))).toBe(true);
 });
 
 test("with the devices run last polled in the state folder, an unknown device id is refused (a name is pointed at its id); --any-device adds it", async () => {

@@ -3,7 +3,8 @@
  * NIGHTOWL_STATE_DIR/events.json or the file `--events` names. Bad input is one line, exit 2,
  * and nothing written.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import * as v from "valibot";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
 import type { SettingName } from "../config.ts";
@@ -11,7 +12,8 @@ import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
 import { loadKnownDevices } from "../events/known-devices.ts";
-import { EVENT_KINDS, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
+import { notAllowedMessage } from "../number-rule.ts";
+import { EVENT_KINDS, EventsFileSchema, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
 import { commandContext, print } from "./context.ts";
 
 const EVENTS_SETTINGS: readonly SettingName[] = ["stateDir", "timezone", "logFormat", "logLevel"];
@@ -57,6 +59,11 @@ function addCommand(): Command {
     const kind = options.kind!;
     if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", `--kind ${JSON.stringify(kind.slice(0, 40))} is not allowed: expected ${EVENT_KINDS.join(", ")}`);
     const { context, path, file } = open(options, true);
+    // Only the state folder is ours to create: a folder named by --events that is not there is
+    // a typo, and creating it (from the filesystem's root, if need be) would hide it.
+    if (options.events !== undefined && !existsSync(dirname(path))) {
+      throw new NightowlError("E_USAGE", `--events ${JSON.stringify(path)}: the folder ${JSON.stringify(dirname(path))} does not exist: expected a file in an existing folder (only NIGHTOWL_STATE_DIR is created)`);
+    }
     if (!options.anyDevice) checkDevice(options.deviceId!, join(context.config.stateDir, "devices.json"));
     const tz = context.config.timezone;
     const candidate = {
@@ -67,17 +74,37 @@ function addCommand(): Command {
       end: parseEventTime(options.end!, tz, "--end"),
       ...(options.note !== undefined ? { note: options.note } : {}),
     };
+    checkCandidate(candidate, { id: options.id, device_id: options.deviceId, kind, start: options.start, end: options.end, note: options.note });
     // The whole new file goes through the file's own checks, so `add` cannot write what `load` refuses.
     const { file: next, problems } = eventsProblems({ version: 1, events: [...file.events, candidate] });
     if (!next || problems.length > 0) throw new NightowlError("E_USAGE", summarize(problems));
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch {
-      // saveEventsFile names the path and the reason when it cannot write there.
+    if (options.events === undefined) {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch {
+        // saveEventsFile names the path and the reason when it cannot write there.
+      }
     }
     saveEventsFile(path, next);
     print(`added ${candidate.id}: ${kind} for device ${candidate.device_id}, ${iso(candidate.start)} .. ${iso(candidate.end)}`);
   });
+}
+
+/** The flag each field of a new event comes from. */
+const FIELD_FLAGS: Record<string, string> = { id: "--id", device_id: "--device-id", kind: "--kind", start: "--start", end: "--end", note: "--note" };
+
+/**
+ * The new event alone through the file's schema, its first problem told as the flag and the
+ * value typed (`--start "1999-01-01" is not allowed: …`), not as the file's `events.1.start`.
+ * @throws NightowlError E_USAGE
+ */
+function checkCandidate(candidate: Record<string, unknown>, typed: Record<string, string | undefined>): void {
+  const result = v.safeParse(EventsFileSchema, { version: 1, events: [candidate] });
+  if (result.success) return;
+  const issue = result.issues[0];
+  const field = String(issue.path?.[2]?.key ?? "");
+  const value = typed[field] ?? String(candidate[field] ?? "");
+  throw new NightowlError("E_USAGE", notAllowedMessage(FIELD_FLAGS[field] ?? field, JSON.stringify(value.slice(0, 60)), issue.message));
 }
 
 /**
