@@ -59,15 +59,15 @@ export function parseAccountsFile(text: string, source: string): AccountEntry[] 
   });
 }
 
-/** The accounts file's text; one line naming it when it cannot be read or is too big. */
-export function readAccountsFile(path: string): string {
+/** The accounts file's text; one line naming it (as the user gave it, `named`) when it cannot be read or is too big. */
+export function readAccountsFile(path: string, named = `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)}`): string {
   try {
     const size = statSync(path).size;
-    if (size > MAX_ACCOUNTS_FILE_BYTES) throw new NightowlError("E_CONFIG", `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)} is ${size} bytes, more than ${MAX_ACCOUNTS_FILE_BYTES}`);
+    if (size > MAX_ACCOUNTS_FILE_BYTES) throw new NightowlError("E_CONFIG", `${named} is ${size} bytes, more than ${MAX_ACCOUNTS_FILE_BYTES}`);
     return readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof NightowlError) throw error;
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new NightowlError("E_CONFIG", `NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(path)} cannot be read (${reason}): expected a JSON list of accounts`, { cause: error });
+    throw new NightowlError("E_CONFIG", `${named} cannot be read (${reason}): expected a JSON list of accounts`, { cause: error });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Command } from "commander";
 import { SETTINGS } from "./config.ts";
-import { loadConfig, parseDotenv, requireCredentials, secretFlagWarnings, unknownVariables } from "./load-config.ts";
+import { givenSetting, loadConfig, parseDotenv, requireCredentials, secretFlagWarnings, unknownVariables } from "./load-config.ts";
 import { addSettingOptions, settingFlags } from "./setting-flags.ts";
 import { NightowlError } from "./errors.ts";
 
@@ -95,6 +95,15 @@ describe("bad values name the variable, the value and what is allowed", () => {
       "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither",
     );
   });
+});
+
+test.each([
+  [{ env: {}, flags: { maxMemoryMb: "64" } }, "--max-memory-mb 64"],
+  [{ env: { NIGHTOWL_MAX_MEMORY_MB: "64" } }, "NIGHTOWL_MAX_MEMORY_MB=64"],
+  [{ env: {}, dotenv: "NIGHTOWL_MAX_MEMORY_MB=64" }, "NIGHTOWL_MAX_MEMORY_MB=64 (from .env)"],
+  [{ env: {} }, "NIGHTOWL_MAX_MEMORY_MB=64"],
+])("a setting is named in messages as the user gave it: %p", (sources, named) => {
+  expect(givenSetting(loadConfig(sources), "maxMemoryMb", "64")).toBe(named);
 });
 
 describe("secrets", () => {

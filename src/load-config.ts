@@ -103,10 +103,24 @@ export function loadConfig(sources: ConfigSources): Config {
   }
   const config = result.output as Config;
 
+  SOURCES.set(config, Object.fromEntries(Object.keys(origin).map((name) => [name, { origin: origin[name]!, suffix: suffix[name] ?? "" }])));
   if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
     throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
   }
   return config;
+}
+
+/** Where each setting of a loaded Config came from: its flag, or its variable (from .env or not). */
+const SOURCES = new WeakMap<Config, Readonly<Record<string, { origin: string; suffix: string }>>>();
+
+/**
+ * Setting `name` with `value` as the user gave it, for a message about it: `--max-memory-mb 64`
+ * when it came from the flag, `NIGHTOWL_MAX_MEMORY_MB=64` from the environment (`… (from .env)`
+ * from the file); the variable for a Config not made by `loadConfig`.
+ */
+export function givenSetting(config: Config, name: SettingName, value: string): string {
+  const source = SOURCES.get(config)?.[name] ?? { origin: SETTINGS[name].env, suffix: "" };
+  return `${source.origin}${source.origin.startsWith("--") ? " " : "="}${value}${source.suffix}`;
 }
 
 const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {

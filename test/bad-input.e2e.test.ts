@@ -80,6 +80,11 @@ test("bad settings reach the user as one line and exit 2: a short poll interval,
   await expectOneLine(["poll-once"], 2, `NIGHTOWL_PASSWORD_FILE="${missing}" cannot be read (ENOENT): expected a readable file holding the password`, { NIGHTOWL_USERNAME: "u@example.com", NIGHTOWL_PASSWORD_FILE: missing });
 });
 
+test("a setting given as a flag is named as the flag in the error: --accounts-file", async () => {
+  await expectOneLine(["run", "--accounts-file", "/nonexistent/accounts.json", "--metrics-port", "0"], 2, '--accounts-file "/nonexistent/accounts.json" cannot be read (ENOENT): expected a JSON list of accounts');
+  await expectOneLine(["run", "--metrics-port", "0"], 2, 'NIGHTOWL_ACCOUNTS_FILE="/nonexistent/accounts.json" cannot be read (ENOENT): expected a JSON list of accounts', { NIGHTOWL_ACCOUNTS_FILE: "/nonexistent/accounts.json" });
+});
+
 test("report refuses a device whose readings span a century (a stray timestamp) with one line, before any work", async () => {
   const a = Date.UTC(2000, 0, 1);
   const b = Date.UTC(2099, 11, 1);

@@ -7,12 +7,13 @@
 import { Command } from "commander";
 import { NightowlError } from "../errors.ts";
 import type { Config, SettingName } from "../config.ts";
+import { givenSetting } from "../load-config.ts";
 import type { Logger } from "../log.ts";
 import { readHistoryCsv } from "../nightowl/history-csv.ts";
 import { checkHistoryMemory, defaultMemoryBudgetMb } from "../history/memory-budget.ts";
 import { totalmem } from "node:os";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { OptionError } from "../history/option-error.ts";
+import { OptionError } from "../option-error.ts";
 import { fetchNightowlHistory } from "../history/history-input.ts";
 import { fetchPrometheusHistory } from "../history/prometheus-source.ts";
 import { addSettingOptions } from "../setting-flags.ts";
@@ -116,7 +117,8 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
   let frames: HistoryFrame[];
   let source: string;
   if (flags.fromFile?.length) {
-    checkHistoryMemory(flags.fromFile, config.maxMemoryMb ?? defaultMemoryBudgetMb(totalmem()));
+    const budget = config.maxMemoryMb ?? defaultMemoryBudgetMb(totalmem());
+    checkHistoryMemory(flags.fromFile, budget, givenSetting(config, "maxMemoryMb", String(budget)));
     frames = await readHistoryCsv(flags.fromFile, { log });
     source = "file";
   } else if (flags.fromPrometheus) {

@@ -55,3 +55,17 @@ test("--help names every scenario kind, and the SIZE of each kind that has one",
   expect(help).toContain(`KIND ${SCENARIO_KINDS.join(", ")}`);
   for (const kind of ["leak", "growing_leak", "flapper", "burst", "dry_run", "waterlogged_tank"]) expect(help).toMatch(new RegExp(` ${kind} [^(]+\\(default [\\d.]+\\)`));
 });
+
+test("a bad --sample-interval is named as the flag (exit 2); a port in use is the machine's state (exit 1, as run's metrics port)", async () => {
+  const bad = Bun.spawn([BUN, CLI, "simulate", "--port", "0", "--sample-interval", "7"], { stdout: "pipe", stderr: "pipe" });
+  expect(await new Response(bad.stderr).text()).toBe("nightowl: simulator --sample-interval 7 is invalid; it must divide 3600 (e.g. 10, 30, 60, 300)\n");
+  expect(await bad.exited).toBe(2);
+  const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("taken") });
+  try {
+    const busy = Bun.spawn([BUN, CLI, "simulate", "--host", "127.0.0.1", "--port", String(taken.port)], { stdout: "pipe", stderr: "pipe" });
+    expect(await new Response(busy.stderr).text()).toBe(`nightowl: simulator port ${taken.port} on 127.0.0.1 is in use; choose another with --port, or 0 for a free one\n`);
+    expect(await busy.exited).toBe(1);
+  } finally {
+    taken.stop(true);
+  }
+});

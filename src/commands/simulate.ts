@@ -9,7 +9,8 @@ import { NightowlError } from "../errors.ts";
 import { createLogger, type LogFormat } from "../log.ts";
 import { parseFaultArg } from "../sim/faults.ts";
 import { parseScenarioArg, resolveScenarioArg, SCENARIO_KINDS, scenarioSizeHelp, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
-import { startSimulator, type Simulator } from "../sim/server.ts";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../sim/server.ts";
+import { withFlagNames } from "./history-flags.ts";
 import { print } from "./context.ts";
 import { numberOption } from "./number-flags.ts";
 
@@ -128,20 +129,8 @@ Examples:
     .action(async (flags: SimulateFlags) => {
       if (flags.logFormat !== "text" && flags.logFormat !== "json") throw new NightowlError("E_USAGE", `--log-format ${JSON.stringify(flags.logFormat)} is not allowed: expected text or json`);
       const log = createLogger({ format: flags.logFormat as LogFormat, level: "info" });
-      const sim = await startSimulator({
-        host: flags.host,
-        port: flags.port,
-        accounts: flags.accounts,
-        devices: flags.devices,
-        seed: flags.seed,
-        username: flags.username,
-        password: flags.password,
-        speed: flags.speed,
-        historyDays: flags.historyDays,
-        tokenTtlSeconds: flags.tokenTtl,
-        refreshTtlSeconds: flags.refreshTtl,
-        sampleIntervalSeconds: flags.sampleInterval,
-        denseDevices: flags.denseDevices,
+      const sim = await startSimulator(simulatorOptions(flags)).catch((error: unknown) => {
+        throw withFlagNames(error, SIM_FLAGS);
       });
       try {
         for (const arg of flags.scenario) sim.inject(resolveScenarioArg(arg, sim.devices, sim.now()));
@@ -168,4 +157,28 @@ Examples:
       if (flags.truth) writeAtomic(flags.truth, truthCsv(sim.truth()));
       await sim.stop();
     });
+}
+
+/** The simulator's option for each of its flags, as withFlagNames names them back. */
+const SIM_FLAGS: Readonly<Record<string, string>> = {
+  accounts: "--accounts", devices: "--devices", speed: "--speed", historyDays: "--history-days", tokenTtlSeconds: "--token-ttl",
+  refreshTtlSeconds: "--refresh-ttl", sampleIntervalSeconds: "--sample-interval", denseDevices: "--dense-devices",
+};
+
+function simulatorOptions(flags: SimulateFlags): SimulatorOptions {
+  return {
+    host: flags.host,
+    port: flags.port,
+    accounts: flags.accounts,
+    devices: flags.devices,
+    seed: flags.seed,
+    username: flags.username,
+    password: flags.password,
+    speed: flags.speed,
+    historyDays: flags.historyDays,
+    tokenTtlSeconds: flags.tokenTtl,
+    refreshTtlSeconds: flags.refreshTtl,
+    sampleIntervalSeconds: flags.sampleInterval,
+    denseDevices: flags.denseDevices,
+  };
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { parseAccountsFile, readAccountsFile } from "../accounts-file.ts";
 import type { Config } from "../config.ts";
+import { givenSetting } from "../load-config.ts";
 import { NightowlError } from "../errors.ts";
 import { createEventsWatch } from "../events/events-watch.ts";
 import { knownDevicesRecorder } from "../events/known-devices.ts";
@@ -104,7 +105,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   if (config.accountsFile !== undefined && options.demo === true) throw new NightowlError("E_USAGE", "--demo watches the simulator's account; NIGHTOWL_ACCOUNTS_FILE goes without it");
   const portal =
     config.accountsFile !== undefined
-      ? openAccounts(config, parseAccountsFile(readAccountsFile(config.accountsFile), config.accountsFile), config.accountsFile, log, {
+      ? openAccounts(config, parseAccountsFile(readAccountsFile(config.accountsFile, givenSetting(config, "accountsFile", JSON.stringify(config.accountsFile))), config.accountsFile), config.accountsFile, log, {
           registry,
           // A hung account counts as failed after one interval, so the others' poll goes on.
           deadlineMs: intervalMs,

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
 import { DeviceMetaSchema } from "./device-meta.ts";
-import { OptionError } from "./option-error.ts";
+import { OptionError } from "../option-error.ts";
 
 export const OUTPUT_FORMATS = ["csv", "openmetrics", "ndjson"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -22,7 +22,7 @@ import type { DeviceMeta } from "./device-meta.ts";
 import { fetchDevice, type FetchRun } from "./fetch-device.ts";
 import { assembleOpenMetrics, devicesJson, fileNames, iso, writeAtomically } from "./fetch-files.ts";
 import { Limiter } from "./limiter.ts";
-import { OptionError } from "./option-error.ts";
+import { OptionError } from "../option-error.ts";
 import { resolveRange, type TimeRange } from "./time-range.ts";
 import { importTarget } from "./vm-import.ts";
 import { planWindows, type CompleteFetchStats, type WindowPage } from "./window-planner.ts";

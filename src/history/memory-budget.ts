@@ -48,17 +48,18 @@ export interface HistoryMemoryEstimate {
 }
 
 /**
- * Throws E_DATA, one line, when the estimate for `files` is over `budgetMb`:
+ * Throws E_DATA, one line, when the estimate for `files` is over `budgetMb` (named as the user
+ * gave it, `budgetName`):
  * `history.csv: needs about 2,090 MiB (1,000 MB, about 5,400,000 rows × 26 keys), over NIGHTOWL_MAX_MEMORY_MB=1024; …`
  */
-export function checkHistoryMemory(files: readonly string[], budgetMb: number): HistoryMemoryEstimate {
+export function checkHistoryMemory(files: readonly string[], budgetMb: number, budgetName = `NIGHTOWL_MAX_MEMORY_MB=${budgetMb}`): HistoryMemoryEstimate {
   const estimate = estimateHistoryMemory(files);
   if (estimate.mb <= budgetMb) return estimate;
   const named = files.length === 1 ? files[0]! : `${files.length} files (${files.slice(0, 2).map((f) => basename(f)).join(", ")}${files.length > 2 ? ", …" : ""})`;
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
   throw new NightowlError(
     "E_DATA",
-    `${named}: reading it needs about ${n(estimate.mb)} MiB (${n(estimate.bytes / 1e6)} MB, about ${n(estimate.rows)} rows × ${estimate.keys} keys), over NIGHTOWL_MAX_MEMORY_MB=${budgetMb}; raise the setting or give less history (fewer files, days or devices)`,
+    `${named}: reading it needs about ${n(estimate.mb)} MiB (${n(estimate.bytes / 1e6)} MB, about ${n(estimate.rows)} rows × ${estimate.keys} keys), over ${budgetName}; raise the setting or give less history (fewer files, days or devices)`,
   );
 }
 

@@ -8,7 +8,7 @@
  */
 import * as v from "valibot";
 import { NightowlError } from "../errors.ts";
-import { OptionError } from "./option-error.ts";
+import { OptionError } from "../option-error.ts";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "../nightowl/http-exchange.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";

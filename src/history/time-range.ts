@@ -4,7 +4,7 @@
  * half-open, [startMs, endMs): a point at exactly `endMs` belongs to the next fetch.
  */
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "../number-rule.ts";
-import { OptionError } from "./option-error.ts";
+import { OptionError } from "../option-error.ts";
 
 /** A half-open range of epoch milliseconds. */
 export interface TimeRange {

@@ -5,7 +5,7 @@
  */
 import { NightowlError } from "../errors.ts";
 import { authorizationSecrets, redactSecrets, splitUrlCredentials } from "../redact.ts";
-import { OptionError } from "./option-error.ts";
+import { OptionError } from "../option-error.ts";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "../nightowl/http-exchange.ts";
 
 export const VM_IMPORT_PATH = "/api/v1/import/prometheus";

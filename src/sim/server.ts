@@ -47,7 +47,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === "EADDRINUSE" ? "is in use" : code === "EACCES" ? "needs privileges" : `cannot be bound (${(error as Error).message})`;
-    throw new NightowlError("E_USAGE", `simulator port ${port} on ${hostname} ${why}; choose another with --port, or 0 for a free one`, { cause: error });
+    // A port in use is the machine's state, not a mistake in the command: exit 1, as run's metrics port.
+    throw new NightowlError("E_IO", `simulator port ${port} on ${hostname} ${why}; choose another with --port, or 0 for a free one`, { cause: error });
   }
   return {
     url: `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`,

@@ -3,6 +3,7 @@
  * clock, scenarios and issued tokens. Everything the HTTP layer reads.
  */
 import { NightowlError } from "../errors.ts";
+import { OptionError } from "../option-error.ts";
 import { userLabelFor } from "../nightowl/keys.ts";
 import { DAY_MS } from "./demand.ts";
 import { DayCache, DeviceHistory } from "./device-history.ts";
@@ -68,7 +69,7 @@ export interface SimDevice {
 
 function checkInt(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new NightowlError("E_USAGE", `simulator ${name} ${value} is invalid; expected a whole number from ${min} to ${max}`);
+    throw new OptionError("E_USAGE", (n) => `simulator ${n(name)} ${value} is invalid; expected a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -93,18 +94,18 @@ export class SimWorld {
   constructor(options: SimulatorOptions = {}) {
     this.seed = options.seed ?? 42;
     this.speed = options.speed ?? 1;
-    if (!(this.speed > 0) || !Number.isFinite(this.speed)) throw new NightowlError("E_USAGE", `simulator speed ${options.speed} is invalid; expected a number > 0`);
+    if (!(this.speed > 0) || !Number.isFinite(this.speed)) throw new OptionError("E_USAGE", (n) => `simulator ${n("speed")} ${options.speed} is invalid; expected a number > 0`);
     this.startMs = options.startMs ?? Math.floor(Date.now() / 60_000) * 60_000;
     const historyDays = options.historyDays ?? 90;
-    if (!(historyDays >= 0)) throw new NightowlError("E_USAGE", `simulator historyDays ${historyDays} is invalid; expected a number >= 0`);
+    if (!(historyDays >= 0)) throw new OptionError("E_USAGE", (n) => `simulator ${n("historyDays")} ${historyDays} is invalid; expected a number >= 0`);
     this.originMs = this.startMs - historyDays * DAY_MS;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 9000;
     this.refreshTtlSeconds = options.refreshTtlSeconds ?? 604_800;
-    if (!(this.tokenTtlSeconds > 0)) throw new NightowlError("E_USAGE", `simulator tokenTtlSeconds ${this.tokenTtlSeconds} is invalid; expected > 0`);
+    if (!(this.tokenTtlSeconds > 0)) throw new OptionError("E_USAGE", (n) => `simulator ${n("tokenTtlSeconds")} ${this.tokenTtlSeconds} is invalid; expected > 0`);
     const accountCount = checkInt("accounts", options.accounts ?? 1, 1, 1000);
     const perAccount = checkInt("devices", options.devices ?? 3, 0, 10_000);
     const interval = checkInt("sampleIntervalSeconds", options.sampleIntervalSeconds ?? 60, 1, 3600);
-    if (3600 % interval !== 0) throw new NightowlError("E_USAGE", `simulator sampleIntervalSeconds ${interval} is invalid; it must divide 3600 (e.g. 10, 30, 60, 300)`);
+    if (3600 % interval !== 0) throw new OptionError("E_USAGE", (n) => `simulator ${n("sampleIntervalSeconds")} ${interval} is invalid; it must divide 3600 (e.g. 10, 30, 60, 300)`);
     const dense = checkInt("denseDevices", options.denseDevices ?? 0, 0, accountCount * perAccount);
     this.faults.onExpireTokens = () => {
       this.accessKey = newSigningKey();

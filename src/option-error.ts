@@ -4,7 +4,7 @@
  * user typed it (`--limit`, `--since`) by rendering the same sentence again: the core never
  * names a flag, and nobody rewrites a message.
  */
-import { NightowlError, type ErrorCode } from "../errors.ts";
+import { NightowlError, type ErrorCode } from "./errors.ts";
 
 /** Names an option as the reader knows it. */
 export type OptionNamer = (option: string) => string;

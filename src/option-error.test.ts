@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { NightowlError } from "../errors.ts";
+import { NightowlError } from "./errors.ts";
 import { OptionError } from "./option-error.ts";
 
 test("the core's message names the option; a command renders the same sentence with its flag", () => {
