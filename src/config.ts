@@ -24,6 +24,15 @@ const numberSetting = (rule: NumberRule) =>
 
 const wholeNumber = (min: number, max: number, unit?: string) => numberSetting({ integer: true, min, max, unit });
 
+/**
+ * A whole-number row's help and schema from one pair of bounds, so `--help` and
+ * docs/configuration.md state the range the validation enforces: `help` gets it as "10–86,400".
+ */
+const bounded = (help: (range: string) => string, min: number, max: number, unit?: string) => ({
+  help: help(`${min.toLocaleString("en-US")}–${max.toLocaleString("en-US")}`),
+  schema: wholeNumber(min, max, unit),
+});
+
 const keyList = () =>
   v.pipe(
     v.string(),
@@ -81,18 +90,18 @@ export const SETTINGS = {
   accountsFile: { env: "NIGHTOWL_ACCOUNTS_FILE", flag: "--accounts-file <path>", help: "run: watch many accounts, a JSON list of {label, username, passwordFile, baseUrl?, tenant?} (docs/fleet.md); in place of the username and password", schema: v.pipe(text(), v.nonEmpty("the path of a JSON file")) },
   tenant: { env: "NIGHTOWL_TENANT", flag: "--tenant <tenant>", help: "tenant identifier, if the account needs one", schema: text() },
   baseUrl: { env: "NIGHTOWL_BASE_URL", flag: "--base-url <url>", help: "portal API base URL", schema: url(), default: "https://portal.watersystem.live" },
-  pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", help: "seconds between polls (≥ 10)", schema: wholeNumber(10, 86_400, "seconds"), default: "60" },
-  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", help: "devices per page of the device query (1–1000); every page is read, so big fleets want big pages", schema: wholeNumber(1, MAX_PAGE_SIZE), default: "5" },
+  pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", ...bounded((r) => `seconds between polls (${r})`, 10, 86_400, "seconds"), default: "60" },
+  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", ...bounded((r) => `devices per page of the device query (${r}); every page is read, so big fleets want big pages`, 1, MAX_PAGE_SIZE), default: "5" },
   shard: { env: "NIGHTOWL_SHARD", flag: "--shard <i/n>", help: "poll only shard i of n (0-based; by a stable hash of the device id); auto/n takes i from the host name's ordinal (StatefulSet pod nightowl-2 → 2)", schema: v.pipe(text(), v.check(isShardSpec, "i/n with 0 ≤ i < n ≤ 1024, or auto/n")) },
-  portalConcurrency: { env: "NIGHTOWL_PORTAL_CONCURRENCY", flag: "--portal-concurrency <n>", help: "portal calls in flight at most, over every account and the warm-up; a 429's Retry-After pauses them all", schema: wholeNumber(1, 64, "calls"), default: "4" },
+  portalConcurrency: { env: "NIGHTOWL_PORTAL_CONCURRENCY", flag: "--portal-concurrency <n>", ...bounded((r) => `portal calls in flight at most (${r}), over every account and the warm-up; a 429's Retry-After pauses them all`, 1, 64, "calls"), default: "4" },
   timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },
   attributeKeys: { env: "NIGHTOWL_ATTRIBUTE_KEYS", flag: "--attribute-keys <keys>", help: "comma-separated attribute keys", schema: keyList(), default: DEFAULT_ATTRIBUTE_KEYS.join(",") },
   summaryKeys: { env: "NIGHTOWL_SUMMARY_KEYS", flag: "--summary-keys <keys>", help: "comma-separated keys for the report's summary", schema: keyList(), default: DEFAULT_SUMMARY_KEYS.join(",") },
-  maxResponseMb: { env: "NIGHTOWL_MAX_RESPONSE_MB", flag: "--max-response-mb <MiB>", help: "largest answer read from the portal, Prometheus (--from-prometheus) or an --import-url server, in MiB after decompression; a larger one fails that call", schema: wholeNumber(1, 4096, "MiB"), default: "64" },
-  maxMemoryMb: { env: "NIGHTOWL_MAX_MEMORY_MB", flag: "--max-memory-mb <MiB>", help: "train, score, report: the memory a history file may need, estimated before reading it (docs/benchmarks.md); more stops with one line. Default: half of this machine's memory", schema: wholeNumber(64, 16_777_216, "MiB") },
-  requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", help: "timeout of one API request", schema: wholeNumber(1, 600, "seconds"), default: "30" },
+  maxResponseMb: { env: "NIGHTOWL_MAX_RESPONSE_MB", flag: "--max-response-mb <MiB>", ...bounded((r) => `largest answer read from the portal, Prometheus (--from-prometheus) or an --import-url server, in MiB after decompression (${r}); a larger one fails that call`, 1, 4096, "MiB"), default: "64" },
+  maxMemoryMb: { env: "NIGHTOWL_MAX_MEMORY_MB", flag: "--max-memory-mb <MiB>", ...bounded((r) => `train, score, report: the memory a history file may need, estimated before reading it (docs/benchmarks.md), in MiB (${r}); more stops with one line. Default: half of this machine's memory`, 64, 16_777_216, "MiB") },
+  requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", ...bounded((r) => `timeout of one API request, seconds (${r})`, 1, 600, "seconds"), default: "30" },
   metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
-  metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", help: "TCP port of the metrics server (0 picks a free one)", schema: wholeNumber(0, 65_535), default: "8010" },
+  metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", ...bounded((r) => `TCP port of the metrics server (${r}; 0 picks a free one)`, 0, 65_535), default: "8010" },
   metricsAuthBearerToken: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN", flag: "--metrics-auth-bearer-token <token>", help: "require this bearer token on /metrics (prefer --metrics-auth-bearer-token-file)", schema: v.pipe(text(), v.nonEmpty("a non-empty token")), secret: true },
   metricsAuthBearerTokenFile: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE", flag: "--metrics-auth-bearer-token-file <path>", help: "read the /metrics bearer token from a file", schema: text() },
   metricsAuthUsername: { env: "NIGHTOWL_METRICS_AUTH_USERNAME", flag: "--metrics-auth-username <user>", help: "require basic auth on /metrics with this user", schema: v.pipe(text(), v.nonEmpty("a non-empty user name")) },
@@ -104,8 +113,8 @@ export const SETTINGS = {
   mlEmbeddedModel: { env: "NIGHTOWL_ML_EMBEDDED_MODEL", flag: "--ml-embedded-model <bool>", help: "when no model file is found, use the global model carried in the program", schema: boolean(), default: "true" },
   mlModelsDir: { env: "NIGHTOWL_ML_MODELS_DIR", flag: "--models-dir <dir>", help: "folder holding users/ and global/ models", schema: text(), default: "models" },
   mlPrometheusUrl: { env: "NIGHTOWL_ML_PROMETHEUS_URL", flag: "--ml-prometheus-url <url>", help: "Prometheus to read a device's warm-up history (NIGHTOWL_WARMUP_HOURS) from when the portal cannot give it", schema: url() },
-  mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", help: "score every N polls", schema: wholeNumber(1, 10_000, "polls"), default: "5" },
-  warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", help: "hours of history read per device at start to fill the analytics and ML windows (0 = none)", schema: wholeNumber(0, 360, "hours"), default: "48" },
+  mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", ...bounded((r) => `score every N polls (${r})`, 1, 10_000, "polls"), default: "5" },
+  warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", ...bounded((r) => `hours of history read per device at start to fill the analytics and ML windows (${r}; 0 = none)`, 0, 360, "hours"), default: "48" },
   stateDir: { env: "NIGHTOWL_STATE_DIR", flag: "--state-dir <dir>", help: "folder of what nightowl keeps between runs: events.json, the owner's events (docs/events.md)", schema: text(), default: "state" },
   timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' IANA time zone, for night, weekday and day boundaries; local = the machine's (TZ, else /etc/localtime, else UTC)", schema: timeZone(), default: "local" },
   powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: numberSetting({ integer: false, min: 0, max: 1, minExclusive: true }), default: "0.8" },

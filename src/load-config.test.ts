@@ -106,6 +106,19 @@ test.each([
   expect(givenSetting(loadConfig(sources), "maxMemoryMb", "64")).toBe(named);
 });
 
+test.each([
+  ["pollIntervalSeconds", 10, 86_400, "10–86,400"],
+  ["requestTimeoutSeconds", 1, 600, "1–600"],
+  ["warmupHours", 0, 360, "0–360"],
+  ["portalConcurrency", 1, 64, "1–64"],
+  ["maxResponseMb", 1, 4096, "1–4,096"],
+  ["pageSize", 1, 1000, "1–1,000"],
+] as const)("%s: the help states the bounds the validation enforces", (name, min, max, range) => {
+  expect(SETTINGS[name].help).toContain(`(${range}`);
+  for (const ok of [min, max]) expect(loadConfig({ env: {}, flags: { [name]: String(ok) } })[name]).toBe(ok);
+  for (const bad of [min - 1, max + 1]) expect(messageOf(() => loadConfig({ env: {}, flags: { [name]: String(bad) } }))).toContain(`from ${min} to ${max}`);
+});
+
 describe("secrets", () => {
   test("a bad secret value is never echoed", () => {
     const message = messageOf(() => loadConfig({ env: { NIGHTOWL_METRICS_AUTH_USERNAME: "p", NIGHTOWL_METRICS_AUTH_PASSWORD: "" } }));
