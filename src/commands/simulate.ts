@@ -121,7 +121,8 @@ Examples:
   $ nightowl simulate                                   3 devices on http://127.0.0.1:8080
   $ nightowl simulate --port 0 --accounts 2 --devices 5 --seed 7
   $ nightowl simulate --speed 60 --token-ttl 30         an hour per minute; tokens expire fast
-  $ nightowl simulate --scenario leak:0:-3d::0.8 --scenario waterlogged_tank:1:-1d --truth truth.csv
+  $ nightowl simulate --sample-interval 10 --scenario leak:0:-3d::0.8 --scenario waterlogged_tank:1:-1d --truth truth.csv
+                                                        (a waterlogged tank's 20 s runs show at 10 s samples, not 60 s)
   $ nightowl simulate --dense-devices 1 --history-days 30   one device sampling every 10 s
   $ nightowl simulate --fault status:status=503:count=5 --fault delay:delayMs=800:path=/api/plugins
   $ nightowl simulate --chaos 0.05 --speed 3600       random faults while a day passes per second`,
