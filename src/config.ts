@@ -26,10 +26,10 @@ const wholeNumber = (min: number, max: number, unit?: string) => numberSetting({
 
 /**
  * A whole-number row's help and schema from one pair of bounds, so `--help` and
- * docs/configuration.md state the range the validation enforces: `help` gets it as "10–86,400".
+ * docs/configuration.md state the range the validation enforces: `help` gets it as "10–86400".
  */
 const bounded = (help: (range: string) => string, min: number, max: number, unit?: string) => ({
-  help: help(`${min.toLocaleString("en-US")}–${max.toLocaleString("en-US")}`),
+  help: help(`${min}–${max}`),
   schema: wholeNumber(min, max, unit),
 });
 
