@@ -126,14 +126,15 @@ test("an expired token costs no failed poll; a dropped device loses its series a
   sim.faults.add({ kind: "drop_device", deviceId: gone.id });
   const dropAt = results.length;
   await until("a poll without the device", () => results.slice(dropAt).some((r) => r.ok && r.devices.length === 1));
-  const text = await scrape(base);
+  // The page is rendered after the poll's last observer, so read it once that is done.
+  const text = await betweenPolls(() => scrape(base));
   expect(text).not.toContain(`device_id="${gone.id}"`);
   expect(text).toContain(`device_id="${sim.devices[0]!.id}"`);
 
   sim.faults.add({ kind: "clear" });
   const clearAt = results.length;
   await until("the device back", () => results.slice(clearAt).some((r) => r.ok && r.devices.length === 2));
-  expect(await scrape(base)).toContain(`nightowl_telemetry_value{user_label="${sim.accounts[0]!.userLabel}",device_id="${gone.id}"`);
+  expect(await betweenPolls(() => scrape(base))).toContain(`nightowl_telemetry_value{user_label="${sim.accounts[0]!.userLabel}",device_id="${gone.id}"`);
   expect(await betweenPolls(() => monitor.loop.polls - results.length)).toBe(0);
 });
 
