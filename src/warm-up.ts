@@ -10,6 +10,7 @@ import type { RecentHistorySource } from "./history/recent-source.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 import { describeError } from "./errors.ts";
 import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
+import { paceGarbage } from "./pace-garbage.ts";
 import { yieldToServer } from "./yield-to-server.ts";
 
 /** An observer whose windows can be filled from history before it sees a device's first poll. */
@@ -57,6 +58,8 @@ export function createWarmUp(options: WarmUpOptions): PollObserver {
             await yieldToServer();
             target.warm(device, found.frame);
           }
+          // The frame and what warming made of it are garbage now: thousands of devices' worth must not pile up.
+          paceGarbage();
           options.log.info(`warmed device ${device.name} from ${found.frame.ts.length} rows of history from ${found.source}`);
         }
       };

@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { createGzip, gunzip as gunzipAsync } from "node:zlib";
 import type { Registry } from "prom-client";
 import type { Logger } from "../log.ts";
+import { paceGarbage } from "../pace-garbage.ts";
 import { yieldToServer } from "../yield-to-server.ts";
 
 const gunzip = promisify(gunzipAsync);
@@ -85,6 +86,7 @@ async function renderSlices(registry: Registry, options: RenderOptions, write: (
         sinceYield = 0;
         await write(slice);
         slice = "";
+        paceGarbage();
         await pause();
       }
     }

@@ -23,6 +23,7 @@ import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { slicer } from "../yield-to-server.ts";
 import { TOP_CONTRIBUTIONS, TOP_VALUES, type DeviceLabels, type InferenceRecord, type MlMetrics } from "./ml.ts";
+import { paceGarbage } from "../pace-garbage.ts";
 import { stageSuccess } from "./stage-success.ts";
 
 export interface LiveScorerOptions {
@@ -104,6 +105,8 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       state.stage = new ModelStage(model, options.timeZone, name);
       state.stage.rebuild(keys, pipeline.rowsAfter(-Infinity, MODEL_REPLAY_MS), pipeline.rules.rules());
       state.scoredTs = pipeline.buffer.lastTs;
+      // 26 h of rows per device at the first poll.
+      paceGarbage();
       return;
     }
     for (const row of pipeline.rowsAfter(state.scoredTs)) state.stage.push(row, pipeline.rules.rules());

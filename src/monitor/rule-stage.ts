@@ -9,6 +9,7 @@
  * reading, so `run` (which starts anywhere) and `score` over the same readings analyse at the
  * same moments and give the same rules.
  */
+import { paceGarbage } from "../pace-garbage.ts";
 import { analyzeFrame, type AnalysisPast, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
 import type { Trigger } from "../analytics/trigger.ts";
 import { summarizeAnalysis, type AnalysisSummary } from "./analysis-summary.ts";
@@ -76,6 +77,8 @@ export class RuleStage {
     this.slot = Math.max(this.slot, this.slotOf(a.toMs));
     this.firingNow = firingTriggers(a.triggers, a.toMs);
     this.firingNames = this.firingNow.map((t) => t.rule);
+    // Every device opens its 5-minute slot in the same poll: a fleet's analyses come at once.
+    paceGarbage();
     return a;
   }
 
