@@ -24,6 +24,15 @@ export const AWAY_PROBABILITY_BAR = 20;
  */
 export const SILENCE_TAIL_MS = 3_600_000;
 
+/**
+ * During `away`, a draw that has gone on without a quiet spell this long (minutes, the activity
+ * gate's measure) alarms by itself: the 45 minutes of drawing the forest needs before it may
+ * alarm (activity-gate.ts), without waiting for the forest's windows or for the household's
+ * own long draws, which `burst`, `sustained_flow` and the rest guard wait out and which an
+ * empty house does not make.
+ */
+export const AWAY_DRAWING_MINUTES = 45;
+
 /** The events covering `deviceId` at `t` (start inclusive, end exclusive): a pure function of the list. */
 export function eventsAt(events: readonly OwnerEvent[], deviceId: string, t: number): OwnerEvent[] {
   return events.filter((e) => e.device_id === deviceId && e.start <= t && t < e.end);
@@ -89,11 +98,14 @@ export interface AlarmView {
   probability: number;
   isAnomaly: boolean;
   rules: readonly string[];
+  /** Minutes the site has drawn without a quiet spell (Verdict.drawingMinutes), when known. */
+  drawingMinutes?: number;
 }
 
 /**
  * Applies the covering event to one verdict: `expected` and `maintenance` silence an alarm,
- * `away` raises one from any rule or from the lower probability bar. The result names the
+ * `away` raises one from any rule, from the lower probability bar or from a draw of
+ * {@link AWAY_DRAWING_MINUTES} without a quiet spell. The result names the
  * event only when it changed the alarm, so a row says why it differs from the bare verdict.
  */
 export function applyEvent<V extends AlarmView>(verdict: V, event: OwnerEvent | undefined): V & { silencedBy?: EventMark; sharpenedBy?: EventMark } {
@@ -101,7 +113,7 @@ export function applyEvent<V extends AlarmView>(verdict: V, event: OwnerEvent | 
   const effect = KIND_EFFECT[event.kind];
   const mark = { id: event.id, kind: event.kind };
   if (effect === "silence" && verdict.isAnomaly) return { ...verdict, isAnomaly: false, probability: Math.min(verdict.probability, 49.99), silencedBy: mark };
-  if (effect === "sharpen" && !verdict.isAnomaly && (verdict.rules.length > 0 || verdict.probability >= AWAY_PROBABILITY_BAR)) {
+  if (effect === "sharpen" && !verdict.isAnomaly && (verdict.rules.length > 0 || verdict.probability >= AWAY_PROBABILITY_BAR || (verdict.drawingMinutes ?? 0) >= AWAY_DRAWING_MINUTES)) {
     return { ...verdict, isAnomaly: true, probability: Math.max(verdict.probability, 50), sharpenedBy: mark };
   }
   return verdict;

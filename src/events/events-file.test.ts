@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AWAY_PROBABILITY_BAR, applyEvent, EventIndex, eventsAt, SILENCE_TAIL_MS, type AlarmView } from "./covering.ts";
+import { AWAY_DRAWING_MINUTES, AWAY_PROBABILITY_BAR, applyEvent, EventIndex, eventsAt, SILENCE_TAIL_MS, type AlarmView } from "./covering.ts";
 import { parseEventTime } from "./event-time.ts";
 import { loadEventsFile, parseEventsText, saveEventsFile, type OwnerEvent } from "./events-file.ts";
 
@@ -82,6 +82,18 @@ test("expected silences an alarm and says so; away raises one from a rule or the
   expect(applyEvent({ probability: 5, isAnomaly: false, rules: [] }, ev("hol", "d", "away", 0, 1)).isAnomaly).toBe(false);
   const context: AlarmView = { probability: 5, isAnomaly: false, rules: ["unusual_daily_use"] };
   expect(applyEvent(context, ev("hol", "d", "away", 0, 1)).isAnomaly).toBe(true);
+});
+
+test.each([
+  { name: "a draw without a quiet spell for 45 minutes alarms while away", drawingMinutes: AWAY_DRAWING_MINUTES, event: "away", alarms: true },
+  { name: "one of 44 minutes does not", drawingMinutes: AWAY_DRAWING_MINUTES - 1, event: "away", alarms: false },
+  { name: "nor a verdict that does not know (an older model without the gate)", drawingMinutes: undefined, event: "away", alarms: false },
+  { name: "and without the event a long draw is the verdict's business alone", drawingMinutes: 300, event: undefined, alarms: false },
+] as const)("$name", ({ drawingMinutes, event, alarms }) => {
+  const verdict: AlarmView = { probability: 5, isAnomaly: false, rules: [], ...(drawingMinutes === undefined ? {} : { drawingMinutes }) };
+  const applied = applyEvent(verdict, event ? ev("hol", "d", event, 0, 1) : undefined);
+  expect(applied.isAnomaly).toBe(alarms);
+  expect(applied.sharpenedBy?.id).toBe(alarms ? "hol" : undefined);
 });
 
 test("local times are read in the zone, across a change of offset", () => {

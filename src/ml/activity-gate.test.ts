@@ -123,6 +123,28 @@ describe("activity gate", () => {
     expect(alarms.slice(260).includes(true)).toBe(true);
   });
 
+  test("the verdict says how long the site has drawn without a quiet spell (what an away event reads)", () => {
+    const stream = new VerdictStream(params, ["gallons_5m"]);
+    const gallons = (m: number) => (m >= 90 && m < 110 ? 0 : 1);
+    const drawing = Array.from({ length: 160 }, (_, m) => stream.push(m * MIN, 0.3, [], [gallons(m)]).drawingMinutes);
+    expect(drawing[60]).toBe(60);
+    // A pause shorter than a quiet spell does not break the draw (it counts to the last drawing row)…
+    expect(drawing[100]).toBe(89);
+    // …15 minutes without a pulse is one: 0 until the next draw, which counts afresh.
+    expect(drawing[104]).toBe(0);
+    expect(drawing[130]).toBe(20);
+  });
+
+  test("one pulse of a coarse meter is no draw of the length its quiet spell lasts", () => {
+    const coarse = { ...params, activity_gate: { ...params.activity_gate!, quiet_minutes: 80 } };
+    const stream = new VerdictStream(coarse, ["gallons_5m"]);
+    // 10 gallons at minute 0 (5 minutes in the 5-minute window), then nothing for an hour; then pulses every 20 minutes.
+    const gallons = (m: number) => (m < 5 || (m >= 65 && (m - 65) % 20 < 5) ? 10 : 0);
+    const drawing = Array.from({ length: 200 }, (_, m) => stream.push(m * MIN, 0.3, [], [gallons(m)]).drawingMinutes);
+    expect(drawing[60]).toBe(4);
+    expect(drawing[150]).toBe(149);
+  });
+
   test("a vacation's near-zero use raises nothing, however unusual", () => {
     expect(run(24 * 60, (m) => (m % 240 === 0 ? 1 : 0), () => -0.5).includes(true)).toBe(false);
   });

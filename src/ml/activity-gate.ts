@@ -49,6 +49,12 @@ export class ActivityGate {
   private bigSince = Number.NaN;
   /** A draw beyond the busiest training hour has run for `active_minutes` and not yet ended. */
   private bigDraw = false;
+  /**
+   * Minutes from the start of the site's current draw to its latest drawing row, with no quiet
+   * spell between, as of the last row passed (0 while quiet): one pulse of a coarse meter keeps
+   * the site from being quiet for over an hour, but is no draw of that length.
+   */
+  drawingMinutes = 0;
 
   /** `featureNames`: the model's, so the gate finds its features in the rows given to `pass`. */
   constructor(private readonly gate: GateParams, featureNames: readonly string[]) {
@@ -73,6 +79,7 @@ export class ActivityGate {
       this.lastActive = ts;
     }
     const quiet = !(ts - this.lastActive < quietMs);
+    this.drawingMinutes = quiet ? 0 : (this.lastActive - this.activeSince) / 60_000;
     const drawEnded = this.bigDrawEnded(ts, features);
     if (!unusual) this.armed = true;
     else if (quiet || drawEnded) this.armed = false;

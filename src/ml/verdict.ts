@@ -131,6 +131,11 @@ export interface Verdict {
   longMean: number;
   /** Names of the rules that triggered on this row, if any. */
   rules: readonly string[];
+  /**
+   * Minutes the site has drawn water without a quiet spell (the activity gate's measure; absent
+   * without a gate): an `away` event alarms on a sustained draw by itself (covering.ts).
+   */
+  drawingMinutes?: number;
   /** Why the forest had no say on this row, e.g. "window coverage 32 % < 50 %". */
   reason?: string;
 }
@@ -222,7 +227,7 @@ export class VerdictStream {
     const isAnomaly = forestAlarm || ruleAlarm;
     if (isAnomaly) probability = Math.max(probability, 50);
     else probability = Math.min(probability, 49.99);
-    return { probability, isAnomaly, shortMean, longMean, rules };
+    return { probability, isAnomaly, shortMean, longMean, rules, ...(this.gate && features ? { drawingMinutes: this.gate.drawingMinutes } : {}) };
   }
 
   /** The verdict of a row whose feature windows are mostly gap: the rules alone decide. */
