@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { firstTriggerMinutes, type MeterDraw } from "./testing.ts";
+import { simulateHistory } from "../sim/history.ts";
+import { siteOfKind } from "../sim/site-kinds.ts";
+import { analyzeFrame } from "./analyze.ts";
+import { DAY, firstTriggerMinutes, HOUR, MINUTE, type MeterDraw } from "./testing.ts";
 
 const firstSustained = (draws: MeterDraw[], today: Omit<MeterDraw, "day">) => firstTriggerMinutes("sustained_flow", draws, today);
 
@@ -29,5 +32,27 @@ describe("sustained_flow", () => {
     const zone = { day: 0, atMin: 330, minutes: 60, gpm: 4 };
     expect(firstSustained([], { atMin: 330, minutes: 60, gpm: 4 })).not.toBeNull();
     expect(firstSustained([zone], { atMin: 330, minutes: 60, gpm: 4 })).toBeNull();
+  });
+});
+
+describe("sustained_flow on simulator history", () => {
+  // A 1-gallon metered site whose household once drew 2 gal/min for 80 minutes from 18:00 (a long
+  // evening): a 2 gal/min leak beginning at that hour a week later is excused as long as that
+  // evening lasted, then found — it used to be excused for as long as it ran.
+  const start = Date.UTC(2026, 4, 4);
+  const day0 = Math.floor(start / DAY);
+  const spec = siteOfKind(11, "switch-1gal", 0);
+  const evening = { day: day0 + 2, startMinute: 18 * 60, minutes: 80, gpm: 2 };
+  const site = { ...spec, tzOffsetHours: 0, household: { timeZone: "UTC", draws: { hoseSessions: [evening] } } };
+  const leakStart = start + 9 * DAY + 18 * HOUR + 10 * MINUTE;
+  const found = (hours: number) => {
+    const leak = { deviceId: site.id, kind: "leak" as const, startMs: leakStart, endMs: leakStart + 6 * HOUR, size: 2 };
+    const frame = simulateHistory({ seed: 11, device: site, startMs: start, endMs: leakStart + hours * HOUR, scenarios: [leak] });
+    return analyzeFrame(frame, { timeZone: "UTC" }).triggers.some((t) => t.rule === "sustained_flow" && t.startMs >= leakStart - HOUR);
+  };
+
+  test("a leak at the hour of a long evening a week ago is found once it outlasts that evening", () => {
+    expect(found(1)).toBe(false);
+    expect(found(3)).toBe(true);
   });
 });
