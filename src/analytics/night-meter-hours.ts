@@ -41,7 +41,7 @@ export function nightMeterHourTriggers(
   const out: Trigger[] = [];
   let night: { day: number; hours: Set<number>; firedAt: number; last: number; gallons: number } | undefined;
   const close = () => {
-    if (night && night.firedAt === night.firedAt) {
+    if (night && !Number.isNaN(night.firedAt)) {
       const ongoing = clock.dayIndex(lastMs) === night.day && inQuiet(clock, lastMs, quiet);
       out.push({
         rule: NIGHT_METER_HOURS.rule, deviceId, startMs: night.firedAt, endMs: ongoing ? undefined : night.last, severity: "warning",
@@ -59,7 +59,7 @@ export function nightMeterHourTriggers(
     night.hours.add(Math.floor(hour));
     night.last = t;
     night.gallons += step;
-    if (night.hours.size >= NIGHT_METER_HOURS.hours && night.firedAt !== night.firedAt) night.firedAt = t;
+    if (night.hours.size >= NIGHT_METER_HOURS.hours && Number.isNaN(night.firedAt)) night.firedAt = t;
   });
   close();
   return out;
