@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { simulateHistory } from "../sim/history.ts";
-import { siteOfKind } from "../sim/site-kinds.ts";
-import { analyzeFrame } from "./analyze.ts";
 import { localClock } from "./local-time.ts";
 import { nightMeterHourTriggers } from "./night-meter-hours.ts";
+import { ruleAroundEveningLeak } from "./testing.ts";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -66,20 +64,12 @@ describe("night_meter_hours", () => {
   });
 
   test("on simulator history of the single-phase 10-gallon site: 0.25 gal/min is found at night, two leak-free weeks are silent", () => {
-    const seed = 11;
-    const spec = siteOfKind(seed, "single-phase-10gal", 0);
     const zone = "America/Denver";
-    const leakStart = t0 + 14 * DAY + (20 - spec.tzOffsetHours) * HOUR;
-    const frame = simulateHistory({
-      seed, device: spec, startMs: t0, endMs: leakStart + 12 * HOUR,
-      scenarios: [{ deviceId: spec.id, kind: "leak", startMs: leakStart, endMs: leakStart + 12 * HOUR, size: 0.25 }],
-    });
-    const analysis = analyzeFrame(frame, { timeZone: zone });
-    const found = analysis.triggers.filter((t) => t.rule === "night_meter_hours");
-    expect(found.filter((t) => t.startMs < leakStart)).toEqual([]);
-    expect(found.filter((t) => t.startMs >= leakStart).length).toBe(1);
+    const { leakStart, before, during } = ruleAroundEveningLeak({ kind: "single-phase-10gal", seed: 11 }, { kind: "leak", size: 0.25 }, t0, 14, "night_meter_hours", zone);
+    expect(before).toEqual([]);
+    expect(during.length).toBe(1);
     // In the first night's quiet hours, from its fourth hour on.
-    const at = found.find((t) => t.startMs >= leakStart)!.startMs;
+    const at = during[0]!.startMs;
     expect(at - leakStart).toBeLessThan(9 * HOUR);
     expect(localClock(zone).hourOfDay(at)).toBeGreaterThanOrEqual(3);
   });

@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { simulateHistory } from "../sim/history.ts";
-import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
-import { analyzeFrame } from "./analyze.ts";
+import type { SiteKind } from "../sim/site-kinds.ts";
 import { localClock } from "./local-time.ts";
 import { nightRefillTriggers } from "./night-refills.ts";
+import { ruleAroundEveningLeak } from "./testing.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -16,19 +15,9 @@ describe("night_refills", () => {
   const cases: [SiteKind, number][] = [["switch-1gal", 51], ["vsd-0.1gal", 52], ["single-phase-0.1gal", 53]];
   for (const [kind, seed] of cases) {
     test(`${kind}: a flapper is found at night, ordinary nights are not`, () => {
-      const spec = siteOfKind(seed, kind, 0);
-      const zone = "America/Denver";
-      const clock = localClock(zone);
-      const flapperStart = t0 + 8 * DAY + (20 - spec.tzOffsetHours) * HOUR;
-      const frame = simulateHistory({
-        seed, device: spec, startMs: t0, endMs: flapperStart + 12 * HOUR,
-        scenarios: [{ deviceId: spec.id, kind: "flapper", startMs: flapperStart, endMs: flapperStart + 12 * HOUR, size: 1.6 }],
-      });
-      const analysis = analyzeFrame(frame, { timeZone: zone });
-      const found = analysis.triggers.filter((t) => t.rule === "night_refills");
-      const before = found.filter((t) => t.startMs < flapperStart);
+      const clock = localClock("America/Denver");
+      const { analysis, before, during } = ruleAroundEveningLeak({ kind, seed }, { kind: "flapper", size: 1.6 }, t0, 8, "night_refills");
       expect(before).toEqual([]);
-      const during = found.filter((t) => t.startMs >= flapperStart);
       expect(during.length).toBe(1);
       expect(clock.hourOfDay(during[0]!.startMs)).toBeLessThan(1);
       // The flapper leaves 15-minute stretches without a single step: night_flow cannot see it.

@@ -3,7 +3,10 @@
  * as the readings it feeds in.
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { analyzeFrame } from "./analyze.ts";
+import { simulateHistory } from "../sim/history.ts";
+import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
+import { analyzeFrame, type DeviceAnalysis } from "./analyze.ts";
+import type { Trigger } from "./trigger.ts";
 
 /** A frame from rows `{ ts, key: value, ... }`; a key missing from a row is NaN there. */
 export function frameOf(rows: Array<Record<string, number>>, meta: Partial<HistoryFrame> = {}): HistoryFrame {
@@ -66,4 +69,23 @@ export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], t
     if (a.triggers.some((x) => x.rule === rule && x.startMs >= start - HOUR)) return (t - start) / MINUTE;
   }
   return null;
+}
+
+/**
+ * A simulator site (`kind`, `seed`, variant 0) from `startMs`, with `leak` beginning at 20:00 of
+ * its local day `day` and running 12 h, analysed whole in `zone`: the leak's start, the analysis
+ * and the triggers of `rule` split at that start.
+ */
+export function ruleAroundEveningLeak(
+  site: { kind: SiteKind; seed: number }, leak: { kind: "leak" | "flapper"; size: number }, startMs: number, day: number, rule: string, zone = "America/Denver",
+): { leakStart: number; analysis: DeviceAnalysis; before: Trigger[]; during: Trigger[] } {
+  const spec = siteOfKind(site.seed, site.kind, 0);
+  const leakStart = startMs + day * DAY + (20 - spec.tzOffsetHours) * HOUR;
+  const frame = simulateHistory({
+    seed: site.seed, device: spec, startMs, endMs: leakStart + 12 * HOUR,
+    scenarios: [{ deviceId: spec.id, kind: leak.kind, startMs: leakStart, endMs: leakStart + 12 * HOUR, size: leak.size }],
+  });
+  const analysis = analyzeFrame(frame, { timeZone: zone });
+  const found = analysis.triggers.filter((t) => t.rule === rule);
+  return { leakStart, analysis, before: found.filter((t) => t.startMs < leakStart), during: found.filter((t) => t.startMs >= leakStart) };
 }
