@@ -149,3 +149,61 @@ describe("activity gate", () => {
     expect(run(24 * 60, (m) => (m % 240 === 0 ? 1 : 0), () => -0.5).includes(true)).toBe(false);
   });
 });
+
+describe("the forest alarms only on the side of more water", () => {
+  const names = ["gallons_5m", "gallons_1h", "flow_gpm_mean_24h"];
+  const byHour = Array.from({ length: 24 }, (_, h) => (h >= 6 && h < 22 ? 60 : 10));
+  const params: AlarmParams = {
+    short_window_minutes: 30, long_window_minutes: 360, short_threshold: 0, long_threshold: -0.5, short_scale: 0.05, long_scale: 0.05,
+    min_coverage: 0.5, rule_floor: 90, episode_merge_minutes: 60,
+    activity_gate: {
+      features: ["gallons_5m"], above: [0], quiet_minutes: 15, active_minutes: 45,
+      draw: { feature: "gallons_1h", max: 100, by_hour: byHour },
+      day: { feature: "flow_gpm_mean_24h", low: 0.1 },
+    },
+  };
+  // Rows a minute apart from local midnight (UTC here), drawing throughout; the forest unusual
+  // throughout but for the hour after noon (normal again after a draw, it may alarm again).
+  const decision = (m: number) => (m >= 12 * 60 && m < 13 * 60 ? 0.3 : -0.2);
+  const run = (minutes: number, hour: (m: number) => number, day: (m: number) => number, p = params) => {
+    const stream = new VerdictStream(p, names);
+    return Array.from({ length: minutes }, (_, m) => stream.push(m * MIN, decision(m), [], [1, hour(m), day(m)]));
+  };
+
+  test("a day that drew less than training's does not alarm, and the verdict says why", () => {
+    const low = run(120, () => 5, () => 0.05);
+    expect(low.some((v) => v.isAnomaly)).toBe(false);
+    expect(low[100]!.reason).toBe("less drawn in 24 h than in training (flow_gpm_mean_24h 0.05 < 0.1)");
+    // Before the site has drawn 45 minutes the forest would not alarm anyway: nothing to explain.
+    expect(low[30]!.reason).toBeUndefined();
+    const usual = run(120, () => 5, () => 0.3);
+    expect(usual.findIndex((v) => v.isAnomaly)).toBe(45 + 5);
+    expect(usual[100]!.reason).toBeUndefined();
+  });
+
+  // A 4-hour draw of 200 gal/h (twice training's busiest hour) from 08:00, back to 5 gal/h at
+  // noon; the forest unusual again from 13:00 (its 24-hour windows hold the draw).
+  const bigDraw = (after: (m: number) => number) => (m: number) => (m >= 8 * 60 && m < 12 * 60 ? 200 : m >= 12 * 60 ? after(m) : 5);
+  const forestAfter = (rows: { isAnomaly: boolean }[], from: number, to: number) => rows.slice(from, to).some((v) => v.isAnomaly);
+
+  test("in the day after a draw beyond the busiest training hour, an hour no busier than training's at that time does not alarm", () => {
+    const rows = run(40 * 60, bigDraw(() => 30), () => 0.5);
+    // 30 gal/h is under the 60 of the day's training hours and over the 10 of the night's: only the night's alarm.
+    expect(forestAfter(rows, 13 * 60, 22 * 60)).toBe(false);
+    expect(rows[15 * 60]!.reason).toBe("a big draw ended within 24 h; the last hour drew no more than training at this hour (gallons_1h 30 <= 60)");
+    expect(forestAfter(rows, 22 * 60 + 5, 24 * 60)).toBe(true);
+    // A day after the draw ended the check is over.
+    expect(forestAfter(rows, 36 * 60 + 10, 40 * 60)).toBe(true);
+  });
+
+  test("…and one busier than training's at that hour alarms", () => {
+    const rows = run(20 * 60, bigDraw(() => 80), () => 0.5);
+    expect(forestAfter(rows, 13 * 60, 20 * 60)).toBe(true);
+  });
+
+  test("a model without the hourly maxima or the day's low (an older file) skips those checks", () => {
+    const { by_hour: _, ...draw } = params.activity_gate!.draw!;
+    const older = { ...params, activity_gate: { ...params.activity_gate!, draw, day: undefined } };
+    expect(forestAfter(run(20 * 60, bigDraw(() => 30), () => 0.05, older), 13 * 60, 20 * 60)).toBe(true);
+  });
+});

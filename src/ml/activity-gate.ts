@@ -3,6 +3,7 @@
  * alarm-calibration.ts): whether the forest's own verdict may raise the alarm at a row, given
  * what the site is drawing now.
  */
+import { localHour } from "./time-features.ts";
 import type { AlarmParams } from "./verdict.ts";
 
 /**
@@ -28,10 +29,28 @@ import type { AlarmParams } from "./verdict.ts";
  * of the big draw is a quiet spell of its own — the forest, whose windows are full of it, stays
  * silent until its scores are normal again. A leak that big never falls back to half the
  * busiest hour while it runs; the rules and the range guard are not gated.
+ *
+ * And the forest is one-sided: a leak adds water to what the household draws, never takes any
+ * away, while the forest flags any unusual row, the too-quiet ones as well. So it may alarm only
+ * on the side of more water:
+ * - not while the last 24 hours drew less than all but `dayLowShare` (1 %) of training's 24-hour
+ *   windows did (`day`, the 24-hour mean flow, or the pump's mean current without a meter): a
+ *   vacation week's near-zero use makes every 24-hour range unusual, and the softener's or the
+ *   stock waterer's draw at night then passes the gate;
+ * - not in the `afterBigDrawMs` (24 h) after a draw beyond the busiest training hour ended — the
+ *   forest's 24-hour windows still hold it — unless the last hour drew more than any training
+ *   hour did at this local hour or the hours either side (`draw.by_hour`): the night after a
+ *   pool fill, the softener's regeneration and the household's morning read as unusual only
+ *   because the windows still hold the fill.
+ * The verdict says which held the forest back (Verdict.reason).
  */
 export const ACTIVITY_GATE = {
   activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5, drawEndShare: 0.5,
+  dayLowShare: 0.01, afterBigDrawMs: 86_400_000, byHourSpread: 1,
 } as const;
+
+/** The 24-hour draw the one-sided check reads: the mean flow with a meter, the pump's mean current without (a mean, so a window still filling after a start reads right). */
+export const DAY_DRAW_FEATURES = ["flow_gpm_mean_24h", "pump_current_mean_24h"] as const;
 
 type GateParams = NonNullable<AlarmParams["activity_gate"]>;
 
@@ -39,6 +58,9 @@ type GateParams = NonNullable<AlarmParams["activity_gate"]>;
 export class ActivityGate {
   private readonly index: Int32Array;
   private readonly drawIndex: number;
+  private readonly dayIndex: number;
+  /** When the last draw beyond the busiest training hour ended (−∞: none yet). */
+  private bigEnded = -Infinity;
   private lastActive = Number.NaN;
   private activeSince = Number.NaN;
   /** False after a quiet spell while the forest's windows were unusual, until they are normal again. */
@@ -55,19 +77,23 @@ export class ActivityGate {
    * the site from being quiet for over an hour, but is no draw of that length.
    */
   drawingMinutes = 0;
+  /** Why the one-sided check held back the forest's alarm at the last row passed, if it did. */
+  heldBack: string | undefined;
 
   /** `featureNames`: the model's, so the gate finds its features in the rows given to `pass`. */
   constructor(private readonly gate: GateParams, featureNames: readonly string[]) {
     this.index = Int32Array.from(gate.features, (f) => featureNames.indexOf(f));
     this.drawIndex = gate.draw ? featureNames.indexOf(gate.draw.feature) : -1;
+    this.dayIndex = gate.day ? featureNames.indexOf(gate.day.feature) : -1;
   }
 
   /**
    * The forest's alarm through the gate at `ts`: `unusual` is the forest's own verdict (a
    * smoothed score below its threshold), `features` the row's in the model's order, unscaled.
-   * A model whose rows lack a gate feature passes the verdict unchanged.
+   * A model whose rows lack a gate feature passes the verdict unchanged. `local`: the row's local
+   * epoch ms (FeatureStream.local), for the hour of `draw.by_hour`; UTC when not given.
    */
-  pass(ts: number, unusual: boolean, features: ArrayLike<number>): boolean {
+  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts): boolean {
     const gate = this.gate;
     if (this.index.some((j) => j < 0)) return unusual;
     const quietMs = gate.quiet_minutes * 60_000;
@@ -81,12 +107,35 @@ export class ActivityGate {
     const quiet = !(ts - this.lastActive < quietMs);
     this.drawingMinutes = quiet ? 0 : (this.lastActive - this.activeSince) / 60_000;
     const drawEnded = this.bigDrawEnded(ts, features);
+    if (drawEnded) this.bigEnded = ts;
     if (!unusual) this.armed = true;
     else if (quiet || drawEnded) this.armed = false;
-    const open = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
+    const gated = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
+    this.heldBack = gated ? this.lessThanALeak(ts, features, local) : undefined;
+    const open = gated && this.heldBack === undefined;
     if (!open) this.openSince = Number.NaN;
     else if (this.openSince !== this.openSince) this.openSince = ts;
     return open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
+  }
+
+  /**
+   * Why a row the forest finds unusual is not on the side of more water (see {@link ACTIVITY_GATE}),
+   * or undefined when it may be: the last 24 hours drew less than training's days, or, in the day
+   * after a draw beyond the busiest training hour, the last hour drew no more than training's at
+   * this time of day.
+   */
+  private lessThanALeak(ts: number, features: ArrayLike<number>, local: number): string | undefined {
+    const { day, draw } = this.gate;
+    if (day && this.dayIndex >= 0) {
+      const x = features[this.dayIndex]!;
+      if (x < day.low) return `less drawn in 24 h than in training (${day.feature} ${round(x)} < ${round(day.low)})`;
+    }
+    if (draw?.by_hour && this.drawIndex >= 0 && ts - this.bigEnded < ACTIVITY_GATE.afterBigDrawMs) {
+      const x = features[this.drawIndex]!;
+      const most = draw.by_hour[Math.floor(localHour(local)) % 24]!;
+      if (!(x > most)) return `a big draw ended within 24 h; the last hour drew no more than training at this hour (${draw.feature} ${round(x)} <= ${round(most)})`;
+    }
+    return undefined;
   }
 
   /** Whether a draw beyond the busiest training hour, run for `active_minutes`, has just fallen back to half of it. */
@@ -104,4 +153,9 @@ export class ActivityGate {
     this.bigDraw = false;
     return true;
   }
+}
+
+/** Three significant digits, for the reasons a verdict gives. */
+function round(x: number): number {
+  return Number(x.toPrecision(3));
 }

@@ -5,7 +5,8 @@
  */
 import { restGuardFor } from "./rest-guard.ts";
 import { TimeWindowMean } from "./time-window-mean.ts";
-import { ACTIVITY_GATE } from "./activity-gate.ts";
+import { ACTIVITY_GATE, DAY_DRAW_FEATURES } from "./activity-gate.ts";
+import { localHour } from "./time-features.ts";
 import { DEFAULT_MIN_COVERAGE, DEFAULT_WINDOWS, RANGE_GUARD, type AlarmParams } from "./verdict.ts";
 
 /**
@@ -59,7 +60,7 @@ export function calibrateAlarm(
   }
   const activityGate = names ? gateFor(series as readonly GateSeries[]) : undefined;
   // Without a meter, the gate's still pressure level also tells the rest guard when the site rests.
-  const restGuard = activityGate && !names!.includes("gallons_5m") ? restGuardFor(series as readonly (GateSeries & { ts: Float64Array; local?: Float64Array })[], activityGate.above[1]!) : undefined;
+  const restGuard = activityGate && !names!.includes("gallons_5m") ? restGuardFor(series as readonly GateSeries[], activityGate.above[1]!) : undefined;
   return {
     short_window_minutes: shortWindow,
     long_window_minutes: longWindow,
@@ -76,7 +77,7 @@ export function calibrateAlarm(
   };
 }
 
-type GateSeries = { features: { names: readonly string[]; data: Float64Array; cols: number } };
+type GateSeries = { ts: Float64Array; local?: Float64Array; features: { names: readonly string[]; data: Float64Array; cols: number } };
 
 /** Values of one feature over every training series. */
 function featureValues(series: readonly GateSeries[], name: string, keep: (row: Float64Array, at: (n: string) => number) => boolean = () => true): number[] {
@@ -106,20 +107,58 @@ function gateFor(series: readonly GateSeries[]): AlarmParams["activity_gate"] {
     let step = Infinity;
     for (const x of featureValues(series, "gallons_5m")) if (x > 1e-9 && x < step) step = x;
     const quiet = Number.isFinite(step) ? Math.max(g.quietMinutes, Math.ceil((2 * step) / g.smallLeakGpm)) : g.quietMinutes;
-    return { features: ["gallons_5m"], above: [0], quiet_minutes: Math.min(quiet, 10_080), active_minutes: g.activeMinutes, ...busiestHour(series, "gallons_1h") };
+    return { features: ["gallons_5m"], above: [0], quiet_minutes: Math.min(quiet, 10_080), active_minutes: g.activeMinutes, ...busiestHour(series, "gallons_1h"), ...dayLow(series) };
   }
   const pressure = "pressure_s1_range_15m";
   if (!names.includes("pump_running") || !names.includes("pump_starts_1h") || !names.includes(pressure)) return undefined;
   const rest = featureValues(series, pressure, (row, at) => row[at("pump_running")] === 0 && row[at("pump_starts_1h")] === 0).sort((a, b) => a - b);
   const noise = rest.length ? rest[rest.length >> 1]! : 0;
   const level = Math.max(g.minPressureMovePsi, g.restNoiseFactor * noise);
-  return { features: ["pump_running", pressure], above: [0, level], quiet_minutes: g.quietMinutes, active_minutes: g.activeMinutes, ...busiestHour(series, "pump_current_mean_1h") };
+  return { features: ["pump_running", pressure], above: [0, level], quiet_minutes: g.quietMinutes, active_minutes: g.activeMinutes, ...busiestHour(series, "pump_current_mean_1h"), ...dayLow(series) };
 }
 
-/** The gate's `draw`: the most `feature` (the hour's gallons, or the pump's mean current) reached in training, if the model has it. */
-function busiestHour(series: readonly GateSeries[], feature: string): { draw?: { feature: string; max: number } } {
+/**
+ * The gate's `draw`: the most `feature` (the hour's gallons, or the pump's mean current) reached
+ * in training, if the model has it, and the most at each local hour with the hours either side.
+ */
+function busiestHour(series: readonly GateSeries[], feature: string): { draw?: { feature: string; max: number; by_hour: number[] } } {
   if (!series[0]!.features.names.includes(feature)) return {};
-  let max = -Infinity;
-  for (const x of featureValues(series, feature)) if (x > max) max = x;
-  return Number.isFinite(max) && max > 0 ? { draw: { feature, max } } : {};
+  const atHour = new Array<number>(24).fill(0);
+  for (const x of series) {
+    const { names, data, cols } = x.features;
+    const j = names.indexOf(feature);
+    for (let i = 0; i < x.ts.length; i++) {
+      const h = Math.floor(localHour((x.local ?? x.ts)[i]!)) % 24;
+      if (data[i * cols + j]! > atHour[h]!) atHour[h] = data[i * cols + j]!;
+    }
+  }
+  const max = Math.max(...atHour);
+  const spread = ACTIVITY_GATE.byHourSpread;
+  const byHour = atHour.map((_, h) => {
+    let most = 0;
+    for (let d = -spread; d <= spread; d++) most = Math.max(most, atHour[(h + d + 24) % 24]!);
+    return most;
+  });
+  return max > 0 ? { draw: { feature, max, by_hour: byHour } } : {};
 }
+
+/**
+ * The gate's `day`: the 24-hour draw (mean flow, or the pump's mean current) that all but
+ * `dayLowShare` of training's full 24-hour windows reached — rows less than a day after a
+ * device's first reading summarise a shorter span and are left out; none without a full day.
+ */
+function dayLow(series: readonly GateSeries[]): { day?: { feature: string; low: number } } {
+  const feature = DAY_DRAW_FEATURES.find((f) => series[0]!.features.names.includes(f));
+  if (!feature) return {};
+  const values: number[] = [];
+  for (const x of series) {
+    const { names, data, cols } = x.features;
+    const j = names.indexOf(feature);
+    for (let i = 0; i < x.ts.length; i++) if (x.ts[i]! - x.ts[0]! >= DAY_MS) values.push(data[i * cols + j]!);
+  }
+  if (values.length === 0) return {};
+  values.sort((a, b) => a - b);
+  return { day: { feature, low: values[Math.floor(ACTIVITY_GATE.dayLowShare * (values.length - 1))]! } };
+}
+
+const DAY_MS = 86_400_000;

@@ -94,6 +94,10 @@ test("rejects a schema violation and disagreeing shapes with the field's path", 
   const draw = saved("draw.json", (j) => void (j.alarm.activity_gate = { ...gate, draw: { feature: "gallons_1h", max: 48 } }));
   expect(() => loadModelFile(draw)).toThrow(`model file ${draw}: alarm.activity_gate.draw: feature "gallons_1h" is not in feature_names`);
   expect(loadModelFile(saved("draw-ok.json", (j) => void (j.alarm.activity_gate = { ...gate, draw: { feature: "b", max: 48 } }))).alarm.activity_gate?.draw).toEqual({ feature: "b", max: 48 });
+  const day = saved("day.json", (j) => void (j.alarm.activity_gate = { ...gate, day: { feature: "flow_gpm_mean_24h", low: 0.1 } }));
+  expect(() => loadModelFile(day)).toThrow(`model file ${day}: alarm.activity_gate.day: feature "flow_gpm_mean_24h" is not in feature_names`);
+  const hours = saved("by-hour.json", (j) => void (j.alarm.activity_gate = { ...gate, draw: { feature: "b", max: 48, by_hour: [1, 2, 3] } }));
+  expect(() => loadModelFile(hours)).toThrow(`model file ${hours}: alarm.activity_gate.draw.by_hour: `);
 });
 
 test("pickle models are refused by name and by content, and never written", () => {

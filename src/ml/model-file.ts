@@ -186,6 +186,7 @@ export function modelFromJson(json: unknown, path: string): LeakModel {
   const ungated = gate?.features.find((f) => !m.feature_names.includes(f));
   if (ungated !== undefined) fail(`alarm.activity_gate: feature ${JSON.stringify(ungated)} is not in feature_names`);
   if (gate?.draw && !m.feature_names.includes(gate.draw.feature)) fail(`alarm.activity_gate.draw: feature ${JSON.stringify(gate.draw.feature)} is not in feature_names`);
+  if (gate?.day && !m.feature_names.includes(gate.day.feature)) fail(`alarm.activity_gate.day: feature ${JSON.stringify(gate.day.feature)} is not in feature_names`);
   const restless = m.alarm.rest_guard?.features.find((f) => !m.feature_names.includes(f));
   if (restless !== undefined) fail(`alarm.rest_guard: feature ${JSON.stringify(restless)} is not in feature_names`);
   if (m.training.n_estimators !== forest.nEstimators) fail(`training.n_estimators is ${m.training.n_estimators} but the forest has ${forest.nEstimators} trees`);

@@ -17,7 +17,7 @@
  * and only if `is_anomaly` is 1. A triggered rule lifts it to at least `ruleFloor` (90 %).
  */
 import * as v from "valibot";
-import { ActivityGate } from "./activity-gate.ts";
+import { ActivityGate, DAY_DRAW_FEATURES } from "./activity-gate.ts";
 import { RecurringStretches } from "./recurring-stretch.ts";
 import { REST_GUARD, RestGuard, RestGuardSchema } from "./rest-guard.ts";
 import { TimeWindowMean } from "./time-window-mean.ts";
@@ -75,7 +75,11 @@ export const AlarmParamsSchema = v.object({
    * `quiet_minutes` without such a row means nothing runs; the forest may alarm once the site
    * has drawn for `active_minutes` with no quiet spell. `draw`: the hour's draw (`feature`,
    * gallons or the pump's mean current over the last hour) and the most it reached in training
-   * (`max`): a draw beyond it for `active_minutes` that falls back to half of it has ended.
+   * (`max`): a draw beyond it for `active_minutes` that falls back to half of it has ended;
+   * `by_hour`: the most it reached at each local hour 0..23 (with the hours either side), which
+   * the forest must pass in the day after such a draw. `day`: the 24-hour draw (`feature`) below
+   * which (`low`) the forest does not alarm: less water than training's days is no leak.
+   * (Models without `by_hour` or `day` skip those checks.)
    */
   activity_gate: v.optional(
     v.pipe(
@@ -84,7 +88,14 @@ export const AlarmParamsSchema = v.object({
         above: finiteNumbers,
         quiet_minutes: minutes(1),
         active_minutes: minutes(0),
-        draw: v.optional(v.object({ feature: v.pipe(v.string(), v.nonEmpty()), max: v.pipe(v.number(), v.finite()) })),
+        draw: v.optional(
+          v.object({
+            feature: v.pipe(v.string(), v.nonEmpty()),
+            max: v.pipe(v.number(), v.finite()),
+            by_hour: v.optional(v.pipe(finiteNumbers, v.length(24))),
+          }),
+        ),
+        day: v.optional(v.object({ feature: v.pipe(v.string(), v.nonEmpty()), low: v.pipe(v.number(), v.finite()) })),
       }),
       v.check((g) => g.features.length === g.above.length, "activity_gate needs one level per feature"),
     ),
@@ -119,7 +130,7 @@ export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"
 export const GUARD_SCHEDULE = { nearShare: 2 / 3 } as const;
 
 /** The features `calibrateAlarm` reads besides the scores (the range and rest guards', the gate's, and `flow_gpm` to tell a metered site). */
-export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m", ...REST_GUARD.features])];
+export const ALARM_INPUT_FEATURES: readonly string[] = [...new Set(["flow_gpm", "gallons_5m", "gallons_1h", ...DAY_DRAW_FEATURES, "pump_running", ...RANGE_GUARD.features, "pressure_s1_range_15m", ...REST_GUARD.features])];
 
 /** One row's verdict. */
 export interface Verdict {
@@ -136,7 +147,10 @@ export interface Verdict {
    * without a gate): an `away` event alarms on a sustained draw by itself (covering.ts).
    */
   drawingMinutes?: number;
-  /** Why the forest had no say on this row, e.g. "window coverage 32 % < 50 %". */
+  /**
+   * Why the forest had no say on this row, e.g. "window coverage 32 % < 50 %", or why its alarm
+   * was held back as no leak (activity-gate.ts: less drawn in 24 h than in training…).
+   */
   reason?: string;
 }
 
@@ -221,13 +235,14 @@ export class VerdictStream {
     let probability = 100 * Math.max(pShort, pLong);
     const unusual = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
     // Without a gate (an older model) the forest's verdict passes unchanged.
-    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features) : unusual;
+    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local) : unusual;
     const ruleAlarm = rules.some(raisesAlarm);
     if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
     const isAnomaly = forestAlarm || ruleAlarm;
     if (isAnomaly) probability = Math.max(probability, 50);
     else probability = Math.min(probability, 49.99);
-    return { probability, isAnomaly, shortMean, longMean, rules, ...(this.gate && features ? { drawingMinutes: this.gate.drawingMinutes } : {}) };
+    const heldBack = this.gate && features ? this.gate.heldBack : undefined;
+    return { probability, isAnomaly, shortMean, longMean, rules, ...(this.gate && features ? { drawingMinutes: this.gate.drawingMinutes } : {}), ...(heldBack ? { reason: heldBack } : {}) };
   }
 
   /** The verdict of a row whose feature windows are mostly gap: the rules alone decide. */
