@@ -20,6 +20,7 @@
  * 10 minutes (the features' carry-forward) leaves the rest unknown and the count starts again.
  */
 import * as v from "valibot";
+import { RecurringStretches } from "./recurring-stretch.ts";
 import { localHour } from "./time-features.ts";
 
 const MINUTE_MS = 60_000;
@@ -45,6 +46,17 @@ export const REST_GUARD = {
    * longest, give or take one more draw of the household, is ordinary.
    */
   marginMinutes: 5,
+  /**
+   * A stretch without a rest longer than training's longest at the hour makes a schedule
+   * (recurring-stretch.ts) though the guard did not fire on it (under its floor or margin): a
+   * new irrigation zone of 30 minutes keeps the site busy 33–45 minutes on its mornings, and the
+   * morning a shower runs on past it, or 5-minute polling measures it longer, the guard passes
+   * its limit: that morning is excused by the zone's own mornings. The household's own mornings,
+   * as long as in training, make none (the limit already allows them). A stretch shorter than
+   * this could excuse no more than the guard's floor (its length plus the schedule's 15
+   * minutes), so none is kept.
+   */
+  scheduleMinutes: 25,
   /** Hours either side of the row's hour whose training maxima count. */
   neighbourHours: 1,
   /** A running pump draws above 1 A (`pump_running`); a fifth of it over 5 samples is no running minute. */
@@ -141,6 +153,8 @@ export function restGuardFor(series: readonly { ts: Float64Array; local?: Float6
  */
 export class RestGuard {
   private readonly clocks: [RestClock, RestClock];
+  /** The schedules (a new irrigation's mornings) of the 5-minute and the 15-minute measure. */
+  private readonly schedules: [RecurringStretches, RecurringStretches] = [new RecurringStretches(), new RecurringStretches()];
   private lastTs = Number.NaN;
   /** The site's last rest before the row last pushed, epoch ms: where its stretch began. */
   sinceMs = Number.NaN;
@@ -155,7 +169,10 @@ export class RestGuard {
 
   /**
    * Whether the site has gone `min_minutes` without a rest and longer than training did at the
-   * row's local hour (`local`: the row's local epoch ms); {@link sinceMs} says since when.
+   * row's local hour (`local`: the row's local epoch ms), and the stretch is not a schedule's:
+   * one that began (at the last rest) within 30 minutes of the time of day another of at least
+   * {@link REST_GUARD}.scheduleMinutes did on one of the previous 14 days, excused for as long as
+   * that one lasted plus 15 minutes (recurring-stretch.ts); {@link sinceMs} says since when.
    * Returns a boolean, not an object: it runs on every scored row.
    */
   push(ts: number, local: number, row: ArrayLike<number>): boolean {
@@ -166,11 +183,26 @@ export class RestGuard {
     const quarterly = this.clocks[1].push(ts, row);
     const busy = polled ? quarterly : minutely;
     this.sinceMs = ts - busy * MINUTE_MS;
-    if (busy < this.params.min_minutes) return false;
+    const restless = busy >= this.params.min_minutes && busy > this.limit(polled, local) + REST_GUARD.marginMinutes;
+    // Each measure learns its own schedule on every row, dated from its own last rest: under
+    // 5-minute polling a morning's stretch is measured by the 15-minute rests, longer than by
+    // the 5-minute ones, and is matched against the earlier mornings measured the same way.
+    const excused5 = this.schedules[0].scheduled(local, restless && !polled, local - minutely * MINUTE_MS, this.beyondTraining(minutely, false, local));
+    const excused15 = this.schedules[1].scheduled(local, restless && polled, local - quarterly * MINUTE_MS, this.beyondTraining(quarterly, true, local));
+    return restless && !(polled ? excused15 : excused5);
+  }
+
+  /** A stretch of `busy` minutes longer than training's at the hour: new, so a schedule's if it recurs. */
+  private beyondTraining(busy: number, polled: boolean, local: number): boolean {
+    return busy >= REST_GUARD.scheduleMinutes && busy > this.limit(polled, local);
+  }
+
+  /** Training's longest stretch at the local hour of `local` and the hours either side. */
+  private limit(polled: boolean, local: number): number {
     const table = polled ? this.params.busy_max_minutes_polled : this.params.busy_max_minutes;
     const h = hourOf(local);
     let limit = 0;
     for (let d = -REST_GUARD.neighbourHours; d <= REST_GUARD.neighbourHours; d++) limit = Math.max(limit, table[(h + d + 24) % 24]!);
-    return busy > limit + REST_GUARD.marginMinutes;
+    return limit;
   }
 }

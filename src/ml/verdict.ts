@@ -174,9 +174,8 @@ export class VerdictStream {
   private readonly guardSchedule = new RecurringStretches();
   /** The forest's activity gate (none for an older model without one). */
   private readonly gate: ActivityGate | undefined;
-  /** The rest guard (sites without a meter, rest-guard.ts) and its own schedule. */
+  /** The rest guard (sites without a meter, rest-guard.ts), its schedule within. */
   private readonly rest: RestGuard | undefined;
-  private readonly restSchedule = new RecurringStretches();
 
   /** `featureNames`: the model's, so the range guard finds its features in the rows given to `push`. */
   constructor(params: AlarmParams, featureNames: readonly string[] = []) {
@@ -221,13 +220,8 @@ export class VerdictStream {
       if (this.guardSchedule.scheduled(local, above, local, near)) above = false;
       if (above) rules = [...rules, RANGE_GUARD.rule];
     }
-    if (this.rest && features) {
-      // Its stretches are dated from the site's last rest, so a schedule's draw matches from day
-      // to day however long the household was busy before the guard passed training's.
-      const restless = this.rest.push(ts, local, features);
-      const scheduled = this.restSchedule.scheduled(local, restless, local - (ts - this.rest.sinceMs));
-      if (restless && !scheduled) rules = [...rules, REST_GUARD.rule];
-    }
+    // The rest guard keeps its own schedule (rest-guard.ts).
+    if (this.rest && features && this.rest.push(ts, local, features)) rules = [...rules, REST_GUARD.rule];
     const shortMean = this.short.push(ts, decision, p.min_coverage);
     const longMean = this.long.push(ts, decision, p.min_coverage);
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
