@@ -3,7 +3,8 @@
  * intervals of the feature windows (window-set.ts) and the verdict's means. Sensors report a
  * few decimals (52.1 psi, 8.47 A), the mean of three phases mostly has few too, and intervals
  * are whole seconds, so a value is kept as the integer `n` of `n / 10^k` (k from −3, whole
- * thousands, to 6 decimals) in an Int16Array while every `n` fits, else an Int32Array. A value
+ * thousands, to 6 decimals) in an Int8Array while every `n` fits (a minute's interval is 60
+ * thousands of a millisecond), else an Int16Array, else an Int32Array. A value
  * with no such form (7.333…, NaN, −0) is kept aside as it is, and a ring where those become
  * common turns into plain Float64. Encoding is checked at every write (dividing `n` by `10^k`
  * must give back the very same double, which IEEE's correctly rounded division guarantees for
@@ -19,6 +20,7 @@ const MAX_K = 6;
 /** 10^j for j = 0 … 6. */
 const POW10 = Array.from({ length: MAX_K + 1 }, (_, j) => 10 ** j);
 /** Marks a value kept aside in `aside`. */
+const ASIDE8 = -128;
 const ASIDE16 = -32768;
 const ASIDE32 = -2147483648;
 
@@ -31,15 +33,18 @@ function encode(v: number, k: number): number | undefined {
   return n;
 }
 
+const fits8 = (n: number) => n > ASIDE8 && n <= 127;
 const fits16 = (n: number) => n > ASIDE16 && n <= 32767;
 
+type Store = Int8Array | Int16Array | Int32Array | Float64Array;
+
 export class DecimalRing {
-  private store: Int16Array | Int32Array | Float64Array | null = null;
+  private store: Store | null = null;
   private mask: number;
   /** The store is plain Float64 (no decimals, nothing aside). */
   private plain = false;
-  /** The store's aside mark. */
-  private mark = ASIDE16;
+  /** The store's aside mark (which also tells its width). */
+  private mark = ASIDE8;
   /** Decimals: a stored n means n / 10^k (k ≥ 0) or n · 10^−k (k < 0); `p` is 10^|k|. */
   private k = MIN_K;
   private p = POW10[-MIN_K]!;
@@ -56,8 +61,9 @@ export class DecimalRing {
     const j = i & this.mask;
     // One element type per access, so each stays monomorphic for the JIT.
     if (this.plain) return (s as Float64Array)[j]!;
-    const n = this.mark === ASIDE16 ? (s as Int16Array)[j]! : (s as Int32Array)[j]!;
-    if (n === this.mark) return this.aside.get(i)!;
+    const mark = this.mark;
+    const n = mark === ASIDE8 ? (s as Int8Array)[j]! : mark === ASIDE16 ? (s as Int16Array)[j]! : (s as Int32Array)[j]!;
+    if (n === mark) return this.aside.get(i)!;
     return this.k >= 0 ? n / this.p : n * this.p;
   }
 
@@ -66,7 +72,7 @@ export class DecimalRing {
     let s = this.store;
     if (s === null) {
       if (x === 0 && 1 / x > 0) return;
-      s = this.store = new Int16Array(this.mask + 1);
+      s = this.store = new Int8Array(this.mask + 1);
     }
     if (this.plain) {
       s[i & this.mask] = x;
@@ -88,7 +94,7 @@ export class DecimalRing {
       if (this.aside.size * 8 > i - head + 64) this.toPlain(head, i + 1);
       return;
     }
-    if (s instanceof Int16Array && !fits16(n)) return this.refit(head, i, this.k, x);
+    if (this.mark === ASIDE8 ? !fits8(n) : this.mark === ASIDE16 && !fits16(n)) return this.refit(head, i, this.k, x);
     s[i & this.mask] = n;
   }
 
@@ -96,12 +102,14 @@ export class DecimalRing {
   private refit(head: number, i: number, k: number, x: number): void {
     const live: number[] = [];
     for (let j = head; j < i; j++) live.push(this.at(j));
-    const wide = [x, ...live].some((v) => {
+    let mark = ASIDE8;
+    for (const v of [x, ...live]) {
       const n = encode(v, k);
-      return n !== undefined && !fits16(n);
-    });
-    this.store = wide ? new Int32Array(this.mask + 1) : new Int16Array(this.mask + 1);
-    this.mark = wide ? ASIDE32 : ASIDE16;
+      if (n === undefined || fits8(n)) continue;
+      mark = fits16(n) && mark !== ASIDE32 ? ASIDE16 : ASIDE32;
+    }
+    this.store = mark === ASIDE8 ? new Int8Array(this.mask + 1) : mark === ASIDE16 ? new Int16Array(this.mask + 1) : new Int32Array(this.mask + 1);
+    this.mark = mark;
     this.k = k;
     this.p = POW10[Math.abs(k)]!;
     this.aside = new Map();
@@ -121,7 +129,7 @@ export class DecimalRing {
   grow(size: number, head: number, tail: number): void {
     const old = this.store;
     if (old) {
-      const next = new (old.constructor as new (n: number) => Int16Array | Int32Array | Float64Array)(size);
+      const next = new (old.constructor as new (n: number) => Store)(size);
       for (let i = head; i < tail; i++) next[i & (size - 1)] = old[i & this.mask]!;
       this.store = next;
     }

@@ -7,7 +7,7 @@
  *
  * Every figure is computed here, at the analysis, exactly as the readers computed it from the
  * whole analysis (same rows, same operations), so what they export and show is unchanged. The
- * one per-row series kept is the status page's sparkline source, in an `ExactColumn` (2 bytes a
+ * one per-row series kept is the status page's sparkline source, in an `ExactColumn` (a byte a
  * row for whole gallons or a pump's on/off, exact whatever the values).
  */
 import type { DeviceAnalysis } from "../analytics/analyze.ts";

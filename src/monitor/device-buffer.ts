@@ -10,8 +10,9 @@
  *   that would date a row at or before it is dropped and counted in `dropped`.
  *
  * Memory is what a fleet pays per device, so the columns are compact and exact: times as Int32
- * offsets (`TimeColumn`), readings as scaled Int16/Int32 decimals (`ExactColumn`, 2 bytes for
- * most keys where Float64 took 8), each reading read back bit for bit as it was pushed. A key
+ * offsets (`TimeColumn`), readings as scaled decimals (`ExactColumn`: a byte a row for a
+ * sensor's step from its last reading, where Float64 took 8), each reading read back bit for
+ * bit as it was pushed. A key
  * the device never reports has no column. `frame()` decodes the rows asked for into Float64
  * arrays for the analytics and the model. Old rows are shifted out in batches (amortised O(1)
  * per row); the capacity follows the rows the retention holds (an eighth over), and only

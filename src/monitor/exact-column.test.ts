@@ -3,26 +3,66 @@ import { ExactColumn } from "./exact-column.ts";
 
 const same = (a: number, b: number) => Object.is(a, b);
 
-test("sensor readings of a few decimals take 2 bytes a row and read back bit for bit", () => {
+test("a sensor's readings take a byte a row, each its step from the last, and read back bit for bit", () => {
+  const c = new ExactColumn(8);
+  const xs = [52.1, 52.3, Number.NaN, 51.9, 52, 64.7, 52.1, 52.2];
+  xs.forEach((x, i) => c.set(i, x));
+  expect(c.bytesPerRow).toBe(1);
+  // 52.1 → 64.7 is 126 tenths, the largest step a byte holds; 64.7 → 52.1 is −126, the smallest.
+  expect(c.asideCount).toBe(0);
+  xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
+  expect(Array.from(c.read(0, 8))).toEqual(xs);
+  expect(Array.from(c.read(3, 7))).toEqual(xs.slice(3, 7));
+});
+
+test("a step too big for a byte (a pump starting) is kept aside, the rest still a byte a row", () => {
+  const c = new ExactColumn(8);
+  const xs = [0, 0, 7.35, 7.36, 7.34, 0, 0.01, 240.3];
+  xs.forEach((x, i) => c.set(i, x));
+  expect(c.bytesPerRow).toBe(1);
+  expect(c.asideCount).toBe(3);
+  xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
+});
+
+test("steps too often too big, or a row written before the newest, leave step mode, still exact", () => {
+  const jumpy = new ExactColumn(400);
+  const xs = Array.from({ length: 400 }, (_, i) => (i % 2 ? 240.3 : -3.25));
+  xs.forEach((x, i) => jumpy.set(i, x));
+  expect(jumpy.bytesPerRow).toBe(2);
+  expect(Array.from(jumpy.read(0, 400))).toEqual(xs);
+
+  const rewritten = new ExactColumn(4);
+  [1, 2, 3].forEach((x, i) => rewritten.set(i, x));
+  rewritten.set(1, 500.5);
+  expect(rewritten.bytesPerRow).toBe(2);
+  expect(Array.from(rewritten.read(0, 4))).toEqual([1, 500.5, 3, Number.NaN]);
+});
+
+test("sensor readings of a few decimals read back bit for bit", () => {
   const c = new ExactColumn(8);
   const xs = [240.3, 8.47, 0, 52.1, -3.25, Number.NaN, 327.67, 0.07];
   xs.forEach((x, i) => c.set(i, x));
-  expect(c.bytesPerRow).toBe(2);
   xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
   expect(Array.from(c.read(0, 8))).toEqual(xs);
 });
 
-test("a meter total widens the column to Int32, still exact", () => {
+test("a meter total takes a byte a row for what it adds; a column of big steps widens to Int32, still exact", () => {
   const c = new ExactColumn(4);
   c.set(0, 12.5);
   c.set(1, 572_500);
   c.set(2, 572_501.5);
-  expect(c.bytesPerRow).toBe(4);
+  expect(c.bytesPerRow).toBe(1);
+  expect(c.asideCount).toBe(1);
   expect(Array.from(c.read(0, 4))).toEqual([12.5, 572_500, 572_501.5, Number.NaN]);
+  const wide = new ExactColumn(400);
+  const xs = Array.from({ length: 400 }, (_, i) => (i % 2 ? 572_500 + i : 12.5));
+  xs.forEach((x, i) => wide.set(i, x));
+  expect(wide.bytesPerRow).toBe(4);
+  expect(Array.from(wide.read(0, 400))).toEqual(xs);
 });
 
 test.each([
-  ["a reading with more decimals than the column had", [1.5, 2.25, 3.125], 2],
+  ["a reading with more decimals than the column had", [1.5, 2.25, 3.125], 1],
   ["one beyond six decimals", [240.3, Math.PI], 8],
   ["a huge one", [1, 3e12], 8],
   ["negative zero", [1, -0], 8],
@@ -43,6 +83,33 @@ test("moving rows keeps them exact and leaves no reading after them", () => {
   c.move(0, 3, 10);
   expect(c.capacity).toBe(10);
   expect(Array.from(c.read(0, 4))).toEqual([4.5, 5, 6, Number.NaN]);
+  c.set(3, 6.5);
+  expect(Array.from(c.read(0, 4))).toEqual([4.5, 5, 6, 6.5]);
+});
+
+test("a buffer's life of appends, gaps, big steps and moves reads back as the plain numbers", () => {
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const c = new ExactColumn(300);
+  let rows: number[] = [];
+  let x = 52.1;
+  for (let step = 0; step < 5_000; step++) {
+    if (rows.length === c.capacity) {
+      const from = Math.floor(rand() * rows.length);
+      const capacity = rand() < 0.5 ? c.capacity : rows.length - from + 50 + Math.floor(rand() * 300);
+      c.move(from, rows.length, capacity);
+      rows = rows.slice(from);
+    }
+    const r = rand();
+    // Mostly small moves, some gaps, some pump-like jumps.
+    x = r < 0.1 ? Number.NaN : r < 0.104 ? Number((rand() * 300).toFixed(2)) : Number(((x === x ? x : 50) + (rand() - 0.5)).toFixed(1));
+    c.set(rows.length, x);
+    rows.push(x);
+  }
+  expect(c.bytesPerRow).toBe(1);
+  const out = c.read(0, rows.length);
+  rows.forEach((v, i) => expect(same(out[i]!, v)).toBe(true));
+  expect(Array.from(c.read(7, 20)).map(String)).toEqual(rows.slice(7, 20).map(String));
 });
 
 test("random readings of 0–4 decimals, any magnitude, round-trip exactly", () => {

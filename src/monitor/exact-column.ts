@@ -1,9 +1,15 @@
 /**
  * A column of readings stored exactly in as few bytes as they allow. A sensor reports a few
  * decimals (240.3 V, 8.47 A, 52.1 psi, a 572,500-gallon meter total), so a reading is held as
- * the integer `n` of `n / 10^k`, in an Int16Array while every `n` of the column fits, else an
- * Int32Array, else (a reading with more decimals than `MAX_DECIMALS`, a huge or a negative-zero
- * one) as the Float64 it came as.
+ * the integer `n` of `n / 10^k`. Consecutive readings of a sensor are close (a minute moves a
+ * pressure by tenths of a psi and a meter by a few gallons), so the column starts as one byte a
+ * row: each row holds its `n`'s step from the reading before it (Int8), and the rare step a
+ * byte cannot hold (a pump starting, a first reading) is kept aside with its whole `n`. Rows
+ * are written in order (a buffer appends), and read in runs from the start, so a run is summed
+ * as it is decoded. A column whose steps are often too big for a byte, or written out of order,
+ * holds every `n` itself: in an Int16Array while every `n` fits, else an Int32Array; and a
+ * reading with more decimals than `MAX_DECIMALS`, a huge or a negative-zero one turns it into
+ * the Float64 it came as.
  *
  * It is lossless, not rounded: a reading is encoded only when dividing its integer by `10^k`
  * gives back the very same double (IEEE division is correctly rounded, and the parsed reading
@@ -19,16 +25,35 @@ export const MAX_DECIMALS = 6;
 const POW10 = Array.from({ length: MAX_DECIMALS + 1 }, (_, k) => 10 ** k);
 const NA16 = -32768;
 const NA32 = -2147483648;
+/** Step mode: no reading in the row. */
+const NA8 = -128;
+/** Step mode: the row's `n` is kept aside (its step does not fit a byte). */
+const ASIDE8 = -127;
+/** Step mode gives up once more than one row in this many is kept aside: a map entry costs tens of bytes. */
+const ROWS_PER_ASIDE = 32;
+const MIN_ASIDE = 16;
 
-type Store = Int16Array | Int32Array | Float64Array;
+type Store = Int8Array | Int16Array | Int32Array | Float64Array;
 
 export class ExactColumn {
   private data: Store;
   /** Decimals of the integer modes: a stored n means n / 10^k. */
   private k = 0;
+  // Step mode (Int8) only: the `n` carried into row 0 (the last reading before it), the `n` of
+  // the newest reading, the newest row written, whether a reading came yet, and the `n` of the
+  // rows whose step a byte could not hold.
+  private base = 0;
+  private last = 0;
+  private lastRow = -1;
+  private seen = false;
+  /** The `n` of each row marked aside, in row order (a list, not a map: reads walk the rows in order). */
+  private aside: Int32Array | null = null;
+  private asides = 0;
+  /** Asides before the row the last `walk` stopped at. */
+  private walked = 0;
 
   constructor(capacity: number) {
-    this.data = new Int16Array(capacity).fill(NA16);
+    this.data = new Int8Array(capacity).fill(NA8);
   }
 
   /** Rows the column has room for. */
@@ -36,14 +61,19 @@ export class ExactColumn {
     return this.data.length;
   }
 
-  /** Bytes per row now (2, 4 or 8). */
+  /** Bytes per row now (1, 2, 4 or 8). */
   get bytesPerRow(): number {
     return this.data.BYTES_PER_ELEMENT;
   }
 
-  /** Bytes held (capacity × width). */
+  /** Bytes held (capacity × width; the rows kept aside not counted). */
   bytes(): number {
     return this.data.byteLength;
+  }
+
+  /** Rows whose `n` is kept aside (step mode; for tests and measurements). */
+  get asideCount(): number {
+    return this.asides;
   }
 
   /** Writes row `i`; NaN is no reading. */
@@ -53,6 +83,7 @@ export class ExactColumn {
       data[i] = v;
       return;
     }
+    if (data instanceof Int8Array) return this.setStep(data, i, v);
     if (v !== v) {
       data[i] = data instanceof Int16Array ? NA16 : NA32;
       return;
@@ -69,6 +100,7 @@ export class ExactColumn {
   /** Row `i`, exactly as written; NaN where there was no reading. */
   get(i: number): number {
     const data = this.data;
+    if (data instanceof Int8Array) return this.read(i, i + 1)[0]!;
     const n = data[i]!;
     if (data instanceof Float64Array) return n;
     if (n === (data instanceof Int16Array ? NA16 : NA32)) return Number.NaN;
@@ -81,6 +113,7 @@ export class ExactColumn {
     if (data instanceof Float64Array) out.set(data.subarray(from, to));
     // One loop per store type: a loop over either would be polymorphic, and this runs for
     // every analysed row of every key at every analysis.
+    else if (data instanceof Int8Array) this.decodeSteps(data, from, to, POW10[this.k]!, out);
     else if (data instanceof Int16Array) decode16(data, from, to, POW10[this.k]!, out);
     else decode32(data, from, to, POW10[this.k]!, out);
     return out;
@@ -92,7 +125,16 @@ export class ExactColumn {
    */
   move(from: number, to: number, capacity: number): void {
     const data = this.data;
-    const na = data instanceof Float64Array ? Number.NaN : data instanceof Int16Array ? NA16 : NA32;
+    if (data instanceof Int8Array) {
+      // Row `from` becomes row 0: what it stepped from is the reading carried into it.
+      this.base = this.walk(data, from);
+      // Rows from `to` on hold no reading, so the asides left are those of [from, to).
+      const gone = this.walked;
+      this.aside?.copyWithin(0, gone, this.asides);
+      this.asides -= gone;
+      this.lastRow = Math.max(-1, Math.min(this.lastRow, to - 1) - from);
+    }
+    const na = data instanceof Int8Array ? NA8 : data instanceof Float64Array ? Number.NaN : data instanceof Int16Array ? NA16 : NA32;
     if (capacity === data.length) {
       data.copyWithin(0, from, to);
       data.fill(na, to - from);
@@ -109,6 +151,7 @@ export class ExactColumn {
    */
   private widen(v: number): void {
     const values = this.read(0, this.data.length);
+    const steps = this.data instanceof Int8Array;
     for (let k = this.k; k <= MAX_DECIMALS; k++) {
       if (encode(v, k) === undefined) continue;
       let wide = !fits16(encode(v, k)!);
@@ -121,11 +164,105 @@ export class ExactColumn {
       }
       if (!ok) continue;
       this.k = k;
+      if (steps) return this.restep(values);
       this.data = wide ? new Int32Array(values.length) : new Int16Array(values.length);
       for (let i = 0; i < values.length; i++) this.set(i, values[i]!);
       return;
     }
     this.data = values;
+  }
+
+  /** Step mode's write: row `i` after every row written so far. */
+  private setStep(data: Int8Array, i: number, v: number): void {
+    if (i <= this.lastRow) {
+      this.unstep();
+      return this.set(i, v);
+    }
+    if (v !== v) {
+      data[i] = NA8;
+      this.lastRow = i;
+      return;
+    }
+    const n = encode(v, this.k);
+    if (n === undefined) {
+      this.widen(v);
+      return this.set(i, v);
+    }
+    if (!this.seen) {
+      // The first reading steps from itself: whatever came before it is no reading.
+      this.seen = true;
+      this.base = this.last = n;
+    }
+    const step = n - this.last;
+    if (step > ASIDE8 && step <= 127) data[i] = step;
+    else {
+      // Judged over a few hundred rows: a pump's starts come in bursts.
+      if (this.asides >= MIN_ASIDE && (this.asides + 1) * ROWS_PER_ASIDE > i + 1) {
+        this.unstep();
+        return this.set(i, v);
+      }
+      let aside = this.aside;
+      if (!aside || this.asides === aside.length) {
+        aside = new Int32Array(Math.max(8, this.asides * 2));
+        if (this.aside) aside.set(this.aside);
+        this.aside = aside;
+      }
+      aside[this.asides++] = n;
+      data[i] = ASIDE8;
+    }
+    this.last = n;
+    this.lastRow = i;
+  }
+
+  /** Re-encodes `values` (every row) in step mode with the current decimals. */
+  private restep(values: Float64Array): void {
+    const rows = this.lastRow;
+    this.data = new Int8Array(values.length).fill(NA8);
+    this.base = this.last = 0;
+    this.lastRow = -1;
+    this.seen = false;
+    this.aside = null;
+    this.asides = 0;
+    for (let i = 0; i <= rows; i++) this.set(i, values[i]!);
+  }
+
+  /** Leaves step mode: every row's `n` in the narrowest store that holds them all. */
+  private unstep(): void {
+    const values = this.read(0, this.data.length);
+    let wide = false;
+    for (const x of values) if (x === x && !fits16(encode(x, this.k)!)) wide = true;
+    this.data = wide ? new Int32Array(values.length) : new Int16Array(values.length);
+    this.aside = null;
+    this.asides = 0;
+    for (let i = 0; i < values.length; i++) this.set(i, values[i]!);
+  }
+
+  /** Step mode: the `n` of the last reading before row `to` (`base` if none); sets `walked`. */
+  private walk(data: Int8Array, to: number): number {
+    let n = this.base;
+    let a = 0;
+    for (let i = 0; i < to; i++) {
+      const c = data[i]!;
+      if (c === NA8) continue;
+      n = c === ASIDE8 ? this.aside![a++]! : n + c;
+    }
+    this.walked = a;
+    return n;
+  }
+
+  private decodeSteps(data: Int8Array, from: number, to: number, p: number, out: Float64Array): void {
+    let n = this.walk(data, from);
+    let a = this.walked;
+    const aside = this.aside;
+    for (let i = from; i < to; i++) {
+      const c = data[i]!;
+      if (c === NA8) {
+        out[i - from] = Number.NaN;
+        continue;
+      }
+      n = c === ASIDE8 ? aside![a++]! : n + c;
+      out[i - from] = n / p;
+    }
   }
 }
 
