@@ -14,14 +14,20 @@ test.each([
   { name: "mostly without a short form: plain Float64", values: series(500, 8, (r) => r(), 0.5), bytes: 8, aside: 0 },
 ])("DecimalRing reads back every live value exactly, as narrow as it stays exact: $name", ({ values, bytes, aside }) => {
   const ring = new DecimalRing(64);
-  follow(ring, (i, x, head) => ring.set(i, x, head), values, 12);
-  expect(ring.bytes).toBe(512 * bytes);
+  const size = follow(ring, (i, x, head) => ring.set(i, x, head), values, 12);
+  expect(ring.bytes).toBe(size * bytes);
   if (aside >= 0) expect(ring.asideCount).toBe(aside);
   else expect(ring.asideCount).toBeGreaterThan(0);
 });
 
 test("values kept aside are forgotten once they leave the live positions", () => {
   const ring = new DecimalRing(8);
-  for (let i = 0; i < 200; i++) ring.set(i & 7 ? i : i + 1 / 3, i, Math.max(0, i - 4));
+  let origin = 0;
+  for (let i = 0; i < 200; i++) {
+    const head = Math.max(0, i - 4);
+    if (i - origin >= 8) ring.compact(8, (origin = head), i);
+    ring.set(i, i & 7 ? i : i + 1 / 3, head);
+    expect(ring.at(i)).toBe(i & 7 ? i : i + 1 / 3);
+  }
   expect(ring.asideCount).toBeLessThanOrEqual(1);
 });

@@ -11,9 +11,10 @@
  * every decimal of up to k places), so `at` returns exactly what `set` took.
  *
  * No storage until the first value other than 0 (the weights of every signal but the flow
- * meter). Addressed by ever-growing logical indices (`i & mask`); grows by doubling, moving
- * the live positions [head, tail) the owner names.
+ * meter). Addressed by ever-growing logical indices, compacted as narrow-ring.ts describes.
  */
+
+import { compactStore } from "./narrow-ring.ts";
 
 const MIN_K = -3;
 const MAX_K = 6;
@@ -40,7 +41,9 @@ type Store = Int8Array | Int16Array | Int32Array | Float64Array;
 
 export class DecimalRing {
   private store: Store | null = null;
-  private mask: number;
+  /** Positions the store holds (or will, once it exists), and the logical index at position 0. */
+  private size: number;
+  private origin = 0;
   /** The store is plain Float64 (no decimals, nothing aside). */
   private plain = false;
   /** The store's aside mark (which also tells its width). */
@@ -52,13 +55,13 @@ export class DecimalRing {
   private aside = new Map<number, number>();
 
   constructor(size = 64) {
-    this.mask = size - 1;
+    this.size = size;
   }
 
   at(i: number): number {
     const s = this.store;
     if (s === null) return 0;
-    const j = i & this.mask;
+    const j = (i - this.origin) | 0;
     // One element type per access, so each stays monomorphic for the JIT.
     if (this.plain) return (s as Float64Array)[j]!;
     const mark = this.mark;
@@ -72,10 +75,10 @@ export class DecimalRing {
     let s = this.store;
     if (s === null) {
       if (x === 0 && 1 / x > 0) return;
-      s = this.store = new Int8Array(this.mask + 1);
+      s = this.store = new Int8Array(this.size);
     }
     if (this.plain) {
-      s[i & this.mask] = x;
+      s[(i - this.origin) | 0] = x;
       return;
     }
     const n = encode(x, this.k);
@@ -84,7 +87,7 @@ export class DecimalRing {
       let k = this.k + 1;
       while (k <= MAX_K && encode(x, k) === undefined) k++;
       if (k <= MAX_K) return this.refit(head, i, k, x);
-      s[i & this.mask] = this.mark;
+      s[(i - this.origin) | 0] = this.mark;
       for (const [j] of this.aside) {
         if (j >= head) break;
         this.aside.delete(j);
@@ -95,7 +98,7 @@ export class DecimalRing {
       return;
     }
     if (this.mark === ASIDE8 ? !fits8(n) : this.mark === ASIDE16 && !fits16(n)) return this.refit(head, i, this.k, x);
-    s[i & this.mask] = n;
+    s[(i - this.origin) | 0] = n;
   }
 
   /** Re-encodes the live values [head, i) with `k` decimals, in the narrowest store that holds them and `x`, then stores `x` at `i`. */
@@ -108,7 +111,7 @@ export class DecimalRing {
       if (n === undefined || fits8(n)) continue;
       mark = fits16(n) && mark !== ASIDE32 ? ASIDE16 : ASIDE32;
     }
-    this.store = mark === ASIDE8 ? new Int8Array(this.mask + 1) : mark === ASIDE16 ? new Int16Array(this.mask + 1) : new Int32Array(this.mask + 1);
+    this.store = mark === ASIDE8 ? new Int8Array(this.size) : mark === ASIDE16 ? new Int16Array(this.size) : new Int32Array(this.size);
     this.mark = mark;
     this.k = k;
     this.p = POW10[Math.abs(k)]!;
@@ -119,21 +122,18 @@ export class DecimalRing {
 
   /** Turns the store into plain Float64, keeping [head, end). */
   private toPlain(head: number, end: number): void {
-    const store = new Float64Array(this.mask + 1);
-    for (let j = head; j < end; j++) store[j & this.mask] = this.at(j);
+    const store = new Float64Array(this.size);
+    for (let j = head; j < end; j++) store[(j - this.origin) | 0] = this.at(j);
     this.store = store;
     this.plain = true;
     this.aside = new Map();
   }
 
-  grow(size: number, head: number, tail: number): void {
-    const old = this.store;
-    if (old) {
-      const next = new (old.constructor as new (n: number) => Store)(size);
-      for (let i = head; i < tail; i++) next[i & (size - 1)] = old[i & this.mask]!;
-      this.store = next;
-    }
-    this.mask = size - 1;
+  /** Moves the live positions [head, tail) to the start of a store of `size` positions. */
+  compact(size: number, head: number, tail: number): void {
+    if (this.store) this.store = compactStore(this.store, size, head - this.origin, tail - this.origin);
+    this.size = size;
+    this.origin = head;
   }
 
   /** Bytes of the store (for tests and measurements; the values kept aside not counted). */

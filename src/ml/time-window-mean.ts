@@ -9,7 +9,7 @@
  * so every mean is bit for bit what it was.
  */
 import { DecimalRing } from "./decimal-ring.ts";
-import { TimeRing } from "./narrow-ring.ts";
+import { TimeRing, compactStore, ringCapacity } from "./narrow-ring.ts";
 
 /** Rows further apart than this (ms) do not carry their value over the gap. */
 const MAX_STEP_MS = 15 * 60_000;
@@ -23,13 +23,13 @@ const RESUM_AFTER_ROWS = 4096;
 /** A time-weighted running mean over the last `windowMs` of a series: O(1) amortised per push. */
 export class TimeWindowMean {
   private readonly windowMs: number;
-  private mask = 63;
   private readonly ts = new TimeRing(64);
   /** The time each row stands for, ms. */
   private readonly w = new DecimalRing(64);
   private x = new Float64Array(64);
-  /** Logical indices: rows [head, tail) are in the window; `resummed` is where the last re-sum counted from. */
+  /** Logical indices: rows [head, tail) are in the window, `origin` is at the rings' first position; `resummed` is where the last re-sum counted from. */
   private head = 0;
+  private origin = 0;
   private tail = 0;
   private resummed = 0;
   private sumW = 0;
@@ -45,18 +45,18 @@ export class TimeWindowMean {
     // Each row stands for the time since the previous row (capped), so 1-min and 5-min data weigh alike.
     const dt = this.lastTs === this.lastTs ? Math.min(Math.max(ts - this.lastTs, 0), MAX_STEP_MS) : 60_000;
     this.lastTs = ts;
-    if (this.tail - this.head > this.mask) this.grow();
+    if (this.tail - this.origin >= this.x.length) this.compact();
     const i = this.tail++;
     this.ts.set(i, ts, this.head);
     this.w.set(i, dt, this.head);
-    this.x[i & this.mask] = value;
+    this.x[(i - this.origin) | 0] = value;
     this.sumW += dt;
     this.sumWX += dt * value;
     const cutoff = ts - this.windowMs;
     while (this.head < this.tail && this.ts.at(this.head) <= cutoff) {
       const w = this.w.at(this.head);
       this.sumW -= w;
-      this.sumWX -= w * this.x[this.head & this.mask]!;
+      this.sumWX -= w * this.x[(this.head - this.origin) | 0]!;
       this.head++;
     }
     const left = this.head - this.resummed;
@@ -72,17 +72,17 @@ export class TimeWindowMean {
     for (let i = this.head; i < this.tail; i++) {
       const w = this.w.at(i);
       this.sumW += w;
-      this.sumWX += w * this.x[i & this.mask]!;
+      this.sumWX += w * this.x[(i - this.origin) | 0]!;
     }
   }
 
-  private grow(): void {
-    const size = (this.mask + 1) * 2;
-    const x = new Float64Array(size);
-    for (let i = this.head; i < this.tail; i++) x[i & (size - 1)] = this.x[i & this.mask]!;
-    this.x = x;
-    this.ts.grow(size, this.head, this.tail);
-    this.w.grow(size, this.head, this.tail);
-    this.mask = size - 1;
+  /** Moves the window's rows to the start of the rings (narrow-ring.ts). */
+  private compact(): void {
+    const { head, tail } = this;
+    const size = ringCapacity(tail - head, this.x.length);
+    this.x = compactStore(this.x, size, head - this.origin, tail - this.origin);
+    this.ts.compact(size, head, tail);
+    this.w.compact(size, head, tail);
+    this.origin = head;
   }
 }

@@ -24,6 +24,20 @@ test("clear forgets everything; the next sample starts every window", () => {
   expect([set.count(1), set.mean(1), set.range(1), set.weight(1)]).toEqual([1, 7, 0, 2]);
 });
 
+test("a day of one-minute samples is held in about an eighth more positions than it has, not the next power of two", () => {
+  const set = new WindowSet([5 * MIN, 1440 * MIN]);
+  const t0 = Date.UTC(2026, 4, 1);
+  for (let i = 0; i < 3 * 1440; i++) {
+    set.push(t0 + i * MIN, 50 + (i % 7) / 10, 0, MIN);
+    set.evict(t0 + i * MIN);
+    set.dropBefore(set.start[1]!);
+  }
+  expect(set.count(1)).toBe(1440);
+  // Doubling held these in 2,048 positions.
+  expect(set.capacity).toBeLessThanOrEqual(Math.ceil(1441 * 1.125) + 1);
+  expect(set.range(1)).toBeCloseTo(0.6, 9);
+});
+
 /** Series the windows must follow: steps between samples, weights, and where the times sit. */
 const SERIES = [
   { name: "sub-minute steps from 0, fractional ms, fractional weights", t0: 0, step: (rnd: () => number) => 30_000 * rnd() + 1, whole: false, weight: (rnd: () => number) => (rnd() < 0.5 ? 0 : rnd()) },

@@ -17,7 +17,7 @@
  */
 
 import { DecimalRing } from "./decimal-ring.ts";
-import { TimeRing } from "./narrow-ring.ts";
+import { TimeRing, ringCapacity } from "./narrow-ring.ts";
 import { WindowExtreme } from "./window-extreme.ts";
 
 /**
@@ -26,8 +26,7 @@ import { WindowExtreme } from "./window-extreme.ts";
  * spans given to the constructor).
  */
 export class WindowSet {
-  /** Sample storage, one ring position per logical index (`i & mask`). */
-  private mask = 63;
+  /** Sample storage, one ring position per logical index (narrow-ring.ts). */
   private readonly tsRing = new TimeRing(64);
   private readonly vRing = new DecimalRing(64);
   private readonly wRing = new DecimalRing(64);
@@ -47,6 +46,8 @@ export class WindowSet {
   private sinceRebase = 0;
   /** Logical index of the oldest retained sample. */
   head = 0;
+  /** Logical index at the rings' first position. */
+  private origin = 0;
   /** Logical index the next sample gets. */
   tail = 0;
   /** Per window: logical index of its first sample (= tail when empty). */
@@ -65,6 +66,11 @@ export class WindowSet {
     this.startC = new Float64Array(spans.length);
     this.max = new WindowExtreme(spans.length, 1);
     this.min = new WindowExtreme(spans.length, -1);
+  }
+
+  /** Sample positions the rings hold (for tests and measurements). */
+  get capacity(): number {
+    return this.tsRing.capacity;
   }
 
   /** Time (epoch ms) of sample `i`. */
@@ -95,7 +101,7 @@ export class WindowSet {
   push(t: number, value: number, weight = 0, covered = 0): number {
     const i = this.tail;
     if (i === this.head) this.shift = value;
-    if (i - this.head > this.mask) this.grow();
+    if (i - this.origin >= this.tsRing.capacity) this.compact();
     this.tsRing.set(i, t, this.head);
     this.vRing.set(i, value, this.head);
     this.wRing.set(i, weight, this.head);
@@ -258,12 +264,14 @@ export class WindowSet {
     this.sinceRebase = 0;
   }
 
-  private grow(): void {
-    const size = (this.mask + 1) * 2;
-    this.vRing.grow(size, this.head, this.tail);
-    this.tsRing.grow(size, this.head, this.tail);
-    this.wRing.grow(size, this.head, this.tail);
-    this.cRing.grow(size, this.head, this.tail);
-    this.mask = size - 1;
+  /** Moves the retained samples to the start of the rings, in rings an eighth bigger than they are if they fill them. */
+  private compact(): void {
+    const { head, tail } = this;
+    const size = ringCapacity(tail - head, this.tsRing.capacity);
+    this.vRing.compact(size, head, tail);
+    this.tsRing.compact(size, head, tail);
+    this.wRing.compact(size, head, tail);
+    this.cRing.compact(size, head, tail);
+    this.origin = head;
   }
 }
