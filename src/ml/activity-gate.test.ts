@@ -190,7 +190,7 @@ describe("the forest alarms only on the side of more water", () => {
     const rows = run(40 * 60, bigDraw(() => 30), () => 0.5);
     // 30 gal/h is under the 60 of the day's training hours and over the 10 of the night's: only the night's alarm.
     expect(forestAfter(rows, 13 * 60, 22 * 60)).toBe(false);
-    expect(rows[15 * 60]!.reason).toBe("a big draw ended within 24 h; the last hour drew no more than training at this hour (gallons_1h 30 <= 60)");
+    expect(rows[15 * 60]!.reason).toBe("an unusual draw ended within 24 h; the last hour drew no more than training at this hour (gallons_1h 30 <= 60)");
     expect(forestAfter(rows, 22 * 60 + 5, 24 * 60)).toBe(true);
     // A day after the draw ended the check is over.
     expect(forestAfter(rows, 36 * 60 + 10, 40 * 60)).toBe(true);
@@ -199,6 +199,22 @@ describe("the forest alarms only on the side of more water", () => {
   test("…and one busier than training's at that hour alarms", () => {
     const rows = run(20 * 60, bigDraw(() => 80), () => 0.5);
     expect(forestAfter(rows, 13 * 60, 20 * 60)).toBe(true);
+  });
+
+  test("a quiet spell while the forest is unusual (a leak or a hose stopped) starts the same day of stricter hours", () => {
+    // 30 gal/h all day (under the day's 60, over the night's 10): drawing from 00:00 to 06:00,
+    // quiet for 20 minutes, drawing again; the forest unusual throughout but for 07:00–08:00.
+    const gallons5m = (m: number) => (m >= 6 * 60 && m < 6 * 60 + 20 ? 0 : 1);
+    const unusual = (m: number) => (m >= 7 * 60 && m < 8 * 60 ? 0.3 : -0.2);
+    const stream = new VerdictStream(params, names);
+    const rows = Array.from({ length: 31 * 60 }, (_, m) => stream.push(m * MIN, unusual(m), [], [gallons5m(m), 30, 0.5]));
+    expect(forestAfter(rows, 50, 6 * 60)).toBe(true);
+    expect(forestAfter(rows, 8 * 60, 22 * 60)).toBe(false);
+    expect(rows[12 * 60]!.reason).toStartWith("an unusual draw ended within 24 h");
+    // The night's hours are over training's; 24 h after the quiet spell the check is over.
+    expect(forestAfter(rows, 22 * 60 + 5, 24 * 60)).toBe(true);
+    expect(forestAfter(rows, 30 * 60 + 25, 31 * 60)).toBe(true);
+    expect(rows[30 * 60 + 25]!.reason).toBeUndefined();
   });
 
   test("a model without the hourly maxima or the day's low (an older file) skips those checks", () => {

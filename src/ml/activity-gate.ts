@@ -37,16 +37,17 @@ import type { AlarmParams } from "./verdict.ts";
  *   windows did (`day`, the 24-hour mean flow, or the pump's mean current without a meter): a
  *   vacation week's near-zero use makes every 24-hour range unusual, and the softener's or the
  *   stock waterer's draw at night then passes the gate;
- * - not in the `afterBigDrawMs` (24 h) after a draw beyond the busiest training hour ended — the
- *   forest's 24-hour windows still hold it — unless the last hour drew more than any training
- *   hour did at this local hour or the hours either side (`draw.by_hour`): the night after a
- *   pool fill, the softener's regeneration and the household's morning read as unusual only
- *   because the windows still hold the fill.
+ * - not in the `afterDrawMs` (24 h) after a draw that made the forest's windows unusual ended
+ *   — a draw beyond the busiest training hour fell back, or a quiet spell came while the forest
+ *   was unusual (a leak or a hose stopped) — unless the last hour drew more than any training
+ *   hour did at this local hour or the hours either side (`draw.by_hour`): the 24-hour windows
+ *   still hold that draw, and the night after a pool fill or a leak, the softener's
+ *   regeneration and the household's morning read as unusual only because of it.
  * The verdict says which held the forest back (Verdict.reason).
  */
 export const ACTIVITY_GATE = {
   activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5, drawEndShare: 0.5,
-  dayLowShare: 0.01, afterBigDrawMs: 86_400_000, byHourSpread: 1,
+  dayLowShare: 0.01, afterDrawMs: 86_400_000, byHourSpread: 1,
 } as const;
 
 /** The 24-hour draw the one-sided check reads: the mean flow with a meter, the pump's mean current without (a mean, so a window still filling after a start reads right). */
@@ -59,8 +60,8 @@ export class ActivityGate {
   private readonly index: Int32Array;
   private readonly drawIndex: number;
   private readonly dayIndex: number;
-  /** When the last draw beyond the busiest training hour ended (−∞: none yet). */
-  private bigEnded = -Infinity;
+  /** When a draw that made the forest's windows unusual last ended (−∞: none yet). */
+  private drawEndedAt = -Infinity;
   private lastActive = Number.NaN;
   private activeSince = Number.NaN;
   /** False after a quiet spell while the forest's windows were unusual, until they are normal again. */
@@ -107,7 +108,8 @@ export class ActivityGate {
     const quiet = !(ts - this.lastActive < quietMs);
     this.drawingMinutes = quiet ? 0 : (this.lastActive - this.activeSince) / 60_000;
     const drawEnded = this.bigDrawEnded(ts, features);
-    if (drawEnded) this.bigEnded = ts;
+    // The end of the draw the forest's windows hold: the big draw's, or the first quiet spell while they are unusual.
+    if (drawEnded || (unusual && quiet && this.armed)) this.drawEndedAt = ts;
     if (!unusual) this.armed = true;
     else if (quiet || drawEnded) this.armed = false;
     const gated = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
@@ -121,7 +123,7 @@ export class ActivityGate {
   /**
    * Why a row the forest finds unusual is not on the side of more water (see {@link ACTIVITY_GATE}),
    * or undefined when it may be: the last 24 hours drew less than training's days, or, in the day
-   * after a draw beyond the busiest training hour, the last hour drew no more than training's at
+   * after a draw the forest's windows hold ended, the last hour drew no more than training's at
    * this time of day.
    */
   private lessThanALeak(ts: number, features: ArrayLike<number>, local: number): string | undefined {
@@ -130,10 +132,10 @@ export class ActivityGate {
       const x = features[this.dayIndex]!;
       if (x < day.low) return `less drawn in 24 h than in training (${day.feature} ${round(x)} < ${round(day.low)})`;
     }
-    if (draw?.by_hour && this.drawIndex >= 0 && ts - this.bigEnded < ACTIVITY_GATE.afterBigDrawMs) {
+    if (draw?.by_hour && this.drawIndex >= 0 && ts - this.drawEndedAt < ACTIVITY_GATE.afterDrawMs) {
       const x = features[this.drawIndex]!;
       const most = draw.by_hour[Math.floor(localHour(local)) % 24]!;
-      if (!(x > most)) return `a big draw ended within 24 h; the last hour drew no more than training at this hour (${draw.feature} ${round(x)} <= ${round(most)})`;
+      if (!(x > most)) return `an unusual draw ended within 24 h; the last hour drew no more than training at this hour (${draw.feature} ${round(x)} <= ${round(most)})`;
     }
     return undefined;
   }
