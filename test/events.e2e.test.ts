@@ -29,10 +29,16 @@ test("add, list and remove round-trip through the state folder, times read in th
   const env = { NIGHTOWL_STATE_DIR: join(dir, "state"), NIGHTOWL_TIMEZONE: "America/Denver" };
   const added = await runCli(["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 08:00", "--end", "2026-07-04 16:00", "--note", "pool fill"], env);
   expect(added.stderr).toBe("");
-  expect(added.stdout).toBe("added expected-1: expected for device d1, 2026-07-04T14:00:00.000Z .. 2026-07-04T22:00:00.000Z\n");
+  // Told back on the clock it was typed on, with the zone's name; the file keeps ISO UTC.
+  expect(added.stdout).toBe("added expected-1: expected for device d1, 2026-07-04 08:00 MDT .. 2026-07-04 16:00 MDT\n");
   expect((await runCli(["events", "add", "--device-id", "d2", "--kind", "away", "--start", "2026-07-04T00:00:00Z", "--end", "2026-07-11T00:00:00Z"], env)).code).toBe(0);
   const listed = await runCli(["events", "list", "--device-id", "d1", "--json"], env);
   expect(JSON.parse(listed.stdout)).toEqual([{ id: "expected-1", device_id: "d1", kind: "expected", start: "2026-07-04T14:00:00.000Z", end: "2026-07-04T22:00:00.000Z", note: "pool fill" }]);
+  const table = await runCli(["events", "list"], env);
+  expect(table.stdout.split("\n").slice(1, 3)).toEqual([
+    "expected-1\td1\texpected\t2026-07-04 08:00 MDT\t2026-07-04 16:00 MDT\tpool fill",
+    "away-1\td2\taway\t2026-07-03 18:00 MDT\t2026-07-10 18:00 MDT\t",
+  ]);
   expect((await runCli(["events", "remove", "expected-1"], env)).stdout).toBe("removed expected-1\n");
   const rest = JSON.parse(readFileSync(join(dir, "state", "events.json"), "utf8"));
   expect(rest.events.map((e: { id: string }) => e.id)).toEqual(["away-1"]);
@@ -40,9 +46,9 @@ test("add, list and remove round-trip through the state folder, times read in th
 
 const BASE = ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-07-04T08:00:00Z", "--end", "2026-07-05T08:00:00Z"];
 const cases: Array<[string, string[], RegExp]> = [
-  ["unknown kind", ["events", "add", "--device-id", "d1", "--kind", "party", "--start", "2026-08-01 08:00", "--end", "2026-08-01 09:00"], /--kind "party" is not allowed: expected expected, away, maintenance, leak/],
-  ["end before start", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-02 08:00", "--end", "2026-08-01 08:00"], /end 2026-08-01T08:00:00.000Z is not after start 2026-08-02T08:00:00.000Z/],
-  ["overlap with an event of the device", ["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 12:00", "--end", "2026-07-04 13:00"], /overlaps event away-1/],
+  ["unknown kind", ["events", "add", "--device-id", "d1", "--kind", "party", "--start", "2026-08-01 08:00", "--end", "2026-08-01 09:00"], /--kind "party" is not allowed: expected one of expected, away, maintenance, leak/],
+  ["end before start", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-02 08:00", "--end", "2026-08-01 08:00"], /end 2026-08-01 08:00 UTC is not after start 2026-08-02 08:00 UTC/],
+  ["overlap with an event of the device", ["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 12:00", "--end", "2026-07-04 13:00"], /\(2026-07-04 12:00 UTC \.\. 2026-07-04 13:00 UTC\) overlaps event away-1 \(2026-07-04 08:00 UTC \.\. 2026-07-05 08:00 UTC\)/],
   ["not a time", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "next tuesday", "--end", "2026-08-01 08:00"], /--start "next tuesday" is not a time/],
   ["taken id", ["events", "add", "--id", "away-1", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /event away-1: the id is used twice/],
   ["bad id", ["events", "add", "--id", "bad id!", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /^nightowl: --id "bad id!" is not allowed: expected an id of letters/],

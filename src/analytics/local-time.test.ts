@@ -29,3 +29,14 @@ test.each([
 ])("the wall-clock stamp in %s", (zone, ts, text) => {
   expect(localClock(zone).stamp(ts)).toBe(text);
 });
+
+test.each([
+  ["UTC", Date.UTC(2026, 0, 5, 3, 7), "2026-01-05 03:07 UTC"],
+  ["America/Denver", Date.UTC(2026, 0, 5, 3, 7), "2026-01-04 20:07 MST"],
+  // The hour the autumn change repeats: the zone's name tells the two apart.
+  ["America/Denver", Date.UTC(2026, 10, 1, 7, 30), "2026-11-01 01:30 MDT"],
+  ["America/Denver", Date.UTC(2026, 10, 1, 8, 30), "2026-11-01 01:30 MST"],
+])("the stamp with the zone's name in %s", (zone, ts, text) => {
+  expect(localClock(zone).stamp(ts, true)).toBe(text);
+  expect(localClock(zone).zoneName(ts)).toBe(text.slice(17));
+});

@@ -24,8 +24,14 @@ export interface LocalClock {
   hourStart(ts: number): number;
   /** "YYYY-MM-DD" of the local day holding `ts`. */
   dateLabel(ts: number): string;
-  /** "YYYY-MM-DD HH:MM" on the site's wall clock at `ts`. */
-  stamp(ts: number): string;
+  /**
+   * "YYYY-MM-DD HH:MM" on the site's wall clock at `ts`; with `withZone`, followed by the zone's
+   * short name then ("2026-11-01 01:30 MDT"), for text read without the zone beside it: it also
+   * tells apart the hour the autumn change repeats.
+   */
+  stamp(ts: number, withZone?: boolean): string;
+  /** The zone's short name at `ts` ("MST", "MDT", "UTC"; "GMT+1" where the zone has no common one). */
+  zoneName(ts: number): string;
 }
 
 /** One clock per zone for the process: its offset cache is shared by every analysis. */
@@ -59,6 +65,12 @@ function newClock(timeZone: string): LocalClock {
     return start;
   }
 
+  let names: Intl.DateTimeFormat | undefined;
+  function zoneName(ts: number): string {
+    names ??= new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
+    return names.formatToParts(ts).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  }
+
   return {
     timeZone,
     offsetMs,
@@ -74,6 +86,10 @@ function newClock(timeZone: string): LocalClock {
       return Math.floor((ts + off) / HOUR_MS) * HOUR_MS - off;
     },
     dateLabel: (ts) => new Date(Math.floor((ts + offsetMs(ts)) / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
-    stamp: (ts) => new Date(ts + offsetMs(ts)).toISOString().slice(0, 16).replace("T", " "),
+    stamp: (ts, withZone) => {
+      const wall = new Date(ts + offsetMs(ts)).toISOString().slice(0, 16).replace("T", " ");
+      return withZone ? `${wall} ${zoneName(ts)}` : wall;
+    },
+    zoneName,
   };
 }

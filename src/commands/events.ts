@@ -14,6 +14,7 @@ import { parseEventTime } from "../events/event-time.ts";
 import { loadKnownDevices } from "../events/known-devices.ts";
 import { notAllowedMessage } from "../number-rule.ts";
 import { EVENT_KINDS, EventsFileSchema, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
+import { localClock } from "../analytics/local-time.ts";
 import { commandContext, print } from "./context.ts";
 
 const EVENTS_SETTINGS: readonly SettingName[] = ["stateDir", "timezone", "logFormat", "logLevel"];
@@ -32,11 +33,18 @@ function withCommon(command: Command): Command {
   return addSettingOptions(command, EVENTS_SETTINGS);
 }
 
+/**
+ * The command's context and events file. `at` tells a time on the sites' wall clock with the
+ * zone's name, as the owner typed `--start` and reads the status page: in the list, the
+ * confirmations and the problems.
+ */
 function open(options: EventsFlags & Record<string, unknown>, creating: boolean) {
   const context = commandContext(options);
+  const clock = localClock(context.config.timezone);
+  const at = (ms: number) => clock.stamp(ms, true);
   const where = eventsPath(options, context.config.stateDir);
-  const file = loadEventsFile(where.path, { missingIsEmpty: where.missingIsEmpty || creating });
-  return { context, path: where.path, file };
+  const file = loadEventsFile(where.path, { missingIsEmpty: where.missingIsEmpty || creating, at });
+  return { context, path: where.path, file, at };
 }
 
 /** A short id not yet taken: the kind and the first free number. */
@@ -57,8 +65,8 @@ function addCommand(): Command {
     .option("--any-device", "add it even if the device is not among those run last polled (NIGHTOWL_STATE_DIR/devices.json)");
   return withCommon(command).action((options: EventsFlags & Record<string, string | undefined>) => {
     const kind = options.kind!;
-    if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", `--kind ${JSON.stringify(kind.slice(0, 40))} is not allowed: expected ${EVENT_KINDS.join(", ")}`);
-    const { context, path, file } = open(options, true);
+    if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", notAllowedMessage("--kind", JSON.stringify(kind.slice(0, 40)), `one of ${EVENT_KINDS.join(", ")}`));
+    const { context, path, file, at } = open(options, true);
     // Only the state folder is ours to create: a folder named by --events that is not there is
     // a typo, and creating it (from the filesystem's root, if need be) would hide it.
     if (options.events !== undefined && !existsSync(dirname(path))) {
@@ -76,7 +84,7 @@ function addCommand(): Command {
     };
     checkCandidate(candidate, { id: options.id, device_id: options.deviceId, kind, start: options.start, end: options.end, note: options.note });
     // The whole new file goes through the file's own checks, so `add` cannot write what `load` refuses.
-    const { file: next, problems } = eventsProblems({ version: 1, events: [...file.events, candidate] });
+    const { file: next, problems } = eventsProblems({ version: 1, events: [...file.events, candidate] }, at);
     if (!next || problems.length > 0) throw new NightowlError("E_USAGE", summarize(problems));
     if (options.events === undefined) {
       try {
@@ -85,8 +93,8 @@ function addCommand(): Command {
         // saveEventsFile names the path and the reason when it cannot write there.
       }
     }
-    saveEventsFile(path, next);
-    print(`added ${candidate.id}: ${kind} for device ${candidate.device_id}, ${iso(candidate.start)} .. ${iso(candidate.end)}`);
+    saveEventsFile(path, next, at);
+    print(`added ${candidate.id}: ${kind} for device ${candidate.device_id}, ${at(candidate.start)} .. ${at(candidate.end)}`);
   });
 }
 
@@ -120,13 +128,16 @@ function checkDevice(deviceId: string, devicesPath: string): void {
 }
 
 function listCommand(): Command {
-  const command = new Command("list").description("List the events, by device and start (times in UTC).").option("--device-id <id>", "only this device's").option("--json", "as JSON");
+  const command = new Command("list")
+    .description("List the events, by device and start, times on the sites' clock (NIGHTOWL_TIMEZONE) with the zone's name.")
+    .option("--device-id <id>", "only this device's")
+    .option("--json", "as JSON, times in ISO 8601 UTC as the file keeps them");
   return withCommon(command).action((options: EventsFlags & { deviceId?: string; json?: boolean } & Record<string, unknown>) => {
-    const { file } = open(options, false);
+    const { file, at } = open(options, false);
     const events = file.events.filter((e) => !options.deviceId || e.device_id === options.deviceId).sort((a, b) => (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : a.start - b.start));
     if (options.json) return print(JSON.stringify(events.map((e) => ({ ...e, start: iso(e.start), end: iso(e.end) }))));
     if (events.length === 0) return print("no events");
-    print(["id\tdevice_id\tkind\tstart\tend\tnote", ...events.map((e) => [e.id, e.device_id, e.kind, iso(e.start), iso(e.end), e.note ?? ""].join("\t"))].join("\n"));
+    print(["id\tdevice_id\tkind\tstart\tend\tnote", ...events.map((e) => [e.id, e.device_id, e.kind, at(e.start), at(e.end), e.note ?? ""].join("\t"))].join("\n"));
   });
 }
 

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
+import { localClock } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
 import { EventIndex, LEFT_OUT_OF_TRAINING } from "../events/covering.ts";
 import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";
@@ -68,18 +69,16 @@ function trainingLeaveOut(events: readonly OwnerEvent[]): (deviceId: string, ts:
   return (deviceId, ts) => index.covers(deviceId, ts, LEFT_OUT_OF_TRAINING);
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
-}
-
-/** The lines `train` prints. */
+/** The lines `train` prints; times on the sites' clock (`timeZone`, else UTC) with the zone's name. */
 export function formatSummary(path: string, userLabel: string, s: TrainSummary, timeZone?: string): string {
+  const clock = localClock(timeZone);
+  const at = (ms: number) => clock.stamp(ms, true);
   return [
     `Model written to ${path}`,
     `  user label:      ${userLabel}`,
     `  samples:         ${s.samples.toLocaleString("en-US")} feature rows from ${s.devices} device(s)`,
     `  features:        ${s.features}`,
-    `  time range:      ${iso(s.startMs)} .. ${iso(s.endMs)} (${((s.endMs - s.startMs) / 86_400_000).toFixed(1)} days)`,
+    `  time range:      ${at(s.startMs)} .. ${at(s.endMs)} (${((s.endMs - s.startMs) / 86_400_000).toFixed(1)} days)`,
     ...(timeZone ? [`  time zone:       ${timeZone} (nights and weekdays; the model keeps it)`] : []),
     `  anomaly rate:    ${(100 * s.anomalyRate).toFixed(2)} % of training rows score below the forest's offset; the alarm flags ${(100 * s.alarmRate).toFixed(2)} %`,
     `  confidence:      ${s.confidence}`,

@@ -52,8 +52,14 @@ export type EventsFile = v.InferOutput<typeof EventsFileSchema>;
 
 export const EMPTY_EVENTS: EventsFile = { version: 1, events: [] };
 
+/**
+ * How a problem tells a time: ISO UTC by default; a command the owner types gives the sites'
+ * wall clock (`LocalClock.stamp(ms, true)`), the clock the owner's `--start` was read on.
+ */
+export type TellTime = (ms: number) => string;
+
 /** Every problem of a parsed document as one line each; empty when it is a good events file. */
-export function eventsProblems(raw: unknown): { file?: EventsFile; problems: string[] } {
+export function eventsProblems(raw: unknown, at: TellTime = iso): { file?: EventsFile; problems: string[] } {
   const result = v.safeParse(EventsFileSchema, raw);
   if (!result.success) {
     const problems = result.issues.slice(0, 20).map((issue) => {
@@ -63,24 +69,24 @@ export function eventsProblems(raw: unknown): { file?: EventsFile; problems: str
     return { problems };
   }
   const file = result.output;
-  return { file, problems: ruleProblems(file.events) };
+  return { file, problems: ruleProblems(file.events, at) };
 }
 
 /** What the schema cannot say: end after start, unique ids, no overlap within a device. */
-export function ruleProblems(events: readonly OwnerEvent[]): string[] {
+export function ruleProblems(events: readonly OwnerEvent[], at: TellTime = iso): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const e of events) {
     if (ids.has(e.id)) problems.push(`event ${e.id}: the id is used twice`);
     ids.add(e.id);
-    if (!(e.end > e.start)) problems.push(`event ${e.id}: end ${iso(e.end)} is not after start ${iso(e.start)}`);
+    if (!(e.end > e.start)) problems.push(`event ${e.id}: end ${at(e.end)} is not after start ${at(e.start)}`);
   }
   const byDevice = groupByDevice(events.filter((e) => e.end > e.start));
   for (const list of byDevice.values()) {
     for (let i = 1; i < list.length; i++) {
       const a = list[i - 1]!;
       const b = list[i]!;
-      if (b.start < a.end) problems.push(`event ${b.id} (${iso(b.start)} .. ${iso(b.end)}) overlaps event ${a.id} (${iso(a.start)} .. ${iso(a.end)}) of device ${a.device_id}`);
+      if (b.start < a.end) problems.push(`event ${b.id} (${at(b.start)} .. ${at(b.end)}) overlaps event ${a.id} (${at(a.start)} .. ${at(a.end)}) of device ${a.device_id}`);
     }
   }
   return problems;
@@ -99,14 +105,14 @@ export function groupByDevice(events: readonly OwnerEvent[]): Map<string, OwnerE
 }
 
 /** Parses and checks an events file's text; throws `E_DATA` with the problems on one line. */
-export function parseEventsText(text: string, source: string): EventsFile {
+export function parseEventsText(text: string, source: string, at: TellTime = iso): EventsFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     throw new NightowlError("E_DATA", `${source} is not JSON (${(error as Error).message})`, { cause: error });
   }
-  const { file, problems } = eventsProblems(raw);
+  const { file, problems } = eventsProblems(raw, at);
   if (!file || problems.length > 0) throw new NightowlError("E_DATA", `${source} is not a valid events file: ${summarize(problems)}`);
   return file;
 }
@@ -117,7 +123,7 @@ export function summarize(problems: readonly string[]): string {
 }
 
 /** Reads an events file; a missing file is an empty one when `missingIsEmpty` (the state dir's). */
-export function loadEventsFile(path: string, options: { missingIsEmpty?: boolean } = {}): EventsFile {
+export function loadEventsFile(path: string, options: { missingIsEmpty?: boolean; at?: TellTime } = {}): EventsFile {
   if (!existsSync(path)) {
     if (options.missingIsEmpty) return EMPTY_EVENTS;
     throw new NightowlError("E_IO", `events file ${JSON.stringify(path)} does not exist`);
@@ -131,7 +137,7 @@ export function loadEventsFile(path: string, options: { missingIsEmpty?: boolean
     if (error instanceof NightowlError) throw error;
     throw new NightowlError("E_IO", `events file ${JSON.stringify(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
   }
-  return parseEventsText(text, `events file ${JSON.stringify(path)}`);
+  return parseEventsText(text, `events file ${JSON.stringify(path)}`, options.at);
 }
 
 /** The file's text: times as ISO UTC, events sorted by device and start. */
@@ -146,8 +152,8 @@ export function eventsToText(file: EventsFile): string {
  * Checks `file` and writes it atomically (a temporary file beside it, then a rename), so a
  * reader — `run` picking up changes — sees the old file or the new one, never half of one.
  */
-export function saveEventsFile(path: string, file: EventsFile): void {
-  const problems = ruleProblems(file.events);
+export function saveEventsFile(path: string, file: EventsFile, at: TellTime = iso): void {
+  const problems = ruleProblems(file.events, at);
   if (problems.length > 0) throw new NightowlError("E_USAGE", summarize(problems));
   const text = eventsToText(file);
   if (file.events.length > MAX_EVENTS || Buffer.byteLength(text) > MAX_EVENTS_FILE_BYTES) throw new NightowlError("E_USAGE", `the events file would exceed ${MAX_EVENTS} events or ${MAX_EVENTS_FILE_BYTES} bytes`);

@@ -4,7 +4,7 @@
  * headers; generic webhooks get JSON with a Slack-compatible `text` and the fields an
  * automation (Home Assistant) would match on.
  */
-import { localTime } from "../status/html.ts";
+import { localClock } from "../analytics/local-time.ts";
 import type { DeviceVerdict } from "../status/source.ts";
 import { LEVEL_WORDS, type AlarmKind } from "../status/verdict.ts";
 import type { NotifyTarget } from "./target.ts";
@@ -33,14 +33,9 @@ export function title(e: EpisodeEvent): string {
 
 export function body(e: EpisodeEvent): string {
   const p = Number.isFinite(e.device.leakProbability) ? ` Leak probability ${e.device.leakProbability.toFixed(0)} %.` : "";
-  const at = `${localTime(e.atMs, e.timeZone)} ${zoneName(e.atMs, e.timeZone)}`;
+  const at = Number.isFinite(e.atMs) ? localClock(e.timeZone).stamp(e.atMs, true) : "—";
   const head = e.event === "started" ? `${e.device.name} (${e.device.customer}) since ${at}: ${e.sentence}.${p}` : `${e.device.name} (${e.device.customer}): no ${ALARM_WORDS[e.alarm]} since ${at}; now ${LEVEL_WORDS[e.device.level]}.${p}`;
   return e.link ? `${head} ${e.link}` : head;
-}
-
-/** The zone's short name at `ms` ("MST", "MDT", "UTC"; "GMT-7" where the zone has no common one). */
-function zoneName(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }).formatToParts(ms).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
 }
 
 /** The HTTP request for a target: method POST, headers and body. */
