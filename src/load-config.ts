@@ -123,6 +123,16 @@ export function givenSetting(config: Config, name: SettingName, value: string): 
   return `${source.origin}${source.origin.startsWith("--") ? " " : "="}${value}${source.suffix}`;
 }
 
+/**
+ * Setting `name` as the user gave it, without its value, for a message asking to change it:
+ * `--metrics-port` when it came from the flag, else its variable (`… (from .env)` from the file;
+ * the variable too for a default, the place to set it for good).
+ */
+export function settingSource(config: Config, name: SettingName): string {
+  const source = SOURCES.get(config)?.[name] ?? { origin: SETTINGS[name].env, suffix: "" };
+  return `${source.origin}${source.suffix}`;
+}
+
 const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {
   password: "password",
   metricsAuthBearerToken: "bearer token for /metrics",

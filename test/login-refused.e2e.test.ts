@@ -21,7 +21,7 @@ test("refused at the first login: run stops with one line and exit 2, naming wha
   expect(code).toBe(2);
   expect(stdout).toBe("");
   const problems = stderr.trimEnd().split("\n").filter((l) => !/\[(INFO|DEBUG)\]/.test(l));
-  expect(problems).toEqual([expect.stringMatching(/^nightowl: the portal refused the login: POST \/api\/auth\/login: HTTP 401: Invalid username or password; check NIGHTOWL_USERNAME and NIGHTOWL_PASSWORD/)]);
+  expect(problems).toEqual([expect.stringMatching(/^nightowl: the portal refused the login: POST \/api\/auth\/login: HTTP 401: Invalid username or password; check --username and NIGHTOWL_PASSWORD\n?$/)]);
   expect(stderr).not.toContain("wrong-password");
 });
 

@@ -4,6 +4,7 @@
  */
 import type { Registry } from "prom-client";
 import type { Config } from "../config.ts";
+import { settingSource } from "../load-config.ts";
 import type { Logger } from "../log.ts";
 import type { PrerenderedExposition } from "../metrics/exposition.ts";
 import type { PortalAuthWatch } from "../metrics/portal-auth.ts";
@@ -12,6 +13,7 @@ import { pollReadiness, type PollLoop } from "../poll-loop.ts";
 import type { Shard } from "../shard.ts";
 import type { LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
+import { withFlagNames } from "./history-flags.ts";
 
 export interface MonitorServerOptions {
   config: Config;
@@ -32,6 +34,15 @@ export interface MonitorServerOptions {
  * the password and the last successful poll is at most two intervals old) and the status pages.
  */
 export function startMonitorServer(options: MonitorServerOptions): MetricsServer {
+  try {
+    return startServer(options);
+  } catch (error) {
+    // "choose another --metrics-port" when the port came from the flag, the variable otherwise.
+    throw withFlagNames(error, { host: settingSource(options.config, "metricsHost"), port: settingSource(options.config, "metricsPort") });
+  }
+}
+
+function startServer(options: MonitorServerOptions): MetricsServer {
   const { config, intervalMs } = options;
   return startMetricsServer({
     host: config.metricsHost,

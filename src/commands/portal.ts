@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTINGS, type Config, type SettingName } from "../config.ts";
-import { parseDotenv, requireCredentials } from "../load-config.ts";
+import { parseDotenv, requireCredentials, settingSource } from "../load-config.ts";
 import { describeError, isNightowlError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { displayUrl } from "../redact.ts";
@@ -79,7 +79,7 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
  * is left to the first poll, which retries and reports it.
  * @throws NightowlError E_AUTH (exit code 2) when the portal refuses the credentials
  */
-export async function checkFirstLogin(portal: Portal, log: Logger): Promise<void> {
+export async function checkFirstLogin(portal: Portal, config: Config, log: Logger): Promise<void> {
   try {
     await portal.client.authenticate();
   } catch (error) {
@@ -87,8 +87,19 @@ export async function checkFirstLogin(portal: Portal, log: Logger): Promise<void
       log.debug(`first login failed (${describeError(error)}); the first poll tries again`);
       return;
     }
-    throw new NightowlError("E_AUTH", `the portal refused the login: ${error.message}; check NIGHTOWL_USERNAME and NIGHTOWL_PASSWORD (or NIGHTOWL_PASSWORD_FILE)`, { cause: error, exitCode: 2 });
+    throw new NightowlError("E_AUTH", `the portal refused the login: ${error.message}; check ${credentialSources(config)}`, { cause: error, exitCode: 2 });
   }
+}
+
+/**
+ * Where the credentials of the first login came from, as the user gave them: the flags or the
+ * variables (`--username and NIGHTOWL_PASSWORD_FILE`), or the accounts file (its first account
+ * logs in first).
+ */
+export function credentialSources(config: Config): string {
+  if (config.accountsFile !== undefined) return `the first account's username and passwordFile in ${settingSource(config, "accountsFile")}`;
+  const password = config.passwordFile !== undefined ? settingSource(config, "passwordFile") : settingSource(config, "password");
+  return `${settingSource(config, "username")} and ${password}`;
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Registry } from "prom-client";
-import { NightowlError } from "../errors.ts";
+import { OptionError, type OptionNamer } from "../option-error.ts";
 import type { Logger } from "../log.ts";
 import { createPrerenderedExposition, type PrerenderedExposition } from "./exposition.ts";
 
@@ -56,7 +56,10 @@ export interface MetricsServer {
   stop(): Promise<void>;
 }
 
-/** Starts the server; throws `E_IO` naming the address if it cannot bind. */
+/**
+ * Starts the server.
+ * @throws OptionError E_IO naming the address and the option to change (`port`, `host`) if it cannot bind
+ */
 export function startMetricsServer(options: MetricsServerOptions): MetricsServer {
   const { registry, readiness, log } = options;
   const checkAuth = authChecker(options.auth);
@@ -112,7 +115,9 @@ export function startMetricsServer(options: MetricsServerOptions): MetricsServer
     });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new NightowlError("E_IO", `metrics server cannot listen on ${options.host}:${options.port} (${reason}): choose another NIGHTOWL_METRICS_HOST / NIGHTOWL_METRICS_PORT`, { cause: error });
+    // A port taken or forbidden wants another port; an address not on this machine another host.
+    const which = (n: OptionNamer) => (reason === "EADDRINUSE" || reason === "EACCES" ? n("port") : reason === "EADDRNOTAVAIL" ? n("host") : `${n("host")} / ${n("port")}`);
+    throw new OptionError("E_IO", (n) => `metrics server cannot listen on ${options.host}:${options.port} (${reason}): choose another ${which(n)}`, { cause: error });
   }
   const port = server.port!;
   return {

@@ -1,0 +1,23 @@
+import { afterAll, expect, test } from "bun:test";
+import { loadConfig } from "../load-config.ts";
+import { silentLogger } from "../log.ts";
+import { createRegistry } from "../metrics/registry.ts";
+import { startMonitorServer, type MonitorServerOptions } from "./monitor-server.ts";
+
+// A port someone else holds.
+const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+afterAll(() => taken.stop(true));
+
+/** The server's options around `config`: nothing but the bind is reached when the port is taken. */
+function options(config: MonitorServerOptions["config"]): MonitorServerOptions {
+  return { config, registry: createRegistry(), auth: { refusal: () => undefined }, loop: () => undefined, intervalMs: 60_000, log: silentLogger } as unknown as MonitorServerOptions;
+}
+
+test.each([
+  ["the flag", { flags: { metricsHost: "127.0.0.1", metricsPort: String(taken.port) } }, "--metrics-port"],
+  ["the variable", { env: { NIGHTOWL_METRICS_HOST: "127.0.0.1", NIGHTOWL_METRICS_PORT: String(taken.port) } }, "NIGHTOWL_METRICS_PORT"],
+  ["the .env file", { dotenv: `NIGHTOWL_METRICS_HOST=127.0.0.1\nNIGHTOWL_METRICS_PORT=${taken.port}\n` }, "NIGHTOWL_METRICS_PORT (from .env)"],
+])("a port in use given by %s: the message names where to change it", (_name, sources, named) => {
+  const config = loadConfig({ env: {}, ...sources });
+  expect(() => startMonitorServer(options(config))).toThrow(`metrics server cannot listen on 127.0.0.1:${taken.port} (EADDRINUSE): choose another ${named}`);
+});
