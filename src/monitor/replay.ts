@@ -28,7 +28,8 @@ export interface RuleReplay {
   /**
    * Each rule's firing episodes, oldest first: from the row whose analysis proved the rule to the
    * last row it fired at (no `endMs` while it still fires at the last row), with the message and
-   * the highest severity its analyses gave it.
+   * the highest severity its analyses gave it. A rule that pauses and fires again with the same
+   * start (the same night, the same run of flow) continues its episode.
    */
   triggers: Trigger[];
 }
@@ -40,6 +41,10 @@ export function replayRuleTimeline(frame: HistoryFrame, options: RuleStageOption
   const rules: (readonly string[])[] = new Array(frame.ts.length);
   const triggers: Trigger[] = [];
   const open = new Map<string, Trigger>();
+  // Each rule's latest episode and the start its rule gave it: a rule firing again for the same
+  // start is the same occurrence resumed (a night's pump starts, firing for 15 minutes after each
+  // start, are one night), so the episode is reopened, not told again.
+  const latest = new Map<string, { episode: Trigger; ruleStartMs: number }>();
   for (let i = 0; i < frame.ts.length; i++) {
     // The rules change only with an analysis.
     if (buffer.pushFrameRow(frame, i) !== undefined && stage.update(buffer)) {
@@ -50,10 +55,17 @@ export function replayRuleTimeline(frame: HistoryFrame, options: RuleStageOption
         open.delete(rule);
       }
       for (const f of firing) {
-        const t = open.get(f.rule);
+        let t = open.get(f.rule);
+        const before = latest.get(f.rule);
+        if (!t && before?.ruleStartMs === f.startMs) {
+          t = before.episode;
+          delete t.endMs;
+          open.set(f.rule, t);
+        }
         if (!t) {
           const started: Trigger = { rule: f.rule, deviceId: frame.deviceId, startMs: frame.ts[i]!, message: f.message, severity: f.severity };
           open.set(f.rule, started);
+          latest.set(f.rule, { episode: started, ruleStartMs: f.startMs });
           triggers.push(started);
         } else {
           t.message = f.message;
