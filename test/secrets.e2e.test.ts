@@ -212,10 +212,10 @@ test("credentials in NIGHTOWL_BASE_URL: run and poll-once (reachable or not, deb
   const polled = await nightowl(["poll-once"], env(sim.url));
   expect(polled.code).toBe(0);
   expectClean("poll-once with user:pass@ in the base URL", polled);
-  // Nobody listens on port 1: the network error and every retry line quote the URL.
+  // Nobody listens on port 1: the network error and every retry line name the portal and the call.
   const unreachable = await nightowl(["poll-once", "--request-timeout", "1"], env("http://127.0.0.1:1"));
   expect(unreachable.code).toBe(1);
-  expect(unreachable.stderr).toContain("http://127.0.0.1:1/api/auth/login");
+  expect(unreachable.stderr).toContain("POST /api/auth/login: network error: http://127.0.0.1:1: ECONNREFUSED");
   expect(unreachable.stderr).toContain("retry 1/");
   expectClean("poll-once with user:pass@ in an unreachable base URL", unreachable);
 

@@ -96,9 +96,40 @@ export async function exchange(fetcher: $Fetch, req: HttpRequest, endpoint: stri
     if (error instanceof NightowlError) throw error;
     if (req.signal?.aborted) throw aborted(endpoint, error);
     if (timeout.aborted) return { kind: "network", message: `timed out after ${limits.timeoutMs} ms`, cause: error };
-    const message = error instanceof Error ? error.message : String(error);
-    return { kind: "network", message: `network error: ${message}`, cause: error };
+    return { kind: "network", message: networkMessage(error, limits.origin), cause: error };
   }
+}
+
+/** What a system error code means, for the few a wrong URL or a portal down give. */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: "connection refused: nothing listens there",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "the host name could not be looked up now",
+  ECONNRESET: "the connection was reset",
+  EHOSTUNREACH: "no route to the host",
+  ENETUNREACH: "the network is unreachable",
+  ETIMEDOUT: "the connection timed out",
+};
+
+/**
+ * A failed exchange in a few words: where, the system's code and what it means. The fetch
+ * library's own sentence quotes the method and URL the endpoint already names, and adds advice
+ * ("Is the computer able to access the url?"); it is kept only when the error has no code.
+ */
+function networkMessage(error: unknown, origin: string): string {
+  const code = errorCode(error);
+  if (code === undefined) return `network error: ${error instanceof Error ? error.message : String(error)}`;
+  const words = NETWORK_WORDS[code];
+  return `network error: ${origin}: ${code}${words ? ` (${words})` : ""}`;
+}
+
+/** The `code` of an error or of its cause (ofetch wraps the runtime's error as the cause). */
+function errorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z_]{2,30}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /**

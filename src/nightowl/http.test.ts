@@ -47,7 +47,8 @@ test("credentials in the base URL go as a Basic header beside the token, and nev
   const log = createLogger({ format: "text", level: "debug", write: (line) => lines.push(line) });
   const failed = new HttpClient({ baseUrl: "http://user:hunter2@127.0.0.1:1", log, retries: 1, retryBaseMs: 1 }).request({ method: "POST", path: "/api/auth/login", body: {} }, v.unknown());
   const error = await failed.catch((e: Error) => e);
-  expect(String(error)).toContain("network error");
+  // One short line: where and why, not the fetch library's sentence quoting the request again.
+  expect(String(error)).toBe("NightowlError: POST /api/auth/login: network error: http://127.0.0.1:1: ECONNREFUSED (connection refused: nothing listens there) (after 2 attempts)");
   expect(lines.length).toBeGreaterThan(0);
   for (const text of [...lines, String(error)]) expect(text).not.toContain("hunter2");
 });
