@@ -135,7 +135,7 @@ test("usage mistakes exit 2 with one line naming the flag", async () => {
   expect(backwards.stderr).toMatch(/^nightowl: --since 2026-02-01 is not before --until/);
   const before = await cli("report", "--from-file", join(dir, "history.csv"), "--until", "2020-01-01");
   expect(before.code).toBe(2);
-  expect(before.stderr).toMatch(/^nightowl: --until "2020-01-01" holds no reading of the history: its readings run from \S+ to \S+; expected a range that overlaps them\n$/);
+  expect(before.stderr).toMatch(/^nightowl: --until "2020-01-01" holds no reading of the history: its readings run from \d{4}-\d\d-\d\d \d\d:\d\d \S+ to \d{4}-\d\d-\d\d \d\d:\d\d \S+; expected a range that overlaps them\n$/);
   const badTime = await cli("report", "--from-file", join(dir, "history.csv"), "--since", "last tuesday");
   expect(badTime.code).toBe(2);
   expect(badTime.stderr).toContain("--since \"last tuesday\" is not allowed");

@@ -18,7 +18,7 @@ function outcome(sinceMs: number | undefined, untilMs: number, flags: RangeFlags
   }
 }
 
-const empty = (given: string) => `${given} holds no reading of the history: its readings run from 2026-08-28T02:25:00.000Z to 2026-09-07T02:25:00.000Z; expected a range that overlaps them`;
+const empty = (given: string) => `${given} holds no reading of the history: its readings run from 2026-08-28 02:25 UTC to 2026-09-07 02:25 UTC; expected a range that overlaps them`;
 
 test.each<[string, number | undefined, number, RangeFlags, string]>([
   ["all", undefined, LAST, {}, "ok"],
@@ -30,4 +30,10 @@ test.each<[string, number | undefined, number, RangeFlags, string]>([
   ["backwards", Date.parse("2026-09-05"), Date.parse("2026-09-01"), { since: "2026-09-05", until: "2026-09-01" }, "--since 2026-09-05 is not before --until: expected an earlier time"],
 ])("%s", (_, sinceMs, untilMs, flags, expected) => {
   expect(outcome(sinceMs, untilMs, flags)).toBe(expected);
+});
+
+test("the readings' span is told on the report's clock, with the zone's name", () => {
+  expect(() => checkReportRange(frames, Date.parse("2027-01-01"), LAST, { since: "2027-01-01" }, "America/Denver")).toThrow(
+    "its readings run from 2026-08-27 20:25 MDT to 2026-09-06 20:25 MDT;",
+  );
 });

@@ -3,6 +3,7 @@
  * a range wholly before or after the readings would make a report of nothing, with a header
  * running backwards and "no leak was found", which reads as a clean bill of health.
  */
+import { localClock } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
 
 /** The flags as the user typed them, to quote back. */
@@ -13,9 +14,10 @@ export interface RangeFlags {
 
 /**
  * @throws NightowlError E_USAGE when `since` is not before `until`, or when the range holds no
- *   reading of any device, naming the history's first and last reading
+ *   reading of any device, naming the history's first and last reading on the report's clock
+ *   (`timeZone`, with the zone's name), the clock its pages are in
  */
-export function checkReportRange(frames: readonly { ts: ArrayLike<number> }[], sinceMs: number | undefined, untilMs: number, flags: RangeFlags): void {
+export function checkReportRange(frames: readonly { ts: ArrayLike<number> }[], sinceMs: number | undefined, untilMs: number, flags: RangeFlags, timeZone = "UTC"): void {
   const given = [flags.since === undefined ? "" : `--since ${JSON.stringify(flags.since)}`, flags.until === undefined ? "" : `--until ${JSON.stringify(flags.until)}`].filter(Boolean).join(" ");
   if (sinceMs !== undefined && flags.until !== undefined && sinceMs >= untilMs) {
     throw new NightowlError("E_USAGE", `--since ${flags.since} is not before --until: expected an earlier time`);
@@ -29,7 +31,7 @@ export function checkReportRange(frames: readonly { ts: ArrayLike<number> }[], s
   }
   if (first > last) return;
   if (untilMs < first || (sinceMs ?? -Infinity) > last) {
-    const iso = (ms: number) => new Date(ms).toISOString();
-    throw new NightowlError("E_USAGE", `${given} holds no reading of the history: its readings run from ${iso(first)} to ${iso(last)}; expected a range that overlaps them`);
+    const at = (ms: number) => localClock(timeZone).stamp(ms, true);
+    throw new NightowlError("E_USAGE", `${given} holds no reading of the history: its readings run from ${at(first)} to ${at(last)}; expected a range that overlaps them`);
   }
 }

@@ -58,9 +58,9 @@ with --model-path and no zone named, in the model's zone, as score does.`,
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
     const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
-    checkReportRange(frames, sinceMs, untilMs, options);
     // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
     const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
+    checkReportRange(frames, sinceMs, untilMs, options, timeZone);
     const zoneWarning = model && modelZoneWarning(model, timeZone);
     if (zoneWarning) log.warn(zoneWarning);
     const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>
