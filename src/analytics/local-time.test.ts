@@ -19,24 +19,14 @@ test("UTC is the default; an unknown zone is a configuration error", () => {
 });
 
 test.each([
-  ["UTC", Date.UTC(2026, 0, 5, 3, 7, 59), "2026-01-05 03:07"],
-  ["America/Denver", Date.UTC(2026, 0, 5, 3, 7), "2026-01-04 20:07"],
-  ["America/Denver", Date.UTC(2026, 6, 5, 3, 7), "2026-07-04 21:07"],
-  // The autumn change: 01:30 comes twice, an hour apart.
-  ["America/Denver", Date.UTC(2026, 10, 1, 7, 30), "2026-11-01 01:30"],
-  ["America/Denver", Date.UTC(2026, 10, 1, 8, 30), "2026-11-01 01:30"],
-  ["Asia/Kolkata", Date.UTC(2026, 0, 5, 20, 0), "2026-01-06 01:30"],
-])("the wall-clock stamp in %s", (zone, ts, text) => {
+  ["UTC", Date.UTC(2026, 0, 5, 3, 7, 59), "2026-01-05 03:07", "UTC"],
+  ["America/Denver", Date.UTC(2026, 0, 5, 3, 7), "2026-01-04 20:07", "MST"],
+  ["America/Denver", Date.UTC(2026, 6, 5, 3, 7), "2026-07-04 21:07", "MDT"],
+  // The autumn change: 01:30 comes twice, an hour apart; the zone's name tells the two apart.
+  ["America/Denver", Date.UTC(2026, 10, 1, 7, 30), "2026-11-01 01:30", "MDT"],
+  ["America/Denver", Date.UTC(2026, 10, 1, 8, 30), "2026-11-01 01:30", "MST"],
+  ["Asia/Kolkata", Date.UTC(2026, 0, 5, 20, 0), "2026-01-06 01:30", "GMT+5:30"],
+])("the wall-clock stamp in %s, and with the zone's name", (zone, ts, text, name) => {
   expect(localClock(zone).stamp(ts)).toBe(text);
-});
-
-test.each([
-  ["UTC", Date.UTC(2026, 0, 5, 3, 7), "2026-01-05 03:07 UTC"],
-  ["America/Denver", Date.UTC(2026, 0, 5, 3, 7), "2026-01-04 20:07 MST"],
-  // The hour the autumn change repeats: the zone's name tells the two apart.
-  ["America/Denver", Date.UTC(2026, 10, 1, 7, 30), "2026-11-01 01:30 MDT"],
-  ["America/Denver", Date.UTC(2026, 10, 1, 8, 30), "2026-11-01 01:30 MST"],
-])("the stamp with the zone's name in %s", (zone, ts, text) => {
-  expect(localClock(zone).stamp(ts, true)).toBe(text);
-  expect(localClock(zone).zoneName(ts)).toBe(text.slice(17));
+  expect(localClock(zone).stamp(ts, true)).toBe(`${text} ${name}`);
 });

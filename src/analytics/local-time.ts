@@ -30,8 +30,6 @@ export interface LocalClock {
    * tells apart the hour the autumn change repeats.
    */
   stamp(ts: number, withZone?: boolean): string;
-  /** The zone's short name at `ts` ("MST", "MDT", "UTC"; "GMT+1" where the zone has no common one). */
-  zoneName(ts: number): string;
 }
 
 /** One clock per zone for the process: its offset cache is shared by every analysis. */
@@ -65,6 +63,7 @@ function newClock(timeZone: string): LocalClock {
     return start;
   }
 
+  /** The zone's short name at `ts` ("MST", "MDT", "UTC"; "GMT+5:30" where the zone has no common one). */
   let names: Intl.DateTimeFormat | undefined;
   function zoneName(ts: number): string {
     names ??= new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
@@ -90,6 +89,5 @@ function newClock(timeZone: string): LocalClock {
       const wall = new Date(ts + offsetMs(ts)).toISOString().slice(0, 16).replace("T", " ");
       return withZone ? `${wall} ${zoneName(ts)}` : wall;
     },
-    zoneName,
   };
 }
