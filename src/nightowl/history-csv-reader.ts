@@ -51,7 +51,8 @@ async function* scanFile(file: string, onRow: (row: HistoryCsvRow) => void): Asy
   } catch (error) {
     if (error instanceof NightowlError) throw error;
     if (error instanceof CsvSyntaxError) throw decoder.error(error.line, error.message);
-    throw new NightowlError("E_IO", `cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    // The code alone: the runtime's message repeats the path ("ENOENT: no such file or directory, open '…'").
+    throw new NightowlError("E_IO", `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
   } finally {
     stream.destroy();
   }
