@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { isNightowlError } from "../errors.ts";
-import { checkReportRange, type RangeFlags } from "./report-range.ts";
+import { checkReportRange, parseReportTime, type RangeFlags } from "./report-range.ts";
 
 const DAY = 86_400_000;
 const FIRST = Date.parse("2026-08-28T02:25:00Z");
@@ -35,5 +35,22 @@ test.each<[string, number | undefined, number, RangeFlags, string]>([
 test("the readings' span is told on the report's clock, with the zone's name", () => {
   expect(() => checkReportRange(frames, Date.parse("2027-01-01"), LAST, { since: "2027-01-01" }, "America/Denver")).toThrow(
     "its readings run from 2026-08-27 20:25 MDT to 2026-09-06 20:25 MDT;",
+  );
+});
+
+test.each<[string, string, number]>([
+  ["a date: the sites' midnight", "2026-11-20", Date.UTC(2026, 10, 20, 7)],
+  ["a local date and time", "2026-07-04 08:00", Date.UTC(2026, 6, 4, 14)],
+  ["the same with a T", "2026-07-04T08:00", Date.UTC(2026, 6, 4, 14)],
+  ["ISO with an offset", "2026-07-04T08:00:00Z", Date.UTC(2026, 6, 4, 8)],
+  ["epoch ms", "1783166400000", 1783166400000],
+  ["an offset back from the base", "36h", LAST - 36 * 3_600_000],
+])("report times read on the report's clock (America/Denver): %s", (_, text, expected) => {
+  expect(parseReportTime("--since", text, LAST, "America/Denver")).toBe(expected);
+});
+
+test("a time that is none is one line naming the flag and the forms", () => {
+  expect(() => parseReportTime("--since", "last tuesday", LAST, "America/Denver")).toThrow(
+    '--since "last tuesday" is not allowed: expected a date or date and time in America/Denver (2026-07-04, 2026-07-04 08:00), ISO 8601 with an offset, epoch milliseconds, or an offset such as 7d, 36h or 90m',
   );
 });

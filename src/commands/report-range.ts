@@ -5,6 +5,7 @@
  */
 import { localClock } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
+import { parseEventTime } from "../events/event-time.ts";
 
 /** The flags as the user typed them, to quote back. */
 export interface RangeFlags {
@@ -33,5 +34,24 @@ export function checkReportRange(frames: readonly { ts: ArrayLike<number> }[], s
   if (untilMs < first || (sinceMs ?? -Infinity) > last) {
     const at = (ms: number) => localClock(timeZone).stamp(ms, true);
     throw new NightowlError("E_USAGE", `${given} holds no reading of the history: its readings run from ${at(first)} to ${at(last)}; expected a range that overlaps them`);
+  }
+}
+
+/**
+ * A `--since`/`--until` as typed: an offset back from `base` (7d, 36h, 90m), epoch ms, ISO 8601
+ * with an offset, or a date or date and time without one read on the report's clock
+ * (`timeZone`), as `events add` reads them: `--since 2026-07-04` is the sites' midnight, not
+ * UTC's (nor, for a time, the machine's, as `Date.parse` would have it).
+ * @throws NightowlError E_USAGE naming the flag
+ */
+export function parseReportTime(flag: string, text: string, base: number, timeZone: string): number {
+  const s = text.trim();
+  const offset = /^-?(\d+(?:\.\d+)?)(d|h|m)$/.exec(s);
+  if (offset) return base - Number(offset[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[offset[2] as "d"];
+  if (/^\d{10,}$/.test(s)) return Number(s);
+  try {
+    return parseEventTime(s, timeZone, flag);
+  } catch {
+    throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text.slice(0, 60))} is not allowed: expected a date or date and time in ${timeZone} (2026-07-04, 2026-07-04 08:00), ISO 8601 with an offset, epoch milliseconds, or an offset such as 7d, 36h or 90m`);
   }
 }

@@ -18,7 +18,7 @@ import { modelZoneWarning } from "../ml/model-zone.ts";
 import { commandContext, print } from "./context.ts";
 import { isSettingGiven } from "./portal.ts";
 import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
-import { checkReportRange } from "./report-range.ts";
+import { checkReportRange, parseReportTime } from "./report-range.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
 
 const REPORT_SETTINGS: readonly SettingName[] = [...ML_COMMAND_SETTINGS, "powerFactor"];
@@ -32,8 +32,8 @@ interface ReportFlags extends ModelCommandFlags {
 
 export function reportCommand(): Command {
   return historyCommand("report", "Write a self-contained HTML report per device (or JSON): water use, night flow, pump health, and the rules and alarms on a timeline.", [
-    ["--since <time>", "start of the reported range: ISO date/time, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
-    ["--until <time>", "end of the reported range: ISO date/time or epoch ms (default: the last reading)"],
+    ["--since <time>", "start of the reported range: a date or date and time on the report's clock (2026-07-04, '2026-07-04 08:00'), ISO 8601 with an offset, epoch ms, or an offset back from --until such as 7d or 36h (default: all)"],
+    ["--until <time>", "end of the reported range, in the same forms; an offset counts back from the last reading (default: the last reading)"],
     ["--output <file>", "where to write the report; - for standard output (default: nightowl-report.html, or nightowl-report.json with --format json)"],
     ["--format <format>", "html or json", "html"],
     ...modelCommandOptions("a leak model: adds the alarms score gives the same history, and their top features, to the timeline", "shown on the timeline; with a model, applied to its alarms as score --events does"),
@@ -55,11 +55,11 @@ with --model-path and no zone named, in the model's zone, as score does.`,
     checkReportSpan(frames);
     const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
     const events = options.events ? loadEventsFile(options.events).events : undefined;
-    const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
-    const untilMs = options.until === undefined ? lastMs : parseTime("--until", options.until, lastMs);
-    const sinceMs = options.since === undefined ? undefined : parseTime("--since", options.since, untilMs);
     // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
     const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
+    const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
+    const untilMs = options.until === undefined ? lastMs : parseReportTime("--until", options.until, lastMs, timeZone);
+    const sinceMs = options.since === undefined ? undefined : parseReportTime("--since", options.since, untilMs, timeZone);
     checkReportRange(frames, sinceMs, untilMs, options, timeZone);
     const zoneWarning = model && modelZoneWarning(model, timeZone);
     if (zoneWarning) log.warn(zoneWarning);
@@ -98,16 +98,6 @@ function checkReportSpan(frames: readonly { deviceId: string; ts: ArrayLike<numb
       throw new NightowlError("E_DATA", `device ${f.deviceId}: readings from ${iso(first)} to ${iso(last)} span more than the ${MAX_REPORT_DAYS} days a report reads; report a shorter range of the history (or look for a stray timestamp)`);
     }
   }
-}
-
-/** ISO date/time, epoch ms, or an offset back from `base` ("7d", "36h", "90m"). */
-export function parseTime(flag: string, text: string, base: number): number {
-  const offset = /^-?(\d+(?:\.\d+)?)(d|h|m)$/.exec(text.trim());
-  if (offset) return base - Number(offset[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[offset[2] as "d"];
-  if (/^\d{10,}$/.test(text.trim())) return Number(text.trim());
-  const parsed = Date.parse(text);
-  if (Number.isNaN(parsed)) throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text)} is not allowed: expected an ISO date or time, epoch milliseconds, or an offset such as 7d, 36h or 90m`);
-  return parsed;
 }
 
 function writeAtomically(path: string, text: string): void {
