@@ -152,6 +152,12 @@ describe("secrets", () => {
     );
   });
 
+  test("a password file given by the flag is quoted as the flag was typed", () => {
+    expect(messageOf(() => loadConfig({ env: {}, flags: { passwordFile: "/nonexistent/pw" } }))).toBe(
+      '--password-file "/nonexistent/pw" cannot be read (ENOENT): expected a readable file holding the password',
+    );
+  });
+
   test("an unreadable password file (a directory) is named with the reason", () => {
     expect(messageOf(() => loadConfig({ env: { NIGHTOWL_PASSWORD_FILE: "." } }))).toBe(
       'NIGHTOWL_PASSWORD_FILE="." cannot be read (EISDIR): expected a readable file holding the password',

@@ -80,16 +80,18 @@ export function loadConfig(sources: ConfigSources): Config {
     }
     const path = raw[file]!.trim();
     const what = SECRET_NAMES[secret];
+    // As typed: `--password-file "/x"` from the flag, `NIGHTOWL_PASSWORD_FILE="/x"` from the environment.
+    const given = `${origin[file]}${origin[file]!.startsWith("--") ? " " : "="}${JSON.stringify(path)}${suffix[file] ?? ""}`;
     let value: string;
     try {
       value = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)}${suffix[file] ?? ""} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
+      throw new NightowlError("E_CONFIG", `${given} cannot be read (${reason}): expected a readable file holding the ${what}`, { cause: error });
     }
-    if (value === "") throw new NightowlError("E_CONFIG", `${origin[file]}=${JSON.stringify(path)}${suffix[file] ?? ""} is empty: expected a file holding the ${what}`);
+    if (value === "") throw new NightowlError("E_CONFIG", `${given} is empty: expected a file holding the ${what}`);
     raw[secret] = value;
-    fromFile[secret] = `${origin[file]}=${JSON.stringify(path)}${suffix[file] ?? ""}`;
+    fromFile[secret] = given;
   }
 
   const result = v.safeParse(ConfigSchema, raw);
