@@ -2,6 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { localClock } from "../analytics/local-time.ts";
 import { registerEventsMetrics } from "../metrics/events.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import type { Logger } from "../log.ts";
@@ -59,4 +60,13 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   rmSync(path);
   watch.refresh();
   expect(watch.of("d1")).toEqual([]);
+});
+
+test("a file whose events overlap is told on the sites' clock when run gives one", () => {
+  const path = join(dir, "overlap.json");
+  writeFileSync(path, JSON.stringify({ version: 1, events: [{ ...pool, start: new Date(T0).toISOString(), end: new Date(T0 + 8 * H).toISOString() }, { ...pool, id: "again", start: new Date(T0 + H).toISOString(), end: new Date(T0 + 2 * H).toISOString() }] }));
+  const log = recordingLog();
+  const watch = createEventsWatch({ path, log, at: (ms) => localClock("America/Denver").stamp(ms, true) });
+  expect(watch.valid()).toBe(false);
+  expect(log.lines).toEqual([expect.stringContaining("event again (2026-07-04 03:00 MDT .. 2026-07-04 04:00 MDT) overlaps event pool (2026-07-04 02:00 MDT .. 2026-07-04 10:00 MDT)")]);
 });

@@ -14,7 +14,7 @@ import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
 import { EventIndex } from "./covering.ts";
-import { loadEventsFile, type OwnerEvent } from "./events-file.ts";
+import { loadEventsFile, type OwnerEvent, type TellTime } from "./events-file.ts";
 
 export interface EventsWatchOptions {
   /** The events file (NIGHTOWL_STATE_DIR/events.json). */
@@ -22,6 +22,8 @@ export interface EventsWatchOptions {
   log: Logger;
   /** Where the file's state goes (src/metrics/events.ts); none in tests that do not read it. */
   metrics?: EventsWatchMetrics;
+  /** How a problem tells a time: the sites' clock, as `events add` does (default ISO UTC). */
+  at?: TellTime;
 }
 
 /** What the watch reports after each read of the file. */
@@ -75,7 +77,7 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
     const first = seen === undefined;
     seen = now;
     try {
-      const file = loadEventsFile(path, { missingIsEmpty: true });
+      const file = loadEventsFile(path, { missingIsEmpty: true, at: options.at });
       use(file.events);
       if (!first || file.events.length > 0) log.info(`events file ${path} read: ${file.events.length} events in force`);
       ok = true;
