@@ -192,7 +192,7 @@ export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZo
 
 function tableHeader(model: LeakModel, timeZone: string): string[] {
   return [
-    `Model: ${model.path === undefined ? "(in memory)" : shownModelPath(model.path)} (trained ${model.training.trained_at}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
+    `Model: ${model.path === undefined ? "(in memory)" : shownModelPath(model.path)} (trained ${localClock(timeZone).stamp(Date.parse(model.training.trained_at), true)}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
     `Nights, weekdays and the times below in ${timeZone}`,
     "",
   ];

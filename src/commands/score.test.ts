@@ -1,0 +1,13 @@
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { loadModelFile } from "../ml/model-file.ts";
+import { scoresTable } from "./score.ts";
+
+const shipped = loadModelFile(join(import.meta.dir, "..", "..", "models", "global", "leak_detector.json"));
+const model = { ...shipped, training: { ...shipped.training, trained_at: "2026-05-06T00:00:00.000Z" } };
+
+test("the table's header tells when the model was trained on the clock of the times below it", () => {
+  const [header, zone] = scoresTable(model, [], "America/Denver").split("\n");
+  expect(header).toContain("(trained 2026-05-05 18:00 MDT, ");
+  expect(zone).toBe("Nights, weekdays and the times below in America/Denver");
+});
