@@ -83,19 +83,22 @@ describe("rest guard, row by row", () => {
   // A draw new since training (an irrigation zone from 14:00, where training always rested)
   // keeps the site busy 40 minutes, under the guard's floor; the day it runs 55 minutes the
   // guard passes training's limit, and the zone's own earlier days excuse it — measured the
-  // same way under 5-minute polling. [case, earlier days' minutes, today's minutes, today's rows every (min), fires today]
-  const schedules: [string, number, number, number, boolean][] = [
-    ["no earlier day: a 55-minute stretch fires", 0, 55, 1, true],
-    ["40 minutes on the two days before: 55 minutes is excused", 40, 55, 1, false],
-    ["40 minutes on the two days before: 65 minutes is past them by more than 15 and fires", 40, 65, 1, true],
-    ["20 minutes on the two days before: too short to make a schedule, 55 fires", 20, 55, 1, true],
-    ["40 minutes on the two days before, today polled every 5 minutes: excused", 40, 55, 5, false],
+  // same way under 5-minute polling. Around 07:00 training went 60 minutes without a rest: a
+  // stretch must pass that by the guard's 5-minute margin to make a schedule.
+  // [case, hour, earlier days' minutes, today's minutes, today's rows every (min), fires today]
+  const schedules: [string, number, number, number, number, boolean][] = [
+    ["no earlier day: a 55-minute stretch fires", 14, 0, 55, 1, true],
+    ["40 minutes on the two days before: 55 minutes is excused", 14, 40, 55, 1, false],
+    ["40 minutes on the two days before: 65 minutes is past them by more than 15 and fires", 14, 40, 65, 1, true],
+    ["20 minutes on the two days before: too short to make a schedule, 55 fires", 14, 20, 55, 1, true],
+    ["40 minutes on the two days before, today polled every 5 minutes: excused", 14, 40, 55, 5, false],
+    ["07:00, 62 minutes before (training's 60 plus less than the margin): no schedule, 70 fires", 7, 62, 70, 1, true],
   ];
-  for (const [name, earlier, today, every, fires] of schedules) {
+  for (const [name, hour, earlier, today, every, fires] of schedules) {
     test(`schedule: ${name}`, () => {
       const guard = new RestGuard(params, names);
       const day = (d: number, minutes: number, step: number) => {
-        const start = d * DAY + 14 * HOUR;
+        const start = d * DAY + hour * HOUR;
         let fired = false;
         for (let t = start - 30 * MIN; t <= start + (minutes + 30) * MIN; t += step * MIN) fired = guard.push(t, t, row(t > start && t <= start + minutes * MIN)) || fired;
         return fired;

@@ -47,8 +47,8 @@ export const REST_GUARD = {
    */
   marginMinutes: 5,
   /**
-   * A stretch without a rest longer than training's longest at the hour makes a schedule
-   * (recurring-stretch.ts) though the guard did not fire on it (under its floor or margin): a
+   * A stretch without a rest past training's longest at the hour by the margin makes a schedule
+   * (recurring-stretch.ts) though the guard did not fire on it (under its floor): a
    * new irrigation zone of 30 minutes keeps the site busy 33–45 minutes on its mornings, and the
    * morning a shower runs on past it, or 5-minute polling measures it longer, the guard passes
    * its limit: that morning is excused by the zone's own mornings. The household's own mornings,
@@ -192,9 +192,9 @@ export class RestGuard {
     return restless && !(polled ? excused15 : excused5);
   }
 
-  /** A stretch of `busy` minutes longer than training's at the hour: new, so a schedule's if it recurs. */
+  /** A stretch of `busy` minutes past training's at the hour as the guard's bar has it, floor aside: new, so a schedule's if it recurs. */
   private beyondTraining(busy: number, polled: boolean, local: number): boolean {
-    return busy >= REST_GUARD.scheduleMinutes && busy > this.limit(polled, local);
+    return busy >= REST_GUARD.scheduleMinutes && busy > this.limit(polled, local) + REST_GUARD.marginMinutes;
   }
 
   /** Training's longest stretch at the local hour of `local` and the hours either side. */
