@@ -1,7 +1,9 @@
 import { expect, test } from "bun:test";
 import type { DeviceAnalysis } from "../analytics/analyze.ts";
 import type { Trigger } from "../analytics/trigger.ts";
-import { ruleReasons } from "./live-source.ts";
+import type { AnalyticsMetrics } from "../metrics/analytics.ts";
+import type { LiveScorer } from "../metrics/live-scorer.ts";
+import { createLiveStatusSource, ruleReasons } from "./live-source.ts";
 
 const H = 3_600_000;
 const t = (rule: string, startH: number, endH: number | undefined, message: string): Trigger => ({
@@ -24,4 +26,19 @@ test("one reason per firing rule: the latest sentence, since the start of its un
     { rule: "continuous_flow", sentence: "continuous flow for 14 h at 0.50 gal/min or more (420 gal)", sinceMs: 40 * H },
   ]);
   expect(ruleReasons(analysis, ["dry_run"])).toEqual([]);
+});
+
+test("the model's verdict scored after the poll is on the card and in its sparkline alike", async () => {
+  const at = Date.UTC(2026, 10, 25, 12);
+  let latest: ReturnType<LiveScorer["latest"]>;
+  const scorer = { latest: () => latest } as unknown as LiveScorer;
+  const analytics = { devices: () => new Map() } as unknown as AnalyticsMetrics;
+  const source = createLiveStatusSource({ analytics, scorer, now: () => at });
+  const snapshot = { id: "d1", name: "Well 1", type: "NightOwl Flex", userLabel: "me", telemetry: { S1: { ts: at, value: 55 } }, attributes: {} };
+  await source.observe({ ok: true, devices: [snapshot], startedAt: at, durationMs: 1 });
+  // Scoring observes the same poll after the status source.
+  latest = { ts: at, decision: 0.1, verdict: { probability: 13, isAnomaly: false } } as ReturnType<LiveScorer["latest"]>;
+  const [status] = source.statuses(24 * H);
+  expect(status!.leakProbability).toBe(13);
+  expect(status!.series.leakProbability.map((p) => p.v).filter((v) => !Number.isNaN(v))).toEqual([13]);
 });

@@ -77,7 +77,21 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     return Object.entries(figures?.rules ?? {}).filter(([, on]) => on === 1).map(([rule]) => rule);
   }
 
+  /**
+   * Adds the model's newest verdict to the device's trail. Called at each poll and again when a
+   * page or a reason is asked for: scoring observes the poll after this source, so without the
+   * second call the first poll's card showed a probability its sparkline said it had no data for.
+   */
+  function catchUp(id: string, k: Known): void {
+    const m = options.scorer?.latest(id);
+    if (!m || !(m.ts > k.probability.lastTs)) return;
+    k.probability.push(m.ts, m.verdict.probability);
+    if (m.verdict.isAnomaly) k.modelSince ??= m.ts;
+    else k.modelSince = undefined;
+  }
+
   function verdictOf(id: string, k: Known, figures: DeviceFigures | undefined): DeviceVerdict {
+    catchUp(id, k);
     const m = model(id);
     const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(firing(figures), m, options.events?.forVerdict(id, k.readingAt));
     const event = eventNote(id, k.readingAt);
@@ -175,12 +189,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
         const k = known.get(d.id) ?? { snapshot: d, readingAt: Number.NaN, probability: new ProbabilityTrail(KEEP_MS) };
         k.snapshot = d;
         k.readingAt = Math.max(...Object.values(d.telemetry).map((r) => r.ts), Number.isNaN(k.readingAt) ? -Infinity : k.readingAt);
-        const m = options.scorer?.latest(d.id);
-        if (m && m.ts > k.probability.lastTs) {
-          k.probability.push(m.ts, m.verdict.probability);
-          if (m.verdict.isAnomaly) k.modelSince ??= m.ts;
-          else k.modelSince = undefined;
-        }
+        catchUp(d.id, k);
         known.set(d.id, k);
       }
     },
@@ -192,6 +201,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     },
     reasons(id) {
       const k = known.get(id);
+      if (k) catchUp(id, k);
       return k ? reasonsOf(id, k, options.analytics.devices().get(id)?.figures(), analysisOf(id)?.analysis) : [];
     },
     statuses(spanMs, onlyId) {
