@@ -55,6 +55,7 @@ Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
   for (const command of [program, ...program.commands]) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
+    for (const c of [command, ...command.commands]) plainDefaults(c);
     command.configureOutput({
       outputError: (message, write) => {
         const where = command === program ? "nightowl --help" : `nightowl help ${command.name()}`;
@@ -63,6 +64,16 @@ Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
     });
   }
   return program;
+}
+
+/**
+ * A string default shown as typed, `(default: 30)`, like the settings' defaults beside it, not
+ * as commander's JSON `(default: "30")`.
+ */
+function plainDefaults(command: Command): void {
+  for (const option of command.options) {
+    if (typeof option.defaultValue === "string" && option.defaultValueDescription === undefined) option.defaultValueDescription = option.defaultValue;
+  }
 }
 
 /** `nightowl help [command]`: the command's help, or one line and exit 2 for an unknown command. */
