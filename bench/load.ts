@@ -177,7 +177,7 @@ try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 20_000, log.tail);
   const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
   // The first poll builds the simulator's day for every device; the load starts after it.
-  await until("first poll", () => log.polls.length > 0, 900_000, log.tail);
+  await until("first poll", () => log.polls.length > 0, 1_800_000, log.tail);
 
   // The first poll warms every device from the portal's recent history (analytics and scoring
   // windows); scrapes meanwhile are timed apart, until the first successful inference.

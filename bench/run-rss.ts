@@ -2,14 +2,18 @@
  * Memory of the monitor: `nightowl run` (from source) with live leak scoring on every poll
  * against a simulator of N devices × every default key, each device warmed from
  * `--warmup-hours` of the portal's history. Reports the monitor's resident memory (VmRSS from
- * /proc) once every device has been scored, and its peak (VmHWM).
+ * /proc) once every device has been scored, and its peak (VmHWM). With `--heap`, then also
+ * what the JavaScript heap holds after a full collection (bench/heap-report.ts) and the
+ * resident memory after it: live data against the collector's headroom.
  *
- *   bun bench/run-rss.ts [--devices 50] [--warmup-hours 48] [--polls 3] [--json]
+ *   bun bench/run-rss.ts [--devices 50] [--warmup-hours 48] [--polls 3] [--heap] [--json]
  *
  * The simulator runs in this process, so its memory is not the monitor's. Figures are
  * reported, never asserted.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
 import { childEnv, CLI, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
 
@@ -17,6 +21,9 @@ const flag = (name: string, fallback: number) => numberArg(name, fallback, (v) =
 const DEVICES = flag("--devices", 50);
 const WARMUP_HOURS = flag("--warmup-hours", 48);
 const POLLS = flag("--polls", 3);
+const HEAP = process.argv.includes("--heap");
+const heapDir = HEAP ? mkdtempSync(join(tmpdir(), "nightowl-heap-")) : "";
+const heapFile = join(heapDir, "heap.json");
 
 if (!existsSync(MODEL)) throw new Error(`no model at ${MODEL}: live scoring needs one`);
 const sim = await startSimulator({ port: 0, devices: DEVICES, seed: 11, username: "rss@example.com", password: "rss-bench-password" });
@@ -33,7 +40,9 @@ const argv = [
   "--model-path", MODEL,
 ];
 const t0 = Date.now();
-const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: childEnv({ NIGHTOWL_PASSWORD: "rss-bench-password" }), stdout: "ignore", stderr: "pipe" });
+const preload = HEAP ? ["--preload", join(import.meta.dir, "heap-report.ts")] : [];
+const env = childEnv({ NIGHTOWL_PASSWORD: "rss-bench-password", ...(HEAP ? { NIGHTOWL_BENCH_HEAP_REPORT: heapFile } : {}) });
+const monitor = Bun.spawn([process.execPath, ...preload, CLI, ...argv], { cwd: ROOT, env, stdout: "ignore", stderr: "pipe" });
 const log = followPolls(monitor.stderr as ReadableStream<Uint8Array>);
 try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 30_000, log.tail);
@@ -53,15 +62,28 @@ try {
   const memory = processMemory(monitor.pid);
   const mem = { rssMb: memory?.rss ?? Number.NaN, peakMb: memory?.peak ?? Number.NaN };
   const polls = log.polls.length;
-  const result = { devices: DEVICES, warmupHours: WARMUP_HOURS, polls, inferences: statuses, ...mem, seconds: (Date.now() - t0) / 1000 };
+  let heap: { rssBytes: number; heapBytes: number; typedArrayBytes: number; objects: number; top: Array<{ kind: string; count: number; bytes: number }> } | undefined;
+  if (HEAP) {
+    monitor.kill("SIGUSR2");
+    await until("heap report", () => existsSync(heapFile), 600_000, log.tail);
+    await Bun.sleep(500);
+    heap = JSON.parse(readFileSync(heapFile, "utf8"));
+  }
+  const result = { devices: DEVICES, warmupHours: WARMUP_HOURS, polls, inferences: statuses, ...mem, ...(heap ? { heap } : {}), seconds: (Date.now() - t0) / 1000 };
   if (process.argv.includes("--json")) console.log(JSON.stringify(result));
   else {
     console.log("| devices | warm-up | polls | successful inferences | RSS after | peak RSS |");
     console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
     console.log(`| ${DEVICES.toLocaleString("en-US")} | ${WARMUP_HOURS} h | ${polls} | ${scored.toLocaleString("en-US")} | ${mem.rssMb.toFixed(0)} MB | ${mem.peakMb.toFixed(0)} MB |`);
+    if (heap) {
+      const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+      console.log(`\nAfter a full collection: heap ${mb(heap.heapBytes)} (typed arrays' storage ${mb(heap.typedArrayBytes)}, ${heap.objects.toLocaleString("en-US")} objects), resident ${(heap.rssBytes / 2 ** 20).toFixed(0)} MB`);
+      for (const t of heap.top) console.log(`  ${mb(t.bytes).padStart(9)}  ${t.count.toLocaleString("en-US").padStart(9)}  ${t.kind}`);
+    }
   }
 } finally {
   monitor.kill("SIGTERM");
   await monitor.exited;
   await sim.stop();
+  if (HEAP) rmSync(heapDir, { recursive: true, force: true });
 }
