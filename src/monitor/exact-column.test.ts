@@ -87,6 +87,16 @@ test("moving rows keeps them exact and leaves no reading after them", () => {
   expect(Array.from(c.read(0, 4))).toEqual([4.5, 5, 6, 6.5]);
 });
 
+test("moving rows short of the newest: the next reading steps from the last row kept", () => {
+  const c = new ExactColumn(8);
+  // 90 is a step too big for a byte, kept aside, and is among the rows dropped.
+  [50, 51, 52, 90, 91].forEach((x, i) => c.set(i, x));
+  c.move(1, 3, 8);
+  c.set(2, 53);
+  c.set(3, 200);
+  expect(Array.from(c.read(0, 5))).toEqual([51, 52, 53, 200, Number.NaN]);
+});
+
 test("a buffer's life of appends, gaps, big steps and moves reads back as the plain numbers", () => {
   let seed = 3;
   const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);

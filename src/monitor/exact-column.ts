@@ -126,12 +126,18 @@ export class ExactColumn {
   move(from: number, to: number, capacity: number): void {
     const data = this.data;
     if (data instanceof Int8Array) {
+      // Rows from `to` on hold no reading afterwards: the newest reading is then the last
+      // before `to`, and the asides left are those of [from, to).
+      let kept = this.asides;
+      if (this.lastRow >= to) {
+        this.last = this.walk(data, to);
+        kept = this.walked;
+      }
       // Row `from` becomes row 0: what it stepped from is the reading carried into it.
       this.base = this.walk(data, from);
-      // Rows from `to` on hold no reading, so the asides left are those of [from, to).
       const gone = this.walked;
-      this.aside?.copyWithin(0, gone, this.asides);
-      this.asides -= gone;
+      this.aside?.copyWithin(0, gone, kept);
+      this.asides = kept - gone;
       this.lastRow = Math.max(-1, Math.min(this.lastRow, to - 1) - from);
     }
     const na = data instanceof Int8Array ? NA8 : data instanceof Float64Array ? Number.NaN : data instanceof Int16Array ? NA16 : NA32;
