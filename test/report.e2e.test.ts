@@ -173,3 +173,18 @@ test("--events: the device's events in the range are in the JSON with the flag's
   expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
   expect(bad.stderr).toContain("is not JSON");
 }, 60_000);
+
+test("--events with overlapping events names their times on the report's clock, as events add does", async () => {
+  const device = deviceSpec(SEED, 0, 0).id;
+  const events = join(dir, "overlapping-events.json");
+  await Bun.write(events, JSON.stringify({ version: 1, events: [
+    { id: "a", device_id: device, kind: "away", start: LEAK_AT, end: LEAK_AT + 8 * 3_600_000 },
+    { id: "b", device_id: device, kind: "expected", start: LEAK_AT + 3_600_000, end: LEAK_AT + 2 * 3_600_000 },
+  ] }));
+  const r = await cli("report", "--from-file", join(dir, "history.csv"), "--timezone", "Etc/GMT+7", "--format", "json", "--output", "-", "--events", events);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.stderr).toContain("overlaps event a");
+  expect(r.stderr).toContain("GMT-7");
+  expect(r.stderr).not.toMatch(/\d{4}-\d\d-\d\dT/);
+}, 60_000);

@@ -32,6 +32,12 @@ export interface LocalClock {
   stamp(ts: number, withZone?: boolean): string;
 }
 
+/** Tells a time as `stamp(ts, true)` does in `timeZone`: what an owner's messages and errors print. */
+export function zonedStamp(timeZone: string): (ts: number) => string {
+  const clock = localClock(timeZone);
+  return (ts) => clock.stamp(ts, true);
+}
+
 /** One clock per zone for the process: its offset cache is shared by every analysis. */
 const clocks = new Map<string, LocalClock>();
 

@@ -14,7 +14,7 @@ import { parseEventTime } from "../events/event-time.ts";
 import { loadKnownDevices } from "../events/known-devices.ts";
 import { notAllowedMessage } from "../number-rule.ts";
 import { EVENT_KINDS, EventsFileSchema, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
-import { localClock } from "../analytics/local-time.ts";
+import { zonedStamp } from "../analytics/local-time.ts";
 import { commandContext, print } from "./context.ts";
 
 const EVENTS_SETTINGS: readonly SettingName[] = ["stateDir", "timezone", "logFormat", "logLevel"];
@@ -40,8 +40,7 @@ function withCommon(command: Command): Command {
  */
 function open(options: EventsFlags & Record<string, unknown>, creating: boolean) {
   const context = commandContext(options);
-  const clock = localClock(context.config.timezone);
-  const at = (ms: number) => clock.stamp(ms, true);
+  const at = zonedStamp(context.config.timezone);
   const where = eventsPath(options, context.config.stateDir);
   const file = loadEventsFile(where.path, { missingIsEmpty: where.missingIsEmpty || creating, at });
   return { context, path: where.path, file, at };

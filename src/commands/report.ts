@@ -11,6 +11,7 @@ import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { reportTimeline } from "../monitor/report-timeline.ts";
 import { loadEventsFile } from "../events/events-file.ts";
+import { zonedStamp } from "../analytics/local-time.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
@@ -54,9 +55,9 @@ with --model-path and no zone named, in the model's zone, as score does.`,
     const { frames } = await readHistory(options, config, log);
     checkReportSpan(frames);
     const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
-    const events = options.events ? loadEventsFile(options.events).events : undefined;
     // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
     const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
+    const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseReportTime("--until", options.until, lastMs, timeZone);
     const sinceMs = options.since === undefined ? undefined : parseReportTime("--since", options.since, untilMs, timeZone);

@@ -10,7 +10,7 @@ import type { Registry } from "prom-client";
 import { parseAccountsFile, readAccountsFile } from "../accounts-file.ts";
 import type { Config } from "../config.ts";
 import { givenSetting } from "../load-config.ts";
-import { localClock } from "../analytics/local-time.ts";
+import { zonedStamp } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
 import { createEventsWatch } from "../events/events-watch.ts";
 import { knownDevicesRecorder } from "../events/known-devices.ts";
@@ -128,8 +128,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   );
   const exposition = createPrerenderedExposition(registry, log, { exclude: familyExcluder(registry, config.metricsExclude ?? [], analyticsFamilies) });
   // The owner's events, read again whenever `nightowl events` (or an editor) changes the file.
-  const clock = localClock(config.timezone);
-  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, metrics: registerEventsMetrics(registry), at: (ms) => clock.stamp(ms, true) });
+  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, metrics: registerEventsMetrics(registry), at: zonedStamp(config.timezone) });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
-import { localClock } from "../analytics/local-time.ts";
+import { localClock, zonedStamp } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
 import { EventIndex, LEFT_OUT_OF_TRAINING } from "../events/covering.ts";
 import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";
@@ -56,7 +56,7 @@ Train on a period without known leaks: the model learns what normal looks like.`
     const modelPath = options.modelPath ?? (userLabel === "global" ? globalModelPath(config.mlModelsDir) : userModelPath(config.mlModelsDir, userLabel));
     if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
     log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
-    const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events).events) : undefined;
+    const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events, { at: zonedStamp(config.timezone) }).events) : undefined;
     const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note, leaveOut });
     saveModelFile(modelPath, result.text);
     print(formatSummary(modelPath, userLabel, result.summary, config.timezone));
