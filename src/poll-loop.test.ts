@@ -103,6 +103,20 @@ test("a poll that overruns its slot is followed at once, never by two polls at t
   expect(clock.sleeps).toEqual([]);
 });
 
+test("a timer that wakes early is slept on: polls never start closer than the interval", async () => {
+  const clock = fakeClock();
+  const sleep = clock.sleep;
+  // The first sleep of each wait wakes 3 ms early, as a real timer can by the wall clock.
+  let early = true;
+  clock.sleep = async (ms, signal) => {
+    await sleep(early ? ms - 3 : ms, signal);
+    early = !early;
+  };
+  const { results } = await runUntil(3, { clock, intervalMs: 250, poll: async () => [device] });
+  expect(results.map((r) => r.startedAt - results[0]!.startedAt)).toEqual([0, 250, 500]);
+  expect(clock.sleeps).toEqual([247, 3, 247, 3]);
+});
+
 test("a throwing observer is logged and later observers still see the result", async () => {
   const clock = fakeClock();
   const errors: string[] = [];

@@ -102,8 +102,9 @@ export function startPollLoop(options: PollLoopOptions): PollLoop {
       const startedAt = now();
       await cycle();
       if (aborter.signal.aborted) break;
-      const wait = startedAt + intervalMs - now();
-      if (wait > 0) await sleep(wait, aborter.signal);
+      const due = startedAt + intervalMs;
+      // A timer may wake a few milliseconds early by the wall clock: sleep on until the interval is up.
+      for (let wait = due - now(); wait > 0 && !aborter.signal.aborted; wait = due - now()) await sleep(wait, aborter.signal);
     }
   }
 
