@@ -81,7 +81,7 @@ export function loadConfig(sources: ConfigSources): Config {
     const path = raw[file]!.trim();
     const what = SECRET_NAMES[secret];
     // As typed: `--password-file "/x"` from the flag, `NIGHTOWL_PASSWORD_FILE="/x"` from the environment.
-    const given = `${origin[file]}${origin[file]!.startsWith("--") ? " " : "="}${JSON.stringify(path)}${suffix[file] ?? ""}`;
+    const given = spell(origin[file]!, JSON.stringify(path), suffix[file] ?? "");
     let value: string;
     try {
       value = (sources.readFile ?? defaultReadFile)(path).replace(/\r?\n$/, "");
@@ -121,8 +121,8 @@ const SOURCES = new WeakMap<Config, Readonly<Record<string, { origin: string; su
  * from the file); the variable for a Config not made by `loadConfig`.
  */
 export function givenSetting(config: Config, name: SettingName, value: string): string {
-  const source = SOURCES.get(config)?.[name] ?? { origin: SETTINGS[name].env, suffix: "" };
-  return `${source.origin}${source.origin.startsWith("--") ? " " : "="}${value}${source.suffix}`;
+  const source = sourceOf(config, name);
+  return spell(source.origin, value, source.suffix);
 }
 
 /**
@@ -131,8 +131,18 @@ export function givenSetting(config: Config, name: SettingName, value: string): 
  * the variable too for a default, the place to set it for good).
  */
 export function settingSource(config: Config, name: SettingName): string {
-  const source = SOURCES.get(config)?.[name] ?? { origin: SETTINGS[name].env, suffix: "" };
+  const source = sourceOf(config, name);
   return `${source.origin}${source.suffix}`;
+}
+
+/** Where setting `name` of `config` came from; its variable for a Config not made by `loadConfig`. */
+function sourceOf(config: Config, name: SettingName): { origin: string; suffix: string } {
+  return SOURCES.get(config)?.[name] ?? { origin: SETTINGS[name].env, suffix: "" };
+}
+
+/** A setting with its value as typed: `--flag value` for a flag, `VARIABLE=value` for a variable. */
+function spell(origin: string, value: string, suffix: string): string {
+  return `${origin}${origin.startsWith("--") ? " " : "="}${value}${suffix}`;
 }
 
 const SECRET_NAMES: Record<keyof typeof SECRET_FILES, string> = {
