@@ -38,9 +38,10 @@ interface SimulateFlags {
   refreshTtl: number;
   sampleInterval: number;
   denseDevices: number;
-  scenario: ScenarioArg[];
+  /** Absent when not given: an empty default would print as `(default: [])` in --help. */
+  scenario?: ScenarioArg[];
   truth?: string;
-  fault: unknown[];
+  fault?: unknown[];
   chaos: number;
   logFormat: string;
 }
@@ -89,15 +90,13 @@ export function simulateCommand(): Command {
     .option(
       "--scenario <spec>",
       `inject KIND:DEVICE[:START[:END[:SIZE]]] (repeatable); KIND ${SCENARIO_KINDS.join(", ")}`,
-      (text: string, previous: ScenarioArg[]) => [...previous, parseScenarioArg(text)],
-      [] as ScenarioArg[],
+      (text: string, previous: ScenarioArg[] = []) => [...previous, parseScenarioArg(text)],
     )
     .option("--truth <file>", "write the injected scenarios as CSV (device_id,kind,start_ms,end_ms,size)")
     .option(
       "--fault <spec>",
       "arm a fault at start: JSON or KIND[:FIELD=VALUE…], e.g. status:status=503:count=3 (repeatable)",
-      (text: string, previous: unknown[]) => [...previous, parseFaultArg(text)],
-      [] as unknown[],
+      (text: string, previous: unknown[] = []) => [...previous, parseFaultArg(text)],
     )
     .option("--chaos <rate>", "each API request meets a random fault with this probability (0–1)", numberOption("--chaos"), 0)
     .option("--log-format <format>", "text or json", "text")
@@ -134,8 +133,8 @@ Examples:
         throw withFlagNames(error, SIM_FLAGS);
       });
       try {
-        for (const arg of flags.scenario) sim.inject(resolveScenarioArg(arg, sim.devices, sim.now()));
-        for (const fault of flags.fault) sim.faults.add(fault);
+        for (const arg of flags.scenario ?? []) sim.inject(resolveScenarioArg(arg, sim.devices, sim.now()));
+        for (const fault of flags.fault ?? []) sim.faults.add(fault);
         if (flags.chaos > 0) sim.faults.setChaos(flags.chaos, { seed: flags.seed });
         if (flags.truth) writeAtomic(flags.truth, truthCsv(sim.truth()));
       } catch (error) {
