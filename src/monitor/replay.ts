@@ -40,37 +40,29 @@ export function replayRuleTimeline(frame: HistoryFrame, options: RuleStageOption
   const stage = new RuleStage(options);
   const rules: (readonly string[])[] = new Array(frame.ts.length);
   const triggers: Trigger[] = [];
-  const open = new Map<string, Trigger>();
-  // Each rule's latest episode and the start its rule gave it: a rule firing again for the same
-  // start is the same occurrence resumed (a night's pump starts, firing for 15 minutes after each
-  // start, are one night), so the episode is reopened, not told again.
+  // Each rule's latest episode (open while it has no end) and the start its rule gave it: a rule
+  // firing again for the same start is the same occurrence resumed (a night's pump starts, firing
+  // for 15 minutes after each start, are one night), so the episode is reopened, not told again.
   const latest = new Map<string, { episode: Trigger; ruleStartMs: number }>();
   for (let i = 0; i < frame.ts.length; i++) {
     // The rules change only with an analysis.
     if (buffer.pushFrameRow(frame, i) !== undefined && stage.update(buffer)) {
       const firing = stage.firing();
-      for (const [rule, t] of open) {
-        if (firing.some((f) => f.rule === rule)) continue;
-        t.endMs = frame.ts[i - 1];
-        open.delete(rule);
+      for (const [rule, { episode }] of latest) {
+        if (episode.endMs === undefined && !firing.some((f) => f.rule === rule)) episode.endMs = frame.ts[i - 1];
       }
       for (const f of firing) {
-        let t = open.get(f.rule);
         const before = latest.get(f.rule);
-        if (!t && before?.ruleStartMs === f.startMs) {
-          t = before.episode;
+        if (before && (before.episode.endMs === undefined || before.ruleStartMs === f.startMs)) {
+          const t = before.episode;
           delete t.endMs;
-          open.set(f.rule, t);
-        }
-        if (!t) {
-          const started: Trigger = { rule: f.rule, deviceId: frame.deviceId, startMs: frame.ts[i]!, message: f.message, severity: f.severity };
-          open.set(f.rule, started);
-          latest.set(f.rule, { episode: started, ruleStartMs: f.startMs });
-          triggers.push(started);
-        } else {
           t.message = f.message;
           if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[t.severity]) t.severity = f.severity;
+          continue;
         }
+        const started: Trigger = { rule: f.rule, deviceId: frame.deviceId, startMs: frame.ts[i]!, message: f.message, severity: f.severity };
+        latest.set(f.rule, { episode: started, ruleStartMs: f.startMs });
+        triggers.push(started);
       }
     }
     rules[i] = stage.rules();
