@@ -14,7 +14,7 @@ import { fetchHistory } from "../history/fetch-run.ts";
 import { portalSource } from "../history/portal-source.ts";
 import { createProgressReporter } from "../history/progress.ts";
 import { commandContext, print } from "./context.ts";
-import { withFlagNames } from "./history-flags.ts";
+import { withFlagNames } from "./flag-names.ts";
 import { numberFlag } from "./number-flags.ts";
 
 interface FetchHistoryFlags {

@@ -13,13 +13,13 @@ import { readHistoryCsv } from "../nightowl/history-csv.ts";
 import { checkHistoryMemory, defaultMemoryBudgetMb } from "../history/memory-budget.ts";
 import { totalmem } from "node:os";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { OptionError } from "../option-error.ts";
 import { fetchNightowlHistory } from "../history/history-input.ts";
 import { fetchPrometheusHistory } from "../history/prometheus-source.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { addQuietOption } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { openPortal, withDemoTimeZone } from "./portal.ts";
+import { withFlagNames } from "./flag-names.ts";
 import { checkPrometheusAuth, prometheusAuth, type PrometheusAuthFlags } from "./prometheus-auth.ts";
 
 export interface HistoryFlags extends PrometheusAuthFlags {
@@ -101,12 +101,6 @@ export function checkHistoryFlags(flags: HistoryFlags): void {
   if (flags.demo && !flags.fromNightowl) throw new NightowlError("E_USAGE", "--demo goes with --from-nightowl");
   numberFlag("--days", flags.days ?? "30");
   numberFlag("--step", flags.step ?? "60");
-}
-
-/** An `OptionError` of the core worded with these flags (`names`: option → flag); anything else as it is. */
-export function withFlagNames(error: unknown, names: Readonly<Record<string, string>>): unknown {
-  if (!(error instanceof OptionError)) return error;
-  return new NightowlError(error.code, error.messageWith((option) => names[option] ?? option), { cause: error });
 }
 
 /** Reads the history the flags name, filtered by `--user-label` and `--device-id`. */

@@ -13,7 +13,7 @@ import { pollReadiness, type PollLoop } from "../poll-loop.ts";
 import type { Shard } from "../shard.ts";
 import type { LiveStatusSource } from "../status/live-source.ts";
 import { statusRoutes } from "../status/routes.ts";
-import { withFlagNames } from "./history-flags.ts";
+import { withFlagNames } from "./flag-names.ts";
 
 export interface MonitorServerOptions {
   config: Config;

@@ -10,7 +10,7 @@ import { createLogger, type LogFormat } from "../log.ts";
 import { parseFaultArg } from "../sim/faults.ts";
 import { parseScenarioArg, resolveScenarioArg, SCENARIO_KINDS, scenarioSizeHelp, truthCsv, type ScenarioArg } from "../sim/scenario.ts";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../sim/server.ts";
-import { withFlagNames } from "./history-flags.ts";
+import { withFlagNames } from "./flag-names.ts";
 import { print } from "./context.ts";
 import { numberOption } from "./number-flags.ts";
 

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { NightowlError } from "../errors.ts";
 import { fetchPrometheusHistory } from "../history/prometheus-source.ts";
 import { resolveRange } from "../history/time-range.ts";
-import { withFlagNames } from "./history-flags.ts";
+import { withFlagNames } from "./flag-names.ts";
 
 const refusing = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("no", { status: 401 }) });
 afterAll(() => refusing.stop(true));
