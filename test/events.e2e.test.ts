@@ -109,6 +109,18 @@ test("a broken events file given to score is one line naming the problem", async
   expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
 });
 
+test("score refuses overlapping events naming their times on the sites' clock, as events add does", async () => {
+  const overlapping = join(dir, "overlapping-events.json");
+  writeFileSync(overlapping, JSON.stringify({ version: 1, events: [
+    { id: "a", device_id: "d", kind: "away", start: Date.UTC(2026, 6, 4, 14), end: Date.UTC(2026, 6, 5, 14) },
+    { id: "b", device_id: "d", kind: "expected", start: Date.UTC(2026, 6, 4, 15), end: Date.UTC(2026, 6, 4, 16) },
+  ] }));
+  const r = await runCli(["score", "--from-file", join(dir, "missing.csv"), "--events", overlapping], { NIGHTOWL_TIMEZONE: "America/Denver" });
+  expect(r.code).toBe(1);
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.stderr).toContain("(2026-07-04 09:00 MDT .. 2026-07-04 10:00 MDT) overlaps event a (2026-07-04 08:00 MDT .. 2026-07-05 08:00 MDT)");
+});
+
 test("maintenance and leak windows are left out of training; expected and away are kept", () => {
   const frame = simulateHistory({ seed: 42, device: 0, startMs: T0, endMs: T0 + 2 * DAY });
   const id = frame.deviceId;

@@ -10,7 +10,7 @@ import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
-import { localClock } from "../analytics/local-time.ts";
+import { localClock, zonedStamp } from "../analytics/local-time.ts";
 import { shownModelPath } from "../ml/embedded-model.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
@@ -51,7 +51,9 @@ reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an o
     const format = options.format ?? "table";
     if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);
     const { config, log } = commandContext(configFlags(options));
-    const events = options.events ? loadEventsFile(options.events).events : undefined;
+    // Read before the history so a broken file fails fast; its times are told on the clock
+    // `events add` read them on (the model's zone may differ, and is not known yet).
+    const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(config.timezone) }).events : undefined;
     const { frames } = await readHistory(options, config, log);
     const labels = [...new Set(frames.map((f) => f.userLabel))];
     const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
