@@ -53,10 +53,10 @@ with --model-path and no zone named, in the model's zone, as score does.`,
     if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
     const { config, log } = commandContext(configFlags(options));
     const { frames } = await readHistory(options, config, log);
-    checkReportSpan(frames);
     const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
     // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
     const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
+    checkReportSpan(frames, zonedStamp(timeZone));
     const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseReportTime("--until", options.until, lastMs, timeZone);
@@ -85,18 +85,17 @@ export function defaultReportFile(format: "html" | "json"): string {
 export const MAX_REPORT_DAYS = 800;
 
 /**
- * Refuses a device whose readings span more than {@link MAX_REPORT_DAYS} days before any work:
+ * Refuses a device whose readings span more than {@link MAX_REPORT_DAYS} days before any analysis:
  * a stray timestamp decades away would otherwise make gigabytes of empty days.
  * @throws NightowlError E_DATA naming the device, its first and last reading
  */
-function checkReportSpan(frames: readonly { deviceId: string; ts: ArrayLike<number> }[]): void {
+function checkReportSpan(frames: readonly { deviceId: string; ts: ArrayLike<number> }[], at: (ms: number) => string): void {
   for (const f of frames) {
     if (f.ts.length < 2) continue;
     const first = f.ts[0]!;
     const last = f.ts[f.ts.length - 1]!;
     if (last - first > MAX_REPORT_DAYS * 86_400_000) {
-      const iso = (ms: number) => new Date(ms).toISOString();
-      throw new NightowlError("E_DATA", `device ${f.deviceId}: readings from ${iso(first)} to ${iso(last)} span more than the ${MAX_REPORT_DAYS} days a report reads; report a shorter range of the history (or look for a stray timestamp)`);
+      throw new NightowlError("E_DATA", `device ${f.deviceId}: readings from ${at(first)} to ${at(last)} span more than the ${MAX_REPORT_DAYS} days a report reads; report a shorter range of the history (or look for a stray timestamp)`);
     }
   }
 }
