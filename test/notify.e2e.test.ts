@@ -79,7 +79,9 @@ test("a leak of three hours: one started, then one ended message per target, in 
   const messages = json();
   expect(messages.map((m) => `${m.event} ${m.alarm}`)).toEqual(["started leak", "ended leak"]);
   expect(messages[0].text).toMatch(/^Possible leak at \S+\n/);
-  expect(messages[0].sentence).toMatch(/^(Continuous flow|Burst|Night flow): .*gal\/min/);
+  // Which flow rule proves it first depends on the polls' pace: on a loaded machine polls fall
+  // 5 simulated minutes apart, a gap that breaks a continuous-flow run, and sustained flow speaks.
+  expect(messages[0].sentence).toMatch(/^(Continuous flow|Sustained flow|Burst|Night flow): .*gal\/min/);
   expect(messages[0].url).toBe(`http://status.example:8010/device/${device}`);
   expect(messages[1].title).toMatch(/^Over: possible leak at /);
   const texts = ntfy();
