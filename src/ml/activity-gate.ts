@@ -44,6 +44,12 @@ import type { AlarmParams } from "./verdict.ts";
  *   still hold that draw, and the night after a pool fill or a leak, the softener's
  *   regeneration and the household's morning read as unusual only because of it.
  * The verdict says which held the forest back (Verdict.reason).
+ *
+ * Without a meter the forest also stays silent on a row where the site rests now by the rest
+ * guard's clock (`resting`: pump stopped and pressure still over the last 5 minutes, 15 under
+ * 5-minute polling): the gate's own measure, the pressure's 15-minute range, still reads a draw
+ * for 15 minutes after it stopped, and the forest's 30-minute mean turns unusual just as a long
+ * draw ends; a leak never lets the site rest (rest-guard.ts).
  */
 export const ACTIVITY_GATE = {
   activeMinutes: 45, quietMinutes: 15, smallLeakGpm: 0.25, restNoiseFactor: 5, minPressureMovePsi: 0.5, holdMinutes: 5, drawEndShare: 0.5,
@@ -93,8 +99,9 @@ export class ActivityGate {
    * smoothed score below its threshold), `features` the row's in the model's order, unscaled.
    * A model whose rows lack a gate feature passes the verdict unchanged. `local`: the row's local
    * epoch ms (FeatureStream.local), for the hour of `draw.by_hour`; UTC when not given.
+   * `resting`: the site rests at this row (the rest guard's clock, sites without a meter).
    */
-  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts): boolean {
+  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts, resting = false): boolean {
     const gate = this.gate;
     if (this.index.some((j) => j < 0)) return unusual;
     const quietMs = gate.quiet_minutes * 60_000;
@@ -112,7 +119,7 @@ export class ActivityGate {
     if (drawEnded || (unusual && quiet && this.armed)) this.drawEndedAt = ts;
     if (!unusual) this.armed = true;
     else if (quiet || drawEnded) this.armed = false;
-    const gated = unusual && this.armed && !quiet && ts - this.activeSince >= gate.active_minutes * 60_000;
+    const gated = unusual && this.armed && !quiet && !resting && ts - this.activeSince >= gate.active_minutes * 60_000;
     this.heldBack = gated ? this.lessThanALeak(ts, features, local) : undefined;
     const open = gated && this.heldBack === undefined;
     if (!open) this.openSince = Number.NaN;

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { alarmEpisodes, VerdictStream } from "./verdict.ts";
+import { alarmEpisodes, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { REST_GUARD } from "./rest-guard.ts";
 import { calibrateAlarm } from "./alarm-calibration.ts";
 
 const MIN = 60_000;
@@ -67,4 +68,30 @@ test("a row whose feature windows are mostly gap gets no forest alarm, says why,
   const next = s.push(121 * MIN, 0.1, [], undefined, 0.5);
   expect([next.isAnomaly, next.reason]).toEqual([false, undefined]);
   expect(next.shortMean).toBeCloseTo(0.1, 9);
+});
+
+test("without a meter the forest does not alarm while the site rests, though its 15-minute pressure range still holds the draw", () => {
+  // A meterless site draws for an hour (pump running, pressure moving), then the pump stops and
+  // the pressure holds (a hose turned off): the pressure's 15-minute range, the gate's measure,
+  // holds the draw 15 minutes more, the 5-minute measures of the rest guard's clock do not. The
+  // forest turns unusual as the draw stops (its 30-minute mean lags the draw). A leak in its
+  // place keeps the pump cycling and the pressure falling: that one alarms.
+  const names = ["pump_running", "pressure_s1_range_15m", "pump_current_mean_5m", "pressure_s1_range_5m", "pump_current_mean_15m"];
+  const hourly = new Array<number>(24).fill(600);
+  const params: AlarmParams = {
+    short_window_minutes: 30, long_window_minutes: 360, short_threshold: 0.25, long_threshold: -0.5, short_scale: 0.05, long_scale: 0.05,
+    min_coverage: 0.5, rule_floor: 90, episode_merge_minutes: 60,
+    activity_gate: { features: ["pump_running", "pressure_s1_range_15m"], above: [0, 0.5], quiet_minutes: 15, active_minutes: 45 },
+    rest_guard: { features: [...REST_GUARD.features], still_psi: 0.5, busy_max_minutes: hourly, busy_max_minutes_polled: hourly, min_minutes: 50 },
+  };
+  const run = (leak: boolean) => {
+    const s = new VerdictStream(params, names);
+    return Array.from({ length: 120 }, (_, m) => {
+      const drawing = leak || m < 60;
+      const row = [drawing && m % 3 === 0 ? 1 : 0, leak || m < 75 ? 10 : 0.2, leak || m < 65 ? 3 : 0, leak || m < 65 ? 4 : 0.1, leak || m < 75 ? 3 : 0];
+      return s.push(m * MIN, m < 60 ? 0.3 : -0.2, [], row).isAnomaly;
+    });
+  };
+  expect(run(false).includes(true)).toBe(false);
+  expect(run(true).indexOf(true)).toBeGreaterThan(60);
 });

@@ -222,6 +222,8 @@ export class VerdictStream {
     }
     // The rest guard keeps its own schedule (rest-guard.ts).
     if (this.rest && features && this.rest.push(ts, local, features)) rules = [...rules, REST_GUARD.rule];
+    // Its clock also says whether the site rests at this very row (the gate's own measure lags 15 minutes).
+    const resting = this.rest !== undefined && features !== undefined && this.rest.sinceMs === ts;
     const shortMean = this.short.push(ts, decision, p.min_coverage);
     const longMean = this.long.push(ts, decision, p.min_coverage);
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
@@ -229,7 +231,7 @@ export class VerdictStream {
     let probability = 100 * Math.max(pShort, pLong);
     const unusual = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
     // Without a gate (an older model) the forest's verdict passes unchanged.
-    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local) : unusual;
+    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local, resting) : unusual;
     const ruleAlarm = rules.some(raisesAlarm);
     if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
     const isAnomaly = forestAlarm || ruleAlarm;
