@@ -72,7 +72,8 @@ describe("the forest's alarm ends within the hour after a pool fill", () => {
     expect(model.alarm.activity_gate?.draw).toBeDefined();
     const alarmEnds = (withDraw: boolean) => {
       const gate = { ...model.alarm.activity_gate!, draw: withDraw ? model.alarm.activity_gate!.draw : undefined };
-      const rows = scoreFrames({ ...model, alarm: { ...model.alarm, range_guard: undefined, activity_gate: gate } }, [cut(history, t0 + 7 * DAY, fillEnd + 12 * HOUR)], { topFeatures: 0, timeZone: "UTC" });
+      // Without the rest guard either: its clock (the site at rest) would end it too without a meter.
+      const rows = scoreFrames({ ...model, alarm: { ...model.alarm, range_guard: undefined, rest_guard: undefined, activity_gate: gate } }, [cut(history, t0 + 7 * DAY, fillEnd + 12 * HOUR)], { topFeatures: 0, timeZone: "UTC" });
       expect(rows.some((r) => r.isAnomaly && r.ts >= fillEnd - 8 * HOUR && r.ts < fillEnd)).toBe(true);
       return rows.find((r) => r.ts >= fillEnd && !r.isAnomaly)!.ts - fillEnd;
     };
