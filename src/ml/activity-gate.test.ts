@@ -82,6 +82,24 @@ describe("the forest's alarm ends within the hour after a pool fill", () => {
   });
 });
 
+describe("without a meter, the forest raises nothing once a long hose has stopped", () => {
+  // A 50-minute hose at 6 gal/min on simulator history, scored by the forest (the range guard off;
+  // the rest guard lends its clock): the pressure's 15-minute range, the gate's measure, still
+  // reads the hose for 15 minutes after it stopped, and the forest's 30-minute mean turned
+  // unusual just then — it alarmed 5–28 minutes after the hose with the site at rest.
+  test.each([["meterless-booster", 41], ["cistern-p1-fill", 41]] as [SiteKind, number][])("%s", (kind, seed) => {
+    const day0 = Math.floor(t0 / DAY);
+    const base = siteOfKind(seed, kind, 0);
+    const spec = { ...base, tzOffsetHours: 0, household: { timeZone: "UTC", draws: { hoseSessions: [{ day: day0 + 8, startMinute: 14 * 60, minutes: 50, gpm: 6 }] } } };
+    const hoseEnd = t0 + 8 * DAY + 14 * HOUR + 50 * MIN;
+    const history = simulateHistory({ seed, device: spec, startMs: t0, endMs: hoseEnd + 6 * HOUR });
+    const { model } = trainLeakModel([cut(history, t0, t0 + 7 * DAY)], { userLabel: "test", source: "simulated", nEstimators: 50, timeZone: "UTC" });
+    expect(model.alarm.rest_guard).toBeDefined();
+    const rows = scoreFrames({ ...model, alarm: { ...model.alarm, range_guard: undefined } }, [cut(history, t0 + 7 * DAY, hoseEnd + 6 * HOUR)], { topFeatures: 0, timeZone: "UTC" });
+    expect(rows.filter((r) => r.ts >= hoseEnd && r.isAnomaly && r.rules.length === 0).length).toBe(0);
+  });
+});
+
 describe("activity gate", () => {
   const params: AlarmParams = {
     short_window_minutes: 30, long_window_minutes: 360, short_threshold: 0, long_threshold: -0.5, short_scale: 0.05, long_scale: 0.05,
