@@ -13,6 +13,7 @@ import { loadModelFile } from "../src/ml/model-file.ts";
 import type { BufferRow } from "../src/monitor/device-pipeline.ts";
 import { MODEL_REPLAY_MS, ModelStage } from "../src/monitor/model-stage.ts";
 import { simulateHistory } from "../src/sim/history.ts";
+import { newDeviceBuffer } from "../src/monitor/replay.ts";
 import { MODEL, numberArg } from "./child-log.ts";
 
 const DEVICES = numberArg("--devices", 200);
@@ -29,13 +30,17 @@ const sites = Array.from({ length: Math.min(DEVICES, 10) }, (_, device) => {
     for (const k of keys) if (frame.columns[k]![i] === frame.columns[k]![i]) values[k] = frame.columns[k]![i]!;
     return { ts, values };
   });
-  return { keys, rows, rebuildAt: rows.findIndex((r) => r.ts >= START + MODEL_REPLAY_MS) };
+  const rebuildAt = rows.findIndex((r) => r.ts >= START + MODEL_REPLAY_MS);
+  // What a stage is rebuilt from: a buffer holding the rows before `rebuildAt`.
+  const buffer = newDeviceBuffer(frame.deviceId);
+  for (let i = 0; i < rebuildAt; i++) buffer.pushFrameRow(frame, i);
+  return { keys, rows, rebuildAt, buffer };
 });
 
 function warmStage(i: number): ModelStage {
-  const { keys, rows, rebuildAt } = sites[i % sites.length]!;
+  const { keys, rows, rebuildAt, buffer } = sites[i % sites.length]!;
   const stage = new ModelStage(model, "UTC", `device-${i}`);
-  stage.rebuild(keys, rows.slice(0, rebuildAt));
+  stage.rebuild(keys, buffer);
   for (let r = rebuildAt; r < rows.length; r++) stage.push(rows[r]!, []);
   return stage;
 }

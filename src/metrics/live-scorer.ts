@@ -16,7 +16,7 @@ import { topFeatures } from "../ml/score-frame.ts";
 import { confidenceCode, type LeakModel } from "../ml/model-file.ts";
 import type { Verdict } from "../ml/verdict.ts";
 import { DevicePipelines, type DevicePipeline } from "../monitor/device-pipeline.ts";
-import { MODEL_REPLAY_MS, ModelStage } from "../monitor/model-stage.ts";
+import { ModelStage } from "../monitor/model-stage.ts";
 import { UserModels } from "../monitor/user-models.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
@@ -103,7 +103,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     const keys = pipeline.buffer.keys();
     if (!state.stage || state.stage.model !== model || state.stage.needsRebuild(keys)) {
       state.stage = new ModelStage(model, options.timeZone, name);
-      state.stage.rebuild(keys, pipeline.rowsAfter(-Infinity, MODEL_REPLAY_MS), pipeline.rules.rules());
+      state.stage.rebuild(keys, pipeline.buffer, pipeline.rules.rules());
       state.scoredTs = pipeline.buffer.lastTs;
       // 26 h of rows per device at the first poll.
       paceGarbage();

@@ -1,5 +1,7 @@
 import { expect, test } from "bun:test";
 import { DeviceBuffer } from "./device-buffer.ts";
+import { FrameScratch } from "./frame-scratch.ts";
+import type { HistoryFrame } from "../nightowl/history-frame.ts";
 
 const MIN = 60_000;
 
@@ -67,4 +69,44 @@ test("what goes in comes out bit for bit, whatever the readings' decimals", () =
     expect(f.columns.Pulse_TotalGallons![j]).toBe(gal);
     expect(f.columns.P1C1![j]).toBe(c);
   });
+});
+
+test("a frame row pushed whole is the same as its readings pushed one by one", () => {
+  const keys = new Set(["S1", "P1C1", "Pulse_TotalGallons"]);
+  const a = new DeviceBuffer("d", { retentionMs: 30 * MIN, keys });
+  const b = new DeviceBuffer("d", { retentionMs: 30 * MIN, keys });
+  // Repeats, a row back in time, rows with no reading, values that are no reading, a key not kept.
+  const times = [1, 2, 2, 3, 2.5, 4, 5, 5, 6, Number.NaN, 7, ...Array.from({ length: 80 }, (_, i) => 8 + i)].map((m) => m * MIN);
+  const at = (k: number, i: number) => [52.1 + i / 10, Number.NaN, Infinity, 0, -3][(i * k) % 5]!;
+  const frame = {
+    deviceId: "d", deviceName: "", userLabel: "", ts: Float64Array.from(times),
+    columns: { S1: Float64Array.from(times, (_, i) => at(1, i)), P1C1: Float64Array.from(times, (_, i) => at(2, i + 1)), P1Hz: Float64Array.from(times, () => 60), Pulse_TotalGallons: Float64Array.from(times, (_, i) => (i % 4 === 3 ? Number.NaN : 1000 + i)) },
+  };
+  for (let i = 0; i < times.length; i++) {
+    const readings = Object.entries(frame.columns).map(([k, c]) => [k, frame.ts[i]!, c[i]!] as const);
+    expect(a.pushFrameRow(frame, i)).toBe(b.push(readings));
+  }
+  expect(a.dropped).toBe(b.dropped);
+  expect(a.dropped).toBeGreaterThan(0);
+  expect(a.keys()).toEqual(b.keys());
+  expect(plain(a.frame())).toEqual(plain(b.frame()));
+});
+
+/** A frame as plain arrays (a typed array holding NaN never equals another in `toEqual`). */
+function plain(f: HistoryFrame): unknown {
+  return { ...f, ts: Array.from(f.ts), columns: Object.fromEntries(Object.entries(f.columns).map(([k, c]) => [k, Array.from(c)])) };
+}
+
+test("a frame decoded into a scratch reads the same, in the scratch's arrays", () => {
+  const b = new DeviceBuffer("d", { retentionMs: 300 * MIN });
+  for (let i = 0; i < 400; i++) b.push([["S1", i * MIN, 50 + (i % 9) / 10], ["P1C1", i * MIN, i % 5 ? 7.35 : Number.NaN]]);
+  const scratch = new FrameScratch();
+  const first = b.frame(b.lastTs - 200 * MIN, undefined, scratch);
+  expect(plain(first)).toEqual(plain(b.frame(b.lastTs - 200 * MIN)));
+  const again = b.frame(b.lastTs - 100 * MIN, undefined, scratch);
+  expect(plain(again)).toEqual(plain(b.frame(b.lastTs - 100 * MIN)));
+  // The second frame reuses the first one's storage: no new arrays per analysis.
+  expect(again.ts.buffer).toBe(first.ts.buffer);
+  expect(again.columns.S1!.buffer).toBe(first.columns.S1!.buffer);
+  expect(scratch.bytes()).toBeLessThan(3 * 8 * 300);
 });

@@ -61,23 +61,22 @@ export class DevicePipeline {
       this.buffer = newDeviceBuffer(this.deviceId, this.options.windowMs);
       this.rules = new RuleStage(this.options);
     }
-    const rows: Array<() => number | undefined> = [];
-    for (let i = 0; i < frame.ts.length; i++) rows.push(() => this.buffer.pushFrameRow(frame, i));
-    for (const row of polled) rows.push(() => this.buffer.push(Object.entries(row.values).map(([k, v]) => [k, row.ts, v] as const)));
+    this.buffer.reserveFor(frame.ts);
     const newest = Math.max(frame.ts.length ? frame.ts[frame.ts.length - 1]! : -Infinity, polled.at(-1)?.ts ?? -Infinity);
     const lastSlot = this.rules.slotOf(newest);
     const clock = localClock(this.options.timeZone ?? "UTC");
     let taken = 0;
     let day = Number.NaN;
-    for (const push of rows) {
-      const ts = push();
-      if (ts === undefined) continue;
+    const took = (ts: number | undefined) => {
+      if (ts === undefined) return;
       taken++;
       const d = clock.dayIndex(ts);
       if (this.rules.slotOf(ts) === lastSlot) this.rules.update(this.buffer);
       else if (d !== day && day === day) this.rules.analyze(this.buffer);
       day = d;
-    }
+    };
+    for (let i = 0; i < frame.ts.length; i++) took(this.buffer.pushFrameRow(frame, i));
+    for (const row of polled) took(this.buffer.push(Object.entries(row.values).map(([k, v]) => [k, row.ts, v] as const)));
     return taken;
   }
 

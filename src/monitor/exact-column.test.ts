@@ -135,3 +135,24 @@ test("random readings of 0–4 decimals, any magnitude, round-trip exactly", () 
   }
   xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
 });
+
+test("a column sized ahead (a warm-up's day) widens over its written rows and keeps its size", () => {
+  for (const last of [Math.PI, 0.1234567]) {
+    const c = new ExactColumn(2_000);
+    const xs = [52.1, 52.3, Number.NaN, 52.25, 52.125, last];
+    xs.forEach((x, i) => c.set(i, x));
+    expect(c.capacity).toBe(2_000);
+    xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
+    // The rows never written hold no reading, and can still be written.
+    expect(Number.isNaN(c.get(6))).toBe(true);
+    expect(Number.isNaN(c.get(1_999))).toBe(true);
+    c.set(6, 52);
+    expect(c.get(6)).toBe(52);
+  }
+  // A third decimal rescales a byte-a-row column and it stays a byte a row.
+  const c = new ExactColumn(2_000);
+  [52.1, 52.3, 52.25, 52.125].forEach((x, i) => c.set(i, x));
+  expect(c.bytesPerRow).toBe(1);
+  expect(c.bytes()).toBe(2_000);
+  expect(Array.from(c.read(0, 5))).toEqual([52.1, 52.3, 52.25, 52.125, Number.NaN]);
+});

@@ -156,8 +156,10 @@ export class ExactColumn {
    * row exactly, in the narrowest store their integers fit; Float64 when none do.
    */
   private widen(v: number): void {
-    const values = this.read(0, this.data.length);
     const steps = this.data instanceof Int8Array;
+    // Step mode knows its newest row, and no row after it holds a reading: a buffer sized
+    // ahead for a day's rows need not decode the day it has not filled yet.
+    const values = this.read(0, steps ? this.lastRow + 1 : this.data.length);
     for (let k = this.k; k <= MAX_DECIMALS; k++) {
       if (encode(v, k) === undefined) continue;
       let wide = !fits16(encode(v, k)!);
@@ -175,7 +177,12 @@ export class ExactColumn {
       for (let i = 0; i < values.length; i++) this.set(i, values[i]!);
       return;
     }
-    this.data = values;
+    if (values.length === this.data.length) this.data = values;
+    else {
+      const all = new Float64Array(this.data.length).fill(Number.NaN);
+      all.set(values);
+      this.data = all;
+    }
   }
 
   /** Step mode's write: row `i` after every row written so far. */
@@ -220,10 +227,10 @@ export class ExactColumn {
     this.lastRow = i;
   }
 
-  /** Re-encodes `values` (every row) in step mode with the current decimals. */
+  /** Re-encodes `values` (the rows up to the newest) in step mode with the current decimals. */
   private restep(values: Float64Array): void {
     const rows = this.lastRow;
-    this.data = new Int8Array(values.length).fill(NA8);
+    this.data = new Int8Array(this.data.length).fill(NA8);
     this.base = this.last = 0;
     this.lastRow = -1;
     this.seen = false;

@@ -3,14 +3,23 @@
  * training uses), scaler, forest and alarm persistence, fed the buffer's rows one by one with
  * the rules firing at each. Holds derived windows only; the readings stay in the buffer.
  */
-import { FeatureStream } from "../ml/feature-stream.ts";
+import { FeatureStream, RowStatus } from "../ml/feature-stream.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import { VerdictStream, type Verdict } from "../ml/verdict.ts";
 import { describeError } from "../errors.ts";
+import type { DeviceBuffer } from "./device-buffer.ts";
 import type { BufferRow } from "./device-pipeline.ts";
+import { FrameScratch } from "./frame-scratch.ts";
 
 /** Buffer history the stage replays when it is (re)built: the 24 h window plus margin. */
 export const MODEL_REPLAY_MS = 26 * 3_600_000;
+
+/**
+ * The replay's rows, decoded into the same arrays for every device: a fleet's first poll
+ * rebuilds every device's stage, and a row object per buffered row (26 h of them) was most of
+ * that poll's garbage.
+ */
+const replayScratch = new FrameScratch();
 
 export class ModelStage {
   private stream: FeatureStream | null = null;
@@ -38,10 +47,10 @@ export class ModelStage {
   }
 
   /**
-   * Starts afresh for `keys` and replays `rows`; rules do not change the windows, so only the
-   * newest row gets `rules` (those firing now).
+   * Starts afresh for `keys` and replays the last {@link MODEL_REPLAY_MS} of `buffer`'s rows;
+   * rules do not change the windows, so only the newest row gets `rules` (those firing now).
    */
-  rebuild(keys: readonly string[], rows: readonly BufferRow[], rules: readonly string[] = []): void {
+  rebuild(keys: readonly string[], buffer: DeviceBuffer, rules: readonly string[] = []): void {
     this.keys = keys.join(",");
     this.stream = null;
     this.verdicts = null;
@@ -57,20 +66,47 @@ export class ModelStage {
       return;
     }
     this.verdicts = new VerdictStream(model.alarm, model.featureNames);
-    rows.forEach((row, i) => this.push(row, i === rows.length - 1 ? rules : []));
+    if (buffer.length === 0) return;
+    // A row's readings in the stream's key order, NaN where the row has none: what `push` of a
+    // buffer row (whose values leave out the keys without a reading) hands the stream.
+    const frame = buffer.frame(buffer.lastTs - MODEL_REPLAY_MS, undefined, replayScratch);
+    const columns = this.stream.keys.map((k) => frame.columns[k]);
+    const row = new Float64Array(columns.length);
+    // Each row's features go into the same array (the verdict reads them and keeps nothing);
+    // the stage keeps a copy of the last scored row's.
+    const into = new Float64Array(this.stream.names.length);
+    const n = frame.ts.length;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < columns.length; j++) row[j] = columns[j] ? columns[j]![i]! : Number.NaN;
+      this.score(frame.ts[i]!, row, i === n - 1 ? rules : [], into);
+    }
+    if ((this.features as Float64Array | null) === into) this.features = into.slice();
   }
 
   /** Scores one row; `rules` are those firing at its time. */
   push(row: BufferRow, rules: readonly string[]): void {
+    this.score(row.ts, row.values, rules);
+  }
+
+  /** Scores one row, its features into `into` when given (a row of the stream's keys), else into an array of their own. */
+  private score(ts: number, values: Readonly<Record<string, number>> | ArrayLike<number>, rules: readonly string[], into?: Float64Array): void {
     if (!this.stream || !this.verdicts) return;
-    const features = this.stream.push(row.ts, row.values);
+    const features = into ? (this.stream.step(ts, values as ArrayLike<number>, into, 0) === RowStatus.Valid ? into : null) : this.stream.push(ts, values);
     if (!features) return;
-    const z = this.model.scaler.transformRow(features);
+    const z = this.model.scaler.transformRow(features, scaled(features.length));
     const decision = this.model.forest.decisionFunction({ data: z, rows: 1, cols: z.length })[0]!;
     this.features = features;
     this.decision = decision;
     this.coverage = this.stream.coverage;
-    this.verdict = this.verdicts.push(row.ts, decision, rules, features, this.coverage, this.stream.local);
-    this.latestTs = row.ts;
+    this.verdict = this.verdicts.push(ts, decision, rules, features, this.coverage, this.stream.local);
+    this.latestTs = ts;
   }
+}
+
+let zScratch = new Float64Array(0);
+
+/** The scaled row's array, reused row after row (the forest reads it and keeps nothing). */
+function scaled(cols: number): Float64Array {
+  if (zScratch.length !== cols) zScratch = new Float64Array(cols);
+  return zScratch;
 }

@@ -10,10 +10,11 @@
  * same moments and give the same rules.
  */
 import { paceGarbage } from "../pace-garbage.ts";
-import { analyzeFrame, type AnalysisPast, type AnalyzeOptions, type DeviceAnalysis } from "../analytics/analyze.ts";
+import { analyzeFrame, type AnalysisPast, type AnalyzeOptions } from "../analytics/analyze.ts";
 import type { Trigger } from "../analytics/trigger.ts";
 import { summarizeAnalysis, type AnalysisSummary } from "./analysis-summary.ts";
 import type { DeviceBuffer } from "./device-buffer.ts";
+import { FrameScratch } from "./frame-scratch.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -27,6 +28,9 @@ export const ANALYSIS_CADENCE_MS = 5 * MINUTE_MS;
  * proven by the first analysis after it).
  */
 export const RULE_FIRING_MS = 15 * MINUTE_MS;
+
+/** The analyses' frames, decoded into the same arrays every time: analyses run one at a time, and keep none of them. */
+const scratch = new FrameScratch();
 
 export interface RuleStageOptions extends Omit<AnalyzeOptions, "past"> {
   windowMs?: number;
@@ -69,9 +73,11 @@ export class RuleStage {
    * Analyses now whatever the slot (after a warm-up, whose rows are not analysed one by one;
    * also called at each local midnight of the warm-up so the days it covers are remembered).
    */
-  analyze(buffer: DeviceBuffer): DeviceAnalysis | undefined {
-    if (buffer.length === 0) return undefined;
-    const a = analyzeFrame(buffer.frame(buffer.lastTs - this.windowMs), { ...this.options, past: this.past });
+  analyze(buffer: DeviceBuffer): void {
+    if (buffer.length === 0) return;
+    // The analysis' arrays may be views of the scratch: only its summary, the past (plain
+    // numbers) and the triggers are kept.
+    const a = analyzeFrame(buffer.frame(buffer.lastTs - this.windowMs, undefined, scratch), { ...this.options, past: this.past });
     this.summary = summarizeAnalysis(a);
     this.past = a.past;
     this.slot = Math.max(this.slot, this.slotOf(a.toMs));
@@ -79,7 +85,6 @@ export class RuleStage {
     this.firingNames = this.firingNow.map((t) => t.rule);
     // Every device opens its 5-minute slot in the same poll: a fleet's analyses come at once.
     paceGarbage();
-    return a;
   }
 
   /** The rules firing as of the latest analysis (unique names, oldest trigger first). */

@@ -46,10 +46,12 @@ export class TimeColumn {
     this.plain![i] = ms;
   }
 
-  /** Rows [from, to) as epoch ms, into a new array. */
-  read(from: number, to: number): Float64Array {
-    if (this.plain) return this.plain.slice(from, to);
-    const out = new Float64Array(to - from);
+  /** Rows [from, to) as epoch ms, into `out` (default a new array). */
+  read(from: number, to: number, out = new Float64Array(to - from)): Float64Array {
+    if (this.plain) {
+      out.set(this.plain.subarray(from, to));
+      return out;
+    }
     const offsets = this.offsets!;
     for (let i = from; i < to; i++) out[i - from] = this.base + offsets[i]!;
     return out;
