@@ -34,14 +34,14 @@ describe("burst: a draw must outlast the household's usual draws of its size", (
     }
   });
 
-  test("a monitor's memory: overlapping sightings of one draw are one, draws ended before the kept span are dropped", () => {
+  test("a monitor's memory: overlapping sightings of one draw are one (its steadiest floor kept), draws ended before the kept span are dropped", () => {
     const t = (min: number) => min * MINUTE;
-    expect(rememberDraws([[t(0), t(10)], [t(100), t(120)]], [[t(105), t(140)], [t(200), t(210)]], t(5))).toEqual([
-      [t(0), t(10)],
-      [t(100), t(140)],
-      [t(200), t(210)],
+    expect(rememberDraws([[t(0), t(10), 0], [t(100), t(120), 1.5]], [[t(105), t(140), 0.5], [t(200), t(210), 0]], t(5))).toEqual([
+      [t(0), t(10), 0],
+      [t(100), t(140), 1.5],
+      [t(200), t(210), 0],
     ]);
-    expect(rememberDraws([[t(0), t(10)]], [], t(11))).toEqual([]);
+    expect(rememberDraws([[t(0), t(10), 0]], [], t(11))).toEqual([]);
   });
 });
 

@@ -125,8 +125,12 @@ export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options
  */
 export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS } as const;
 
-/** A draw of at least 80 % of a scan's threshold: [start, end] epoch ms. */
-export type Draw = [number, number];
+/**
+ * A draw of at least 80 % of a scan's threshold: [start, end] epoch ms, and its floor: the least
+ * 5-minute flow over its steadiest window-long stretch, gal/min (0 where the scan does not tell
+ * its draws by their runs).
+ */
+export type Draw = [number, number, number];
 
 /** What a burst scan found: its triggers, and the draws that make a schedule and a usual length. */
 export interface BurstScan {
@@ -157,7 +161,8 @@ const SCHEDULE_SLACK_MS = 15 * MINUTE_MS;
  * before the curve (a monitor keeps them from day to day, so its buffer need not hold 14 days
  * of readings). `continuousMs`: the flow must also have run without a stop (a run of the usage
  * curve) for this long within the episode, and a draw must have run unbroken for half of it to
- * make a schedule.
+ * make a schedule; on a meter that tells a stop, draws are then measured by their runs and a
+ * schedule excuses no flow held well above its own floor (see below).
  */
 export function burstScan(
   deviceId: string, curve: UsageCurve, clock: LocalClock, options: RuleOptions = {}, earlierDraws: readonly Draw[] = [], continuousMs = 0,
@@ -168,34 +173,90 @@ export function burstScan(
   const n = curve.t.length;
   if (n < 2) return { triggers: [], draws: [] };
   const rolling = rollingFlow(curve, curve.t[0], curve.t[n - 1], windowMs, MINUTE_MS);
-  // Flow that ran without a stop for `continuousMs` up to a time within the episode.
-  const unbroken = (e: { startMs: number; endMs: number }, ms = continuousMs) =>
-    ms <= 0 || curve.runs.some((r) => r.endMs >= e.startMs - curve.smearMs && r.startMs <= e.endMs && Math.min(r.endMs, e.endMs) - r.startMs >= ms);
+  // The longest run of the usage curve reaching into an episode, [run start, its end within the
+  // episode]: how long the water ran there without a stop.
+  const runIn = (e: { startMs: number; endMs: number }): Draw | undefined => {
+    let best: Draw | undefined;
+    for (const r of curve.runs) {
+      if (r.endMs < e.startMs - curve.smearMs || r.startMs > e.endMs) continue;
+      const end = Math.min(r.endMs, e.endMs);
+      if (!best || end - r.startMs > best[1] - best[0]) best = [r.startMs, end, 0];
+    }
+    return best;
+  };
+  const unbroken = (e: { startMs: number; endMs: number }, ms: number) => {
+    const r = ms > 0 ? runIn(e) : undefined;
+    return ms <= 0 || (r !== undefined && r[1] - r[0] >= ms);
+  };
+  // When and how long a draw ran: an episode begins a whole window before its mean first
+  // reached the bar and ends when the mean fell back, so at `sustained_flow`'s 45 minutes a
+  // 25-minute hose at 5 gal/min is a 99-minute episode that, as a schedule, excused a 2 gal/min
+  // leak at that hour for two hours. Where the flow must run without a stop and the meter tells
+  // a stop (its joining distance 15 minutes or less, as `continuous_flow`'s), the run is the draw;
+  // a coarse meter's runs join draws up to an hour apart, so there the episode is.
+  const byRun = continuousMs > 0 && curve.smearMs <= 15 * MINUTE_MS;
+  // The 5-minute flow, for a draw's floor (its least): a leak holds it at its rate, a household's
+  // draws come and go. Only for draws told by their run.
+  const fine = byRun ? rollingFlow(curve, curve.t[0], curve.t[n - 1], 5 * MINUTE_MS, MINUTE_MS) : undefined;
+  // A draw's steadiest stretch: the highest floor over `spanMs` within [from, to] (`spanMs` no
+  // shorter than to − from: the floor of the whole), by a sliding minimum (runs last hours).
+  const steadiest = (from: number, to: number, spanMs: number) => {
+    if (!fine) return 0;
+    const { t, gpm: g } = fine;
+    let i = lowerBound(t, from + 5 * MINUTE_MS);
+    const span = Math.max(5 * MINUTE_MS, Math.min(spanMs, to - from));
+    const queue: number[] = [];
+    let head = 0;
+    let best = 0;
+    for (; i < t.length && t[i]! <= to; i++) {
+      while (queue.length > head && g[queue[queue.length - 1]!]! >= g[i]!) queue.pop();
+      queue.push(i);
+      while (t[queue[head]!]! - 5 * MINUTE_MS < t[i]! - span) head++;
+      // The flow is sampled each minute: the last sample within a minute of the stretch's end ends it.
+      if (t[i]! > from + span - MINUTE_MS) best = Math.max(best, g[queue[head]!]!);
+    }
+    return best;
+  };
+  const extent = (e: { startMs: number; endMs: number }): Draw | undefined => {
+    if (!byRun) return [e.startMs, e.endMs, 0];
+    const x = runIn(e);
+    return x && [x[0], x[1], steadiest(x[0], x[1], windowMs)];
+  };
   // A draw already under way where the curve begins has no known start (a monitor's buffer
   // begins mid-irrigation): it makes no schedule. Only a draw that ran unbroken for half of
   // `continuousMs` does: a 15-minute garden hose yesterday does not excuse 45 minutes of
   // unbroken flow at that hour today, a household's long morning does.
-  const draws = episodes(rolling, 0.8 * gpm, windowMs)
-    .filter((e) => e.startMs > curve.t[0] && unbroken(e, continuousMs / 2))
-    .map((e): Draw => [e.startMs, e.endMs]);
+  const draws: Draw[] = [];
+  for (const e of episodes(rolling, 0.8 * gpm, windowMs)) {
+    const x = extent(e);
+    if (x && x[0] > curve.t[0] && unbroken(e, continuousMs / 2)) draws.push(x);
+  }
   const candidates = earlierDraws.concat(draws);
+  // A schedule excuses flow whose floor over the last window does not stand above the
+  // schedule's floor by a draw's worth (80 % of the bar): a household's long evening, however
+  // busy, dips between its fixtures, and irrigation with a shower on top holds the zone's rate;
+  // a leak beside either holds the floor up by its own rate the whole window long.
+  const raisedGpm = 0.8 * gpm;
   const triggers: Trigger[] = [];
   for (const e of episodes(rolling, gpm, windowMs)) {
-    const hour = clock.hourOfDay(e.startMs);
-    const day = clock.dayIndex(e.startMs);
+    const x = extent(e);
+    if (!x || !unbroken(e, continuousMs)) continue;
+    const held = steadiest(Math.max(x[0], x[1] - windowMs), x[1], Infinity);
+    const hour = clock.hourOfDay(x[0]);
+    const day = clock.dayIndex(x[0]);
     let usualMs = 0;
     // The longest like draw at this time of day (−1: none), which excuses this one for as long plus the slack.
     let scheduledMs = -1;
-    for (const [start, end] of candidates) {
-      if (start < e.startMs - SCHEDULE_DAYS * DAY_MS) continue;
-      if (end < e.startMs) usualMs = Math.max(usualMs, end - start);
+    for (const [start, end, steady] of candidates) {
+      if (start < x[0] - SCHEDULE_DAYS * DAY_MS) continue;
+      if (end < x[0]) usualMs = Math.max(usualMs, end - start);
       const d = clock.dayIndex(start);
-      if (d >= day || d < day - SCHEDULE_DAYS) continue;
+      if (d >= day || d < day - SCHEDULE_DAYS || held - steady >= raisedGpm) continue;
       const dh = Math.abs(clock.hourOfDay(start) - hour);
       if (Math.min(dh, 24 - dh) <= 0.5) scheduledMs = Math.max(scheduledMs, end - start);
     }
     const requiredMs = Math.max(Math.min(learnedMaxMs, Math.max(windowMs, usualMs)), scheduledMs >= 0 ? scheduledMs + SCHEDULE_SLACK_MS : 0);
-    if (e.endMs - e.startMs < requiredMs || !unbroken(e)) continue;
+    if (x[1] - x[0] < requiredMs) continue;
     triggers.push({
       rule: "burst", deviceId, startMs: e.startMs, endMs: e.endMs, severity: "critical",
       message: `burst: ${e.peak.toFixed(1)} gal/min sustained for ${formatDuration(e.endMs - e.startMs)} (a pool fill looks the same)`,
@@ -206,15 +267,17 @@ export function burstScan(
 
 /**
  * A draw memory with `draws` added: overlapping draws are one (a draw still running is seen
- * again, longer, by the next analysis), and draws that ended before `keepFromMs` are dropped.
+ * again, longer, by the next analysis; its floor is the steadiest seen), and draws that ended before `keepFromMs` are dropped.
  */
 export function rememberDraws(earlier: readonly Draw[], draws: readonly Draw[], keepFromMs: number): Draw[] {
   const all = [...earlier, ...draws].filter(([, end]) => end >= keepFromMs).sort((a, b) => a[0] - b[0]);
   const out: Draw[] = [];
-  for (const [start, end] of all) {
+  for (const [start, end, steady] of all) {
     const last = out[out.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else out.push([start, end]);
+    if (last && start <= last[1]) {
+      last[1] = Math.max(last[1], end);
+      last[2] = Math.max(last[2], steady);
+    } else out.push([start, end, steady]);
   }
   return out;
 }
@@ -344,4 +407,16 @@ export function dryRunTriggers(deviceId: string, pump: PumpHealth): Trigger[] {
 
 function pad(h: number): string {
   return String(h).padStart(2, "0");
+}
+
+/** The first index of sorted `t` at or after `at`. */
+function lowerBound(t: Float64Array, at: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

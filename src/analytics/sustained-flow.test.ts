@@ -4,7 +4,7 @@ import { siteOfKind } from "../sim/site-kinds.ts";
 import { analyzeFrame } from "./analyze.ts";
 import { DAY, firstTriggerMinutes, HOUR, MINUTE, type MeterDraw } from "./testing.ts";
 
-const firstSustained = (draws: MeterDraw[], today: Omit<MeterDraw, "day">) => firstTriggerMinutes("sustained_flow", draws, today);
+const firstSustained = (draws: MeterDraw[], today: Omit<MeterDraw, "day"> | Omit<MeterDraw, "day">[]) => firstTriggerMinutes("sustained_flow", draws, today);
 
 describe("sustained_flow", () => {
   test("a 2 gal/min leak fires within the hour", () => {
@@ -17,15 +17,24 @@ describe("sustained_flow", () => {
 
   test("a short hose at that hour yesterday does not excuse today's leak; a long draw there does, for as long as it lasted", () => {
     expect(firstSustained([{ day: 0, atMin: 600, minutes: 15, gpm: 5 }], { atMin: 600, minutes: 240, gpm: 2 })).toBeLessThanOrEqual(55);
-    // Yesterday's 40-minute draw held the 45-minute mean above 1.2 gal/min for 108 minutes: the
-    // leak is excused that long plus 15 minutes, then fires (it was excused for good before).
+    // Yesterday's 40-minute draw ran 40 minutes (its 45-minute mean stayed above 1.2 gal/min for
+    // 108, which once excused the leak that long): the leak is excused 40 minutes plus 15, then fires.
     const excused = firstSustained([{ day: 0, atMin: 600, minutes: 40, gpm: 5 }], { atMin: 600, minutes: 240, gpm: 2 });
     expect(excused).not.toBeNull();
-    expect(excused!).toBeGreaterThan(100);
-    expect(excused!).toBeLessThanOrEqual(125);
+    expect(excused!).toBeGreaterThanOrEqual(55);
+    expect(excused!).toBeLessThanOrEqual(60);
     // A draw that long at that hour on each of the days before makes no longer excuse.
     const week = [0, 1, 2, 3, 4].map((day) => ({ day, atMin: 600, minutes: 40, gpm: 5 }));
     expect(firstSustained(week, { atMin: 600, minutes: 240, gpm: 2 })).toBe(excused);
+  });
+
+  test("a busy morning at that hour excuses a busier one, not a leak that holds the flow up", () => {
+    // Yesterday: 56 minutes of fixtures at 3 gal/min, 4 minutes on and 4 off (never a stop the meter tells).
+    const fixtures = (gpm: number) => [0, 1, 2, 3, 4, 5, 6].map((k) => ({ atMin: 600 + 8 * k, minutes: 4, gpm }));
+    const morning = fixtures(3).map((d) => ({ day: 0, ...d }));
+    expect(firstSustained(morning, fixtures(4))).toBeNull();
+    // Today a 2 gal/min leak there never dips: found as soon as it has run 45 minutes.
+    expect(firstSustained(morning, { atMin: 600, minutes: 240, gpm: 2 })).toBeLessThanOrEqual(50);
   });
 
   test("a 60-minute irrigation zone is a schedule on its second day", () => {
@@ -54,5 +63,15 @@ describe("sustained_flow on simulator history", () => {
   test("a leak at the hour of a long evening a week ago is found once it outlasts that evening", () => {
     expect(found(1)).toBe(false);
     expect(found(3)).toBe(true);
+  });
+
+  test("a 25-minute hose at that hour yesterday excuses the leak no longer than it ran", () => {
+    // The hose's 45-minute mean stayed above 1.2 gal/min for over 90 minutes from half an hour
+    // before it began: as a schedule it excused the leak for nearly two hours.
+    const hose = { day: day0 + 8, startMinute: 18 * 60 + 20, minutes: 25, gpm: 5 };
+    const hosed = { ...spec, tzOffsetHours: 0, household: { timeZone: "UTC", draws: { hoseSessions: [hose] } } };
+    const leak = { deviceId: site.id, kind: "leak" as const, startMs: leakStart, endMs: leakStart + 6 * HOUR, size: 2 };
+    const frame = simulateHistory({ seed: 11, device: hosed, startMs: start, endMs: leakStart + HOUR, scenarios: [leak] });
+    expect(analyzeFrame(frame, { timeZone: "UTC" }).triggers.some((t) => t.rule === "sustained_flow" && t.startMs >= leakStart - HOUR)).toBe(true);
   });
 });

@@ -41,16 +41,17 @@ export interface MeterDraw {
 
 /**
  * 1-minute readings of a 1-gallon meter from JAN1 (UTC) over the days of `draws` and one more,
- * on which `today` runs; nothing else is drawn. Returns the minutes after today's draw began at
+ * on which `today` runs (one draw or several, the first beginning it); nothing else is drawn. Returns the minutes after today's draw began at
  * which `rule` is first known, analysing the readings up to each 5-minute mark for 3 hours as a
  * monitor does (null: never).
  */
-export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], today: Omit<MeterDraw, "day">): number | null {
+export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], today: Omit<MeterDraw, "day"> | Omit<MeterDraw, "day">[]): number | null {
   const days = Math.max(...draws.map((d) => d.day), 0) + 2;
   const rows: Record<string, number>[] = [];
   let counter = 1000;
   let frac = 0;
-  const all = [...draws, { day: days - 1, ...today }];
+  const todays = [today].flat();
+  const all = [...draws, ...todays.map((d) => ({ day: days - 1, ...d }))];
   for (let m = 0; m < days * 24 * 60; m++) {
     const day = Math.floor(m / 1440);
     const minute = m % 1440;
@@ -61,7 +62,7 @@ export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], t
     rows.push({ ts: JAN1 + m * MINUTE, Pulse_TotalGallons: counter });
   }
   const frame = frameOf(rows);
-  const start = JAN1 + (days - 1) * DAY + today.atMin * MINUTE;
+  const start = JAN1 + (days - 1) * DAY + todays[0]!.atMin * MINUTE;
   for (let t = start; t <= start + 3 * HOUR; t += 5 * MINUTE) {
     const n = frame.ts.findIndex((x) => x > t);
     const cut = { ...frame, ts: frame.ts.subarray(0, n), columns: { Pulse_TotalGallons: frame.columns.Pulse_TotalGallons!.subarray(0, n) } };
