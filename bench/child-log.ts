@@ -56,6 +56,12 @@ export function processMemory(pid: number): { rss: number; peak: number } | null
   }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** A monitor's log as it comes: the device count of each "Polled N device(s)" line, and a tail. */
 export function followPolls(stream: ReadableStream<Uint8Array>): { polls: number[]; tail: () => string } {
   const polls: number[] = [];

@@ -27,9 +27,9 @@
  * poll interval is the configurable minimum, 10 s, so 30 s of load span three polls.
  * Figures are reported, never asserted.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { startSimulator } from "../src/sim/server.ts";
-import { childEnv, CLI, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
+import { childEnv, CLI, cpuSeconds, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => numberArg(name, fallback);
@@ -50,12 +50,6 @@ function connectionsArg(): number[] {
   const list = text.split(",").map(Number);
   if (!list.length || !list.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--connections ${text}: expected a comma-separated list of positive integers`);
   return list;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function percentile(sorted: Float64Array, q: number): number {
