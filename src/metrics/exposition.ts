@@ -29,6 +29,13 @@ const SLICE_LINES = 2000;
  */
 const GZIP_LEVEL = 1;
 
+/**
+ * zlib's output chunk, bytes. At the default 16 KiB a 3.4 MiB page is over 200 round trips
+ * between the stream and the thread pool; at 256 KiB the compression took about a third less
+ * CPU (bench/export-cpu.ts).
+ */
+const GZIP_CHUNK = 256 * 1024;
+
 export interface RenderOptions {
   /** Called between slices; default: let pending I/O run (`setImmediate`). */
   pause?: () => Promise<void>;
@@ -45,14 +52,16 @@ export async function renderExposition(registry: Registry, options: RenderOption
 
 /** Renders `registry` into gzip bytes, slice by slice: the whole text never exists at once. */
 export async function renderGzipped(registry: Registry, options: RenderOptions = {}): Promise<Uint8Array> {
-  const zip = createGzip({ level: GZIP_LEVEL });
+  const zip = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK });
   const chunks: Buffer[] = [];
   zip.on("data", (chunk: Buffer) => void chunks.push(chunk));
   const ended = once(zip, "end");
   try {
     await renderSlices(registry, options, async (text) => {
       // Wait for zlib to catch up rather than queue the page's text in the stream.
-      if (!zip.write(text)) await once(zip, "drain");
+      // As bytes: a slice is a string of thousands of concatenated pieces, and zlib's own
+      // conversion of such a string cost more than flattening and encoding it here.
+      if (!zip.write(Buffer.from(text, "utf8"))) await once(zip, "drain");
     });
     zip.end();
     await ended;
@@ -70,28 +79,40 @@ export async function renderGzipped(registry: Registry, options: RenderOptions =
  */
 async function renderSlices(registry: Registry, options: RenderOptions, write: (text: string) => void | Promise<void>): Promise<void> {
   const pause = options.pause ?? yieldToServer;
-  let slice = "";
-  let first = true;
+  // The page's lines, a slice at a time, joined by newlines when the slice is written; an
+  // empty line before each family's HELP but the first. An array and one join, not `+=`: a
+  // string concatenated thousands of times is a rope that zlib's input then has to flatten
+  // piece by piece, and that cost more than building it (a fifth of a poll's export step).
+  let lines: string[] = [];
+  let written = false;
   let sinceYield = 0;
+  const flush = async () => {
+    lines.push(""); // the slice's last line ends with a newline too
+    const text = lines.join("\n");
+    lines = [];
+    written = true;
+    await write(text);
+  };
   for (const metric of registry.getMetricsAsArray()) {
     if (options.exclude?.(metric.name)) continue;
     // `get()` runs a family's `collect()`; it may be synchronous or not.
     const data = await (metric as unknown as { get(): Promise<MetricData> | MetricData }).get();
     const name = escapeString(data.name);
-    slice += `${first ? "" : "\n\n"}# HELP ${name} ${escapeString(data.help)}\n# TYPE ${name} ${data.type}`;
-    first = false;
+    if (written || lines.length) lines.push("");
+    lines.push(`# HELP ${name} ${escapeString(data.help)}\n# TYPE ${name} ${data.type}`);
     for (const value of data.values ?? []) {
-      slice += `\n${sampleLine(name, value)}`;
+      lines.push(sampleLine(name, value));
       if (++sinceYield >= SLICE_LINES) {
         sinceYield = 0;
-        await write(slice);
-        slice = "";
+        await flush();
         paceGarbage();
         await pause();
       }
     }
   }
-  await write(`${slice}\n`);
+  if (lines.length) await flush();
+  // An empty registry's page is one newline, as prom-client's.
+  else if (!written) await write("\n");
 }
 
 /** One family as prom-client's `get()` gives it. */
@@ -102,18 +123,55 @@ interface MetricData {
   values?: { metricName?: string; labels?: Record<string, string | number>; sharedLabels?: Record<string, string | number>; value: number }[];
 }
 
+/**
+ * A series' rendered text up to its value (`name{a="x",b="y"} `), kept on prom-client's entry
+ * for the series (the object in `get()`'s values) when its labels object is frozen: a frozen
+ * object cannot change, and the entry belongs to one family, so the text stays right as long
+ * as the entry holds that labels object. The families that keep their series in place
+ * (series-slots.ts, telemetry.ts, the ML features) keep the same entries poll after poll, so
+ * each series' labels are rendered once instead of every poll: building a line is then one
+ * concatenation and the value's formatting, about a quarter of what it was. An entry that
+ * prom-client made afresh, or whose labels are not frozen, is rendered every time.
+ */
+const PREFIX = Symbol("nightowl.exposition.prefix");
+const PREFIX_OF = Symbol("nightowl.exposition.prefixLabels");
+
+type Value = NonNullable<MetricData["values"]>[number] & { [PREFIX]?: string; [PREFIX_OF]?: object };
+
 /** A sample line exactly as prom-client writes it: own labels, then shared ones (histograms). */
-function sampleLine(name: string, value: NonNullable<MetricData["values"]>[number]): string {
+function sampleLine(name: string, value: Value): string {
+  const labels = value.labels;
+  if (labels !== undefined && value.sharedLabels === undefined && Object.isFrozen(labels)) {
+    if (value[PREFIX_OF] !== labels) {
+      value[PREFIX] = flat(`${value.metricName ?? name}${labelText(labels, undefined)} `);
+      value[PREFIX_OF] = labels;
+    }
+    return value[PREFIX] + valueString(value.value);
+  }
+  return `${value.metricName ?? name}${labelText(labels ?? {}, value.sharedLabels)} ${valueString(value.value)}`;
+}
+
+/**
+ * `text` as one flat string. A string built by concatenation is a rope (a tree of its pieces),
+ * and JavaScriptCore walks the tree again every time a rope is copied into a bigger string
+ * without keeping the result: a kept label text joined into the page every poll cost twice a
+ * flat one. Encoding and decoding makes a flat copy; a string with a lone surrogate (which
+ * UTF-8 cannot hold) is left as it is.
+ */
+function flat(text: string): string {
+  return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
+}
+
+/** `{a="x",b="y"}`, or "" for no labels. */
+function labelText(labels: Record<string, string | number>, shared: Record<string, string | number> | undefined): string {
   // Concatenation, not arrays and joins: this runs once per series per poll (a million at 10,000 devices).
-  const labels = value.labels ?? {};
-  const shared = value.sharedLabels;
   let text = "";
   for (const key in labels) {
     if (shared && Object.hasOwn(shared, key)) continue;
     text += `${text ? "," : ""}${key}="${escapeLabelValue(labels[key]!)}"`;
   }
   if (shared) for (const key in shared) text += `${text ? "," : ""}${key}="${escapeLabelValue(shared[key]!)}"`;
-  return text ? `${value.metricName ?? name}{${text}} ${valueString(value.value)}` : `${value.metricName ?? name} ${valueString(value.value)}`;
+  return text ? `{${text}}` : "";
 }
 
 function valueString(value: number): string {

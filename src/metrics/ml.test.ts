@@ -82,3 +82,26 @@ test("an overlapping top list keeps the shared features with their new values; t
   expect(text).toContain('nightowl_ml_inference_timestamp{user_label="dgorman",device_id="d1",device_name="3701155"} 1700000020');
   expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="success"} 3');
 });
+
+test("features still shown keep their place and take the new value, new ones follow, as prom-client's set and remove would; counts go on after a removal", async () => {
+  const registry = createRegistry();
+  const ml = registerMlMetrics(registry);
+  const inference = (names: string[], value: number) => ({
+    probability: 1, decision: 0.1, isAnomaly: false, confidence: 2,
+    contributions: names.map((n) => [n, value] as const), values: names.map((n) => [n, value + 1] as const), timestampMs: 1_700_000_000_000,
+  });
+  ml.record(labels, inference(["f1", "f2", "f3"], 0.1));
+  ml.record(labels, inference(["f3", "f1", "f4"], 0.2));
+  let text = await registry.metrics();
+  const lines = (family: string) => [...text.matchAll(new RegExp(`^${family}\\{[^}]*feature="(\\w+)"\\} (\\S+)$`, "gm"))].map((m) => `${m[1]}=${m[2]}`);
+  expect(lines("nightowl_ml_feature_contribution")).toEqual(["f1=0.2", "f3=0.2", "f4=0.2"]);
+  expect(lines("nightowl_ml_feature_value")).toEqual(["f1=1.2", "f3=1.2", "f4=1.2"]);
+  ml.count(labels, "error");
+  ml.removeDevice(labels);
+  ml.count(labels, "error");
+  ml.record(labels, inference(["f5"], 0.3));
+  text = await registry.metrics();
+  expect(lines("nightowl_ml_feature_contribution")).toEqual(["f5=0.3"]);
+  expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="success"} 3\n');
+  expect(text).toContain('nightowl_ml_inferences_total{user_label="dgorman",device_id="d1",device_name="3701155",status="error"} 2\n');
+});

@@ -14,7 +14,9 @@
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { LeakModel } from "../ml/model-file.ts";
-import { SeriesSlots } from "./series-slots.ts";
+import { entryOf, SeriesSlots } from "./series-slots.ts";
+
+type Entry = NonNullable<ReturnType<typeof entryOf>>;
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
 
@@ -53,6 +55,36 @@ export interface MlMetrics {
   removeDevice(labels: DeviceLabels): void;
 }
 
+/** A device's exported features of one family: their names, and their series' entries where found. */
+interface Shown {
+  names: string[];
+  entries: Array<Entry | undefined>;
+}
+
+/**
+ * Exports `pairs` as `family`'s feature series of the device `labels`, where `before` were:
+ * a feature still shown is written in its entry in place (where a `set` would have put it,
+ * with the same labels), one no longer shown is removed, a new one is set with frozen labels
+ * (see exposition.ts). Only the features that left are removed: removing a series from a
+ * family of a whole fleet's is the costly step.
+ */
+function showFeatures(family: Gauge, labels: DeviceLabels, before: Shown | undefined, pairs: ReadonlyArray<readonly [string, number]>): Shown {
+  const names = pairs.map(([f]) => f);
+  if (before) for (const f of before.names) if (!names.includes(f)) family.remove({ ...labels, feature: f });
+  const entries = pairs.map(([f, x]) => {
+    const i = before ? before.names.indexOf(f) : -1;
+    const entry = i >= 0 ? before!.entries[i] : undefined;
+    if (entry) {
+      entry.value = x;
+      return entry;
+    }
+    const series = Object.freeze({ ...labels, feature: f });
+    family.set(series, x);
+    return entryOf(family, series);
+  });
+  return { names, entries };
+}
+
 export const TOP_CONTRIBUTIONS = 10;
 export const TOP_VALUES = 20;
 
@@ -74,13 +106,18 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
   const loaded = new Gauge({ name: "nightowl_ml_model_loaded", help: "1 if a leak model is loaded for the user, 0 if none was found or it failed to load.", labelNames: ["user_label"], registers: [registry] });
 
   const shownVersion = new Map<string, { user_label: string; version: string; source: string }>();
-  /** Per device: the features exported, and the inference arrays they came from. */
-  const shownFeatures = new Map<string, { contributions: string[]; values: string[]; from: InferenceRecord }>();
+  /**
+   * Per device: the features exported, prom-client's entries of their series (beside the names;
+   * undefined where not found), and the inference arrays they came from.
+   */
+  const shownFeatures = new Map<string, { contributions: Shown; values: Shown; from: InferenceRecord }>();
   const key = (l: DeviceLabels) => `${l.user_label}\u0000${l.device_id}\u0000${l.device_name}`;
   /** Devices that have had a verdict; the others show the not-yet values. */
   const scored = new Set<string>();
   // Each device's verdict series, set in place every poll (see series-slots.ts), in these slots.
   const verdictGauges = [probability, score, isAnomaly, confidence, timestamp];
+  /** The slots after the verdict's: `nightowl_ml_inferences_total`, one per status. */
+  const STATUS_SLOT: Record<InferenceStatus, number> = { success: 5, insufficient_data: 6, no_model: 7, error: 8 };
   const slots = new Map<string, SeriesSlots>();
   const slotsOf = (k: string) => {
     let s = slots.get(k);
@@ -109,37 +146,35 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
       const s = slotsOf(k);
       const values = [inference.probability, inference.decision, inference.isAnomaly ? 1 : 0, inference.confidence, inference.timestampMs / 1000];
       verdictGauges.forEach((g, i) => s.set(i, g, values[i]!, labels));
-      inferences.inc({ ...labels, status: "success" });
+      s.add(STATUS_SLOT.success, inferences, 1, labels, ["status", "success"]);
       scored.add(k);
       const previous = shownFeatures.get(k);
       // The same verdict exported again (no new reading since): its feature series stand.
       if (previous && previous.from.contributions === inference.contributions && previous.from.values === inference.values) return;
       const top = inference.contributions.slice(0, TOP_CONTRIBUTIONS);
       const vals = inference.values.slice(0, TOP_VALUES).filter(([, x]) => Number.isFinite(x));
-      // Only the features that left the top lists are removed: removing a series from a family
-      // of a whole fleet's is the costly step, and the others are overwritten just after.
-      const topNames = top.map(([f]) => f);
-      const valueNames = vals.map(([f]) => f);
-      for (const f of previous?.contributions ?? []) if (!topNames.includes(f)) contribution.remove({ ...labels, feature: f });
-      for (const f of previous?.values ?? []) if (!valueNames.includes(f)) value.remove({ ...labels, feature: f });
-      for (const [f, c] of top) contribution.set({ ...labels, feature: f }, c);
-      for (const [f, x] of vals) value.set({ ...labels, feature: f }, x);
-      shownFeatures.set(k, { contributions: topNames, values: valueNames, from: inference });
+      shownFeatures.set(k, {
+        contributions: showFeatures(contribution, labels, previous?.contributions, top),
+        values: showFeatures(value, labels, previous?.values, vals),
+        from: inference,
+      });
     },
     count(labels, status) {
-      inferences.inc({ ...labels, status });
       const k = key(labels);
-      if (scored.has(k)) return;
       const s = slotsOf(k);
+      s.add(STATUS_SLOT[status], inferences, 1, labels, ["status", status]);
+      if (scored.has(k)) return;
       verdictGauges.forEach((g, i) => g !== confidence && s.set(i, g, 0, labels));
     },
     removeDevice(labels) {
       const s = slots.get(key(labels));
       verdictGauges.forEach((g, i) => (s ? s.remove(i, g) : g.remove(labels)));
+      // The inference counts stay (a counter's series outlives the device, as before); a
+      // later slot set for the device finds their entries anew.
       slots.delete(key(labels));
       const previous = shownFeatures.get(key(labels));
-      for (const f of previous?.contributions ?? []) contribution.remove({ ...labels, feature: f });
-      for (const f of previous?.values ?? []) value.remove({ ...labels, feature: f });
+      for (const f of previous?.contributions.names ?? []) contribution.remove({ ...labels, feature: f });
+      for (const f of previous?.values.names ?? []) value.remove({ ...labels, feature: f });
       shownFeatures.delete(key(labels));
       scored.delete(key(labels));
     },

@@ -11,7 +11,7 @@
  * (`hashMap`, keyed by `hashObject(labels)`, of `{ value, labels }`): when they are not what
  * this expects, every `set` simply goes through `gauge.set` (series-slots.test.ts says so).
  */
-import type { Gauge } from "prom-client";
+import type { Counter, Gauge } from "prom-client";
 // @ts-expect-error prom-client ships no types for its internal helpers
 import { hashObject } from "prom-client/lib/util.js";
 
@@ -22,7 +22,7 @@ interface Entry {
 }
 
 /** The entry prom-client holds for `labels` in `gauge`, if it is where these internals expect it. */
-export function entryOf(gauge: Gauge, labels: Labels): Entry | undefined {
+export function entryOf(gauge: Gauge | Counter, labels: Labels): Entry | undefined {
   const map = (gauge as unknown as { hashMap?: Record<string, Entry> }).hashMap;
   const entry = map?.[(hashObject as (l: Labels) => string)(labels)];
   return entry && entry.labels === labels && typeof entry.value === "number" ? entry : undefined;
@@ -43,15 +43,36 @@ export class SeriesSlots {
       entry.value = value;
       return;
     }
-    const labels = this.fallback?.get(slot) ?? (extra ? { ...base, [extra[0]]: extra[1] } : base);
+    const labels = this.labels(slot, base, extra);
     gauge.set(labels, value);
-    const found = entryOf(gauge, labels);
+    this.found(slot, gauge, labels);
+  }
+
+  /** Adds `delta` (≥ 0) to slot `slot`'s series of `counter`; labels as in `set`. */
+  add(slot: number, counter: Counter, delta: number, base: Labels, extra?: readonly [name: string, value: string]): void {
+    const entry = this.entries[slot];
+    if (entry !== undefined) {
+      entry.value += delta;
+      return;
+    }
+    const labels = this.labels(slot, base, extra);
+    counter.inc(labels, delta);
+    this.found(slot, counter, labels);
+  }
+
+  private labels(slot: number, base: Labels, extra: readonly [name: string, value: string] | undefined): Labels {
+    // Frozen, so the page's rendering may keep its text (exposition.ts): nothing changes a slot's labels.
+    return this.fallback?.get(slot) ?? Object.freeze(extra ? { ...base, [extra[0]]: extra[1] } : { ...base });
+  }
+
+  private found(slot: number, family: Gauge | Counter, labels: Labels): void {
+    const found = entryOf(family, labels);
     if (found) this.entries[slot] = found;
     else (this.fallback ??= new Map()).set(slot, labels);
   }
 
   /** Removes slot `slot`'s series from `gauge`, if it has one. */
-  remove(slot: number, gauge: Gauge): void {
+  remove(slot: number, gauge: Gauge | Counter): void {
     const labels = this.entries[slot]?.labels ?? this.fallback?.get(slot);
     if (labels === undefined) return;
     gauge.remove(labels);

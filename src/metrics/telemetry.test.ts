@@ -92,6 +92,51 @@ test("with a pause between devices the page is the one the single pass gives, a 
     await slicedMetrics.observe({ ok: true, devices, startedAt: 0, durationMs: 1 });
     expect(await sliced.metrics()).toBe(await whole.metrics());
   }
-  expect(pauses).toBe(4);
+  // Before each device while reading the poll, and again while refilling (both polls differ from the one before).
+  expect(pauses).toBe(8);
   expect(await sliced.metrics()).not.toContain('key="S2"');
+});
+
+test("poll after poll the page is a fresh registry's for the same devices, whether the series are written in place or refilled", async () => {
+  const d = (id: string, telemetry: Record<string, number | string>, attributes: Record<string, number | string> = {}, name?: string) => snapshot(id, telemetry, attributes, name);
+  const polls: DeviceSnapshot[][] = [
+    [d("d1", { S1: 50, S2: 51 }, { active: "true" }), d("d2", { S1: 40 })],
+    [d("d1", { S1: 52, S2: 50.5 }, { active: "false" }), d("d2", { S1: 41 })], // same series, new values: in place
+    [d("d1", { S1: 52, S2: "n/a" }, { active: "false" }), d("d2", { S1: 41 })], // a value no longer numeric
+    [d("d1", { S1: 53, S2: 1 }, { active: "false" }), d("d3", { S1: 3 }), d("d2", { S1: 42 })], // a device between
+    [d("d1", { S1: 53, S2: 1 }, { active: "false" }, "Renamed"), d("d3", { S1: 3 }), d("d2", { S1: 42 })],
+    [d("d1", { S1: 54, S2: 2 }, { active: "false" }, "Renamed"), d("d3", { S1: 4 }), d("d2", { S1: 43 })],
+    [d("d2", { S1: 44 }), d("d2", { S1: 45 })], // a device twice: the later value, one series
+    [d("d2", { S1: 46 }), d("d2", { S1: 47 })],
+    [d("d2", { S1: 48 })],
+    [],
+    [d("d4", {}, { active: "true" })],
+  ];
+  const kept = createRegistry();
+  const metrics = registerTelemetryMetrics(kept);
+  for (const devices of polls) {
+    metrics.update(devices);
+    const fresh = createRegistry();
+    registerTelemetryMetrics(fresh).update(devices);
+    expect(await kept.metrics()).toBe(await fresh.metrics());
+  }
+  // The duplicate's poll ends with the later value (a refill, as the poll after it is too).
+  metrics.update(polls[6]!);
+  expect(await kept.metrics()).toContain('key="S1"} 45\n');
+});
+
+test("a poll with the last one's series writes their values into the same entries", async () => {
+  const registry = createRegistry();
+  const metrics = registerTelemetryMetrics(registry);
+  const entries = async () => (await registry.getSingleMetric("nightowl_telemetry_value")!.get()).values;
+  metrics.update([snapshot("d1", { S1: 50, S2: 51 })]);
+  const before = await entries();
+  metrics.update([snapshot("d1", { S1: 52, S2: 53 })]);
+  const after = await entries();
+  expect(after.map((v) => v.value)).toEqual([52, 53]);
+  expect(after[0]).toBe(before[0]!);
+  expect(after[1]).toBe(before[1]!);
+  // Another key: refilled, new entries.
+  metrics.update([snapshot("d1", { S1: 52, S3: 1 })]);
+  expect((await entries())[0]).not.toBe(before[0]!);
 });

@@ -3,12 +3,74 @@
  * per device and the time of its newest reading. Every successful poll replaces the whole set, so a device or key that stops
  * being reported loses its series at once instead of repeating a stale value. A failed poll
  * leaves the last values in place; `nightowl_last_poll_success` says they are not fresh.
+ *
+ * A fleet's poll mostly sets the very series of the poll before (the same devices, in the same
+ * order, with the same keys), only with new values. Emptying the families and setting every
+ * series again made prom-client sort and join each series' labels and allocate its entry —
+ * about 16 series a device, every poll — and the page's rendering then formatted every label
+ * anew. So a poll whose series are the last refill's, in the same order, writes the values into
+ * the entries prom-client already holds; any other poll empties the families and refills them as
+ * before. Either way the families hold what a refill gives, in the same order, so the page is
+ * byte for byte the same (telemetry.test.ts compares it with a fresh registry's).
  */
 import { Gauge, type Registry } from "prom-client";
+import { entryOf } from "./series-slots.ts";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 
 const DEVICE_LABELS = ["user_label", "device_id", "device_name"] as const;
+
+type Labels = Record<string, string>;
+type Entry = NonNullable<ReturnType<typeof entryOf>>;
+
+/**
+ * A poll's series before they are set. `tokens` is the poll's shape: per device its id, name,
+ * user label and type, the count of numeric telemetry keys and the keys, 1 or 0 for a last-seen
+ * time, the count of numeric attributes and their names. `values` holds every series' value in
+ * the order they are set (the info's 1, the telemetry, the last-seen time, the attributes).
+ */
+interface Shape {
+  tokens: Array<string | number>;
+  values: number[];
+}
+
+class PollSeries {
+  readonly shape: Shape = { tokens: [], values: [] };
+
+  add(d: DeviceSnapshot): void {
+    const { tokens, values } = this.shape;
+    tokens.push(d.id, d.name, d.userLabel, d.type);
+    values.push(1);
+    let newest = -Infinity;
+    const count = tokens.push(0) - 1;
+    for (const key in d.telemetry) {
+      const reading = d.telemetry[key]!;
+      if (reading.ts > newest) newest = reading.ts;
+      const value = numericValue(reading.value);
+      if (value === null) continue;
+      tokens.push(key);
+      values.push(value);
+      (tokens[count] as number)++;
+    }
+    tokens.push(newest > -Infinity ? 1 : 0);
+    if (newest > -Infinity) values.push(newest / 1000);
+    const attributes = tokens.push(0) - 1;
+    for (const key in d.attributes) {
+      const value = numericValue(d.attributes[key]!.value);
+      if (value === null) continue;
+      tokens.push(key);
+      values.push(value);
+      (tokens[attributes] as number)++;
+    }
+  }
+}
+
+/** Whether two polls set the same series in the same order (only their values may differ). */
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.tokens.length !== b.tokens.length) return false;
+  for (let i = 0; i < a.tokens.length; i++) if (a.tokens[i] !== b.tokens[i]) return false;
+  return true;
+}
 
 export interface TelemetryMetrics extends PollObserver {
   /** Replaces every series with those of `devices`. */
@@ -37,35 +99,65 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryO
 
   const lastSeen = deviceGauge("nightowl_device_last_seen_timestamp_seconds", "Unix time in seconds of the device's newest telemetry reading; the portal keeps listing a silent device, this tells it is silent.");
 
-  /** Empties the families: a refill follows, so a device or key no longer reported has no series. */
-  function reset(): void {
-    telemetry.reset();
-    attribute.reset();
-    info.reset();
-    lastSeen.reset();
+  const families = [info, telemetry, lastSeen, attribute];
+  /** The last refill's shape, and prom-client's entry of each of its series in `values`' order. */
+  let kept: { shape: Shape; entries: Entry[] } | undefined;
+  /** The series a refill under way has set, to find their entries once it is done. */
+  let made: Array<[Gauge, Labels]> = [];
+
+  function set(family: Gauge, labels: Labels, value: number): void {
+    family.set(labels, value);
+    made.push([family, labels]);
   }
 
-  /** One device's series. */
-  function add(d: DeviceSnapshot): void {
-    const labels = { user_label: d.userLabel, device_id: d.id, device_name: d.name };
-    info.set({ ...labels, device_type: d.type }, 1);
-    let newest = -Infinity;
-    for (const [key, reading] of Object.entries(d.telemetry)) {
-      if (reading.ts > newest) newest = reading.ts;
-      const value = numericValue(reading.value);
-      if (value !== null) telemetry.set({ ...labels, key }, value);
+  /** Sets the series of the device at `cursor`, moving the cursor past it. Labels are frozen: see exposition.ts. */
+  function refillDevice({ tokens, values }: Shape, cursor: { t: number; v: number }): void {
+    let { t, v } = cursor;
+    const device = Object.freeze({ user_label: tokens[t + 2] as string, device_id: tokens[t] as string, device_name: tokens[t + 1] as string });
+    set(info, Object.freeze({ ...device, device_type: tokens[t + 3] as string }), values[v++]!);
+    t += 4;
+    const keys = tokens[t++] as number;
+    for (let k = 0; k < keys; k++) set(telemetry, Object.freeze({ ...device, key: tokens[t++] as string }), values[v++]!);
+    if (tokens[t++] === 1) set(lastSeen, device, values[v++]!);
+    const attributes = tokens[t++] as number;
+    for (let k = 0; k < attributes; k++) set(attribute, Object.freeze({ ...device, key: tokens[t++] as string }), values[v++]!);
+    cursor.t = t;
+    cursor.v = v;
+  }
+
+  /** After a refill: keeps its series' entries for the next poll, or nothing if one is not found. */
+  function keep(shape: Shape): void {
+    const entries: Entry[] = [];
+    kept = undefined;
+    for (const [family, labels] of made) {
+      const entry = entryOf(family, labels);
+      // Not found: two series of the poll had the same labels (the later replaced the earlier), or other prom-client internals.
+      if (!entry) return void (made = []);
+      entries.push(entry);
     }
-    if (newest > -Infinity) lastSeen.set(labels, newest / 1000);
-    for (const [key, reading] of Object.entries(d.attributes)) {
-      const value = numericValue(reading.value);
-      if (value !== null) attribute.set({ ...labels, key }, value);
-    }
+    made = [];
+    kept = { shape, entries };
+  }
+
+  /** Writes `shape`'s values in place if it is the kept shape; false if a refill is needed. */
+  function inPlace(shape: Shape): boolean {
+    if (!kept || !sameShape(kept.shape, shape)) return false;
+    const { entries } = kept;
+    for (let i = 0; i < entries.length; i++) entries[i]!.value = shape.values[i]!;
+    // Keep this poll's strings, not the older equal ones (they are garbage otherwise).
+    kept.shape = shape;
+    return true;
   }
 
   function update(devices: readonly DeviceSnapshot[]): void {
-    // Reset and refill in one synchronous pass: a scrape sees the old set or the new one, never a mix.
-    reset();
-    for (const d of devices) add(d);
+    // One synchronous pass: a scrape sees the old set or the new one, never a mix.
+    const poll = new PollSeries();
+    for (const d of devices) poll.add(d);
+    if (inPlace(poll.shape)) return;
+    for (const family of families) family.reset();
+    const cursor = { t: 0, v: 0 };
+    while (cursor.t < poll.shape.tokens.length) refillDevice(poll.shape, cursor);
+    keep(poll.shape);
   }
 
   return {
@@ -73,11 +165,20 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryO
     async observe(result: PollResult) {
       if (!result.ok) return;
       if (!options.pause) return update(result.devices);
-      reset();
+      const poll = new PollSeries();
       for (const d of result.devices) {
         await options.pause();
-        add(d);
+        poll.add(d);
       }
+      if (inPlace(poll.shape)) return;
+      for (const family of families) family.reset();
+      made = [];
+      const cursor = { t: 0, v: 0 };
+      while (cursor.t < poll.shape.tokens.length) {
+        await options.pause();
+        refillDevice(poll.shape, cursor);
+      }
+      keep(poll.shape);
     },
   };
 }
