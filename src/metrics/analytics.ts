@@ -49,8 +49,8 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   const dryRun = gauge("nightowl_pump_dry_run_suspected", "1 when the pump's latest run drew well under its learned current without raising pressure.", PUMP);
   const rule = gauge("nightowl_rule_triggered", "1 while a leak or pump rule's condition holds or held within the last 24 h, per rule.", [...DEVICE, "rule"]);
 
-  // A device's gauge series, each in its slot: the device's three flow gauges, then each pump's
-  // seven, then one per rule.
+  // A device's series, each in its slot: the device's three flow gauges, then each pump's
+  // seven, then one per rule, then the counters.
   const deviceGauges = [flow, nightFlow, continuous];
   const pumpGauges = [running, starts, runPerStart, duty, vUnbalance, cUnbalance, dryRun];
   const ruleSlot = deviceGauges.length + PUMPS.length * pumpGauges.length;
@@ -60,10 +60,14 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   // looks devices up one by one: a copy each time was quadratic in the fleet).
   const byId = new Map<string, DeviceAnalytics>();
 
+  // Then the counters: gallons, and each pump's energy.
+  const waterSlot = ruleSlot + RULE_NAMES.length;
+  const energySlot = (pump: number) => waterSlot + 1 + pump;
+
   function remove(entry: Entry): void {
-    const { labels, series } = entry;
-    waterUsed.remove(labels);
-    for (const pump of PUMPS) energy.remove({ ...labels, pump });
+    const { series } = entry;
+    series.remove(waterSlot, waterUsed);
+    PUMPS.forEach((_, p) => series.remove(energySlot(p), energy));
     deviceGauges.forEach((g, i) => series.remove(i, g));
     PUMPS.forEach((_, p) => pumpGauges.forEach((g, k) => series.remove(deviceGauges.length + p * pumpGauges.length + k, g)));
     RULE_NAMES.forEach((_, r) => series.remove(ruleSlot + r, rule));
@@ -77,7 +81,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   function publish(entry: Entry, f: DeviceFigures): void {
     const { labels, series } = entry;
     if (Number.isFinite(f.waterUsedGallons)) {
-      waterUsed.inc(labels, Math.max(0, f.waterUsedGallons - entry.water));
+      series.add(waterSlot, waterUsed, Math.max(0, f.waterUsedGallons - entry.water), labels);
       entry.water = Math.max(entry.water, f.waterUsedGallons);
     }
     setIf(series, 0, flow, f.flowGpm, labels);
@@ -89,7 +93,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
       const values = [p.running, p.startsPerHour, p.runSecondsPerStart, p.dutyCycle, p.voltageUnbalancePct, p.currentUnbalancePct, p.dryRunSuspected];
       pumpGauges.forEach((g, k) => setIf(series, first + k, g, values[k]!, labels, pump));
       const before = entry.energy.get(p.pump) ?? 0;
-      energy.inc({ ...labels, pump: p.pump }, Math.max(0, p.energyKwh - before));
+      series.add(energySlot(PUMPS.indexOf(p.pump)), energy, Math.max(0, p.energyKwh - before), labels, pump);
       entry.energy.set(p.pump, Math.max(before, p.energyKwh));
     }
     RULE_NAMES.forEach((name, r) => series.set(ruleSlot + r, rule, f.rules[name], labels, ["rule", name]));

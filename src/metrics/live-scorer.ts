@@ -74,6 +74,15 @@ interface DeviceState {
   explained?: { features: Float64Array; contributions: InferenceRecord["contributions"]; values: InferenceRecord["values"] };
 }
 
+/** Each model's feature names by position, made once per model: every explanation of every device looks its values up. */
+const featureIndexes = new WeakMap<LeakModel, ReadonlyMap<string, number>>();
+
+function featureIndex(model: LeakModel): ReadonlyMap<string, number> {
+  let index = featureIndexes.get(model);
+  if (!index) featureIndexes.set(model, (index = new Map(model.featureNames.map((n, i) => [n, i]))));
+  return index;
+}
+
 export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
   const { metrics, log } = options;
   const now = options.now ?? Date.now;
@@ -125,7 +134,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
     if (state.explained?.features !== features) {
       // Only as many as the metrics show: a fleet keeps every device's explanation between polls.
       const top = topFeatures(model, model.scaler.transformRow(features), Math.max(TOP_CONTRIBUTIONS, TOP_VALUES));
-      const index = new Map(model.featureNames.map((n, i) => [n, i]));
+      const index = featureIndex(model);
       const values = top.slice(0, TOP_VALUES).map(([name]) => [name, features[index.get(name)!]!] as const);
       state.explained = { features, contributions: top.slice(0, TOP_CONTRIBUTIONS), values };
     }

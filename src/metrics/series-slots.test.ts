@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import { SeriesSlots } from "./series-slots.ts";
 
 const DEVICE = { user_label: "u", device_id: "d1", device_name: "3700001" };
@@ -41,4 +41,24 @@ test("removing a slot that never had a series does nothing", async () => {
   g.set({ ...DEVICE, pump: "P2" }, 1);
   new SeriesSlots().remove(0, g);
   expect(await registry.metrics()).toContain("pump=\"P2\"} 1");
+});
+
+test("a counter's slot adds in place, and refuses what prom-client refuses", async () => {
+  const slotsRegistry = new Registry();
+  const plainRegistry = new Registry();
+  const counterOn = (registry: Registry) => new Counter({ name: "x_total", help: "x", labelNames: ["user_label", "device_id", "device_name", "pump"], registers: [registry] });
+  const viaSlots = counterOn(slotsRegistry);
+  const plain = counterOn(plainRegistry);
+  const slots = new SeriesSlots();
+  for (const [slot, delta, pump] of [[0, 0, undefined], [1, 2.5, "P1"], [0, 3, undefined], [1, 0.25, "P1"], [0, Number.NaN, undefined]] as const) {
+    slots.add(slot, viaSlots, delta, DEVICE, pump ? ["pump", pump] : undefined);
+    plain.inc(pump ? { ...DEVICE, pump } : DEVICE, delta);
+  }
+  expect(await slotsRegistry.metrics()).toBe(await plainRegistry.metrics());
+  expect(await slotsRegistry.metrics()).toContain('x_total{user_label="u",device_id="d1",device_name="3700001",pump="P1"} 2.75');
+  expect(slots.inPlace(0) && slots.inPlace(1)).toBe(true);
+  expect(() => slots.add(1, viaSlots, -1, DEVICE, ["pump", "P1"])).toThrow("decrease");
+  expect(() => slots.add(1, viaSlots, Infinity, DEVICE, ["pump", "P1"])).toThrow("not a valid number");
+  slots.remove(1, viaSlots);
+  expect(await slotsRegistry.metrics()).not.toContain('pump="P1"');
 });

@@ -51,10 +51,12 @@ export class SeriesSlots {
   /** Adds `delta` (≥ 0) to slot `slot`'s series of `counter`; labels as in `set`. */
   add(slot: number, counter: Counter, delta: number, base: Labels, extra?: readonly [name: string, value: string]): void {
     const entry = this.entries[slot];
-    if (entry !== undefined) {
+    // Anything but a finite delta ≥ 0 goes through prom-client, which refuses it (or adds NaN) as before.
+    if (entry !== undefined && delta >= 0 && delta < Infinity) {
       entry.value += delta;
       return;
     }
+    if (entry !== undefined) return void counter.inc(entry.labels, delta);
     const labels = this.labels(slot, base, extra);
     counter.inc(labels, delta);
     this.found(slot, counter, labels);
