@@ -27,7 +27,7 @@ export function buildProgram(): Command {
 Examples:
   $ nightowl run --demo                         monitor the embedded simulator
   $ nightowl poll-once --json                   one poll, as JSON
-  $ nightowl poll-once --textfile /var/lib/node_exporter/nightowl.prom
+  $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
   $ nightowl fetch-history --days 90 --output data/
   $ nightowl train --from-file data/*.csv --model-path models/users/dgorman/leak_detector.json
   $ nightowl score --from-file data/week.csv --format csv
@@ -52,16 +52,16 @@ Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
   // One error format for every bad flag or argument: commander's own ("error: unknown option
   // '--x'") becomes "nightowl: unknown option '--x' (nightowl help run lists the flags)", the
   // shape of the program's other one-line errors.
+  // Nested commands (`events add`) too: theirs named as `nightowl events add --help`.
   for (const command of [program, ...program.commands]) {
-    command.exitOverride();
-    for (const sub of command.commands) sub.exitOverride();
-    for (const c of [command, ...command.commands]) plainDefaults(c);
-    command.configureOutput({
-      outputError: (message, write) => {
-        const where = command === program ? "nightowl --help" : `nightowl help ${command.name()}`;
-        write(`nightowl: ${message.replace(/^error: /, "").trim()} (${where} lists the commands and flags)\n`);
-      },
-    });
+    for (const c of [command, ...(command === program ? [] : command.commands)]) {
+      c.exitOverride();
+      plainDefaults(c);
+      const where = c === program ? "nightowl --help" : c.parent === program ? `nightowl help ${c.name()}` : `nightowl ${c.parent!.name()} ${c.name()} --help`;
+      c.configureOutput({
+        outputError: (message, write) => write(`nightowl: ${message.replace(/^error: /, "").trim()} (${where} lists the commands and flags)\n`),
+      });
+    }
   }
   return program;
 }
@@ -112,6 +112,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // A reader that stops early (`nightowl score --help | head`) is no error: stop quietly, as cat does.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
   const code = await main(process.argv);
   // Let stdout drain before exiting.
   process.exitCode = code;

@@ -1,11 +1,13 @@
 /**
  * The small things a newcomer meets in the first hour, through the real program: help for a
- * command that does not exist, one error format for bad flags, the address run is bound to,
- * poll-once --json's numbers and times, and score --from-nightowl against the simulator.
+ * command that does not exist, one error format for bad flags (nested commands' too), a reader
+ * that closes the pipe early, the address run is bound to, poll-once --json's numbers and
+ * times, and score --from-nightowl against the simulator.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
-import { runCli, startCli } from "./cli-process.ts";
+import { join } from "node:path";
+import { cleanEnv, emptyDir, runCli, startCli } from "./cli-process.ts";
 
 let sim: Simulator;
 const USER = "owner@example.com";
@@ -29,6 +31,8 @@ test("help for an unknown command: one line, exit 2; a known one prints its help
 test.each([
   [["run", "--no-such-flag"], "nightowl: unknown option '--no-such-flag' (nightowl help run lists the commands and flags)\n"],
   [["nope"], "nightowl: unknown command 'nope' (nightowl --help lists the commands and flags)\n"],
+  [["events", "add", "--kind", "leak"], "nightowl: required option '--device-id <id>' not specified (nightowl events add --help lists the commands and flags)\n"],
+  [["events", "list", "--no-such-flag"], "nightowl: unknown option '--no-such-flag' (nightowl events list --help lists the commands and flags)\n"],
   [["fetch-history", "--format", "xml", "--username", "u"], /^nightowl: --format "xml" is not allowed/],
 ])("bad flags and commands share one format: %p", async (args, expected) => {
   const { code, stderr } = await runCli(args, { NIGHTOWL_PASSWORD: "p" });
@@ -36,6 +40,13 @@ test.each([
   if (typeof expected === "string") expect(stderr).toBe(expected);
   else expect(stderr).toMatch(expected);
   expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+});
+
+test("a reader that stops early (help | head) ends the program quietly, exit 0", async () => {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "..", "src", "cli.ts"), "score", "--help"], { cwd: emptyDir("epipe"), env: cleanEnv(), stdout: "pipe", stderr: "pipe" });
+  await proc.stdout.cancel();
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
 });
 
 test("run logs the address it is bound to", async () => {

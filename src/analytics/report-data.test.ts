@@ -50,3 +50,11 @@ test.each([
 ])("pump starts in a day's terms: %d in %d days", (starts, days, text) => {
   expect(startsText(starts, days)).toBe(text);
 });
+
+test("a rule's own question mark ends its summary line, and a leak is not called 'as it should'", () => {
+  const flapper = { rule: "night_refills", deviceId: "dev-1", startMs: JAN1 + DAY + 2 * HOUR, endMs: JAN1 + DAY + 3 * HOUR, severity: "warning" as const, message: "2026-01-02: 7 separate draws of 2.6 gal on average over 82 min while the house sleeps — a toilet flapper refilling?" };
+  const r = buildDeviceReport(quietSite(), {}, { triggers: [flapper] });
+  expect(r.summary[0]).toBe(`Possible leak: ${flapper.message}`);
+  expect(r.summary).toContain("Night flow (02:00–04:00 UTC) dropped to zero every night.");
+  expect(r.summary.join("\n")).not.toContain("as it should with no leak");
+});

@@ -161,6 +161,11 @@ export function buildDeviceReport(frame: HistoryFrame, options: ReportOptions, t
   return report;
 }
 
+/** A rule's message as a sentence: its own "?" or "." ends it, else a full stop. */
+function sentence(message: string): string {
+  return /[.?!]$/.test(message) ? message : `${message}.`;
+}
+
 /** The plain-language lines at the top of the report. */
 export function summarize(r: DeviceReport): string[] {
   const lines: string[] = [];
@@ -171,13 +176,13 @@ export function summarize(r: DeviceReport): string[] {
   if (warnings.length === 0) lines.push("No leak or pump fault was found in this period.");
   else if (leak.length) {
     const first = [...leakRules].map((rule) => leak.find((t) => t.rule === rule)).find((t) => t !== undefined)!;
-    lines.push(`Possible leak: ${first.message}.`);
+    lines.push(`Possible leak: ${sentence(first.message)}`);
   }
   const burst = warnings.find((t) => t.rule === "burst");
-  if (burst) lines.push(`High flow: ${burst.message}.`);
+  if (burst) lines.push(`High flow: ${sentence(burst.message)}`);
   for (const rule of ["dry_run", "short_cycling"]) {
     const t = warnings.find((x) => x.rule === rule);
-    if (t) lines.push(`Pump: ${t.message}.`);
+    if (t) lines.push(`Pump: ${sentence(t.message)}`);
   }
   if (r.water) {
     lines.push(`The household used ${fmt(r.water.totalGallons, 0)} gallons in ${fmt(days, 1)} days, about ${fmt(r.water.totalGallons / days, 0)} gallons a day${r.water.filledGallons > 0 ? ` (${fmt(r.water.filledGallons, 0)} gallons estimated across data gaps)` : ""}.`);
@@ -186,7 +191,7 @@ export function summarize(r: DeviceReport): string[] {
       const worst = Math.max(...floors);
       lines.push(worst > 0.05
         ? `Night flow did not drop to zero: the lowest flow between 02:00 and 04:00 ${r.timeZone} reached ${fmt(worst, 2)} gal/min — with everyone asleep it should be zero.`
-        : `Night flow (02:00–04:00 ${r.timeZone}) dropped to zero every night, as it should with no leak.`);
+        : `Night flow (02:00–04:00 ${r.timeZone}) dropped to zero every night${leak.length ? "" : ", as it should with no leak"}.`);
     }
     if (r.water.meterReplacements.length) lines.push(`The flow meter was replaced ${r.water.meterReplacements.length} time(s); the totals continue across it.`);
   } else {
