@@ -9,6 +9,7 @@ import type { PumpDay } from "./pump-health.ts";
 import type { Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { EventKind, OwnerEvent } from "../events/events-file.ts";
+import { sentence } from "../sentence.ts";
 
 /**
  * One alarm episode of `score`'s verdicts (the forest's persistence or a rule), with the
@@ -159,11 +160,6 @@ export function buildDeviceReport(frame: HistoryFrame, options: ReportOptions, t
   };
   report.summary = summarize(report);
   return report;
-}
-
-/** A rule's message as a sentence: its own "?" or "." ends it, else a full stop. */
-function sentence(message: string): string {
-  return /[.?!]$/.test(message) ? message : `${message}.`;
 }
 
 /** The plain-language lines at the top of the report. */

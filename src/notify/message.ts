@@ -5,6 +5,7 @@
  * automation (Home Assistant) would match on.
  */
 import { localClock } from "../analytics/local-time.ts";
+import { sentence } from "../sentence.ts";
 import type { DeviceVerdict } from "../status/source.ts";
 import { LEVEL_WORDS, type AlarmKind } from "../status/verdict.ts";
 import type { NotifyTarget } from "./target.ts";
@@ -34,7 +35,7 @@ export function title(e: EpisodeEvent): string {
 export function body(e: EpisodeEvent): string {
   const p = Number.isFinite(e.device.leakProbability) ? ` Leak probability ${e.device.leakProbability.toFixed(0)} %.` : "";
   const at = Number.isFinite(e.atMs) ? localClock(e.timeZone).stamp(e.atMs, true) : "—";
-  const head = e.event === "started" ? `${e.device.name} (${e.device.customer}) since ${at}: ${e.sentence}.${p}` : `${e.device.name} (${e.device.customer}): no ${ALARM_WORDS[e.alarm]} since ${at}; now ${LEVEL_WORDS[e.device.level]}.${p}`;
+  const head = e.event === "started" ? `${e.device.name} (${e.device.customer}) since ${at}: ${sentence(e.sentence)}${p}` : `${e.device.name} (${e.device.customer}): no ${ALARM_WORDS[e.alarm]} since ${at}; now ${LEVEL_WORDS[e.device.level]}.${p}`;
   return e.link ? `${head} ${e.link}` : head;
 }
 
@@ -63,7 +64,7 @@ export function request(e: EpisodeEvent, target: NotifyTarget): { headers: Recor
       device: { id: e.device.id, name: e.device.name, customer: e.device.customer, user_label: e.device.userLabel },
       sentence: e.sentence,
       leak_probability: Number.isFinite(e.device.leakProbability) ? e.device.leakProbability : null,
-      at: new Date(e.atMs).toISOString(),
+      at: Number.isFinite(e.atMs) ? new Date(e.atMs).toISOString() : null,
       url: e.link ?? null,
     }),
   };
