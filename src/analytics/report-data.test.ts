@@ -58,3 +58,9 @@ test("a rule's own question mark ends its summary line, and a leak is not called
   expect(r.summary).toContain("Night flow (02:00–04:00 UTC) dropped to zero every night.");
   expect(r.summary.join("\n")).not.toContain("as it should with no leak");
 });
+
+test("the plain-words line repeats the pump's share of time as the figure before it gives it", () => {
+  const r = buildDeviceReport(quietSite(), {}, { triggers: [] });
+  const share = r.summary.find((l) => l.startsWith("The well pump"))!.match(/ and ([\d.]+) % of the time/)![1];
+  expect(r.summary.find((l) => l.trimStart().startsWith("Running"))).toStartWith(`  Running ${share} % of the time`);
+});

@@ -197,7 +197,7 @@ export function summarize(r: DeviceReport): string[] {
     const name = pumpRole(p.pump, r.pumps.map((x) => x.pump));
     lines.push(`The ${name} ${startsText(p.starts, days)}, ran ${humanDuration(p.runSecondsPerStart)} per start and ${fmt(p.dutyCycle * 100, 1)} % of the time, and used ${fmt(p.energyKwh, 1)} kWh. Voltage unbalance averaged ${fmt(p.voltageUnbalanceMeanPct, 2)} %${p.voltageUnbalanceMaxPct > 2 ? " — above the 2 % NEMA advises for motors" : ""}.`);
     // What the two technical figures mean, in plain words.
-    lines.push(`  Running ${fmt(p.dutyCycle * 100, 0)} % of the time means the pump ran about ${humanDuration(p.dutyCycle * 86_400)} a day; a pump that never rests is a leak or a pump that cannot keep up. Voltage unbalance is how unevenly the three supply phases feed the motor: under 1 % is fine, above 2 % heats and wears it.`);
+    lines.push(`  Running ${fmt(p.dutyCycle * 100, 1)} % of the time means the pump ran about ${humanDuration(p.dutyCycle * 86_400)} a day; a pump that never rests is a leak or a pump that cannot keep up. Voltage unbalance is how unevenly the three supply phases feed the motor: under 1 % is fine, above 2 % heats and wears it.`);
   }
   if (r.anomalies?.length) lines.push(`The leak model alarmed ${r.anomalies.length} time(s) (its forest's score stayed low, or a rule fired); see the timeline.`);
   if (r.events?.length) {
