@@ -78,15 +78,15 @@ test("--textfile writes the metrics atomically; the file passes promtool", async
   if (HAS_PROMTOOL) expect(await promtoolCheck(text)).toEqual({ code: 0, output: "" });
 });
 
-test("bad credentials: exit 1 with one line on stderr and no password; the textfile says the poll failed", async () => {
+test("bad credentials: exit 2 (a setting to fix) with one line naming what to check and no password; the textfile says the poll failed", async () => {
   const dir = emptyDir("textfile");
   const file = join(dir, "nightowl.prom");
   const { code, stdout, stderr } = await runCli(["poll-once", "--textfile", file, ...portal], { NIGHTOWL_PASSWORD: "not-the-password" });
-  expect(code).toBe(1);
+  expect(code).toBe(2);
   expect(stdout).toBe("");
   const lines = stderr.trimEnd().split("\n");
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^nightowl: .*401/);
+  expect(lines[0]).toMatch(/^nightowl: the portal refused the login: .*401.*; check --username and NIGHTOWL_PASSWORD$/);
   expect(stderr).not.toContain("not-the-password");
   const samples = parseExposition(readFileSync(file, "utf8"));
   expect(samples.filter((s) => s.name === "nightowl_last_poll_success")).toEqual([{ name: "nightowl_last_poll_success", labels: { user_label: "unknown" }, value: 0 }]);

@@ -115,7 +115,7 @@ test("poll-once (report, --json, --textfile, --password-file, JSON log), right a
 
   for (const args of [["poll-once"], ["poll-once", "--json", "--textfile", "{dir}/nightowl.prom"], ["poll-once", "--log-format", "json"]]) {
     const r = await nightowl(args, portal(WRONG));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("401");
     expectClean(`poll-once ${args.join(" ")} with a wrong password`, r);
   }

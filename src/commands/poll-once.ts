@@ -15,7 +15,8 @@ import { writeTextfile } from "../metrics/textfile.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollResult } from "../nightowl/poll-result.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
-import { flagAttribute, isSettingGiven, openPortal } from "./portal.ts";
+import { isNightowlError } from "../errors.ts";
+import { flagAttribute, isSettingGiven, openPortal, refusedLogin } from "./portal.ts";
 
 export function pollOnceCommand(): Command {
   const command = new Command("poll-once")
@@ -35,7 +36,7 @@ Examples:
   $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
 
 On failure the textfile says nightowl_last_poll_success 0, and the command exits non-zero
-with one line on standard error. When standard output is not a terminal (cron), a successful
+with one line on standard error: 2 when the portal refuses the password, 1 when it fails. When standard output is not a terminal (cron), a successful
 poll writes nothing to standard error unless --log-level is set.`,
     )
     .action(async (options: { json?: boolean; textfile?: string; demo?: boolean } & Record<string, unknown>) => {
@@ -47,6 +48,11 @@ poll writes nothing to standard error unless --log-level is set.`,
       let result: PollResult;
       const startedAt = Date.now();
       try {
+        // A refused password is a setting to fix (exit 2, naming where it came from), not an
+        // outage; any other failure of this login (retried) is the poll's failure as it is.
+        await portal.client.authenticate().catch((error: unknown) => {
+          throw isNightowlError(error, "E_AUTH") ? refusedLogin(error, config) : error;
+        });
         const devices = await portal.poll();
         result = { ok: true, devices, startedAt, durationMs: Date.now() - startedAt };
       } catch (error) {

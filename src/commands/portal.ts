@@ -87,8 +87,13 @@ export async function checkFirstLogin(portal: Portal, config: Config, log: Logge
       log.debug(`first login failed (${describeError(error)}); the first poll tries again`);
       return;
     }
-    throw new NightowlError("E_AUTH", `the portal refused the login: ${error.message}; check ${credentialSources(config)}`, { cause: error, exitCode: 2 });
+    throw refusedLogin(error, config);
   }
+}
+
+/** A login the portal refused, as the one line (exit 2) that names the settings to check. */
+export function refusedLogin(error: NightowlError, config: Config): NightowlError {
+  return new NightowlError("E_AUTH", `the portal refused the login: ${error.message}; check ${credentialSources(config)}`, { cause: error, exitCode: 2 });
 }
 
 /**
