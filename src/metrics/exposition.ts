@@ -69,7 +69,9 @@ export async function renderGzipped(registry: Registry, options: RenderOptions =
     zip.destroy();
     throw error;
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  // Copied even when there is one chunk: zlib hands out views of its 256 KiB output buffer, and
+  // a small page kept as such a view would hold all of it.
+  return Buffer.concat(chunks);
 }
 
 /**
