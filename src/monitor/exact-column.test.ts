@@ -156,3 +156,19 @@ test("a column sized ahead (a warm-up's day) widens over its written rows and ke
   expect(c.bytes()).toBe(2_000);
   expect(Array.from(c.read(0, 5))).toEqual([52.1, 52.3, 52.25, 52.125, Number.NaN]);
 });
+
+test("a burst of big steps early in a day keeps the column a byte a row; big steps on most rows do not", () => {
+  // A pump cycling hard for an hour (40 starts and stops), then a quiet day.
+  const c = new ExactColumn(1_800);
+  const xs = Array.from({ length: 1_600 }, (_, i) => (i < 80 ? (i % 2 ? 7.35 : 0) : [7.35, 7.36, 7.37][i % 3]!));
+  xs.forEach((x, i) => c.set(i, x));
+  expect(c.bytesPerRow).toBe(1);
+  expect(c.asideCount).toBe(79);
+  expect(Array.from(c.read(0, 1_600))).toEqual(xs);
+  // Every other row a big step: a list of asides would outweigh a wider store.
+  const d = new ExactColumn(1_800);
+  const ys = Array.from({ length: 1_600 }, (_, i) => (i % 2 ? 7.35 : 0));
+  ys.forEach((y, i) => d.set(i, y));
+  expect(d.bytesPerRow).toBe(2);
+  expect(Array.from(d.read(0, 1_600))).toEqual(ys);
+});

@@ -29,8 +29,14 @@ const NA32 = -2147483648;
 const NA8 = -128;
 /** Step mode: the row's `n` is kept aside (its step does not fit a byte). */
 const ASIDE8 = -127;
-/** Step mode gives up once more than one row in this many is kept aside: a map entry costs tens of bytes. */
-const ROWS_PER_ASIDE = 32;
+/**
+ * Step mode gives up once more than one row of its capacity in this many is kept aside: an
+ * aside takes 4 bytes in its list (up to 8 while the list has room to grow), and the Int16 the
+ * column would become takes one byte more on every row. Judged against the capacity, not the
+ * rows written so far: a pump's starts come in bursts, and a burst early in a day must not
+ * widen the whole column for good.
+ */
+const ROWS_PER_ASIDE = 8;
 const MIN_ASIDE = 16;
 
 type Store = Int8Array | Int16Array | Int32Array | Float64Array;
@@ -209,8 +215,7 @@ export class ExactColumn {
     const step = n - this.last;
     if (step > ASIDE8 && step <= 127) data[i] = step;
     else {
-      // Judged over a few hundred rows: a pump's starts come in bursts.
-      if (this.asides >= MIN_ASIDE && (this.asides + 1) * ROWS_PER_ASIDE > i + 1) {
+      if (this.asides >= MIN_ASIDE && (this.asides + 1) * ROWS_PER_ASIDE > data.length) {
         this.unstep();
         return this.set(i, v);
       }
