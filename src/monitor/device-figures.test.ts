@@ -26,3 +26,16 @@ test("a poll that repeats the last readings adds nothing; a replacement continue
   expect(f.pumps[0]!.running).toBe(1);
   expect(f.rules.continuous_flow).toBe(0);
 });
+
+test("after a warm-up the total starts at the newest meter reading in the buffer, also when the newest row has none", () => {
+  const a = new DeviceAnalytics("dev-1", { powerFactor: 1 });
+  const n = 300;
+  const ts = Float64Array.from({ length: n }, (_, i) => JAN1 + i * MINUTE);
+  // The meter's last reading is 40 rows before the newest row; the pump reports on.
+  const gallons = Float64Array.from({ length: n }, (_, i) => (i < n - 40 ? 500 + i : Number.NaN));
+  const amps = Float64Array.from({ length: n }, () => 10);
+  a.warm({ deviceId: "dev-1", deviceName: "3701155", userLabel: "", ts, columns: { Pulse_TotalGallons: gallons, P1C1: amps } });
+  a.observe(snap(JAN1 + n * MINUTE, 500 + (n - 41) + 7, 10));
+  // 7 gallons since the newest reading the history held; history rows add nothing to the total.
+  expect(a.figures().waterUsedGallons).toBe(7);
+});

@@ -89,15 +89,19 @@ export class DeviceAnalytics {
 
   /** Accumulates the buffer's rows this consumer has not seen; the first time, only the newest is a starting point. */
   consume(): void {
-    const rows = this.pipeline.rowsAfter(this.consumedTs);
-    if (rows.length === 0) return;
     const first = this.consumedTs === -Infinity;
-    for (const row of first ? rows.slice(-1) : rows) this.accumulate(row);
+    // The first time only the newest row counts: not a row object for each of a warm-up's day.
+    const rows = first ? this.pipeline.rowsAfter(-Infinity, 0) : this.pipeline.rowsAfter(this.consumedTs);
+    if (rows.length === 0) return;
+    for (const row of rows) this.accumulate(row);
     if (first) {
       // The newest meter reading in the buffer starts the total, as a first poll would.
-      for (let i = rows.length - 1; i >= 0 && Number.isNaN(this.meter.high); i--) {
-        const c = rows[i]!.values[COUNTER_KEY];
-        if (c !== undefined) this.accumulate({ ts: rows[i]!.ts, values: { [COUNTER_KEY]: c } });
+      const buffer = this.pipeline.buffer;
+      const counter = buffer.values(COUNTER_KEY);
+      const ts = counter && Number.isNaN(this.meter.high) ? buffer.times() : undefined;
+      for (let i = (ts?.length ?? 0) - 1; i >= 0 && Number.isNaN(this.meter.high); i--) {
+        const c = counter![i]!;
+        if (c === c) this.accumulate({ ts: ts![i]!, values: { [COUNTER_KEY]: c } });
       }
     }
     this.consumedTs = rows[rows.length - 1]!.ts;

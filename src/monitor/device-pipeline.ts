@@ -9,9 +9,12 @@ import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceBuffer } from "./device-buffer.ts";
+import { FrameScratch } from "./frame-scratch.ts";
 import { newDeviceBuffer } from "./replay.ts";
 import { RuleStage, type RuleStageOptions } from "./rule-stage.ts";
 import { slicer } from "../yield-to-server.ts";
+
+const rowsScratch = new FrameScratch();
 
 /** One row read back from the buffer. */
 export interface BufferRow {
@@ -83,7 +86,8 @@ export class DevicePipeline {
   /** The rows newer than `afterTs`, oldest first (at most `spanMs` back from the newest). */
   rowsAfter(afterTs: number, spanMs = Infinity): BufferRow[] {
     if (!(this.buffer.lastTs > afterTs)) return [];
-    const frame = this.buffer.frame(Math.max(afterTs, this.buffer.lastTs - spanMs));
+    // The rows are copied out: the decoded arrays serve every device's call, each poll.
+    const frame = this.buffer.frame(Math.max(afterTs, this.buffer.lastTs - spanMs), undefined, rowsScratch);
     const keys = Object.keys(frame.columns);
     const out: BufferRow[] = [];
     for (let i = 0; i < frame.ts.length; i++) {
