@@ -28,6 +28,12 @@ export function entryOf(gauge: Gauge | Counter, labels: Labels): Entry | undefin
   return entry && entry.labels === labels && typeof entry.value === "number" ? entry : undefined;
 }
 
+/** Every entry `family` holds, in its order (the page's), if these internals are what this expects. */
+export function entriesOf(family: Gauge | Counter): Entry[] | undefined {
+  const map = (family as unknown as { hashMap?: Record<string, Entry> }).hashMap;
+  return map && typeof map === "object" ? Object.values(map) : undefined;
+}
+
 export class SeriesSlots {
   private readonly entries: Array<Entry | undefined> = [];
   /** Series set through `gauge.set` because their entry was not found (other prom-client internals). */

@@ -14,7 +14,7 @@
  * byte for byte the same (telemetry.test.ts compares it with a fresh registry's).
  */
 import { Gauge, type Registry } from "prom-client";
-import { entryOf } from "./series-slots.ts";
+import { entriesOf, type entryOf } from "./series-slots.ts";
 import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 
@@ -125,17 +125,31 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryO
     cursor.v = v;
   }
 
-  /** After a refill: keeps its series' entries for the next poll, or nothing if one is not found. */
+  /**
+   * After a refill: keeps its series' entries for the next poll, or nothing if one is not where
+   * expected. The families' entries are read in their order and matched to the series set, so
+   * no series' labels are hashed again (at 10,000 devices that was a fifth of a second of
+   * unbroken work after the sliced refill).
+   */
   function keep(shape: Shape): void {
     const entries: Entry[] = [];
     kept = undefined;
-    for (const [family, labels] of made) {
-      const entry = entryOf(family, labels);
-      // Not found: two series of the poll had the same labels (the later replaced the earlier), or other prom-client internals.
-      if (!entry) return void (made = []);
+    const series = made;
+    made = [];
+    const lists = new Map<Gauge, { list: Entry[]; next: number }>();
+    for (const family of families) {
+      const list = entriesOf(family);
+      if (!list) return;
+      lists.set(family, { list, next: 0 });
+    }
+    for (const [family, labels] of series) {
+      const at = lists.get(family)!;
+      const entry = at.list[at.next++];
+      // Another entry here: two series of the poll had the same labels (the later replaced the earlier), or other prom-client internals.
+      if (!entry || entry.labels !== labels || typeof entry.value !== "number") return;
       entries.push(entry);
     }
-    made = [];
+    for (const { list, next } of lists.values()) if (next !== list.length) return;
     kept = { shape, entries };
   }
 
