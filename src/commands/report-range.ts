@@ -3,7 +3,7 @@
  * a range wholly before or after the readings would make a report of nothing, with a header
  * running backwards and "no leak was found", which reads as a clean bill of health.
  */
-import { localClock } from "../analytics/local-time.ts";
+import { localClock, zoneLabel } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
 
@@ -52,6 +52,6 @@ export function parseReportTime(flag: string, text: string, base: number, timeZo
   try {
     return parseEventTime(s, timeZone, flag);
   } catch {
-    throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text.slice(0, 60))} is not allowed: expected a date or date and time in ${timeZone} (2026-07-04, 2026-07-04 08:00), ISO 8601 with an offset, epoch milliseconds, or an offset such as 7d, 36h or 90m`);
+    throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text.slice(0, 60))} is not allowed: expected a date or date and time in ${zoneLabel(timeZone)} (2026-07-04, 2026-07-04 08:00), ISO 8601 with an offset, epoch milliseconds, or an offset such as 7d, 36h or 90m`);
   }
 }

@@ -11,3 +11,8 @@ test("the table's header tells when the model was trained on the clock of the ti
   expect(header).toContain("(trained 2026-05-05 18:00 MDT, ");
   expect(zone).toBe("Nights, weekdays and the times below in America/Denver");
 });
+
+test("a POSIX Etc/GMT zone, whose sign reads backwards, is told as UTC−N beside its name", () => {
+  expect(scoresTable(model, [], "Etc/GMT+7").split("\n")[1]).toBe("Nights, weekdays and the times below in UTC−7 (Etc/GMT+7)");
+  expect(scoresTable(model, [], "Etc/GMT-10").split("\n")[1]).toBe("Nights, weekdays and the times below in UTC+10 (Etc/GMT-10)");
+});

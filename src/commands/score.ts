@@ -10,7 +10,7 @@ import { loadEventsFile } from "../events/events-file.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
-import { localClock, zonedStamp } from "../analytics/local-time.ts";
+import { localClock, zonedStamp, zoneLabel } from "../analytics/local-time.ts";
 import { shownModelPath } from "../ml/embedded-model.ts";
 import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
@@ -195,7 +195,7 @@ export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZo
 function tableHeader(model: LeakModel, timeZone: string): string[] {
   return [
     `Model: ${model.path === undefined ? "(in memory)" : shownModelPath(model.path)} (trained ${localClock(timeZone).stamp(Date.parse(model.training.trained_at), true)}, ${model.training.samples} samples, confidence ${model.training.confidence}, source ${model.training.source})`,
-    `Nights, weekdays and the times below in ${timeZone}`,
+    `Nights, weekdays and the times below in ${zoneLabel(timeZone)}`,
     "",
   ];
 }
