@@ -98,6 +98,11 @@ export class RestClock {
   private readonly index: Int32Array;
   private lastRest = Number.NaN;
   private lastTs = Number.NaN;
+  /**
+   * Whether the row last pushed showed the site at rest: the pump's current and the pressure's
+   * range read, and both still. A gap or a missing reading restarts the stretch but is no rest.
+   */
+  restsNow = false;
 
   constructor(private readonly stillPsi: number, private readonly polled: boolean, featureNames: readonly string[], features: readonly string[] = REST_GUARD.features) {
     this.index = Int32Array.from(features.slice(0, REST_GUARD.features.length), (f) => featureNames.indexOf(f));
@@ -115,6 +120,7 @@ export class RestClock {
     const current = row[this.index[this.polled ? 2 : 0]!]!;
     const range = row[this.index[this.polled ? 3 : 1]!]!;
     const rest = !(current > REST_GUARD.idleCurrentA) && !(range > this.stillPsi);
+    this.restsNow = current <= REST_GUARD.idleCurrentA && range <= this.stillPsi;
     if (rest || !(step <= REST_GUARD.gapMs) || this.lastRest !== this.lastRest) this.lastRest = ts;
     return (ts - this.lastRest) / MINUTE_MS;
   }
@@ -158,6 +164,8 @@ export class RestGuard {
   private lastTs = Number.NaN;
   /** The site's last rest before the row last pushed, epoch ms: where its stretch began. */
   sinceMs = Number.NaN;
+  /** Whether the row last pushed showed the site at rest, by the measure of its polling (RestClock.restsNow). */
+  restsNow = false;
 
   constructor(private readonly params: RestGuardParams, featureNames: readonly string[]) {
     this.clocks = [new RestClock(params.still_psi, false, featureNames, params.features), new RestClock(params.still_psi, true, featureNames, params.features)];
@@ -183,6 +191,7 @@ export class RestGuard {
     const quarterly = this.clocks[1].push(ts, row);
     const busy = polled ? quarterly : minutely;
     this.sinceMs = ts - busy * MINUTE_MS;
+    this.restsNow = this.clocks[polled ? 1 : 0].restsNow;
     const restless = busy >= this.params.min_minutes && busy > this.limit(polled, local) + REST_GUARD.marginMinutes;
     // Each measure learns its own schedule on every row, dated from its own last rest: under
     // 5-minute polling a morning's stretch is measured by the 15-minute rests, longer than by

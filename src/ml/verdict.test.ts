@@ -94,4 +94,14 @@ test("without a meter the forest does not alarm while the site rests, though its
   };
   expect(run(false).includes(true)).toBe(false);
   expect(run(true).indexOf(true)).toBeGreaterThan(60);
+
+  // A gap in the telemetry restarts the rest clock but is no rest: a leak polled every 11 or 12
+  // minutes (each step a gap to the clock) still alarms.
+  const sparse = (everyMinutes: number) => {
+    const s = new VerdictStream(params, names);
+    const alarms: boolean[] = [];
+    for (let m = 0; m < 24 * 60; m += everyMinutes) alarms.push(s.push(m * MIN, m < 60 ? 0.3 : -0.2, [], [m % 2 === 0 ? 1 : 0, 10, 3, 4, 3]).isAnomaly);
+    return alarms.includes(true);
+  };
+  expect([sparse(11), sparse(12)]).toEqual([true, true]);
 });

@@ -223,7 +223,7 @@ export class VerdictStream {
     // The rest guard keeps its own schedule (rest-guard.ts).
     if (this.rest && features && this.rest.push(ts, local, features)) rules = [...rules, REST_GUARD.rule];
     // Its clock also says whether the site rests at this very row (the gate's own measure lags 15 minutes).
-    const resting = this.rest !== undefined && features !== undefined && this.rest.sinceMs === ts;
+    const resting = this.rest !== undefined && features !== undefined && this.rest.restsNow;
     const shortMean = this.short.push(ts, decision, p.min_coverage);
     const longMean = this.long.push(ts, decision, p.min_coverage);
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
