@@ -1,8 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { simulateHistory } from "../sim/history.ts";
-import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
-import { degradeFrame } from "../sim/telemetry-faults.ts";
-import { analyzeFrame } from "./analyze.ts";
+import type { SiteKind } from "../sim/site-kinds.ts";
 import { localClock } from "./local-time.ts";
 import { nightRefillTriggers } from "./night-refills.ts";
 import { ruleAroundEveningLeak } from "./testing.ts";
@@ -28,22 +25,6 @@ describe("night_refills", () => {
       expect(night.minGpm).toBe(0);
     });
   }
-
-  test("under 5-minute polling with jitter, a softener's regeneration is one draw and a flapper is still many", () => {
-    // A 0.1-gallon meter steps at every reading of the 90-minute regeneration, some readings more
-    // than 5 minutes apart: those gaps once made eight "separate draws" of one steady flow.
-    const spec = siteOfKind(12, "vsd-0.1gal", 0);
-    const site = { ...spec, tzOffsetHours: 0, softener: { everyDays: 1, phase: 0, startMinute: 150 }, household: { timeZone: "UTC" } };
-    // Minute readings for a day, then polling from the evening on (so the gap threshold is still a minute's).
-    const polled = (scenarios: Parameters<typeof simulateHistory>[0]["scenarios"]) => {
-      const frame = simulateHistory({ seed: 12, device: site, startMs: t0, endMs: t0 + 2 * DAY + 6 * HOUR, scenarios });
-      const faults = { seed: 7, polling: [{ startMs: t0 + DAY + 20 * HOUR, endMs: t0 + 3 * DAY, everyMinutes: 5, jitterSeconds: 40 }] };
-      return analyzeFrame(degradeFrame(frame, faults), { timeZone: "UTC" }).triggers.filter((t) => t.rule === "night_refills");
-    };
-    expect(polled([])).toEqual([]);
-    const flapper = { deviceId: spec.id, kind: "flapper" as const, startMs: t0 + DAY + 22 * HOUR, endMs: t0 + 3 * DAY, size: 1.6 };
-    expect(polled([flapper]).length).toBeGreaterThan(0);
-  });
 
   test("a chain still growing at the last reading has no end; one that stopped has", () => {
     const clock = localClock("UTC");

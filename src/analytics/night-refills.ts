@@ -46,11 +46,8 @@ export function nightRefillTriggers(
     }
     chain = undefined;
   };
-  forEachCounterStep(ts, used, (t, step, afterStill) => {
-    // A new draw needs a reading that saw the counter still since the last step: under 5-minute
-    // polling with jitter a softener's steady regeneration steps at every reading, some more than
-    // 5 minutes apart, and is one draw, not a refill every five minutes.
-    const newDraw = t - lastStep > separationMs && afterStill;
+  forEachCounterStep(ts, used, (t, step) => {
+    const newDraw = t - lastStep > separationMs;
     lastStep = t;
     if (!inQuiet(clock, t, quiet)) {
       close();
@@ -70,22 +67,17 @@ export function nightRefillTriggers(
 }
 
 /**
- * Calls `onStep` with the time and the gallons of each reading at which the counter rose, and
- * whether a reading since the previous step saw it still; `used`: gallons drawn since the first
- * reading, per row, NaN where no reading.
+ * Calls `onStep` with the time and the gallons of each reading at which the counter rose;
+ * `used`: gallons drawn since the first reading, per row, NaN where no reading.
  */
-export function forEachCounterStep(ts: ArrayLike<number>, used: ArrayLike<number>, onStep: (t: number, gallons: number, afterStill: boolean) => void): void {
+export function forEachCounterStep(ts: ArrayLike<number>, used: ArrayLike<number>, onStep: (t: number, gallons: number) => void): void {
   let prevU = Number.NaN;
-  let still = true;
   for (let i = 0; i < ts.length; i++) {
     const u = used[i]!;
     if (u !== u) continue;
     const step = prevU === prevU ? u - prevU : 0;
     prevU = u;
-    if (step > 0) {
-      onStep(ts[i]!, step, still);
-      still = false;
-    } else still = true;
+    if (step > 0) onStep(ts[i]!, step);
   }
 }
 
