@@ -104,6 +104,10 @@ test("a series' kept label text follows its entry: new values, a replaced entry,
   expect(await renderExposition(registry, { pause })).toBe(await registry.metrics());
   // In place, as the slots write: the same entry, a new value.
   (await a.get()).values[0]!.value = 4;
+  // The kept text is the series' name and labels, never its value.
+  const written = await renderExposition(registry, { pause });
+  expect(written).toBe(await registry.metrics());
+  expect(written).toContain('nightowl_k_a{device_id="d1",key="S1"} 4\n');
   // A new frozen object with other labels for an existing series' entry is a new entry.
   a.set(Object.freeze({ device_id: "d1", key: "S1" }), 5);
   b.set(Object.freeze({ key: "S2", device_id: "d1" }), 6);

@@ -168,6 +168,9 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryO
     const poll = new PollSeries();
     for (const d of devices) poll.add(d);
     if (inPlace(poll.shape)) return;
+    // Forget the entries before the reset: a refill cut short must not be written into next poll.
+    kept = undefined;
+    made = [];
     for (const family of families) family.reset();
     const cursor = { t: 0, v: 0 };
     while (cursor.t < poll.shape.tokens.length) refillDevice(poll.shape, cursor);
@@ -185,8 +188,9 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryO
         poll.add(d);
       }
       if (inPlace(poll.shape)) return;
-      for (const family of families) family.reset();
+      kept = undefined;
       made = [];
+      for (const family of families) family.reset();
       const cursor = { t: 0, v: 0 };
       while (cursor.t < poll.shape.tokens.length) {
         await options.pause();
