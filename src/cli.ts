@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  // A reader that stops early (`nightowl score --help | head`) is no error: stop quietly, as cat does.
+  // A reader that stops early (`nightowl score --help | head`) is no error: stop quietly with exit 0.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
     process.exit(0);
