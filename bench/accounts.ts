@@ -25,7 +25,7 @@ const PROCESSES = option("--processes", "1,4").split(",").map(Number);
 const INTERVAL_S = Number(option("--interval", "10"));
 /** Portal calls in flight per process (NIGHTOWL_PORTAL_CONCURRENCY). */
 const CONCURRENCY = option("--portal-concurrency", "4");
-/** Processes running at once: 300 processes of ~75 MB do not fit beside the simulator on a small machine. */
+/** Processes running at once: 300 processes of about 64 MB each do not fit beside the simulator on a small machine. */
 const BATCH = Number(option("--batch", "1000"));
 
 // A day cache for every device: the default (sized by devices per account) would rebuild days every poll.
