@@ -78,8 +78,9 @@ test("score --format json and the table name the same alarm", () => {
   const table = run("score", "--from-file", testCsv, "--model-path", modelPath, "--log-level", "error");
   expect(table.code).toBe(0);
   expect(table.stdout).toContain("alarm episodes:");
-  // Times in the table are the sites' wall clock, in the zone its header names.
-  const zone = /the times below in (\S+)/.exec(table.stdout)?.[1];
+  // Times in the table are the sites' wall clock, in the zone its header names ("America/Denver",
+  // or "UTC−7 (Etc/GMT+7)" for a POSIX zone).
+  const zone = /the times below in (?:UTC\S+ \()?([^\s)]+)/.exec(table.stdout)?.[1];
   expect(zone).toBeDefined();
   expect(table.stdout).toContain(localClock(zone!).stamp(firstAlarm.timestamp));
 });
