@@ -10,6 +10,7 @@ import type { LocalClock } from "./local-time.ts";
 import type { PumpHealth } from "./pump-health.ts";
 import type { RuleName, Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
+import { lowerBound } from "./lower-bound.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -176,15 +177,6 @@ function quietHoursCovered(ts: Float64Array, clock: LocalClock, firstDay: number
     out[k] = ok && end - prev <= gapMs ? 1 : 0;
   }
   return out;
-}
-
-function lowerBound(xs: Float64Array, x: number): number {
-  let lo = 0, hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < x) lo = mid + 1; else hi = mid;
-  }
-  return lo;
 }
 
 /** The days whose figures stand out against the previous `days` days, as triggers. */

@@ -23,6 +23,7 @@ import type { NightFlow } from "./night-flow.ts";
 import { median, type PumpHealth } from "./pump-health.ts";
 import { formatDuration, type Trigger } from "./trigger.ts";
 import { rollingFlow, type UsageCurve } from "./usage-curve.ts";
+import { lowerBound } from "./lower-bound.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -407,16 +408,4 @@ export function dryRunTriggers(deviceId: string, pump: PumpHealth): Trigger[] {
 
 function pad(h: number): string {
   return String(h).padStart(2, "0");
-}
-
-/** The first index of sorted `t` at or after `at`. */
-function lowerBound(t: Float64Array, at: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (t[mid]! < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

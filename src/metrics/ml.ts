@@ -169,8 +169,9 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
     removeDevice(labels) {
       const s = slots.get(key(labels));
       verdictGauges.forEach((g, i) => (s ? s.remove(i, g) : g.remove(labels)));
-      // The inference counts stay (a counter's series outlives the device, as before); a
-      // later slot set for the device finds their entries anew.
+      // The inference counts stay (a counter's series outlives the device, as before). A later
+      // slot set for the device counts through prom-client's counter: the entries keep their old
+      // labels object, which the slot does not adopt.
       slots.delete(key(labels));
       const previous = shownFeatures.get(key(labels));
       for (const f of previous?.contributions.names ?? []) contribution.remove({ ...labels, feature: f });
