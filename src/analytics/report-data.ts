@@ -10,6 +10,7 @@ import type { Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { EventKind, OwnerEvent } from "../events/events-file.ts";
 import { sentence } from "../sentence.ts";
+import { zoneLabel } from "./local-time.ts";
 
 /**
  * One alarm episode of `score`'s verdicts (the forest's persistence or a rule), with the
@@ -186,8 +187,8 @@ export function summarize(r: DeviceReport): string[] {
     if (floors.length) {
       const worst = Math.max(...floors);
       lines.push(worst > 0.05
-        ? `Night flow did not drop to zero: the lowest flow between 02:00 and 04:00 ${r.timeZone} reached ${fmt(worst, 2)} gal/min — with everyone asleep it should be zero.`
-        : `Night flow (02:00–04:00 ${r.timeZone}) dropped to zero every night${leak.length ? "" : ", as it should with no leak"}.`);
+        ? `Night flow did not drop to zero: the lowest flow between 02:00 and 04:00 ${zoneLabel(r.timeZone)} reached ${fmt(worst, 2)} gal/min — with everyone asleep it should be zero.`
+        : `Night flow (02:00–04:00 ${zoneLabel(r.timeZone)}) dropped to zero every night${leak.length ? "" : ", as it should with no leak"}.`);
     }
     if (r.water.meterReplacements.length) lines.push(`The flow meter was replaced ${r.water.meterReplacements.length} time(s); the totals continue across it.`);
   } else {

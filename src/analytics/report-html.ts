@@ -3,7 +3,7 @@
  * section per device: the plain-language summary first, then the figures, the charts and the
  * timeline of triggered rules (and of the forest's anomalies when a model was given).
  */
-import { localClock } from "./local-time.ts";
+import { localClock, zoneLabel } from "./local-time.ts";
 import type { DeviceReport } from "./report-data.ts";
 import { barChart, escapeXml, lineChart, timeline, type TimelineRow, type TimeTick } from "./report-svg.ts";
 
@@ -38,7 +38,7 @@ function renderDevice(r: DeviceReport): string {
   // The owner knows the well by its name and whose it is, not by the portal's number.
   const customer = r.customer ?? r.userLabel;
   parts.push(`<h2>${escapeXml([r.deviceName || r.deviceId, customer].filter(Boolean).join(" — "))}</h2>`);
-  parts.push(`<p class="meta">${escapeXml([r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)} (${r.timeZone})`)}</p>`);
+  parts.push(`<p class="meta">${escapeXml([r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)} (${zoneLabel(r.timeZone)})`)}</p>`);
   parts.push(`<ul class="summary${alarm ? " alarm" : ""}">${r.summary.map((s) => `<li>${escapeXml(s)}</li>`).join("")}</ul>`);
 
   if (r.water) {
