@@ -38,15 +38,6 @@ export function zonedStamp(timeZone: string): (ts: number) => string {
   return (ts) => clock.stamp(ts, true);
 }
 
-/**
- * A zone's name as an owner reads it. The POSIX `Etc/GMT±N` zones count the other way
- * (`Etc/GMT+7` is seven hours behind UTC), so they are told as UTC−7 with the name beside it.
- */
-export function zoneLabel(timeZone: string): string {
-  const m = /^Etc\/GMT([+-])(\d{1,2})$/.exec(timeZone);
-  return m ? `UTC${m[1] === "+" ? "−" : "+"}${m[2]} (${timeZone})` : timeZone;
-}
-
 /** One clock per zone for the process: its offset cache is shared by every analysis. */
 const clocks = new Map<string, LocalClock>();
 

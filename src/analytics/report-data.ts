@@ -10,7 +10,7 @@ import type { Trigger } from "./trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { EventKind, OwnerEvent } from "../events/events-file.ts";
 import { sentence } from "../sentence.ts";
-import { zoneLabel } from "./local-time.ts";
+import { zoneLabel } from "../physics/zone-label.ts";
 
 /**
  * One alarm episode of `score`'s verdicts (the forest's persistence or a rule), with the

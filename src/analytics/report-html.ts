@@ -3,7 +3,8 @@
  * section per device: the plain-language summary first, then the figures, the charts and the
  * timeline of triggered rules (and of the forest's anomalies when a model was given).
  */
-import { localClock, zoneLabel } from "./local-time.ts";
+import { localClock } from "./local-time.ts";
+import { zoneLabel } from "../physics/zone-label.ts";
 import type { DeviceReport } from "./report-data.ts";
 import { barChart, escapeXml, lineChart, timeline, type TimelineRow, type TimeTick } from "./report-svg.ts";
 

@@ -3,7 +3,8 @@
  * a range wholly before or after the readings would make a report of nothing, with a header
  * running backwards and "no leak was found", which reads as a clean bill of health.
  */
-import { localClock, zoneLabel } from "../analytics/local-time.ts";
+import { localClock } from "../analytics/local-time.ts";
+import { zoneLabel } from "../physics/zone-label.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
 

@@ -4,6 +4,7 @@
  * booked by the wall clock.
  */
 import { NightowlError } from "../errors.ts";
+import { zoneLabel } from "../physics/zone-label.ts";
 import { zoneOffsets } from "../physics/zone-offsets.ts";
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
@@ -13,7 +14,7 @@ const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\
 export function parseEventTime(text: string, timeZone: string, what: string): number {
   const s = text.trim();
   const fail = () =>
-    new NightowlError("E_USAGE", `${what} ${JSON.stringify(text.slice(0, 60))} is not a time: expected epoch milliseconds, 2026-07-04T08:00:00-06:00, or 2026-07-04 08:00 in ${timeZone}`);
+    new NightowlError("E_USAGE", `${what} ${JSON.stringify(text.slice(0, 60))} is not a time: expected epoch milliseconds, 2026-07-04T08:00:00-06:00, or 2026-07-04 08:00 in ${zoneLabel(timeZone)}`);
   if (/^\d{12,14}$/.test(s)) return Number(s);
   if (WITH_OFFSET.test(s)) {
     const t = Date.parse(s);

@@ -103,4 +103,6 @@ test("local times are read in the zone, across a change of offset", () => {
   expect(parseEventTime(String(T0), "UTC", "--start")).toBe(T0);
   expect(() => parseEventTime("2026-02-30 08:00", "UTC", "--start")).toThrow(/--start "2026-02-30 08:00" is not a time/);
   expect(() => parseEventTime("tomorrow", "UTC", "--end")).toThrow(/--end/);
+  // A POSIX zone's sign reads backwards: the owner is told which way it counts.
+  expect(() => parseEventTime("tomorrow", "Etc/GMT+7", "--end")).toThrow(/ in UTC−7 \(Etc\/GMT\+7\)$/);
 });

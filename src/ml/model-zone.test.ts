@@ -29,6 +29,6 @@ test("a model scored in another zone gets one line naming both zones and the shi
 test("the shipped model is named so (not by its place in the executable), and the advice is a model of one's own", () => {
   const shipped = { featureOptions: { timeZone: "Etc/GMT+7" }, path: EMBEDDED_MODEL_PATH } as Parameters<typeof modelZoneWarning>[0];
   expect(modelZoneWarning(shipped, "Etc/UTC", JULY)).toBe(
-    "the shipped leak model was trained with nights and weekdays in Etc/GMT+7, but the sites' zone Etc/UTC is 7 h ahead of it today: its time-of-day features are shifted; train a model on your sites' own history (nightowl train --timezone Etc/UTC) to score them in their zone",
+    "the shipped leak model was trained with nights and weekdays in UTC−7 (Etc/GMT+7), but the sites' zone Etc/UTC is 7 h ahead of it today: its time-of-day features are shifted; train a model on your sites' own history (nightowl train --timezone Etc/UTC) to score them in their zone",
   );
 });

@@ -7,6 +7,7 @@
  * hour only — as a model trained on a site's standard time (the shipped one's Etc/GMT+7) and
  * the site's own zone (America/Denver) do — which the hour-of-day features take in their stride.
  */
+import { zoneLabel } from "../physics/zone-label.ts";
 import { zoneOffsets } from "../physics/zone-offsets.ts";
 import { EMBEDDED_MODEL_PATH } from "./embedded-model.ts";
 import type { LeakModel } from "./model-file.ts";
@@ -37,7 +38,7 @@ export function modelZoneWarning(model: Pick<LeakModel, "featureOptions" | "path
   if (clocksMeet(trained, timeZone, at)) return undefined;
   const diff = (zoneOffsets(timeZone).offsetAt(at) - zoneOffsets(trained).offsetAt(at)) / HOUR_MS;
   const shift = `is ${Math.abs(diff)} h ${diff > 0 ? "ahead of" : "behind"} it today`;
-  const features = `was trained with nights and weekdays in ${trained}, but the sites' zone ${timeZone} ${shift}: its time-of-day features are shifted`;
+  const features = `was trained with nights and weekdays in ${zoneLabel(trained)}, but the sites' zone ${zoneLabel(timeZone)} ${shift}: its time-of-day features are shifted`;
   // The shipped model's zone is that of the sites it was trained on, not the user's: the way
   // out is a model of their own, never moving their sites' zone to suit it.
   if (model.path === EMBEDDED_MODEL_PATH) return `the shipped leak model ${features}; train a model on your sites' own history (nightowl train --timezone ${timeZone}) to score them in their zone`;
