@@ -8,10 +8,11 @@ import { localClock, type LocalClock } from "./local-time.ts";
 import { nightFlows, type NightFlow } from "./night-flow.ts";
 import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } from "./pump-health.ts";
 import { pressurePump } from "./pump-roles.ts";
+import { continuousFlowTriggers } from "./continuous-flow.ts";
 import { nightMeterHourTriggers } from "./night-meter-hours.ts";
 import { nightRefillTriggers } from "./night-refills.ts";
 import {
-  burstScan, continuousFlowTriggers, rememberDraws, type Draw, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
+  burstScan, rememberDraws, type Draw, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
   RULE_DEFAULTS, shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";

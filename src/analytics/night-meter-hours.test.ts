@@ -35,10 +35,14 @@ describe("night_meter_hours", () => {
   test.each([
     { name: "0.25 gal/min all night on a 10-gallon meter fires in the quiet hours' fourth hour", gpm: () => 0.25, smear: COARSE_MS, firesInHour: 3 },
     { name: "0.5 gal/min from 01:30 fires at its fourth hour", gpm: (m: number) => (m >= 90 ? 0.5 : 0), smear: COARSE_MS, firesInHour: 4, pulse: 10 },
-    // 4.8 gal an hour steps a 10-gallon meter about every two hours: alone, in 2–3 of the 5
-    // hours; with a household's own night steps it may reach the bar.
-    { name: "a toilet flapper alone on a 10-gallon meter does not", gpm: flapper, smear: COARSE_MS, firesInHour: null },
-    { name: "a softener night with a flush does not (two clock hours with steps)", gpm: softener, smear: COARSE_MS, firesInHour: null },
+    // 4.8 gal an hour steps a 10-gallon meter about every two hours: in 3 of the 5 hours here
+    // (00:00, 02:00, 04:00), too few hours, but each step is a draw of its own.
+    { name: "a toilet flapper alone on a 10-gallon meter fires at its third separate draw", gpm: flapper, smear: COARSE_MS, firesInHour: 4 },
+    { name: "0.1 gal/min (a step every 100 minutes) fires at its third draw in the quiet hours", gpm: () => 0.1, smear: COARSE_MS, firesInHour: 4 },
+    { name: "a softener night with a flush does not (two clock hours with steps, two draws)", gpm: softener, smear: COARSE_MS, firesInHour: null },
+    // Steps 40 minutes apart join (one draw), in three clock hours: continuous_flow's business.
+    { name: "0.25 gal/min from 02:00 does not (one draw in three hours)", gpm: (m: number) => (m >= 120 ? 0.25 : 0), smear: COARSE_MS, firesInHour: null },
+    { name: "two 12-gallon draws beside a softener's regeneration fire (three draws: where the rule stops telling)", gpm: (m: number) => (m === 30 || m === 290 ? 12 : softener(m)), smear: COARSE_MS, firesInHour: 4 },
     { name: "a night drawing nothing does not", gpm: () => 0, smear: COARSE_MS, firesInHour: null },
     { name: "a flapper on a 1-gallon meter is left to night_refills", gpm: flapper, smear: FINE_MS, firesInHour: null, pulse: 1 },
   ])("$name", ({ gpm, smear, firesInHour, pulse }) => {
@@ -72,5 +76,17 @@ describe("night_meter_hours", () => {
     const at = during[0]!.startMs;
     expect(at - leakStart).toBeLessThan(9 * HOUR);
     expect(localClock(zone).hourOfDay(at)).toBeGreaterThanOrEqual(3);
+  });
+
+  test("on simulator history of four single-phase 10-gallon sites: a toilet flapper is found in its first night on three, no leak-free night fires", () => {
+    const zone = "America/Denver";
+    let found = 0;
+    for (const seed of [11, 12, 13, 14]) {
+      const { leakStart, before, during } = ruleAroundEveningLeak({ kind: "single-phase-10gal", seed }, { kind: "flapper", size: 1.6 }, t0, 14, "night_meter_hours", zone);
+      expect(before).toEqual([]);
+      if (during.length === 1 && during[0]!.startMs - leakStart < 9 * HOUR) found++;
+    }
+    // Seed 11's flapper refills about every 22 minutes, a step every 2.3 hours: two in the quiet hours (02:13, 04:44).
+    expect(found).toBe(3);
   });
 });

@@ -3,9 +3,7 @@
  * chosen so that the legitimate long draws of a household (irrigation of 30–90 min, softener
  * regeneration of about 90 min at night, a pool fill) do not fire it:
  *
- * - continuous_flow: the flow has not returned to zero for 2 h (Flume's default). A run's ends
- *   are uncertain by the meter's joining distance (see usage-curve.ts), so a coarse meter must
- *   show 2 h plus twice the excess of that distance over 15 minutes, through a 02:00–04:00 window.
+ * - continuous_flow (continuous-flow.ts): the flow has not returned to zero for 2 h.
  * - night_flow: the minimum night flow (02:00–04:00) is above 0.05 gal/min.
  * - burst: at least 5 gal/min for 15 minutes and for longer than the household's own draws of
  *   that size lasted in the previous 14 days (45 minutes at most), and, when a draw like it began
@@ -64,49 +62,6 @@ export const RULE_DEFAULTS = {
   quietFromHour: 0,
   quietToHour: 5,
 } as const;
-
-/**
- * continuous_flow: runs of the usage curve long enough for the meter's resolution, not counting
- * time at burst-level flow (a pool fill is the burst rule's business, not a leak).
- */
-export function continuousFlowTriggers(deviceId: string, curve: UsageCurve, clock: LocalClock, lastMs: number, options: RuleOptions = {}): Trigger[] {
-  const required = (options.continuousFlowMs ?? RULE_DEFAULTS.continuousFlowMs) + 2 * Math.max(0, curve.smearMs - 15 * MINUTE_MS);
-  const coarse = curve.smearMs > 15 * MINUTE_MS;
-  const burstGpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
-  const out: Trigger[] = [];
-  for (const run of curve.runs) {
-    const ongoing = lastMs - run.endMs <= curve.smearMs;
-    const end = ongoing ? lastMs : run.endMs;
-    if (end - run.startMs < required) continue;
-    // A coarse meter cannot tell a slow leak from a busy morning; it must flow through a night window.
-    if (coarse && !spansNightWindow(clock, run.startMs, end)) continue;
-    const window = Math.max(15 * MINUTE_MS, curve.smearMs);
-    const rolling = rollingFlow(curve, run.startMs, run.endMs, window, 5 * MINUTE_MS);
-    let floor = Infinity;
-    let highMs = 0;
-    for (const g of rolling.gpm) {
-      floor = Math.min(floor, g);
-      if (g >= burstGpm) highMs += 5 * MINUTE_MS;
-    }
-    if (end - run.startMs - highMs < required) continue;
-    const mean = (run.gallons / (run.endMs - run.startMs)) * MINUTE_MS;
-    const rate = Number.isFinite(floor) ? floor : mean;
-    out.push({
-      rule: "continuous_flow", deviceId, startMs: run.startMs, endMs: ongoing ? undefined : run.endMs, severity: "warning",
-      message: `continuous flow for ${formatDuration(end - run.startMs)} at ${rate.toFixed(2)} gal/min or more (${run.gallons.toFixed(0)} gal)`,
-    });
-  }
-  return out;
-}
-
-/** True when [from, to] holds a whole 02:00–04:00 local window. */
-function spansNightWindow(clock: LocalClock, from: number, to: number): boolean {
-  for (let day = clock.dayIndex(from); day <= clock.dayIndex(to); day++) {
-    const start = clock.startOfDay(day) + 2 * HOUR_MS;
-    if (start >= from && start + 2 * HOUR_MS <= to) return true;
-  }
-  return false;
-}
 
 /** night_flow: nights whose minimum flow stays above the threshold. */
 export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options: RuleOptions = {}, timeZone = "UTC"): Trigger[] {
