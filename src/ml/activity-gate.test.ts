@@ -236,6 +236,34 @@ describe("the forest alarms only on the side of more water", () => {
     expect(rows[30 * 60 + 25]!.reason).toBeUndefined();
   });
 
+  // The long window alone unusual, from an earlier draw the site rested after: a quiet night,
+  // then (04:00–05:00) a draw the forest finds a little unusual though not enough to alarm, a rest
+  // (05:00–06:40) its 24-hour windows keep a little low, and an ordinary household draw from
+  // 06:40 (or, `rested` false, the site drawing on without a rest). Minutes from midnight.
+  const lateLong = { ...params, short_threshold: -0.3, long_threshold: 0 };
+  const lateDecision = (m: number) => (m < 240 ? 0.1 : m < 300 ? -0.25 : m < 400 ? -0.05 : -0.1);
+  const lateRun = (rested: boolean, hour: number) => {
+    const drawing = (m: number) => (m >= 240 && (!rested || m < 300 || m >= 400) ? 1 : 0);
+    const stream = new VerdictStream(lateLong, names);
+    return Array.from({ length: 520 }, (_, m) => stream.push(m * MIN, lateDecision(m), [], [drawing(m), hour, 0.5]));
+  };
+  test.each([
+    { name: "an hour no busier than training's, after a rest, does not alarm", rested: true, hour: 30, first: -1 },
+    { name: "one busier than training's at that hour alarms (a leak that began after the rest)", rested: true, hour: 80, first: 400 + 45 + 5 },
+    // The draw has run since 04:00 with no rest: past half the 6-hour window it owns the mean.
+    { name: "a draw without a rest that fills half the long window alarms", rested: false, hour: 30, first: 240 + 180 + 5 },
+  ])("the long window alone: $name", ({ rested, hour, first }) => {
+    const rows = lateRun(rested, hour);
+    // The long window is what is unusual here, not the short one.
+    expect(rows[460]!.longMean).toBeLessThan(0);
+    expect(rows[460]!.shortMean).toBeGreaterThan(-0.3);
+    expect(rows.findIndex((v) => v.isAnomaly)).toBe(first);
+  });
+
+  test("…and the verdict says why it held the long window back", () => {
+    expect(lateRun(true, 30)[460]!.reason).toBe("the long window is unusual from before the site last rested; the last hour drew no more than training at this hour (gallons_1h 30 <= 60)");
+  });
+
   test("a model without the hourly maxima or the day's low (an older file) skips those checks", () => {
     const { by_hour: _, ...draw } = params.activity_gate!.draw!;
     const older = { ...params, activity_gate: { ...params.activity_gate!, draw, day: undefined } };

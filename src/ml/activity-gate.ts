@@ -43,6 +43,13 @@ import type { AlarmParams } from "./verdict.ts";
  *   hour did at this local hour or the hours either side (`draw.by_hour`): the 24-hour windows
  *   still hold that draw, and the night after a pool fill or a leak, the softener's
  *   regeneration and the household's morning read as unusual only because of it.
+ * - not on the long window (6 h, for slow leaks) alone while the site's current draw, with no
+ *   quiet spell, fills less than half of it (`longOnly`), unless the last hour drew more than
+ *   any training hour did at this local hour (`draw.by_hour`): that window's mean then holds
+ *   mostly rows from before the site last rested, so what made it unusual is an earlier draw
+ *   that ended (a new irrigation schedule's first mornings), and the household's next ordinary
+ *   hour would raise it; a leak never lets the site rest, and one that began after the rest
+ *   shows in the hour's draw (a 2 gal/min leak lifts it over training's at once).
  * The verdict says which held the forest back (Verdict.reason).
  *
  * Without a meter the forest also stays silent on a row where the site rests now by the rest
@@ -87,8 +94,11 @@ export class ActivityGate {
   /** Why the one-sided check held back the forest's alarm at the last row passed, if it did. */
   heldBack: string | undefined;
 
-  /** `featureNames`: the model's, so the gate finds its features in the rows given to `pass`. */
-  constructor(private readonly gate: GateParams, featureNames: readonly string[]) {
+  /**
+   * `featureNames`: the model's, so the gate finds its features in the rows given to `pass`;
+   * `longWindowMinutes`: the long persistence window's (a draw filling half of it owns its mean).
+   */
+  constructor(private readonly gate: GateParams, featureNames: readonly string[], private readonly longWindowMinutes = 360) {
     this.index = Int32Array.from(gate.features, (f) => featureNames.indexOf(f));
     this.drawIndex = gate.draw ? featureNames.indexOf(gate.draw.feature) : -1;
     this.dayIndex = gate.day ? featureNames.indexOf(gate.day.feature) : -1;
@@ -100,8 +110,9 @@ export class ActivityGate {
    * A model whose rows lack a gate feature passes the verdict unchanged. `local`: the row's local
    * epoch ms (FeatureStream.local), for the hour of `draw.by_hour`; UTC when not given.
    * `resting`: the site rests at this row (the rest guard's clock, sites without a meter).
+   * `longOnly`: only the long window's mean is unusual, not the short one's.
    */
-  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts, resting = false): boolean {
+  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts, resting = false, longOnly = false): boolean {
     const gate = this.gate;
     if (this.index.some((j) => j < 0)) return unusual;
     const quietMs = gate.quiet_minutes * 60_000;
@@ -119,8 +130,9 @@ export class ActivityGate {
     if (drawEnded || (unusual && quiet && this.armed)) this.drawEndedAt = ts;
     if (!unusual) this.armed = true;
     else if (quiet || drawEnded) this.armed = false;
-    const gated = unusual && this.armed && !quiet && !resting && ts - this.activeSince >= gate.active_minutes * 60_000;
-    this.heldBack = gated ? this.lessThanALeak(ts, features, local) : undefined;
+    const drawnMs = ts - this.activeSince;
+    const gated = unusual && this.armed && !quiet && !resting && drawnMs >= gate.active_minutes * 60_000;
+    this.heldBack = gated ? this.lessThanALeak(ts, features, local, longOnly && drawnMs < this.longWindowMinutes * 30_000) : undefined;
     const open = gated && this.heldBack === undefined;
     if (!open) this.openSince = Number.NaN;
     else if (this.openSince !== this.openSince) this.openSince = ts;
@@ -131,18 +143,21 @@ export class ActivityGate {
    * Why a row the forest finds unusual is not on the side of more water (see {@link ACTIVITY_GATE}),
    * or undefined when it may be: the last 24 hours drew less than training's days, or, in the day
    * after a draw the forest's windows hold ended, the last hour drew no more than training's at
-   * this time of day.
+   * this time of day; or `beforeRest` (the long window alone is unusual, its rows mostly from
+   * before the site's last rest) and the last hour drew no more than training's at this time.
    */
-  private lessThanALeak(ts: number, features: ArrayLike<number>, local: number): string | undefined {
+  private lessThanALeak(ts: number, features: ArrayLike<number>, local: number, beforeRest: boolean): string | undefined {
     const { day, draw } = this.gate;
     if (day && this.dayIndex >= 0) {
       const x = features[this.dayIndex]!;
       if (x < day.low) return `less drawn in 24 h than in training (${day.feature} ${round(x)} < ${round(day.low)})`;
     }
-    if (draw?.by_hour && this.drawIndex >= 0 && ts - this.drawEndedAt < ACTIVITY_GATE.afterDrawMs) {
+    const afterDraw = ts - this.drawEndedAt < ACTIVITY_GATE.afterDrawMs;
+    if (draw?.by_hour && this.drawIndex >= 0 && (afterDraw || beforeRest)) {
       const x = features[this.drawIndex]!;
       const most = draw.by_hour[Math.floor(localHour(local)) % 24]!;
-      if (!(x > most)) return `an unusual draw ended within 24 h; the last hour drew no more than training at this hour (${draw.feature} ${round(x)} <= ${round(most)})`;
+      const why = afterDraw ? "an unusual draw ended within 24 h" : "the long window is unusual from before the site last rested";
+      if (!(x > most)) return `${why}; the last hour drew no more than training at this hour (${draw.feature} ${round(x)} <= ${round(most)})`;
     }
     return undefined;
   }

@@ -77,7 +77,8 @@ export const AlarmParamsSchema = v.object({
    * gallons or the pump's mean current over the last hour) and the most it reached in training
    * (`max`): a draw beyond it for `active_minutes` that falls back to half of it has ended;
    * `by_hour`: the most it reached at each local hour 0..23 (with the hours either side), which
-   * the forest must pass in the day after such a draw. `day`: the 24-hour draw (`feature`) below
+   * the forest must pass in the day after such a draw, or when its long window alone is unusual
+   * from before the site's last rest (activity-gate.ts). `day`: the 24-hour draw (`feature`) below
    * which (`low`) the forest does not alarm: less water than training's days is no leak.
    * (Models without `by_hour` or `day` skip those checks.)
    */
@@ -185,7 +186,7 @@ export class VerdictStream {
     const guard = params.range_guard;
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
-    this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames) : undefined;
+    this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames, params.long_window_minutes) : undefined;
     const rest = params.rest_guard ? new RestGuard(params.rest_guard, featureNames) : undefined;
     this.rest = rest?.usable ? rest : undefined;
   }
@@ -229,9 +230,11 @@ export class VerdictStream {
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
     const pLong = longMean === longMean ? logistic((p.long_threshold - longMean) / p.long_scale) : 0;
     let probability = 100 * Math.max(pShort, pLong);
-    const unusual = (shortMean === shortMean && shortMean < p.short_threshold) || (longMean === longMean && longMean < p.long_threshold);
+    const shortUnusual = shortMean === shortMean && shortMean < p.short_threshold;
+    const longUnusual = longMean === longMean && longMean < p.long_threshold;
+    const unusual = shortUnusual || longUnusual;
     // Without a gate (an older model) the forest's verdict passes unchanged.
-    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local, resting) : unusual;
+    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local, resting, longUnusual && !shortUnusual) : unusual;
     const ruleAlarm = rules.some(raisesAlarm);
     if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
     const isAnomaly = forestAlarm || ruleAlarm;
