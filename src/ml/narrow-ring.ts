@@ -15,8 +15,7 @@
  * starts live in a Float64Array), and a typed array read at a double index took the feature
  * engine 40 % longer; `| 0` makes it an integer access, as `i & mask` did.
  */
-
-const U32_MAX = 0xffff_ffff;
+import { PackedTimes } from "./packed-times.ts";
 
 /**
  * The store size for `live` positions (plus the one about to be written) once a store of
@@ -29,7 +28,7 @@ export function ringCapacity(live: number, capacity: number): number {
 }
 
 /** A store of `size` (the same one when its size already is) holding `old`'s [from, to) at its start. */
-export function compactStore<T extends Uint32Array | Int8Array | Int16Array | Int32Array | Float64Array>(old: T, size: number, from: number, to: number): T {
+export function compactStore<T extends Int8Array | Int16Array | Int32Array | Float64Array>(old: T, size: number, from: number, to: number): T {
   if (old.length === size) {
     old.copyWithin(0, from, to);
     return old;
@@ -40,72 +39,40 @@ export function compactStore<T extends Uint32Array | Int8Array | Int16Array | In
 }
 
 /**
- * Timestamps in epoch ms. Whole milliseconds are kept as Uint32 offsets from a base at or
- * before every live one (49 days of span, so a day's window fits many times over); a time that
- * is not a whole millisecond, or a live span too long for 32 bits, widens the ring to Float64
- * for good.
+ * Timestamps in epoch ms, at logical indices: a packed store (packed-times.ts, about a byte and
+ * a quarter a time where Uint32 offsets took 4) addressed at `i − origin`.
  */
 export class TimeRing {
-  private u32: Uint32Array | null;
-  private f64: Float64Array | null = null;
-  private base = Number.NaN;
+  private store: PackedTimes;
   /** The logical index at store position 0. */
   private origin = 0;
 
   constructor(size = 64) {
-    this.u32 = new Uint32Array(size);
+    this.store = new PackedTimes(size);
   }
 
   /** Positions the store holds. */
   get capacity(): number {
-    return (this.u32 ?? this.f64)!.length;
+    return this.store.capacity;
+  }
+
+  /** Bytes the store holds (for tests and measurements). */
+  get bytes(): number {
+    return this.store.bytes();
   }
 
   at(i: number): number {
-    const u = this.u32;
-    return u ? this.base + u[(i - this.origin) | 0]! : this.f64![(i - this.origin) | 0]!;
+    return this.store.at((i - this.origin) | 0);
   }
 
   /** Stores `t` at `i`; [head, i) are the live positions, read by `at` later. */
   set(i: number, t: number, head: number): void {
-    const u = this.u32;
-    if (u) {
-      const offset = t - this.base;
-      if (offset >= 0 && offset <= U32_MAX && Number.isInteger(offset)) {
-        u[(i - this.origin) | 0] = offset;
-        return;
-      }
-      this.rebase(head, i, t);
-      if (this.u32) return;
-    }
-    this.f64![(i - this.origin) | 0] = t;
+    this.store.set((i - this.origin) | 0, t, (head - this.origin) | 0);
   }
 
   /** Moves the live positions [head, tail) to the start of a store of `size` positions. */
   compact(size: number, head: number, tail: number): void {
-    const from = head - this.origin;
-    const to = tail - this.origin;
-    if (this.u32) this.u32 = compactStore(this.u32, size, from, to);
-    else this.f64 = compactStore(this.f64!, size, from, to);
+    this.store.relayout(head - this.origin, tail - this.origin, size);
     this.origin = head;
-  }
-
-  /** Moves the base to the oldest of the live times and `t`, or widens when they do not fit. */
-  private rebase(head: number, i: number, t: number): void {
-    let base = t;
-    for (let j = head; j < i; j++) base = Math.min(base, this.at(j));
-    let fits = Number.isInteger(t - base) && t - base <= U32_MAX;
-    for (let j = head; j < i && fits; j++) fits = this.at(j) - base <= U32_MAX;
-    if (fits) {
-      const u = this.u32!;
-      for (let j = head; j < i; j++) u[(j - this.origin) | 0] = this.at(j) - base;
-      this.base = base;
-      u[(i - this.origin) | 0] = t - base;
-      return;
-    }
-    const f = new Float64Array(this.capacity);
-    for (let j = head; j < i; j++) f[(j - this.origin) | 0] = this.at(j);
-    this.f64 = f;
-    this.u32 = null;
   }
 }

@@ -1,59 +1,45 @@
 /**
- * The row times of a device buffer: epoch milliseconds held as Int32 offsets from a base (the
- * oldest row's time, moved forward as old rows go), 4 bytes a row instead of 8. A buffer spans
- * about a day, far inside the ±24 days an Int32 of milliseconds reaches. A time that is not a
- * whole millisecond or too far from the base turns the column into plain Float64, so every
- * time reads back exactly as written.
+ * The row times of a device buffer, epoch ms, packed (ml/packed-times.ts): about a byte and a
+ * quarter a row for readings at a regular interval, where Int32 offsets took 4, and never more
+ * than those offsets did for whole milliseconds. Every time reads back exactly as written; a
+ * time that is not a whole millisecond turns the column into plain Float64 until it has left.
  */
-const MAX_OFFSET = 2147483647;
+import { PackedTimes } from "../ml/packed-times.ts";
 
 export class TimeColumn {
-  private offsets: Int32Array | undefined;
-  private plain: Float64Array | undefined;
-  private base = Number.NaN;
+  private store: PackedTimes;
 
   constructor(capacity: number) {
-    this.offsets = new Int32Array(capacity);
+    this.store = new PackedTimes(capacity);
   }
 
   get capacity(): number {
-    return (this.offsets ?? this.plain)!.length;
+    return this.store.capacity;
   }
 
-  /** Bytes held (capacity × width). */
+  /** Bytes held (capacity × width, and the blocks' anchors). */
   bytes(): number {
-    return (this.offsets ?? this.plain)!.byteLength;
+    return this.store.bytes();
+  }
+
+  /** Bytes a row takes, anchors left out (1, 2, 4 or 8; for tests). */
+  get width(): number {
+    return this.store.width;
   }
 
   /** Row `i`'s time, epoch ms. */
   get(i: number): number {
-    return this.offsets ? this.base + this.offsets[i]! : this.plain![i]!;
+    return this.store.at(i);
   }
 
   /** Writes row `i` (rows [0, i) are in use). */
   set(i: number, ms: number): void {
-    if (this.offsets) {
-      if (i === 0 && Number.isSafeInteger(ms)) this.base = ms;
-      // Whole milliseconds (as every portal's are) keep base + offset exact.
-      const d = ms - this.base;
-      if (Number.isSafeInteger(ms) && d <= MAX_OFFSET && d >= -MAX_OFFSET) {
-        this.offsets[i] = d;
-        return;
-      }
-      this.plain = this.read(0, this.offsets.length);
-      this.offsets = undefined;
-    }
-    this.plain![i] = ms;
+    this.store.set(i, ms, 0);
   }
 
   /** Rows [from, to) as epoch ms, into `out` (default a new array). */
   read(from: number, to: number, out = new Float64Array(to - from)): Float64Array {
-    if (this.plain) {
-      out.set(this.plain.subarray(from, to));
-      return out;
-    }
-    const offsets = this.offsets!;
-    for (let i = from; i < to; i++) out[i - from] = this.base + offsets[i]!;
+    this.store.read(from, to, out);
     return out;
   }
 
@@ -61,26 +47,14 @@ export class TimeColumn {
   lowerBound(ms: number, lo: number, hi: number): number {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.get(mid) < ms) lo = mid + 1;
+      if (this.store.at(mid) < ms) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Moves rows [from, to) to the start of a store of `capacity` rows, the base to the first of them. */
+  /** Moves rows [from, to) to the start of a store of `capacity` rows. */
   move(from: number, to: number, capacity: number): void {
-    if (this.plain) {
-      const out = capacity === this.plain.length ? this.plain : new Float64Array(capacity);
-      if (out === this.plain) out.copyWithin(0, from, to);
-      else out.set(this.plain.subarray(from, to));
-      this.plain = out;
-      return;
-    }
-    const src = this.offsets!;
-    const shift = to > from ? src[from]! : 0;
-    const out = capacity === src.length ? src : new Int32Array(capacity);
-    for (let i = from; i < to; i++) out[i - from] = src[i]! - shift;
-    this.offsets = out;
-    this.base += shift;
+    this.store.relayout(from, to, capacity);
   }
 }

@@ -1,0 +1,205 @@
+/**
+ * Timestamps (epoch ms) stored in about a byte each, exactly: the row times of a device's
+ * buffer (monitor/time-column.ts) and the sample times of the model's windows (narrow-ring.ts).
+ * A fleet keeps a day of them per device several times over, and at 4 bytes each they were the
+ * largest single part of a device's model state.
+ *
+ * Times come at a device's reporting interval, so within a block of 32 positions they are a
+ * few multiples of one unit apart. Each block keeps its earliest time (a Float64 anchor, a
+ * quarter of a byte a position), and each position its time's distance from that anchor in
+ * units: `anchor + n · unit`. The unit is the largest that divides every live distance (a
+ * minute for readings on whole minutes, a millisecond at worst), and `n` takes a Uint8 while
+ * every one fits, else a Uint16, else a Uint32. A time that is not a whole millisecond, or too
+ * far from its block's anchor for 32 bits, turns the store into plain Float64.
+ *
+ * Every write is checked to read back as the very time written (integers below 2^53 add and
+ * multiply exactly), so a reader sees the same doubles as a Float64 array would give it. A
+ * write that does not fit re-encodes the live positions with a unit and a width that hold
+ * them and it; `relayout` (the owners' compaction) picks the narrowest again from the live
+ * times alone, so a stretch of odd times widens a store only until it has left.
+ */
+
+const SHIFT = 5;
+const MASK = (1 << SHIFT) - 1;
+/** Largest `n` of each width. */
+const MAX8 = 0xff;
+const MAX16 = 0xffff;
+const MAX32 = 0xffff_ffff;
+
+/** Store kinds, one element type each, so every access stays monomorphic for the JIT. */
+const U8 = 1;
+const U16 = 2;
+const U32 = 4;
+const PLAIN = 8;
+
+/** Times decoded during a re-encoding, reused (grown as needed). */
+let scratch = new Float64Array(256);
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+export class PackedTimes {
+  private kind = U8;
+  private u8: Uint8Array | null;
+  private u16: Uint16Array | null = null;
+  private u32: Uint32Array | null = null;
+  private f64: Float64Array | null = null;
+  /** Per block of 32 positions: the earliest time written in it (NaN before any). */
+  private anchors: Float64Array;
+  /** Milliseconds per step of `n`; 0 while every live distance is 0. */
+  private unit = 0;
+
+  constructor(capacity: number) {
+    this.u8 = new Uint8Array(capacity);
+    this.anchors = new Float64Array((capacity + MASK) >> SHIFT).fill(Number.NaN);
+  }
+
+  /** Positions the store holds. */
+  get capacity(): number {
+    return (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!.length;
+  }
+
+  /** Bytes held (the positions' store and the anchors). */
+  bytes(): number {
+    return (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!.byteLength + (this.f64 ? 0 : this.anchors.byteLength);
+  }
+
+  /** Bytes a position takes, anchors left out (1, 2, 4 or 8; for tests). */
+  get width(): number {
+    return this.kind;
+  }
+
+  /** The time at position `p`. */
+  at(p: number): number {
+    const kind = this.kind;
+    if (kind === U8) return this.anchors[p >> SHIFT]! + this.u8![p]! * this.unit;
+    if (kind === U16) return this.anchors[p >> SHIFT]! + this.u16![p]! * this.unit;
+    if (kind === U32) return this.anchors[p >> SHIFT]! + this.u32![p]! * this.unit;
+    return this.f64![p]!;
+  }
+
+  /** Positions [from, to) into `out` from its start (a buffer's frame decodes a day of rows at each analysis). */
+  read(from: number, to: number, out: Float64Array): void {
+    const kind = this.kind;
+    if (kind === PLAIN) out.set(this.f64!.subarray(from, to));
+    // One loop per element type, each monomorphic.
+    else if (kind === U8) decode8(this.u8!, this.anchors, this.unit, from, to, out);
+    else if (kind === U16) decode16(this.u16!, this.anchors, this.unit, from, to, out);
+    else decode32(this.u32!, this.anchors, this.unit, from, to, out);
+  }
+
+  /** Writes `t` at position `p`; the positions [lo, p) are live (read later), those after `p` are not. */
+  set(p: number, t: number, lo: number): void {
+    const kind = this.kind;
+    if (kind === PLAIN) {
+      this.f64![p] = t;
+      return;
+    }
+    const b = p >> SHIFT;
+    let anchor = this.anchors[b]!;
+    // The block's first write (no live position before it in the block) anchors it.
+    if ((p & MASK) === 0 || p === lo || anchor !== anchor) {
+      if (!Number.isSafeInteger(t)) return this.refit(p, t, lo);
+      this.anchors[b] = anchor = t;
+    }
+    const unit = this.unit;
+    const n = unit > 0 ? (t - anchor) / unit : t === anchor ? 0 : -1;
+    const max = kind === U8 ? MAX8 : kind === U16 ? MAX16 : MAX32;
+    if (n >= 0 && n <= max && Number.isInteger(n) && anchor + n * unit === t) {
+      if (kind === U8) this.u8![p] = n;
+      else if (kind === U16) this.u16![p] = n;
+      else this.u32![p] = n;
+      return;
+    }
+    this.refit(p, t, lo);
+  }
+
+  /**
+   * Moves the live positions [from, to) to the start of a store of `size` positions (the same
+   * store when the size and width allow), re-encoded with the narrowest unit and width their
+   * times allow.
+   */
+  relayout(from: number, to: number, size: number): void {
+    const n = to - from;
+    const times = decoded(n);
+    this.read(from, to, times);
+    this.encode(times, n, size);
+  }
+
+  /** Re-encodes the live positions [lo, p) and `t` at `p`, in place. */
+  private refit(p: number, t: number, lo: number): void {
+    const n = p - lo + 1;
+    const times = decoded(n);
+    this.read(lo, p, times);
+    times[n - 1] = t;
+    // Positions before `lo` are not live: they keep their place and are never read again.
+    this.encode(times, n, this.capacity, lo);
+  }
+
+  /** Stores `times[0..n)` at positions `at…` of a store of `size` (blocks with none of them start empty). */
+  private encode(times: Float64Array, n: number, size: number, at = 0): void {
+    const blocks = (size + MASK) >> SHIFT;
+    const anchors = blocks === this.anchors.length ? this.anchors : new Float64Array(blocks);
+    anchors.fill(Number.NaN);
+    let exact = true;
+    for (let i = 0; i < n && exact; i++) {
+      const t = times[i]!;
+      const b = (at + i) >> SHIFT;
+      if (!Number.isSafeInteger(t)) exact = false;
+      else if (!(anchors[b]! <= t)) anchors[b] = t;
+    }
+    let unit = 0;
+    let most = 0;
+    for (let i = 0; i < n && exact; i++) {
+      const d = times[i]! - anchors[(at + i) >> SHIFT]!;
+      unit = gcd(d, unit);
+      if (d > most) most = d;
+    }
+    const kind = !exact || (unit > 0 && most / unit > MAX32) ? PLAIN : unit === 0 || most / unit <= MAX8 ? U8 : most / unit <= MAX16 ? U16 : U32;
+    this.anchors = anchors;
+    this.unit = unit;
+    const old = this.kind === kind && this.capacity === size ? (this.u8 ?? this.u16 ?? this.u32 ?? this.f64) : null;
+    this.u8 = this.u16 = this.u32 = this.f64 = null;
+    this.kind = kind;
+    if (kind === PLAIN) {
+      const store = (this.f64 = (old as Float64Array | null) ?? new Float64Array(size));
+      store.set(times.subarray(0, n), at);
+      return;
+    }
+    const store = old ?? (kind === U8 ? new Uint8Array(size) : kind === U16 ? new Uint16Array(size) : new Uint32Array(size));
+    for (let i = 0; i < n; i++) store[at + i] = unit > 0 ? (times[i]! - anchors[(at + i) >> SHIFT]!) / unit : 0;
+    if (kind === U8) this.u8 = store as Uint8Array;
+    else if (kind === U16) this.u16 = store as Uint16Array;
+    else this.u32 = store as Uint32Array;
+  }
+}
+
+// A block at a time: its anchor, then each position's steps of the unit.
+function decode8(n: Uint8Array, anchors: Float64Array, unit: number, from: number, to: number, out: Float64Array): void {
+  for (let p = from; p < to; ) {
+    const anchor = anchors[p >> SHIFT]!;
+    for (const end = Math.min(to, (p | MASK) + 1); p < end; p++) out[p - from] = anchor + n[p]! * unit;
+  }
+}
+
+function decode16(n: Uint16Array, anchors: Float64Array, unit: number, from: number, to: number, out: Float64Array): void {
+  for (let p = from; p < to; ) {
+    const anchor = anchors[p >> SHIFT]!;
+    for (const end = Math.min(to, (p | MASK) + 1); p < end; p++) out[p - from] = anchor + n[p]! * unit;
+  }
+}
+
+function decode32(n: Uint32Array, anchors: Float64Array, unit: number, from: number, to: number, out: Float64Array): void {
+  for (let p = from; p < to; ) {
+    const anchor = anchors[p >> SHIFT]!;
+    for (const end = Math.min(to, (p | MASK) + 1); p < end; p++) out[p - from] = anchor + n[p]! * unit;
+  }
+}
+
+/** The shared scratch, at least `n` long. */
+function decoded(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
