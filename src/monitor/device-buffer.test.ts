@@ -112,3 +112,17 @@ test("a frame decoded into a scratch reads the same, in the scratch's arrays", (
   expect(again.columns.S1!.buffer).toBe(first.columns.S1!.buffer);
   expect(scratch.bytes()).toBeLessThan(3 * 8 * 300);
 });
+
+test("reserving for a history whose last times are NaN reserves what its finite times need", () => {
+  const ts = Float64Array.from({ length: 3_000 }, (_, i) => (i + 1) * MIN);
+  const withNaN = Float64Array.from([...ts, Number.NaN, Number.NaN]);
+  const a = new DeviceBuffer("a", { retentionMs: 100 * MIN });
+  const b = new DeviceBuffer("b", { retentionMs: 100 * MIN });
+  a.push([["S1", 0, 1]]);
+  b.push([["S1", 0, 1]]);
+  a.reserveFor(ts);
+  b.reserveFor(withNaN);
+  // 101 rows of the retention, an eighth over: not room for all 3,000.
+  expect(b.bytes()).toBe(a.bytes());
+  expect(a.bytes()).toBeLessThan(2 * 256 * 2);
+});

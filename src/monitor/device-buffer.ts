@@ -156,8 +156,12 @@ export class DeviceBuffer {
    * copying it each time (about nine times the buffer's size in garbage, for every device).
    */
   reserveFor(ts: ArrayLike<number>): void {
-    if (ts.length === 0) return;
-    const rows = this.length + ts.length - countUpTo(ts, ts[ts.length - 1]! - this.options.retentionMs);
+    // The newest time the rows will have: rows without a finite time are not pushed (a NaN
+    // here counted no row out of the retention and reserved for every row).
+    let n = ts.length;
+    while (n > 0 && !Number.isFinite(ts[n - 1]!)) n--;
+    if (n === 0) return;
+    const rows = this.length + n - countUpTo(ts, ts[n - 1]! - this.options.retentionMs);
     const capacity = Math.ceil(rows * 1.125) + 1;
     if (capacity <= this.t.capacity) return;
     this.t.move(this.head, this.end, capacity);

@@ -3,7 +3,7 @@ import { EMBEDDED_MODEL_PATH } from "../ml/embedded-model.ts";
 import { loadModelFile } from "../ml/model-file.ts";
 import { simulateHistory } from "../sim/history.ts";
 import { DevicePipeline } from "./device-pipeline.ts";
-import { ModelStage } from "./model-stage.ts";
+import { ModelStage, scaled } from "./model-stage.ts";
 import { newDeviceBuffer } from "./replay.ts";
 
 const HOUR = 3_600_000;
@@ -50,4 +50,12 @@ test("a rebuild replays the buffer's rows exactly as pushing them one by one doe
       same();
     }
   }
+});
+
+test("the scaled row's array is one per feature count, kept across devices of different models", () => {
+  const a = scaled(47);
+  const b = scaled(30);
+  expect(scaled(47)).toBe(a);
+  expect(scaled(30)).toBe(b);
+  expect([a.length, b.length]).toEqual([47, 30]);
 });

@@ -103,10 +103,15 @@ export class ModelStage {
   }
 }
 
-let zScratch = new Float64Array(0);
+/**
+ * The scaled row's array per feature count, reused row after row (the forest reads it and keeps
+ * nothing): one array for every count, where one shared array was made anew whenever the next
+ * device's model had another count (a fleet with per-user models alternates them every poll).
+ */
+const zScratch = new Map<number, Float64Array>();
 
-/** The scaled row's array, reused row after row (the forest reads it and keeps nothing). */
-function scaled(cols: number): Float64Array {
-  if (zScratch.length !== cols) zScratch = new Float64Array(cols);
-  return zScratch;
+export function scaled(cols: number): Float64Array {
+  let z = zScratch.get(cols);
+  if (!z) zScratch.set(cols, (z = new Float64Array(cols)));
+  return z;
 }
