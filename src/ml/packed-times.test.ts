@@ -21,7 +21,7 @@ test.each([
 ])("the narrowest width that holds them: $name", ({ step, width }) => {
   const store = fill(series(1_000, 3, (r, t) => t + step(r), T0));
   expect(store.width).toBe(width);
-  expect(store.bytes()).toBe(1_000 * width + 8 * Math.ceil(1_000 / 32));
+  expect(store.bytes()).toBe((1_000 + 31) * width + 8 * Math.ceil((1_000 + 31) / 32));
 });
 
 test("times that are not whole milliseconds, or blocks too long for 32 bits, are kept as Float64", () => {

@@ -36,7 +36,11 @@ const PLAIN = 8;
 let scratch = new Float64Array(256);
 
 function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
+  while (b !== 0) {
+    const r = a % b;
+    a = b;
+    b = r;
+  }
   return a;
 }
 
@@ -46,19 +50,26 @@ export class PackedTimes {
   private u16: Uint16Array | null = null;
   private u32: Uint32Array | null = null;
   private f64: Float64Array | null = null;
-  /** Per block of 32 positions: the earliest time written in it (NaN before any). */
+  /** Per block of 32 store positions: the earliest time written in it (NaN before any). */
   private anchors: Float64Array;
   /** Milliseconds per step of `n`; 0 while every live distance is 0. */
   private unit = 0;
+  /** Position `p` is at `p + pad` of the store (0–31), so moving positions moves whole blocks. */
+  private pad = 0;
+  /** Positions the owner has (the store holds 31 more, for `pad`). */
+  private size: number;
+  /** A write re-encoded the store since the last move: the next move looks for a narrower encoding. */
+  private refitted = false;
 
   constructor(capacity: number) {
-    this.u8 = new Uint8Array(capacity);
-    this.anchors = new Float64Array((capacity + MASK) >> SHIFT).fill(Number.NaN);
+    this.size = capacity;
+    this.u8 = new Uint8Array(capacity + MASK);
+    this.anchors = new Float64Array((capacity + 2 * MASK) >> SHIFT).fill(Number.NaN);
   }
 
   /** Positions the store holds. */
   get capacity(): number {
-    return (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!.length;
+    return this.size;
   }
 
   /** Bytes held (the positions' store and the anchors). */
@@ -73,34 +84,37 @@ export class PackedTimes {
 
   /** The time at position `p`. */
   at(p: number): number {
+    const q = p + this.pad;
     const kind = this.kind;
-    if (kind === U8) return this.anchors[p >> SHIFT]! + this.u8![p]! * this.unit;
-    if (kind === U16) return this.anchors[p >> SHIFT]! + this.u16![p]! * this.unit;
-    if (kind === U32) return this.anchors[p >> SHIFT]! + this.u32![p]! * this.unit;
-    return this.f64![p]!;
+    if (kind === U8) return this.anchors[q >> SHIFT]! + this.u8![q]! * this.unit;
+    if (kind === U16) return this.anchors[q >> SHIFT]! + this.u16![q]! * this.unit;
+    if (kind === U32) return this.anchors[q >> SHIFT]! + this.u32![q]! * this.unit;
+    return this.f64![q]!;
   }
 
   /** Positions [from, to) into `out` from its start (a buffer's frame decodes a day of rows at each analysis). */
   read(from: number, to: number, out: Float64Array): void {
     const kind = this.kind;
-    if (kind === PLAIN) out.set(this.f64!.subarray(from, to));
+    const pad = this.pad;
+    if (kind === PLAIN) out.set(this.f64!.subarray(from + pad, to + pad));
     // One loop per element type, each monomorphic.
-    else if (kind === U8) decode8(this.u8!, this.anchors, this.unit, from, to, out);
-    else if (kind === U16) decode16(this.u16!, this.anchors, this.unit, from, to, out);
-    else decode32(this.u32!, this.anchors, this.unit, from, to, out);
+    else if (kind === U8) decode8(this.u8!, this.anchors, this.unit, from + pad, to + pad, out);
+    else if (kind === U16) decode16(this.u16!, this.anchors, this.unit, from + pad, to + pad, out);
+    else decode32(this.u32!, this.anchors, this.unit, from + pad, to + pad, out);
   }
 
   /** Writes `t` at position `p`; the positions [lo, p) are live (read later), those after `p` are not. */
   set(p: number, t: number, lo: number): void {
+    const q = p + this.pad;
     const kind = this.kind;
     if (kind === PLAIN) {
-      this.f64![p] = t;
+      this.f64![q] = t;
       return;
     }
-    const b = p >> SHIFT;
+    const b = q >> SHIFT;
     let anchor = this.anchors[b]!;
     // The block's first write (no live position before it in the block) anchors it.
-    if ((p & MASK) === 0 || p === lo || anchor !== anchor) {
+    if ((q & MASK) === 0 || p === lo || anchor !== anchor) {
       if (!Number.isSafeInteger(t)) return this.refit(p, t, lo);
       this.anchors[b] = anchor = t;
     }
@@ -108,24 +122,54 @@ export class PackedTimes {
     const n = unit > 0 ? (t - anchor) / unit : t === anchor ? 0 : -1;
     const max = kind === U8 ? MAX8 : kind === U16 ? MAX16 : MAX32;
     if (n >= 0 && n <= max && Number.isInteger(n) && anchor + n * unit === t) {
-      if (kind === U8) this.u8![p] = n;
-      else if (kind === U16) this.u16![p] = n;
-      else this.u32![p] = n;
+      if (kind === U8) this.u8![q] = n;
+      else if (kind === U16) this.u16![q] = n;
+      else this.u32![q] = n;
       return;
     }
     this.refit(p, t, lo);
   }
 
   /**
-   * Moves the live positions [from, to) to the start of a store of `size` positions (the same
-   * store when the size and width allow), re-encoded with the narrowest unit and width their
-   * times allow.
+   * Moves the live positions [from, to) to the start of a store of `size` positions. Whole
+   * blocks move with their anchors (`pad` takes up the rest), so a move costs a copy, as it
+   * did for plain offsets; after a write that re-encoded the store, the live times are
+   * encoded afresh instead, in the narrowest unit and width they allow now.
    */
   relayout(from: number, to: number, size: number): void {
-    const n = to - from;
-    const times = decoded(n);
-    this.read(from, to, times);
-    this.encode(times, n, size);
+    if (this.refitted || this.kind === PLAIN) {
+      const n = to - from;
+      const times = decoded(n);
+      this.read(from, to, times);
+      this.refitted = false;
+      this.pad = 0;
+      this.size = size;
+      this.encode(times, n, size + MASK, 0);
+      return;
+    }
+    const start = from + this.pad;
+    const pad = start & MASK;
+    const shift = start - pad;
+    const end = to + this.pad;
+    const old = (this.u8 ?? this.u16 ?? this.u32)!;
+    const blocks = (size + 2 * MASK) >> SHIFT;
+    const liveBlocks = ((end - shift + MASK) >> SHIFT);
+    if (size === this.size) {
+      old.copyWithin(0, shift, end);
+      this.anchors.copyWithin(0, shift >> SHIFT, (shift >> SHIFT) + liveBlocks);
+    } else {
+      const store = new (old.constructor as new (n: number) => typeof old)(size + MASK);
+      store.set(old.subarray(shift, end));
+      const anchors = new Float64Array(blocks);
+      anchors.set(this.anchors.subarray(shift >> SHIFT, (shift >> SHIFT) + liveBlocks));
+      this.anchors = anchors;
+      if (this.kind === U8) this.u8 = store as Uint8Array;
+      else if (this.kind === U16) this.u16 = store as Uint16Array;
+      else this.u32 = store as Uint32Array;
+    }
+    this.anchors.fill(Number.NaN, liveBlocks);
+    this.pad = pad;
+    this.size = size;
   }
 
   /** Re-encodes the live positions [lo, p) and `t` at `p`, in place. */
@@ -134,11 +178,12 @@ export class PackedTimes {
     const times = decoded(n);
     this.read(lo, p, times);
     times[n - 1] = t;
+    this.refitted = true;
     // Positions before `lo` are not live: they keep their place and are never read again.
-    this.encode(times, n, this.capacity, lo);
+    this.encode(times, n, this.size + MASK, lo + this.pad);
   }
 
-  /** Stores `times[0..n)` at positions `at…` of a store of `size` (blocks with none of them start empty). */
+  /** Stores `times[0..n)` at store positions `at…` of a store of `size` (blocks with none of them start empty). */
   private encode(times: Float64Array, n: number, size: number, at = 0): void {
     const blocks = (size + MASK) >> SHIFT;
     const anchors = blocks === this.anchors.length ? this.anchors : new Float64Array(blocks);
@@ -150,26 +195,48 @@ export class PackedTimes {
       if (!Number.isSafeInteger(t)) exact = false;
       else if (!(anchors[b]! <= t)) anchors[b] = t;
     }
+    // Each time becomes its distance from its anchor, then that in units. The unit: the gcd of
+    // the first few distances, checked against all of them (a compaction runs this over a day
+    // of times, and a gcd of every one took a fifth of the feature engine); the gcd of all when
+    // the check fails.
     let unit = 0;
+    for (let i = 0, seen = 0; i < n && exact && seen < 8; i++) {
+      const d = times[i]! - anchors[(at + i) >> SHIFT]!;
+      if (d > 0) (unit = gcd(d, unit)), seen++;
+    }
     let most = 0;
     for (let i = 0; i < n && exact; i++) {
-      const d = times[i]! - anchors[(at + i) >> SHIFT]!;
-      unit = gcd(d, unit);
+      const d = (times[i] = times[i]! - anchors[(at + i) >> SHIFT]!);
+      const q = unit > 0 ? d / unit : d === 0 ? 0 : -1;
+      if (!(Number.isInteger(q) && q * unit === d)) {
+        for (let j = i + 1; j < n; j++) times[j] = times[j]! - anchors[(at + j) >> SHIFT]!;
+        most = 0;
+        for (let j = 0; j < n; j++) {
+          unit = gcd(times[j]!, unit);
+          if (times[j]! > most) most = times[j]!;
+        }
+        break;
+      }
       if (d > most) most = d;
     }
-    const kind = !exact || (unit > 0 && most / unit > MAX32) ? PLAIN : unit === 0 || most / unit <= MAX8 ? U8 : most / unit <= MAX16 ? U16 : U32;
+    const steps = unit > 0 ? most / unit : 0;
+    const kind = !exact || steps > MAX32 ? PLAIN : steps <= MAX8 ? U8 : steps <= MAX16 ? U16 : U32;
     this.anchors = anchors;
     this.unit = unit;
-    const old = this.kind === kind && this.capacity === size ? (this.u8 ?? this.u16 ?? this.u32 ?? this.f64) : null;
+    const current = (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!;
+    const old = this.kind === kind && current.length === size ? current : null;
     this.u8 = this.u16 = this.u32 = this.f64 = null;
     this.kind = kind;
     if (kind === PLAIN) {
+      // Distances may have been taken: the times again.
+      if (exact) for (let i = 0; i < n; i++) times[i] = times[i]! + anchors[(at + i) >> SHIFT]!;
       const store = (this.f64 = (old as Float64Array | null) ?? new Float64Array(size));
       store.set(times.subarray(0, n), at);
       return;
     }
+    for (let i = 0; i < n; i++) times[i] = unit > 0 ? times[i]! / unit : 0;
     const store = old ?? (kind === U8 ? new Uint8Array(size) : kind === U16 ? new Uint16Array(size) : new Uint32Array(size));
-    for (let i = 0; i < n; i++) store[at + i] = unit > 0 ? (times[i]! - anchors[(at + i) >> SHIFT]!) / unit : 0;
+    store.set(times.subarray(0, n), at);
     if (kind === U8) this.u8 = store as Uint8Array;
     else if (kind === U16) this.u16 = store as Uint16Array;
     else this.u32 = store as Uint32Array;

@@ -7,7 +7,7 @@ test("times on whole minutes take a byte a row (and a block's anchor), read back
   const t = new TimeColumn(64);
   for (let i = 0; i < 40; i++) t.set(i, T0 + i * 60_000);
   expect(t.width).toBe(1);
-  expect(t.bytes()).toBe(64 + 2 * 8);
+  expect(t.bytes()).toBe(64 + 31 + 8 * Math.ceil((64 + 31) / 32)); // 31 positions spare: moves go by whole blocks
   expect(t.lowerBound(T0 + 60_001, 0, 40)).toBe(2);
   t.move(30, 40, 128);
   expect(t.capacity).toBe(128);
@@ -37,7 +37,7 @@ test("a time that is not a whole millisecond turns the column into Float64, unti
   t.set(0, T0);
   t.set(1, T0 + 0.5);
   t.set(2, T0 + 1);
-  expect(t.bytes()).toBe(24);
+  expect(t.width).toBe(8);
   expect(Array.from(t.read(0, 3))).toEqual([T0, T0 + 0.5, T0 + 1]);
   t.move(2, 3, 3);
   expect(t.width).toBe(1);
