@@ -9,8 +9,8 @@
  * - a row is dated by its newest new reading and must be later than the last row; a reading
  *   that would date a row at or before it is dropped and counted in `dropped`.
  *
- * Memory is what a fleet pays per device, so the columns are compact and exact: times as Int32
- * offsets (`TimeColumn`), readings as scaled decimals (`ExactColumn`: a byte a row for a
+ * Memory is what a fleet pays per device, so the columns are compact and exact: times packed
+ * in about a byte a row (`TimeColumn`), readings as scaled decimals (`ExactColumn`: a byte a row for a
  * sensor's step from its last reading, where Float64 took 8), each reading read back bit for
  * bit as it was pushed. A key
  * the device never reports has no column. `frame()` decodes the rows asked for into Float64
