@@ -10,8 +10,8 @@
  * Reports CPU milliseconds a poll (user + system, this process, best and median of the polls
  * after the first) per step. Figures are reported, never asserted.
  */
-import { Gauge } from "prom-client";
 import { numberArg } from "./child-log.ts";
+import { DeviceFamily, seriesDevice } from "../src/metrics/device-family.ts";
 import { renderGzipped } from "../src/metrics/exposition.ts";
 import { registerMlMetrics, type InferenceRecord } from "../src/metrics/ml.ts";
 import { createRegistry } from "../src/metrics/registry.ts";
@@ -27,8 +27,8 @@ const FEATURES = Array.from({ length: 47 }, (_, i) => `feature_${i}`);
 const registry = createRegistry();
 const telemetry = registerTelemetryMetrics(registry);
 const ml = registerMlMetrics(registry);
-const analytics = Array.from({ length: 24 }, (_, i) => new Gauge({ name: `nightowl_bench_${i}`, help: "analytics-like", labelNames: ["user_label", "device_id", "device_name", "rule"], registers: [registry] }));
-const slots = Array.from({ length: DEVICES }, () => new SeriesSlots());
+const analytics = Array.from({ length: 24 }, (_, i) => new DeviceFamily({ name: `nightowl_bench_${i}`, help: "analytics-like", type: "gauge", deviceLabels: ["user_label", "device_id", "device_name"], extra: "rule", registers: [registry] }));
+const slots: SeriesSlots[] = [];
 
 function snapshots(poll: number): DeviceSnapshot[] {
   return Array.from({ length: DEVICES }, (_, d) => ({
@@ -69,7 +69,10 @@ for (let poll = 0; poll < POLLS; poll++) {
   devices.forEach((d, i) => ml.record({ user_label: d.userLabel, device_id: d.id, device_name: d.name }, inference(i, poll)));
   times.ml!.push(cpu() - t);
   t = cpu();
-  devices.forEach((d, i) => analytics.forEach((g, k) => slots[i]!.set(k, g as never, (i * k + poll) / 3, { user_label: d.userLabel, device_id: d.id, device_name: d.name }, ["rule", `r${k}`])));
+  devices.forEach((d, i) => {
+    const s = (slots[i] ??= new SeriesSlots(seriesDevice({ user_label: d.userLabel, device_id: d.id, device_name: d.name })));
+    analytics.forEach((g, k) => s.set(k, g, (i * k + poll) / 3, `r${k}`));
+  });
   times.analytics!.push(cpu() - t);
   t = cpu();
   size = (await renderGzipped(registry, { pause: async () => {} })).length;

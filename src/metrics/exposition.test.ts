@@ -91,33 +91,6 @@ test("with no rendering yet and a broken registry, the page says so instead of h
   await expect(createPrerenderedExposition(registry, silentLogger).page("gzip")).rejects.toThrow("no rendering of the metrics succeeded yet");
 });
 
-test("a series' kept label text follows its entry: new values, a replaced entry, labels shared by two families, unfrozen labels changed", async () => {
-  const registry = createRegistry();
-  const a = new Gauge({ name: "nightowl_k_a", help: "a", labelNames: ["device_id", "key"], registers: [registry] });
-  const b = new Gauge({ name: "nightowl_k_b", help: "b", labelNames: ["device_id", "key"], registers: [registry] });
-  const shared = Object.freeze({ device_id: "d1", key: "S1" });
-  a.set(shared, 1);
-  b.set(shared, 2);
-  const loose: Record<string, string> = { device_id: "d2", key: "S1" };
-  a.set(loose, 3);
-  const pause = async () => {};
-  expect(await renderExposition(registry, { pause })).toBe(await registry.metrics());
-  // In place, as the slots write: the same entry, a new value.
-  (await a.get()).values[0]!.value = 4;
-  // The kept text is the series' name and labels, never its value.
-  const written = await renderExposition(registry, { pause });
-  expect(written).toBe(await registry.metrics());
-  expect(written).toContain('nightowl_k_a{device_id="d1",key="S1"} 4\n');
-  // A new frozen object with other labels for an existing series' entry is a new entry.
-  a.set(Object.freeze({ device_id: "d1", key: "S1" }), 5);
-  b.set(Object.freeze({ key: "S2", device_id: "d1" }), 6);
-  loose.key = "S9";
-  const text = await renderExposition(registry, { pause });
-  expect(text).toBe(await registry.metrics());
-  expect(text).toContain('nightowl_k_a{device_id="d1",key="S1"} 5\nnightowl_k_a{device_id="d2",key="S9"} 3\n');
-  expect(text).toContain('nightowl_k_b{device_id="d1",key="S1"} 2\nnightowl_k_b{key="S2",device_id="d1"} 6\n');
-});
-
 test("the page's slices end on every boundary as the whole text does: families, empty ones, exactly full slices", async () => {
   for (const samples of [0, 1, 1999, 2000, 2001, 4000]) {
     const registry = createRegistry();

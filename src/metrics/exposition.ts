@@ -9,6 +9,9 @@
  * text is about 111 MiB and its gzip 17 MiB, and holding the text (plus the arrays and the joined
  * copy of it a whole-page rendering makes) was a good part of the process's memory. Prometheus
  * always asks for gzip; a scraper that does not gets the page decompressed for it.
+ *
+ * The per-device families (device-family.ts), nearly all of a fleet's series, write their lines
+ * from their flat storage; the other families through prom-client's `get()`.
  */
 import { once } from "node:events";
 import { promisify } from "node:util";
@@ -17,6 +20,8 @@ import type { Registry } from "prom-client";
 import type { Logger } from "../log.ts";
 import { paceGarbage } from "../pace-garbage.ts";
 import { yieldToServer } from "../yield-to-server.ts";
+import { DeviceFamily } from "./device-family.ts";
+import { escapeString, labelText, valueString } from "./text-format.ts";
 
 const gunzip = promisify(gunzipAsync);
 
@@ -95,22 +100,39 @@ async function renderSlices(registry: Registry, options: RenderOptions, write: (
     written = true;
     await write(text);
   };
+  /** Adds a sample line; true when the slice is full (then `next` writes it and pauses). */
+  const sample = (line: string) => {
+    lines.push(line);
+    return ++sinceYield >= SLICE_LINES;
+  };
+  const next = async () => {
+    sinceYield = 0;
+    await flush();
+    paceGarbage();
+    await pause();
+  };
+  const header = (name: string, help: string, type: string) => {
+    if (written || lines.length) lines.push("");
+    lines.push(`# HELP ${name} ${escapeString(help)}\n# TYPE ${name} ${type}`);
+  };
   for (const metric of registry.getMetricsAsArray()) {
     if (options.exclude?.(metric.name)) continue;
+    const family: unknown = metric;
+    if (family instanceof DeviceFamily) {
+      // Its lines straight from its flat storage: no sample objects (device-family.ts).
+      header(escapeString(family.name), family.help, family.type);
+      const series = family.pageOrder();
+      for (let i = 0; i < series.length; i += 2) {
+        const line = family.line(series[i]!, series[i + 1]!);
+        if (line !== undefined && sample(line)) await next();
+      }
+      continue;
+    }
     // `get()` runs a family's `collect()`; it may be synchronous or not.
     const data = await (metric as unknown as { get(): Promise<MetricData> | MetricData }).get();
     const name = escapeString(data.name);
-    if (written || lines.length) lines.push("");
-    lines.push(`# HELP ${name} ${escapeString(data.help)}\n# TYPE ${name} ${data.type}`);
-    for (const value of data.values ?? []) {
-      lines.push(sampleLine(name, value));
-      if (++sinceYield >= SLICE_LINES) {
-        sinceYield = 0;
-        await flush();
-        paceGarbage();
-        await pause();
-      }
-    }
+    header(name, data.help, data.type);
+    for (const value of data.values ?? []) if (sample(sampleLine(name, value))) await next();
   }
   if (lines.length) await flush();
   // An empty registry's page is one newline, as prom-client's.
@@ -125,74 +147,9 @@ interface MetricData {
   values?: { metricName?: string; labels?: Record<string, string | number>; sharedLabels?: Record<string, string | number>; value: number }[];
 }
 
-/**
- * A series' rendered text up to its value (`name{a="x",b="y"} `), kept on prom-client's entry
- * for the series (the object in `get()`'s values) when its labels object is frozen: a frozen
- * object cannot change, and the entry belongs to one family, so the text stays right as long
- * as the entry holds that labels object. The families that keep their series in place
- * (series-slots.ts, telemetry.ts, the ML features) keep the same entries poll after poll, so
- * each series' labels are rendered once instead of every poll: building a line is then one
- * concatenation and the value's formatting, about a quarter of what it was. An entry that
- * prom-client made afresh, or whose labels are not frozen, is rendered every time.
- */
-const PREFIX = Symbol("nightowl.exposition.prefix");
-const PREFIX_OF = Symbol("nightowl.exposition.prefixLabels");
-
-type Value = NonNullable<MetricData["values"]>[number] & { [PREFIX]?: string; [PREFIX_OF]?: object };
-
 /** A sample line exactly as prom-client writes it: own labels, then shared ones (histograms). */
-function sampleLine(name: string, value: Value): string {
-  const labels = value.labels;
-  if (labels !== undefined && value.sharedLabels === undefined && Object.isFrozen(labels)) {
-    if (value[PREFIX_OF] !== labels) {
-      value[PREFIX] = flat(`${value.metricName ?? name}${labelText(labels, undefined)} `);
-      value[PREFIX_OF] = labels;
-    }
-    return value[PREFIX] + valueString(value.value);
-  }
-  return `${value.metricName ?? name}${labelText(labels ?? {}, value.sharedLabels)} ${valueString(value.value)}`;
-}
-
-/**
- * `text` as one flat string. A string built by concatenation is a rope (a tree of its pieces),
- * and JavaScriptCore walks the tree again every time a rope is copied into a bigger string
- * without keeping the result: a kept label text joined into the page every poll cost twice a
- * flat one. Encoding and decoding makes a flat copy; a string with a lone surrogate (which
- * UTF-8 cannot hold) is left as it is.
- */
-function flat(text: string): string {
-  return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
-}
-
-/** `{a="x",b="y"}`, or "" for no labels. */
-function labelText(labels: Record<string, string | number>, shared: Record<string, string | number> | undefined): string {
-  // Concatenation, not arrays and joins: this runs once per series per poll (a million at 10,000 devices).
-  let text = "";
-  for (const key in labels) {
-    if (shared && Object.hasOwn(shared, key)) continue;
-    text += `${text ? "," : ""}${key}="${escapeLabelValue(labels[key]!)}"`;
-  }
-  if (shared) for (const key in shared) text += `${text ? "," : ""}${key}="${escapeLabelValue(shared[key]!)}"`;
-  return text ? `{${text}}` : "";
-}
-
-function valueString(value: number): string {
-  if (Number.isNaN(value)) return "Nan";
-  if (!Number.isFinite(value)) return value < 0 ? "-Inf" : "+Inf";
-  return `${value}`;
-}
-
-/** Most strings need no escape: one scan finds out. */
-const NEEDS_ESCAPE = /[\\\n]/;
-const LABEL_NEEDS_ESCAPE = /[\\\n"]/;
-
-function escapeString(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n") : s;
-}
-
-function escapeLabelValue(value: string | number): string | number {
-  if (typeof value !== "string" || !LABEL_NEEDS_ESCAPE.test(value)) return value;
-  return escapeString(value).replace(/"/g, '\\"');
+function sampleLine(name: string, value: NonNullable<MetricData["values"]>[number]): string {
+  return `${value.metricName ?? name}${labelText(value.labels ?? {}, value.sharedLabels)} ${valueString(value.value)}`;
 }
 
 /** What the metrics server serves: the newest finished rendering. */

@@ -12,11 +12,10 @@
  * `nightowl_ml_inferences_total{status}` says why. The feature families stay empty until a verdict
  * names features.
  */
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 import type { LeakModel } from "../ml/model-file.ts";
-import { entryOf, SeriesSlots } from "./series-slots.ts";
-
-type Entry = NonNullable<ReturnType<typeof entryOf>>;
+import { DeviceFamily, seriesDevice, type SeriesDevice } from "./device-family.ts";
+import { SeriesSlots } from "./series-slots.ts";
 
 const DEVICE = ["user_label", "device_id", "device_name"] as const;
 
@@ -55,34 +54,30 @@ export interface MlMetrics {
   removeDevice(labels: DeviceLabels): void;
 }
 
-/** A device's exported features of one family: their names, and their series' entries where found. */
+/** A device's exported features of one family: their names, and their series' handles beside them. */
 interface Shown {
   names: string[];
-  entries: Array<Entry | undefined>;
+  handles: number[];
 }
 
 /**
- * Exports `pairs` as `family`'s feature series of the device `labels`, where `before` were:
- * a feature still shown is written in its entry in place (where a `set` would have put it,
- * with the same labels), one no longer shown is removed, a new one is set with frozen labels
- * (see exposition.ts). Only the features that left are removed: removing a series from a
- * family of a whole fleet's is the costly step.
+ * Exports `pairs` as `family`'s feature series of `device`, where `before` were: a feature
+ * still shown is written in place (where a `set` would have put it), one no longer shown is
+ * removed, a new one is added last, as prom-client's gauge would.
  */
-function showFeatures(family: Gauge, labels: DeviceLabels, before: Shown | undefined, pairs: ReadonlyArray<readonly [string, number]>): Shown {
+function showFeatures(family: DeviceFamily, device: SeriesDevice, before: Shown | undefined, pairs: ReadonlyArray<readonly [string, number]>): Shown {
   const names = pairs.map(([f]) => f);
-  if (before) for (const f of before.names) if (!names.includes(f)) family.remove({ ...labels, feature: f });
-  const entries = pairs.map(([f, x]) => {
-    const i = before ? before.names.indexOf(f) : -1;
-    const entry = i >= 0 ? before!.entries[i] : undefined;
-    if (entry) {
-      entry.value = x;
-      return entry;
-    }
-    const series = Object.freeze({ ...labels, feature: f });
-    family.set(series, x);
-    return entryOf(family, series);
+  if (before) before.names.forEach((f, i) => names.includes(f) || family.remove(before.handles[i]!));
+  const handles: number[] = [];
+  pairs.forEach(([f, x], i) => {
+    // A feature named twice is one series holding the later value, as with prom-client.
+    const earlier = names.indexOf(f);
+    const was = before ? before.names.indexOf(f) : -1;
+    const handle = earlier < i ? handles[earlier]! : was >= 0 ? before!.handles[was]! : -1;
+    if (handle >= 0) family.set(handle, x);
+    handles.push(handle >= 0 ? handle : family.add(device, f, x));
   });
-  return { names, entries };
+  return { names, handles };
 }
 
 export const TOP_CONTRIBUTIONS = 10;
@@ -90,38 +85,47 @@ export const TOP_VALUES = 20;
 
 /** Registers the ML families on `registry`. */
 export function registerMlMetrics(registry: Registry): MlMetrics {
-  const gauge = (name: string, help: string, extra: string[] = []) =>
-    new Gauge({ name, help, labelNames: [...DEVICE, ...extra], registers: [registry] });
+  // The per-device families are kept flat, outside prom-client's per-series objects (device-family.ts).
+  const family = (type: "gauge" | "counter", name: string, help: string, extra?: string) => new DeviceFamily({ name, help, type, deviceLabels: DEVICE, extra, registers: [registry] });
+  const gauge = (name: string, help: string, extra?: string) => family("gauge", name, help, extra);
   const probability = gauge("nightowl_ml_leak_probability", "Leak probability of the device's latest verdict, percent (0-100); 50 or more exactly when nightowl_ml_is_anomaly is 1.");
   const score = gauge("nightowl_ml_anomaly_score", "Isolation forest decision score of the device's newest row (negative = anomalous).");
   const isAnomaly = gauge("nightowl_ml_is_anomaly", "1 when the leak alarm is raised for the device (persistent anomaly or a rule), else 0.");
   const confidence = gauge("nightowl_ml_model_confidence", "Confidence of the model scoring the device: 0 low (< 5,000 training samples), 1 medium, 2 high (>= 20,000).");
-  const contribution = gauge("nightowl_ml_feature_contribution", "Share of the isolation paths' depth-weighted splits on this feature for the newest row (top 10; they sum to at most 1).", ["feature"]);
-  const value = gauge("nightowl_ml_feature_value", "Value of a feature in the newest row, in the feature's own unit (top 20 by contribution).", ["feature"]);
+  const contribution = gauge("nightowl_ml_feature_contribution", "Share of the isolation paths' depth-weighted splits on this feature for the newest row (top 10; they sum to at most 1).", "feature");
+  const value = gauge("nightowl_ml_feature_value", "Value of a feature in the newest row, in the feature's own unit (top 20 by contribution).", "feature");
   const timestamp = gauge("nightowl_ml_inference_timestamp", "Unix time in seconds of the device's last inference.");
-  const inferences = new Counter({ name: "nightowl_ml_inferences_total", help: "Inference runs by status (success, insufficient_data, no_model, error).", labelNames: [...DEVICE, "status"], registers: [registry] });
+  const inferences = family("counter", "nightowl_ml_inferences_total", "Inference runs by status (success, insufficient_data, no_model, error).", "status");
   const trainedAt = new Gauge({ name: "nightowl_ml_model_trained_at", help: "Unix time in seconds the loaded model was trained.", labelNames: ["user_label"], registers: [registry] });
   const samples = new Gauge({ name: "nightowl_ml_model_training_samples", help: "Feature rows the loaded model was trained on.", labelNames: ["user_label"], registers: [registry] });
   const versionInfo = new Gauge({ name: "nightowl_ml_model_version_info", help: "1 for the loaded model; version is its training time, source where its history came from.", labelNames: ["user_label", "version", "source"], registers: [registry] });
   const loaded = new Gauge({ name: "nightowl_ml_model_loaded", help: "1 if a leak model is loaded for the user, 0 if none was found or it failed to load.", labelNames: ["user_label"], registers: [registry] });
 
   const shownVersion = new Map<string, { user_label: string; version: string; source: string }>();
-  /**
-   * Per device: the features exported, prom-client's entries of their series (beside the names;
-   * undefined where not found), and the inference arrays they came from.
-   */
+  /** Per device: the features exported, their series' handles, and the inference arrays they came from. */
   const shownFeatures = new Map<string, { contributions: Shown; values: Shown; from: InferenceRecord }>();
   const key = (l: DeviceLabels) => `${l.user_label}\u0000${l.device_id}\u0000${l.device_name}`;
   /** Devices that have had a verdict; the others show the not-yet values. */
   const scored = new Set<string>();
   // Each device's verdict series, set in place every poll (see series-slots.ts), in these slots.
   const verdictGauges = [probability, score, isAnomaly, confidence, timestamp];
-  /** The slots after the verdict's: `nightowl_ml_inferences_total`, one per status. */
-  const STATUS_SLOT: Record<InferenceStatus, number> = { success: 5, insufficient_data: 6, no_model: 7, error: 8 };
+  /** `nightowl_ml_inferences_total`'s slot of each status. */
+  const STATUS_SLOT: Record<InferenceStatus, number> = { success: 0, insufficient_data: 1, no_model: 2, error: 3 };
   const slots = new Map<string, SeriesSlots>();
-  const slotsOf = (k: string) => {
+  /**
+   * Each device's inference counts: kept when the device goes (a counter's series outlives the
+   * device, as it did in prom-client's counter), so a device that comes back counts on.
+   */
+  const counts = new Map<string, SeriesSlots>();
+  const countsOf = (k: string, labels: DeviceLabels) => {
+    let s = counts.get(k);
+    if (!s) counts.set(k, (s = new SeriesSlots(seriesDevice(labels))));
+    return s;
+  };
+  const slotsOf = (k: string, labels: DeviceLabels) => {
     let s = slots.get(k);
-    if (!s) slots.set(k, (s = new SeriesSlots()));
+    // The device's labels and their text are its counts' (made once a device).
+    if (!s) slots.set(k, (s = new SeriesSlots(countsOf(k, labels).device)));
     return s;
   };
 
@@ -143,10 +147,10 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
     },
     record(labels, inference) {
       const k = key(labels);
-      const s = slotsOf(k);
+      const s = slotsOf(k, labels);
       const values = [inference.probability, inference.decision, inference.isAnomaly ? 1 : 0, inference.confidence, inference.timestampMs / 1000];
-      verdictGauges.forEach((g, i) => s.set(i, g, values[i]!, labels));
-      s.add(STATUS_SLOT.success, inferences, 1, labels, ["status", "success"]);
+      verdictGauges.forEach((g, i) => s.set(i, g, values[i]!));
+      countsOf(k, labels).add(STATUS_SLOT.success, inferences, 1, "success");
       scored.add(k);
       const previous = shownFeatures.get(k);
       // The same verdict exported again (no new reading since): its feature series stand.
@@ -154,28 +158,26 @@ export function registerMlMetrics(registry: Registry): MlMetrics {
       const top = inference.contributions.slice(0, TOP_CONTRIBUTIONS);
       const vals = inference.values.slice(0, TOP_VALUES).filter(([, x]) => Number.isFinite(x));
       shownFeatures.set(k, {
-        contributions: showFeatures(contribution, labels, previous?.contributions, top),
-        values: showFeatures(value, labels, previous?.values, vals),
+        contributions: showFeatures(contribution, s.device, previous?.contributions, top),
+        values: showFeatures(value, s.device, previous?.values, vals),
         from: inference,
       });
     },
     count(labels, status) {
       const k = key(labels);
-      const s = slotsOf(k);
-      s.add(STATUS_SLOT[status], inferences, 1, labels, ["status", status]);
+      countsOf(k, labels).add(STATUS_SLOT[status], inferences, 1, status);
       if (scored.has(k)) return;
-      verdictGauges.forEach((g, i) => g !== confidence && s.set(i, g, 0, labels));
+      const s = slotsOf(k, labels);
+      verdictGauges.forEach((g, i) => g !== confidence && s.set(i, g, 0));
     },
     removeDevice(labels) {
       const s = slots.get(key(labels));
-      verdictGauges.forEach((g, i) => (s ? s.remove(i, g) : g.remove(labels)));
-      // The inference counts stay (a counter's series outlives the device, as before). A later
-      // slot set for the device counts through prom-client's counter: the entries keep their old
-      // labels object, which the slot does not adopt.
+      verdictGauges.forEach((g, i) => s?.remove(i, g));
+      // The inference counts stay (see `counts`).
       slots.delete(key(labels));
       const previous = shownFeatures.get(key(labels));
-      for (const f of previous?.contributions.names ?? []) contribution.remove({ ...labels, feature: f });
-      for (const f of previous?.values.names ?? []) value.remove({ ...labels, feature: f });
+      for (const h of previous?.contributions.handles ?? []) contribution.remove(h);
+      for (const h of previous?.values.handles ?? []) value.remove(h);
       shownFeatures.delete(key(labels));
       scored.delete(key(labels));
     },
