@@ -10,10 +10,11 @@ import { computePumpHealth, pumpsIn, type PumpHealth, type PumpHealthOptions } f
 import { pressurePump } from "./pump-roles.ts";
 import { continuousFlowTriggers } from "./continuous-flow.ts";
 import { nightMeterHourTriggers } from "./night-meter-hours.ts";
+import { nightPumpStartTriggers } from "./night-pump-starts.ts";
 import { nightRefillTriggers } from "./night-refills.ts";
 import {
-  burstScan, rememberDraws, type Draw, dryRunTriggers, nightFlowTriggers, nightPumpStartTriggers,
-  RULE_DEFAULTS, shortCyclingTriggers, sustainedFlowScan, type RuleOptions,
+  burstScan, rememberDraws, type Draw, dryRunTriggers, nightFlowTriggers,
+  RULE_DEFAULTS, shortCyclingTriggers, SUSTAINED_FLOW, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
 import { continueRuns, continuousFlowMinutes, ongoingRun, usageCurve, type FlowRun, type UsageCurve } from "./usage-curve.ts";
@@ -104,7 +105,12 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     triggers.push(...nightRefillTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     triggers.push(...nightMeterHourTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
-    const sustained = sustainedFlowScan(id, curve, clock, past?.sustainedDraws);
+    // Its runs ("without a stop") joined for sustained_flow's bar, not for 0.2 gal/min: the same
+    // on a fine meter. The curve's own flow and joining distance still measure a coarse meter's draws.
+    const sustainedRuns = curve.smearMs > 15 * 60_000
+      ? usageCurve(ts, consumption!.usedGallons, { resolutionGallons: consumption!.resolutionGallons, gapMs, detectableGpm: SUSTAINED_FLOW.joinGpm }).runs
+      : curve.runs;
+    const sustained = sustainedFlowScan(id, { ...curve, runs: sustainedRuns }, clock, past?.sustainedDraws);
     triggers.push(...burst.triggers, ...sustained.triggers);
     burstDraws = burst.draws;
     sustainedDraws = sustained.draws;
@@ -112,7 +118,7 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   // The pump that answers house pressure (a booster or the well pump); the other fills a
   // storage tank on its float's own schedule, whichever of P1 and P2 it is wired as.
   const pressure = pressurePump(pumps);
-  if (pressure) triggers.push(...nightPumpStartTriggers(id, pressure, clock, options.rules));
+  if (pressure) triggers.push(...nightPumpStartTriggers(id, pressure, clock, options.rules, ts));
   for (const p of pumps) {
     triggers.push(...shortCyclingTriggers(id, p, options.rules));
     triggers.push(...dryRunTriggers(id, p));

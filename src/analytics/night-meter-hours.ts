@@ -61,9 +61,9 @@ export function nightMeterHourTriggers(
     }
     night = undefined;
   };
-  forEachCounterStep(ts, used, (t, step) => {
+  forEachCounterStep(ts, used, (t, step, stood) => {
     // A step within the joining distance of the one before continues its draw, whether or not that one fell in the quiet hours.
-    const newDraw = t - lastStep > smearMs;
+    const newDraw = stood && t - lastStep > smearMs;
     lastStep = t;
     const hour = clock.hourOfDay(t);
     if (hour < quiet.fromHour || hour >= quiet.toHour) return;

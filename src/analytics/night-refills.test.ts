@@ -26,6 +26,31 @@ describe("night_refills", () => {
     });
   }
 
+  // Readings every 5 minutes with up to 40 s of jitter, 01:00–04:30, of a 0.1-gallon meter
+  // under `gpm(minute after midnight)`; the joining distance is 5 minutes.
+  test.each([
+    // Every reading shows the counter risen: one draw, although steps lie up to 5:40 apart.
+    { name: "a softener's regeneration read every 5 minutes is one draw", gpm: (m: number) => (m >= 150 && m < 240 ? 0.5 : 0), fires: false },
+    // The readings between refills show the counter standing still: each refill is a draw.
+    { name: "a flapper read every 5 minutes is six draws and more", gpm: (m: number) => (m % 20 < 2 ? 0.8 : 0), fires: true },
+  ])("$name", ({ gpm, fires }) => {
+    const clock = localClock("UTC");
+    const ts: number[] = [];
+    const used: number[] = [];
+    let drawn = 0;
+    let next = 60;
+    for (let m = 60; m < 270; m++) {
+      drawn += gpm(m);
+      if (m < next) continue;
+      const jitter = Math.round(40 * Math.sin(m * 12.9898));
+      ts.push(t0 + m * 60_000 + jitter * 1000);
+      used.push(Math.floor(drawn * 10) / 10);
+      next = m + 5;
+    }
+    const found = nightRefillTriggers("d", ts, used, clock, ts.at(-1)!, quiet, 5 * 60_000);
+    expect(found.length).toBe(fires ? 1 : 0);
+  });
+
   test("a chain still growing at the last reading has no end; one that stopped has", () => {
     const clock = localClock("UTC");
     const ts: number[] = [];

@@ -4,7 +4,8 @@
  * `continuous_flow` nor `night_flow` fires: many 15-minute windows read zero), yet the meter
  * moves again and again while the house sleeps. The rule reads the counter's steps directly:
  * separate draws (steps further apart than the usage curve's joining distance: 5 minutes on a
- * fine meter, more on a coarse one, whose steps of one steady draw are far apart) in the quiet hours, chained while
+ * fine meter, more on a coarse one, whose steps of one steady draw are far apart; and with the
+ * meter read standing still between them) in the quiet hours, chained while
  * each follows the previous within `chainGapMs`; a chain of `draws` fires. A sleeping household
  * draws a few times a night (a flush, a stock waterer's float); a softener's regeneration is one
  * draw of 90 minutes; a periodic refill is six draws in about two hours.
@@ -46,8 +47,8 @@ export function nightRefillTriggers(
     }
     chain = undefined;
   };
-  forEachCounterStep(ts, used, (t, step) => {
-    const newDraw = t - lastStep > separationMs;
+  forEachCounterStep(ts, used, (t, step, stood) => {
+    const newDraw = stood && t - lastStep > separationMs;
     lastStep = t;
     if (!inQuiet(clock, t, quiet)) {
       close();
@@ -67,17 +68,26 @@ export function nightRefillTriggers(
 }
 
 /**
- * Calls `onStep` with the time and the gallons of each reading at which the counter rose;
- * `used`: gallons drawn since the first reading, per row, NaN where no reading.
+ * Calls `onStep` with the time and the gallons of each reading at which the counter rose, and
+ * whether a reading since the previous rise showed it standing still (`stood`); `used`: gallons
+ * drawn since the first reading, per row, NaN where no reading.
+ *
+ * Only a meter read standing still tells that a draw stopped: under 5-minute polling (with its
+ * jitter) a steady draw's steps can lie further apart than the joining distance, but every
+ * reading still shows the counter risen, and a softener's regeneration read so is one draw.
  */
-export function forEachCounterStep(ts: ArrayLike<number>, used: ArrayLike<number>, onStep: (t: number, gallons: number) => void): void {
+export function forEachCounterStep(ts: ArrayLike<number>, used: ArrayLike<number>, onStep: (t: number, gallons: number, stood: boolean) => void): void {
   let prevU = Number.NaN;
+  let stood = true;
   for (let i = 0; i < ts.length; i++) {
     const u = used[i]!;
     if (u !== u) continue;
     const step = prevU === prevU ? u - prevU : 0;
     prevU = u;
-    if (step > 0) onStep(ts[i]!, step);
+    if (step > 0) {
+      onStep(ts[i]!, step, stood);
+      stood = false;
+    } else stood = true;
   }
 }
 

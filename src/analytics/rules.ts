@@ -9,9 +9,7 @@
  *   that size lasted in the previous 14 days (45 minutes at most), and, when a draw like it began
  *   at the same time of day (± 30 min) on another of those days (a schedule such as irrigation),
  *   for 15 minutes longer than the longest of those lasted.
- * - night_pump_starts: the pump started a draw (after a 5-minute rest) in at least 4 of the 5
- *   quiet hours (00:00–05:00), which a leak does every night and a softener (90 min, three clock
- *   hours at most, one draw on a drive that sleeps and boosts through it) does not. Needs no meter.
+ * - night_pump_starts (night-pump-starts.ts): the pump started a draw in most quiet hours.
  * - short_cycling: at least 10 starts within an hour with a median run under 60 s (a
  *   waterlogged pressure tank; motor makers advise at least a minute per run).
  * - dry_run: cycles running well under their learned current without pressure rising.
@@ -78,8 +76,12 @@ export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options
  * a stop, that is not a recurring schedule (irrigation). A 2 gal/min leak passes it within the
  * hour; the 2-hour continuous-flow rule would take twice as long. A garden hose (10–40 minutes)
  * stops before 45 minutes of unbroken flow, and only draws that ran unbroken for half that long make a schedule.
+ * Unbroken is told by runs whose steps are at most a meter pulse at half the bar (`joinGpm`)
+ * apart: a coarse meter's curve joins steps up to 50 minutes apart (so that 0.2 gal/min reads as
+ * continuous), which made two hose sessions 45 minutes apart one unbroken draw, while flow at
+ * half the bar steps a 10-gallon meter every 13 minutes (see analyze.ts).
  */
-export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS } as const;
+export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS, joinGpm: 0.75 } as const;
 
 /**
  * A draw of at least 80 % of a scan's threshold: [start, end] epoch ms, and its floor: the least
@@ -269,46 +271,6 @@ function episodes(rolling: { t: Float64Array; gpm: Float64Array }, gpm: number, 
   return out;
 }
 
-/**
- * The pump at rest this long between two runs ends a draw (the rest guard's rest,
- * src/ml/rest-guard.ts): a constant-pressure drive sleeps and boosts every few minutes while a
- * small draw goes on, and its starts then are one draw, not many.
- */
-export const DRAW_REST_MS = 5 * MINUTE_MS;
-
-/** night_pump_starts: draws spread over most of the quiet hours (a start after a rest begins a draw). */
-export function nightPumpStartTriggers(deviceId: string, pump: PumpHealth, clock: LocalClock, options: RuleOptions = {}): Trigger[] {
-  const from = options.quietFromHour ?? RULE_DEFAULTS.quietFromHour;
-  const to = options.quietToHour ?? RULE_DEFAULTS.quietToHour;
-  const need = options.nightStartHours ?? RULE_DEFAULTS.nightStartHours;
-  const byDay = new Map<number, { hours: Set<number>; starts: number; first: number; last: number }>();
-  let lastStop = -Infinity;
-  for (const c of pump.cycles) {
-    // A start within a rest of the last stop continues that draw: a drive's sleep/boost cycle
-    // below its minimum flow (a softener regenerating at 0.4 gal/min), not a new draw.
-    const continues = c.startMs - lastStop < DRAW_REST_MS;
-    lastStop = c.endMs;
-    if (!c.complete || continues) continue;
-    const hour = clock.hourOfDay(c.startMs);
-    if (hour < from || hour >= to) continue;
-    const day = clock.dayIndex(c.startMs);
-    let d = byDay.get(day);
-    if (!d) byDay.set(day, (d = { hours: new Set(), starts: 0, first: c.startMs, last: c.startMs }));
-    d.hours.add(Math.floor(hour));
-    d.starts++;
-    d.last = c.startMs;
-  }
-  const out: Trigger[] = [];
-  for (const [, d] of byDay) {
-    if (d.hours.size < need) continue;
-    out.push({
-      rule: "night_pump_starts", deviceId, startMs: d.first, endMs: d.last, severity: "warning",
-      message: `${clock.dateLabel(d.first)}: pump ${pump.pump} started ${d.starts} times in ${d.hours.size} of the quiet hours ${pad(from)}:00–${pad(to)}:00 ${clock.timeZone} — something draws water all night`,
-    });
-  }
-  return out;
-}
-
 /** short_cycling: many short runs within an hour. */
 export function shortCyclingTriggers(deviceId: string, pump: PumpHealth, options: RuleOptions = {}): Trigger[] {
   const need = options.shortCycleStarts ?? RULE_DEFAULTS.shortCycleStarts;
@@ -359,8 +321,4 @@ export function dryRunTriggers(deviceId: string, pump: PumpHealth): Trigger[] {
     open.message = `pump ${pump.pump} may be running dry: ${open.cycles} run(s) at ${open.current.toFixed(1)} A against its usual ${pump.learnedRunningCurrentA.toFixed(1)} A, pressure not rising`;
   }
   return out.map(({ cycles: _c, current: _a, ...t }): Trigger => t);
-}
-
-function pad(h: number): string {
-  return String(h).padStart(2, "0");
 }

@@ -44,6 +44,24 @@ describe("sustained_flow", () => {
   });
 });
 
+describe("sustained_flow on a 10-gallon meter", () => {
+  // Its curve joins steps up to 50 minutes apart; flow at half the bar steps it every 13.
+  test.each([
+    { name: "a 2 gal/min leak fires within the hour", today: [{ atMin: 600, minutes: 240, gpm: 2 }], within: 55 },
+    { name: "a 2 gal/min leak 10 minutes after a shower fires within the hour", today: [{ atMin: 590, minutes: 8, gpm: 2.5 }, { atMin: 600, minutes: 240, gpm: 2 }], within: 55 },
+    // 45 minutes of stillness between them: the meter says the water stopped.
+    { name: "two 20-minute hoses at 6 gal/min 45 minutes apart do not", today: [{ atMin: 810, minutes: 20, gpm: 6 }, { atMin: 875, minutes: 20, gpm: 6 }], within: null },
+    { name: "a 40-minute hose at 5 gal/min does not", today: [{ atMin: 900, minutes: 40, gpm: 5 }], within: null },
+  ])("$name", ({ today, within }) => {
+    const at = firstTriggerMinutes("sustained_flow", [], today, 10);
+    if (within === null) expect(at).toBeNull();
+    else {
+      expect(at).not.toBeNull();
+      expect(at!).toBeLessThanOrEqual(within + (today[0]!.atMin < 600 ? 600 - today[0]!.atMin : 0));
+    }
+  });
+});
+
 describe("sustained_flow on simulator history", () => {
   // A 1-gallon metered site whose household once drew 2 gal/min for 80 minutes from 18:00 (a long
   // evening): a 2 gal/min leak beginning at that hour a week later is excused as long as that

@@ -40,12 +40,12 @@ export interface MeterDraw {
 }
 
 /**
- * 1-minute readings of a 1-gallon meter from JAN1 (UTC) over the days of `draws` and one more,
+ * 1-minute readings of a 1-gallon meter (or of `pulse` gallons) from JAN1 (UTC) over the days of `draws` and one more,
  * on which `today` runs (one draw or several, the first beginning it); nothing else is drawn. Returns the minutes after today's draw began at
  * which `rule` is first known, analysing the readings up to each 5-minute mark for 3 hours as a
  * monitor does (null: never).
  */
-export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], today: Omit<MeterDraw, "day"> | Omit<MeterDraw, "day">[]): number | null {
+export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], today: Omit<MeterDraw, "day"> | readonly Omit<MeterDraw, "day">[], pulse = 1): number | null {
   const days = Math.max(...draws.map((d) => d.day), 0) + 2;
   const rows: Record<string, number>[] = [];
   let counter = 1000;
@@ -56,7 +56,7 @@ export function firstTriggerMinutes(rule: string, draws: readonly MeterDraw[], t
     const day = Math.floor(m / 1440);
     const minute = m % 1440;
     for (const d of all) if (d.day === day && minute >= d.atMin && minute < d.atMin + d.minutes) frac += d.gpm;
-    const whole = Math.floor(frac);
+    const whole = Math.floor(frac / pulse) * pulse;
     counter += whole;
     frac -= whole;
     rows.push({ ts: JAN1 + m * MINUTE, Pulse_TotalGallons: counter });
