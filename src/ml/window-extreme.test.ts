@@ -39,3 +39,15 @@ test("after clear a new sample is every window's extreme", () => {
   min.push(1, 1);
   expect([min.at(0), min.at(1)]).toEqual([1, 1]);
 });
+
+test("a stack deeper than its first store grows and keeps every entry: a falling day's maxima", () => {
+  const max = new WindowExtreme(2, 1);
+  const n = 1_000;
+  for (let i = 0; i < n; i++) max.push(i, n - i); // every sample stays on the stack
+  for (let start = 0; start < n; start += 37) {
+    max.advance(0, start);
+    expect([max.at(0), max.value(0)]).toEqual([start, n - start]);
+  }
+  max.advance(1, 0);
+  expect(max.value(1)).toBe(n);
+});

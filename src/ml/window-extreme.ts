@@ -7,10 +7,14 @@
  * the WindowSet's compactly stored samples (window-set.ts).
  */
 
-/** A growable ring of numbers addressed by logical position. */
+/**
+ * A growable ring of numbers addressed by logical position. It starts at 8: a stack holds the
+ * samples no later one dominates, mostly a handful, and a fleet keeps 12 of these a device
+ * (started at 64, they were a sixth of the model's state).
+ */
 class PositionRing {
-  buf = new Float64Array(64);
-  mask = 63;
+  buf = new Float64Array(8);
+  mask = 7;
 
   at(p: number): number {
     return this.buf[p & this.mask]!;
