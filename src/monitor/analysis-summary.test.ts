@@ -18,9 +18,9 @@ test("a metered site's summary keeps the readers' figures and the flow per row, 
   expect(s.todayGallons).toBe(a.consumption!.daily.at(-1)!.value);
   expect(s.rowSeries!.kind).toBe("flow");
   expect(Array.from(s.rowSeries!.values.read(0, s.rowSeries!.rows))).toEqual(Array.from(a.consumption!.intervalGallons));
-  // Whole gallons a minute, each a byte's step from the last: 1 byte a row, where the analysis
-  // held its curve and a dozen Float64 arrays.
-  expect(s.rowSeries!.values.bytesPerRow).toBe(1);
+  // Whole gallons a minute, each a small step from the last: at most a byte a row, where the
+  // analysis held its curve and a dozen Float64 arrays.
+  expect(s.rowSeries!.values.bytesPerRow).toBeLessThanOrEqual(1);
   expect(s.pumps.map((p) => [p.pump, p.running])).toEqual(a.pumps.map((p) => [p.pump, p.running.at(-1)!]));
   expect(Object.keys(s)).not.toContain("curve");
 });

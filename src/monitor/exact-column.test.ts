@@ -3,23 +3,24 @@ import { ExactColumn } from "./exact-column.ts";
 
 const same = (a: number, b: number) => Object.is(a, b);
 
-test("a sensor's readings take a byte a row, each its step from the last, and read back bit for bit", () => {
+test("a sensor's readings take half a byte a row, each its step from the last, and read back bit for bit", () => {
   const c = new ExactColumn(8);
-  const xs = [52.1, 52.3, Number.NaN, 51.9, 52, 64.7, 52.1, 52.2];
+  const xs = [52.1, 52.3, Number.NaN, 51.9, 52, 52.6, 51.9, 52.2];
   xs.forEach((x, i) => c.set(i, x));
-  expect(c.bytesPerRow).toBe(1);
-  // 52.1 → 64.7 is 126 tenths, the largest step a byte holds; 64.7 → 52.1 is −126, the smallest.
+  expect(c.bytesPerRow).toBe(0.5);
+  expect(c.bytes()).toBe(4);
+  // 52 → 52.6 is +6 tenths, the largest step half a byte holds; 52.6 → 51.9 is −7, the smallest.
   expect(c.asideCount).toBe(0);
   xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
   expect(Array.from(c.read(0, 8))).toEqual(xs);
   expect(Array.from(c.read(3, 7))).toEqual(xs.slice(3, 7));
 });
 
-test("a step too big for a byte (a pump starting) is kept aside, the rest still a byte a row", () => {
+test("a step too big for half a byte (a pump starting) is kept aside, the rest still half a byte a row", () => {
   const c = new ExactColumn(8);
   const xs = [0, 0, 7.35, 7.36, 7.34, 0, 0.01, 240.3];
   xs.forEach((x, i) => c.set(i, x));
-  expect(c.bytesPerRow).toBe(1);
+  expect(c.bytesPerRow).toBe(0.5);
   expect(c.asideCount).toBe(3);
   xs.forEach((x, i) => expect(same(c.get(i), x)).toBe(true));
 });
@@ -51,8 +52,8 @@ test("a meter total takes a byte a row for what it adds; a column of big steps w
   c.set(0, 12.5);
   c.set(1, 572_500);
   c.set(2, 572_501.5);
-  expect(c.bytesPerRow).toBe(1);
-  expect(c.asideCount).toBe(1);
+  expect(c.bytesPerRow).toBe(0.5);
+  expect(c.asideCount).toBe(2);
   expect(Array.from(c.read(0, 4))).toEqual([12.5, 572_500, 572_501.5, Number.NaN]);
   const wide = new ExactColumn(400);
   const xs = Array.from({ length: 400 }, (_, i) => (i % 2 ? 572_500 + i : 12.5));
@@ -62,7 +63,7 @@ test("a meter total takes a byte a row for what it adds; a column of big steps w
 });
 
 test.each([
-  ["a reading with more decimals than the column had", [1.5, 2.25, 3.125], 1],
+  ["a reading with more decimals than the column had", [1.5, 2.25, 3.125], 0.5],
   ["one beyond six decimals", [240.3, Math.PI], 8],
   ["a huge one", [1, 3e12], 8],
   ["negative zero", [1, -0], 8],
@@ -149,20 +150,20 @@ test("a column sized ahead (a warm-up's day) widens over its written rows and ke
     c.set(6, 52);
     expect(c.get(6)).toBe(52);
   }
-  // A third decimal rescales a byte-a-row column and it stays a byte a row.
+  // A third decimal rescales a column of steps and it stays half a byte a row.
   const c = new ExactColumn(2_000);
   [52.1, 52.3, 52.25, 52.125].forEach((x, i) => c.set(i, x));
-  expect(c.bytesPerRow).toBe(1);
-  expect(c.bytes()).toBe(2_000);
+  expect(c.bytesPerRow).toBe(0.5);
+  expect(c.bytes()).toBe(1_000);
   expect(Array.from(c.read(0, 5))).toEqual([52.1, 52.3, 52.25, 52.125, Number.NaN]);
 });
 
-test("a burst of big steps early in a day keeps the column a byte a row; big steps on most rows do not", () => {
+test("a burst of big steps early in a day keeps the column half a byte a row; big steps on most rows do not", () => {
   // A pump cycling hard for an hour (40 starts and stops), then a quiet day.
   const c = new ExactColumn(1_800);
   const xs = Array.from({ length: 1_600 }, (_, i) => (i < 80 ? (i % 2 ? 7.35 : 0) : [7.35, 7.36, 7.37][i % 3]!));
   xs.forEach((x, i) => c.set(i, x));
-  expect(c.bytesPerRow).toBe(1);
+  expect(c.bytesPerRow).toBe(0.5);
   expect(c.asideCount).toBe(79);
   expect(Array.from(c.read(0, 1_600))).toEqual(xs);
   // Every other row a big step: a list of asides would outweigh a wider store.
@@ -171,4 +172,30 @@ test("a burst of big steps early in a day keeps the column a byte a row; big ste
   ys.forEach((y, i) => d.set(i, y));
   expect(d.bytesPerRow).toBe(2);
   expect(Array.from(d.read(0, 1_600))).toEqual(ys);
+});
+
+test("steps mostly past half a byte but within a byte (a pressure rising a psi a minute) take a byte a row", () => {
+  const c = new ExactColumn(1_800);
+  const xs = Array.from({ length: 1_600 }, (_, i) => Number((40.1 + (i % 20)).toFixed(1)));
+  xs.forEach((x, i) => c.set(i, x));
+  expect(c.bytesPerRow).toBe(1);
+  expect(Array.from(c.read(0, 1_600))).toEqual(xs);
+  c.move(333, 1_600, 1_800);
+  expect(Array.from(c.read(0, 1_267))).toEqual(xs.slice(333));
+});
+
+test("half-byte rows move by odd and even counts, in place and into a bigger store, and clear what follows", () => {
+  const xs = Array.from({ length: 101 }, (_, i) => (i % 9 === 0 ? Number.NaN : (500 + (i % 5)) / 10));
+  for (const from of [0, 1, 2, 7, 59, 60]) {
+    for (const capacity of [101, 160]) {
+      const c = new ExactColumn(101);
+      xs.forEach((x, i) => c.set(i, x));
+      expect(c.bytesPerRow).toBe(0.5);
+      c.move(from, 60, capacity);
+      const kept = xs.slice(from, 60);
+      expect(Array.from(c.read(0, capacity)).map(String)).toEqual([...kept, ...Array(capacity - kept.length).fill(Number.NaN)].map(String));
+      c.set(kept.length, 51);
+      expect(c.get(kept.length)).toBe(51);
+    }
+  }
 });

@@ -20,6 +20,8 @@
  * decimal rescales the column once).
  */
 
+import { MAX_NIBBLE_STEP, MIN_NIBBLE_STEP, NIBBLE_ASIDE, NIBBLE_NA, NIBBLE_ZERO, moveNibbles, nibbleAt, nibbleBytes, putNibble } from "./nibbles.ts";
+
 /** Decimals tried before a column falls back to Float64. */
 export const MAX_DECIMALS = 6;
 const POW10 = Array.from({ length: MAX_DECIMALS + 1 }, (_, k) => 10 ** k);
@@ -39,10 +41,13 @@ const ASIDE8 = -127;
 const ROWS_PER_ASIDE = 8;
 const MIN_ASIDE = 16;
 
-type Store = Int8Array | Int16Array | Int32Array | Float64Array;
+/** Uint8Array: step codes packed two a byte (nibbles.ts); Int8Array: a step a byte. */
+type Store = Uint8Array | Int8Array | Int16Array | Int32Array | Float64Array;
 
 export class ExactColumn {
   private data: Store;
+  /** Rows the column has room for. */
+  private rows: number;
   /** Decimals of the integer modes: a stored n means n / 10^k. */
   private k = 0;
   // Step mode (Int8) only: the `n` carried into row 0 (the last reading before it), the `n` of
@@ -59,17 +64,18 @@ export class ExactColumn {
   private walked = 0;
 
   constructor(capacity: number) {
-    this.data = new Int8Array(capacity).fill(NA8);
+    this.rows = capacity;
+    this.data = new Uint8Array(nibbleBytes(capacity));
   }
 
   /** Rows the column has room for. */
   get capacity(): number {
-    return this.data.length;
+    return this.rows;
   }
 
-  /** Bytes per row now (1, 2, 4 or 8). */
+  /** Bytes per row now (0.5, 1, 2, 4 or 8). */
   get bytesPerRow(): number {
-    return this.data.BYTES_PER_ELEMENT;
+    return this.data instanceof Uint8Array ? 0.5 : this.data.BYTES_PER_ELEMENT;
   }
 
   /** Bytes held (capacity × width; the rows kept aside not counted). */
@@ -89,7 +95,7 @@ export class ExactColumn {
       data[i] = v;
       return;
     }
-    if (data instanceof Int8Array) return this.setStep(data, i, v);
+    if (data instanceof Uint8Array || data instanceof Int8Array) return this.setStep(data, i, v);
     if (v !== v) {
       data[i] = data instanceof Int16Array ? NA16 : NA32;
       return;
@@ -106,7 +112,7 @@ export class ExactColumn {
   /** Row `i`, exactly as written; NaN where there was no reading. */
   get(i: number): number {
     const data = this.data;
-    if (data instanceof Int8Array) return this.read(i, i + 1)[0]!;
+    if (data instanceof Uint8Array || data instanceof Int8Array) return this.read(i, i + 1)[0]!;
     const n = data[i]!;
     if (data instanceof Float64Array) return n;
     if (n === (data instanceof Int16Array ? NA16 : NA32)) return Number.NaN;
@@ -119,6 +125,7 @@ export class ExactColumn {
     if (data instanceof Float64Array) out.set(data.subarray(from, to));
     // One loop per store type: a loop over either would be polymorphic, and this runs for
     // every analysed row of every key at every analysis.
+    else if (data instanceof Uint8Array) this.decodeNibbles(data, from, to, POW10[this.k]!, out);
     else if (data instanceof Int8Array) this.decodeSteps(data, from, to, POW10[this.k]!, out);
     else if (data instanceof Int16Array) decode16(data, from, to, POW10[this.k]!, out);
     else decode32(data, from, to, POW10[this.k]!, out);
@@ -131,7 +138,7 @@ export class ExactColumn {
    */
   move(from: number, to: number, capacity: number): void {
     const data = this.data;
-    if (data instanceof Int8Array) {
+    if (data instanceof Uint8Array || data instanceof Int8Array) {
       // Rows from `to` on hold no reading afterwards: the newest reading is then the last
       // before `to`, and the asides left are those of [from, to).
       let kept = this.asides;
@@ -145,6 +152,11 @@ export class ExactColumn {
       this.aside?.copyWithin(0, gone, kept);
       this.asides = kept - gone;
       this.lastRow = Math.max(-1, Math.min(this.lastRow, to - 1) - from);
+    }
+    this.rows = capacity;
+    if (data instanceof Uint8Array) {
+      this.data = moveNibbles(data, from, to, capacity);
+      return;
     }
     const na = data instanceof Int8Array ? NA8 : data instanceof Float64Array ? Number.NaN : data instanceof Int16Array ? NA16 : NA32;
     if (capacity === data.length) {
@@ -162,10 +174,10 @@ export class ExactColumn {
    * row exactly, in the narrowest store their integers fit; Float64 when none do.
    */
   private widen(v: number): void {
-    const steps = this.data instanceof Int8Array;
+    const steps = this.data instanceof Uint8Array || this.data instanceof Int8Array;
     // Step mode knows its newest row, and no row after it holds a reading: a buffer sized
     // ahead for a day's rows need not decode the day it has not filled yet.
-    const values = this.read(0, steps ? this.lastRow + 1 : this.data.length);
+    const values = this.read(0, steps ? this.lastRow + 1 : this.rows);
     for (let k = this.k; k <= MAX_DECIMALS; k++) {
       if (encode(v, k) === undefined) continue;
       let wide = !fits16(encode(v, k)!);
@@ -183,22 +195,24 @@ export class ExactColumn {
       for (let i = 0; i < values.length; i++) this.set(i, values[i]!);
       return;
     }
-    if (values.length === this.data.length) this.data = values;
+    if (values.length === this.rows) this.data = values;
     else {
-      const all = new Float64Array(this.data.length).fill(Number.NaN);
+      const all = new Float64Array(this.rows).fill(Number.NaN);
       all.set(values);
       this.data = all;
     }
   }
 
   /** Step mode's write: row `i` after every row written so far. */
-  private setStep(data: Int8Array, i: number, v: number): void {
+  private setStep(data: Uint8Array | Int8Array, i: number, v: number): void {
     if (i <= this.lastRow) {
       this.unstep();
       return this.set(i, v);
     }
+    const nibbles = data instanceof Uint8Array;
     if (v !== v) {
-      data[i] = NA8;
+      // A fresh or moved store reads as no reading after its rows already.
+      if (!nibbles) data[i] = NA8;
       this.lastRow = i;
       return;
     }
@@ -213,10 +227,13 @@ export class ExactColumn {
       this.base = this.last = n;
     }
     const step = n - this.last;
-    if (step > ASIDE8 && step <= 127) data[i] = step;
+    if (nibbles && step >= MIN_NIBBLE_STEP && step <= MAX_NIBBLE_STEP) putNibble(data, i, step + NIBBLE_ZERO);
+    else if (!nibbles && step > ASIDE8 && step <= 127) data[i] = step;
     else {
-      if (this.asides >= MIN_ASIDE && (this.asides + 1) * ROWS_PER_ASIDE > data.length) {
-        this.unstep();
+      if (this.asides >= MIN_ASIDE && (this.asides + 1) * ROWS_PER_ASIDE > this.rows) {
+        // Too many asides: half-byte steps become whole bytes, whole bytes whole integers.
+        if (nibbles) this.restep(this.read(0, this.lastRow + 1), true);
+        else this.unstep();
         return this.set(i, v);
       }
       let aside = this.aside;
@@ -226,16 +243,17 @@ export class ExactColumn {
         this.aside = aside;
       }
       aside[this.asides++] = n;
-      data[i] = ASIDE8;
+      if (nibbles) putNibble(data, i, NIBBLE_ASIDE);
+      else data[i] = ASIDE8;
     }
     this.last = n;
     this.lastRow = i;
   }
 
-  /** Re-encodes `values` (the rows up to the newest) in step mode with the current decimals. */
-  private restep(values: Float64Array): void {
+  /** Re-encodes `values` (the rows up to the newest) in step mode with the current decimals, a byte a step if `bytes`. */
+  private restep(values: Float64Array, bytes = this.data instanceof Int8Array): void {
     const rows = this.lastRow;
-    this.data = new Int8Array(this.data.length).fill(NA8);
+    this.data = bytes ? new Int8Array(this.rows).fill(NA8) : new Uint8Array(nibbleBytes(this.rows));
     this.base = this.last = 0;
     this.lastRow = -1;
     this.seen = false;
@@ -246,7 +264,7 @@ export class ExactColumn {
 
   /** Leaves step mode: every row's `n` in the narrowest store that holds them all. */
   private unstep(): void {
-    const values = this.read(0, this.data.length);
+    const values = this.read(0, this.rows);
     let wide = false;
     for (const x of values) if (x === x && !fits16(encode(x, this.k)!)) wide = true;
     this.data = wide ? new Int32Array(values.length) : new Int16Array(values.length);
@@ -256,7 +274,8 @@ export class ExactColumn {
   }
 
   /** Step mode: the `n` of the last reading before row `to` (`base` if none); sets `walked`. */
-  private walk(data: Int8Array, to: number): number {
+  private walk(data: Uint8Array | Int8Array, to: number): number {
+    if (data instanceof Uint8Array) return this.walkNibbles(data, to);
     let n = this.base;
     let a = 0;
     for (let i = 0; i < to; i++) {
@@ -266,6 +285,33 @@ export class ExactColumn {
     }
     this.walked = a;
     return n;
+  }
+
+  private walkNibbles(data: Uint8Array, to: number): number {
+    let n = this.base;
+    let a = 0;
+    for (let i = 0; i < to; i++) {
+      const c = nibbleAt(data, i);
+      if (c === NIBBLE_NA) continue;
+      n = c === NIBBLE_ASIDE ? this.aside![a++]! : n + c - NIBBLE_ZERO;
+    }
+    this.walked = a;
+    return n;
+  }
+
+  private decodeNibbles(data: Uint8Array, from: number, to: number, p: number, out: Float64Array): void {
+    let n = this.walk(data, from);
+    let a = this.walked;
+    const aside = this.aside;
+    for (let i = from; i < to; i++) {
+      const c = nibbleAt(data, i);
+      if (c === NIBBLE_NA) {
+        out[i - from] = Number.NaN;
+        continue;
+      }
+      n = c === NIBBLE_ASIDE ? aside![a++]! : n + c - NIBBLE_ZERO;
+      out[i - from] = n / p;
+    }
   }
 
   private decodeSteps(data: Int8Array, from: number, to: number, p: number, out: Float64Array): void {
