@@ -2,11 +2,12 @@
  * A column of readings stored exactly in as few bytes as they allow. A sensor reports a few
  * decimals (240.3 V, 8.47 A, 52.1 psi, a 572,500-gallon meter total), so a reading is held as
  * the integer `n` of `n / 10^k`. Consecutive readings of a sensor are close (a minute moves a
- * pressure by tenths of a psi and a meter by a few gallons), so the column starts as one byte a
- * row: each row holds its `n`'s step from the reading before it (Int8), and the rare step a
- * byte cannot hold (a pump starting, a first reading) is kept aside with its whole `n`. Rows
- * are written in order (a buffer appends), and read in runs from the start, so a run is summed
- * as it is decoded. A column whose steps are often too big for a byte, or written out of order,
+ * pressure by tenths of a psi and a meter by a few gallons), so the column starts as half a
+ * byte a row: each row holds its `n`'s step from the reading before it (nibbles.ts), and the
+ * rare step that does not fit (a pump starting, a first reading) is kept aside with its whole
+ * `n`. Rows are written in order (a buffer appends), and read in runs from the start, so a run
+ * is summed as it is decoded. A column whose steps are often too big for half a byte takes a
+ * byte a row (Int8); one whose steps are often too big for that, or written out of order,
  * holds every `n` itself: in an Int16Array while every `n` fits, else an Int32Array; and a
  * reading with more decimals than `MAX_DECIMALS`, a huge or a negative-zero one turns it into
  * the Float64 it came as.
@@ -15,26 +16,23 @@
  * gives back the very same double (IEEE division is correctly rounded, and the parsed reading
  * is the double nearest its decimal, so this holds for every reading of up to `k` decimals),
  * and it is checked at every write. `get` and `read` then return exactly what was written —
- * the analytics and the model see the same numbers as with Float64 columns, at a quarter of
+ * the analytics and the model see the same numbers as with Float64 columns, at a sixteenth of
  * the bytes for most keys. The scale and the width only ever grow (a reading with one more
  * decimal rescales the column once).
  */
 
-import { MAX_NIBBLE_STEP, MIN_NIBBLE_STEP, NIBBLE_ASIDE, NIBBLE_NA, NIBBLE_ZERO, moveNibbles, nibbleAt, nibbleBytes, putNibble } from "./nibbles.ts";
+import { MAX_DECIMALS, NA16, NA32, POW10, decode16, decode32, encode, fits16 } from "./scaled-integers.ts";
+import { MAX_NIBBLE_STEP, MIN_NIBBLE_STEP, NIBBLE_ASIDE, NIBBLE_ZERO, decodeNibbles, moveNibbles, nibbleBytes, putNibble, walkNibbles, walkedAsides } from "./nibbles.ts";
 
-/** Decimals tried before a column falls back to Float64. */
-export const MAX_DECIMALS = 6;
-const POW10 = Array.from({ length: MAX_DECIMALS + 1 }, (_, k) => 10 ** k);
-const NA16 = -32768;
-const NA32 = -2147483648;
 /** Step mode: no reading in the row. */
 const NA8 = -128;
 /** Step mode: the row's `n` is kept aside (its step does not fit a byte). */
 const ASIDE8 = -127;
 /**
- * Step mode gives up once more than one row of its capacity in this many is kept aside: an
- * aside takes 4 bytes in its list (up to 8 while the list has room to grow), and the Int16 the
- * column would become takes one byte more on every row. Judged against the capacity, not the
+ * Step mode widens once more than one row of its capacity in this many is kept aside: an
+ * aside takes 4 bytes in its list (up to 8 while the list has room to grow), and the next
+ * width takes half a byte (half-byte steps to byte steps) to a byte (byte steps to Int16) more
+ * on every row, so fewer asides would not pay for it. Judged against the capacity, not the
  * rows written so far: a pump's starts come in bursts, and a burst early in a day must not
  * widen the whole column for good.
  */
@@ -125,7 +123,8 @@ export class ExactColumn {
     if (data instanceof Float64Array) out.set(data.subarray(from, to));
     // One loop per store type: a loop over either would be polymorphic, and this runs for
     // every analysed row of every key at every analysis.
-    else if (data instanceof Uint8Array) this.decodeNibbles(data, from, to, POW10[this.k]!, out);
+    // (Arguments are taken in order: `walk` sets `walked` before it is read.)
+    else if (data instanceof Uint8Array) decodeNibbles(data, from, to, POW10[this.k]!, out, this.walk(data, from), this.walked, this.aside);
     else if (data instanceof Int8Array) this.decodeSteps(data, from, to, POW10[this.k]!, out);
     else if (data instanceof Int16Array) decode16(data, from, to, POW10[this.k]!, out);
     else decode32(data, from, to, POW10[this.k]!, out);
@@ -275,7 +274,11 @@ export class ExactColumn {
 
   /** Step mode: the `n` of the last reading before row `to` (`base` if none); sets `walked`. */
   private walk(data: Uint8Array | Int8Array, to: number): number {
-    if (data instanceof Uint8Array) return this.walkNibbles(data, to);
+    if (data instanceof Uint8Array) {
+      const n = walkNibbles(data, to, this.base, this.aside);
+      this.walked = walkedAsides;
+      return n;
+    }
     let n = this.base;
     let a = 0;
     for (let i = 0; i < to; i++) {
@@ -285,33 +288,6 @@ export class ExactColumn {
     }
     this.walked = a;
     return n;
-  }
-
-  private walkNibbles(data: Uint8Array, to: number): number {
-    let n = this.base;
-    let a = 0;
-    for (let i = 0; i < to; i++) {
-      const c = nibbleAt(data, i);
-      if (c === NIBBLE_NA) continue;
-      n = c === NIBBLE_ASIDE ? this.aside![a++]! : n + c - NIBBLE_ZERO;
-    }
-    this.walked = a;
-    return n;
-  }
-
-  private decodeNibbles(data: Uint8Array, from: number, to: number, p: number, out: Float64Array): void {
-    let n = this.walk(data, from);
-    let a = this.walked;
-    const aside = this.aside;
-    for (let i = from; i < to; i++) {
-      const c = nibbleAt(data, i);
-      if (c === NIBBLE_NA) {
-        out[i - from] = Number.NaN;
-        continue;
-      }
-      n = c === NIBBLE_ASIDE ? aside![a++]! : n + c - NIBBLE_ZERO;
-      out[i - from] = n / p;
-    }
   }
 
   private decodeSteps(data: Int8Array, from: number, to: number, p: number, out: Float64Array): void {
@@ -327,33 +303,5 @@ export class ExactColumn {
       n = c === ASIDE8 ? aside![a++]! : n + c;
       out[i - from] = n / p;
     }
-  }
-}
-
-/** The integer n with n / 10^k === v exactly (and within Int32, not its no-reading mark), if any. */
-function encode(v: number, k: number): number | undefined {
-  const p = POW10[k]!;
-  const n = Math.round(v * p);
-  if (n / p !== v || n > 2147483647 || n < -2147483647) return undefined;
-  // -0 would come back as +0.
-  if (v === 0 && 1 / v < 0) return undefined;
-  return n;
-}
-
-function fits16(n: number): boolean {
-  return n <= 32767 && n >= -32767;
-}
-
-function decode16(data: Int16Array, from: number, to: number, p: number, out: Float64Array): void {
-  for (let i = from; i < to; i++) {
-    const n = data[i]!;
-    out[i - from] = n === NA16 ? Number.NaN : n / p;
-  }
-}
-
-function decode32(data: Int32Array, from: number, to: number, p: number, out: Float64Array): void {
-  for (let i = from; i < to; i++) {
-    const n = data[i]!;
-    out[i - from] = n === NA32 ? Number.NaN : n / p;
   }
 }

@@ -44,6 +44,35 @@ export function moveNibbles(data: Uint8Array, from: number, to: number, rows: nu
   return out;
 }
 
+/** How many rows kept aside the last `walkNibbles` passed. */
+export let walkedAsides = 0;
+
+/** The `n` of the last reading before row `to`, from `base` (the `n` carried into row 0); sets `walkedAsides`. */
+export function walkNibbles(data: Uint8Array, to: number, base: number, aside: Int32Array | null): number {
+  let n = base;
+  let a = 0;
+  for (let i = 0; i < to; i++) {
+    const c = nibbleAt(data, i);
+    if (c === NIBBLE_NA) continue;
+    n = c === NIBBLE_ASIDE ? aside![a++]! : n + c - NIBBLE_ZERO;
+  }
+  walkedAsides = a;
+  return n;
+}
+
+/** Rows [from, to) as `n / p` into `out` (NaN where no reading), from `n`, the last reading before `from`, and `a` asides passed. */
+export function decodeNibbles(data: Uint8Array, from: number, to: number, p: number, out: Float64Array, n: number, a: number, aside: Int32Array | null): void {
+  for (let i = from; i < to; i++) {
+    const c = nibbleAt(data, i);
+    if (c === NIBBLE_NA) {
+      out[i - from] = Number.NaN;
+      continue;
+    }
+    n = c === NIBBLE_ASIDE ? aside![a++]! : n + c - NIBBLE_ZERO;
+    out[i - from] = n / p;
+  }
+}
+
 /** Rows from `row` on read as no reading. */
 function clearFrom(data: Uint8Array, row: number): void {
   if (row & 1) putNibble(data, row, NIBBLE_NA);
