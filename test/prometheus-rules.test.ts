@@ -6,6 +6,8 @@
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RULE_NAMES } from "../src/analytics/trigger.ts";
+import { judge } from "../src/status/verdict.ts";
 
 const DIR = join(import.meta.dir, "..", "deploy", "prometheus");
 const RULE_FILES = readdirSync(DIR).filter((f) => f.endsWith("rules.yml"));
@@ -40,6 +42,31 @@ test("every recording rule is the subject of a unit test", () => {
   const tested = new Set(TEST_FILES.flatMap((f) => testedExprs(readFileSync(join(DIR, f), "utf8"))));
   expect(recorded.length).toBeGreaterThan(0);
   expect(recorded.filter((name) => !tested.has(name))).toEqual([]);
+});
+
+/** The `rule` matcher (`=~` or `!~`) of an alert's expression, as an anchored RegExp, as PromQL anchors it. */
+function ruleMatcher(yaml: string, alert: string): { negated: boolean; re: RegExp } {
+  const block = yaml.split(/^\s*-\s*alert:\s*/m).find((b) => b.startsWith(`${alert}\n`));
+  const m = block && /^\s*expr:.*\brule\s*(=~|!~)\s*"([^"]+)"/m.exec(block);
+  if (!m) throw new Error(`no rule matcher in the expression of ${alert}`);
+  return { negated: m[1] === "!~", re: new RegExp(`^(?:${m[2]})$`) };
+}
+
+test("the leak and pump alerts take each rule as the status page's verdict does", () => {
+  // The page says "possible leak" or "pump fault" from these rules with the leak model off;
+  // the alerts must say the same, or a rule added to one side only goes unalerted.
+  const yaml = readFileSync(join(DIR, "nightowl-rules.yml"), "utf8");
+  const selects = (alert: string, rule: string) => {
+    const { negated, re } = ruleMatcher(yaml, alert);
+    return re.test(rule) !== negated;
+  };
+  const byAlerts = RULE_NAMES.map((rule) => ({ rule, leak: selects("NightowlLeakRuleFired", rule), pump: selects("NightowlPumpFault", rule) }));
+  const byPage = RULE_NAMES.map((rule) => {
+    const { alarms } = judge([rule]);
+    return { rule, leak: alarms.has("leak"), pump: alarms.has("pump") };
+  });
+  expect(byAlerts).toEqual(byPage);
+  expect(byPage.some((r) => r.leak) && byPage.some((r) => r.pump) && byPage.some((r) => !r.leak && !r.pump)).toBe(true);
 });
 
 test("the scrape configuration loads every rule file", () => {
