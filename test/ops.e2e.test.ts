@@ -154,9 +154,21 @@ async function seriesCount(expr: string): Promise<{ count: number; error?: strin
   return { count: Array.isArray(body.data?.result) ? body.data.result.length : 1 };
 }
 
+/**
+ * Alerts on families `run --demo` does not export: the per-account ones exist only with
+ * NIGHTOWL_ACCOUNTS_FILE (src/commands/accounts.test.ts scrapes them; promtool's unit tests fire
+ * the alert). The healthy-demo check still evaluates them.
+ */
+const NOT_IN_THE_DEMO = new Set(["alert: NightowlAccountPollFailing"]);
+
+/** The expressions that must find series in Prometheus scraping the demo. */
+function expectedInDemo(): NamedExpr[] {
+  return [...dashboard, ...alerts].filter((e) => !NOT_IN_THE_DEMO.has(e.source));
+}
+
 async function evaluateAll(): Promise<NamedExpr[]> {
   const missing: NamedExpr[] = [];
-  for (const e of [...dashboard, ...alerts]) {
+  for (const e of expectedInDemo()) {
     const r = await seriesCount(e.expr);
     found.set(e.expr, r);
     if (r.count <= 0) missing.push(e);
@@ -248,7 +260,8 @@ test("the expression helpers: Grafana macros, label_values and a comparison's le
 test.skipIf(!HAS_PROMETHEUS)("every dashboard and alert-rule expression finds series in Prometheus scraping run --demo", () => {
   expect(dashboard.length).toBeGreaterThan(10);
   expect(alerts.length).toBeGreaterThanOrEqual(5);
-  const missing = [...dashboard, ...alerts]
+  expect(alerts.filter((a) => NOT_IN_THE_DEMO.has(a.source)).length).toBe(NOT_IN_THE_DEMO.size);
+  const missing = expectedInDemo()
     .filter((e) => (found.get(e.expr)?.count ?? 0) <= 0)
     .map((e) => `${e.source}: ${e.expr}${found.get(e.expr)?.error ? `  (error: ${found.get(e.expr)!.error})` : ""}`);
   // Listed in full, so the families still to be wired are named in the failure.
