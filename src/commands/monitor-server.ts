@@ -60,8 +60,9 @@ function startServer(options: MonitorServerOptions): MetricsServer {
 }
 
 /**
- * The start-up line: the bound address, a URL that reaches it from this machine, the portal and
- * the interval (in simulated seconds when the demo clock is sped up by `timeScale`).
+ * The start-up line: the bound address, a URL that reaches it from this machine, the status
+ * page's URL (the owner's view, at `/`: the one address most owners need), the portal and the
+ * interval (in simulated seconds when the demo clock is sped up by `timeScale`).
  */
 export function servingLine(config: Config, server: MetricsServer, portalUrl: string, intervalMs: number, timeScale: number, shard: Shard | undefined): string {
   const every = timeScale === 1 ? `${config.pollIntervalSeconds} s` : `${config.pollIntervalSeconds} simulated s (${formatSeconds(intervalMs / 1000)} s real)`;
@@ -69,7 +70,8 @@ export function servingLine(config: Config, server: MetricsServer, portalUrl: st
   // 0.0.0.0 is every interface, not an address to open.
   const bound = `${config.metricsHost.includes(":") ? `[${config.metricsHost}]` : config.metricsHost}:${server.port}`;
   const reach = ["0.0.0.0", "::", "[::]", ""].includes(config.metricsHost) ? "every interface" : "this address only";
-  return `Serving metrics on ${server.url} (bound to ${bound}: ${reach}; also /healthz, /readyz); polling ${portalUrl} every ${every}${which}`;
+  const page = new URL("/", server.url).href;
+  return `Serving metrics on ${server.url} (bound to ${bound}: ${reach}; status page for a browser at ${page}; also /healthz, /readyz); polling ${portalUrl} every ${every}${which}`;
 }
 
 function formatSeconds(seconds: number): string {
