@@ -54,7 +54,7 @@ export interface SiteOutcome {
   faWhen: string[];
   /** Each false-alarm episode in detail, for `--explain`. */
   faDetail: FalseAlarm[];
-  /** Alarm episodes starting 1–48 h after a leak ended (the windows still full of it). */
+  /** Alarm episodes starting 1–48 h after a leak ended (the windows still full of it), not during the next leak. */
   afterLeakEpisodes: number;
   leaks: LeakOutcome[];
 }
@@ -105,7 +105,9 @@ export function runSite(setup: SiteSetup): SiteOutcome {
       rows: inside.length, forestRows: inside.filter((r) => !r.rules.some(raisesAlarm)).length,
     };
   });
-  const afterLeak = episodes.filter(([a]) => setup.leaks.some((l) => a >= l.startMs + LEAK_HOURS * HOUR + TAIL_MS && a < l.startMs + (LEAK_HOURS + 48) * HOUR));
+  // An episode that begins while the next leak runs (or in its tail) is that leak being found, not the last one's echo.
+  const duringLeak = (a: number) => setup.leaks.some((l) => a >= l.startMs && a < l.startMs + LEAK_HOURS * HOUR + TAIL_MS);
+  const afterLeak = episodes.filter(([a]) => !duringLeak(a) && setup.leaks.some((l) => a >= l.startMs + LEAK_HOURS * HOUR + TAIL_MS && a < l.startMs + (LEAK_HOURS + 48) * HOUR));
   return {
     setup,
     trainRows: summary.samples,
