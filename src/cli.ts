@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { exitCodeFor, NightowlError } from "./errors.ts";
-import { escapeControl } from "./log.ts";
+import { fatalLine } from "./log.ts";
 import { COMMIT, VERSION } from "./version.ts";
 import { eventsCommand } from "./commands/events.ts";
 import { fetchHistoryCommand } from "./commands/fetch-history.ts";
@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof NightowlError) {
-      process.stderr.write(`nightowl: ${escapeControl(error.message)}\n`);
+      process.stderr.write(fatalLine(error.message));
       return exitCodeFor(error);
     }
     process.stderr.write(`nightowl: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);

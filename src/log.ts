@@ -20,7 +20,11 @@ export type LogLevel = "error" | "warn" | "info" | "debug";
 /** A logger that drops everything; the default for core functions called from tests. */
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
+/** The format of the log this process writes to standard error, once a command opened it. */
+let processLogFormat: LogFormat = "text";
+
 export function createLogger(options: { format: LogFormat; level: LogLevel; write?: (line: string) => void }): Logger {
+  if (!options.write) processLogFormat = options.format;
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const consola: ConsolaInstance = createConsola({
     level: LogLevels[options.level],
@@ -45,6 +49,16 @@ export function createLogger(options: { format: LogFormat; level: LogLevel; writ
     debug: (m, f) => consola.debug(m, f),
     enabled: (level) => consola.level >= LogLevels[level],
   };
+}
+
+/**
+ * The one line a command's failure ends with, on standard error: `nightowl: …` as a person
+ * reads it, or, when the log is JSON (the systemd unit's journal), one more JSON object so a
+ * log shipper does not meet a line it cannot parse at the moment that matters most.
+ */
+export function fatalLine(message: string, format: LogFormat = processLogFormat): string {
+  if (format === "json") return JSON.stringify({ time: new Date().toISOString(), level: "fatal", msg: message }) + "\n";
+  return `nightowl: ${escapeControl(message)}\n`;
 }
 
 /**

@@ -118,6 +118,11 @@ test("poll-once (report, --json, --textfile, --password-file, JSON log), right a
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("401");
     expectClean(`poll-once ${args.join(" ")} with a wrong password`, r);
+    if (args.includes("json") && args.includes("--log-format")) {
+      // A journal's log shipper reads every line as JSON, the failure's last line too.
+      const lines = r.stderr.trimEnd().split("\n").map((l) => JSON.parse(l) as { level: string; msg: string });
+      expect(lines.at(-1)).toMatchObject({ level: "fatal", msg: expect.stringContaining("401") });
+    }
   }
 });
 
