@@ -62,7 +62,7 @@ describe("parseShard", () => {
   });
 
   test("auto/n needs a host name ending in an ordinal below n", () => {
-    expect(() => parseShard("auto/3", "nightowl", "--shard")).toThrow('--shard="auto/3" takes the shard from the host name\'s ordinal, but the host name "nightowl" does not end in -<number>');
+    expect(() => parseShard("auto/3", "nightowl", '--shard "auto/3"')).toThrow('--shard "auto/3" takes the shard from the host name\'s ordinal, but the host name "nightowl" does not end in -<number>');
     expect(() => parseShard("auto/3", "nightowl-3")).toThrow("ends in 3, not below 3");
   });
 });

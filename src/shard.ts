@@ -34,12 +34,12 @@ export function isShardSpec(text: string): boolean {
 /**
  * The shard `text` names. `auto/n` takes the index from the ordinal at the end of `hostname`
  * (a StatefulSet's pod `nightowl-2` is shard 2), so every pod of one template finds its own.
- * @throws NightowlError E_CONFIG naming `source` when the text or the host name does not fit
+ * @throws NightowlError E_CONFIG naming the setting as `given` (its flag or its variable, with the value) when the text or the host name does not fit
  */
-export function parseShard(text: string, hostname: string, source = "NIGHTOWL_SHARD"): Shard {
+export function parseShard(text: string, hostname: string, given = `NIGHTOWL_SHARD=${JSON.stringify(text)}`): Shard {
   const m = SPEC.exec(text.trim());
   if (!m || !isShardSpec(text)) {
-    throw new NightowlError("E_CONFIG", `${source}=${JSON.stringify(text)} is not allowed: expected i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}, or auto/n`);
+    throw new NightowlError("E_CONFIG", `${given} is not allowed: expected i/n with 0 ≤ i < n ≤ ${MAX_SHARDS}, or auto/n`);
   }
   const count = Number(m[2]);
   if (m[1] !== "auto") return { index: Number(m[1]), count };
@@ -48,7 +48,7 @@ export function parseShard(text: string, hostname: string, source = "NIGHTOWL_SH
   if (!(index < count)) {
     throw new NightowlError(
       "E_CONFIG",
-      `${source}=${JSON.stringify(text)} takes the shard from the host name's ordinal, but the host name ${JSON.stringify(hostname)} ${ordinal ? `ends in ${index}, not below ${count}` : "does not end in -<number>"}`,
+      `${given} takes the shard from the host name's ordinal, but the host name ${JSON.stringify(hostname)} ${ordinal ? `ends in ${index}, not below ${count}` : "does not end in -<number>"}`,
     );
   }
   return { index, count };

@@ -149,3 +149,11 @@ test("stop() ends a poll hung on a slow portal and closes the server", async () 
   expect(refused).toBe("refused");
   sim.faults.add({ kind: "clear" });
 });
+
+test.each([
+  ["the flag", { flags: { shard: "auto/2" } }, '--shard "auto/2"'],
+  ["the variable", { env: { NIGHTOWL_SHARD: "auto/2" } }, 'NIGHTOWL_SHARD="auto/2"'],
+])("auto/n on a host name without an ordinal, given by %s: the line names it as given, before anything starts", async (_name, sources, named) => {
+  const config = loadConfig({ env: {}, ...sources });
+  await expect(startMonitor(config, silentLogger, { hostname: "nightowl" })).rejects.toThrow(`${named} takes the shard from the host name's ordinal, but the host name "nightowl" does not end in -<number>`);
+});

@@ -92,7 +92,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   // Real milliseconds between polls: the interval is simulated time when the demo clock is sped up.
   const timeScale = options.demo === true && options.demoSpeed !== undefined ? options.demoSpeed : 1;
   const intervalMs = (config.pollIntervalSeconds * 1000) / timeScale;
-  const shard = config.shard === undefined ? undefined : parseShard(config.shard, options.hostname ?? hostname());
+  const shard = config.shard === undefined ? undefined : parseShard(config.shard, options.hostname ?? hostname(), givenSetting(config, "shard", JSON.stringify(config.shard)));
   // One bound on calls per portal for the whole process: polls, the warm-up and every account
   // on it; a portal that hangs holds only its own slots.
   const gates = new Map<string, RequestGate>();
