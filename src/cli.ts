@@ -80,13 +80,17 @@ function plainDefaults(command: Command): void {
 function helpCommand(program: Command): Command {
   return new Command("help")
     .description("show the help of a command (or of nightowl)")
-    .argument("[command]", "the command")
-    .action((name?: string) => {
-      if (name === undefined) return program.outputHelp();
-      const command = program.commands.find((c) => c.name() === name && c.name() !== "help");
-      if (!command) {
-        const names = program.commands.map((c) => c.name()).filter((n) => n !== "help");
-        throw new NightowlError("E_USAGE", `unknown command ${JSON.stringify(name)}: expected one of ${names.join(", ")}`);
+    .argument("[command...]", "the command, and its subcommand (help events add)")
+    .action((path: string[]) => {
+      let command = program;
+      for (const name of path) {
+        const sub = command.commands.find((c) => c.name() === name && c.name() !== "help");
+        if (!sub) {
+          const names = command.commands.map((c) => c.name()).filter((n) => n !== "help");
+          const what = command === program ? "command" : `subcommand of ${command.name()}`;
+          throw new NightowlError("E_USAGE", `unknown ${what} ${JSON.stringify(name)}: expected one of ${names.join(", ")}`);
+        }
+        command = sub;
       }
       command.outputHelp();
     });

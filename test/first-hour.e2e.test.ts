@@ -19,13 +19,17 @@ afterAll(async () => {
   await sim.stop();
 });
 
-test("help for an unknown command: one line, exit 2; a known one prints its help", async () => {
+test("help for an unknown command: one line, exit 2; a known one (or a subcommand: help events add) prints its help", async () => {
   const nope = await runCli(["help", "nope"]);
   expect([nope.code, nope.stdout]).toEqual([2, ""]);
   expect(nope.stderr).toMatch(/^nightowl: unknown command "nope": expected one of run, poll-once, fetch-history, train, score, [a-z, -]+\n$/);
   const score = await runCli(["help", "score"]);
   expect(score.code).toBe(0);
   expect(score.stdout).toContain("Usage: nightowl score [options]");
+  const add = await runCli(["help", "events", "add"]);
+  expect([add.code, add.stdout.split("\n")[0]]).toEqual([0, "Usage: nightowl events add [options]"]);
+  const nested = await runCli(["help", "events", "nope"]);
+  expect([nested.code, nested.stderr]).toEqual([2, 'nightowl: unknown subcommand of events "nope": expected one of add, list, remove\n']);
 });
 
 test.each([
