@@ -8,8 +8,11 @@
  *   bun bench/export-cpu.ts [--devices 2000] [--polls 8]
  *
  * Reports CPU milliseconds a poll (user + system, this process, best and median of the polls
- * after the first) per step. Figures are reported, never asserted.
+ * after the first) per step, and the heap the families hold after the last poll (after a full
+ * collection, above the heap before the first; the last verdicts they keep included). Figures
+ * are reported, never asserted.
  */
+import { heapStats } from "bun:jsc";
 import { numberArg } from "./child-log.ts";
 import { DeviceFamily, seriesDevice } from "../src/metrics/device-family.ts";
 import { renderGzipped } from "../src/metrics/exposition.ts";
@@ -24,6 +27,12 @@ const POLLS = numberArg("--polls", 8);
 const KEYS = ["S1", "S2", "P1V1", "P1V2", "P1V3", "P1C1", "P1C2", "P1C3", "P1F", "Tank", "Level1", "Meter", "Temp"];
 const FEATURES = Array.from({ length: 47 }, (_, i) => `feature_${i}`);
 
+/** The live heap, after a full collection. */
+const liveHeap = () => {
+  Bun.gc(true);
+  return heapStats().heapSize;
+};
+const heapAtStart = liveHeap();
 const registry = createRegistry();
 const telemetry = registerTelemetryMetrics(registry);
 const ml = registerMlMetrics(registry);
@@ -84,3 +93,5 @@ const stat = (xs: number[]) => {
 };
 console.log(`${DEVICES} devices, ${POLLS} polls; gzip page ${(size / 1024).toFixed(0)} KiB`);
 for (const [step, xs] of Object.entries(times)) console.log(`${step.padEnd(10)} ${stat(xs)}`);
+const held = liveHeap() - heapAtStart;
+console.log(`heap held ${(held / 1e6).toFixed(1)} MB, ${(held / DEVICES / 1024).toFixed(1)} KiB a device`);
