@@ -116,7 +116,7 @@ export const SETTINGS = {
   mlInferenceInterval: { env: "NIGHTOWL_ML_INFERENCE_INTERVAL", flag: "--ml-inference-interval <polls>", ...bounded((r) => `score every N polls (${r})`, 1, 10_000, "polls"), default: "5" },
   warmupHours: { env: "NIGHTOWL_WARMUP_HOURS", flag: "--warmup-hours <hours>", ...bounded((r) => `hours of history read per device at start to fill the analytics and ML windows (${r}; 0 = none)`, 0, 360, "hours"), default: "48" },
   stateDir: { env: "NIGHTOWL_STATE_DIR", flag: "--state-dir <dir>", help: "folder of what nightowl keeps between runs: events.json, the owner's events (docs/events.md)", schema: text(), default: "state" },
-  timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' IANA time zone, for night, weekday and day boundaries; local = the machine's (TZ, else /etc/localtime, else UTC)", schema: timeZone(), default: "local" },
+  timezone: { env: "NIGHTOWL_TIMEZONE", flag: "--timezone <tz>", help: "the sites' IANA time zone, for night, weekday and day boundaries in every command; local = the machine's (TZ, else /etc/localtime, else UTC); unset with --demo, the demo sites' America/Denver; never the leak model's (one trained in another zone is warned of)", schema: timeZone(), default: "local" },
   powerFactor: { env: "NIGHTOWL_POWER_FACTOR", flag: "--power-factor <pf>", help: "pump power factor for energy (0–1]", schema: numberSetting({ integer: false, min: 0, max: 1, minExclusive: true }), default: "0.8" },
   notifyUrls: {
     env: "NIGHTOWL_NOTIFY_URL",

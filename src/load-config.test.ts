@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Command } from "commander";
 import { SETTINGS } from "./config.ts";
-import { givenSetting, loadConfig, parseDotenv, requireCredentials, secretFlagWarnings, unknownVariables } from "./load-config.ts";
+import { givenSetting, loadConfig, parseDotenv, requireCredentials, secretFlagWarnings, timeZoneOrigin, unknownVariables } from "./load-config.ts";
 import { addSettingOptions, settingFlags } from "./setting-flags.ts";
 import { NightowlError } from "./errors.ts";
 
@@ -36,6 +36,22 @@ describe("defaults", () => {
     expect(loadConfig({ env: {}, localTimeZone: "America/Denver" }).timezone).toBe("America/Denver");
     expect(loadConfig({ env: { NIGHTOWL_TIMEZONE: "local" }, localTimeZone: "Europe/Paris" }).timezone).toBe("Europe/Paris");
     expect(loadConfig({ env: { NIGHTOWL_TIMEZONE: "Asia/Tokyo" }, localTimeZone: "America/Denver" }).timezone).toBe("Asia/Tokyo");
+  });
+
+  test.each([
+    ["the flag", { NIGHTOWL_TIMEZONE: "America/Chicago" }, { timezone: "Asia/Tokyo" }, "", "Asia/Tokyo", "setting"],
+    ["the variable", { NIGHTOWL_TIMEZONE: "America/Chicago" }, {}, "", "America/Chicago", "setting"],
+    ["the variable from .env", {}, {}, "NIGHTOWL_TIMEZONE=America/Boise", "America/Boise", "setting"],
+    ["the known sites' zone when none is named", {}, {}, "", "America/Denver", "sites"],
+    ["the machine's when the variable says local, even for known sites", { NIGHTOWL_TIMEZONE: "local" }, {}, "", "Europe/Paris", "machine"],
+  ] as const)("the sites' zone by the one rule: %s", (_name, env, flags, dotenv, zone, origin) => {
+    const config = loadConfig({ env: { ...env }, flags: { ...flags }, dotenv, localTimeZone: "Europe/Paris", sitesTimeZone: "America/Denver" });
+    expect([config.timezone, timeZoneOrigin(config)]).toEqual([zone, origin]);
+  });
+
+  test("without known sites, the machine's zone, and it says so", () => {
+    const config = loadConfig({ env: {}, localTimeZone: "Europe/Paris" });
+    expect([config.timezone, timeZoneOrigin(config)]).toEqual(["Europe/Paris", "machine"]);
   });
 
   test("accept the bounds themselves", () => {

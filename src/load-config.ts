@@ -19,7 +19,20 @@ export interface ConfigSources {
   readFile?: (path: string) => string;
   /** The machine's IANA zone, which NIGHTOWL_TIMEZONE=local (the default) means; UTC if not given. */
   localTimeZone?: string;
+  /**
+   * The zone of the sites being watched when the program knows it (the demo's simulated sites):
+   * taken when neither the flag nor the variable names a zone, before the machine's.
+   */
+  sitesTimeZone?: string;
 }
+
+/**
+ * Why the sites' zone is the one it is, the one rule every command follows: named by the flag or
+ * the variable (`setting`), else the known sites' zone (`sites`, the demo's), else the machine's
+ * (`machine`, also when the setting says `local`). Never the leak model's: a model trained in
+ * another zone is warned of (src/ml/model-zone.ts), not followed.
+ */
+export type TimeZoneOrigin = "setting" | "sites" | "machine";
 
 /** Parses `KEY=value` lines; `#` comments, `export ` prefixes and quotes as shells write them. */
 export function parseDotenv(source: string): Record<string, string> {
@@ -47,26 +60,38 @@ export function loadConfig(sources: ConfigSources): Config {
   const raw: Record<string, string> = {};
   const origin: Record<string, string> = {};
   const suffix: Record<string, string> = {};
+  let zoneNamed = false;
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const flagValue = sources.flags?.[name];
     const flagName = s.flag.split(" ")[0]!;
     if (flagValue !== undefined && flagValue !== false) {
       raw[name] = flagValue === true ? "true" : String(flagValue);
       origin[name] = flagName;
+      zoneNamed ||= name === "timezone";
     } else if (sources.env[s.env] !== undefined) {
       raw[name] = sources.env[s.env]!;
       origin[name] = s.env;
+      zoneNamed ||= name === "timezone";
     } else if (dotenv[s.env] !== undefined) {
       raw[name] = dotenv[s.env]!;
       origin[name] = s.env;
       suffix[name] = " (from .env)";
+      zoneNamed ||= name === "timezone";
     } else if ("default" in s) {
       raw[name] = s.default;
       origin[name] = s.env;
     }
   }
 
-  if (raw.timezone?.trim().toLowerCase() === "local") raw.timezone = sources.localTimeZone ?? "UTC";
+  // The one place the sites' zone is decided (TimeZoneOrigin): named, else the known sites', else the machine's.
+  let zoneOrigin: TimeZoneOrigin = "setting";
+  if (!zoneNamed && sources.sitesTimeZone !== undefined) {
+    raw.timezone = sources.sitesTimeZone;
+    zoneOrigin = "sites";
+  } else if (raw.timezone?.trim().toLowerCase() === "local") {
+    raw.timezone = sources.localTimeZone ?? "UTC";
+    zoneOrigin = "machine";
+  }
 
   // Secrets from their files first, so a file's value meets the same schema as the variable's.
   const fromFile: Record<string, string> = {};
@@ -106,6 +131,7 @@ export function loadConfig(sources: ConfigSources): Config {
   const config = result.output as Config;
 
   SOURCES.set(config, Object.fromEntries(Object.keys(origin).map((name) => [name, { origin: origin[name]!, suffix: suffix[name] ?? "" }])));
+  ZONE_ORIGINS.set(config, zoneOrigin);
   if ((config.metricsAuthUsername === undefined) !== (config.metricsAuthPassword === undefined)) {
     throw new NightowlError("E_CONFIG", "NIGHTOWL_METRICS_AUTH_USERNAME and NIGHTOWL_METRICS_AUTH_PASSWORD go together: set both or neither");
   }
@@ -114,6 +140,13 @@ export function loadConfig(sources: ConfigSources): Config {
 
 /** Where each setting of a loaded Config came from: its flag, or its variable (from .env or not). */
 const SOURCES = new WeakMap<Config, Readonly<Record<string, { origin: string; suffix: string }>>>();
+
+const ZONE_ORIGINS = new WeakMap<Config, TimeZoneOrigin>();
+
+/** Why `config.timezone` is the zone it is; `setting` for a Config not made by `loadConfig`. */
+export function timeZoneOrigin(config: Config): TimeZoneOrigin {
+  return ZONE_ORIGINS.get(config) ?? "setting";
+}
 
 /**
  * Setting `name` with `value` as the user gave it, for a message about it: `--max-memory-mb 64`

@@ -43,21 +43,21 @@ test("train on a multi-megabyte CSV writes the model the library fits on the fil
 test("score writes, device by device, exactly the verdicts of scoring everything at once", async () => {
   const model = loadModelFile(modelPath);
   const frames = await readHistoryCsv(csv);
-  const csvOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--format", "csv", "--log-level", "error"]);
+  const csvOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--timezone", "UTC", "--format", "csv", "--log-level", "error"]);
   expect(csvOut.code).toBe(0);
   const rows = scoreReplay(model, frames, { topFeatures: 5 });
   expect(rows.length).toBeGreaterThan(10_000);
   expect(csvOut.stdout).toBe(scoresCsv(rows));
 
-  const jsonOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--format", "json", "--log-level", "error"]);
+  const jsonOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--timezone", "UTC", "--format", "json", "--log-level", "error"]);
   expect(jsonOut.code).toBe(0);
   const parsed = JSON.parse(jsonOut.stdout) as { timestamp: number; device_id: string; anomaly_score: number; is_anomaly: number }[];
   expect(parsed.map((p) => [p.timestamp, p.device_id, p.anomaly_score, p.is_anomaly])).toEqual(rows.map((r) => [r.ts, r.deviceId, Number(r.decision.toFixed(6)) + 0, r.isAnomaly ? 1 : 0]));
 
-  const tableOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--log-level", "error"]);
+  const tableOut = await runCli(["score", "--from-file", csv, "--model-path", modelPath, "--timezone", "UTC", "--log-level", "error"]);
   expect(tableOut.code).toBe(0);
   const tableRows = scoreReplay(model, frames, { topFeatures: 3 });
-  expect(tableOut.stdout).toBe(scoresTable(model, tableRows));
+  expect(tableOut.stdout).toBe(scoresTable(model, tableRows, "UTC"));
   expect(tableOut.stdout.match(/^Device: /gm)?.length).toBe(3);
 }, 120_000);
 

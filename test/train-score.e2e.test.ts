@@ -22,8 +22,9 @@ const testCsv = join(dir, "test.csv");
 const modelPath = join(dir, "users", "e2e", "leak_detector.json");
 let testRows = 0;
 
+/** The sites' zone set once, as a deployment does, so train and score count the same nights. */
 function run(...args: string[]) {
-  const p = Bun.spawnSync([bun, cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync([bun, cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", NIGHTOWL_TIMEZONE: "Etc/GMT+7" }, stdout: "pipe", stderr: "pipe" });
   return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 

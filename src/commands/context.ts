@@ -1,15 +1,18 @@
 /**
  * What every command needs before it calls the core: its validated Config (flags, then the
- * environment, then `.env` in the working directory) and a logger made from it.
+ * environment, then `.env` in the working directory) and a logger made from it. Every command
+ * takes the sites' zone from here, by one rule (load-config.ts's TimeZoneOrigin): --timezone,
+ * else NIGHTOWL_TIMEZONE, else with --demo the demo sites' zone, else the machine's.
  */
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import { loadConfig, secretFlagWarnings, unknownVariables } from "../load-config.ts";
+import { loadConfig, secretFlagWarnings, settingSource, timeZoneOrigin, unknownVariables } from "../load-config.ts";
 import { settingFlags } from "../setting-flags.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { localTimeZone, type LocalZone } from "./local-zone.ts";
+import { DEMO } from "./portal.ts";
 
 export interface CommandContext {
   config: Config;
@@ -27,6 +30,7 @@ export function commandContext(options: Record<string, unknown>): CommandContext
     flags,
     dotenv: existsSync(dotenvPath) ? readFileSync(dotenvPath, "utf8") : undefined,
     localTimeZone: localZone.timeZone,
+    sitesTimeZone: options.demo === true ? DEMO.timeZone : undefined,
   });
   // --quiet is errors only, whatever the level: cron mails whatever reaches stderr.
   const log = createLogger({ format: config.logFormat, level: options.quiet === true ? "error" : config.logLevel });
@@ -46,10 +50,22 @@ export function print(text: string): void {
 }
 
 /**
- * The zone the command counts nights and days in, and why: "America/Denver (this machine's
- * zone, from /etc/localtime)", or just the name when the user or the demo chose it.
+ * The zone the command counts nights and days in, and why: "Asia/Tokyo (--timezone)",
+ * "America/Chicago (NIGHTOWL_TIMEZONE)", "America/Denver (the demo sites' zone)" or
+ * "Europe/Berlin (this machine's zone, from TZ)".
  */
-export function describeTimeZone({ config, localZone }: CommandContext, given: boolean): string {
-  if (given || config.timezone !== localZone.timeZone) return config.timezone;
-  return localZone.source === "default" ? `${config.timezone} (no local zone found: TZ unset, no /etc/localtime)` : `${config.timezone} (this machine's zone, from ${localZone.source})`;
+export function describeTimeZone({ config, localZone }: Pick<CommandContext, "config" | "localZone">): string {
+  switch (timeZoneOrigin(config)) {
+    case "setting":
+      return `${config.timezone} (${settingSource(config, "timezone")})`;
+    case "sites":
+      return `${config.timezone} (the demo sites' zone)`;
+    case "machine":
+      return localZone.source === "default" ? `${config.timezone} (no local zone found: TZ unset, no /etc/localtime)` : `${config.timezone} (this machine's zone, from ${localZone.source})`;
+  }
+}
+
+/** Logs the zone the command counts in, the same line in every command that tells times of day. */
+export function logTimeZone(context: CommandContext): void {
+  context.log.info(`Nights and days are counted in ${describeTimeZone(context)}`);
 }

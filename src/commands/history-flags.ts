@@ -18,7 +18,7 @@ import { fetchPrometheusHistory } from "../history/prometheus-source.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { addQuietOption } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
-import { openPortal, withDemoTimeZone } from "./portal.ts";
+import { openPortal } from "./portal.ts";
 import { withFlagNames } from "./flag-names.ts";
 import { checkPrometheusAuth, prometheusAuth, type PrometheusAuthFlags } from "./prometheus-auth.ts";
 
@@ -150,11 +150,9 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
 
 /**
  * The flags that are settings of the configuration: all but the deprecated spelling of
- * Prometheus' credentials (`--username/--password` with `--from-prometheus`); with --demo,
- * the demo sites' zone.
+ * Prometheus' credentials (`--username/--password` with `--from-prometheus`).
  */
 export function configFlags(options: Record<string, unknown>): Record<string, unknown> {
-  if (options.demo === true) return withDemoTimeZone(options);
   if (!options.fromPrometheus) return options;
   const { username: _u, password: _p, ...rest } = options;
   return rest;

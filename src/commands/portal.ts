@@ -21,11 +21,6 @@ import { startSimulator } from "../sim/server.ts";
  */
 export const DEMO = { devices: 3, speed: 60, seed: 42, timeZone: "America/Denver" } as const;
 
-/** Command options with the demo sites' time zone filled in, unless the user set a zone. */
-export function withDemoTimeZone(options: Record<string, unknown>): Record<string, unknown> {
-  return isSettingGiven("timezone", options) ? options : { ...options, [flagAttribute("timezone")]: DEMO.timeZone };
-}
-
 /** How to start the embedded simulator, beyond `DEMO`. */
 export interface DemoOptions {
   /** Simulated seconds per real second (default `DEMO.speed`). */

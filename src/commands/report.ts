@@ -16,8 +16,7 @@ import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.t
 import { renderReportHtml } from "../analytics/report-html.ts";
 import { loadModelFile } from "../ml/model-file.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
-import { commandContext, print } from "./context.ts";
-import { isSettingGiven } from "./portal.ts";
+import { commandContext, logTimeZone, print } from "./context.ts";
 import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { checkReportRange, parseReportTime } from "./report-range.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
@@ -46,16 +45,19 @@ Examples:
 
 The analysis reads everything given, so the baseline and schedules learn from the days before
 --since; only the range is reported. Rules and alarms are replayed row by row as score and run
-see them, so each appears when the data proved it. Times are in --timezone (NIGHTOWL_TIMEZONE);
-with --model-path and no zone named, in the model's zone, as score does.`,
+see them, so each appears when the data proved it. Nights, days and times are in the sites' zone,
+as in every command: --timezone, else NIGHTOWL_TIMEZONE, else with --demo the demo sites'
+America/Denver, else this machine's (a model trained in another zone is warned of, not followed).`,
   ).action(async (options: ReportFlags & Record<string, unknown>) => {
     const format = options.format ?? "html";
     if (format !== "html" && format !== "json") throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected html or json`);
-    const { config, log } = commandContext(configFlags(options));
+    const context = commandContext(configFlags(options));
+    const { config, log } = context;
     const { frames } = await readHistory(options, config, log);
+    logTimeZone(context);
     const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
-    // score's zone rule: the one named, else the model's, so the report's rules and alarms are score's.
-    const timeZone = model && !isSettingGiven("timezone", options) ? model.featureOptions.timeZone : config.timezone;
+    // Every command's zone (commandContext), never the model's, so the report's rules and alarms are score's.
+    const timeZone = config.timezone;
     checkReportSpan(frames, zonedStamp(timeZone));
     const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));

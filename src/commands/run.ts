@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { PORTAL_SETTINGS, type SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
-import { addQuietOption, commandContext, describeTimeZone } from "./context.ts";
+import { addQuietOption, commandContext, logTimeZone } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { DEMO, flagAttribute, isSettingGiven } from "./portal.ts";
 import { startMonitor } from "./start-monitor.ts";
@@ -41,13 +41,12 @@ const RUN_SETTINGS: readonly SettingName[] = [
   "stateDir",
 ];
 
-/** What `--demo` sets unless the user set it: loopback only, a quick poll, scoring on. */
+/** What `--demo` sets unless the user set it: loopback only, a quick poll, scoring on (its sites' zone: commandContext). */
 const DEMO_DEFAULTS: Partial<Record<SettingName, string>> = {
   metricsHost: "127.0.0.1",
   pollIntervalSeconds: "10",
   mlEnabled: "true",
   mlInferenceInterval: "1",
-  timezone: DEMO.timeZone,
 };
 
 export function runCommand(): Command {
@@ -80,7 +79,7 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
       const effective = demo ? withDemoDefaults(options) : options;
       const context = commandContext(effective);
       const { config, log } = context;
-      log.info(`Nights and days are counted in ${describeTimeZone(context, isSettingGiven("timezone", effective))}`);
+      logTimeZone(context);
       const monitor = await startMonitor(config, log, { demo, demoSpeed, verbose: options.verbose === true });
       // SIGHUP reloads the leak models (after retraining) without a restart.
       const onHup = () => monitor.scorer?.reload();

@@ -17,8 +17,7 @@ import { alarmEpisodes } from "../ml/verdict.ts";
 import { scoreReplayer } from "../monitor/score-replay.ts";
 import { releaseMemory } from "../release-memory.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
-import { addQuietOption, commandContext } from "./context.ts";
-import { isSettingGiven } from "./portal.ts";
+import { commandContext, logTimeZone } from "./context.ts";
 import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 import { noVerdictReason } from "./no-verdicts.ts";
 import { ML_COMMAND_SETTINGS } from "./train.ts";
@@ -51,18 +50,20 @@ reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an o
   ).action(async (options: ScoreFlags & Record<string, unknown>) => {
     const format = options.format ?? "table";
     if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);
-    const { config, log } = commandContext(configFlags(options));
-    // Read before the history so a broken file fails fast; its times are told on the clock
-    // `events add` read them on (the model's zone may differ, and is not known yet).
-    const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(config.timezone) }).events : undefined;
+    const context = commandContext(configFlags(options));
+    const { config, log } = context;
+    // The sites' zone by every command's rule (commandContext), never the model's: the same
+    // history gets the same nights, and so the same verdicts, from score, report and run.
+    const timeZone = config.timezone;
+    // Read before the history so a broken file fails fast.
+    const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
     const { frames } = await readHistory(options, config, log);
     const labels = [...new Set(frames.map((f) => f.userLabel))];
     const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
     if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);
     const model = loadModelFile(resolved.path);
     log.info(`scoring with ${shownModelPath(resolved.path)}`, { source: resolved.source, trained_at: model.training.trained_at, confidence: model.training.confidence });
-    // The sites' zone when the user names one, else the zone the model was trained in.
-    const timeZone = isSettingGiven("timezone", options) ? config.timezone : model.featureOptions.timeZone;
+    logTimeZone(context);
     const zoneWarning = modelZoneWarning(model, timeZone);
     if (zoneWarning) log.warn(zoneWarning);
     const replay = scoreReplayer(model, { timeZone, topFeatures: format === "table" ? 3 : 5, events });
@@ -181,7 +182,7 @@ function rowJson(r: ScoredRow) {
 }
 
 /** Per device: rows, alarmed share, peak probability, then every alarm episode with its reasons. */
-export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZone = model.featureOptions.timeZone): string {
+export function scoresTable(model: LeakModel, rows: readonly ScoredRow[], timeZone: string): string {
   const out = tableHeader(model, timeZone);
   const byDevice = new Map<string, ScoredRow[]>();
   for (const r of rows) {

@@ -12,7 +12,7 @@ import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";
 import { trainLeakModel, type TrainSummary } from "../ml/leak-model.ts";
 import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
-import { addQuietOption, commandContext, print } from "./context.ts";
+import { commandContext, logTimeZone, print } from "./context.ts";
 import { numberFlag } from "./number-flags.ts";
 import { configFlags, historyCommand, modelCommandOptions, readHistory, type ModelCommandFlags } from "./history-flags.ts";
 
@@ -49,13 +49,15 @@ Train on a period without known leaks: the model learns what normal looks like.`
     const contamination = numberFlag("--contamination", options.contamination ?? "0.05");
     const nEstimators = numberFlag("--n-estimators", options.nEstimators ?? "100");
     const seed = numberFlag("--seed", options.seed ?? "42");
-    const { config, log } = commandContext(configFlags(options));
+    const context = commandContext(configFlags(options));
+    const { config, log } = context;
     const { frames, source } = await readHistory(options, config, log);
     const labels = [...new Set(frames.map((f) => f.userLabel))];
     const userLabel = options.userLabel ?? (labels.length === 1 ? labels[0] : "global");
     const modelPath = options.modelPath ?? (userLabel === "global" ? globalModelPath(config.mlModelsDir) : userModelPath(config.mlModelsDir, userLabel));
     if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
     log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
+    logTimeZone(context);
     const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events, { at: zonedStamp(config.timezone) }).events) : undefined;
     const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note, leaveOut });
     saveModelFile(modelPath, result.text);
