@@ -39,8 +39,12 @@ export function modelZoneWarning(model: Pick<LeakModel, "featureOptions" | "path
   const diff = (zoneOffsets(timeZone).offsetAt(at) - zoneOffsets(trained).offsetAt(at)) / HOUR_MS;
   const shift = `is ${Math.abs(diff)} h ${diff > 0 ? "ahead of" : "behind"} it today`;
   const features = `was trained with nights and weekdays in ${zoneLabel(trained)}, but the sites' zone ${zoneLabel(timeZone)} ${shift}: its time-of-day features are shifted`;
-  // The shipped model's zone is that of the sites it was trained on, not the user's: the way
-  // out is a model of their own, never moving their sites' zone to suit it.
-  if (model.path === EMBEDDED_MODEL_PATH) return `the shipped leak model ${features}; train a model on your sites' own history (nightowl train --timezone ${timeZone}) to score them in their zone`;
-  return `the leak model${model.path ? ` ${model.path}` : ""} ${features}; retrain it in ${timeZone} or set NIGHTOWL_TIMEZONE=${trained}`;
+  // The usual cause is the sites' zone, not the model: a server kept in UTC (or anywhere but the
+  // wells' zone) counts nights on its own clock until NIGHTOWL_TIMEZONE names the wells'. So that
+  // comes first; a model of their own is the way out only when the zone is right.
+  const notThere = `if your sites are not in ${zoneLabel(timeZone)}, set NIGHTOWL_TIMEZONE to their zone`;
+  // The shipped model's zone is that of the sites it was trained on, not the user's: never
+  // suggested as theirs.
+  if (model.path === EMBEDDED_MODEL_PATH) return `the shipped leak model ${features}; ${notThere}; otherwise train a model on your sites' own history (nightowl train --timezone ${timeZone}) to score them in their zone`;
+  return `the leak model${model.path ? ` ${model.path}` : ""} ${features}; ${notThere} (the model's is ${trained}); otherwise retrain it in ${timeZone}`;
 }
