@@ -4,6 +4,9 @@ import { follow, series } from "./ring-testing.ts";
 
 test.each([
   { name: "all zero: no storage", values: Array(500).fill(0), bytes: 0, aside: 0 },
+  { name: "a minute's interval every time: no storage", values: Array(500).fill(60_000), bytes: 0, aside: 0 },
+  { name: "a value no decimal holds, every time: no storage", values: Array(500).fill(22 / 3), bytes: 0, aside: 0 },
+  { name: "a minute's interval with a gap now and then", values: series(500, 10, (r) => (r() < 0.02 ? 0 : 60_000), 60_000), bytes: 1, aside: 0 },
   { name: "pressure in tenths: 16 bits", values: series(500, 1, (r) => Math.round((40 + r() * 30) * 10) / 10, 52.3), bytes: 2, aside: 0 },
   { name: "intervals of about a minute in ms: thousands, 8 bits", values: series(500, 9, (r) => 1000 * (30 + Math.floor(r() * 90)), 60_000), bytes: 1, aside: 0 },
   { name: "whole-second intervals in ms: thousands, 16 bits", values: series(500, 2, (r) => 1000 * Math.floor(r() * 600), 60_000), bytes: 2, aside: 0 },
@@ -30,4 +33,20 @@ test("values kept aside are forgotten once they leave the live positions", () =>
     expect(ring.at(i)).toBe(i & 7 ? i : i + 1 / 3);
   }
   expect(ring.asideCount).toBeLessThanOrEqual(1);
+});
+
+test("a ring whose odd value has left lets its store go at the next compaction, and takes one again", () => {
+  const ring = new DecimalRing(16);
+  let origin = 0;
+  const values: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const head = Math.max(0, i - 10);
+    if (i - origin >= 16) ring.compact(16, (origin = head), i);
+    const x = i === 5 || i === 70 ? 0 : 60_000;
+    values.push(x);
+    ring.set(i, x, head);
+    for (let j = head; j <= i; j++) expect(ring.at(j)).toBe(values[j]!);
+    if (i === 40) expect(ring.bytes).toBe(0);
+    if (i === 75) expect(ring.bytes).toBe(16);
+  }
 });

@@ -10,8 +10,10 @@
  * must give back the very same double, which IEEE's correctly rounded division guarantees for
  * every decimal of up to k places), so `at` returns exactly what `set` took.
  *
- * No storage until the first value other than 0 (the weights of every signal but the flow
- * meter). Addressed by ever-growing logical indices, compacted as narrow-ring.ts describes.
+ * No storage while every live value is the same one (the weights of every signal but the flow
+ * meter, 0; the intervals of a device reporting every minute, 60,000 ms): a compaction that
+ * finds its live values all alike lets the store go. Addressed by ever-growing logical
+ * indices, compacted as narrow-ring.ts describes.
  */
 
 import { compactStore } from "./narrow-ring.ts";
@@ -53,6 +55,8 @@ export class DecimalRing {
   private p = POW10[-MIN_K]!;
   /** Values with no short decimal form, by logical index, oldest first. */
   private aside = new Map<number, number>();
+  /** Without a store: the value every live position holds. */
+  private uniform = 0;
 
   constructor(size = 64) {
     this.size = size;
@@ -60,7 +64,7 @@ export class DecimalRing {
 
   at(i: number): number {
     const s = this.store;
-    if (s === null) return 0;
+    if (s === null) return this.uniform;
     const j = (i - this.origin) | 0;
     // One element type per access, so each stays monomorphic for the JIT.
     if (this.plain) return (s as Float64Array)[j]!;
@@ -74,8 +78,14 @@ export class DecimalRing {
   set(i: number, x: number, head: number): void {
     let s = this.store;
     if (s === null) {
-      if (x === 0 && 1 / x > 0) return;
+      // No live position yet: any value is every live one's.
+      if (i === head) this.uniform = x;
+      if (i === head || Object.is(x, this.uniform)) return;
       s = this.store = new Int8Array(this.size);
+      // Zeros read as 0 whatever the decimals; another value the live positions held is written.
+      const u = this.uniform;
+      if (!Object.is(u, 0)) for (let j = head; j < i; j++) this.set(j, u, head);
+      s = this.store!;
     }
     if (this.plain) {
       s[(i - this.origin) | 0] = x;
@@ -134,6 +144,22 @@ export class DecimalRing {
     if (this.store) this.store = compactStore(this.store, size, head - this.origin, tail - this.origin);
     this.size = size;
     this.origin = head;
+    if (this.store && this.alike(head, tail)) {
+      this.uniform = head < tail ? this.at(head) : 0;
+      this.store = null;
+      this.plain = false;
+      this.mark = ASIDE8;
+      this.k = MIN_K;
+      this.p = POW10[-MIN_K]!;
+      this.aside = new Map();
+    }
+  }
+
+  /** Whether the live values [head, tail) are all the same (stops at the first that is not). */
+  private alike(head: number, tail: number): boolean {
+    const first = this.at(head);
+    for (let i = head + 1; i < tail; i++) if (!Object.is(this.at(i), first)) return false;
+    return true;
   }
 
   /** Bytes of the store (for tests and measurements; the values kept aside not counted). */
