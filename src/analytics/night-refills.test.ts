@@ -29,8 +29,8 @@ describe("night_refills", () => {
   // Readings every 5 minutes with up to 40 s of jitter, 01:00–04:30, of a 0.1-gallon meter
   // under `gpm(minute after midnight)`; the joining distance is 5 minutes.
   test.each([
-    // Every reading shows the counter risen: one draw, although steps lie up to 5:40 apart.
-    { name: "a softener's regeneration read every 5 minutes is one draw", gpm: (m: number) => (m >= 150 && m < 240 ? 0.5 : 0), fires: false },
+    // Every reading shows the counter risen, yet this is a leak: steps up to 5:40 apart are separate draws.
+    { name: "a 0.25 gal/min leak from 02:00 read every 5 minutes is a chain of draws", gpm: (m: number) => (m >= 120 ? 0.25 : 0), fires: true },
     // The readings between refills show the counter standing still: each refill is a draw.
     { name: "a flapper read every 5 minutes is six draws and more", gpm: (m: number) => (m % 20 < 2 ? 0.8 : 0), fires: true },
   ])("$name", ({ gpm, fires }) => {

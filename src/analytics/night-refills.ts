@@ -4,8 +4,8 @@
  * `continuous_flow` nor `night_flow` fires: many 15-minute windows read zero), yet the meter
  * moves again and again while the house sleeps. The rule reads the counter's steps directly:
  * separate draws (steps further apart than the usage curve's joining distance: 5 minutes on a
- * fine meter, more on a coarse one, whose steps of one steady draw are far apart; and with the
- * meter read standing still between them) in the quiet hours, chained while
+ * fine meter, more on a coarse one, whose steps of one steady draw are far apart) in the quiet
+ * hours, chained while
  * each follows the previous within `chainGapMs`; a chain of `draws` fires. A sleeping household
  * draws a few times a night (a flush, a stock waterer's float); a softener's regeneration is one
  * draw of 90 minutes; a periodic refill is six draws in about two hours.
@@ -47,8 +47,12 @@ export function nightRefillTriggers(
     }
     chain = undefined;
   };
-  forEachCounterStep(ts, used, (t, step, stood) => {
-    const newDraw = stood && t - lastStep > separationMs;
+  // Not only after a reading that saw the meter still (night_meter_hours asks that): a small
+  // continuous leak read every 5 minutes never reads still, and this rule is what finds it at
+  // night. The cost: a softener's regeneration read so, its steps spread by the polling's
+  // jitter, may read as several draws.
+  forEachCounterStep(ts, used, (t, step) => {
+    const newDraw = t - lastStep > separationMs;
     lastStep = t;
     if (!inQuiet(clock, t, quiet)) {
       close();
