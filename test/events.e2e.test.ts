@@ -54,6 +54,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ["bad id", ["events", "add", "--id", "bad id!", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /^nightowl: --id "bad id!" is not allowed: expected an id of letters/],
   ["a time before 2000", ["events", "add", "--device-id", "d9", "--kind", "away", "--start", "1999-01-01", "--end", "1999-01-02"], /^nightowl: --start "1999-01-01" is not allowed: expected a time between the years 2000 and 2200\n$/],
   ["a note with an escape", ["events", "add", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--note", "a\u001b[2Jb"], /^nightowl: --note "a\\u001b\[2Jb" is not allowed: expected a note without control characters\n$/],
+  ["a wall time the spring change skips", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-03-08 02:15", "--end", "2026-03-08 02:45", "--timezone", "America/Denver"], /^nightowl: --start "2026-03-08 02:15" does not exist in America\/Denver: the clocks skip 60 minutes there that day \(a daylight-saving change\); expected a time before or after the gap\n$/],
   ["remove of an unknown id", ["events", "remove", "nope"], /no event "nope"/],
 ];
 

@@ -1,7 +1,8 @@
 /**
  * Times the owner types for an event: epoch milliseconds, ISO 8601 with an offset, or a local
  * date and time without one ("2026-07-04 08:00"), read in the sites' zone — a pool fill is
- * booked by the wall clock.
+ * booked by the wall clock. A wall time the spring change skips is refused (moving it an hour
+ * silently books another hour than the owner meant); one the autumn change repeats is its first.
  */
 import { NightowlError } from "../errors.ts";
 import { zoneLabel } from "../physics/zone-label.ts";
@@ -30,5 +31,14 @@ export function parseEventTime(text: string, timeZone: string, what: string): nu
   const zone = zoneOffsets(timeZone);
   // The offset at the wall time read as UTC is a first guess; the offset at that instant settles it.
   const guess = wall - zone.offsetAt(wall);
-  return wall - zone.offsetAt(guess);
+  const at = wall - zone.offsetAt(guess);
+  const before = zone.offsetAt(at);
+  if (at + before === wall) return at;
+  // The clock never shows `wall` that day: the offset grows by the gap there, so of the two
+  // offsets around it the smaller tells the instant just after it.
+  const other = zone.offsetAt(guess);
+  // A date alone means the day's start, which in a zone changing at midnight is the gap's end.
+  if (m[4] === undefined) return wall - Math.min(other, before);
+  const skipped = Math.round(Math.abs(other - before) / 60_000);
+  throw new NightowlError("E_USAGE", `${what} ${JSON.stringify(text.slice(0, 60))} does not exist in ${zoneLabel(timeZone)}: the clocks skip ${skipped} minutes there that day (a daylight-saving change); expected a time before or after the gap`);
 }
