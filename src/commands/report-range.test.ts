@@ -54,3 +54,7 @@ test("a time that is none is one line naming the flag and the forms", () => {
     '--since "last tuesday" is not allowed: expected a date or date and time in America/Denver (2026-07-04, 2026-07-04 08:00), ISO 8601 with an offset, epoch milliseconds, or an offset such as 7d, 36h or 90m',
   );
 });
+
+test("a wall time the spring change skips is refused as such, not as no time at all", () => {
+  expect(() => parseReportTime("--since", "2026-03-08 02:15", LAST, "America/Denver")).toThrow('--since "2026-03-08 02:15" does not exist in America/Denver: the clocks skip 60 minutes there that day');
+});

@@ -6,7 +6,7 @@
 import { localClock } from "../analytics/local-time.ts";
 import { zoneLabel } from "../physics/zone-label.ts";
 import { NightowlError } from "../errors.ts";
-import { parseEventTime } from "../events/event-time.ts";
+import { isSkippedWallTime, parseEventTime } from "../events/event-time.ts";
 
 /** The flags as the user typed them, to quote back. */
 export interface RangeFlags {
@@ -52,7 +52,8 @@ export function parseReportTime(flag: string, text: string, base: number, timeZo
   if (/^\d{10,}$/.test(s)) return Number(s);
   try {
     return parseEventTime(s, timeZone, flag);
-  } catch {
+  } catch (error) {
+    if (isSkippedWallTime(error)) throw error;
     throw new NightowlError("E_USAGE", `${flag} ${JSON.stringify(text.slice(0, 60))} is not allowed: expected a date or date and time in ${zoneLabel(timeZone)} (2026-07-04, 2026-07-04 08:00), ISO 8601 with an offset, epoch milliseconds, or an offset such as 7d, 36h or 90m`);
   }
 }

@@ -40,5 +40,14 @@ export function parseEventTime(text: string, timeZone: string, what: string): nu
   // A date alone means the day's start, which in a zone changing at midnight is the gap's end.
   if (m[4] === undefined) return wall - Math.min(other, before);
   const skipped = Math.round(Math.abs(other - before) / 60_000);
-  throw new NightowlError("E_USAGE", `${what} ${JSON.stringify(text.slice(0, 60))} does not exist in ${zoneLabel(timeZone)}: the clocks skip ${skipped} minutes there that day (a daylight-saving change); expected a time before or after the gap`);
+  const error = new NightowlError("E_USAGE", `${what} ${JSON.stringify(text.slice(0, 60))} does not exist in ${zoneLabel(timeZone)}: the clocks skip ${skipped} minutes there that day (a daylight-saving change); expected a time before or after the gap`);
+  SKIPPED.add(error);
+  throw error;
+}
+
+const SKIPPED = new WeakSet<Error>();
+
+/** Whether `error` is the refusal of a skipped wall time, which callers wording "not a time" their own way pass on as it is. */
+export function isSkippedWallTime(error: unknown): boolean {
+  return error instanceof Error && SKIPPED.has(error);
 }
