@@ -185,6 +185,6 @@ test("--events with overlapping events names their times on the report's clock, 
   expect(r.code).not.toBe(0);
   expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   expect(r.stderr).toContain("overlaps event a");
-  expect(r.stderr).toContain("GMT-7");
+  expect(r.stderr).toContain("UTC−7");
   expect(r.stderr).not.toMatch(/\d{4}-\d\d-\d\dT/);
 }, 60_000);

@@ -3,6 +3,7 @@
  * from UTC comes from the process's one cache per zone (src/physics/zone-offsets.ts), shared with the
  * feature engine: about one `Intl` call per day of data.
  */
+import { shortZoneName } from "../physics/zone-label.ts";
 import { zoneOffsets } from "../physics/zone-offsets.ts";
 
 const HOUR_MS = 3_600_000;
@@ -69,11 +70,11 @@ function newClock(timeZone: string): LocalClock {
     return start;
   }
 
-  /** The zone's short name at `ts` ("MST", "MDT", "UTC"; "GMT+5:30" where the zone has no common one). */
+  /** The zone's short name at `ts` ("MST", "MDT", "UTC"; "UTC+5:30" where the zone has no common one). */
   let names: Intl.DateTimeFormat | undefined;
   function zoneName(ts: number): string {
     names ??= new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
-    return names.formatToParts(ts).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+    return shortZoneName(names.formatToParts(ts).find((p) => p.type === "timeZoneName")?.value ?? timeZone);
   }
 
   return {

@@ -16,3 +16,10 @@ test("a POSIX Etc/GMT zone, whose sign reads backwards, is told as UTC−N besid
   expect(scoresTable(model, [], "Etc/GMT+7").split("\n")[1]).toBe("Nights, weekdays and the times below in UTC−7 (Etc/GMT+7)");
   expect(scoresTable(model, [], "Etc/GMT-10").split("\n")[1]).toBe("Nights, weekdays and the times below in UTC+10 (Etc/GMT-10)");
 });
+
+test("the header names a POSIX zone one way on both lines: UTC−7, never Intl's GMT-7", () => {
+  const [trained, zone] = scoresTable(model, [], "Etc/GMT+7").split("\n");
+  expect(trained).toContain("(trained 2026-05-05 17:00 UTC−7, ");
+  expect(zone).toContain("UTC−7");
+  expect(trained + zone).not.toContain("GMT-7");
+});

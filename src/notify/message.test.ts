@@ -10,7 +10,7 @@ test.each([
   ["UTC", Date.UTC(2026, 0, 5, 3, 0), "since 2026-01-05 03:00 UTC"],
   ["America/Denver", Date.UTC(2026, 0, 5, 3, 0), "since 2026-01-04 20:00 MST"],
   ["America/Denver", Date.UTC(2026, 6, 5, 3, 0), "since 2026-07-04 21:00 MDT"],
-  ["Etc/GMT+7", Date.UTC(2026, 6, 5, 3, 0), "since 2026-07-04 20:00 GMT-7"],
+  ["Etc/GMT+7", Date.UTC(2026, 6, 5, 3, 0), "since 2026-07-04 20:00 UTC−7"],
 ])("a message tells the time in the sites' zone (%s)", (zone, at, words) => {
   expect(body(started(at, zone))).toBe(`Well 1 (Dan Gorman) ${words}: Night flow: flow all night.`);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { zoneLabel } from "./zone-label.ts";
+import { shortZoneName, zoneLabel } from "./zone-label.ts";
 
 test.each([
   ["America/Denver", "America/Denver"],
@@ -9,4 +9,14 @@ test.each([
   ["Etc/GMT", "Etc/GMT"],
 ])("%s is told as %s", (zone, label) => {
   expect(zoneLabel(zone)).toBe(label);
+});
+
+test.each([
+  ["GMT-7", "UTC−7"],
+  ["GMT+5:30", "UTC+5:30"],
+  ["GMT", "GMT"],
+  ["MST", "MST"],
+  ["UTC", "UTC"],
+])("Intl's short name %s is told as %s, as zoneLabel tells offsets", (name, told) => {
+  expect(shortZoneName(name)).toBe(told);
 });
