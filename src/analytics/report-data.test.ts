@@ -30,7 +30,7 @@ test("the range cuts days by their midpoint and the totals follow", () => {
   expect(r.triggers).toEqual([]);
   expect(r.summary[0]).toBe("No leak or pump fault was found in this period.");
   expect(r.summary[1]).toBe("The household used 320 gallons in 2.0 days, about 160 gallons a day.");
-  expect(r.summary).toContain("Night flow (02:00–04:00 UTC) dropped to zero every night, as it should with no leak.");
+  expect(r.summary).toContain("Night flow between 02:00 and 04:00 UTC dropped to zero every night, as it should with no leak.");
 });
 
 test("the HTML escapes what the portal sends and names the device", () => {
@@ -55,7 +55,7 @@ test("a rule's own question mark ends its summary line, and a leak is not called
   const flapper = { rule: "night_refills", deviceId: "dev-1", startMs: JAN1 + DAY + 2 * HOUR, endMs: JAN1 + DAY + 3 * HOUR, severity: "warning" as const, message: "2026-01-02: 7 separate draws of 2.6 gal on average over 82 min while the house sleeps — a toilet flapper refilling?" };
   const r = buildDeviceReport(quietSite(), {}, { triggers: [flapper] });
   expect(r.summary[0]).toBe(`Possible leak: ${flapper.message}`);
-  expect(r.summary).toContain("Night flow (02:00–04:00 UTC) dropped to zero every night.");
+  expect(r.summary).toContain("Night flow between 02:00 and 04:00 UTC dropped to zero every night.");
   expect(r.summary.join("\n")).not.toContain("as it should with no leak");
 });
 
@@ -63,4 +63,14 @@ test("the plain-words line repeats the pump's share of time as the figure before
   const r = buildDeviceReport(quietSite(), {}, { triggers: [] });
   const share = r.summary.find((l) => l.startsWith("The well pump"))!.match(/ and ([\d.]+) % of the time/)![1];
   expect(r.summary.find((l) => l.trimStart().startsWith("Running"))).toStartWith(`  Running ${share} % of the time`);
+});
+
+test("the report tells when it was generated and its range on one clock, the zone named once, without parentheses in parentheses", () => {
+  const report = buildDeviceReport(quietSite(), { timeZone: "Etc/GMT+7" }, { triggers: [] });
+  const html = renderReportHtml([report], Date.UTC(2026, 10, 26, 10, 38));
+  expect(html).toContain("Generated 2026-11-26 03:38 UTC−7 for 1 device(s).");
+  expect(html).toContain(", times in UTC−7 (Etc/GMT+7)</p>");
+  expect(html).not.toMatch(/\([^()<]*\([^()<]*\)\)/);
+  expect(report.summary.join("\n")).toContain("between 02:00 and 04:00 UTC−7 (Etc/GMT+7)");
+  expect(renderReportHtml([buildDeviceReport(quietSite(), { timeZone: "America/Denver" }, { triggers: [] })], Date.UTC(2026, 10, 26, 10, 38))).toContain("Generated 2026-11-26 03:38 MST for 1 device(s).");
 });

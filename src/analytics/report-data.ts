@@ -188,7 +188,7 @@ export function summarize(r: DeviceReport): string[] {
       const worst = Math.max(...floors);
       lines.push(worst > 0.05
         ? `Night flow did not drop to zero: the lowest flow between 02:00 and 04:00 ${zoneLabel(r.timeZone)} reached ${fmt(worst, 2)} gal/min — with everyone asleep it should be zero.`
-        : `Night flow (02:00–04:00 ${zoneLabel(r.timeZone)}) dropped to zero every night${leak.length ? "" : ", as it should with no leak"}.`);
+        : `Night flow between 02:00 and 04:00 ${zoneLabel(r.timeZone)} dropped to zero every night${leak.length ? "" : ", as it should with no leak"}.`);
     }
     if (r.water.meterReplacements.length) lines.push(`The flow meter was replaced ${r.water.meterReplacements.length} time(s); the totals continue across it.`);
   } else {

@@ -18,13 +18,13 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px soli
 th{background:#f4f4f4}td.num{text-align:right}figure{margin:16px 0}figcaption{font-weight:600;font-size:14px;margin-bottom:4px}
 .sev-critical{color:#d62728;font-weight:600}.sev-warning{color:#b86e00;font-weight:600}.sev-info{color:#456}`;
 
-/** The whole report for `devices`. */
-export function renderReportHtml(devices: DeviceReport[], generatedAtMs: number): string {
+/** The whole report for `devices`, generated at `generatedAtMs`, told on the report's clock (`timeZone`). */
+export function renderReportHtml(devices: DeviceReport[], generatedAtMs: number, timeZone = devices[0]?.timeZone ?? "UTC"): string {
   const sections = devices.map(renderDevice).join("\n");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>nightowl water report</title><style>${CSS}</style></head>
-<body><h1>Well-water report</h1><p class="meta">Generated ${escapeXml(new Date(generatedAtMs).toISOString().slice(0, 16).replace("T", " "))} UTC for ${devices.length} device(s).</p>
+<body><h1>Well-water report</h1><p class="meta">Generated ${escapeXml(localClock(timeZone).stamp(generatedAtMs, true))} for ${devices.length} device(s).</p>
 ${sections}
 </body></html>
 `;
@@ -39,7 +39,7 @@ function renderDevice(r: DeviceReport): string {
   // The owner knows the well by its name and whose it is, not by the portal's number.
   const customer = r.customer ?? r.userLabel;
   parts.push(`<h2>${escapeXml([r.deviceName || r.deviceId, customer].filter(Boolean).join(" — "))}</h2>`);
-  parts.push(`<p class="meta">${escapeXml([r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)} (${zoneLabel(r.timeZone)})`)}</p>`);
+  parts.push(`<p class="meta">${escapeXml([r.site, `device ${r.deviceId}`].filter(Boolean).join(" · "))}<br>${escapeXml(`${when(r.fromMs)} to ${when(r.toMs)}, times in ${zoneLabel(r.timeZone)}`)}</p>`);
   parts.push(`<ul class="summary${alarm ? " alarm" : ""}">${r.summary.map((s) => `<li>${escapeXml(s)}</li>`).join("")}</ul>`);
 
   if (r.water) {

@@ -68,7 +68,7 @@ America/Denver, else this machine's (a model trained in another zone is warned o
     if (zoneWarning) log.warn(zoneWarning);
     const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>
       buildDeviceReport(frame, { timeZone, powerFactor: config.powerFactor, sinceMs, untilMs }, reportTimeline(frame, { timeZone, powerFactor: config.powerFactor, events }, model), events));
-    const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now());
+    const text = format === "json" ? JSON.stringify({ generatedAt: new Date().toISOString(), devices: reports }, null, 1) + "\n" : renderReportHtml(reports, Date.now(), timeZone);
     const output = options.output ?? defaultReportFile(format);
     if (output === "-") print(text);
     else {
