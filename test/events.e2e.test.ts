@@ -30,16 +30,20 @@ test("add, list and remove round-trip through the state folder, times read in th
   const added = await runCli(["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 08:00", "--end", "2026-07-04 16:00", "--note", "pool fill"], env);
   expect(added.stderr).toBe("");
   // Told back on the clock it was typed on, with the zone's name; the file keeps ISO UTC.
-  expect(added.stdout).toBe("added expected-1: expected for device d1, 2026-07-04 08:00 MDT .. 2026-07-04 16:00 MDT\n");
+  // ... and names the file it wrote, in full.
+  const file = join(dir, "state", "events.json");
+  expect(added.stdout).toBe(`added expected-1 to ${file}: expected for device d1, 2026-07-04 08:00 MDT .. 2026-07-04 16:00 MDT\n`);
   expect((await runCli(["events", "add", "--device-id", "d2", "--kind", "away", "--start", "2026-07-04T00:00:00Z", "--end", "2026-07-11T00:00:00Z"], env)).code).toBe(0);
   const listed = await runCli(["events", "list", "--device-id", "d1", "--json"], env);
   expect(JSON.parse(listed.stdout)).toEqual([{ id: "expected-1", device_id: "d1", kind: "expected", start: "2026-07-04T14:00:00.000Z", end: "2026-07-04T22:00:00.000Z", note: "pool fill" }]);
   const table = await runCli(["events", "list"], env);
-  expect(table.stdout.split("\n").slice(1, 3)).toEqual([
+  expect(table.stdout.split("\n")[0]).toBe(`events in ${file}:`);
+  expect(table.stdout.split("\n").slice(2, 4)).toEqual([
     "expected-1\td1\texpected\t2026-07-04 08:00 MDT\t2026-07-04 16:00 MDT\tpool fill",
     "away-1\td2\taway\t2026-07-03 18:00 MDT\t2026-07-10 18:00 MDT\t",
   ]);
-  expect((await runCli(["events", "remove", "expected-1"], env)).stdout).toBe("removed expected-1\n");
+  expect((await runCli(["events", "remove", "expected-1"], env)).stdout).toBe(`removed expected-1 from ${file}\n`);
+  expect((await runCli(["events", "list", "--device-id", "d1"], env)).stdout).toBe(`no events in ${file}\n`);
   const rest = JSON.parse(readFileSync(join(dir, "state", "events.json"), "utf8"));
   expect(rest.events.map((e: { id: string }) => e.id)).toEqual(["away-1"]);
 });
@@ -176,3 +180,11 @@ function describe_score() {
     });
   }, 60_000);
 }
+
+test("the state folder is the working directory's (NIGHTOWL_STATE_DIR=state): add names the full path it wrote", async () => {
+  const added = await runCli(["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-01", "--end", "2026-08-02"], { NIGHTOWL_TIMEZONE: "UTC" });
+  expect(added.code).toBe(0);
+  const path = /^added away-1 to (\/\S+\/state\/events\.json): away for device d1, /.exec(added.stdout)?.[1];
+  expect(path).toBeDefined();
+  expect(JSON.parse(readFileSync(path!, "utf8")).events.map((e: { id: string }) => e.id)).toEqual(["away-1"]);
+});

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import * as v from "valibot";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
@@ -36,14 +36,16 @@ function withCommon(command: Command): Command {
 /**
  * The command's context and events file. `at` tells a time on the sites' wall clock with the
  * zone's name, as the owner typed `--start` and reads the status page: in the list, the
- * confirmations and the problems.
+ * confirmations and the problems. `shown` is the file's full path, which every answer names:
+ * `state/events.json` is the working directory's, and a service's (deploy/systemd runs in
+ * /var/lib/nightowl) is not the one a shell elsewhere would write.
  */
 function open(options: EventsFlags & Record<string, unknown>, creating: boolean) {
   const context = commandContext(options);
   const at = zonedStamp(context.config.timezone);
   const where = eventsPath(options, context.config.stateDir);
   const file = loadEventsFile(where.path, { missingIsEmpty: where.missingIsEmpty || creating, at });
-  return { context, path: where.path, file, at };
+  return { context, path: where.path, shown: resolve(where.path), file, at };
 }
 
 /** A short id not yet taken: the kind and the first free number. */
@@ -65,7 +67,7 @@ function addCommand(): Command {
   return withCommon(command).action((options: EventsFlags & Record<string, string | undefined>) => {
     const kind = options.kind!;
     if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", notAllowedMessage("--kind", JSON.stringify(kind.slice(0, 40)), `one of ${EVENT_KINDS.join(", ")}`));
-    const { context, path, file, at } = open(options, true);
+    const { context, path, shown, file, at } = open(options, true);
     // Only the state folder is ours to create: a folder named by --events that is not there is
     // a typo, and creating it (from the filesystem's root, if need be) would hide it.
     if (options.events !== undefined && !existsSync(dirname(path))) {
@@ -93,7 +95,7 @@ function addCommand(): Command {
       }
     }
     saveEventsFile(path, next, at);
-    print(`added ${candidate.id}: ${kind} for device ${candidate.device_id}, ${at(candidate.start)} .. ${at(candidate.end)}`);
+    print(`added ${candidate.id} to ${shown}: ${kind} for device ${candidate.device_id}, ${at(candidate.start)} .. ${at(candidate.end)}`);
   });
 }
 
@@ -132,28 +134,28 @@ function listCommand(): Command {
     .option("--device-id <id>", "only this device's")
     .option("--json", "as JSON, times in ISO 8601 UTC as the file keeps them");
   return withCommon(command).action((options: EventsFlags & { deviceId?: string; json?: boolean } & Record<string, unknown>) => {
-    const { file, at } = open(options, false);
+    const { shown, file, at } = open(options, false);
     const events = file.events.filter((e) => !options.deviceId || e.device_id === options.deviceId).sort((a, b) => (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : a.start - b.start));
     if (options.json) return print(JSON.stringify(events.map((e) => ({ ...e, start: iso(e.start), end: iso(e.end) }))));
-    if (events.length === 0) return print("no events");
-    print(["id\tdevice_id\tkind\tstart\tend\tnote", ...events.map((e) => [e.id, e.device_id, e.kind, at(e.start), at(e.end), e.note ?? ""].join("\t"))].join("\n"));
+    if (events.length === 0) return print(`no events in ${shown}`);
+    print([`events in ${shown}:`, "id\tdevice_id\tkind\tstart\tend\tnote", ...events.map((e) => [e.id, e.device_id, e.kind, at(e.start), at(e.end), e.note ?? ""].join("\t"))].join("\n"));
   });
 }
 
 function removeCommand(): Command {
   const command = new Command("remove").description("Remove an event by its id.").argument("<id>", "the event's id (see nightowl events list)");
   return withCommon(command).action((id: string, options: EventsFlags & Record<string, unknown>) => {
-    const { path, file } = open(options, false);
+    const { path, shown, file } = open(options, false);
     const kept = file.events.filter((e) => e.id !== id);
     if (kept.length === file.events.length) throw new NightowlError("E_USAGE", `no event ${JSON.stringify(id.slice(0, 80))} in ${path}: see nightowl events list`);
     saveEventsFile(path, { version: 1, events: kept });
-    print(`removed ${id}`);
+    print(`removed ${id} from ${shown}`);
   });
 }
 
 export function eventsCommand(): Command {
   const command = new Command("events")
-    .description("The owner's word about a device: expected draws, time away, maintenance, confirmed leaks (docs/events.md).")
+    .description("The owner's word about a device: expected draws, time away, maintenance, confirmed leaks (docs/events.md). The file is NIGHTOWL_STATE_DIR/events.json, relative to the working directory: the systemd service's is /var/lib/nightowl/state/events.json (docs/deploy.md).")
     .addHelpText(
       "after",
       `
