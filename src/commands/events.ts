@@ -147,7 +147,7 @@ function removeCommand(): Command {
   return withCommon(command).action((id: string, options: EventsFlags & Record<string, unknown>) => {
     const { path, shown, file } = open(options, false);
     const kept = file.events.filter((e) => e.id !== id);
-    if (kept.length === file.events.length) throw new NightowlError("E_USAGE", `no event ${JSON.stringify(id.slice(0, 80))} in ${path}: see nightowl events list`);
+    if (kept.length === file.events.length) throw new NightowlError("E_USAGE", `no event ${JSON.stringify(id.slice(0, 80))} in ${shown}: see nightowl events list`);
     saveEventsFile(path, { version: 1, events: kept });
     print(`removed ${id} from ${shown}`);
   });

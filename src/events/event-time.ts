@@ -31,15 +31,15 @@ export function parseEventTime(text: string, timeZone: string, what: string): nu
   const zone = zoneOffsets(timeZone);
   // The offset at the wall time read as UTC is a first guess; the offset at that instant settles it.
   const guess = wall - zone.offsetAt(wall);
-  const at = wall - zone.offsetAt(guess);
-  const before = zone.offsetAt(at);
-  if (at + before === wall) return at;
+  const guessOffset = zone.offsetAt(guess);
+  const at = wall - guessOffset;
+  const atOffset = zone.offsetAt(at);
+  if (at + atOffset === wall) return at;
   // The clock never shows `wall` that day: the offset grows by the gap there, so of the two
   // offsets around it the smaller tells the instant just after it.
-  const other = zone.offsetAt(guess);
   // A date alone means the day's start, which in a zone changing at midnight is the gap's end.
-  if (m[4] === undefined) return wall - Math.min(other, before);
-  const skipped = Math.round(Math.abs(other - before) / 60_000);
+  if (m[4] === undefined) return wall - Math.min(guessOffset, atOffset);
+  const skipped = Math.round(Math.abs(guessOffset - atOffset) / 60_000);
   const error = new NightowlError("E_USAGE", `${what} ${JSON.stringify(text.slice(0, 60))} does not exist in ${zoneLabel(timeZone)}: the clocks skip ${skipped} minutes there that day (a daylight-saving change); expected a time before or after the gap`);
   SKIPPED.add(error);
   throw error;
