@@ -16,8 +16,8 @@ const HOUR_MS = 3_600_000;
  * How much of a coarse meter's run must fall in the quiet hours: two hours, the length of the
  * 02:00–04:00 window the rule first asked such a run to span. A coarse meter's steps join a busy
  * day's draws into one run, so only flow while the household sleeps tells a slow leak from a
- * busy morning; but a fixed window missed a leak that began inside it (at 02:30 a 0.25 gal/min
- * leak flows through the rest of that night and ends before the next night's window does).
+ * busy morning; but a fixed window missed a leak that began inside it (a 0.5 gal/min leak from
+ * 02:30 could not span it that night, and a 24-hour leak ended before the next night's did).
  * Two hours of sleep-time flow anywhere in the quiet hours is the same evidence, wherever it
  * falls; a softener's regeneration (about 90 minutes) is shorter, and the run must still be
  * long enough as a whole.

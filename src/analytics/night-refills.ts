@@ -5,8 +5,7 @@
  * moves again and again while the house sleeps. The rule reads the counter's steps directly:
  * separate draws (steps further apart than the usage curve's joining distance: 5 minutes on a
  * fine meter, more on a coarse one, whose steps of one steady draw are far apart) in the quiet
- * hours, chained while
- * each follows the previous within `chainGapMs`; a chain of `draws` fires. A sleeping household
+ * hours, chained while each follows the previous within `chainGapMs`; a chain of `draws` fires. A sleeping household
  * draws a few times a night (a flush, a stock waterer's float); a softener's regeneration is one
  * draw of 90 minutes; a periodic refill is six draws in about two hours.
  *
@@ -78,7 +77,8 @@ export function nightRefillTriggers(
  *
  * Only a meter read standing still tells that a draw stopped: under 5-minute polling (with its
  * jitter) a steady draw's steps can lie further apart than the joining distance, but every
- * reading still shows the counter risen, and a softener's regeneration read so is one draw.
+ * reading still shows the counter risen. `night_meter_hours` asks for it (a softener read so is
+ * one draw); `night_refills` does not (a small leak read so is a chain of draws).
  */
 export function forEachCounterStep(ts: ArrayLike<number>, used: ArrayLike<number>, onStep: (t: number, gallons: number, stood: boolean) => void): void {
   let prevU = Number.NaN;
