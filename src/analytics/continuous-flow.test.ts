@@ -40,6 +40,10 @@ const busyDay = (m: number) => (m >= 360 && m < 1320 && m % 40 < 10 ? 2 : 0);
 /** A softener's regeneration, 02:30–04:00 at 0.6 gal/min. */
 const softener = (m: number) => (m >= 150 && m < 240 ? 0.6 : 0);
 
+/** 10 gal every 45 minutes until 23:30, a washer at 0.4 gal/min 23:45–00:45, a softener 01:00–02:30 at 0.6 gal/min. */
+const lateEvening = (m: number) =>
+  (m >= -300 && m < -25 && (m + 300) % 45 < 5 ? 2 : 0) + (m >= -15 && m < 45 ? 0.4 : 0) + (m >= 60 && m < 150 ? 0.6 : 0);
+
 describe("continuous_flow on a coarse meter", () => {
   test.each([
     // Flows through 02:00–04:00, as the rule always asked.
@@ -50,6 +54,7 @@ describe("continuous_flow on a coarse meter", () => {
     { name: "0.25 gal/min from 03:30 (1.5 quiet hours before the morning)", gpm: from(210, 0.25), pulse: 10, fires: false },
     { name: "a busy day joined into one run by the coarse meter (no quiet hours)", gpm: busyDay, pulse: 10, fires: false },
     { name: "a softener's regeneration (90 minutes)", gpm: softener, pulse: 10, fires: false },
+    { name: "a late evening, a washer from 23:45 and a softener until 02:30, joined by the coarse meter", gpm: lateEvening, pulse: 10, fires: false },
     { name: "2 hours of 0.5 gal/min in the afternoon on a 1-gallon meter (not coarse)", gpm: (m: number) => (m >= 840 && m < 980 ? 0.5 : 0), pulse: 1, fires: true },
   ])("$name", ({ gpm, pulse, fires }) => {
     expect(fired(gpm, pulse) !== null).toBe(fires);
@@ -71,5 +76,14 @@ describe("quietMsIn", () => {
     { name: "a day without quiet hours", from: 6 * HOUR, to: 22 * HOUR, ms: 0 },
   ])("$name", ({ from: a, to: b, ms }) => {
     expect(quietMsIn(clock, t0 + a, t0 + b, quiet)).toBe(ms);
+  });
+
+  // Denver's nights of the changes: 00:00–05:00 on the wall clock is 4 h in spring, 6 h in autumn.
+  test.each([
+    { name: "the spring change", midnight: Date.UTC(2026, 2, 8, 7), ms: 4 * HOUR },
+    { name: "the autumn change", midnight: Date.UTC(2026, 10, 1, 6), ms: 6 * HOUR },
+  ])("the quiet hours on the site's wall clock on $name", ({ midnight, ms }) => {
+    const denver = localClock("America/Denver");
+    expect(quietMsIn(denver, midnight - HOUR, midnight + 12 * HOUR, quiet)).toBe(ms);
   });
 });

@@ -25,6 +25,14 @@ const HOUR_MS = 3_600_000;
 export const COARSE_QUIET_MS = 2 * HOUR_MS;
 
 /**
+ * Those two hours are counted in the last three of the quiet hours (02:00–05:00 by default): a
+ * household's evening runs into the first of them (a late wash, then a softener until 02:30,
+ * which a coarse meter joins into one run holding 2.5 quiet hours), while by the deep night only
+ * a leak still flows. A leak that began before it flows through all three.
+ */
+const DEEP_NIGHT_HOURS = 3;
+
+/**
  * continuous_flow: runs of the usage curve long enough for the meter's resolution, not counting
  * time at burst-level flow (a pool fill is the burst rule's business, not a leak).
  */
@@ -32,14 +40,15 @@ export function continuousFlowTriggers(deviceId: string, curve: UsageCurve, cloc
   const required = (options.continuousFlowMs ?? RULE_DEFAULTS.continuousFlowMs) + 2 * Math.max(0, curve.smearMs - 15 * MINUTE_MS);
   const coarse = curve.smearMs > 15 * MINUTE_MS;
   const burstGpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
-  const quiet = { fromHour: options.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour: options.quietToHour ?? RULE_DEFAULTS.quietToHour };
+  const toHour = options.quietToHour ?? RULE_DEFAULTS.quietToHour;
+  const deep = { fromHour: Math.max(options.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour - DEEP_NIGHT_HOURS), toHour };
   const out: Trigger[] = [];
   for (const run of curve.runs) {
     const ongoing = lastMs - run.endMs <= curve.smearMs;
     const end = ongoing ? lastMs : run.endMs;
     if (end - run.startMs < required) continue;
     // A coarse meter cannot tell a slow leak from a busy morning; it must flow while the house sleeps.
-    if (coarse && quietMsIn(clock, run.startMs, end, quiet) < COARSE_QUIET_MS) continue;
+    if (coarse && quietMsIn(clock, run.startMs, end, deep) < COARSE_QUIET_MS) continue;
     const window = Math.max(15 * MINUTE_MS, curve.smearMs);
     const rolling = rollingFlow(curve, run.startMs, run.endMs, window, 5 * MINUTE_MS);
     let floor = Infinity;
@@ -59,13 +68,20 @@ export function continuousFlowTriggers(deviceId: string, curve: UsageCurve, cloc
   return out;
 }
 
-/** Milliseconds of [from, to] inside the quiet hours [fromHour, toHour) counted from each local midnight. */
+/** Milliseconds of [from, to] inside the quiet hours [fromHour, toHour) of each local day, on the site's wall clock. */
 export function quietMsIn(clock: LocalClock, from: number, to: number, quiet: { fromHour: number; toHour: number }): number {
   let total = 0;
   for (let day = clock.dayIndex(from); day <= clock.dayIndex(to); day++) {
-    const start = clock.startOfDay(day) + quiet.fromHour * HOUR_MS;
-    const stop = clock.startOfDay(day) + quiet.toHour * HOUR_MS;
+    const start = atLocalHour(clock, day, quiet.fromHour);
+    const stop = atLocalHour(clock, day, quiet.toHour);
     total += Math.max(0, Math.min(to, stop) - Math.max(from, start));
   }
   return total;
+}
+
+/** Epoch ms at which local day `day`'s wall clock reads `hour`: midnight plus the hours, less any change of offset between. */
+function atLocalHour(clock: LocalClock, day: number, hour: number): number {
+  const midnight = clock.startOfDay(day);
+  const naive = midnight + hour * HOUR_MS;
+  return naive - (clock.offsetMs(naive) - clock.offsetMs(midnight));
 }

@@ -70,3 +70,11 @@ test("night_pump_starts with its readings: a leak's starts after rests seen in f
   const pump = { pump: "P1", cycles, running } as unknown as PumpHealth;
   expect(nightPumpStartTriggers("d", pump, localClock("UTC"), {}, ts).length).toBe(1);
 });
+
+test("night_pump_starts with its readings: the frame's first start follows no stop, whatever readings before it are missing", () => {
+  const cycles = runs(0.5, 4.5, 70, 3);
+  // A reading lost before the first start (00:10): that start still begins a draw, four hours fire.
+  const { ts, running } = read(cycles, [10]);
+  const pump = { pump: "P1", cycles, running } as unknown as PumpHealth;
+  expect(nightPumpStartTriggers("d", pump, localClock("UTC"), {}, ts).length).toBe(1);
+});

@@ -59,7 +59,8 @@ export function nightPumpStartTriggers(deviceId: string, pump: PumpHealth, clock
   for (const c of pump.cycles) {
     // A start within a rest of the last stop continues that draw: a drive's sleep/boost cycle
     // below its minimum flow (a softener regenerating at 0.4 gal/min), not a new draw.
-    const continues = c.startMs - lastStop < DRAW_REST_MS || (ts !== undefined && !restSeen(ts, pump.running, lastStop, c.startMs));
+    // The frame's first cycle follows no stop it holds: nothing it continues.
+    const continues = lastStop !== -Infinity && (c.startMs - lastStop < DRAW_REST_MS || (ts !== undefined && !restSeen(ts, pump.running, lastStop, c.startMs)));
     lastStop = c.endMs;
     if (!c.complete || continues) continue;
     const hour = clock.hourOfDay(c.startMs);
