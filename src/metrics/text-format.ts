@@ -20,7 +20,7 @@ export function labelText(labels: Readonly<Record<string, string | number>>, sha
 
 /** `a="x",b="y"`: the label pairs without braces. */
 export function labelPairs(labels: Readonly<Record<string, string | number>>, shared?: Readonly<Record<string, string | number>>): string {
-  // Concatenation, not arrays and joins: this runs once per series per poll (a million at 10,000 devices).
+  // Concatenation, not arrays and joins: this runs once per new device's label text and for every series of the prom-client families.
   let text = "";
   for (const key in labels) {
     if (shared && Object.hasOwn(shared, key)) continue;

@@ -52,3 +52,28 @@ test("a time before its block's anchor (a restart earlier) re-anchors the block"
   store.set(3, T0, 2);
   expect([store.at(2), store.at(3)]).toEqual([T0 - 60_000, T0]);
 });
+
+test.each([
+  { name: "a 5-hour outage", odd: (t: number) => t + 5 * 3_600_000 },
+  { name: "one time a millisecond off the minute", odd: (t: number) => t + 1 },
+])("after $name has left the live positions, the store narrows again", ({ odd }) => {
+  // An owner keeping 40 live positions of whole minutes in 64, moving them to the start when full.
+  const store = new PackedTimes(64);
+  let from = 0;
+  let to = 0;
+  let t = T0;
+  for (let i = 0; i < 400; i++) {
+    if (to === 64) {
+      store.relayout(to - 40, to, 64);
+      from = 0;
+      to = 40;
+    }
+    t = i === 50 ? odd(t) : t + 60_000;
+    store.set(to, t, from);
+    to++;
+    from = Math.max(from, to - 40);
+    if (i === 60) expect(store.width).toBeGreaterThan(1);
+  }
+  expect(store.width).toBe(1);
+  expect(store.at(to - 1)).toBe(t);
+});

@@ -16,7 +16,8 @@
  * multiply exactly), so a reader sees the same doubles as a Float64 array would give it. A
  * write that does not fit re-encodes the live positions with a unit and a width that hold
  * them and it; `relayout` (the owners' compaction) picks the narrowest again from the live
- * times alone, so a stretch of odd times widens a store only until it has left.
+ * times alone once the write that widened it has left, so a stretch of odd times widens a
+ * store only until it has left.
  */
 
 const SHIFT = 5;
@@ -60,6 +61,8 @@ export class PackedTimes {
   private size: number;
   /** A write re-encoded the store since the last move: the next move looks for a narrower encoding. */
   private refitted = false;
+  /** Position of the latest write that re-encoded the store (-1: none): while a time before it is live, a move keeps the encoding it forced. */
+  private oddAt = -1;
 
   constructor(capacity: number) {
     this.size = capacity;
@@ -137,11 +140,16 @@ export class PackedTimes {
    * encoded afresh instead, in the narrowest unit and width they allow now.
    */
   relayout(from: number, to: number, size: number): void {
-    if (this.refitted || this.kind === PLAIN) {
+    // Re-encoding while the write that widened the store and a time before it are both still
+    // live would pick the same width and forget to look again: a day-long window would stay
+    // wide for good after one outage or one time off the grid.
+    const oddLive = this.oddAt > from && this.oddAt < to;
+    this.oddAt = oddLive ? this.oddAt - from : -1;
+    if (this.kind === PLAIN || (this.refitted && !oddLive)) {
       const n = to - from;
       const times = decoded(n);
       this.read(from, to, times);
-      this.refitted = false;
+      this.refitted = oddLive;
       this.pad = 0;
       this.size = size;
       this.encode(times, n, size + MASK, 0);
@@ -179,6 +187,7 @@ export class PackedTimes {
     this.read(lo, p, times);
     times[n - 1] = t;
     this.refitted = true;
+    this.oddAt = p;
     // Positions before `lo` are not live: they keep their place and are never read again.
     this.encode(times, n, this.size + MASK, lo + this.pad);
   }

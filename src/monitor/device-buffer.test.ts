@@ -38,7 +38,7 @@ test("a full retention is held in about an eighth more than its rows, in about 2
   for (let i = 1; i <= 6_000; i++) b.pushFrameRow({ deviceId: "d", deviceName: "", userLabel: "", ts: Float64Array.of(i * MIN), columns: { S1: Float64Array.of(i) } }, 0);
   expect(b.frame(b.lastTs - 1680 * MIN).ts.length).toBe(1681);
   // Time (whole minutes: a byte a row and an 8-byte anchor a block of 32, and a block spare) and S1 (steps of 1,
-  // a byte each): at most 1.125 × 1,681 rows (+1), where doubling gave 4,096 rows and Float64
+  // half a byte each; the bound allows a byte): at most 1.125 × 1,681 rows (+1), where doubling gave 4,096 rows and Float64
   // 16 bytes a row.
   const capacity = Math.ceil(1681 * 1.125 + 1);
   expect(b.bytes()).toBeLessThanOrEqual((1 + 1) * capacity + 31 + 8 * Math.ceil((capacity + 31) / 32));

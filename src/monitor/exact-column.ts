@@ -48,7 +48,7 @@ export class ExactColumn {
   private rows: number;
   /** Decimals of the integer modes: a stored n means n / 10^k. */
   private k = 0;
-  // Step mode (Int8) only: the `n` carried into row 0 (the last reading before it), the `n` of
+  // Step modes (half a byte, then Int8) only: the `n` carried into row 0 (the last reading before it), the `n` of
   // the newest reading, the newest row written, whether a reading came yet, and the `n` of the
   // rows whose step a byte could not hold.
   private base = 0;
