@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { exitCodeFor, NightowlError } from "./errors.ts";
-import { fatalLine } from "./log.ts";
+import { expectLogFormat, fatalLine } from "./log.ts";
 import { COMMIT, VERSION } from "./version.ts";
 import { eventsCommand } from "./commands/events.ts";
 import { fetchHistoryCommand } from "./commands/fetch-history.ts";
@@ -97,6 +97,7 @@ function helpCommand(program: Command): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  expectLogFormat(argv, process.env);
   try {
     await buildProgram().parseAsync(argv);
     return 0;
@@ -110,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(fatalLine(error.message));
       return exitCodeFor(error);
     }
-    process.stderr.write(`nightowl: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(fatalLine("unexpected error", undefined, (error as Error)?.stack ?? String(error)));
     return 1;
   }
 }

@@ -23,6 +23,18 @@ export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() 
 /** The format of the log this process writes to standard error, once a command opened it. */
 let processLogFormat: LogFormat = "text";
 
+/**
+ * The format asked for on the command line or in the environment, before any setting is read:
+ * a setting refused at start-up (the service's most common failure) is then told in the
+ * journal's format too. The program's edge calls this; `.env` is read later, with the settings.
+ */
+export function expectLogFormat(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LogFormat {
+  const i = argv.indexOf("--log-format");
+  const flag = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--log-format="))?.slice("--log-format=".length);
+  processLogFormat = (flag ?? env.NIGHTOWL_LOG_FORMAT) === "json" ? "json" : "text";
+  return processLogFormat;
+}
+
 export function createLogger(options: { format: LogFormat; level: LogLevel; write?: (line: string) => void }): Logger {
   if (!options.write) processLogFormat = options.format;
   const write = options.write ?? ((line: string) => process.stderr.write(line));
@@ -56,9 +68,9 @@ export function createLogger(options: { format: LogFormat; level: LogLevel; writ
  * reads it, or, when the log is JSON (the systemd unit's journal), one more JSON object so a
  * log shipper does not meet a line it cannot parse at the moment that matters most.
  */
-export function fatalLine(message: string, format: LogFormat = processLogFormat): string {
-  if (format === "json") return JSON.stringify({ time: new Date().toISOString(), level: "fatal", msg: message }) + "\n";
-  return `nightowl: ${escapeControl(message)}\n`;
+export function fatalLine(message: string, format: LogFormat = processLogFormat, stack?: string): string {
+  if (format === "json") return JSON.stringify({ time: new Date().toISOString(), level: "fatal", msg: message, ...(stack ? { stack } : {}) }) + "\n";
+  return `nightowl: ${escapeControl(message)}\n${stack ? `${stack}\n` : ""}`;
 }
 
 /**

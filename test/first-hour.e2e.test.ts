@@ -85,3 +85,11 @@ test("score --from-nightowl scores the last --days from the portal, from a folde
   for (const device of sim.devices) expect(stdout).toContain(`Device: ${device.name} (${device.id})`);
   expect(stdout).toMatch(/rows \d{3,}, /);
 });
+
+test("a setting refused at start-up under --log-format json (the systemd unit's) is one JSON line, exit 2", async () => {
+  const { code, stderr } = await runCli(["run", "--log-format", "json"], { NIGHTOWL_LOG_LEVEL: "bogus", NIGHTOWL_PASSWORD: "p" });
+  expect(code).toBe(2);
+  expect(stderr.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([
+    { time: expect.any(String), level: "fatal", msg: 'NIGHTOWL_LOG_LEVEL="bogus" is not allowed: expected error, warn, info or debug' },
+  ]);
+});
