@@ -1,6 +1,6 @@
 /** `nightowl poll-once` as cron runs it: a real process against the simulator over loopback. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_TIMESERIES_KEYS } from "../src/nightowl/keys.ts";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
@@ -91,6 +91,43 @@ test("bad credentials: exit 2 (a setting to fix) with one line naming what to ch
   const samples = parseExposition(readFileSync(file, "utf8"));
   expect(samples.filter((s) => s.name === "nightowl_last_poll_success")).toEqual([{ name: "nightowl_last_poll_success", labels: { user_label: "unknown" }, value: 0 }]);
   expect(samples.filter((s) => s.name === "nightowl_poll_attempts_total" && s.labels.status === "failure").map((s) => s.value)).toEqual([1]);
+});
+
+test("a failed poll after a good one: the textfile keeps the account's label and its last success, so the alerts on them fire", async () => {
+  const file = join(emptyDir("textfile"), "nightowl.prom");
+  const label = sim.accounts[0]!.userLabel;
+  expect((await runCli(["poll-once", "--textfile", file, ...portal], { NIGHTOWL_PASSWORD: PASSWORD })).code).toBe(0);
+  const good = parseExposition(readFileSync(file, "utf8"));
+  const lastSuccess = good.find((s) => s.name === "nightowl_last_success_timestamp_seconds")!;
+  expect(lastSuccess.labels).toEqual({ user_label: label });
+  for (const run of [1, 2]) {
+    // Twice: the second failure reads the first failure's file.
+    const { code, stderr } = await runCli(["poll-once", "--textfile", file, ...portal], { NIGHTOWL_PASSWORD: "not-the-password" });
+    expect({ run, code, lines: stderr.trimEnd().split("\n").length }).toEqual({ run, code: 2, lines: 1 });
+    const text = readFileSync(file, "utf8");
+    const samples = parseExposition(text);
+    const poll = (name: string) => samples.filter((s) => s.name === name);
+    expect(poll("nightowl_last_poll_success")).toEqual([{ name: "nightowl_last_poll_success", labels: { user_label: label }, value: 0 }]);
+    expect(poll("nightowl_last_success_timestamp_seconds")).toEqual([lastSuccess]);
+    expect(poll("nightowl_last_poll_timestamp").map((s) => s.value)).toEqual([lastSuccess.value]);
+    if (HAS_PROMTOOL) expect(await promtoolCheck(text)).toEqual({ code: 0, output: "" });
+  }
+});
+
+test("a previous textfile with a time in the future: not carried, one warning naming the file, then the failure's line", async () => {
+  const file = join(emptyDir("textfile"), "nightowl.prom");
+  writeFileSync(file, 'nightowl_last_poll_success{user_label="dgorman"} 1\nnightowl_last_success_timestamp_seconds{user_label="dgorman"} 4102444800\n');
+  const { code, stderr } = await runCli(["poll-once", "--textfile", file, ...portal], { NIGHTOWL_PASSWORD: "not-the-password" });
+  expect(code).toBe(2);
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toContain(`--textfile ${JSON.stringify(file)}: the previous file is not carried over in full: its nightowl_last_success_timestamp_seconds (4102444800) is not a Unix time up to now`);
+  expect(lines[1]).toStartWith("nightowl: the portal refused the login");
+  const samples = parseExposition(readFileSync(file, "utf8"));
+  expect(samples.filter((s) => s.name.startsWith("nightowl_last_"))).toEqual([
+    { name: "nightowl_last_poll_success", labels: { user_label: "dgorman" }, value: 0 },
+    { name: "nightowl_last_poll_timestamp", labels: { user_label: "dgorman" }, value: 0 },
+  ]);
 });
 
 test("missing credentials: exit 2 naming the variable, and no textfile", async () => {

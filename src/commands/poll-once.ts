@@ -11,6 +11,7 @@ import { registerBuildInfo } from "../metrics/build-info.ts";
 import { registerPollMetrics } from "../metrics/poll.ts";
 import { createRegistry } from "../metrics/registry.ts";
 import { registerTelemetryMetrics } from "../metrics/telemetry.ts";
+import { readPreviousPoll, type PreviousPoll } from "../metrics/previous-textfile.ts";
 import { writeTextfile } from "../metrics/textfile.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollResult } from "../nightowl/poll-result.ts";
@@ -35,9 +36,11 @@ Examples:
   $ nightowl poll-once --json | jq '.[].telemetry.S1'
   $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
 
-On failure the textfile says nightowl_last_poll_success 0, and the command exits non-zero
-with one line on standard error: 2 when the portal refuses the password, 1 when it fails. When standard output is not a terminal (cron), a successful
-poll writes nothing to standard error unless --log-level is set.`,
+On failure the textfile says nightowl_last_poll_success 0, under the user_label and with the
+last success's time that the previous file held, and the command exits non-zero with one line
+on standard error: 2 when the portal refuses the password, 1 when it fails. When standard
+output is not a terminal (cron), a successful poll writes nothing to standard error unless
+--log-level is set.`,
     )
     .action(async (options: { json?: boolean; textfile?: string; demo?: boolean } & Record<string, unknown>) => {
       // Under cron (stdout not a terminal) a successful poll says nothing: warnings and errors only,
@@ -62,7 +65,11 @@ poll writes nothing to standard error unless --log-level is set.`,
       }
       if (options.textfile !== undefined) {
         try {
-          await writeMetrics(result, options.textfile);
+          // A failed poll knows neither the account's label nor its last success: the previous
+          // run's file does (a success's own values are the truth).
+          const previous = result.ok ? {} : readPreviousPoll(options.textfile, Date.now());
+          if (previous.problem) log.warn(`--textfile ${JSON.stringify(options.textfile)}: the previous file is not carried over in full: ${previous.problem}`);
+          await writeMetrics(result, options.textfile, previous.poll);
         } catch (error) {
           // The poll's own failure is the one line worth reporting; the file's goes to the log.
           if (result.ok) throw error;
@@ -79,10 +86,10 @@ function reports(devices: readonly DeviceSnapshot[], config: { summaryKeys: read
   return devices.map((d) => formatDeviceReport(d, config.summaryKeys, config.timeseriesKeys, config.attributeKeys)).join("\n\n");
 }
 
-async function writeMetrics(result: PollResult, path: string): Promise<void> {
+async function writeMetrics(result: PollResult, path: string, previous: PreviousPoll | undefined): Promise<void> {
   const registry = createRegistry();
   registerBuildInfo(registry);
-  registerPollMetrics(registry).observe(result);
+  registerPollMetrics(registry, previous).observe(result);
   await registerTelemetryMetrics(registry).observe(result);
   await writeTextfile(registry, path);
 }

@@ -76,3 +76,19 @@ test("nightowl_last_poll_timestamp is the end of the last successful poll: a fai
   // It stays beside nightowl's own name for the same instant.
   expect(await samples(registry, "nightowl_last_success_timestamp_seconds")).toEqual(['nightowl_last_success_timestamp_seconds{user_label="dgorman"} 1190.25']);
 });
+
+test("a one-poll process started from the previous textfile: a failure keeps its label and last success", async () => {
+  const registry = createRegistry();
+  const metrics = registerPollMetrics(registry, { userLabel: "dgorman", lastSuccessSeconds: 1_700_000_000.5 });
+  metrics.observe(failed(1_700_000_600_000));
+  expect(metrics.userLabel()).toBe("dgorman");
+  expect(await samples(registry, "nightowl_last_")).toEqual([
+    'nightowl_last_poll_success{user_label="dgorman"} 0',
+    'nightowl_last_poll_timestamp{user_label="dgorman"} 1700000000.5',
+    'nightowl_last_success_timestamp_seconds{user_label="dgorman"} 1700000000.5',
+  ]);
+  // A label known but no success yet: no time is made up.
+  const fresh = createRegistry();
+  registerPollMetrics(fresh, { userLabel: "dgorman" }).observe(failed(1_700_000_600_000));
+  expect(await samples(fresh, "nightowl_last_")).toEqual(['nightowl_last_poll_success{user_label="dgorman"} 0', 'nightowl_last_poll_timestamp{user_label="dgorman"} 0']);
+});

@@ -6,10 +6,13 @@
  * The account's label is the first device's (they share one `CustomerInfo`), "unknown" until
  * a poll returns a device, then the last one known. When it changes the gauges of the old
  * label are removed, so no stale `nightowl_last_poll_success{user_label="unknown"} 0` lingers
- * to fire an alert forever; the counters keep their history.
+ * to fire an alert forever; the counters keep their history. A process that lives for one
+ * poll (`poll-once --textfile`) starts from what the previous run's file said (`previous`), so a
+ * failed poll still writes the account's label and the last success's time.
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
+import type { PreviousPoll } from "./previous-textfile.ts";
 
 export interface PollMetrics extends PollObserver {
   /** The account label the families are currently written under. */
@@ -20,7 +23,7 @@ export interface PollMetrics extends PollObserver {
 const DURATION_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** Registers the poll-health families on `registry` and returns the observer that updates them. */
-export function registerPollMetrics(registry: Registry): PollMetrics {
+export function registerPollMetrics(registry: Registry, previous?: PreviousPoll): PollMetrics {
   /** A gauge per account label (see relabel). */
   const userGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ["user_label"], registers: [registry] });
   const success = userGauge("nightowl_last_poll_success", "1 if the last poll of the portal succeeded, 0 if it failed.");
@@ -40,9 +43,9 @@ export function registerPollMetrics(registry: Registry): PollMetrics {
   });
   const devices = userGauge("nightowl_devices", "Number of devices the last successful poll returned.");
 
-  let label = "unknown";
+  let label = previous?.userLabel ?? "unknown";
   /** End of the last successful poll, s; 0 before one, as the original monitor exported it. */
-  let lastSuccessSeconds = 0;
+  let lastSuccessSeconds = previous?.lastSuccessSeconds ?? 0;
 
   function relabel(next: string): void {
     if (next === label) return;
@@ -65,10 +68,9 @@ export function registerPollMetrics(registry: Registry): PollMetrics {
       // The other status starts at 0 so rate() and increase() see it from the first poll.
       attempts.inc({ user_label, status: result.ok ? "failure" : "success" }, 0);
       duration.observe(result.durationMs / 1000);
-      if (result.ok) {
-        successTimestamp.set({ user_label }, endedSeconds);
-        devices.set({ user_label }, result.devices.length);
-      }
+      // Absent before any success: a 0 would read as "55 years without one".
+      if (lastSuccessSeconds > 0) successTimestamp.set({ user_label }, lastSuccessSeconds);
+      if (result.ok) devices.set({ user_label }, result.devices.length);
     },
   };
 }
