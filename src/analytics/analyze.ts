@@ -17,7 +17,7 @@ import {
   RULE_DEFAULTS, shortCyclingTriggers, SUSTAINED_FLOW, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
-import { continueRuns, continuousFlowMinutes, ongoingRun, usageCurve, type FlowRun, type UsageCurve } from "./usage-curve.ts";
+import { continueRuns, continuousFlowMinutes, isCoarse, ongoingRun, usageCurve, type FlowRun, type UsageCurve } from "./usage-curve.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 
 export interface AnalyzeOptions {
@@ -107,7 +107,7 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
     // Its runs ("without a stop") joined for sustained_flow's bar, not for 0.2 gal/min: the same
     // on a fine meter. The curve's own flow and joining distance still measure a coarse meter's draws.
-    const sustainedRuns = curve.smearMs > 15 * 60_000
+    const sustainedRuns = isCoarse(curve.smearMs)
       ? usageCurve(ts, consumption!.usedGallons, { resolutionGallons: consumption!.resolutionGallons, gapMs, detectableGpm: SUSTAINED_FLOW.joinGpm }).runs
       : curve.runs;
     const sustained = sustainedFlowScan(id, { ...curve, runs: sustainedRuns }, clock, past?.sustainedDraws);

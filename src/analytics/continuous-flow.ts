@@ -7,7 +7,7 @@
 import type { LocalClock } from "./local-time.ts";
 import { RULE_DEFAULTS, type RuleOptions } from "./rules.ts";
 import { formatDuration, type Trigger } from "./trigger.ts";
-import { rollingFlow, type UsageCurve } from "./usage-curve.ts";
+import { COARSE_SMEAR_MS, isCoarse, rollingFlow, type UsageCurve } from "./usage-curve.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -37,8 +37,8 @@ const DEEP_NIGHT_HOURS = 3;
  * time at burst-level flow (a pool fill is the burst rule's business, not a leak).
  */
 export function continuousFlowTriggers(deviceId: string, curve: UsageCurve, clock: LocalClock, lastMs: number, options: RuleOptions = {}): Trigger[] {
-  const required = (options.continuousFlowMs ?? RULE_DEFAULTS.continuousFlowMs) + 2 * Math.max(0, curve.smearMs - 15 * MINUTE_MS);
-  const coarse = curve.smearMs > 15 * MINUTE_MS;
+  const required = (options.continuousFlowMs ?? RULE_DEFAULTS.continuousFlowMs) + 2 * Math.max(0, curve.smearMs - COARSE_SMEAR_MS);
+  const coarse = isCoarse(curve.smearMs);
   const burstGpm = options.burstGpm ?? RULE_DEFAULTS.burstGpm;
   const toHour = options.quietToHour ?? RULE_DEFAULTS.quietToHour;
   const deep = { fromHour: Math.max(options.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour - DEEP_NIGHT_HOURS), toHour };

@@ -24,9 +24,9 @@
  */
 import type { LocalClock } from "./local-time.ts";
 import { forEachCounterStep, inQuiet } from "./night-refills.ts";
-import type { Trigger } from "./trigger.ts";
+import { quietHoursText, type Trigger } from "./trigger.ts";
+import { isCoarse } from "./usage-curve.ts";
 
-const MINUTE_MS = 60_000;
 
 export const NIGHT_METER_HOURS = {
   rule: "night_meter_hours",
@@ -34,8 +34,6 @@ export const NIGHT_METER_HOURS = {
   hours: 4,
   /** Separate draws (steps further apart than the joining distance) in one night's quiet hours that fire it. */
   draws: 3,
-  /** A meter whose usage curve joins steps further apart than this is coarse. */
-  coarseSmearMs: 15 * MINUTE_MS,
 } as const;
 
 /**
@@ -47,7 +45,7 @@ export function nightMeterHourTriggers(
   deviceId: string, ts: ArrayLike<number>, used: ArrayLike<number>, clock: LocalClock, lastMs: number,
   quiet: { fromHour: number; toHour: number }, smearMs: number,
 ): Trigger[] {
-  if (smearMs <= NIGHT_METER_HOURS.coarseSmearMs) return [];
+  if (!isCoarse(smearMs)) return [];
   const out: Trigger[] = [];
   let night: { day: number; hours: Set<number>; draws: number; firedAt: number; last: number; gallons: number } | undefined;
   let lastStep = -Infinity;
@@ -56,7 +54,7 @@ export function nightMeterHourTriggers(
       const ongoing = clock.dayIndex(lastMs) === night.day && inQuiet(clock, lastMs, quiet);
       out.push({
         rule: NIGHT_METER_HOURS.rule, deviceId, startMs: night.firedAt, endMs: ongoing ? undefined : night.last, severity: "warning",
-        message: `${clock.dateLabel(night.firedAt)}: the meter turned in ${night.hours.size} of the quiet hours ${pad(quiet.fromHour)}:00–${pad(quiet.toHour)}:00 ${clock.timeZone}, in ${night.draws} separate draw${night.draws === 1 ? "" : "s"} (${night.gallons.toFixed(0)} gal) — water drawn all night, a slow leak or a toilet flapper?`,
+        message: `${clock.dateLabel(night.firedAt)}: the meter turned in ${night.hours.size} of ${quietHoursText(quiet.fromHour, quiet.toHour, clock.timeZone)}, in ${night.draws} separate draw${night.draws === 1 ? "" : "s"} (${night.gallons.toFixed(0)} gal) — water drawn all night, a slow leak or a toilet flapper?`,
       });
     }
     night = undefined;
@@ -79,8 +77,4 @@ export function nightMeterHourTriggers(
   });
   close();
   return out;
-}
-
-function pad(h: number): string {
-  return String(h).padStart(2, "0");
 }

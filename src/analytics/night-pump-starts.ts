@@ -7,7 +7,7 @@ import type { LocalClock } from "./local-time.ts";
 import { lowerBound } from "./lower-bound.ts";
 import type { PumpHealth } from "./pump-health.ts";
 import { RULE_DEFAULTS, type RuleOptions } from "./rules.ts";
-import type { Trigger } from "./trigger.ts";
+import { quietHoursText, type Trigger } from "./trigger.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -77,12 +77,8 @@ export function nightPumpStartTriggers(deviceId: string, pump: PumpHealth, clock
     if (d.hours.size < need) continue;
     out.push({
       rule: "night_pump_starts", deviceId, startMs: d.first, endMs: d.last, severity: "warning",
-      message: `${clock.dateLabel(d.first)}: pump ${pump.pump} started ${d.starts} times in ${d.hours.size} of the quiet hours ${pad(from)}:00–${pad(to)}:00 ${clock.timeZone} — something draws water all night`,
+      message: `${clock.dateLabel(d.first)}: pump ${pump.pump} started ${d.starts} times in ${d.hours.size} of ${quietHoursText(from, to, clock.timeZone)} — something draws water all night`,
     });
   }
   return out;
-}
-
-function pad(h: number): string {
-  return String(h).padStart(2, "0");
 }

@@ -18,7 +18,7 @@ import type { LocalClock } from "./local-time.ts";
 import type { NightFlow } from "./night-flow.ts";
 import { median, type PumpHealth } from "./pump-health.ts";
 import { formatDuration, type Trigger } from "./trigger.ts";
-import { rollingFlow, type UsageCurve } from "./usage-curve.ts";
+import { isCoarse, rollingFlow, type UsageCurve } from "./usage-curve.ts";
 import { lowerBound } from "./lower-bound.ts";
 
 const MINUTE_MS = 60_000;
@@ -152,7 +152,7 @@ export function burstScan(
   // leak at that hour for two hours. Where the flow must run without a stop and the meter tells
   // a stop (its joining distance 15 minutes or less, as `continuous_flow`'s), the run is the draw;
   // a coarse meter's runs join draws up to an hour apart, so there the episode is.
-  const byRun = continuousMs > 0 && curve.smearMs <= 15 * MINUTE_MS;
+  const byRun = continuousMs > 0 && !isCoarse(curve.smearMs);
   // The 5-minute flow, for a draw's floor (its least): a leak holds it at its rate, a household's
   // draws come and go. Only for draws told by their run.
   const fine = byRun ? rollingFlow(curve, curve.t[0], curve.t[n - 1], 5 * MINUTE_MS, MINUTE_MS) : undefined;

@@ -29,3 +29,9 @@ export function formatDuration(ms: number): string {
   const minutes = ms / 60_000;
   return minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
 }
+
+/** "the quiet hours 00:00–05:00 America/Denver", as the night rules name the hours they read. */
+export function quietHoursText(fromHour: number, toHour: number, timeZone: string): string {
+  const hh = (h: number) => String(h).padStart(2, "0");
+  return `the quiet hours ${hh(fromHour)}:00–${hh(toHour)}:00 ${timeZone}`;
+}

@@ -43,6 +43,18 @@ export interface UsageCurveOptions {
 const MINUTE_MS = 60_000;
 
 /** Builds the curve from `usedGallons` (see `computeConsumption`), in one pass. */
+/**
+ * A meter is coarse when its curve joins steps more than 15 minutes apart (a 10-gallon meter):
+ * it cannot tell a stop from a pause, so the rules read its runs differently. The one cutoff
+ * every rule uses.
+ */
+export const COARSE_SMEAR_MS = 15 * MINUTE_MS;
+
+/** Whether a curve joining steps `smearMs` apart is a coarse meter's (see COARSE_SMEAR_MS). */
+export function isCoarse(smearMs: number): boolean {
+  return smearMs > COARSE_SMEAR_MS;
+}
+
 export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options: UsageCurveOptions): UsageCurve {
   // Never shorter than two reading intervals (the gap threshold is three): with readings every
   // 5 minutes and a second of jitter, steps of a steady flow are 5 min ± 1 s apart and must join.
