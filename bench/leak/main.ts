@@ -7,7 +7,7 @@
  * 48 h and a toilet flapper; telemetry with missing minutes, repeated rows, two outages and
  * ten days of 5-minute polling with jitter. Scored causally through `score`'s replay.
  *
- *   bun bench/leak-detection.ts [--split held-out|tuning|both] [--quick] [--json] [--events] [--explain]
+ *   bun bench/leak-detection.ts [--split held-out|tuning|tuning-more|all-tuning|both] [--quick] [--json] [--events] [--explain]
  *
  * `--quick`: the first seed of each split only. Tune on `--split tuning`; report held-out.
  * `--events`: the owner's events section instead (bench/leak/events.ts).
@@ -21,7 +21,15 @@ import { setupSite, SPLIT, type Split } from "./split.ts";
 export function main(args: readonly string[]): void {
   const i = args.indexOf("--split");
   const which = i >= 0 ? args[i + 1] : "held-out";
-  const splits: Split[] = which === "both" ? ["tuning", "held-out"] : which === "tuning" ? ["tuning"] : ["held-out"];
+  const named: Record<string, Split[]> = {
+    both: ["tuning", "held-out"],
+    tuning: ["tuning"],
+    "tuning-more": ["tuning-more"],
+    "all-tuning": ["tuning", "tuning-more"],
+    "held-out": ["held-out"],
+  };
+  const splits = named[which ?? ""];
+  if (!splits) throw new Error(`--split must be one of ${Object.keys(named).join(", ")}; got ${which}`);
   const quick = args.includes("--quick");
   const json: Record<string, unknown[]> = {};
   for (const split of splits) {
