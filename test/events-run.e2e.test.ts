@@ -69,9 +69,17 @@ async function until(from: number, ok: (v: LiveVerdict) => boolean, what: string
   throw new Error(`no verdict ${what} within 30 s (last: ${JSON.stringify(verdicts.at(-1))})`);
 }
 
-test("an event added while run runs silences the device's next verdicts; removed, the alarm returns", async () => {
+/** The rules `nightowl_rule_triggered` says fired on the leaky device (what NightowlLeakRuleFired reads). */
+async function rulesOn(): Promise<string[]> {
+  const text = await monitor.registry.metrics();
+  return [...text.matchAll(/^nightowl_rule_triggered\{([^}]*)\} 1$/gm)].filter((m) => m[1]!.includes(`device_id="${leaky}"`)).map((m) => /rule="([^"]+)"/.exec(m[1]!)![1]!);
+}
+
+test("an event added while run runs silences the device's next verdicts and its rules' metric; removed, the alarm returns", async () => {
   const env = { NIGHTOWL_STATE_DIR: stateDir, NIGHTOWL_TIMEZONE: "UTC" };
   await until(0, (v) => v.isAnomaly, "in alarm");
+  const firing = await rulesOn();
+  expect(firing.length).toBeGreaterThan(0);
 
   const now = sim.now();
   const add = await runCli(["events", "add", "--device-id", leaky, "--kind", "expected", "--start", String(now - 12 * HOUR), "--end", String(now + 48 * HOUR), "--note", "pool fill"], env);
@@ -82,6 +90,8 @@ test("an event added while run runs silences the device's next verdicts; removed
   expect(silenced - added).toBeLessThanOrEqual(2);
   expect(verdicts[silenced]).toMatchObject({ isAnomaly: false, silencedBy: { id: "expected-1", kind: "expected" } });
   expect(verdicts[silenced]!.probability).toBeLessThan(50);
+  // The alerts on the rules (deploy/prometheus) stay quiet too: the owner booked this draw.
+  expect(await rulesOn()).toEqual([]);
   const page = await (await fetch(monitor.server.url.replace(/metrics$/, ""), { headers: { accept: "text/html" } })).text();
   const card = page.slice(page.indexOf(`data-device="${leaky}"`));
   expect(card).toMatch(/^[^]*?<span class="verdict watch"[^]*?<p class="event" data-event="expected-1" data-effect="silenced">expected: pool fill until \d{4}-\d\d-\d\d \d\d:\d\d — an alarm is silenced by this event<\/p>/);
@@ -101,5 +111,6 @@ test("an event added while run runs silences the device's next verdicts; removed
   const back = await until(removed, (v) => v.silencedBy === undefined, "without the event");
   expect(back - removed).toBeLessThanOrEqual(2);
   expect(verdicts[back]!.isAnomaly).toBe(true);
+  expect((await rulesOn()).length).toBeGreaterThan(0);
   expect(await monitor.registry.metrics()).toContain("nightowl_events_file_valid 1");
 }, 90_000);

@@ -119,16 +119,16 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const ownDevices = shard ? shardFilter(shard) : undefined;
   const poll = ownDevices ? async (signal: AbortSignal) => ownDevices(await portal.poll(signal)) : portal.poll;
   registerBuildInfo(registry);
+  // The owner's events, read again whenever `nightowl events` (or an editor) changes the file.
+  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, metrics: registerEventsMetrics(registry), at: zonedStamp(config.timezone) });
   // One pipeline per device (buffer, physics, rules), fed by the warm-up and the polls; the
   // analytics families and live scoring consume it, each feeding it the poll it is given
   // (a no-op when fed already), so their order in the observer list does not matter.
   const pipelines = new DevicePipelines({ timeZone: config.timezone, powerFactor: config.powerFactor });
   const { value: analytics, names: analyticsFamilies } = familiesRegisteredBy(registry, () =>
-    registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines, log }),
+    registerAnalyticsMetrics(registry, { timeZone: config.timezone, powerFactor: config.powerFactor, pipelines, log, events }),
   );
   const exposition = createPrerenderedExposition(registry, log, { exclude: familyExcluder(registry, config.metricsExclude ?? [], analyticsFamilies) });
-  // The owner's events, read again whenever `nightowl events` (or an editor) changes the file.
-  const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, metrics: registerEventsMetrics(registry), at: zonedStamp(config.timezone) });
   const scorer = config.mlEnabled
     ? createLiveScorer({
         metrics: registerMlMetrics(registry),
@@ -169,9 +169,10 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     // Refilled in slices: the page is rendered only after the last observer.
     registerTelemetryMetrics(registry, { pause: slicer() }),
     ...(warmUp ? [warmUp] : []),
+    // Before the analytics and scoring that apply it: one poll sees one version of the file.
+    events,
     pipelines,
     analytics,
-    events,
     // The devices polled, for `events add` to check ids against (only into an existing state folder).
     knownDevicesRecorder({ path: join(config.stateDir, "devices.json"), log }),
     ...(scorer ? [scorer] : []),

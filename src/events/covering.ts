@@ -87,6 +87,30 @@ export class EventIndex {
   }
 }
 
+/** What tells the event that applies to a device's verdict at a time: an {@link EventIndex} or `run`'s watch of the file. */
+export interface VerdictEvents {
+  forVerdict(deviceId: string, t: number): OwnerEvent | undefined;
+  /** Changes whenever the events do, for what is computed from them and kept; none: they never change. */
+  generation?(): number;
+}
+
+/**
+ * Whether the owner's events silence a rule's firing from `startMs` to `endMs`, judged at `nowMs`:
+ * while a silencing event (`expected`, `maintenance`, with its tail) applies, every firing is
+ * silenced, as the verdict is; after it, a firing it covered whole stays silenced — that was
+ * the owner's booked draw or pump work, and rules are reported for a day after they end. A
+ * firing that began before the event or outlasted its tail alarms once the event is over.
+ */
+export function silencesFiring(events: VerdictEvents, deviceId: string, startMs: number, endMs: number, nowMs: number): boolean {
+  const silencing = (t: number) => {
+    const e = events.forVerdict(deviceId, t);
+    return e !== undefined && KIND_EFFECT[e.kind] === "silence" ? e : undefined;
+  };
+  if (silencing(nowMs)) return true;
+  const e = silencing(startMs);
+  return e !== undefined && silencing(endMs)?.id === e.id;
+}
+
 /** The event that changed a verdict. */
 export interface EventMark {
   id: string;

@@ -43,6 +43,8 @@ export interface EventsWatch extends PollObserver {
   of(deviceId: string): readonly OwnerEvent[];
   /** Whether the last version of the file read was valid (false: the last good events are in force). */
   valid(): boolean;
+  /** Counts the versions of the events put in force: a change means they changed. */
+  generation(): number;
 }
 
 /** What identifies a version of the file without reading it; "" when there is none. */
@@ -62,8 +64,10 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
   let ok = true;
   let index = new EventIndex([]);
   let byDevice = new Map<string, OwnerEvent[]>();
+  let generation = 0;
 
   function use(events: readonly OwnerEvent[]): void {
+    generation++;
     index = new EventIndex(events);
     byDevice = new Map();
     for (const e of events) byDevice.set(e.device_id, [...(byDevice.get(e.device_id) ?? []), e]);
@@ -95,5 +99,6 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
     forVerdict: (deviceId, ts) => index.forVerdict(deviceId, ts),
     of: (deviceId) => byDevice.get(deviceId) ?? [],
     valid: () => ok,
+    generation: () => generation,
   };
 }

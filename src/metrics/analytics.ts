@@ -49,7 +49,7 @@ export function registerAnalyticsMetrics(registry: Registry, options: DeviceAnal
   const cUnbalance = gauge("nightowl_pump_current_unbalance_percent", "NEMA MG-1 current unbalance of the latest running reading, percent.", "pump");
   const energy = family("counter", "nightowl_pump_energy_kwh_total", "Pump energy since the exporter started: trapezoidal integral of power factor × Σ V·I over the phases, kWh.", "pump");
   const dryRun = gauge("nightowl_pump_dry_run_suspected", "1 when the pump's latest run drew well under its learned current without raising pressure.", "pump");
-  const rule = gauge("nightowl_rule_triggered", "1 while a leak or pump rule's condition holds or held within the last 24 h, per rule.", "rule");
+  const rule = gauge("nightowl_rule_triggered", "1 while a leak or pump rule's condition holds or held within the last 24 h, per rule; 0 while the owner's expected or maintenance event applies and for a firing one covered whole.", "rule");
 
   // A device's series, each in its slot: the device's three flow gauges, then each pump's
   // seven, then one per rule, then the counters.

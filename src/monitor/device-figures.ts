@@ -5,6 +5,7 @@
  * windowed figures and the rules come from the rule stage's latest analysis of the buffer.
  */
 import { COUNTER_KEY } from "../analytics/consumption.ts";
+import { silencesFiring, type VerdictEvents } from "../events/covering.ts";
 import { PUMPS, type PumpId } from "../analytics/pump-health.ts";
 import { RULE_NAMES, type RuleName } from "../analytics/trigger.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
@@ -22,6 +23,8 @@ export interface DeviceAnalyticsOptions extends RuleStageOptions {
   ruleHoldMs?: number;
   /** A counter fall of more than this is a meter replacement, gallons. Default 1. */
   replacementToleranceGallons?: number;
+  /** The owner's events: a rule's firing they silence (`silencesFiring`) is not reported as `rules`. */
+  events?: VerdictEvents;
 }
 
 /** Per-pump figures for the metrics. NaN = not known (yet). */
@@ -46,8 +49,13 @@ export interface DeviceFigures {
   nightFlowMinGpm: number;
   continuousFlowMinutes: number;
   pumps: PumpFigures[];
-  /** 1 for each rule whose condition holds or held within `ruleHoldMs`, else 0. */
+  /**
+   * 1 for each rule whose condition holds or held within `ruleHoldMs`, else 0; a firing the
+   * owner's events silence does not count (it is in `silenced`).
+   */
   rules: Record<RuleName, number>;
+  /** Rules held only by firings the owner's `expected` or `maintenance` events silence. */
+  silenced: RuleName[];
 }
 
 export class DeviceAnalytics {
@@ -57,7 +65,7 @@ export class DeviceAnalytics {
   private waterUsed = NaN;
   private readonly energy = new Map<PumpId, { kwh: number; lastT: number; lastP: number }>();
   private readonly options: DeviceAnalyticsOptions;
-  private cached: { analysis: unknown; consumedTs: number; figures: DeviceFigures } | undefined;
+  private cached: { analysis: unknown; consumedTs: number; events: number; figures: DeviceFigures } | undefined;
   readonly pipeline: DevicePipeline;
 
   /** `pipeline`: the device's, shared with live scoring; default one of its own. */
@@ -109,23 +117,34 @@ export class DeviceAnalytics {
 
   /**
    * The figures for the metrics, from the rule stage's latest analysis; computed again only
-   * when a new row or a new analysis came (the metrics and the status page both ask each poll).
+   * when a new row, a new analysis or other owner's events came (the metrics and the status
+   * page both ask each poll).
    */
   figures(): DeviceFigures {
     this.consume();
     const a = this.pipeline.rules.latest();
     const cached = this.cached;
-    if (cached && cached.analysis === a && cached.consumedTs === this.consumedTs) return cached.figures;
+    const events = this.options.events?.generation?.() ?? 0;
+    if (cached && cached.analysis === a && cached.consumedTs === this.consumedTs && cached.events === events) return cached.figures;
     const figures = this.compute(a);
-    this.cached = { analysis: a, consumedTs: this.consumedTs, figures };
+    this.cached = { analysis: a, consumedTs: this.consumedTs, events, figures };
     return figures;
   }
 
   private compute(a: AnalysisSummary | undefined): DeviceFigures {
     const rules = Object.fromEntries(RULE_NAMES.map((r) => [r, 0])) as Record<RuleName, number>;
     const hold = this.options.ruleHoldMs ?? DAY_MS;
-    if (a) for (const t of a.triggers) if (t.endMs === undefined || a.toMs - t.endMs <= hold) rules[t.rule as RuleName] = 1;
+    const covered = new Set<RuleName>();
+    const { events } = this.options;
+    if (a) {
+      for (const t of a.triggers) {
+        if (t.endMs !== undefined && a.toMs - t.endMs > hold) continue;
+        if (events && silencesFiring(events, this.deviceId, t.startMs, t.endMs ?? a.toMs, a.toMs)) covered.add(t.rule as RuleName);
+        else rules[t.rule as RuleName] = 1;
+      }
+    }
     return {
+      silenced: [...covered].filter((r) => rules[r] === 0),
       waterUsedGallons: this.waterUsed,
       flowGpm: a ? a.flowGpm : NaN,
       nightFlowMinGpm: a ? a.nightFlowMinGpm : NaN,

@@ -19,6 +19,7 @@ import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { ProbabilityTrail } from "./probability-trail.ts";
 import { bucketSeries } from "./series.ts";
+import { KIND_EFFECT } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { DeviceStatus, DeviceVerdict, EventNote, Reason, StatusSource } from "./source.ts";
 import { judgeWithEvent } from "./verdict.ts";
@@ -93,7 +94,10 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
   function verdictOf(id: string, k: Known, figures: DeviceFigures | undefined): DeviceVerdict {
     catchUp(id, k);
     const m = model(id);
-    const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(firing(figures), m, options.events?.forVerdict(id, k.readingAt));
+    const applying = options.events?.forVerdict(id, k.readingAt);
+    // Rules an owner's silencing event covered whole: shown silenced by it while it applies, gone after.
+    const rules = applying && KIND_EFFECT[applying.kind] === "silence" ? [...firing(figures), ...(figures?.silenced ?? [])] : firing(figures);
+    const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(rules, m, applying);
     const event = eventNote(id, k.readingAt);
     const customer = k.snapshot.attributes.CustomerInfo?.value;
     return {
