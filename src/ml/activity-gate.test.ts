@@ -250,8 +250,9 @@ describe("the forest alarms only on the side of more water", () => {
   test.each([
     { name: "an hour no busier than training's, after a rest, does not alarm", rested: true, hour: 30, first: -1 },
     { name: "one busier than training's at that hour alarms (a leak that began after the rest)", rested: true, hour: 80, first: 400 + 45 + 5 },
-    // The draw has run since 04:00 with no rest: past half the 6-hour window it owns the mean.
-    { name: "a draw without a rest that fills half the long window alarms", rested: false, hour: 30, first: 240 + 180 + 5 },
+    // The draw has run since 04:00 with no rest: past half the 6-hour window it owns the mean,
+    // and the mean, under its threshold since 06:40, has stayed there for 30 minutes by 07:10.
+    { name: "a draw without a rest that fills half the long window alarms", rested: false, hour: 30, first: 400 + 30 },
   ])("the long window alone: $name", ({ rested, hour, first }) => {
     const rows = lateRun(rested, hour);
     // The long window is what is unusual here, not the short one.
@@ -268,5 +269,38 @@ describe("the forest alarms only on the side of more water", () => {
     const { by_hour: _, ...draw } = params.activity_gate!.draw!;
     const older = { ...params, activity_gate: { ...params.activity_gate!, draw, day: undefined } };
     expect(forestAfter(run(20 * 60, bigDraw(() => 30), () => 0.05, older), 13 * 60, 20 * 60)).toBe(true);
+  });
+});
+
+describe("the long window alone alarms once it has stayed unusual for as long as the short window spans", () => {
+  // The 30-minute window never unusual (its threshold out of reach), the 6-hour one unusual once
+  // the forest's scores turn low at minute 240; drawing throughout, an hour's gallons of `hour`.
+  const params: AlarmParams = {
+    short_window_minutes: 30, long_window_minutes: 360, short_threshold: -1, long_threshold: 0, short_scale: 0.05, long_scale: 0.05,
+    min_coverage: 0.5, rule_floor: 90, episode_merge_minutes: 60,
+    activity_gate: { features: ["gallons_5m"], above: [0], quiet_minutes: 15, active_minutes: 45, draw: { feature: "gallons_1h", max: 100 } },
+  };
+  const run = (hour: number) => {
+    const stream = new VerdictStream(params, ["gallons_5m", "gallons_1h"]);
+    return Array.from({ length: 480 }, (_, m) => {
+      const v = stream.push(m * MIN, m < 240 ? 0.1 : -0.3, [], [1, hour]);
+      return { m, crossed: v.longMean < 0, alarm: v.isAnomaly, reason: v.reason };
+    });
+  };
+
+  test("a household's hour that dips the 6-hour mean under its threshold for less than 30 minutes raises nothing", () => {
+    const rows = run(60);
+    const crossed = rows.find((r) => r.crossed)!.m;
+    // Held back while the dip is young, and the verdict says why…
+    expect(rows[crossed + 10]!.alarm).toBe(false);
+    expect(rows[crossed + 10]!.reason).toBe("only the long window is unusual, for 10 min < 30 min");
+    // …and alarmed once it has stayed under for 30 minutes, as a slow leak keeps it.
+    expect(rows.find((r) => r.alarm)!.m).toBe(crossed + 30);
+  });
+
+  test("an hour that drew more than any hour of training alarms without waiting", () => {
+    const rows = run(150);
+    const crossed = rows.find((r) => r.crossed)!.m;
+    expect(rows.find((r) => r.alarm)!.m).toBe(crossed + 5);
   });
 });

@@ -50,6 +50,11 @@ import type { AlarmParams } from "./verdict.ts";
  *   that ended (a new irrigation schedule's first mornings), and the household's next ordinary
  *   hour would raise it; a leak never lets the site rest, and one that began after the rest
  *   shows in the hour's draw (a 2 gal/min leak lifts it over training's at once).
+ * - not on the long window alone until its mean has stayed under its threshold for as long as the
+ *   short window spans (30 minutes; `longUnusualMs`), unless the last hour drew more than any
+ *   training hour did (`draw.max`): a slow leak, what that window is for, holds its mean down for
+ *   as long as it runs, so it waits half an hour at most; a household's one unusual hour (guests,
+ *   the morning after a vacation) dips it under for minutes as it ends.
  * The verdict says which held the forest back (Verdict.reason).
  *
  * Without a meter the forest also stays silent on a row where the site rests now by the rest
@@ -98,7 +103,7 @@ export class ActivityGate {
    * `featureNames`: the model's, so the gate finds its features in the rows given to `pass`;
    * `longWindowMinutes`: the long persistence window's (a draw filling half of it owns its mean).
    */
-  constructor(private readonly gate: GateParams, featureNames: readonly string[], private readonly longWindowMinutes = 360) {
+  constructor(private readonly gate: GateParams, featureNames: readonly string[], private readonly longWindowMinutes = 360, private readonly shortWindowMinutes = 30) {
     this.index = Int32Array.from(gate.features, (f) => featureNames.indexOf(f));
     this.drawIndex = gate.draw ? featureNames.indexOf(gate.draw.feature) : -1;
     this.dayIndex = gate.day ? featureNames.indexOf(gate.day.feature) : -1;
@@ -110,9 +115,10 @@ export class ActivityGate {
    * A model whose rows lack a gate feature passes the verdict unchanged. `local`: the row's local
    * epoch ms (FeatureStream.local), for the hour of `draw.by_hour`; UTC when not given.
    * `resting`: the site rests at this row (the rest guard's clock, sites without a meter).
-   * `longOnly`: only the long window's mean is unusual, not the short one's.
+   * `longOnly`: only the long window's mean is unusual, not the short one's; `longUnusualMs`: for
+   * how long the long window's mean has been unusual.
    */
-  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts, resting = false, longOnly = false): boolean {
+  pass(ts: number, unusual: boolean, features: ArrayLike<number>, local = ts, resting = false, longOnly = false, longUnusualMs = Infinity): boolean {
     const gate = this.gate;
     if (this.index.some((j) => j < 0)) return unusual;
     const quietMs = gate.quiet_minutes * 60_000;
@@ -136,7 +142,18 @@ export class ActivityGate {
     const open = gated && this.heldBack === undefined;
     if (!open) this.openSince = Number.NaN;
     else if (this.openSince !== this.openSince) this.openSince = ts;
-    return open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
+    const held = open && ts - this.openSince >= ACTIVITY_GATE.holdMinutes * 60_000;
+    // The long window alone: a dip of its mean under the threshold is no slow leak until it lasts (see ACTIVITY_GATE).
+    if (held && longOnly && longUnusualMs < this.shortWindowMinutes * 60_000 && !this.beyondBusiestHour(features)) {
+      this.heldBack = `only the long window is unusual, for ${Math.floor(longUnusualMs / 60_000)} min < ${this.shortWindowMinutes} min`;
+      return false;
+    }
+    return held;
+  }
+
+  /** Whether the last hour drew more than any hour of training (`draw.max`). */
+  private beyondBusiestHour(features: ArrayLike<number>): boolean {
+    return this.gate.draw !== undefined && this.drawIndex >= 0 && features[this.drawIndex]! > this.gate.draw.max;
   }
 
   /**

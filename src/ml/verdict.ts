@@ -171,6 +171,8 @@ export class VerdictStream {
   private readonly long: TimeWindowMean;
   private readonly guardIndex: Int32Array;
   private readonly guardSince: Float64Array;
+  /** Since when the long window's mean has been below its threshold (NaN: it is not). */
+  private longUnusualSince = Number.NaN;
   /** The range guard's schedule (an irrigation that began after training), recurring-stretch.ts. */
   private readonly guardSchedule = new RecurringStretches();
   /** The forest's activity gate (none for an older model without one). */
@@ -186,7 +188,7 @@ export class VerdictStream {
     const guard = params.range_guard;
     this.guardIndex = Int32Array.from(guard?.features ?? [], (f) => featureNames.indexOf(f));
     this.guardSince = new Float64Array(this.guardIndex.length).fill(Number.NaN);
-    this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames, params.long_window_minutes) : undefined;
+    this.gate = params.activity_gate ? new ActivityGate(params.activity_gate, featureNames, params.long_window_minutes, params.short_window_minutes) : undefined;
     const rest = params.rest_guard ? new RestGuard(params.rest_guard, featureNames) : undefined;
     this.rest = rest?.usable ? rest : undefined;
   }
@@ -234,7 +236,9 @@ export class VerdictStream {
     const longUnusual = longMean === longMean && longMean < p.long_threshold;
     const unusual = shortUnusual || longUnusual;
     // Without a gate (an older model) the forest's verdict passes unchanged.
-    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local, resting, longUnusual && !shortUnusual) : unusual;
+    if (!longUnusual) this.longUnusualSince = Number.NaN;
+    else if (this.longUnusualSince !== this.longUnusualSince) this.longUnusualSince = ts;
+    const forestAlarm = this.gate && features ? this.gate.pass(ts, unusual, features, local, resting, longUnusual && !shortUnusual, ts - this.longUnusualSince) : unusual;
     const ruleAlarm = rules.some(raisesAlarm);
     if (ruleAlarm) probability = Math.max(probability, p.rule_floor);
     const isAnomaly = forestAlarm || ruleAlarm;
