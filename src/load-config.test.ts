@@ -204,6 +204,10 @@ describe("secrets", () => {
     expect(messageOf(() => requireCredentials(loadConfig({ env: { NIGHTOWL_USERNAME: "a@b.c" } })))).toBe(
       "NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it",
     );
+    // Set to nothing (an unquoted `NIGHTOWL_PASSWORD=` in a unit file) is not the same mistake as forgetting it.
+    expect(messageOf(() => requireCredentials(loadConfig({ env: { NIGHTOWL_USERNAME: "a@b.c", NIGHTOWL_PASSWORD: "" } })))).toBe(
+      "NIGHTOWL_PASSWORD is empty: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it",
+    );
     expect(requireCredentials(loadConfig({ env: { NIGHTOWL_USERNAME: "a@b.c", NIGHTOWL_PASSWORD: "p", NIGHTOWL_TENANT: "" } }))).toEqual({
       username: "a@b.c",
       password: "p",

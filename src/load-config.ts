@@ -213,7 +213,8 @@ export function unknownVariables(env: Record<string, string | undefined>): strin
 export function requireCredentials(config: Config): { username: string; password: string; tenant?: string } {
   if (!config.username) throw new NightowlError("E_CONFIG", "NIGHTOWL_USERNAME is not set: expected the NightOwl account's user name (or --username)");
   if (config.password === undefined || config.password === "") {
-    throw new NightowlError("E_CONFIG", "NIGHTOWL_PASSWORD is not set: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it");
+    const what = config.password === "" ? "is empty" : "is not set";
+    throw new NightowlError("E_CONFIG", `NIGHTOWL_PASSWORD ${what}: expected the password, or NIGHTOWL_PASSWORD_FILE naming a file that holds it`);
   }
   return { username: config.username, password: config.password, tenant: config.tenant || undefined };
 }
