@@ -7,12 +7,17 @@
  * existing deployment switches by changing its image only.
  */
 import * as v from "valibot";
+import { isIP } from "node:net";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { isShardSpec } from "./shard.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
 import { isTimeZone } from "./physics/zone-offsets.ts";
 
 const text = () => v.pipe(v.string(), v.trim());
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** A bind address: an IP literal or a host name (RFC 1123); dotted numbers must be an IPv4 address (999.1.1.1 is neither, and Bun's error for it named no cause). */
+const bindHost = () =>
+  v.pipe(text(), v.check((h) => isIP(h) !== 0 || (!/^[\d.]+$/.test(h) && HOST_NAME.test(h)), "an IP address (IPv4 parts 0 to 255, or IPv6) or a host name of letters, digits, '-' and '.'"));
 
 /** A number setting: the one rule of number-rule.ts, its bounds in the row. */
 const numberSetting = (rule: NumberRule) =>
@@ -100,7 +105,7 @@ export const SETTINGS = {
   maxResponseMb: { env: "NIGHTOWL_MAX_RESPONSE_MB", flag: "--max-response-mb <MiB>", ...bounded((r) => `largest answer read from the portal, Prometheus (--from-prometheus) or an --import-url server, in MiB after decompression (${r}); a larger one fails that call`, 1, 4096, "MiB"), default: "64" },
   maxMemoryMb: { env: "NIGHTOWL_MAX_MEMORY_MB", flag: "--max-memory-mb <MiB>", ...bounded((r) => `train, score, report: the memory a history file may need, estimated before reading it (docs/benchmarks.md), in MiB (${r}); more stops with one line. Default: half of this machine's memory`, 64, 16_777_216, "MiB") },
   requestTimeoutSeconds: { env: "NIGHTOWL_REQUEST_TIMEOUT_SECONDS", flag: "--request-timeout <seconds>", ...bounded((r) => `timeout of one API request, seconds (${r})`, 1, 600, "seconds"), default: "30" },
-  metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: v.pipe(text(), v.nonEmpty("a host name or IP address")), default: "0.0.0.0" },
+  metricsHost: { env: "NIGHTOWL_METRICS_HOST", flag: "--metrics-host <host>", help: "bind address of the metrics server", schema: bindHost(), default: "0.0.0.0" },
   metricsPort: { env: "NIGHTOWL_METRICS_PORT", flag: "--metrics-port <port>", ...bounded((r) => `TCP port of the metrics server (${r}; 0 picks a free one)`, 0, 65_535), default: "8010" },
   metricsAuthBearerToken: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN", flag: "--metrics-auth-bearer-token <token>", help: "require this bearer token on /metrics (prefer --metrics-auth-bearer-token-file)", schema: v.pipe(text(), v.nonEmpty("a non-empty token")), secret: true },
   metricsAuthBearerTokenFile: { env: "NIGHTOWL_METRICS_AUTH_BEARER_TOKEN_FILE", flag: "--metrics-auth-bearer-token-file <path>", help: "read the /metrics bearer token from a file", schema: text() },

@@ -72,7 +72,7 @@ describe("bad values name the variable, the value and what is allowed", () => {
     [{ NIGHTOWL_PAGE_SIZE: "0x10" }, 'NIGHTOWL_PAGE_SIZE="0x10" is not allowed: expected a whole number from 1 to 1000'],
     [{ NIGHTOWL_METRICS_PORT: "70000" }, 'NIGHTOWL_METRICS_PORT="70000" is not allowed: expected a whole number from 0 to 65535'],
     [{ NIGHTOWL_METRICS_PORT: "http" }, 'NIGHTOWL_METRICS_PORT="http" is not allowed: expected a whole number from 0 to 65535'],
-    [{ NIGHTOWL_METRICS_HOST: "" }, 'NIGHTOWL_METRICS_HOST="" is not allowed: expected a host name or IP address'],
+    [{ NIGHTOWL_METRICS_HOST: "" }, `NIGHTOWL_METRICS_HOST="" is not allowed: expected an IP address (IPv4 parts 0 to 255, or IPv6) or a host name of letters, digits, '-' and '.'`],
     [{ NIGHTOWL_BASE_URL: "ftp://portal" }, 'NIGHTOWL_BASE_URL="ftp://portal" is not allowed: expected an http:// or https:// URL'],
     [{ NIGHTOWL_BASE_URL: "portal.watersystem.live" }, 'NIGHTOWL_BASE_URL="portal.watersystem.live" is not allowed: expected an http:// or https:// URL'],
     [{ NIGHTOWL_BASE_URL: "" }, 'NIGHTOWL_BASE_URL="" is not allowed: expected an http:// or https:// URL'],
@@ -245,4 +245,15 @@ test("NIGHTOWL_NOTIFY_URL takes a comma-separated list, --notify-url repeated, a
   command.parse(["--notify-url", "https://a.example/1", "--notify-url", "json+https://b.example/2"], { from: "user" });
   expect(loadConfig({ env: {}, flags: settingFlags(command.opts()) }).notifyUrls).toEqual(["https://a.example/1", "json+https://b.example/2"]);
   expect(() => loadConfig({ env: { NIGHTOWL_NOTIFY_URL: "smtp://s3cret@mail" } })).toThrow("NIGHTOWL_NOTIFY_URL=(hidden) is not allowed: expected http(s) URLs");
+});
+
+describe("the metrics server's bind address", () => {
+  test.each(["0.0.0.0", "127.0.0.1", "::", "::1", "localhost", "well-7.lan"])("%p is taken", (host) => {
+    expect(loadConfig({ env: {}, flags: { metricsHost: host } }).metricsHost).toBe(host);
+  });
+  test.each(["999.1.1.1", "1.2.3", "bad host", "-x.lan", "[::1]"])("%p is refused in one line naming the flag", (host) => {
+    expect(messageOf(() => loadConfig({ env: {}, flags: { metricsHost: host } }))).toBe(
+      `--metrics-host "${host}" is not allowed: expected an IP address (IPv4 parts 0 to 255, or IPv6) or a host name of letters, digits, '-' and '.'`,
+    );
+  });
 });
