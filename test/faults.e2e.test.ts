@@ -140,9 +140,10 @@ test("an outage: /metrics answers throughout, poll health tells the truth, /read
   const failures = logTimes(demo.run, /\[WARN\] poll failed: .*503/);
   expect(failures.length).toBe(failed);
   const gaps = failures.slice(1).map((t, i) => t - failures[i]!);
-  // Log lines mark poll ends, which vary with each poll's length around the 200 ms starts;
-  // a retry storm would put them milliseconds apart.
-  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REAL_INTERVAL_MS / 2);
+  // Log lines mark poll ends, which vary with each poll's length around the 200 ms starts (on
+  // a loaded machine by more than half an interval: 94 ms was seen); a retry storm would put
+  // them a few milliseconds apart.
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REAL_INTERVAL_MS / 4);
 });
 
 test("an expired token, a refused refresh and broken bodies: each recovered within the poll or by the next", async () => {
