@@ -6,6 +6,7 @@ const DAY = 86_400_000;
 
 test.each([
   { name: "whole minutes at epoch times", values: series(2000, 1, (_, t) => t + 60_000, Date.UTC(2026, 4, 1)) },
+  { name: "whole minutes, a reading missed now and then", values: series(2000, 11, (r, t) => t + (r() < 0.003 ? 120_000 : 60_000), Date.UTC(2026, 4, 1)) },
   { name: "irregular whole ms with outages", values: series(2000, 2, (r, t) => t + (r() < 0.02 ? 6 * 3_600_000 : Math.floor(r() * 90_000)), Date.UTC(2026, 4, 1)) },
   { name: "fractional ms (widens to 64 bits)", values: series(2000, 3, (r, t) => t + r() * 60_000, 1.7e12) },
   { name: "silences past 49 days (rebases, then widens)", values: series(2000, 4, (r, t) => t + (r() < 0.01 ? 60 * DAY : 60_000), 1.7e12) },
@@ -16,8 +17,11 @@ test.each([
   follow(ring, (i, t, head) => ring.set(i, t, head), values, 7);
 });
 
-test("a ring of whole-minute times takes a byte a position and a block's anchor", () => {
+test("a ring of whole-minute times takes no bytes; off one cadence, a byte a position and a block's anchor", () => {
   const ring = new TimeRing(64);
-  const size = follow(ring, (i, t, head) => ring.set(i, t, head), series(3000, 8, (_, t) => t + 60_000, Date.UTC(2026, 4, 1)), 9);
-  expect(ring.bytes).toBe(size + 31 + 8 * Math.ceil((size + 31) / 32));
+  follow(ring, (i, t, head) => ring.set(i, t, head), series(3000, 8, (_, t) => t + 60_000, Date.UTC(2026, 4, 1)), 9);
+  expect(ring.bytes).toBe(0);
+  const jittered = new TimeRing(64);
+  const size = follow(jittered, (i, t, head) => jittered.set(i, t, head), series(3000, 8, (r, t) => t + (r() < 0.5 ? 120_000 : 60_000), Date.UTC(2026, 4, 1)), 9);
+  expect(jittered.bytes).toBe(size + 31 + 8 * Math.ceil((size + 31) / 32));
 });

@@ -12,6 +12,12 @@
  * every one fits, else a Uint16, else a Uint32. A time that is not a whole millisecond, or too
  * far from its block's anchor for 32 bits, turns the store into plain Float64.
  *
+ * Times on an exact cadence (every one a minute after the one before, as a device stamping its
+ * readings on the minute gives) take no bytes at all while every live time keeps it: the store
+ * is then the first live time and the step, `first + (p − p₀) · step`. The first time off that
+ * cadence (a missed reading, a late one) packs the live times per block as above, and a move
+ * that finds them on one cadence again drops the blocks.
+ *
  * Every write is checked to read back as the very time written (integers below 2^53 add and
  * multiply exactly), so a reader sees the same doubles as a Float64 array would give it. A
  * write that does not fit re-encodes the live positions with a unit and a width that hold
@@ -32,6 +38,10 @@ const U8 = 1;
 const U16 = 2;
 const U32 = 4;
 const PLAIN = 8;
+/** Every live time on one cadence: no store (`first`, `firstAt`, `step`). */
+const REGULAR = 0;
+/** A regular store's blocks. */
+const NO_ANCHORS = new Float64Array(0);
 
 /** Times decoded during a re-encoding, reused (grown as needed). */
 let scratch = new Float64Array(256);
@@ -46,8 +56,8 @@ function gcd(a: number, b: number): number {
 }
 
 export class PackedTimes {
-  private kind = U8;
-  private u8: Uint8Array | null;
+  private kind = REGULAR;
+  private u8: Uint8Array | null = null;
   private u16: Uint16Array | null = null;
   private u32: Uint32Array | null = null;
   private f64: Float64Array | null = null;
@@ -59,6 +69,11 @@ export class PackedTimes {
   private pad = 0;
   /** Positions the owner has (the store holds 31 more, for `pad`). */
   private size: number;
+  /** Regular: the time at position `firstAt`, and the step between positions (known once two are live). */
+  private first = Number.NaN;
+  private firstAt = -2;
+  private step = 0;
+  private stepKnown = false;
   /** A write re-encoded the store since the last move: the next move looks for a narrower encoding. */
   private refitted = false;
   /** Position of the latest write that re-encoded the store (-1: none): while a time before it is live, a move keeps the encoding it forced. */
@@ -66,8 +81,7 @@ export class PackedTimes {
 
   constructor(capacity: number) {
     this.size = capacity;
-    this.u8 = new Uint8Array(capacity + MASK);
-    this.anchors = new Float64Array((capacity + 2 * MASK) >> SHIFT).fill(Number.NaN);
+    this.anchors = NO_ANCHORS;
   }
 
   /** Positions the store holds. */
@@ -77,18 +91,20 @@ export class PackedTimes {
 
   /** Bytes held (the positions' store and the anchors). */
   bytes(): number {
+    if (this.kind === REGULAR) return 0;
     return (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!.byteLength + (this.f64 ? 0 : this.anchors.byteLength);
   }
 
-  /** Bytes a position takes, anchors left out (1, 2, 4 or 8; for tests). */
+  /** Bytes a position takes, anchors left out (0 on one cadence, else 1, 2, 4 or 8; for tests). */
   get width(): number {
     return this.kind;
   }
 
   /** The time at position `p`. */
   at(p: number): number {
-    const q = p + this.pad;
     const kind = this.kind;
+    if (kind === REGULAR) return this.first + (p - this.firstAt) * this.step;
+    const q = p + this.pad;
     if (kind === U8) return this.anchors[q >> SHIFT]! + this.u8![q]! * this.unit;
     if (kind === U16) return this.anchors[q >> SHIFT]! + this.u16![q]! * this.unit;
     if (kind === U32) return this.anchors[q >> SHIFT]! + this.u32![q]! * this.unit;
@@ -99,7 +115,10 @@ export class PackedTimes {
   read(from: number, to: number, out: Float64Array): void {
     const kind = this.kind;
     const pad = this.pad;
-    if (kind === PLAIN) out.set(this.f64!.subarray(from + pad, to + pad));
+    if (kind === REGULAR) {
+      const { first, step } = this;
+      for (let p = from, d = from - this.firstAt; p < to; p++, d++) out[p - from] = first + d * step;
+    } else if (kind === PLAIN) out.set(this.f64!.subarray(from + pad, to + pad));
     // One loop per element type, each monomorphic.
     else if (kind === U8) decode8(this.u8!, this.anchors, this.unit, from + pad, to + pad, out);
     else if (kind === U16) decode16(this.u16!, this.anchors, this.unit, from + pad, to + pad, out);
@@ -108,8 +127,9 @@ export class PackedTimes {
 
   /** Writes `t` at position `p`; the positions [lo, p) are live (read later), those after `p` are not. */
   set(p: number, t: number, lo: number): void {
-    const q = p + this.pad;
     const kind = this.kind;
+    if (kind === REGULAR) return this.setRegular(p, t, lo);
+    const q = p + this.pad;
     if (kind === PLAIN) {
       this.f64![q] = t;
       return;
@@ -140,12 +160,21 @@ export class PackedTimes {
    * encoded afresh instead, in the narrowest unit and width they allow now.
    */
   relayout(from: number, to: number, size: number): void {
+    if (this.kind === REGULAR) {
+      this.firstAt -= from;
+      this.size = size;
+      this.refitted = false;
+      this.oddAt = -1;
+      return;
+    }
     // Re-encoding while the write that widened the store and a time before it are both still
     // live would pick the same width and forget to look again: a day-long window would stay
     // wide for good after one outage or one time off the grid.
     const oddLive = this.oddAt > from && this.oddAt < to;
     this.oddAt = oddLive ? this.oddAt - from : -1;
-    if (this.kind === PLAIN || (this.refitted && !oddLive)) {
+    // Blocks whose times have come back on one cadence (an outage has left) go: a check of the
+    // live times at each move, which stops at the first off the cadence.
+    if (this.kind === PLAIN || (this.refitted && !oddLive) || this.onCadence(from, to)) {
       const n = to - from;
       const times = decoded(n);
       this.read(from, to, times);
@@ -180,6 +209,36 @@ export class PackedTimes {
     this.size = size;
   }
 
+  /** A write while every live time is on one cadence: nothing to store if `t` keeps it. */
+  private setRegular(p: number, t: number, lo: number): void {
+    if (!Number.isSafeInteger(t)) return this.refit(p, t, lo);
+    if (p === lo) {
+      // No live time before it: it starts the cadence.
+      this.first = t;
+      this.firstAt = p;
+      this.step = 0;
+      this.stepKnown = false;
+      return;
+    }
+    if (!this.stepKnown && p === this.firstAt + 1) {
+      this.step = t - this.first;
+      this.stepKnown = true;
+      return;
+    }
+    if (this.stepKnown && t === this.first + (p - this.firstAt) * this.step) return;
+    this.refit(p, t, lo);
+  }
+
+  /** Whether the times at [from, to) are whole milliseconds on one cadence (stops at the first that is not). */
+  private onCadence(from: number, to: number): boolean {
+    if (to - from < 2) return true;
+    const first = this.at(from);
+    const step = this.at(from + 1) - first;
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(step)) return false;
+    for (let p = from + 2, d = 2; p < to; p++, d++) if (this.at(p) !== first + d * step) return false;
+    return true;
+  }
+
   /** Re-encodes the live positions [lo, p) and `t` at `p`, in place. */
   private refit(p: number, t: number, lo: number): void {
     const n = p - lo + 1;
@@ -194,6 +253,17 @@ export class PackedTimes {
 
   /** Stores `times[0..n)` at store positions `at…` of a store of `size` (blocks with none of them start empty). */
   private encode(times: Float64Array, n: number, size: number, at = 0): void {
+    if (regular(times, n)) {
+      this.kind = REGULAR;
+      this.u8 = this.u16 = this.u32 = this.f64 = null;
+      this.anchors = NO_ANCHORS;
+      this.first = n > 0 ? times[0]! : Number.NaN;
+      this.firstAt = at - this.pad;
+      this.stepKnown = n > 1;
+      this.step = n > 1 ? times[1]! - times[0]! : 0;
+      this.pad = 0;
+      return;
+    }
     const blocks = (size + MASK) >> SHIFT;
     const anchors = blocks === this.anchors.length ? this.anchors : new Float64Array(blocks);
     anchors.fill(Number.NaN);
@@ -232,8 +302,8 @@ export class PackedTimes {
     const kind = !exact || steps > MAX32 ? PLAIN : steps <= MAX8 ? U8 : steps <= MAX16 ? U16 : U32;
     this.anchors = anchors;
     this.unit = unit;
-    const current = (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!;
-    const old = this.kind === kind && current.length === size ? current : null;
+    const current = this.u8 ?? this.u16 ?? this.u32 ?? this.f64;
+    const old = current && this.kind === kind && current.length === size ? current : null;
     this.u8 = this.u16 = this.u32 = this.f64 = null;
     this.kind = kind;
     if (kind === PLAIN) {
@@ -272,6 +342,16 @@ function decode32(n: Uint32Array, anchors: Float64Array, unit: number, from: num
     const anchor = anchors[p >> SHIFT]!;
     for (const end = Math.min(to, (p | MASK) + 1); p < end; p++) out[p - from] = anchor + n[p]! * unit;
   }
+}
+
+/** Whether `times[0..n)` are safe integers on one cadence, exactly `times[0] + i · step`. */
+function regular(times: Float64Array, n: number): boolean {
+  if (n === 0) return true;
+  const first = times[0]!;
+  const step = n > 1 ? times[1]! - first : 0;
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(step)) return false;
+  for (let i = 1; i < n; i++) if (times[i] !== first + i * step) return false;
+  return true;
 }
 
 /** The shared scratch, at least `n` long. */
