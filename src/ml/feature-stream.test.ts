@@ -138,3 +138,26 @@ describe("one engine for training and scoring", () => {
     for (let r = 0; r < m.rows; r++) expect(m.data[r * m.cols + col]).toBe(0);
   });
 });
+
+test("streams share one working vector: interleaved row by row, each gives what it gives alone", () => {
+  // Two devices with different keys (one without a meter or a pump), as a fleet scores them in turn.
+  const frames = [messyFrame(600, 21), frameOf(series("S1", Array.from({ length: 600 }, (_, i) => [i, 40 + (i % 17)] as [number, number])))];
+  const keysOf = (f: (typeof frames)[number]) => Object.keys(f.columns);
+  const alone = frames.map((f) => computeFeatures(f, noWarmup));
+  const streams = frames.map((f) => new FeatureStream(keysOf(f), noWarmup));
+  const rows: number[][] = [[], []];
+  const n = Math.max(...frames.map((f) => f.ts.length));
+  for (let i = 0; i < n; i++) {
+    frames.forEach((f, d) => {
+      if (i >= f.ts.length) return;
+      const out = streams[d]!.push(f.ts[i]!, Array.from(keysOf(f), (k) => f.columns[k]![i]!));
+      if (out) rows[d]!.push(...out);
+    });
+  }
+  frames.forEach((_, d) => {
+    expect(rows[d]!.length).toBeGreaterThan(100 * streams[d]!.names.length);
+    expect(rows[d]).toEqual(Array.from(alone[d]!.data));
+  });
+  // No stream keeps a vector of the whole catalogue (a kibibyte a device) of its own.
+  for (const s of streams) expect(Object.values(s).some((v) => v instanceof Float64Array && v.length > s.names.length)).toBe(false);
+});
