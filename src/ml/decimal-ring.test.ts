@@ -7,7 +7,10 @@ test.each([
   { name: "a minute's interval every time: no storage", values: Array(500).fill(60_000), bytes: 0, aside: 0 },
   { name: "a value no decimal holds, every time: no storage", values: Array(500).fill(22 / 3), bytes: 0, aside: 0 },
   { name: "a minute's interval with a gap now and then", values: series(500, 10, (r) => (r() < 0.02 ? 0 : 60_000), 60_000), bytes: 1, aside: 0 },
-  { name: "pressure in tenths: 16 bits", values: series(500, 1, (r) => Math.round((40 + r() * 30) * 10) / 10, 52.3), bytes: 2, aside: 0 },
+  { name: "pressure in tenths over 30 psi: 16 bits", values: series(500, 1, (r) => Math.round((40 + r() * 30) * 10) / 10, 52.3), bytes: 2, aside: 0 },
+  { name: "pressure in tenths between a switch's 40 and 60 psi: a byte about their middle", values: series(500, 13, (r) => Math.round((39.7 + r() * 20.5) * 10) / 10, 52.3), bytes: 1, aside: 0 },
+  { name: "a pressure wandering by tenths from 30 psi (the byte's middle follows it)", values: series(2000, 14, (r, x) => Math.round((x + 0.005 + (r() - 0.5) * 0.2) * 10) / 10, 30), bytes: 1, aside: 0 },
+  { name: "negative values in a byte about their middle", values: series(500, 15, (r) => -1000 + Math.floor(r() * 255), -900), bytes: 1, aside: 0 },
   { name: "intervals of about a minute in ms: thousands, 8 bits", values: series(500, 9, (r) => 1000 * (30 + Math.floor(r() * 90)), 60_000), bytes: 1, aside: 0 },
   { name: "whole-second intervals in ms: thousands, 16 bits", values: series(500, 2, (r) => 1000 * Math.floor(r() * 600), 60_000), bytes: 2, aside: 0 },
   { name: "a meter's total in tenths: 32 bits", values: series(500, 3, (r, x) => Math.round((x + r() * 5) * 10) / 10, 572_500), bytes: 4, aside: 0 },
@@ -49,4 +52,16 @@ test("a ring whose odd value has left lets its store go at the next compaction, 
     if (i === 40) expect(ring.bytes).toBe(0);
     if (i === 75) expect(ring.bytes).toBe(16);
   }
+});
+
+test("a ring that needed two bytes for a spike takes one again at the compaction after it has left", () => {
+  const ring = new DecimalRing(64);
+  const values = series(600, 16, (r) => Math.round((40 + r() * 20) * 10) / 10, 50);
+  values[100] = 95.5; // 955 tenths: 55 psi above the others
+  const size = follow(ring, (i, x, head) => ring.set(i, x, head), values, 17);
+  expect(ring.bytes).toBe(size);
+  // And while it is live, two.
+  const wide = new DecimalRing(64);
+  follow(wide, (i, x, head) => wide.set(i, x, head), values.slice(0, 110), 17);
+  expect(wide.bytes).toBe(2 * 64);
 });

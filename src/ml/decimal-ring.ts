@@ -4,7 +4,10 @@
  * few decimals (52.1 psi, 8.47 A), the mean of three phases mostly has few too, and intervals
  * are whole seconds, so a value is kept as the integer `n` of `n / 10^k` (k from −3, whole
  * thousands, to 6 decimals) in an Int8Array while every `n` fits (a minute's interval is 60
- * thousands of a millisecond), else an Int16Array, else an Int32Array. A value
+ * thousands of a millisecond), else an Int16Array, else an Int32Array. An Int8Array holds
+ * each `n` less the ring's `bias`, the middle of its live values: a pressure in tenths that
+ * swings between a switch's 40 and 60 psi spans 200 of them, a byte about 50 psi where its
+ * `n` took two. A value
  * with no such form (7.333…, NaN, −0) is kept aside as it is, and a ring where those become
  * common turns into plain Float64. Encoding is checked at every write (dividing `n` by `10^k`
  * must give back the very same double, which IEEE's correctly rounded division guarantees for
@@ -36,6 +39,13 @@ function encode(v: number, k: number): number | undefined {
   return n;
 }
 
+/**
+ * A two-byte ring narrows to a byte at a compaction when its live values span at most this:
+ * less than a byte's 254, so values at the edge of a span a byte just holds do not make every
+ * compaction re-encode.
+ */
+const NARROW_SPAN = 224;
+
 const fits8 = (n: number) => n > ASIDE8 && n <= 127;
 const fits16 = (n: number) => n > ASIDE16 && n <= 32767;
 
@@ -53,6 +63,8 @@ export class DecimalRing {
   /** Decimals: a stored n means n / 10^k (k ≥ 0) or n · 10^−k (k < 0); `p` is 10^|k|. */
   private k = MIN_K;
   private p = POW10[-MIN_K]!;
+  /** Int8 store only: a stored m means the integer m + bias (0 while the store is made from a uniform ring's zeros). */
+  private bias = 0;
   /** Values with no short decimal form, by logical index, oldest first. */
   private aside = new Map<number, number>();
   /** Without a store: the value every live position holds. */
@@ -71,7 +83,8 @@ export class DecimalRing {
     const mark = this.mark;
     const n = mark === ASIDE8 ? (s as Int8Array)[j]! : mark === ASIDE16 ? (s as Int16Array)[j]! : (s as Int32Array)[j]!;
     if (n === mark) return this.aside.get(i)!;
-    return this.k >= 0 ? n / this.p : n * this.p;
+    const b = n + this.bias;
+    return this.k >= 0 ? b / this.p : b * this.p;
   }
 
   /** Stores `x` at `i`; [head, i) are the live positions. */
@@ -107,20 +120,29 @@ export class DecimalRing {
       if (this.aside.size * 8 > i - head + 64) this.toPlain(head, i + 1);
       return;
     }
-    if (this.mark === ASIDE8 ? !fits8(n) : this.mark === ASIDE16 && !fits16(n)) return this.refit(head, i, this.k, x);
-    s[(i - this.origin) | 0] = n;
+    const m = n - this.bias;
+    if (this.mark === ASIDE8 ? !fits8(m) : this.mark === ASIDE16 && !fits16(m)) return this.refit(head, i, this.k, x);
+    s[(i - this.origin) | 0] = m;
   }
 
   /** Re-encodes the live values [head, i) with `k` decimals, in the narrowest store that holds them and `x`, then stores `x` at `i`. */
   private refit(head: number, i: number, k: number, x: number): void {
     const live: number[] = [];
     for (let j = head; j < i; j++) live.push(this.at(j));
+    let lo = Infinity;
+    let hi = -Infinity;
     let mark = ASIDE8;
     for (const v of [x, ...live]) {
       const n = encode(v, k);
-      if (n === undefined || fits8(n)) continue;
-      mark = fits16(n) && mark !== ASIDE32 ? ASIDE16 : ASIDE32;
+      if (n === undefined) continue;
+      if (n < lo) lo = n;
+      if (n > hi) hi = n;
+      if (!fits8(n)) mark = fits16(n) && mark !== ASIDE32 ? ASIDE16 : ASIDE32;
     }
+    // A byte about their middle holds them when they span at most 254 (−128 marks an aside).
+    const bias = lo <= hi && hi - lo <= 254 ? Math.floor((lo + hi) / 2) : 0;
+    if (lo <= hi && hi - lo <= 254) mark = ASIDE8;
+    this.bias = mark === ASIDE8 ? bias : 0;
     this.store = mark === ASIDE8 ? new Int8Array(this.size) : mark === ASIDE16 ? new Int16Array(this.size) : new Int32Array(this.size);
     this.mark = mark;
     this.k = k;
@@ -136,6 +158,7 @@ export class DecimalRing {
     for (let j = head; j < end; j++) store[(j - this.origin) | 0] = this.at(j);
     this.store = store;
     this.plain = true;
+    this.bias = 0;
     this.aside = new Map();
   }
 
@@ -151,8 +174,26 @@ export class DecimalRing {
       this.mark = ASIDE8;
       this.k = MIN_K;
       this.p = POW10[-MIN_K]!;
+      this.bias = 0;
       this.aside = new Map();
+    } else if (this.store && this.mark === ASIDE16 && !this.plain && head < tail && this.spanOf(head, tail) <= NARROW_SPAN) {
+      // Two bytes were needed once (a spike, a switch's other setting) and are no longer.
+      this.refit(head, tail - 1, this.k, this.at(tail - 1));
     }
+  }
+
+  /** Largest less smallest `n` of the live values [head, tail) (asides left out). */
+  private spanOf(head: number, tail: number): number {
+    const s = this.store as Int16Array;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let j = (head - this.origin) | 0, end = (tail - this.origin) | 0; j < end; j++) {
+      const n = s[j]!;
+      if (n === ASIDE16) continue;
+      if (n < lo) lo = n;
+      if (n > hi) hi = n;
+    }
+    return hi - lo;
   }
 
   /** Whether the live values [head, tail) are all the same (stops at the first that is not). */
