@@ -17,10 +17,10 @@ test.each([
   follow(ring, (i, t, head) => ring.set(i, t, head), values, 7);
 });
 
-test("a ring of whole-minute times takes no bytes; off one cadence, a byte a position and a block's anchor", () => {
+test("a ring of whole-minute times takes no bytes a position; with no cadence, a byte and a block's anchor", () => {
   const ring = new TimeRing(64);
   follow(ring, (i, t, head) => ring.set(i, t, head), series(3000, 8, (_, t) => t + 60_000, Date.UTC(2026, 4, 1)), 9);
-  expect(ring.bytes).toBe(0);
+  expect(ring.bytes).toBeLessThanOrEqual(96); // one run
   const jittered = new TimeRing(64);
   const size = follow(jittered, (i, t, head) => jittered.set(i, t, head), series(3000, 8, (r, t) => t + (r() < 0.5 ? 120_000 : 60_000), Date.UTC(2026, 4, 1)), 9);
   expect(jittered.bytes).toBe(size + 31 + 8 * Math.ceil((size + 31) / 32));

@@ -12,11 +12,11 @@
  * every one fits, else a Uint16, else a Uint32. A time that is not a whole millisecond, or too
  * far from its block's anchor for 32 bits, turns the store into plain Float64.
  *
- * Times on an exact cadence (every one a minute after the one before, as a device stamping its
- * readings on the minute gives) take no bytes at all while every live time keeps it: the store
- * is then the first live time and the step, `first + (p − p₀) · step`. The first time off that
- * cadence (a missed reading, a late one) packs the live times per block as above, and a move
- * that finds them on one cadence again drops the blocks.
+ * Times on a cadence (every one a minute after the one before, as a device stamping its
+ * readings on the minute gives) take no bytes a time: they are kept as runs of one step
+ * (cadence-runs.ts), a run more for each missed reading or restart. Times with too many runs
+ * for that (jitter) are packed per block as above, and a move that finds the live times in few
+ * runs again drops the blocks.
  *
  * Every write is checked to read back as the very time written (integers below 2^53 add and
  * multiply exactly), so a reader sees the same doubles as a Float64 array would give it. A
@@ -25,6 +25,8 @@
  * times alone once the write that widened it has left, so a stretch of odd times widens a
  * store only until it has left.
  */
+
+import { CadenceRuns, runLimit } from "./cadence-runs.ts";
 
 const SHIFT = 5;
 const MASK = (1 << SHIFT) - 1;
@@ -38,9 +40,9 @@ const U8 = 1;
 const U16 = 2;
 const U32 = 4;
 const PLAIN = 8;
-/** Every live time on one cadence: no store (`first`, `firstAt`, `step`). */
-const REGULAR = 0;
-/** A regular store's blocks. */
+/** The live times as runs of one cadence (`runs`), no store. */
+const RUNS = 0;
+/** The blocks of a store kept as runs. */
 const NO_ANCHORS = new Float64Array(0);
 
 /** Times decoded during a re-encoding, reused (grown as needed). */
@@ -56,7 +58,7 @@ function gcd(a: number, b: number): number {
 }
 
 export class PackedTimes {
-  private kind = REGULAR;
+  private kind = RUNS;
   private u8: Uint8Array | null = null;
   private u16: Uint16Array | null = null;
   private u32: Uint32Array | null = null;
@@ -69,11 +71,8 @@ export class PackedTimes {
   private pad = 0;
   /** Positions the owner has (the store holds 31 more, for `pad`). */
   private size: number;
-  /** Regular: the time at position `firstAt`, and the step between positions (known once two are live). */
-  private first = Number.NaN;
-  private firstAt = -2;
-  private step = 0;
-  private stepKnown = false;
+  /** The times as runs of one cadence, while they make few enough (kind RUNS). */
+  private runs: CadenceRuns | null = new CadenceRuns();
   /** A write re-encoded the store since the last move: the next move looks for a narrower encoding. */
   private refitted = false;
   /** Position of the latest write that re-encoded the store (-1: none): while a time before it is live, a move keeps the encoding it forced. */
@@ -91,7 +90,7 @@ export class PackedTimes {
 
   /** Bytes held (the positions' store and the anchors). */
   bytes(): number {
-    if (this.kind === REGULAR) return 0;
+    if (this.kind === RUNS) return this.runs!.bytes;
     return (this.u8 ?? this.u16 ?? this.u32 ?? this.f64)!.byteLength + (this.f64 ? 0 : this.anchors.byteLength);
   }
 
@@ -103,7 +102,7 @@ export class PackedTimes {
   /** The time at position `p`. */
   at(p: number): number {
     const kind = this.kind;
-    if (kind === REGULAR) return this.first + (p - this.firstAt) * this.step;
+    if (kind === RUNS) return this.runs!.at(p);
     const q = p + this.pad;
     if (kind === U8) return this.anchors[q >> SHIFT]! + this.u8![q]! * this.unit;
     if (kind === U16) return this.anchors[q >> SHIFT]! + this.u16![q]! * this.unit;
@@ -115,10 +114,8 @@ export class PackedTimes {
   read(from: number, to: number, out: Float64Array): void {
     const kind = this.kind;
     const pad = this.pad;
-    if (kind === REGULAR) {
-      const { first, step } = this;
-      for (let p = from, d = from - this.firstAt; p < to; p++, d++) out[p - from] = first + d * step;
-    } else if (kind === PLAIN) out.set(this.f64!.subarray(from + pad, to + pad));
+    if (kind === RUNS) this.runs!.read(from, to, out);
+    else if (kind === PLAIN) out.set(this.f64!.subarray(from + pad, to + pad));
     // One loop per element type, each monomorphic.
     else if (kind === U8) decode8(this.u8!, this.anchors, this.unit, from + pad, to + pad, out);
     else if (kind === U16) decode16(this.u16!, this.anchors, this.unit, from + pad, to + pad, out);
@@ -128,7 +125,10 @@ export class PackedTimes {
   /** Writes `t` at position `p`; the positions [lo, p) are live (read later), those after `p` are not. */
   set(p: number, t: number, lo: number): void {
     const kind = this.kind;
-    if (kind === REGULAR) return this.setRegular(p, t, lo);
+    if (kind === RUNS) {
+      if (!this.runs!.write(p, t, lo)) this.refit(p, t, lo);
+      return;
+    }
     const q = p + this.pad;
     if (kind === PLAIN) {
       this.f64![q] = t;
@@ -160,8 +160,8 @@ export class PackedTimes {
    * encoded afresh instead, in the narrowest unit and width they allow now.
    */
   relayout(from: number, to: number, size: number): void {
-    if (this.kind === REGULAR) {
-      this.firstAt -= from;
+    if (this.kind === RUNS) {
+      this.runs!.shift(from);
       this.size = size;
       this.refitted = false;
       this.oddAt = -1;
@@ -172,9 +172,9 @@ export class PackedTimes {
     // wide for good after one outage or one time off the grid.
     const oddLive = this.oddAt > from && this.oddAt < to;
     this.oddAt = oddLive ? this.oddAt - from : -1;
-    // Blocks whose times have come back on one cadence (an outage has left) go: a check of the
-    // live times at each move, which stops at the first off the cadence.
-    if (this.kind === PLAIN || (this.refitted && !oddLive) || this.onCadence(from, to)) {
+    // Blocks whose times are in few runs again (an outage or a late poll has left) go: a count
+    // of the live times' runs at each move, which stops at the limit.
+    if (this.kind === PLAIN || (this.refitted && !oddLive) || this.fewRuns(from, to)) {
       const n = to - from;
       const times = decoded(n);
       this.read(from, to, times);
@@ -209,33 +209,28 @@ export class PackedTimes {
     this.size = size;
   }
 
-  /** A write while every live time is on one cadence: nothing to store if `t` keeps it. */
-  private setRegular(p: number, t: number, lo: number): void {
-    if (!Number.isSafeInteger(t)) return this.refit(p, t, lo);
-    if (p === lo) {
-      // No live time before it: it starts the cadence.
-      this.first = t;
-      this.firstAt = p;
-      this.step = 0;
-      this.stepKnown = false;
-      return;
+  /** Whether the times at [from, to) are whole milliseconds in few enough runs of one cadence (stops past the limit). */
+  private fewRuns(from: number, to: number): boolean {
+    const limit = runLimit(to - from);
+    let runs = 0;
+    let start = 0;
+    let first = 0;
+    let step = Number.NaN;
+    for (let p = from; p < to; p++) {
+      const t = this.at(p);
+      if (!Number.isSafeInteger(t)) return false;
+      if (runs > 0) {
+        if (step !== step && p === start + 1 && Number.isSafeInteger(t - first)) {
+          step = t - first;
+          continue;
+        }
+        if (t === first + (p - start) * step) continue;
+      }
+      if (++runs > limit) return false;
+      start = p;
+      first = t;
+      step = Number.NaN;
     }
-    if (!this.stepKnown && p === this.firstAt + 1) {
-      this.step = t - this.first;
-      this.stepKnown = true;
-      return;
-    }
-    if (this.stepKnown && t === this.first + (p - this.firstAt) * this.step) return;
-    this.refit(p, t, lo);
-  }
-
-  /** Whether the times at [from, to) are whole milliseconds on one cadence (stops at the first that is not). */
-  private onCadence(from: number, to: number): boolean {
-    if (to - from < 2) return true;
-    const first = this.at(from);
-    const step = this.at(from + 1) - first;
-    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(step)) return false;
-    for (let p = from + 2, d = 2; p < to; p++, d++) if (this.at(p) !== first + d * step) return false;
     return true;
   }
 
@@ -253,17 +248,16 @@ export class PackedTimes {
 
   /** Stores `times[0..n)` at store positions `at…` of a store of `size` (blocks with none of them start empty). */
   private encode(times: Float64Array, n: number, size: number, at = 0): void {
-    if (regular(times, n)) {
-      this.kind = REGULAR;
+    const runs = this.runs ?? new CadenceRuns();
+    if (runs.load(times, n, at - this.pad)) {
+      this.kind = RUNS;
+      this.runs = runs;
       this.u8 = this.u16 = this.u32 = this.f64 = null;
       this.anchors = NO_ANCHORS;
-      this.first = n > 0 ? times[0]! : Number.NaN;
-      this.firstAt = at - this.pad;
-      this.stepKnown = n > 1;
-      this.step = n > 1 ? times[1]! - times[0]! : 0;
       this.pad = 0;
       return;
     }
+    this.runs = null;
     const blocks = (size + MASK) >> SHIFT;
     const anchors = blocks === this.anchors.length ? this.anchors : new Float64Array(blocks);
     anchors.fill(Number.NaN);
@@ -342,16 +336,6 @@ function decode32(n: Uint32Array, anchors: Float64Array, unit: number, from: num
     const anchor = anchors[p >> SHIFT]!;
     for (const end = Math.min(to, (p | MASK) + 1); p < end; p++) out[p - from] = anchor + n[p]! * unit;
   }
-}
-
-/** Whether `times[0..n)` are safe integers on one cadence, exactly `times[0] + i · step`. */
-function regular(times: Float64Array, n: number): boolean {
-  if (n === 0) return true;
-  const first = times[0]!;
-  const step = n > 1 ? times[1]! - first : 0;
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(step)) return false;
-  for (let i = 1; i < n; i++) if (times[i] !== first + i * step) return false;
-  return true;
 }
 
 /** The shared scratch, at least `n` long. */
