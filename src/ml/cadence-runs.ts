@@ -17,30 +17,32 @@ export function runLimit(live: number): number {
 }
 
 export class CadenceRuns {
-  /** Per run: its first position, that position's time, and the step (NaN while it holds one position). */
-  private start = new Float64Array(4);
-  private first = new Float64Array(4);
-  private step = new Float64Array(4);
-  /** Runs held; run r covers positions [start[r], start[r + 1]). */
+  /**
+   * Per run, three numbers: its first position, that position's time, and the step (NaN while
+   * it holds one position). One array, not three: a device keeps six of these.
+   */
+  private runs = new Float64Array(12);
+  /** Runs held; run r covers positions [its start, the next run's start). */
   count = 0;
 
   /** The time at position `p` (a live one). */
   at(p: number): number {
-    const r = this.runOf(p);
-    const d = p - this.start[r]!;
-    return d === 0 ? this.first[r]! : this.first[r]! + d * this.step[r]!;
+    const k = 3 * this.runOf(p);
+    const runs = this.runs;
+    const d = p - runs[k]!;
+    return d === 0 ? runs[k + 1]! : runs[k + 1]! + d * runs[k + 2]!;
   }
 
   /** Positions [from, to) into `out` from its start. */
   read(from: number, to: number, out: Float64Array): void {
-    let r = this.runOf(from);
-    for (let p = from; p < to; ) {
-      const end = r + 1 < this.count ? Math.min(to, this.start[r + 1]!) : to;
-      const s = this.start[r]!;
-      const t = this.first[r]!;
-      const step = this.step[r]!;
+    const runs = this.runs;
+    for (let r = this.runOf(from), p = from; p < to; r++) {
+      const k = 3 * r;
+      const end = r + 1 < this.count ? Math.min(to, runs[k + 3]!) : to;
+      const s = runs[k]!;
+      const t = runs[k + 1]!;
+      const step = runs[k + 2]!;
       for (; p < end; p++) out[p - from] = p === s ? t : t + (p - s) * step;
-      r++;
     }
   }
 
@@ -56,24 +58,13 @@ export class CadenceRuns {
       this.push(p, t);
       return true;
     }
+    const runs = this.runs;
     // Runs from `p` on are no longer live: `p` is written again.
     let n = this.count;
-    while (n > 0 && this.start[n - 1]! >= p) n--;
-    if (n > 0) {
-      const r = n - 1;
-      const d = p - this.start[r]!;
-      const step = this.step[r]!;
-      if (step !== step) {
-        const s = t - this.first[r]!;
-        if (d === 1 && Number.isSafeInteger(s)) {
-          this.step[r] = s;
-          this.count = n;
-          return true;
-        }
-      } else if (t === this.first[r]! + d * step) {
-        this.count = n;
-        return true;
-      }
+    while (n > 0 && runs[3 * (n - 1)]! >= p) n--;
+    if (n > 0 && this.extends(3 * (n - 1), p, t)) {
+      this.count = n;
+      return true;
     }
     const dead = n > 0 ? this.deadBefore(lo, n) : 0;
     if (n - dead + 1 > runLimit(p - lo + 1)) return false;
@@ -93,18 +84,7 @@ export class CadenceRuns {
     for (let i = 0; i < n; i++) {
       const t = times[i]!;
       if (!Number.isSafeInteger(t)) return false;
-      const r = this.count - 1;
-      if (r >= 0) {
-        const d = at + i - this.start[r]!;
-        const step = this.step[r]!;
-        if (step !== step) {
-          const s = t - this.first[r]!;
-          if (d === 1 && Number.isSafeInteger(s)) {
-            this.step[r] = s;
-            continue;
-          }
-        } else if (t === this.first[r]! + d * step) continue;
-      }
+      if (this.count > 0 && this.extends(3 * (this.count - 1), at + i, t)) continue;
       if (this.count >= limit) return false;
       this.push(at + i, t);
     }
@@ -114,53 +94,60 @@ export class CadenceRuns {
   /** Moves every position down by `from` (the owner's move), forgetting the runs wholly before it. */
   shift(from: number): void {
     this.drop(this.deadBefore(from, this.count));
-    for (let r = 0; r < this.count; r++) this.start[r] = this.start[r]! - from;
+    for (let k = 0; k < 3 * this.count; k += 3) this.runs[k] = this.runs[k]! - from;
   }
 
   /** Bytes held (for measurements). */
   get bytes(): number {
-    return 3 * this.start.byteLength;
+    return this.runs.byteLength;
+  }
+
+  /** Whether the run at `k` goes on to `t` at `p`, the position after its last (taking its step from its second). */
+  private extends(k: number, p: number, t: number): boolean {
+    const runs = this.runs;
+    const d = p - runs[k]!;
+    const step = runs[k + 2]!;
+    if (step === step) return t === runs[k + 1]! + d * step;
+    const s = t - runs[k + 1]!;
+    if (d !== 1 || !Number.isSafeInteger(s)) return false;
+    runs[k + 2] = s;
+    return true;
   }
 
   /** How many of the first `n` runs end at or before `lo` (their successor starts there or before). */
   private deadBefore(lo: number, n: number): number {
-    let k = 0;
-    while (k + 1 < n && this.start[k + 1]! <= lo) k++;
-    return k;
+    let r = 0;
+    while (r + 1 < n && this.runs[3 * (r + 1)]! <= lo) r++;
+    return r;
   }
 
-  private drop(k: number): void {
-    if (k === 0) return;
-    for (const a of [this.start, this.first, this.step]) a.copyWithin(0, k, this.count);
-    this.count -= k;
+  private drop(r: number): void {
+    if (r === 0) return;
+    this.runs.copyWithin(0, 3 * r, 3 * this.count);
+    this.count -= r;
   }
 
   private push(p: number, t: number): void {
-    if (this.count === this.start.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.start = grow(this.start);
-      this.first = grow(this.first);
-      this.step = grow(this.step);
+    if (3 * this.count === this.runs.length) {
+      const grown = new Float64Array(this.runs.length * 2);
+      grown.set(this.runs);
+      this.runs = grown;
     }
-    const r = this.count++;
-    this.start[r] = p;
-    this.first[r] = t;
-    this.step[r] = Number.NaN;
+    const k = 3 * this.count++;
+    this.runs[k] = p;
+    this.runs[k + 1] = t;
+    this.runs[k + 2] = Number.NaN;
   }
 
   /** The run holding position `p`: the last whose start is at or before it. */
   private runOf(p: number): number {
-    const start = this.start;
+    const runs = this.runs;
     let hi = this.count - 1;
-    if (start[hi]! <= p) return hi;
+    if (runs[3 * hi]! <= p) return hi;
     let lo = 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (start[mid]! <= p) lo = mid;
+      if (runs[3 * mid]! <= p) lo = mid;
       else hi = mid - 1;
     }
     return lo;
