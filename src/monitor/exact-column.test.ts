@@ -199,3 +199,23 @@ test("half-byte rows move by odd and even counts, in place and into a bigger sto
     }
   }
 });
+
+test("the rows kept aside take two bytes each while their integers fit 16 bits, four once one does not, still exact", () => {
+  // A pump current in hundredths: 0 while off, a start is a step of hundreds.
+  const c = new ExactColumn(2_000);
+  const xs = Array.from({ length: 2_000 }, (_, i) => (i % 40 < 6 ? (735 + (i % 3)) / 100 : 0));
+  xs.forEach((x, i) => c.set(i, x));
+  expect(c.bytesPerRow).toBe(0.5);
+  expect(c.asideCount).toBe(99); // each start and stop but the first reading's
+  expect(c.asideBytes).toBeLessThanOrEqual(2 * 99 * 1.5);
+  expect(Array.from(c.read(0, 2_000))).toEqual(xs);
+  // A meter total past 32,767 gallons: the list becomes Int32, every aside kept.
+  const m = new ExactColumn(400);
+  const ys = Array.from({ length: 400 }, (_, i) => (i === 300 ? 40_000 : 100 + (i % 50 === 0 ? 30 * i : 0)));
+  ys.forEach((y, i) => m.set(i, y));
+  expect(m.asideBytes % 4).toBe(0);
+  expect(m.asideBytes).toBeGreaterThanOrEqual(4 * m.asideCount);
+  expect(Array.from(m.read(0, 400))).toEqual(ys);
+  m.move(301, 400, 400);
+  expect(Array.from(m.read(0, 99))).toEqual(ys.slice(301));
+});

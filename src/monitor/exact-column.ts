@@ -22,7 +22,7 @@
  */
 
 import { MAX_DECIMALS, NA16, NA32, POW10, decode16, decode32, encode, fits16 } from "./scaled-integers.ts";
-import { MAX_NIBBLE_STEP, MIN_NIBBLE_STEP, NIBBLE_ASIDE, NIBBLE_ZERO, decodeNibbles, moveNibbles, nibbleBytes, putNibble, walkNibbles, walkedAsides } from "./nibbles.ts";
+import { MAX_NIBBLE_STEP, MIN_NIBBLE_STEP, NIBBLE_ASIDE, NIBBLE_ZERO, type AsideList, decodeNibbles, moveNibbles, nibbleBytes, putNibble, walkNibbles, walkedAsides } from "./nibbles.ts";
 
 /** Step mode: no reading in the row. */
 const NA8 = -128;
@@ -30,7 +30,7 @@ const NA8 = -128;
 const ASIDE8 = -127;
 /**
  * Step mode widens once more than one row of its capacity in this many is kept aside: an
- * aside takes 4 bytes in its list (up to 8 while the list has room to grow), and the next
+ * aside takes 2 or 4 bytes in its list (half as much again while the list has room to grow), and the next
  * width takes half a byte (half-byte steps to byte steps) to a byte (byte steps to Int16) more
  * on every row, so fewer asides would not pay for it. Judged against the capacity, not the
  * rows written so far: a pump's starts come in bursts, and a burst early in a day must not
@@ -55,8 +55,11 @@ export class ExactColumn {
   private last = 0;
   private lastRow = -1;
   private seen = false;
-  /** The `n` of each row marked aside, in row order (a list, not a map: reads walk the rows in order). */
-  private aside: Int32Array | null = null;
+  /**
+   * The `n` of each row marked aside, in row order (a list, not a map: reads walk the rows in
+   * order): Int16 while every one fits (a pressure's or a current's do), grown by half.
+   */
+  private aside: AsideList | null = null;
   private asides = 0;
   /** Asides before the row the last `walk` stopped at. */
   private walked = 0;
@@ -84,6 +87,11 @@ export class ExactColumn {
   /** Rows whose `n` is kept aside (step mode; for tests and measurements). */
   get asideCount(): number {
     return this.asides;
+  }
+
+  /** Bytes the list of rows kept aside holds (for tests and measurements). */
+  get asideBytes(): number {
+    return this.aside?.byteLength ?? 0;
   }
 
   /** Writes row `i`; NaN is no reading. */
@@ -236,9 +244,11 @@ export class ExactColumn {
         return this.set(i, v);
       }
       let aside = this.aside;
-      if (!aside || this.asides === aside.length) {
-        aside = new Int32Array(Math.max(8, this.asides * 2));
-        if (this.aside) aside.set(this.aside);
+      const wide = !fits16(n);
+      if (!aside || this.asides === aside.length || (wide && aside instanceof Int16Array)) {
+        const size = !aside || this.asides === aside.length ? Math.max(8, this.asides + (this.asides >> 1)) : aside.length;
+        aside = wide || this.aside instanceof Int32Array ? new Int32Array(size) : new Int16Array(size);
+        if (this.aside) aside.set(this.aside.subarray(0, this.asides));
         this.aside = aside;
       }
       aside[this.asides++] = n;

@@ -6,6 +6,9 @@
  * −7 … +6. A fresh array reads as no reading on every row.
  */
 
+/** The `n` of the rows kept aside, in row order (Int16 while every one fits). */
+export type AsideList = Int16Array | Int32Array;
+
 export const NIBBLE_NA = 0;
 export const NIBBLE_ASIDE = 1;
 /** The code of a step of 0: a step is `code − NIBBLE_ZERO`. */
@@ -48,7 +51,7 @@ export function moveNibbles(data: Uint8Array, from: number, to: number, rows: nu
 export let walkedAsides = 0;
 
 /** The `n` of the last reading before row `to`, from `base` (the `n` carried into row 0); sets `walkedAsides`. */
-export function walkNibbles(data: Uint8Array, to: number, base: number, aside: Int32Array | null): number {
+export function walkNibbles(data: Uint8Array, to: number, base: number, aside: AsideList | null): number {
   let n = base;
   let a = 0;
   for (let i = 0; i < to; i++) {
@@ -61,7 +64,7 @@ export function walkNibbles(data: Uint8Array, to: number, base: number, aside: I
 }
 
 /** Rows [from, to) as `n / p` into `out` (NaN where no reading), from `n`, the last reading before `from`, and `a` asides passed. */
-export function decodeNibbles(data: Uint8Array, from: number, to: number, p: number, out: Float64Array, n: number, a: number, aside: Int32Array | null): void {
+export function decodeNibbles(data: Uint8Array, from: number, to: number, p: number, out: Float64Array, n: number, a: number, aside: AsideList | null): void {
   for (let i = from; i < to; i++) {
     const c = nibbleAt(data, i);
     if (c === NIBBLE_NA) {
