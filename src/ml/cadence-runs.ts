@@ -27,8 +27,10 @@ export class CadenceRuns {
 
   /** The time at position `p` (a live one). */
   at(p: number): number {
-    const k = 3 * this.runOf(p);
     const runs = this.runs;
+    // Most reads are of the newest run (one run is the usual case).
+    let k = 3 * (this.count - 1);
+    if (runs[k]! > p) k = 3 * this.runOf(p);
     const d = p - runs[k]!;
     return d === 0 ? runs[k + 1]! : runs[k + 1]! + d * runs[k + 2]!;
   }
