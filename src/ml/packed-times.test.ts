@@ -78,51 +78,24 @@ test("a time before the one before it (a restart earlier) reads back", () => {
   expect([blocks.at(40), blocks.at(41)]).toEqual([T0 - 60_000, T0]);
 });
 
-test.each([
-  { name: "an hour of times a few milliseconds off the minute", odd: (t: number, r: () => number) => t + 60_000 + Math.floor(r() * 9) },
-  { name: "an hour with every other reading missed", odd: (t: number, r: () => number) => t + (r() < 0.5 ? 120_000 : 60_000) },
-])("after $name has left the live positions, the store is runs again", ({ odd }) => {
-  // An owner keeping 40 live positions in 64, moving them to the start when full.
-  const store = new PackedTimes(64);
-  let rnd = 0.37;
-  const r = () => (rnd = (rnd * 9301 + 0.49297) % 1);
-  let from = 0;
-  let to = 0;
-  let t = T0;
-  const live: number[] = [];
-  for (let i = 0; i < 400; i++) {
-    if (to === 64) {
-      store.relayout(to - 40, to, 64);
-      from = 0;
-      to = 40;
-    }
-    t = i >= 50 && i < 110 ? odd(t, r) : t + 60_000;
-    store.set(to, t, from);
-    live.push(t);
-    to++;
-    from = Math.max(from, to - 40);
-    live.splice(0, live.length - (to - from));
-    live.forEach((x, k) => expect(store.at(from + k)).toBe(x));
-    if (i === 100) expect(store.width).toBeGreaterThan(0);
-  }
-  expect(store.width).toBe(0);
-  expect(store.bytes()).toBeLessThanOrEqual(RUN_BYTES);
-});
-
-test("a missed reading or a restart costs a run, not a byte a time, across moves", () => {
-  // An owner keeping 40 live positions in 64, moving them to the start when full, as a device's buffer does.
+/**
+ * Drives a store as an owner keeping 40 live positions in 64 does (a device's buffer, a
+ * window's ring): moves them to the start when full, writes the next time, checks every live
+ * one reads back, then calls `check(i)`.
+ */
+function own(count: number, next: (i: number, t: number) => number, check: (store: PackedTimes, i: number) => void): PackedTimes {
   const store = new PackedTimes(64);
   let from = 0;
   let to = 0;
   let t = T0;
   const live: number[] = [];
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < count; i++) {
     if (to === 64) {
       store.relayout(to - 40, to, 64);
       from = 0;
       to = 40;
     }
-    t += i === 100 ? 120_000 : i === 150 ? -3_600_000 : i === 151 ? 1 : 60_000; // one missed, a restart an hour back, a millisecond late
+    t = next(i, t);
     store.set(to, t, from);
     live.push(t);
     to++;
@@ -132,7 +105,26 @@ test("a missed reading or a restart costs a run, not a byte a time, across moves
     const out = new Float64Array(to - from);
     store.read(from, to, out);
     expect(Array.from(out)).toEqual(live);
+    check(store, i);
+  }
+  return store;
+}
+
+test.each([
+  { name: "an hour of times a few milliseconds off the minute", odd: (t: number, r: () => number) => t + 60_000 + Math.floor(r() * 9) },
+  { name: "an hour with every other reading missed", odd: (t: number, r: () => number) => t + (r() < 0.5 ? 120_000 : 60_000) },
+])("after $name has left the live positions, the store is runs again", ({ odd }) => {
+  let rnd = 0.37;
+  const r = () => (rnd = (rnd * 9301 + 0.49297) % 1);
+  const store = own(400, (i, t) => (i >= 50 && i < 110 ? odd(t, r) : t + 60_000), (s, i) => i === 100 && expect(s.width).toBeGreaterThan(0));
+  expect(store.width).toBe(0);
+  expect(store.bytes()).toBeLessThanOrEqual(RUN_BYTES);
+});
+
+test("a missed reading or a restart costs a run, not a byte a time, across moves", () => {
+  // One missed, a restart an hour back, a millisecond late.
+  own(300, (i, t) => t + (i === 100 ? 120_000 : i === 150 ? -3_600_000 : i === 151 ? 1 : 60_000), (store) => {
     expect(store.width).toBe(0);
     expect(store.bytes()).toBeLessThanOrEqual(RUN_BYTES);
-  }
+  });
 });
