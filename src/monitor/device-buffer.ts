@@ -35,8 +35,14 @@ export interface DeviceBufferOptions {
 
 export class DeviceBuffer {
   private t = new TimeColumn(INITIAL_CAPACITY);
-  private readonly cols = new Map<string, ExactColumn>();
-  private readonly lastKeyTs = new Map<string, number>();
+  /**
+   * Per key, in the order first seen: its name, its column and its newest reading's time.
+   * Arrays, not maps: a device has a dozen or two keys, found by a short scan, and a Map's
+   * table took about 0.9 KiB a device for each of the two it was.
+   */
+  private readonly names: string[] = [];
+  private readonly cols: ExactColumn[] = [];
+  private readonly lastKeyTs: number[] = [];
   private head = 0;
   private end = 0;
   /** Readings refused as repeated, duplicate or out of order, since creation. */
@@ -59,7 +65,7 @@ export class DeviceBuffer {
 
   /** The keys that have had a reading, in the order first seen. */
   keys(): string[] {
-    return [...this.cols.keys()];
+    return [...this.names];
   }
 
   /**
@@ -75,7 +81,7 @@ export class DeviceBuffer {
       const [key, ts, value] = r;
       if (!Number.isFinite(value) || !Number.isFinite(ts)) continue;
       if (wanted && !wanted.has(key)) continue;
-      if (ts <= (this.lastKeyTs.get(key) ?? -Infinity)) continue;
+      if (ts <= this.lastTsOf(key)) continue;
       fresh.push(r);
       if (ts > rowTs) rowTs = ts;
     }
@@ -86,10 +92,7 @@ export class DeviceBuffer {
     }
     const i = this.reserve(rowTs);
     this.t.set(i, rowTs);
-    for (const [key, ts, value] of fresh) {
-      this.column(key).set(i, value);
-      this.lastKeyTs.set(key, ts);
-    }
+    for (const [key, ts, value] of fresh) this.take(key, i, ts, value);
     this.end = i + 1;
     return rowTs;
   }
@@ -114,9 +117,7 @@ export class DeviceBuffer {
     this.t.set(row, ts);
     for (const key in frame.columns) {
       const value = frame.columns[key]![i]!;
-      if (!this.isNew(key, ts, value, wanted)) continue;
-      this.column(key).set(row, value);
-      this.lastKeyTs.set(key, ts);
+      if (this.isNew(key, ts, value, wanted)) this.take(key, row, ts, value);
     }
     this.end = row + 1;
     return ts;
@@ -124,7 +125,7 @@ export class DeviceBuffer {
 
   /** Whether `push` takes the reading (before the row's time is judged). */
   private isNew(key: string, ts: number, value: number, wanted: ReadonlySet<string> | undefined): boolean {
-    return Number.isFinite(value) && (!wanted || wanted.has(key)) && ts > (this.lastKeyTs.get(key) ?? -Infinity);
+    return Number.isFinite(value) && (!wanted || wanted.has(key)) && ts > this.lastTsOf(key);
   }
 
   /**
@@ -136,7 +137,7 @@ export class DeviceBuffer {
     const rows = this.end - a;
     const columns: Record<string, Float64Array> = {};
     let slot = 1;
-    for (const [key, col] of this.cols) columns[key] = col.read(a, this.end, scratch?.take(slot++, rows));
+    this.cols.forEach((col, k) => (columns[this.names[k]!] = col.read(a, this.end, scratch?.take(slot++, rows))));
     return { deviceId: this.deviceId, ...meta, ts: this.t.read(a, this.end, scratch?.take(0, rows)), columns };
   }
 
@@ -147,7 +148,7 @@ export class DeviceBuffer {
 
   /** One key's readings of the rows from `fromMs` on (aligned with `times(fromMs)`); undefined when the key never came. */
   values(key: string, fromMs = -Infinity): Float64Array | undefined {
-    return this.cols.get(key)?.read(this.t.lowerBound(fromMs, this.head, this.end), this.end);
+    return this.cols[this.names.indexOf(key)]?.read(this.t.lowerBound(fromMs, this.head, this.end), this.end);
   }
 
   /**
@@ -165,7 +166,7 @@ export class DeviceBuffer {
     const capacity = Math.ceil(rows * 1.125) + 1;
     if (capacity <= this.t.capacity) return;
     this.t.move(this.head, this.end, capacity);
-    for (const col of this.cols.values()) col.move(this.head, this.end, capacity);
+    for (const col of this.cols) col.move(this.head, this.end, capacity);
     this.end -= this.head;
     this.head = 0;
   }
@@ -173,17 +174,26 @@ export class DeviceBuffer {
   /** Bytes held by the arrays (capacity, not only the rows in use). */
   bytes(): number {
     let n = this.t.bytes();
-    for (const col of this.cols.values()) n += col.bytes();
+    for (const col of this.cols) n += col.bytes();
     return n;
   }
 
-  private column(key: string): ExactColumn {
-    let col = this.cols.get(key);
-    if (!col) {
-      col = new ExactColumn(this.t.capacity);
-      this.cols.set(key, col);
+  /** The time of `key`'s newest reading; -Infinity before its first. */
+  private lastTsOf(key: string): number {
+    const k = this.names.indexOf(key);
+    return k < 0 ? -Infinity : this.lastKeyTs[k]!;
+  }
+
+  /** Writes `key`'s reading at row `row` (a column for it first, if it has none) and notes its time. */
+  private take(key: string, row: number, ts: number, value: number): void {
+    let k = this.names.indexOf(key);
+    if (k < 0) {
+      k = this.names.push(key) - 1;
+      this.cols.push(new ExactColumn(this.t.capacity));
+      this.lastKeyTs.push(ts);
     }
-    return col;
+    this.cols[k]!.set(row, value);
+    this.lastKeyTs[k] = ts;
   }
 
   /** The index of the next row, after dropping rows older than the retention and making room. */
@@ -199,7 +209,7 @@ export class DeviceBuffer {
     // retention is full stays near its size.
     const capacity = rows * 9 > capacity0 * 8 ? Math.ceil(rows * 1.125) + 1 : capacity0;
     this.t.move(h, this.end, capacity);
-    for (const col of this.cols.values()) col.move(h, this.end, capacity);
+    for (const col of this.cols) col.move(h, this.end, capacity);
     this.head = 0;
     this.end = rows;
     return rows;
