@@ -19,6 +19,7 @@
  * indices, compacted as narrow-ring.ts describes.
  */
 
+import { AsideValues } from "./aside-values.ts";
 import { compactStore } from "./narrow-ring.ts";
 
 const MIN_K = -3;
@@ -66,7 +67,7 @@ export class DecimalRing {
   /** Int8 store only: a stored m means the integer m + bias (0 while the store is made from a uniform ring's zeros). */
   private bias = 0;
   /** Values with no short decimal form, by logical index, oldest first. */
-  private aside = new Map<number, number>();
+  private readonly aside = new AsideValues();
   /** Without a store: the value every live position holds. */
   private uniform = 0;
 
@@ -111,12 +112,8 @@ export class DecimalRing {
       while (k <= MAX_K && encode(x, k) === undefined) k++;
       if (k <= MAX_K) return this.refit(head, i, k, x);
       s[(i - this.origin) | 0] = this.mark;
-      for (const [j] of this.aside) {
-        if (j >= head) break;
-        this.aside.delete(j);
-      }
-      this.aside.set(i, x);
-      // Aside, a value costs a map entry, several times the 6 bytes a narrow store saves.
+      this.aside.add(i, x, head);
+      // Aside, a value costs 16 bytes (and room to grow), several times the 6 bytes a narrow store saves.
       if (this.aside.size * 8 > i - head + 64) this.toPlain(head, i + 1);
       return;
     }
@@ -147,7 +144,7 @@ export class DecimalRing {
     this.mark = mark;
     this.k = k;
     this.p = POW10[Math.abs(k)]!;
-    this.aside = new Map();
+    this.aside.clear();
     for (let j = head; j < i; j++) this.set(j, live[j - head]!, head);
     this.set(i, x, head);
   }
@@ -159,7 +156,7 @@ export class DecimalRing {
     this.store = store;
     this.plain = true;
     this.bias = 0;
-    this.aside = new Map();
+    this.aside.clear();
   }
 
   /** Moves the live positions [head, tail) to the start of a store of `size` positions. */
@@ -175,7 +172,7 @@ export class DecimalRing {
       this.k = MIN_K;
       this.p = POW10[-MIN_K]!;
       this.bias = 0;
-      this.aside = new Map();
+      this.aside.clear();
     } else if (this.store && this.mark === ASIDE16 && !this.plain && head < tail && this.spanOf(head, tail) <= NARROW_SPAN) {
       // Two bytes were needed once (a spike, a switch's other setting) and are no longer.
       this.refit(head, tail - 1, this.k, this.at(tail - 1));
