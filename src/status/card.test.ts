@@ -22,3 +22,11 @@ test("away sharpening, an event ending another day, and the next event to come",
   expect(eventLine(next, "America/Denver")).toBe('<p class="event" data-event="m">Next: maintenance from 2026-07-05 08:00 until 12:00</p>');
   expect(eventLine(base, "UTC")).toBe("");
 });
+
+test("with the leak model off the card has no probability to show: no figure, no sparkline waiting for data", () => {
+  const on = card(base, { timeZone: "UTC", spanLabel: "24 h" });
+  expect(on).toContain("Leak probability");
+  const off = card({ ...base, leakProbability: Number.NaN, series: { pressure: [] } }, { timeZone: "UTC", spanLabel: "24 h" });
+  expect(off).not.toContain("Leak probability");
+  expect(off).toContain("Pressure, last 24 h");
+});

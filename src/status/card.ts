@@ -65,7 +65,7 @@ export function figureList(d: DeviceStatus, timeZone: string): string {
     ["Pump", pumpState(d)],
     ["Used today", figure(d.todayGallons, "gal", 0)],
     ["Last night's lowest flow", figure(d.lastNightMinGpm, "gal/min", 2)],
-    ["Leak probability", figure(d.leakProbability, "%", 0)],
+    ...(d.series.leakProbability ? ([["Leak probability", figure(d.leakProbability, "%", 0)]] as [string, string][]) : []),
     ["Newest reading", localTime(d.readingAt, timeZone)],
   ];
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl>`;
@@ -76,7 +76,8 @@ export function sparklines(d: DeviceStatus, spanLabel: string): string {
   const parts = [sparkline(s.pressure, { label: `Pressure, last ${spanLabel}`, unit: "psi" })];
   if (s.flow) parts.push(sparkline(s.flow, { label: `Flow, last ${spanLabel}`, unit: "gal/min", digits: 2 }));
   if (s.pumpDutyPercent) parts.push(sparkline(s.pumpDutyPercent, { label: `Pump duty, last ${spanLabel}`, unit: "%", digits: 0, min: 0, max: 100 }));
-  parts.push(sparkline(s.leakProbability, { label: `Leak probability, last ${spanLabel}`, unit: "%", digits: 0, min: 0, max: 100, tone: "risk" }));
+  // With the model off there is no probability: no empty "no data yet" that never fills.
+  if (s.leakProbability) parts.push(sparkline(s.leakProbability, { label: `Leak probability, last ${spanLabel}`, unit: "%", digits: 0, min: 0, max: 100, tone: "risk" }));
   return parts.join("");
 }
 

@@ -40,5 +40,5 @@ test("the model's verdict scored after the poll is on the card and in its sparkl
   latest = { ts: at, decision: 0.1, verdict: { probability: 13, isAnomaly: false } } as ReturnType<LiveScorer["latest"]>;
   const [status] = source.statuses(24 * H);
   expect(status!.leakProbability).toBe(13);
-  expect(status!.series.leakProbability.map((p) => p.v).filter((v) => !Number.isNaN(v))).toEqual([13]);
+  expect(status!.series.leakProbability!.map((p) => p.v).filter((v) => !Number.isNaN(v))).toEqual([13]);
 });

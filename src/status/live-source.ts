@@ -148,7 +148,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const probability = k.probability.columns();
     const series: DeviceStatus["series"] = {
       pressure: bucketSeries(buffer?.times(fromMs) ?? [], buffer?.values("S1", fromMs) ?? [], fromMs, toMs, "mean"),
-      leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max"),
+      ...(options.scorer ? { leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max") } : {}),
     };
     const rows = analysed ? analysedTimes(analysed) : new Float64Array();
     const from = countUpTo(rows, fromMs);
@@ -167,7 +167,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const toMs = a?.toMs ?? k.readingAt;
     const fromMs = toMs - spanMs;
     const reasons = reasonsOf(id, k, figures, a);
-    const series = spanMs > 0 ? seriesOf(k, analysed, fromMs, toMs) : { pressure: [], leakProbability: [] };
+    const series = spanMs > 0 ? seriesOf(k, analysed, fromMs, toMs) : { pressure: [], ...(options.scorer ? { leakProbability: [] } : {}) };
     return {
       ...verdict,
       reasons,

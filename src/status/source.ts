@@ -76,7 +76,8 @@ export interface DeviceStatus extends DeviceVerdict {
     pressure: Point[];
     flow?: Point[];
     pumpDutyPercent?: Point[];
-    leakProbability: Point[];
+    /** Absent when the leak model is off (NIGHTOWL_ML_ENABLED=false): there is none to draw. */
+    leakProbability?: Point[];
   };
   /** Start and end of the series, epoch ms (reading time). */
   fromMs: number;
