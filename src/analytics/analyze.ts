@@ -17,7 +17,7 @@ import {
   RULE_DEFAULTS, shortCyclingTriggers, SUSTAINED_FLOW, sustainedFlowScan, type RuleOptions,
 } from "./rules.ts";
 import type { Trigger } from "./trigger.ts";
-import { continueRuns, continuousFlowMinutes, isCoarse, ongoingRun, usageCurve, type FlowRun, type UsageCurve } from "./usage-curve.ts";
+import { continueRuns, continuousFlowMinutes, isCoarse, joinRunsAcrossGaps, ongoingRun, usageCurve, type FlowRun, type UsageCurve } from "./usage-curve.ts";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 
 export interface AnalyzeOptions {
@@ -96,8 +96,9 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   const triggers: Trigger[] = [];
   let burstDraws: Draw[] = [];
   let sustainedDraws: Draw[] = [];
-  // Continuous flow is told from where the run began, also when that is before this window.
-  const flowCurve = curve ? { ...curve, runs: continueRuns(curve, past?.flow) } : undefined;
+  // Continuous flow is told from where the run began, also when that is before this window, and
+  // on a coarse meter across an outage the counter kept counting through (joinRunsAcrossGaps).
+  const flowCurve = curve ? { ...curve, runs: continueRuns({ ...curve, runs: joinRunsAcrossGaps(curve) }, past?.flow) } : undefined;
   if (curve) {
     triggers.push(...continuousFlowTriggers(id, flowCurve!, clock, toMs, options.rules));
     triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));

@@ -34,13 +34,15 @@ export interface FlowRun {
 export interface UsageCurveOptions {
   /** The meter's pulse size, gallons (see `Consumption.resolutionGallons`). */
   resolutionGallons: number;
-  /** The lowest flow that must read as continuous, gal/min. Default 0.2. */
+  /** The lowest flow that must read as continuous, gal/min. Default {@link DETECTABLE_GPM}. */
   detectableGpm?: number;
   /** Readings further apart than this are a gap: flow across it is unknown, ms. */
   gapMs: number;
 }
 
 const MINUTE_MS = 60_000;
+/** The lowest flow a curve reads as continuous by default, gal/min. */
+export const DETECTABLE_GPM = 0.2;
 
 /** Builds the curve from `usedGallons` (see `computeConsumption`), in one pass. */
 /**
@@ -58,7 +60,7 @@ export function isCoarse(smearMs: number): boolean {
 export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options: UsageCurveOptions): UsageCurve {
   // Never shorter than two reading intervals (the gap threshold is three): with readings every
   // 5 minutes and a second of jitter, steps of a steady flow are 5 min ± 1 s apart and must join.
-  const smearMs = Math.max(5 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? 0.2)) * MINUTE_MS, (2 / 3) * options.gapMs);
+  const smearMs = Math.max(5 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? DETECTABLE_GPM)) * MINUTE_MS, (2 / 3) * options.gapMs);
   const t: number[] = [];
   const u: number[] = [];
   const runs: FlowRun[] = [];
@@ -114,6 +116,32 @@ export function continueRuns(curve: UsageCurve, earlier: FlowRun | undefined): F
   const shared = usageAt(curve, Math.min(earlier.endMs, first.endMs)) - usageAt(curve, first.startMs);
   const gallons = earlier.gallons + first.gallons - (Number.isFinite(shared) ? Math.max(0, shared) : 0);
   return [{ startMs: earlier.startMs, endMs: first.endMs, gallons }, ...curve.runs.slice(1)];
+}
+
+/**
+ * A coarse meter's runs joined across a gap in its readings when the counter's step across the
+ * gap is at least one pulse per joining distance (`detectableGpm`, the flow the curve joins
+ * steps for) and a run was still flowing when the readings stopped. The meter counts through an
+ * outage, so that step is real volume; a coarse run already means no more than this (steps at
+ * most a joining distance apart: a mean flow of at least that rate between them, not proof that
+ * water never stopped), and the step across the gap shows the same mean over the gap. Without
+ * the join a 0.25 gal/min leak whose one night fell in a 6-hour outage was never found: the run
+ * began again at the first reading after it, with none of the night's quiet hours that
+ * `continuous_flow` asks a coarse meter's run to hold. A fine meter's run means no stop of more
+ * than a few minutes, which a gap cannot show: its runs are left as they are.
+ */
+export function joinRunsAcrossGaps(curve: UsageCurve, detectableGpm = DETECTABLE_GPM): FlowRun[] {
+  if (!isCoarse(curve.smearMs) || curve.gaps.length === 0) return curve.runs;
+  const out: FlowRun[] = [];
+  for (const run of curve.runs) {
+    const last = out[out.length - 1];
+    const gap = last && curve.gaps.find(([from, to]) => to === run.startMs && from >= last.endMs && from - last.endMs <= curve.smearMs);
+    const across = gap ? usageAt(curve, gap[1]) - usageAt(curve, gap[0]) : NaN;
+    if (gap && across >= (detectableGpm * (gap[1] - gap[0])) / MINUTE_MS) {
+      out[out.length - 1] = { startMs: last.startMs, endMs: run.endMs, gallons: last.gallons + across + run.gallons };
+    } else out.push(run);
+  }
+  return out;
 }
 
 /** The last run when it is still flowing at `now` (its last step within the joining distance). */
