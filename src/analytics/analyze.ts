@@ -106,11 +106,12 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
     triggers.push(...nightRefillTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     triggers.push(...nightMeterHourTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     const burst = burstScan(id, curve, clock, options.rules, past?.burstDraws);
-    // Its runs ("without a stop") joined for sustained_flow's bar, not for 0.2 gal/min: the same
-    // on a fine meter. The curve's own flow and joining distance still measure a coarse meter's draws.
-    const sustainedRuns = isCoarse(curve.smearMs)
-      ? usageCurve(ts, consumption!.usedGallons, { resolutionGallons: consumption!.resolutionGallons, gapMs, detectableGpm: SUSTAINED_FLOW.joinGpm }).runs
-      : curve.runs;
+    // Its runs ("without a stop") joined for sustained_flow's bar, not for 0.2 gal/min, and ended
+    // where the meter read still twice in a row after a pulse's time at half the bar (SUSTAINED_FLOW).
+    // The curve's own flow and joining distance still measure a coarse meter's draws.
+    const sustainedRuns = usageCurve(ts, consumption!.usedGallons, {
+      resolutionGallons: consumption!.resolutionGallons, gapMs, detectableGpm: SUSTAINED_FLOW.joinGpm, stillReadings: SUSTAINED_FLOW.stillReadings,
+    }).runs;
     const sustained = sustainedFlowScan(id, { ...curve, runs: sustainedRuns }, clock, past?.sustainedDraws);
     triggers.push(...burst.triggers, ...sustained.triggers);
     burstDraws = burst.draws;

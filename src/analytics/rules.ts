@@ -79,9 +79,14 @@ export function nightFlowTriggers(deviceId: string, nights: NightFlow[], options
  * Unbroken is told by runs whose steps are at most a meter pulse at half the bar (`joinGpm`)
  * apart: a coarse meter's curve joins steps up to 50 minutes apart (so that 0.2 gal/min reads as
  * continuous), which made two hose sessions 45 minutes apart one unbroken draw, while flow at
- * half the bar steps a 10-gallon meter every 13 minutes (see analyze.ts).
+ * half the bar steps a 10-gallon meter every 13 minutes (see analyze.ts). And a run ends where
+ * the meter was read standing still twice in a row more than a pulse's time at that rate after
+ * its last step (`stillReadings`): the joining distance never falls below 5 minutes (readings
+ * every 5 minutes must join), and within it a guests' morning of showers back to back, each
+ * pause 3–5 minutes of a meter read still every minute, was one unbroken draw of 45 minutes; a
+ * leak at the bar turns a fine meter at every reading.
  */
-export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS, joinGpm: 0.75 } as const;
+export const SUSTAINED_FLOW = { rule: "sustained_flow", gpm: 1.5, ms: 45 * MINUTE_MS, joinGpm: 0.75, stillReadings: 2 } as const;
 
 /**
  * A draw of at least 80 % of a scan's threshold: [start, end] epoch ms, and its floor: the least

@@ -28,8 +28,18 @@ describe("sustained_flow", () => {
     expect(firstSustained(week, { atMin: 600, minutes: 240, gpm: 2 })).toBe(excused);
   });
 
-  test("a busy morning at that hour excuses a busier one, not a leak that holds the flow up", () => {
-    // Yesterday: 56 minutes of fixtures at 3 gal/min, 4 minutes on and 4 off (never a stop the meter tells).
+  test("a guests' morning of showers back to back, 4 minutes apart, is no unbroken draw on a meter read every minute", () => {
+    // 84 minutes of 10-minute showers at 2.4 gal/min (a 45-minute mean of 1.7 gal/min): each
+    // pause is within the 5-minute joining distance, but the meter read still at two readings or more.
+    const showers = [0, 1, 2, 3, 4, 5].map((k) => ({ atMin: 360 + 14 * k, minutes: 10, gpm: 2.4 }));
+    expect(firstSustained([], showers)).toBeNull();
+    // With no pause at all the same morning is 60 minutes of unbroken flow, and fires.
+    expect(firstSustained([], { atMin: 360, minutes: 60, gpm: 2.4 })).not.toBeNull();
+  });
+
+  test("a busy morning of fixtures with stops between them excuses neither a busier one nor a leak", () => {
+    // Yesterday: 56 minutes of fixtures at 3 gal/min, 4 minutes on and 4 off: the meter read still
+    // between them, so it is no unbroken draw (no schedule), and neither is today's busier one.
     const fixtures = (gpm: number) => [0, 1, 2, 3, 4, 5, 6].map((k) => ({ atMin: 600 + 8 * k, minutes: 4, gpm }));
     const morning = fixtures(3).map((d) => ({ day: 0, ...d }));
     expect(firstSustained(morning, fixtures(4))).toBeNull();

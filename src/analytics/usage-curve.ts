@@ -38,6 +38,13 @@ export interface UsageCurveOptions {
   detectableGpm?: number;
   /** Readings further apart than this are a gap: flow across it is unknown, ms. */
   gapMs: number;
+  /**
+   * Also end a run where this many readings in a row saw the counter standing still more than a
+   * pulse at `detectableGpm` after its last step (a flow of that rate would have turned it):
+   * within the joining distance, which never falls below 5 minutes (so that readings every 5
+   * minutes join), the meter read every minute shows such a stop by itself. Default: never.
+   */
+  stillReadings?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -60,7 +67,10 @@ export function isCoarse(smearMs: number): boolean {
 export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options: UsageCurveOptions): UsageCurve {
   // Never shorter than two reading intervals (the gap threshold is three): with readings every
   // 5 minutes and a second of jitter, steps of a steady flow are 5 min ± 1 s apart and must join.
-  const smearMs = Math.max(5 * MINUTE_MS, (options.resolutionGallons / (options.detectableGpm ?? DETECTABLE_GPM)) * MINUTE_MS, (2 / 3) * options.gapMs);
+  const pulseMs = (options.resolutionGallons / (options.detectableGpm ?? DETECTABLE_GPM)) * MINUTE_MS;
+  const smearMs = Math.max(5 * MINUTE_MS, pulseMs, (2 / 3) * options.gapMs);
+  const stillReadings = options.stillReadings ?? Infinity;
+  let still = 0; // readings since the last step, more than a pulse's time after it, that saw the counter standing
   const t: number[] = [];
   const u: number[] = [];
   const runs: FlowRun[] = [];
@@ -81,7 +91,7 @@ export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options:
     const afterGap = ti - prevT > options.gapMs;
     if (afterGap) gaps.push([prevT, ti]);
     if (ui > changeU) {
-      if (ti - changeT > smearMs || afterGap) {
+      if (ti - changeT > smearMs || afterGap || still >= stillReadings) {
         if (prevT > changeT) { t.push(prevT); u.push(changeU); }
         if (run) runs.push(run);
         run = { startMs: afterGap ? ti : prevT, endMs: ti, gallons: afterGap ? 0 : ui - changeU };
@@ -93,7 +103,8 @@ export function usageCurve(ts: Float64Array, usedGallons: Float64Array, options:
       }
       t.push(ti); u.push(ui);
       changeT = ti; changeU = ui;
-    }
+      still = 0;
+    } else if (ti - changeT > pulseMs) still++;
     prevT = ti;
   }
   if (prevT > changeT) { t.push(prevT); u.push(changeU); }
