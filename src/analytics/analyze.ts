@@ -101,7 +101,10 @@ export function analyzeFrame(frame: HistoryFrame, options: AnalyzeOptions = {}):
   const flowCurve = curve ? { ...curve, runs: continueRuns({ ...curve, runs: joinRunsAcrossGaps(curve) }, past?.flow) } : undefined;
   if (curve) {
     triggers.push(...continuousFlowTriggers(id, flowCurve!, clock, toMs, options.rules));
-    triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
+    // A coarse meter's 15-minute flow between steps up to 50 minutes apart is the curve's
+    // interpolation, not a measured floor: its nights are read by night_meter_hours and by
+    // continuous_flow's deep-night hours (a softener joined to a flush before it read as a floor).
+    if (!isCoarse(curve.smearMs)) triggers.push(...nightFlowTriggers(id, nights, options.rules, clock.timeZone));
     const quiet = { fromHour: options.rules?.quietFromHour ?? RULE_DEFAULTS.quietFromHour, toHour: options.rules?.quietToHour ?? RULE_DEFAULTS.quietToHour };
     triggers.push(...nightRefillTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));
     triggers.push(...nightMeterHourTriggers(id, ts, consumption!.usedGallons, clock, toMs, quiet, curve.smearMs));

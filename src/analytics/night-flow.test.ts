@@ -3,7 +3,8 @@ import { computeConsumption } from "./consumption.ts";
 import { localClock } from "./local-time.ts";
 import { nightFlows } from "./night-flow.ts";
 import { continuousFlowMinutes, rollingFlow, usageCurve } from "./usage-curve.ts";
-import { DAY, HOUR, JAN1, MINUTE } from "./testing.ts";
+import { analyzeFrame } from "./analyze.ts";
+import { DAY, frameOf, HOUR, JAN1, MINUTE } from "./testing.ts";
 
 /**
  * Two days of minute readings of a 1-gallon pulse meter. Each night at 02:30 a toilet flush
@@ -64,4 +65,22 @@ test("a night with a gap in its window gets no figure, and no rolling window cro
   const rolling = rollingFlow(curve, JAN1 + DAY + 2 * HOUR, JAN1 + DAY + 4 * HOUR, 15 * MINUTE);
   for (const end of rolling.t) expect(end <= JAN1 + DAY + 2.5 * HOUR || end - 15 * MINUTE >= JAN1 + DAY + 3.5 * HOUR).toBe(true);
   expect(rolling.t.length).toBe(2 * 16); // window ends 02:15–02:30 before the gap and 03:45–04:00 after it
+});
+
+test("night_flow leaves a coarse meter to night_meter_hours: a flush and a softener joined by its curve are no floor", () => {
+  // A 10-gallon meter: a flush at 02:05 (one step), a softener 02:30–04:10 at 0.55 gal/min. The
+  // curve joins steps up to 50 minutes apart, so its 15-minute flow never fell to zero 02:00–04:00.
+  const night = (pulse: number) => {
+    const rows: Record<string, number>[] = [];
+    let drawn = 0;
+    for (let m = 0; m <= 6 * 60; m++) {
+      if (m === 125) drawn += 10;
+      if (m >= 150 && m < 250) drawn += 0.55;
+      rows.push({ ts: JAN1 + m * MINUTE, Pulse_TotalGallons: 1000 + Math.floor(drawn / pulse + 1e-9) * pulse });
+    }
+    return analyzeFrame(frameOf(rows)).triggers.filter((t) => t.rule === "night_flow");
+  };
+  expect(night(10)).toEqual([]);
+  // A 1-gallon meter reads the twenty minutes before the softener still: no floor either.
+  expect(night(1)).toEqual([]);
 });
