@@ -52,7 +52,9 @@ test("the score command gives the replay's verdicts", () => {
 
 test("the history shows what the check needs: alarms, flow, night and pump rules", () => {
   const rules = new Set(full.flatMap((r) => r.rules));
-  for (const rule of ["sustained_flow", "continuous_flow", "night_flow", "night_pump_starts"]) expect(rules).toContain(rule);
+  // The night rule: the 10-gallon meter's slow night leak, a summary of the quiet hours (night_flow
+  // leaves a coarse meter to night_meter_hours).
+  for (const rule of ["sustained_flow", "continuous_flow", "night_meter_hours", "night_pump_starts"]) expect(rules).toContain(rule);
   expect(full.some((r) => r.isAnomaly)).toBe(true);
 });
 
