@@ -20,7 +20,8 @@
  * up by its labels, so no key is kept per series.
  */
 import type { Registry } from "prom-client";
-import { escapeLabelValue, flat, labelPairs, valueString } from "./text-format.ts";
+import { utf8, type PageBytes } from "./page-bytes.ts";
+import { escapeLabelValue, labelPairs } from "./text-format.ts";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -28,14 +29,14 @@ type Labels = Readonly<Record<string, string>>;
 export interface SeriesDevice {
   /** Frozen; in the order they are written on the page. */
   readonly labels: Labels;
-  /** `user_label="…",device_id="…",device_name="…"`: escaped, one flat string. */
-  readonly text: string;
+  /** `user_label="…",device_id="…",device_name="…"`: escaped, as the page's UTF-8 bytes. */
+  readonly bytes: Uint8Array;
 }
 
 /** The device of `labels` (copied and frozen; the order of its keys is the page's). */
 export function seriesDevice(labels: Labels): SeriesDevice {
   const own = Object.freeze({ ...labels });
-  return { labels: own, text: flat(labelPairs(own)) };
+  return { labels: own, bytes: utf8(labelPairs(own)) };
 }
 
 /** `delta` if a counter may add it, else prom-client's own error for it (NaN is added, as there). */
@@ -56,8 +57,10 @@ export interface DeviceFamilyOptions {
   registers: Registry[];
 }
 
-/** Closing texts kept per family (`,key="S1"} `); past this many (hostile keys) the cache starts over. */
+/** Closings kept per family (`,key="S1"} `); past this many (hostile keys) the cache starts over. */
 const MAX_CLOSINGS = 4096;
+const BARE_CLOSING = utf8("} ");
+const NEWLINE = 10;
 
 export class DeviceFamily {
   readonly name: string;
@@ -67,7 +70,8 @@ export class DeviceFamily {
   readonly labelNames: readonly string[];
   readonly aggregator = "sum";
   private readonly extra: string | undefined;
-  private readonly opening: string;
+  /** `name{`, as bytes. */
+  private readonly opening: Uint8Array;
   private values = new Float64Array(64);
   private devices: Array<SeriesDevice | undefined> = [];
   private extras: Array<string | undefined> = [];
@@ -81,7 +85,7 @@ export class DeviceFamily {
   private live = 0;
   private slots = 0;
   private free: number[] = [];
-  private closings = new Map<string, string>();
+  private closings = new Map<string, Uint8Array>();
 
   constructor(options: DeviceFamilyOptions) {
     if (options.deviceLabels.length === 0) throw new Error(`${options.name}: a device family needs device labels`);
@@ -90,7 +94,7 @@ export class DeviceFamily {
     this.type = options.type;
     this.extra = options.extra;
     this.labelNames = options.extra === undefined ? [...options.deviceLabels] : [...options.deviceLabels, options.extra];
-    this.opening = `${options.name}{`;
+    this.opening = utf8(`${options.name}{`);
     for (const registry of options.registers) registry.registerMetric(this as never);
   }
 
@@ -184,22 +188,30 @@ export class DeviceFamily {
     return out;
   }
 
-  /** The sample line of `slot` at `generation` (from `pageOrder`) as prom-client writes it, or undefined if it is gone. */
-  line(slot: number, generation: number): string | undefined {
+  /**
+   * Writes the sample line of `slot` at `generation` (from `pageOrder`) as prom-client writes
+   * it, newline included; false (and nothing written) if the series is gone.
+   */
+  writeLine(slot: number, generation: number, out: PageBytes): boolean {
     const device = this.devices[slot];
-    if (device === undefined || this.generations[slot] !== generation) return undefined;
-    return `${this.opening}${device.text}${this.closing(this.extras[slot])}${valueString(this.values[slot]!)}`;
+    if (device === undefined || this.generations[slot] !== generation) return false;
+    out.bytes(this.opening);
+    out.bytes(device.bytes);
+    out.bytes(this.closing(this.extras[slot]));
+    out.value(this.values[slot]!);
+    out.byte(NEWLINE);
+    return true;
   }
 
   /** What follows the device's labels: the extra label, the brace, the space before the value. */
-  private closing(extra: string | undefined): string {
-    if (extra === undefined) return "} ";
-    let text = this.closings.get(extra);
-    if (text === undefined) {
+  private closing(extra: string | undefined): Uint8Array {
+    if (extra === undefined) return BARE_CLOSING;
+    let bytes = this.closings.get(extra);
+    if (bytes === undefined) {
       if (this.closings.size >= MAX_CLOSINGS) this.closings.clear();
-      this.closings.set(extra, (text = flat(`,${this.extra}="${escapeLabelValue(extra)}"} `)));
+      this.closings.set(extra, (bytes = utf8(`,${this.extra}="${escapeLabelValue(extra)}"} `)));
     }
-    return text;
+    return bytes;
   }
 
   /** Room for one more place in `order`: the gaps closed if they are half of it, else twice the room. */

@@ -21,6 +21,7 @@ import type { Logger } from "../log.ts";
 import { paceGarbage } from "../pace-garbage.ts";
 import { yieldToServer } from "../yield-to-server.ts";
 import { DeviceFamily } from "./device-family.ts";
+import { PageBytes } from "./page-bytes.ts";
 import { escapeString, labelText, valueString } from "./text-format.ts";
 
 const gunzip = promisify(gunzipAsync);
@@ -50,9 +51,10 @@ export interface RenderOptions {
 
 /** Renders `registry` in the Prometheus text format 0.0.4, yielding between slices. */
 export async function renderExposition(registry: Registry, options: RenderOptions = {}): Promise<string> {
-  const slices: string[] = [];
-  await renderSlices(registry, options, (text) => void slices.push(text));
-  return slices.join("");
+  const slices: Uint8Array[] = [];
+  // A copy: the slice's bytes are a view of a buffer the next slice is written into.
+  await renderSlices(registry, options, (bytes) => void slices.push(bytes.slice()));
+  return Buffer.concat(slices).toString("utf8");
 }
 
 /** Renders `registry` into gzip bytes, slice by slice: the whole text never exists at once. */
@@ -62,12 +64,11 @@ export async function renderGzipped(registry: Registry, options: RenderOptions =
   zip.on("data", (chunk: Buffer) => void chunks.push(chunk));
   const ended = once(zip, "end");
   try {
-    await renderSlices(registry, options, async (text) => {
-      // Wait for zlib to catch up rather than queue the page's text in the stream.
-      // As bytes: a slice is a string of thousands of concatenated pieces, and zlib's own
-      // conversion of such a string cost more than flattening and encoding it here.
-      if (!zip.write(Buffer.from(text, "utf8"))) await once(zip, "drain");
-    });
+    await renderSlices(registry, options, (bytes) =>
+      // Resolved once zlib has taken the slice in: then its buffer may be written again, and
+      // the page's text never queues in the stream.
+      new Promise<void>((resolve, reject) => void zip.write(bytes, (error) => (error ? reject(error) : resolve()))),
+    );
     zip.end();
     await ended;
   } catch (error) {
@@ -80,31 +81,24 @@ export async function renderGzipped(registry: Registry, options: RenderOptions =
 }
 
 /**
- * The rendering itself: the page's text, in order, handed to `write` about `SLICE_LINES`
- * sample lines at a time, with a pause after each. Families are joined by a blank line and the
- * page ends with a newline, as prom-client's `registry.metrics()` does.
+ * The rendering itself: the page's UTF-8 bytes, in order, handed to `write` about `SLICE_LINES`
+ * sample lines at a time, with a pause after each. `write` gets a view of a buffer that is
+ * written again once its promise resolves. Families are joined by a blank line and the page
+ * ends with a newline, as prom-client's `registry.metrics()` does.
  */
-async function renderSlices(registry: Registry, options: RenderOptions, write: (text: string) => void | Promise<void>): Promise<void> {
+async function renderSlices(registry: Registry, options: RenderOptions, write: (bytes: Uint8Array) => void | Promise<void>): Promise<void> {
   const pause = options.pause ?? yieldToServer;
-  // The page's lines, a slice at a time, joined by newlines when the slice is written; an
-  // empty line before each family's HELP but the first. An array and one join, not `+=`: a
-  // string concatenated thousands of times is a rope that zlib's input then has to flatten
-  // piece by piece, and that cost more than building it (a fifth of a poll's export step).
-  let lines: string[] = [];
+  // Written as bytes (page-bytes.ts): the per-device families' lines from encoded pieces.
+  const out = new PageBytes();
   let written = false;
   let sinceYield = 0;
   const flush = async () => {
-    lines.push(""); // the slice's last line ends with a newline too
-    const text = lines.join("\n");
-    lines = [];
     written = true;
-    await write(text);
+    await write(out.view());
+    out.clear();
   };
-  /** Adds a sample line; true when the slice is full (then `next` writes it and pauses). */
-  const sample = (line: string) => {
-    lines.push(line);
-    return ++sinceYield >= SLICE_LINES;
-  };
+  /** Counts a sample line written; true when the slice is full (then `next` writes it and pauses). */
+  const sampled = () => ++sinceYield >= SLICE_LINES;
   const next = async () => {
     sinceYield = 0;
     await flush();
@@ -112,8 +106,9 @@ async function renderSlices(registry: Registry, options: RenderOptions, write: (
     await pause();
   };
   const header = (name: string, help: string, type: string) => {
-    if (written || lines.length) lines.push("");
-    lines.push(`# HELP ${name} ${escapeString(help)}\n# TYPE ${name} ${type}`);
+    // An empty line before each family's HELP but the first.
+    if (written || out.length) out.byte(NEWLINE);
+    out.text(`# HELP ${name} ${escapeString(help)}\n# TYPE ${name} ${type}\n`);
   };
   for (const metric of registry.getMetricsAsArray()) {
     if (options.exclude?.(metric.name)) continue;
@@ -123,8 +118,7 @@ async function renderSlices(registry: Registry, options: RenderOptions, write: (
       header(escapeString(family.name), family.help, family.type);
       const series = family.pageOrder();
       for (let i = 0; i < series.length; i += 2) {
-        const line = family.line(series[i]!, series[i + 1]!);
-        if (line !== undefined && sample(line)) await next();
+        if (family.writeLine(series[i]!, series[i + 1]!, out) && sampled()) await next();
       }
       continue;
     }
@@ -132,12 +126,21 @@ async function renderSlices(registry: Registry, options: RenderOptions, write: (
     const data = await (metric as unknown as { get(): Promise<MetricData> | MetricData }).get();
     const name = escapeString(data.name);
     header(name, data.help, data.type);
-    for (const value of data.values ?? []) if (sample(sampleLine(name, value))) await next();
+    for (const value of data.values ?? []) {
+      out.text(sampleLine(name, value));
+      out.byte(NEWLINE);
+      if (sampled()) await next();
+    }
   }
-  if (lines.length) await flush();
+  if (out.length) await flush();
   // An empty registry's page is one newline, as prom-client's.
-  else if (!written) await write("\n");
+  else if (!written) {
+    out.byte(NEWLINE);
+    await flush();
+  }
 }
+
+const NEWLINE = 10;
 
 /** One family as prom-client's `get()` gives it. */
 interface MetricData {
