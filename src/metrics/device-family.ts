@@ -136,13 +136,17 @@ export class DeviceFamily {
     this.free.push(handle);
   }
 
-  /** The handle of `device`'s series with `extra`, or -1: a scan of the family, for the rare duplicate. */
-  find(device: SeriesDevice, extra: string | undefined): number {
-    for (let i = 0; i < this.used; i++) {
+  /** The page position the next series added takes; positions stay put while nothing is removed. */
+  get end(): number {
+    return this.used;
+  }
+
+  /** Each series of `device` at page positions `from` … `to` - 1 (from `end`), with its extra label's value and handle. */
+  seriesOf(device: SeriesDevice, from: number, to: number, each: (extra: string | undefined, handle: number) => void): void {
+    for (let i = from; i < to; i++) {
       const slot = this.order[i]!;
-      if (slot >= 0 && this.devices[slot] === device && this.extras[slot] === extra) return slot;
+      if (slot >= 0 && this.devices[slot] === device) each(this.extras[slot], slot);
     }
-    return -1;
   }
 
   /** Removes every series; every handle is void after it. */

@@ -138,6 +138,10 @@ test("poll after poll the page is byte for byte what prom-client's gauges give f
     [d("d2", { S1: 44 }), d("d2", { S1: 45 })], // a device twice: the later value, one series
     [d("d2", { S1: 46, S2: 1 }), d("d1", { S1: 1 }), d("d2", { S3: 47, S1: 2 }, { active: "true" })], // twice, with a key only the second has
     [d("d2", { S1: 46 }), d("d2", { S1: 47 }, {}, "Other name"), d("d2", { S1: 48 })], // the same id under two names
+    // Three times, each listing with a key of its own, others between: the third finds the second's key too.
+    [d("d2", { S1: 1 }), d("d1", { S1: 2 }), d("d2", { S2: 3 }, { active: "true" }), d("d3", { S1: 4 }), d("d2", { S2: 5, S3: 6, S1: 7 }, { active: "false" })],
+    // A whole fleet listed twice, the second time in another order with other values.
+    [...["a", "b", "c", "d"].map((id, i) => d(id, { S1: i, S2: i })), ...["c", "a", "d", "b"].map((id, i) => d(id, { S2: 10 + i, S1: 20 + i }))],
     [d("d2", { S1: 48 })],
     [],
     [d("d4", {}, { active: "true" }), d('d"5\\', { S1: Infinity, S2: -Infinity }, {}, "Brunnen Süd\n🌊")],

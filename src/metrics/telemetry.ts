@@ -8,7 +8,9 @@
  * key into the families' arrays, with no object a series, so refilling every poll costs less
  * than prom-client's `set` of a series already there did. Each device's label text is made once
  * and kept across polls while its labels stay the same. A device listed twice in one poll is one
- * set of series holding the later values, as prom-client's `set` would make it.
+ * set of series holding the later values, as prom-client's `set` would make it: its series are
+ * found again from where its first listing wrote them on each family's page (a scan of the
+ * whole family for each of its series made every duplicate cost a pass over the fleet).
  */
 import type { Registry } from "prom-client";
 import { DeviceFamily, seriesDevice, type SeriesDevice } from "./device-family.ts";
@@ -33,6 +35,9 @@ export interface TelemetryOptions {
 
 /** The key a device's labels are found by within and across polls; its labels are checked too. */
 const deviceKey = (d: DeviceSnapshot) => `${d.userLabel}\u0000${d.id}\u0000${d.name}`;
+type SetSeries = (family: DeviceFamily, device: SeriesDevice, extra: string | undefined, value: number) => void;
+/** A new series, for a device's first listing in a refill. */
+const add: SetSeries = (family, device, extra, value) => void family.add(device, extra, value);
 const labelsOf = (device: SeriesDevice, d: DeviceSnapshot) => device.labels.user_label === d.userLabel && device.labels.device_id === d.id && device.labels.device_name === d.name;
 
 /**
@@ -49,53 +54,92 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryO
   const lastSeen = deviceGauge("nightowl_device_last_seen_timestamp_seconds", "Unix time in seconds of the device's newest telemetry reading; the portal keeps listing a silent device, this tells it is silent.");
 
   const families = [info, telemetry, lastSeen, attribute];
+  /** The devices of a refill, in the order they were first filled, and each one's place in it by key. */
+  interface Filled {
+    index: Map<string, number>;
+    devices: SeriesDevice[];
+  }
+  const noneFilled = (): Filled => ({ index: new Map(), devices: [] });
   /** The last refill's devices; the one under way's. */
-  let known = new Map<string, SeriesDevice>();
-  let filling = new Map<string, SeriesDevice>();
+  let known = noneFilled();
+  let filling = noneFilled();
+  /** Per device filled (in fill order), per family, where its first listing's series begin and end on the page. */
+  let spans = new Int32Array(64 * families.length * 2);
+  /** The series of the devices listed again in this refill, by place: family index and extra label value → handle. */
+  let relisted = new Map<number, Map<string, number>>();
 
   function begin(): void {
     for (const family of families) family.reset();
-    filling = new Map();
+    filling = noneFilled();
+    relisted = new Map();
   }
 
-  /** Adds a series, or, for a device already filled this poll, writes the one it has (prom-client's `set`). */
-  const add = (family: DeviceFamily, device: SeriesDevice, extra: string | undefined, value: number) => void family.add(device, extra, value);
-  const setAgain = (family: DeviceFamily, device: SeriesDevice, extra: string | undefined, value: number) => {
-    const handle = family.find(device, extra);
-    if (handle >= 0) family.set(handle, value);
-    else family.add(device, extra, value);
-  };
+  /** A relisted device's series, found once from its first listing's spans. */
+  function seriesFound(place: number, device: SeriesDevice): Map<string, number> {
+    let found = relisted.get(place);
+    if (found) return found;
+    relisted.set(place, (found = new Map()));
+    const map = found;
+    families.forEach((family, f) => {
+      const at = (place * families.length + f) * 2;
+      family.seriesOf(device, spans[at]!, spans[at + 1]!, (extra, handle) => void map.set(`${f}\u0000${extra ?? ""}`, handle));
+    });
+    return map;
+  }
 
   /** Adds the series of `d`: its info, its numeric telemetry, the time of its newest reading, its numeric attributes. */
   function fill(d: DeviceSnapshot): void {
     const key = deviceKey(d);
-    let device = filling.get(key);
-    const again = device !== undefined && labelsOf(device, d);
-    if (!again) {
-      const before = known.get(key);
-      device = before && labelsOf(before, d) ? before : seriesDevice({ user_label: d.userLabel, device_id: d.id, device_name: d.name });
-      filling.set(key, device);
+    let place = filling.index.get(key);
+    let device = place === undefined ? undefined : filling.devices[place];
+    if (place !== undefined && device !== undefined && labelsOf(device, d)) {
+      // Listed again: prom-client's `set` writes the series it has and adds the others last.
+      const found = seriesFound(place, device);
+      writeSeries(d, device, (family, again, extra, value) => {
+        const id = `${families.indexOf(family)}\u0000${extra ?? ""}`;
+        const handle = found.get(id);
+        if (handle !== undefined) family.set(handle, value);
+        else found.set(id, family.add(again, extra, value));
+      });
+      return;
     }
-    const set = again ? setAgain : add;
-    set(info, device!, d.type, 1);
+    const k = known.index.get(key);
+    const before = k === undefined ? undefined : known.devices[k];
+    device = before && labelsOf(before, d) ? before : seriesDevice({ user_label: d.userLabel, device_id: d.id, device_name: d.name });
+    place = filling.devices.push(device) - 1;
+    filling.index.set(key, place);
+    const at = place * families.length * 2;
+    if (at + families.length * 2 > spans.length) {
+      const more = new Int32Array(spans.length * 2);
+      more.set(spans);
+      spans = more;
+    }
+    for (let f = 0; f < families.length; f++) spans[at + f * 2] = families[f]!.end;
+    writeSeries(d, device, add);
+    for (let f = 0; f < families.length; f++) spans[at + f * 2 + 1] = families[f]!.end;
+  }
+
+  /** The series of `d`, each through `set`. */
+  function writeSeries(d: DeviceSnapshot, device: SeriesDevice, set: SetSeries): void {
+    set(info, device, d.type, 1);
     let newest = -Infinity;
     for (const key in d.telemetry) {
       const reading = d.telemetry[key]!;
       if (reading.ts > newest) newest = reading.ts;
       const value = numericValue(reading.value);
-      if (value !== null) set(telemetry, device!, key, value);
+      if (value !== null) set(telemetry, device, key, value);
     }
-    if (newest > -Infinity) set(lastSeen, device!, undefined, newest / 1000);
+    if (newest > -Infinity) set(lastSeen, device, undefined, newest / 1000);
     for (const key in d.attributes) {
       const value = numericValue(d.attributes[key]!.value);
-      if (value !== null) set(attribute, device!, key, value);
+      if (value !== null) set(attribute, device, key, value);
     }
   }
 
   /** The devices of this refill are the ones to keep: the others' label text goes. */
   function end(): void {
     known = filling;
-    filling = new Map();
+    filling = noneFilled();
   }
 
   function update(devices: readonly DeviceSnapshot[]): void {
