@@ -145,6 +145,33 @@ test("a throwing observer is logged and later observers still see the result", a
   expect(errors[0]).toBe("poll observer failed: scorer exploded");
 });
 
+test("each observer starts in a turn of its own: a request arriving during one is answered before the next", async () => {
+  const clock = fakeClock();
+  const order: string[] = [];
+  let handle!: PollLoop;
+  await new Promise<void>((resolve) => {
+    handle = startPollLoop({
+      poll: async () => [device],
+      intervalMs: 1_000,
+      now: clock.now,
+      sleep: clock.sleep,
+      log: silentLogger,
+      observers: [
+        // Synchronous, as the status source's pass is; the "request" is due at the next turn.
+        { observe: () => void setImmediate(() => order.push("request")) },
+        {
+          observe() {
+            order.push("second observer");
+            resolve();
+          },
+        },
+      ],
+    });
+  });
+  await handle.stop();
+  expect(order.slice(0, 2)).toEqual(["request", "second observer"]);
+});
+
 test("stop() ends a real sleep at once and no poll starts afterwards", async () => {
   let polls = 0;
   let first!: () => void;
