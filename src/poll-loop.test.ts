@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { silentLogger } from "./log.ts";
+import { silentLogger, type Logger } from "./log.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
-import type { PollResult } from "./nightowl/poll-result.ts";
+import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
 import { pollReadiness, realSleep, startPollLoop, type PollLoop, type Sleep } from "./poll-loop.ts";
 
 const device: DeviceSnapshot = { id: "d1", name: "Pump", type: "NightOwl Flex", userLabel: "dgorman", telemetry: {}, attributes: {} };
@@ -117,58 +117,47 @@ test("a timer that wakes early is slept on: polls never start closer than the in
   expect(clock.sleeps).toEqual([247, 3, 247, 3]);
 });
 
-test("a throwing observer is logged and later observers still see the result", async () => {
+/** Polls on a fake clock with the observers `make` returns until one of them calls `done`, then stops. */
+async function pollUntil(make: (done: () => void) => PollObserver[], log: Logger = silentLogger): Promise<void> {
   const clock = fakeClock();
-  const errors: string[] = [];
-  const seen: boolean[] = [];
   let handle!: PollLoop;
   await new Promise<void>((resolve) => {
-    handle = startPollLoop({
-      poll: async () => [device],
-      intervalMs: 1_000,
-      now: clock.now,
-      sleep: clock.sleep,
-      log: { ...silentLogger, error: (m) => errors.push(m) },
-      observers: [
-        { observe: () => Promise.reject(new Error("scorer exploded")) },
-        {
-          observe(r) {
-            seen.push(r.ok);
-            if (seen.length === 2) resolve();
-          },
-        },
-      ],
-    });
+    handle = startPollLoop({ poll: async () => [device], intervalMs: 1_000, now: clock.now, sleep: clock.sleep, log, observers: make(resolve) });
   });
   await handle.stop();
+}
+
+test("a throwing observer is logged and later observers still see the result", async () => {
+  const errors: string[] = [];
+  const seen: boolean[] = [];
+  await pollUntil(
+    (done) => [
+      { observe: () => Promise.reject(new Error("scorer exploded")) },
+      {
+        observe(r) {
+          seen.push(r.ok);
+          if (seen.length === 2) done();
+        },
+      },
+    ],
+    { ...silentLogger, error: (m) => errors.push(m) },
+  );
   expect(seen).toEqual([true, true]);
   expect(errors[0]).toBe("poll observer failed: scorer exploded");
 });
 
 test("each observer starts in a turn of its own: a request arriving during one is answered before the next", async () => {
-  const clock = fakeClock();
   const order: string[] = [];
-  let handle!: PollLoop;
-  await new Promise<void>((resolve) => {
-    handle = startPollLoop({
-      poll: async () => [device],
-      intervalMs: 1_000,
-      now: clock.now,
-      sleep: clock.sleep,
-      log: silentLogger,
-      observers: [
-        // Synchronous, as the status source's pass is; the "request" is due at the next turn.
-        { observe: () => void setImmediate(() => order.push("request")) },
-        {
-          observe() {
-            order.push("second observer");
-            resolve();
-          },
-        },
-      ],
-    });
-  });
-  await handle.stop();
+  await pollUntil((done) => [
+    // Synchronous, as the status source's pass is; the "request" is due at the next turn.
+    { observe: () => void setImmediate(() => order.push("request")) },
+    {
+      observe() {
+        order.push("second observer");
+        done();
+      },
+    },
+  ]);
   expect(order.slice(0, 2)).toEqual(["request", "second observer"]);
 });
 
