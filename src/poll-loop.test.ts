@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from "./log.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
 import { pollReadiness, realSleep, startPollLoop, type PollLoop, type Sleep } from "./poll-loop.ts";
+import { SLICE_MS } from "./yield-to-server.ts";
 
 const device: DeviceSnapshot = { id: "d1", name: "Pump", type: "NightOwl Flex", userLabel: "dgorman", telemetry: {}, attributes: {} };
 
@@ -146,19 +147,29 @@ test("a throwing observer is logged and later observers still see the result", a
   expect(errors[0]).toBe("poll observer failed: scorer exploded");
 });
 
-test("each observer starts in a turn of its own: a request arriving during one is answered before the next", async () => {
-  const order: string[] = [];
-  await pollUntil((done) => [
-    // Synchronous, as the status source's pass is; the "request" is due at the next turn.
-    { observe: () => void setImmediate(() => order.push("request")) },
-    {
-      observe() {
-        order.push("second observer");
-        done();
+test("after an observer that spends a slice of work, the next starts in a turn of its own; cheap ones share one turn", async () => {
+  /** The order of the second observer and of a "request" due at the turn after the first observer. */
+  const orderAfter = async (workMs: number) => {
+    const order: string[] = [];
+    await pollUntil((done) => [
+      {
+        // Synchronous, as the status source's pass over the fleet is.
+        observe() {
+          setImmediate(() => order.push("request"));
+          for (const end = performance.now() + workMs; performance.now() < end; );
+        },
       },
-    },
-  ]);
-  expect(order.slice(0, 2)).toEqual(["request", "second observer"]);
+      {
+        observe() {
+          order.push("second observer");
+          done();
+        },
+      },
+    ]);
+    return order.slice(0, 2);
+  };
+  expect(await orderAfter(SLICE_MS + 2)).toEqual(["request", "second observer"]);
+  expect((await orderAfter(0))[0]).toBe("second observer");
 });
 
 test("stop() ends a real sleep at once and no poll starts afterwards", async () => {

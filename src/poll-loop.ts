@@ -11,7 +11,7 @@ import type { Logger } from "./log.ts";
 import { describeError, isNightowlError } from "./errors.ts";
 import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
-import { yieldToServer } from "./yield-to-server.ts";
+import { slicer } from "./yield-to-server.ts";
 
 /** Sleeps `ms` milliseconds, or resolves early when `signal` aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -89,12 +89,14 @@ export function startPollLoop(options: PollLoopOptions): PollLoop {
     // A refused login (a changed password) will not mend by itself the way an outage does: ERROR.
     else if (isNightowlError(result.error, "E_AUTH")) log.error(`poll failed: ${describeError(result.error)}`, { durationMs: Math.round(result.durationMs) });
     else log.warn(`poll failed: ${describeError(result.error)}`, { durationMs: Math.round(result.durationMs) });
+    // A turn of the event loop between observers once a slice of work is spent: observers that
+    // make their pass over the fleet in one piece (the status source, the log's summary) are
+    // then each a stretch of their own, not one with the next observers' too, which a scrape
+    // arriving meanwhile waited for. A small account's cheap observers still run in one turn,
+    // so nothing sees its poll half observed.
+    const pause = slicer();
     for (const observer of observers) {
-      // A turn of the event loop before each: an observer that does its pass over the fleet in
-      // one piece (the status source, the log's summary) is then one stretch, not one with the
-      // next observers' too, which a scrape arriving meanwhile waited for (at 10,000 devices
-      // several such passes in a row held the loop for over 100 ms).
-      await yieldToServer();
+      await pause();
       try {
         await observer.observe(result);
       } catch (error) {
