@@ -52,8 +52,9 @@ import type { AlarmParams } from "./verdict.ts";
  *   shows in the hour's draw (a 2 gal/min leak lifts it over training's at once).
  * - not on the long window alone until its mean has stayed under its threshold for as long as the
  *   short window spans (30 minutes; `longUnusualMs`), unless the last hour drew more than any
- *   training hour did (`draw.max`): a slow leak, what that window is for, holds its mean down for
- *   as long as it runs, so it waits half an hour at most; a household's one unusual hour (guests,
+ *   training hour did (`draw.max`): a slow leak, what that window is for, holds its mean down
+ *   while it runs and has a day to be found (one whose mean hovers at the threshold waits longer,
+ *   hours on a 10-gallon meter: docs/leak-detection.md); a household's one unusual hour (guests,
  *   the morning after a vacation) dips it under for minutes as it ends.
  * The verdict says which held the forest back (Verdict.reason).
  *
