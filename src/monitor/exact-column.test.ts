@@ -219,3 +219,47 @@ test("the rows kept aside take two bytes each while their integers fit 16 bits, 
   m.move(301, 400, 400);
   expect(Array.from(m.read(0, 99))).toEqual(ys.slice(301));
 });
+
+test.each([
+  ["half a byte a row (a pressure)", 0.3, 0.004, 1],
+  ["a byte a row (steps past half a byte)", 6, 0.004, 1],
+  ["gaps first, then readings", 0.3, 0.3, 1],
+  ["whole numbers (a meter), so the first reading needs no other decimals", 3, 0.1, 0],
+])("reads as a poll makes them (the newest rows, then a range, between appends and moves) match the plain numbers: %s", (_, spread, gaps, digits) => {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const c = new ExactColumn(400);
+  let rows: number[] = [];
+  let x = 50;
+  let readTo = 0;
+  // Rows after the newest read as no reading.
+  const check = (from: number, to: number) => expect(Array.from(c.read(from, to)).map(String)).toEqual(Array.from({ length: to - from }, (_, i) => String(rows[from + i] ?? Number.NaN)));
+  for (let step = 0; step < 6_000; step++) {
+    if (rows.length === c.capacity) {
+      const from = 1 + Math.floor(rand() * (rows.length - 1));
+      const to = rows.length - Math.floor(rand() * 3);
+      c.move(from, to, c.capacity);
+      rows = rows.slice(from, to);
+      readTo = Math.min(rows.length, Math.max(0, readTo - from));
+    }
+    // The first rows of a fresh column (and of the third case throughout) are often no reading.
+    const r = rand();
+    x = r < (step < 50 ? 0.9 : gaps) ? Number.NaN : Number(((x === x ? x : 50) + (rand() - 0.5) * 2 * spread).toFixed(digits));
+    c.set(rows.length, x);
+    rows.push(x);
+    if (rand() < 0.2 && readTo <= rows.length) {
+      check(readTo, rows.length);
+      readTo = rows.length;
+    }
+    if (rand() < 0.02 && readTo <= rows.length) {
+      const a = Math.floor(rand() * rows.length);
+      check(a, a + Math.floor(rand() * (rows.length - a)));
+    }
+    // Reading from past the newest row, then writing before where that read began.
+    if (rand() < 0.01 && rows.length + 5 < c.capacity) {
+      check(rows.length + 1, rows.length + 5);
+      readTo = rows.length + 1;
+    }
+  }
+  check(0, rows.length);
+});

@@ -63,6 +63,15 @@ export class ExactColumn {
   private asides = 0;
   /** Asides before the row the last `walk` stopped at. */
   private walked = 0;
+  /**
+   * Where the last step-mode walk ended, to go on from there: reading a poll's new rows walked
+   * from row 0 each time, a day of readings per key per device per poll (9 % of a 2,000-device
+   * poll's main thread). Valid for `walkData` until a move, or a write before `walkTo`.
+   */
+  private walkTo = -1;
+  private walkN = 0;
+  private walkA = 0;
+  private walkData: Store | null = null;
 
   constructor(capacity: number) {
     this.rows = capacity;
@@ -144,6 +153,12 @@ export class ExactColumn {
    * capacity is unchanged); the rows after them read as no reading.
    */
   move(from: number, to: number, capacity: number): void {
+    this.moveRows(from, to, capacity);
+    // The rows moved under the walk (the store may be the same array, its rows shifted).
+    this.walkTo = -1;
+  }
+
+  private moveRows(from: number, to: number, capacity: number): void {
     const data = this.data;
     if (data instanceof Uint8Array || data instanceof Int8Array) {
       // Rows from `to` on hold no reading afterwards: the newest reading is then the last
@@ -212,6 +227,7 @@ export class ExactColumn {
 
   /** Step mode's write: row `i` after every row written so far. */
   private setStep(data: Uint8Array | Int8Array, i: number, v: number): void {
+    if (i < this.walkTo) this.walkTo = -1;
     if (i <= this.lastRow) {
       this.unstep();
       return this.set(i, v);
@@ -232,6 +248,8 @@ export class ExactColumn {
       // The first reading steps from itself: whatever came before it is no reading.
       this.seen = true;
       this.base = this.last = n;
+      // A walk over no reading ended at the old base.
+      this.walkTo = -1;
     }
     const step = n - this.last;
     if (nibbles && step >= MIN_NIBBLE_STEP && step <= MAX_NIBBLE_STEP) putNibble(data, i, step + NIBBLE_ZERO);
@@ -284,18 +302,24 @@ export class ExactColumn {
 
   /** Step mode: the `n` of the last reading before row `to` (`base` if none); sets `walked`. */
   private walk(data: Uint8Array | Int8Array, to: number): number {
+    const resume = this.walkData === data && this.walkTo >= 0 && this.walkTo <= to;
+    const from = resume ? this.walkTo : 0;
+    let n = resume ? this.walkN : this.base;
+    let a = resume ? this.walkA : 0;
     if (data instanceof Uint8Array) {
-      const n = walkNibbles(data, to, this.base, this.aside);
-      this.walked = walkedAsides;
-      return n;
+      n = walkNibbles(data, from, to, n, a, this.aside);
+      a = walkedAsides;
+    } else {
+      for (let i = from; i < to; i++) {
+        const c = data[i]!;
+        if (c === NA8) continue;
+        n = c === ASIDE8 ? this.aside![a++]! : n + c;
+      }
     }
-    let n = this.base;
-    let a = 0;
-    for (let i = 0; i < to; i++) {
-      const c = data[i]!;
-      if (c === NA8) continue;
-      n = c === ASIDE8 ? this.aside![a++]! : n + c;
-    }
+    this.walkData = data;
+    this.walkTo = to;
+    this.walkN = n;
+    this.walkA = a;
     this.walked = a;
     return n;
   }

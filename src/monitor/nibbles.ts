@@ -50,11 +50,12 @@ export function moveNibbles(data: Uint8Array, from: number, to: number, rows: nu
 /** How many rows kept aside the last `walkNibbles` passed. */
 export let walkedAsides = 0;
 
-/** The `n` of the last reading before row `to`, from `base` (the `n` carried into row 0); sets `walkedAsides`. */
-export function walkNibbles(data: Uint8Array, to: number, base: number, aside: AsideList | null): number {
-  let n = base;
-  let a = 0;
-  for (let i = 0; i < to; i++) {
+/**
+ * The `n` of the last reading before row `to`, walking on from row `from` with `n` (the last
+ * reading before it; `base` from row 0) and `a` asides passed; sets `walkedAsides`.
+ */
+export function walkNibbles(data: Uint8Array, from: number, to: number, n: number, a: number, aside: AsideList | null): number {
+  for (let i = from; i < to; i++) {
     const c = nibbleAt(data, i);
     if (c === NIBBLE_NA) continue;
     n = c === NIBBLE_ASIDE ? aside![a++]! : n + c - NIBBLE_ZERO;
