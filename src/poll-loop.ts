@@ -92,11 +92,13 @@ export function startPollLoop(options: PollLoopOptions): PollLoop {
     // A turn of the event loop between observers once a slice of work is spent: observers that
     // make their pass over the fleet in one piece (the status source, the log's summary) are
     // then each a stretch of their own, not one with the next observers' too, which a scrape
-    // arriving meanwhile waited for. A small account's cheap observers still run in one turn,
-    // so nothing sees its poll half observed.
+    // arriving meanwhile waited for. Scrapes are served the page rendered after the last
+    // observer (start-monitor.ts renders one before the first poll), so none sees a poll half
+    // observed.
     const pause = slicer();
     for (const observer of observers) {
       await pause();
+      if (aborter.signal.aborted) return;
       try {
         await observer.observe(result);
       } catch (error) {

@@ -60,7 +60,7 @@ export class EventIndex {
     const e = this.latestStartedBy(deviceId, t);
     if (!e) return undefined;
     if (t < e.end) return e;
-    return KIND_EFFECT[e.kind] === "silence" && t - e.end < SILENCE_TAIL_MS ? e : undefined;
+    return silences(e) && t - e.end < SILENCE_TAIL_MS ? e : undefined;
   }
 
   /** The device's event with the latest start at or before `t` (they never overlap). */
@@ -87,6 +87,11 @@ export class EventIndex {
   }
 }
 
+/** Whether `event` silences the alarm (`expected`, `maintenance`). */
+export function silences(event: OwnerEvent | undefined): event is OwnerEvent {
+  return event !== undefined && KIND_EFFECT[event.kind] === "silence";
+}
+
 /** What tells the event that applies to a device's verdict at a time: an {@link EventIndex} or `run`'s watch of the file. */
 export interface VerdictEvents {
   forVerdict(deviceId: string, t: number): OwnerEvent | undefined;
@@ -104,7 +109,7 @@ export interface VerdictEvents {
 export function silencesFiring(events: VerdictEvents, deviceId: string, startMs: number, endMs: number, nowMs: number): boolean {
   const silencing = (t: number) => {
     const e = events.forVerdict(deviceId, t);
-    return e !== undefined && KIND_EFFECT[e.kind] === "silence" ? e : undefined;
+    return silences(e) ? e : undefined;
   };
   if (silencing(nowMs)) return true;
   const e = silencing(startMs);

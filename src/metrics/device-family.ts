@@ -177,7 +177,7 @@ export class DeviceFamily {
 
   /**
    * The series in page order as they stand, each as its slot and the slot's generation: a copy,
-   * since the page's rendering yields between slices and the family may change meanwhile (`line`
+   * since the page's rendering yields between slices and the family may change meanwhile (`writeLine`
    * then skips a series removed since, even when its slot holds another by then).
    */
   pageOrder(): Int32Array {

@@ -43,14 +43,3 @@ export function escapeLabelValue(value: string | number): string | number {
   if (typeof value !== "string" || !LABEL_NEEDS_ESCAPE.test(value)) return value;
   return escapeString(value).replace(/"/g, '\\"');
 }
-
-/**
- * `text` as one flat string. A string built by concatenation is a rope (a tree of its pieces),
- * and JavaScriptCore walks the tree again every time a rope is copied into a bigger string
- * without keeping the result: a kept label text joined into the page every poll cost twice a
- * flat one. Encoding and decoding makes a flat copy; a string with a lone surrogate (which
- * UTF-8 cannot hold) is left as it is.
- */
-export function flat(text: string): string {
-  return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
-}

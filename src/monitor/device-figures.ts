@@ -137,9 +137,11 @@ export class DeviceAnalytics {
     const covered = new Set<RuleName>();
     const { events } = this.options;
     if (a) {
+      // Judged at the newest reading, as the card judges the verdict: the analysis may be a slot older.
+      const now = Math.max(a.toMs, this.consumedTs);
       for (const t of a.triggers) {
         if (t.endMs !== undefined && a.toMs - t.endMs > hold) continue;
-        if (events && silencesFiring(events, this.deviceId, t.startMs, t.endMs ?? a.toMs, a.toMs)) covered.add(t.rule as RuleName);
+        if (events && silencesFiring(events, this.deviceId, t.startMs, t.endMs ?? a.toMs, now)) covered.add(t.rule as RuleName);
         else rules[t.rule as RuleName] = 1;
       }
     }

@@ -223,6 +223,7 @@ export class ExactColumn {
       all.set(values);
       this.data = all;
     }
+    this.walkData = null;
   }
 
   /** Step mode's write: row `i` after every row written so far. */
@@ -297,6 +298,8 @@ export class ExactColumn {
     this.data = wide ? new Int32Array(values.length) : new Int16Array(values.length);
     this.aside = null;
     this.asides = 0;
+    // No walk any more: let the step store go.
+    this.walkData = null;
     for (let i = 0; i < values.length; i++) this.set(i, values[i]!);
   }
 

@@ -19,7 +19,7 @@ import { numericValue, type DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { ProbabilityTrail } from "./probability-trail.ts";
 import { bucketSeries } from "./series.ts";
-import { KIND_EFFECT } from "../events/covering.ts";
+import { silences } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { DeviceStatus, DeviceVerdict, EventNote, Reason, StatusSource } from "./source.ts";
 import { judgeWithEvent } from "./verdict.ts";
@@ -96,7 +96,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const m = model(id);
     const applying = options.events?.forVerdict(id, k.readingAt);
     // Rules an owner's silencing event covered whole: shown silenced by it while it applies, gone after.
-    const rules = applying && KIND_EFFECT[applying.kind] === "silence" ? [...firing(figures), ...(figures?.silenced ?? [])] : firing(figures);
+    const rules = silences(applying) ? [...firing(figures), ...(figures?.silenced ?? [])] : firing(figures);
     const { level, alarms, silencedBy, sharpenedBy } = judgeWithEvent(rules, m, applying);
     const event = eventNote(id, k.readingAt);
     const customer = k.snapshot.attributes.CustomerInfo?.value;
