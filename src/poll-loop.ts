@@ -93,8 +93,8 @@ export function startPollLoop(options: PollLoopOptions): PollLoop {
     // make their pass over the fleet in one piece (the status source, the log's summary) are
     // then each a stretch of their own, not one with the next observers' too, which a scrape
     // arriving meanwhile waited for. Scrapes are served the page rendered after the last
-    // observer (start-monitor.ts renders one before the first poll), so none sees a poll half
-    // observed.
+    // observer; only a scrape before any page was rendered renders the registry as it stands,
+    // and one arriving during the first poll's observers can see that poll half observed.
     const pause = slicer();
     for (const observer of observers) {
       await pause();

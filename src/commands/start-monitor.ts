@@ -202,9 +202,6 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     await Promise.all([server.stop(), portal.close()]);
     throw error;
   }
-  // A page before the first poll: a scrape then never renders the registry while the first
-  // poll's observers are under way (its success set, its telemetry not yet).
-  await exposition.refresh();
   // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.
   loop = startPollLoop({ poll, intervalMs, observers, log, stopGraceMs: 1000 });
   const started = loop;
