@@ -20,7 +20,7 @@
  * up by its labels, so no key is kept per series.
  */
 import type { Registry } from "prom-client";
-import { utf8, type PageBytes } from "./page-bytes.ts";
+import { NEWLINE, utf8, type PageBytes } from "./page-bytes.ts";
 import { escapeLabelValue, labelPairs } from "./text-format.ts";
 
 type Labels = Readonly<Record<string, string>>;
@@ -60,7 +60,6 @@ export interface DeviceFamilyOptions {
 /** Closings kept per family (`,key="S1"} `); past this many (hostile keys) the cache starts over. */
 const MAX_CLOSINGS = 4096;
 const BARE_CLOSING = utf8("} ");
-const NEWLINE = 10;
 
 export class DeviceFamily {
   readonly name: string;

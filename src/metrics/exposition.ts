@@ -21,7 +21,7 @@ import type { Logger } from "../log.ts";
 import { paceGarbage } from "../pace-garbage.ts";
 import { yieldToServer } from "../yield-to-server.ts";
 import { DeviceFamily } from "./device-family.ts";
-import { PageBytes } from "./page-bytes.ts";
+import { NEWLINE, PageBytes } from "./page-bytes.ts";
 import { escapeString, labelText, valueString } from "./text-format.ts";
 
 const gunzip = promisify(gunzipAsync);
@@ -140,7 +140,6 @@ async function renderSlices(registry: Registry, options: RenderOptions, write: (
   }
 }
 
-const NEWLINE = 10;
 
 /** One family as prom-client's `get()` gives it. */
 interface MetricData {

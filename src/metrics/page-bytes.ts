@@ -16,7 +16,8 @@ export function utf8(text: string): Uint8Array {
 }
 
 const ASCII_0 = 48;
-
+/** The exposition's line end. */
+export const NEWLINE = 10;
 
 /** Bytes of the three values `valueString` writes as words. */
 const NAN = utf8("Nan");

@@ -15,10 +15,15 @@ type PrimitiveUnion = v.UnionSchema<[v.StringSchema<undefined>, v.NumberSchema<u
  * `v.string()`, `v.number()` and `v.boolean()` pass theirs), and any other goes through the
  * union itself, so its issue and message are unchanged.
  */
+/** What the portal's value union accepts: a string, a boolean or a number that is not NaN. */
+function isPortalValue(value: unknown): value is string | number | boolean {
+  const type = typeof value;
+  return type === "string" || type === "boolean" || (type === "number" && !Number.isNaN(value));
+}
+
 function withTypeofFastPath(union: PrimitiveUnion): PrimitiveUnion {
   const run: PrimitiveUnion["~run"] = (dataset, config) => {
-    const type = typeof dataset.value;
-    if (type === "string" || type === "boolean" || (type === "number" && !Number.isNaN(dataset.value))) {
+    if (isPortalValue(dataset.value)) {
       (dataset as { typed: boolean }).typed = true;
       return dataset as unknown as v.SuccessDataset<string | number | boolean>;
     }
@@ -81,9 +86,7 @@ function isPlainLatestSection(section: unknown): boolean {
     if (isOddKey(key)) return false;
     const reading = section[key];
     if (!isPlainObject(reading) || typeof reading.ts !== "number" || Number.isNaN(reading.ts)) return false;
-    const value = reading.value;
-    const type = typeof value;
-    if (type !== "string" && type !== "boolean" && (type !== "number" || Number.isNaN(value))) return false;
+    if (!isPortalValue(reading.value)) return false;
   }
   return true;
 }
