@@ -73,7 +73,8 @@ function addCommand(): Command {
     if (options.events !== undefined && !existsSync(dirname(path))) {
       throw new NightowlError("E_USAGE", `--events ${JSON.stringify(path)}: the folder ${JSON.stringify(dirname(path))} does not exist: expected a file in an existing folder (only NIGHTOWL_STATE_DIR is created)`);
     }
-    if (!options.anyDevice) checkDevice(options.deviceId!, join(context.config.stateDir, "devices.json"));
+    const devicesPath = join(context.config.stateDir, "devices.json");
+    const checked = options.anyDevice ? true : checkDevice(options.deviceId!, devicesPath);
     const tz = context.config.timezone;
     const candidate = {
       id: options.id ?? freshId(file, kind as EventKind),
@@ -95,7 +96,10 @@ function addCommand(): Command {
       }
     }
     saveEventsFile(path, next, at);
-    print(`added ${candidate.id} to ${shown}: ${kind} for device ${candidate.device_id}, ${at(candidate.start)} .. ${at(candidate.end)}`);
+    // An unchecked id is said, not refused: before run's first poll there is no list, and a typo
+    // booked silently would leave the real well alarming through its pool fill.
+    const unchecked = checked ? "" : ` (device id not checked: ${resolve(devicesPath)}, the devices run last polled, is not there yet)`;
+    print(`added ${candidate.id} to ${shown}: ${kind} for device ${candidate.device_id}, ${at(candidate.start)} .. ${at(candidate.end)}${unchecked}`);
   });
 }
 
@@ -118,11 +122,12 @@ function checkCandidate(candidate: Record<string, unknown>, typed: Record<string
 
 /**
  * Refuses a device id `run` has not polled, when the state folder says which it polled; a
- * device name given for its id is pointed at the id. Without the list nothing is checked.
+ * device name given for its id is pointed at the id. Without the list nothing is checked: false.
  */
-function checkDevice(deviceId: string, devicesPath: string): void {
+function checkDevice(deviceId: string, devicesPath: string): boolean {
   const known = loadKnownDevices(devicesPath);
-  if (!known || known.devices.some((d) => d.id === deviceId)) return;
+  if (!known) return false;
+  if (known.devices.some((d) => d.id === deviceId)) return true;
   const named = known.devices.filter((d) => d.name === deviceId);
   const hint = named.length === 1 ? `: that is the name of device ${named[0]!.id}; give its id` : `: expected one of ${known.devices.slice(0, 5).map((d) => `${d.id} (${d.name})`).join(", ")}${known.devices.length > 5 ? ", …" : ""}`;
   throw new NightowlError("E_USAGE", `device ${JSON.stringify(deviceId.slice(0, 128))} is not one of the ${known.devices.length} devices run last polled (${devicesPath}, ${known.saved_at})${hint}; --any-device adds it anyway`);
