@@ -3,7 +3,7 @@
  * `--log-format json` (journald, log shippers). Only commands create a logger; the core
  * receives one and never prints on its own.
  */
-import { createConsola, LogLevels, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, LogLevels, type ConsolaInstance, type LogObject } from "consola/core";
 
 export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;

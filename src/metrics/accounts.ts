@@ -3,7 +3,7 @@
  * last poll reached, how often each failed, how many devices each has. Labelled `account`, the
  * label the accounts file gives; the poll families beside them describe the process's poll.
  */
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "./prom-client.ts";
 
 export interface AccountMetrics {
   /** Records one account's poll. */

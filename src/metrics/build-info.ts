@@ -1,5 +1,5 @@
 /** `nightowl_build_info`: which release and commit is running, node_exporter-style. */
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./prom-client.ts";
 import { COMMIT, VERSION } from "../version.ts";
 
 /** Registers `nightowl_build_info{version,commit} 1` on `registry`. */

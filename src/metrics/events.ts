@@ -1,5 +1,5 @@
 /** The owner's events file as `run` reads it: valid or refused, and how many events are in force. */
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./prom-client.ts";
 import type { EventsWatchMetrics } from "../events/events-watch.ts";
 
 export function registerEventsMetrics(registry: Registry): EventsWatchMetrics {

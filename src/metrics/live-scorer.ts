@@ -8,7 +8,7 @@
  * A device whose sensors cannot feed the model's features is reported once and counted as
  * `status="error"`.
  */
-import { Registry } from "prom-client";
+import { Registry } from "./prom-client.ts";
 import { applyEvent, type EventMark } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { Logger } from "../log.ts";

@@ -12,7 +12,7 @@
  * `nightowl_ml_inferences_total{status}` says why. The feature families stay empty until a verdict
  * names features.
  */
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./prom-client.ts";
 import type { LeakModel } from "../ml/model-file.ts";
 import { DeviceFamily, seriesDevice, type SeriesDevice } from "./device-family.ts";
 import { SeriesSlots } from "./series-slots.ts";

@@ -1,5 +1,5 @@
 /** The notification families: what became of each message, and every failed attempt. */
-import { Counter, type Registry } from "prom-client";
+import { Counter, type Registry } from "./prom-client.ts";
 
 export interface NotifyMetrics {
   /** A message's final outcome: sent, failed (after every retry) or dropped (queue full). */

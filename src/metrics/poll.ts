@@ -10,7 +10,7 @@
  * poll (`poll-once --textfile`) starts from what the previous run's file said (`previous`), so a
  * failed poll still writes the account's label and the last success's time.
  */
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "./prom-client.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { PreviousPoll } from "./previous-textfile.ts";
 

@@ -3,7 +3,7 @@
  * after `run` started (a changed password) keeps the loop polling, but says so in
  * `nightowl_portal_login_refused` and on /readyz until a poll succeeds again.
  */
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./prom-client.ts";
 import { describeError, isNightowlError } from "../errors.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
 

@@ -3,7 +3,7 @@
  * (`registerTelemetryMetrics`, `registerPollMetrics`, the ML families), so a duplicate or
  * malformed name fails when the program starts, not at the first scrape.
  */
-import { Registry } from "prom-client";
+import { Registry } from "./prom-client.ts";
 
 /** A fresh registry in the Prometheus text format 0.0.4; never prom-client's global one. */
 export function createRegistry(): Registry {

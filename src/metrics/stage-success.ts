@@ -5,7 +5,7 @@
  * caught there: the other devices and the scrape go on, the gauge reads 0, and the error is
  * logged once per distinct message, so broken analytics is visible, not silently stale.
  */
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./prom-client.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
