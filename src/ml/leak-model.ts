@@ -118,7 +118,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
   // so are rows whose windows are mostly gap, on which the verdict never asks the forest.
   // Rows are passed as (buffer, offset), not as views: a view per row is garbage that piles up
   // faster than it is collected over a long history.
-  const keptRows = (frame: HistoryFrame, onRow: (ts: number, data: Float64Array, at: number, local: number) => void, onBlockEnd?: () => void) =>
+  const keptRows: KeptRows = (frame, onRow, onBlockEnd) =>
     forEachFeatureBlock(frame, { ...featureOptions, featureNames: names }, (block) => {
       for (let i = 0; i < block.rows; i++) {
         const ts = block.ts[i]!;
@@ -128,33 +128,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
       onBlockEnd?.();
     });
 
-  // Pass 1: the scaler over every row, the forest's pool, the rows per device and the span.
-  const scalerFit = new ScalerFit(cols);
-  const pool = new RowPool(cols, options.forestPoolRows ?? FOREST_POOL_ROWS, seed, usable.reduce((n, f) => n + f.ts.length, 0));
-  const devices: { frame: HistoryFrame; rows: number }[] = [];
-  let startMs = Infinity;
-  let endMs = -Infinity;
-  for (const frame of usable) {
-    let rows = 0;
-    keptRows(frame, (ts, data, at) => {
-      scalerFit.push(data, at);
-      pool.offer(data, at);
-      if (ts < startMs) startMs = ts;
-      if (ts > endMs) endMs = ts;
-      rows++;
-    });
-    if (rows > 0) devices.push({ frame, rows });
-  }
-  const total = pool.offered;
+  const { scaler, forest, total, devices, startMs, endMs, poolRows } = firstPass(usable, keptRows, cols, { seed, nEstimators, poolRows: options.forestPoolRows ?? FOREST_POOL_ROWS });
+  // The pool given up, collected before pass 2 allocates: the two never add up.
   releaseMemory(total);
-  if (total < 10) throw new NightowlError("E_DATA", `only ${total} feature rows in the history; at least 10 are needed (give more history: the windows need up to 24 h to fill)`);
-  const scaler = scalerFit.finish();
-  // Standardised in place: pass 2 computes the rows again rather than keeping them.
-  const Z = pool.matrix();
-  scaler.transform(Z, Z);
-  // Grown with the "auto" offset: the contamination offset is set below from the rounded
-  // model's scores, so the training rows are scored once, by the model as it will be saved.
-  const forest = IsolationForest.fit(Z, { nEstimators, contamination: "auto", seed });
 
   const draft: LeakModel = {
     featureNames: names,
@@ -176,7 +152,7 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
       confidence: confidenceFor(total),
       source: options.source,
       ...(options.note ? { note: options.note } : {}),
-      ...(pool.complete ? {} : { forest_pool_rows: pool.capacity }),
+      ...(poolRows === undefined ? {} : { forest_pool_rows: poolRows }),
     },
   };
   // Calibrate with the model as it will be read back (rounded numbers), so the file scores as measured here.
@@ -244,6 +220,47 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
 }
 
 type CalibrationSeries = Parameters<typeof calibrateAlarm>[0][number];
+
+type KeptRows = (frame: HistoryFrame, onRow: (ts: number, data: Float64Array, at: number, local: number) => void, onBlockEnd?: () => void) => void;
+
+/**
+ * Pass 1: the scaler over every row, the forest grown from its pool, the rows per device and
+ * the span. The pool (65,536 rows × the features: 57 MB at 109) is given up before it
+ * returns, so pass 2 never holds it too (RowPool.release: a dropped reference alone is not
+ * enough).
+ */
+function firstPass(usable: readonly HistoryFrame[], keptRows: KeptRows, cols: number, o: { seed: number; nEstimators: number; poolRows: number }) {
+  const scalerFit = new ScalerFit(cols);
+  const pool = new RowPool(cols, o.poolRows, o.seed, usable.reduce((n, f) => n + f.ts.length, 0));
+  const devices: { frame: HistoryFrame; rows: number }[] = [];
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (const frame of usable) {
+    let rows = 0;
+    keptRows(frame, (ts, data, at) => {
+      scalerFit.push(data, at);
+      pool.offer(data, at);
+      if (ts < startMs) startMs = ts;
+      if (ts > endMs) endMs = ts;
+      rows++;
+    });
+    if (rows > 0) devices.push({ frame, rows });
+  }
+  const total = pool.offered;
+  // What the feature engine left behind, collected before the forest grows.
+  releaseMemory(total);
+  if (total < 10) throw new NightowlError("E_DATA", `only ${total} feature rows in the history; at least 10 are needed (give more history: the windows need up to 24 h to fill)`);
+  const scaler = scalerFit.finish();
+  // Standardised in place: pass 2 computes the rows again rather than keeping them.
+  const Z = pool.matrix();
+  scaler.transform(Z, Z);
+  // Grown with the "auto" offset: the contamination offset is set from the rounded model's
+  // scores in pass 2, so the training rows are scored once, by the model as it will be saved.
+  const forest = IsolationForest.fit(Z, { nEstimators: o.nEstimators, contamination: "auto", seed: o.seed });
+  const poolRows = pool.complete ? undefined : pool.capacity;
+  pool.release();
+  return { scaler, forest, total, devices, startMs, endMs, poolRows };
+}
 
 const NO_RULES: readonly string[] = [];
 

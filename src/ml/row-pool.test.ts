@@ -28,3 +28,12 @@ test("past its capacity it keeps a uniform sample of the rows offered, the same 
     expect(n).toBeLessThan(320);
   }
 });
+
+test("release gives the rows' storage up: a matrix over the pool reads empty afterwards", () => {
+  const pool = new RowPool(3, 100, 1);
+  for (let i = 0; i < 50; i++) pool.offer([i, i, i]);
+  const rows = matrixRows(pool.matrix());
+  expect(rows[49]!.length).toBe(3);
+  pool.release();
+  expect(rows.every((r) => r.length === 0)).toBe(true);
+});
