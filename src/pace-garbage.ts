@@ -2,7 +2,8 @@
  * Asks the garbage collector to run every so often during a long pass that makes much
  * short-lived garbage: the warm-up (each device's history frame), the rule stage's analyses
  * (each decodes 26 h of the buffer; every device opens its 5-minute slot in the same poll),
- * live scoring's first poll (26 h of rows per device) and the page's rendering.
+ * live scoring's first poll (26 h of rows per device), the page's rendering and training's
+ * passes over a big history.
  *
  * Left to its own heuristics, JavaScriptCore lets the heap grow to about twice its live size
  * before a full collection, and a pass over a whole fleet without a turn of the event loop

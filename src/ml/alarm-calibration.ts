@@ -86,8 +86,10 @@ function featureValues(series: readonly GateSeries[], name: string, keep: (row: 
     const { names, data, cols } = x.features;
     const j = names.indexOf(name);
     const at = (n: string) => names.indexOf(n);
+    // One row buffer refilled, not a view per row: millions of views outran the collector.
+    const row = new Float64Array(cols);
     for (let i = 0; i < data.length; i += cols) {
-      const row = data.subarray(i, i + cols);
+      for (let c = 0; c < cols; c++) row[c] = data[i + c]!;
       if (keep(row, at)) out.push(row[j]!);
     }
   }

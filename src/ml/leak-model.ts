@@ -16,6 +16,7 @@ import { ScalerFit } from "./scaler.ts";
 import { ALARM_INPUT_FEATURES, DEFAULT_MIN_COVERAGE, VerdictStream, type AlarmParams } from "./verdict.ts";
 import { calibrateAlarm } from "./alarm-calibration.ts";
 import { releaseMemory } from "../release-memory.ts";
+import { paceGarbage } from "../pace-garbage.ts";
 
 export interface TrainOptions {
   /** Share of training rows the forest's offset treats as anomalous, (0, 0.5]; default 0.05. */
@@ -126,6 +127,9 @@ export function trainLeakModel(frames: readonly HistoryFrame[], options: TrainOp
         onRow(ts, block.data, i * cols, block.local[i]!);
       }
       onBlockEnd?.();
+      // A collection asked for every so often: left to itself the heap grows to about twice
+      // the live data first, and over many devices that data is the history (pace-garbage.ts).
+      paceGarbage();
     });
 
   const { scaler, forest, total, devices, startMs, endMs, poolRows } = firstPass(usable, keptRows, cols, { seed, nEstimators, poolRows: options.forestPoolRows ?? FOREST_POOL_ROWS });
@@ -282,6 +286,8 @@ function countAlarms(series: readonly CalibrationSeries[], alarm: AlarmParams): 
     for (let i = 0; i < s.ts.length; i++) {
       for (let c = 0; c < cols; c++) row[c] = s.features!.data[i * cols + c]!;
       if (stream.push(s.ts[i]!, s.decision[i]!, NO_RULES, s.features ? row : undefined, 1, s.local?.[i] ?? s.ts[i]!).isAnomaly) n++;
+      // Each row's verdict is an object: garbage paced as in the passes.
+      if ((i & 4095) === 0) paceGarbage();
     }
   }
   return n;

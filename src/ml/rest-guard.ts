@@ -142,8 +142,10 @@ export function restGuardFor(series: readonly { ts: Float64Array; local?: Float6
     const { names, data, cols } = s.features;
     const clocks = [new RestClock(stillPsi, false, names), new RestClock(stillPsi, true, names)];
     if (!clocks[0]!.usable) return undefined;
+    // One row buffer refilled, not a view per row: millions of views outran the collector.
+    const row = new Float64Array(cols);
     for (let i = 0; i < s.ts.length; i++) {
-      const row = data.subarray(i * cols, (i + 1) * cols);
+      for (let c = 0; c < cols; c++) row[c] = data[i * cols + c]!;
       const h = hourOf((s.local ?? s.ts)[i]!);
       for (let k = 0; k < 2; k++) tables[k]![h] = Math.max(tables[k]![h]!, clocks[k]!.push(s.ts[i]!, row));
     }
