@@ -113,3 +113,16 @@ test.each([
   expect(`${code} ${stderr}`).toMatch(new RegExp(`^2 nightowl: .*${message.source}`));
   expect(stderr.trim().split("\n").length).toBe(1);
 });
+
+test("--demo fetches the embedded simulator's three sites without an account", async () => {
+  const dir = tempDir("cli-demo");
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NIGHTOWL_")));
+  const child = Bun.spawn([process.execPath, CLI, "fetch-history", "--demo", "--days", "1", "--output", dir], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
+  expect(await child.exited).toBe(0);
+  expect(await new Response(child.stderr).text()).toContain("Demo: simulator with 3 devices");
+  const csvs = Object.keys(filesOf(dir)).filter((f) => f.endsWith(".csv"));
+  expect(csvs).toHaveLength(3);
+  // A day of 1-minute readings: about 1,440 rows each.
+  for (const name of csvs) expect(filesOf(dir)[name]!.trimEnd().split("\n").length).toBeGreaterThan(1_400);
+  expect(existsSync(join(dir, ".nightowl-fetch"))).toBe(false);
+});

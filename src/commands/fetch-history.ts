@@ -5,10 +5,8 @@
  */
 import { Command } from "commander";
 import { PORTAL_SETTINGS } from "../config.ts";
-import { requireCredentials } from "../load-config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError, signalExitCode } from "../errors.ts";
-import { NightowlClient } from "../nightowl/client.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../history/checkpoint.ts";
 import { fetchHistory } from "../history/fetch-run.ts";
 import { portalSource } from "../history/portal-source.ts";
@@ -16,6 +14,7 @@ import { createProgressReporter } from "../history/progress.ts";
 import { commandContext, print } from "./context.ts";
 import { withFlagNames } from "./flag-names.ts";
 import { numberFlag } from "./number-flags.ts";
+import { DEMO, openPortal } from "./portal.ts";
 
 interface FetchHistoryFlags {
   days?: string;
@@ -31,6 +30,7 @@ interface FetchHistoryFlags {
   restart?: boolean;
   quiet?: boolean;
   progress?: boolean;
+  demo?: boolean;
 }
 
 export function fetchHistoryCommand(): Command {
@@ -47,7 +47,8 @@ export function fetchHistoryCommand(): Command {
     .option("--concurrency <n>", "history calls in flight at most", "4")
     .option("--import-url <url>", "also stream into VictoriaMetrics, e.g. http://127.0.0.1:8428 (its /api/v1/import/prometheus)")
     .option("--restart", "discard an unfinished fetch in the output directory instead of continuing it")
-    .option("--quiet", "no progress output and errors only on standard error (for cron)");
+    .option("--quiet", "no progress output and errors only on standard error (for cron)")
+    .option("--demo", "fetch from the embedded simulator, started in this process (no account needed)");
   addSettingOptions(command, PORTAL_SETTINGS);
   return command
     .addHelpText(
@@ -55,6 +56,7 @@ export function fetchHistoryCommand(): Command {
       `
 Examples:
   $ nightowl fetch-history --days 90 --output data/
+  $ nightowl fetch-history --demo --days 30 --output demo-history/
   $ nightowl fetch-history --since 2024-06-01 --until 2024-09-01 --format csv,openmetrics --output data/
   $ promtool tsdb create-blocks-from openmetrics data/nightowl_telemetry_*.om /var/lib/prometheus/metrics2
   $ nightowl fetch-history --days 90 --import-url http://127.0.0.1:8428 --output data/
@@ -70,8 +72,8 @@ ends with the same files. Files appear only when complete.`,
       const limit = numberFlag("--limit", flags.limit);
       const concurrency = numberFlag("--concurrency", flags.concurrency);
       if (flags.days !== undefined) numberFlag("--days", flags.days);
-      const credentials = requireCredentials(config);
-      const client = new NightowlClient({ baseUrl: config.baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, retries: 6, log });
+      const portal = await openPortal(config, log, flags.demo === true, { retries: 6 });
+      const { client, account } = portal;
       const reporter = createProgressReporter({
         mode: flags.quiet ? "quiet" : process.stderr.isTTY ? "tty" : "log",
         write: (text) => process.stderr.write(text),
@@ -96,9 +98,11 @@ ends with the same files. Files appear only when complete.`,
       try {
         const result = await fetchHistory({
           source: portalSource(client, { attributeKeys: config.attributeKeys, pageSize: config.pageSize }),
-          baseUrl: config.baseUrl,
-          username: credentials.username,
-          tenant: credentials.tenant,
+          // The demo's simulator listens on a port of the moment: its checkpoint names the demo,
+          // so an interrupted demo fetch continues like any other.
+          baseUrl: flags.demo ? `demo:seed-${DEMO.seed}` : config.baseUrl,
+          username: account!.username,
+          tenant: account!.tenant,
           keys,
           days: flags.days,
           since: flags.since,
@@ -134,6 +138,7 @@ ends with the same files. Files appear only when complete.`,
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
+        await portal.close();
       }
     });
 }

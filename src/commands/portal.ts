@@ -31,6 +31,8 @@ export interface Portal {
   client: NightowlClient;
   /** The portal's base URL as logs show it: any `user:password@` taken out. */
   baseUrl: string;
+  /** The one account logged in as (absent over an accounts file): a fetch's checkpoint names it. */
+  account?: { username: string; tenant?: string };
   /** The client to read a device's history with, when devices come from several accounts. */
   clientFor?(device: DeviceSnapshot): NightowlClient;
   /** One poll: every device with its latest values under the configured keys. */
@@ -64,7 +66,8 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
   }
   const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
-  return { client, baseUrl: displayUrl(baseUrl), poll: (signal) => client.devices({ ...query, signal }), close };
+  const account = { username: credentials.username, tenant: credentials.tenant };
+  return { client, baseUrl: displayUrl(baseUrl), account, poll: (signal) => client.devices({ ...query, signal }), close };
 }
 
 /**
