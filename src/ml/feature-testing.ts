@@ -1,6 +1,7 @@
 /**
  * Small frames for the feature engine's tests (features.test.ts, feature-stream.test.ts):
- * rows given by minute, a feature read back by minute, and a messy seeded history.
+ * rows given by minute, a feature read back by minute, and a messy seeded history; and a
+ * simulated history's rows between two times (the guards' tests on simulator history).
  */
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import type { FeatureMatrix, FeatureOptions } from "./features.ts";
@@ -36,6 +37,14 @@ export function at(matrix: FeatureMatrix, m: number, name: string, t0 = T0): num
 }
 
 export const noWarmup: FeatureOptions = { warmupMs: 0 };
+
+/** The rows of `frame` from `from` (inclusive) to `to` (exclusive), epoch ms: views, not copies. */
+export function sliceFrame(frame: HistoryFrame, from: number, to: number): HistoryFrame {
+  const a = frame.ts.findIndex((t) => t >= from);
+  const b = frame.ts.findIndex((t) => t >= to);
+  const end = b < 0 ? frame.ts.length : b;
+  return { ...frame, ts: frame.ts.subarray(a, end), columns: Object.fromEntries(Object.entries(frame.columns).map(([k, c]) => [k, c.subarray(a, end)])) };
+}
 
 /** Irregular multi-key history with split rows, silent keys, short and long gaps, meter swaps. */
 export function messyFrame(n: number, seed: number): HistoryFrame {

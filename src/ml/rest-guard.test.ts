@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
 import { simulateHistory } from "../sim/history.ts";
 import { trainLeakModel } from "./leak-model.ts";
 import * as v from "valibot";
 import { REST_GUARD, RestGuard, restGuardFor, RestGuardSchema } from "./rest-guard.ts";
+import { sliceFrame as cut } from "./feature-testing.ts";
 import { scoreFrames } from "./score-frame.ts";
 
 const MIN = 60_000;
@@ -129,13 +129,6 @@ describe("rest guard, row by row", () => {
     expect(fired).toBe(true);
   });
 });
-
-function cut(frame: HistoryFrame, from: number, to: number): HistoryFrame {
-  const a = frame.ts.findIndex((t) => t >= from);
-  const b = frame.ts.findIndex((t) => t >= to);
-  const end = b < 0 ? frame.ts.length : b;
-  return { ...frame, ts: frame.ts.subarray(a, end), columns: Object.fromEntries(Object.entries(frame.columns).map(([k, c]) => [k, c.subarray(a, end)])) };
-}
 
 describe("rest guard on simulator history (no meter)", () => {
   // A 2 gal/min leak starting 14:00 local after 10 leak-free days: the site never rests again and

@@ -1,7 +1,12 @@
 import { expect, test } from "bun:test";
-import { alarmEpisodes, VerdictStream, type AlarmParams } from "./verdict.ts";
+import { siteOfKind } from "../sim/site-kinds.ts";
+import { simulateHistory } from "../sim/history.ts";
+import { alarmEpisodes, RANGE_GUARD, VerdictStream, type AlarmParams } from "./verdict.ts";
 import { REST_GUARD } from "./rest-guard.ts";
 import { calibrateAlarm } from "./alarm-calibration.ts";
+import { sliceFrame } from "./feature-testing.ts";
+import { trainLeakModel } from "./leak-model.ts";
+import { scoreFrames } from "./score-frame.ts";
 
 const MIN = 60_000;
 
@@ -104,4 +109,36 @@ test("without a meter the forest does not alarm while the site rests, though its
     return alarms.includes(true);
   };
   expect([sparse(11), sparse(12)]).toEqual([true, true]);
+});
+
+test("range guard on simulator history: an hour lifted over the range by a draw that ended before a rest is no leak; a leak is", () => {
+  // A constant-pressure drive without a meter, trained on ten days of its household. On day 11
+  // an irrigation zone runs 15 minutes from 06:00, the site rests, and 12 minutes after the zone
+  // a shower of 8 minutes starts: the hour's pump figures pass training's busiest with the
+  // shower, though the zone ended before the rest. On day 12 a 5 gal/min leak from 14:00 never
+  // lets the site rest: the guard fires within the hour.
+  const seed = 24;
+  const base = siteOfKind(seed, "vsd-meterless", 0);
+  const t0 = Date.UTC(2026, 2, 2);
+  const HOUR = 3_600_000;
+  const DAY = 86_400_000;
+  const localDay = Math.floor((t0 + base.tzOffsetHours * HOUR) / DAY);
+  const zone = "America/Chicago";
+  expect(base.tzOffsetHours).toBe(-6);
+  const spec = {
+    ...base,
+    household: { timeZone: zone, draws: { hoseSessions: [{ day: localDay + 11, startMinute: 360, minutes: 15, gpm: 2 }, { day: localDay + 11, startMinute: 387, minutes: 8, gpm: 3 }] } },
+  };
+  // 14:00 on the wall clock of day 12 (daylight saving from March 8): 13:00 standard time.
+  const leakStart = (localDay + 12) * DAY + (13 - base.tzOffsetHours) * HOUR;
+  const history = simulateHistory({ seed, device: spec, startMs: t0, endMs: leakStart + 2 * HOUR, scenarios: [{ deviceId: spec.id, kind: "leak", startMs: leakStart, endMs: leakStart + 2 * HOUR, size: 5 }] });
+  const { model } = trainLeakModel([sliceFrame(history, t0, t0 + 10 * DAY)], { userLabel: "test", source: "simulated", nEstimators: 30, timeZone: zone });
+  expect(model.alarm.range_guard).toBeDefined();
+  const rows = scoreFrames(model, [sliceFrame(history, t0 + 9 * DAY, leakStart + 2 * HOUR)], { topFeatures: 0, timeZone: zone });
+  const guarded = (from: number, to: number) => rows.filter((r) => r.ts >= from && r.ts < to && r.rules.includes(RANGE_GUARD.rule));
+  const morning = leakStart - DAY - 8 * HOUR;
+  expect(guarded(morning, morning + 3 * HOUR)).toEqual([]);
+  const first = guarded(leakStart, leakStart + 2 * HOUR)[0];
+  expect(first).toBeDefined();
+  expect(first!.ts - leakStart).toBeLessThanOrEqual(HOUR);
 });

@@ -112,8 +112,17 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
  * over the last hour (its duty) above anything seen in the leak-free training history, for 2
  * minutes on end. A 2 gal/min leak makes a booster pump cycle more often than any household
  * hour did; on metered sites the flow rules do this job and the guard is off.
+ *
+ * The figures are the last hour's, so they still hold a draw that ended: an irrigation zone's
+ * 40 minutes, then a rest, then a shower lifts the hour over the range with the pump busy for
+ * ten minutes. A leak never lets the site rest (rest-guard.ts), so where the rest guard's clock
+ * saw the site at rest within the last `restedMinutes` (the activity gate's quiet spell, 15
+ * minutes) the guard holds its peace: what lifts the hour is not running now. A gap in the
+ * telemetry is no rest, so a leak read again after an outage is not held back. Once it fires
+ * it holds, as before, until the hour is back in range: an alarm that went off at each pause of
+ * the pump and on again would page the owner once per pause.
  */
-export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range" } as const;
+export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range", restedMinutes: 15 } as const;
 
 /**
  * The range guard's schedule (recurring-stretch.ts), as `burst`'s: a stretch above the training range that began
@@ -171,6 +180,10 @@ export class VerdictStream {
   private readonly long: TimeWindowMean;
   private readonly guardIndex: Int32Array;
   private readonly guardSince: Float64Array;
+  /** The last row the rest guard's clock saw the site at rest (−∞: none yet), for the range guard. */
+  private restedAt = -Infinity;
+  /** Whether the range guard fired on the row before. */
+  private guardFiring = false;
   /** Since when the long window's mean has been below its threshold (NaN: it is not). */
   private longUnusualSince = Number.NaN;
   /** The range guard's schedule (an irrigation that began after training), recurring-stretch.ts. */
@@ -206,6 +219,11 @@ export class VerdictStream {
   push(ts: number, decision: number, rules: readonly string[] = [], features?: ArrayLike<number>, coverage = 1, local = ts): Verdict {
     const p = this.params;
     if (coverage < p.min_coverage) return this.withheld(rules, coverage);
+    // The rest guard keeps its own schedule (rest-guard.ts).
+    const restless = this.rest !== undefined && features !== undefined && this.rest.push(ts, local, features);
+    // Its clock also says whether the site rests at this very row (the gate's own measure lags 15 minutes).
+    const resting = this.rest !== undefined && features !== undefined && this.rest.restsNow;
+    if (resting) this.restedAt = ts;
     const guard = p.range_guard;
     if (guard && features) {
       let above = false;
@@ -221,12 +239,11 @@ export class VerdictStream {
         if (ts - this.guardSince[k] >= guard.minutes * 60_000) above = true;
       }
       if (this.guardSchedule.scheduled(local, above, local, near)) above = false;
+      if (above && !this.guardFiring && ts - this.restedAt < RANGE_GUARD.restedMinutes * 60_000) above = false;
+      this.guardFiring = above;
       if (above) rules = [...rules, RANGE_GUARD.rule];
     }
-    // The rest guard keeps its own schedule (rest-guard.ts).
-    if (this.rest && features && this.rest.push(ts, local, features)) rules = [...rules, REST_GUARD.rule];
-    // Its clock also says whether the site rests at this very row (the gate's own measure lags 15 minutes).
-    const resting = this.rest !== undefined && features !== undefined && this.rest.restsNow;
+    if (restless) rules = [...rules, REST_GUARD.rule];
     const shortMean = this.short.push(ts, decision, p.min_coverage);
     const longMean = this.long.push(ts, decision, p.min_coverage);
     const pShort = shortMean === shortMean ? logistic((p.short_threshold - shortMean) / p.short_scale) : 0;
@@ -251,6 +268,7 @@ export class VerdictStream {
   /** The verdict of a row whose feature windows are mostly gap: the rules alone decide. */
   private withheld(rules: readonly string[], coverage: number): Verdict {
     this.guardSince.fill(Number.NaN);
+    this.guardFiring = false;
     const isAnomaly = rules.some(raisesAlarm);
     const probability = isAnomaly ? Math.max(this.params.rule_floor, 50) : 0;
     const reason = `window coverage ${percent(coverage)} % < ${percent(this.params.min_coverage)} %`;
