@@ -1,6 +1,7 @@
 /**
  * The values a ring of decimals keeps aside (decimal-ring.ts): the few with no short decimal
- * form (a three-phase mean such as 7.333…), by logical index. Rings write at increasing
+ * form (a three-phase mean such as 7.333…), or a storeless ring's few exceptions to its one
+ * value, by logical index. Rings write at increasing
  * indices and forget from the oldest, so two sorted arrays do what a Map did, at 16 bytes a
  * value where a Map's table took about 60, and no storage at all while none is aside (a device
  * keeps a dozen rings, most without any).
@@ -13,6 +14,18 @@ export class AsideValues {
 
   /** The value kept at index `i` (one that was added and not forgotten). */
   get(i: number): number {
+    return this.values![this.lowerBound(i)]!;
+  }
+
+  /** The value kept at index `i`, or `otherwise` when none is (a ring of one value's exceptions, decimal-ring.ts). */
+  find(i: number, otherwise: number): number {
+    if (this.size === 0) return otherwise;
+    const j = this.lowerBound(i);
+    return this.at![j] === i ? this.values![j]! : otherwise;
+  }
+
+  /** The first of the values held whose index is `i` or more (the last if none is). */
+  private lowerBound(i: number): number {
     const at = this.at!;
     let lo = 0;
     let hi = this.size - 1;
@@ -21,7 +34,23 @@ export class AsideValues {
       if (at[mid]! < i) lo = mid + 1;
       else hi = mid;
     }
-    return this.values![lo]!;
+    return lo;
+  }
+
+  /** Forgets the values at index `i` or after (rewritten). */
+  forgetFrom(i: number): void {
+    while (this.size > 0 && this.at![this.size - 1]! >= i) this.size--;
+  }
+
+  /** Forgets the values before `head` (no longer live), letting the storage go when none is left. */
+  forgetBefore(head: number): void {
+    let gone = 0;
+    while (gone < this.size && this.at![gone]! < head) gone++;
+    if (gone === 0) return;
+    if (gone === this.size) return this.clear();
+    this.at!.copyWithin(0, gone, this.size);
+    this.values!.copyWithin(0, gone, this.size);
+    this.size -= gone;
   }
 
   /** Keeps `x` at index `i`, forgetting the values before `head` and those at `i` or after (no longer live). */

@@ -13,10 +13,13 @@
  * must give back the very same double, which IEEE's correctly rounded division guarantees for
  * every decimal of up to k places), so `at` returns exactly what `set` took.
  *
- * No storage while every live value is the same one (the weights of every signal but the flow
- * meter, 0; the intervals of a device reporting every minute, 60,000 ms): a compaction that
- * finds its live values all alike lets the store go. Addressed by ever-growing logical
- * indices, compacted as narrow-ring.ts describes.
+ * No storage while every live value is the same one but a few (the weights of every signal but
+ * the flow meter, 0; the intervals of a device reporting every minute, 60,000 ms, but the
+ * first sample's 0 and a late poll's two minutes; a pump's current, 0 but while it runs): the
+ * few are kept aside as exceptions, at 16 bytes each, while they cost less than a byte a
+ * position would (`EXCEPTION_BYTES`). A compaction that finds the live values all alike but at
+ * most half that many lets the store go. Addressed by ever-growing logical indices, compacted
+ * as narrow-ring.ts describes.
  */
 
 import { AsideValues } from "./aside-values.ts";
@@ -47,6 +50,14 @@ function encode(v: number, k: number): number | undefined {
  */
 const NARROW_SPAN = 224;
 
+/**
+ * A ring without a store keeps its exceptions while they number at most its positions over
+ * this: 16 bytes each aside against a byte a position in the narrowest store. A compaction
+ * goes back to no store when at most half as many are left, so a ring near the limit does not
+ * make and drop its store at every compaction.
+ */
+const EXCEPTION_BYTES = 16;
+
 const fits8 = (n: number) => n > ASIDE8 && n <= 127;
 const fits16 = (n: number) => n > ASIDE16 && n <= 32767;
 
@@ -66,9 +77,12 @@ export class DecimalRing {
   private p = POW10[-MIN_K]!;
   /** Int8 store only: a stored m means the integer m + bias (0 while the store is made from a uniform ring's zeros). */
   private bias = 0;
-  /** Values with no short decimal form, by logical index, oldest first. */
+  /**
+   * With a store: the values with no short decimal form, by logical index, oldest first.
+   * Without: the live positions that do not hold `uniform`, with their values.
+   */
   private readonly aside = new AsideValues();
-  /** Without a store: the value every live position holds. */
+  /** Without a store: the value every live position holds but those in `aside`. */
   private uniform = 0;
 
   constructor(size = 64) {
@@ -77,7 +91,7 @@ export class DecimalRing {
 
   at(i: number): number {
     const s = this.store;
-    if (s === null) return this.uniform;
+    if (s === null) return this.aside.size === 0 ? this.uniform : this.aside.find(i, this.uniform);
     const j = (i - this.origin) | 0;
     // One element type per access, so each stays monomorphic for the JIT.
     if (this.plain) return (s as Float64Array)[j]!;
@@ -90,16 +104,18 @@ export class DecimalRing {
 
   /** Stores `x` at `i`; [head, i) are the live positions. */
   set(i: number, x: number, head: number): void {
-    let s = this.store;
+    const s = this.store;
     if (s === null) {
-      // No live position yet: any value is every live one's.
-      if (i === head) this.uniform = x;
-      if (i === head || Object.is(x, this.uniform)) return;
-      s = this.store = new Int8Array(this.size);
-      // Zeros read as 0 whatever the decimals; another value the live positions held is written.
-      const u = this.uniform;
-      if (!Object.is(u, 0)) for (let j = head; j < i; j++) this.set(j, u, head);
-      s = this.store!;
+      if (i === head) {
+        // No live position yet: any value is every live one's.
+        this.uniform = x;
+        this.aside.clear();
+      } else if (Object.is(x, this.uniform)) this.aside.forgetFrom(i);
+      else {
+        this.aside.add(i, x, head);
+        if (this.aside.size * EXCEPTION_BYTES > this.size) this.materialize(head, i + 1);
+      }
+      return;
     }
     if (this.plain) {
       s[(i - this.origin) | 0] = x;
@@ -120,6 +136,16 @@ export class DecimalRing {
     const m = n - this.bias;
     if (this.mark === ASIDE8 ? !fits8(m) : this.mark === ASIDE16 && !fits16(m)) return this.refit(head, i, this.k, x);
     s[(i - this.origin) | 0] = m;
+  }
+
+  /** A ring of one value whose exceptions outgrew it: a store, holding the live values [head, end). */
+  private materialize(head: number, end: number): void {
+    const live: number[] = [];
+    for (let j = head; j < end; j++) live.push(this.at(j));
+    this.aside.clear();
+    this.store = new Int8Array(this.size);
+    // In order: a value that rescales the store re-reads those written before it.
+    for (let j = head; j < end; j++) this.set(j, live[j - head]!, head);
   }
 
   /** Re-encodes the live values [head, i) with `k` decimals, in the narrowest store that holds them and `x`, then stores `x` at `i`. */
@@ -164,15 +190,9 @@ export class DecimalRing {
     if (this.store) this.store = compactStore(this.store, size, head - this.origin, tail - this.origin);
     this.size = size;
     this.origin = head;
-    if (this.store && this.alike(head, tail)) {
-      this.uniform = head < tail ? this.at(head) : 0;
-      this.store = null;
-      this.plain = false;
-      this.mark = ASIDE8;
-      this.k = MIN_K;
-      this.p = POW10[-MIN_K]!;
-      this.bias = 0;
-      this.aside.clear();
+    if (!this.store) this.aside.forgetBefore(head);
+    else if (this.letStoreGo(head, tail)) {
+      // Done.
     } else if (this.store && this.mark === ASIDE16 && !this.plain && head < tail && this.spanOf(head, tail) <= NARROW_SPAN) {
       // Two bytes were needed once (a spike, a switch's other setting) and are no longer.
       this.refit(head, tail - 1, this.k, this.at(tail - 1));
@@ -193,19 +213,40 @@ export class DecimalRing {
     return hi - lo;
   }
 
-  /** Whether the live values [head, tail) are all the same (stops at the first that is not). */
-  private alike(head: number, tail: number): boolean {
-    const first = this.at(head);
-    for (let i = head + 1; i < tail; i++) if (!Object.is(this.at(i), first)) return false;
+  /**
+   * Lets the store go if the live values [head, tail) are all the newest one but at most half
+   * the exceptions the ring may keep (stops counting past that), keeping those aside.
+   */
+  private letStoreGo(head: number, tail: number): boolean {
+    const most = (this.size / EXCEPTION_BYTES / 2) | 0;
+    const common = head < tail ? this.at(tail - 1) : 0;
+    const at: number[] = [];
+    const values: number[] = [];
+    for (let i = head; i < tail; i++) {
+      const v = this.at(i);
+      if (Object.is(v, common)) continue;
+      if (at.length === most) return false;
+      at.push(i);
+      values.push(v);
+    }
+    this.uniform = common;
+    this.store = null;
+    this.plain = false;
+    this.mark = ASIDE8;
+    this.k = MIN_K;
+    this.p = POW10[-MIN_K]!;
+    this.bias = 0;
+    this.aside.clear();
+    for (let j = 0; j < at.length; j++) this.aside.add(at[j]!, values[j]!, head);
     return true;
   }
 
-  /** Bytes of the store (for tests and measurements; the values kept aside not counted). */
+  /** Bytes of the store (for tests and measurements; the values kept aside, and a storeless ring's exceptions, not counted). */
   get bytes(): number {
     return this.store?.byteLength ?? 0;
   }
 
-  /** How many values are kept aside (for tests). */
+  /** How many values are kept aside, or are a storeless ring's exceptions (for tests). */
   get asideCount(): number {
     return this.aside.size;
   }
