@@ -12,7 +12,12 @@
  * page share the loopback and the server's one thread, so their p99 grows with the page's
  * size (bandwidth), whatever the poll does.
  *
- *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--quiet-intervals 6] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--json]
+ *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--quiet-intervals 6] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--lag-probe] [--json]
+ *
+ * `--lag-probe` preloads bench/lag-probe.ts into the monitor and reports, for the warm-up, the
+ * quiet intervals and each load, the longest stretches the event loop did not turn (wall and
+ * the main thread's own CPU): what a scrape arriving then waited for. Its 1 ms timer costs the
+ * monitor some CPU, so read CPU per poll from a run without it.
  *
  * wrk sends `Accept-Encoding: gzip` as Prometheus does (`--identity` scrapes uncompressed).
  * Also reported: the monitor's CPU seconds per poll over `--quiet-intervals` quiet intervals
@@ -27,7 +32,9 @@
  * poll interval is the configurable minimum, 10 s, so 30 s of load span three polls.
  * Figures are reported, never asserted.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
 import { childEnv, CLI, cpuSeconds, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
 
@@ -42,6 +49,33 @@ const QUIET_INTERVALS = flag("--quiet-intervals", 6);
 const WARMUP_HOURS = args.includes("--warmup-hours") ? Number(args[args.indexOf("--warmup-hours") + 1]) : 48;
 const GZIP = !args.includes("--identity");
 const ML_OFF = args.includes("--ml") && args[args.indexOf("--ml") + 1] === "off";
+const LAG_FILE = args.includes("--lag-probe") ? join(tmpdir(), `nightowl-lag-${process.pid}.txt`) : undefined;
+
+/** A stretch the monitor's event loop did not turn, from bench/lag-probe.ts: when it ended, its length, the main thread's CPU in it. */
+interface Stall {
+  endMs: number;
+  wallMs: number;
+  cpuMs: number;
+}
+
+function readStalls(): Stall[] {
+  if (!LAG_FILE || !existsSync(LAG_FILE)) return [];
+  return readFileSync(LAG_FILE, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [endMs, wallMs, cpuMs] = line.split(" ").map(Number);
+      return { endMs: endMs!, wallMs: wallMs!, cpuMs: cpuMs! };
+    });
+}
+
+/** The stalls that ended within [fromMs, toMs] (epoch): the longest by wall and by CPU, and how many passed 20 and 50 ms. */
+function stallSummary(stalls: Stall[], fromMs: number, toMs: number) {
+  const within = stalls.filter((s) => s.endMs >= fromMs && s.endMs <= toMs);
+  const byWall = within.reduce<Stall | undefined>((a, s) => (!a || s.wallMs > a.wallMs ? s : a), undefined);
+  const byCpu = within.reduce<Stall | undefined>((a, s) => (!a || s.cpuMs > a.cpuMs ? s : a), undefined);
+  return { longestWallMs: byWall?.wallMs ?? 0, itsCpuMs: byWall?.cpuMs ?? 0, longestCpuMs: byCpu?.cpuMs ?? 0, over20: within.filter((s) => s.wallMs >= 20).length, over50: within.filter((s) => s.wallMs >= 50).length };
+}
 
 /** `--connections 1,4,32`: the loads to run one after another, each with that many connections. */
 function connectionsArg(): number[] {
@@ -164,14 +198,18 @@ const argv = [
   "--warmup-hours", String(WARMUP_HOURS),
   ...(ml ? ["--ml-enabled", "true", "--ml-inference-interval", "1", "--model-path", MODEL] : ["--ml-enabled", "false"]),
 ];
-const monitor = Bun.spawn([process.execPath, CLI, ...argv], { cwd: ROOT, env: childEnv({ NIGHTOWL_PASSWORD: "load-bench-password" }), stdout: "ignore", stderr: "pipe" });
+const probe = LAG_FILE ? ["--preload", join(ROOT, "bench", "lag-probe.ts")] : [];
+const monitor = Bun.spawn([process.execPath, ...probe, CLI, ...argv], { cwd: ROOT, env: childEnv({ NIGHTOWL_PASSWORD: "load-bench-password", ...(LAG_FILE ? { LAG_PROBE_FILE: LAG_FILE } : {}) }), stdout: "ignore", stderr: "pipe" });
+const phases: { name: string; fromMs: number; toMs: number }[] = [];
 const log = followPolls(monitor.stderr as ReadableStream<Uint8Array>);
 let result: Record<string, unknown>;
 try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 20_000, log.tail);
   const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
   // The first poll builds the simulator's day for every device; the load starts after it.
+  const firstFrom = Date.now();
   await until("first poll", () => log.polls.length > 0, 1_800_000, log.tail);
+  phases.push({ name: "first poll (the warm-up's history reads)", fromMs: firstFrom, toMs: Date.now() });
 
   // The first poll warms every device from the portal's recent history (analytics and scoring
   // windows); scrapes meanwhile are timed apart, until the first successful inference.
@@ -186,6 +224,7 @@ try {
     await Bun.sleep(50);
   }
   const warmMs = Date.now() - warmStart;
+  phases.push({ name: "first poll's warm-up", fromMs: warmStart, toMs: Date.now() });
   const warmSorted = Float64Array.from(warming).sort();
 
   const idle: number[] = [];
@@ -200,7 +239,9 @@ try {
   // CPU per poll: quiet intervals, no scrapes but this bench's.
   const quietPolls0 = log.polls.length;
   const cpu0 = cpuSeconds(monitor.pid);
+  const quietFrom = Date.now();
   await Bun.sleep(QUIET_INTERVALS * INTERVAL_S * 1000);
+  phases.push({ name: `${QUIET_INTERVALS} quiet intervals`, fromMs: quietFrom, toMs: Date.now() });
   const cpuPerPoll = (cpuSeconds(monitor.pid) - cpu0) / Math.max(1, log.polls.length - quietPolls0);
   const quietPolls = log.polls.length - quietPolls0;
   const series = exposition.split("\n").filter((l) => l && !l.startsWith("#")).length;
@@ -212,7 +253,11 @@ try {
   const watching = watchPolls(url, () => !loading);
   const latency: Latency[] = [];
   try {
-    for (const connections of CONNECTION_LIST) latency.push(await (wrk ? loadWithWrk(wrk, url, connections) : loadWithFetch(url, connections)));
+    for (const connections of CONNECTION_LIST) {
+      const fromMs = Date.now();
+      latency.push(await (wrk ? loadWithWrk(wrk, url, connections) : loadWithFetch(url, connections)));
+      phases.push({ name: `load, ${connections} connection${connections === 1 ? "" : "s"}`, fromMs, toMs: Date.now() });
+    }
   } finally {
     loading = false;
   }
@@ -226,6 +271,7 @@ try {
   const mlSamples = final.split("\n").filter((l) => l.startsWith("nightowl_ml_")).length;
   const memory = processMemory(monitor.pid) ?? { rss: Number.NaN, peak: Number.NaN };
   const loadGaps = loadPolls.slice(1).map((p, i) => p.startedAt - loadPolls[i]!.startedAt);
+  const stalls = readStalls();
   result = {
     devices: DEVICES,
     ml: ml ? "model models/global/leak_detector.json, scored every poll" : "off (no model file)",
@@ -243,11 +289,13 @@ try {
       gapMaxMs: Math.max(...loadGaps),
       durationMaxMs: Math.max(...loadPolls.map((p) => p.durationMs)),
     },
+    ...(LAG_FILE ? { stalls: phases.map((p) => ({ phase: p.name, ...stallSummary(stalls, p.fromMs, p.toMs) })) } : {}),
   };
 } finally {
   monitor.kill("SIGTERM");
   await monitor.exited;
   await sim.stop();
+  if (LAG_FILE) rmSync(LAG_FILE, { force: true });
 }
 
 if (args.includes("--json")) {
@@ -256,6 +304,7 @@ if (args.includes("--json")) {
   const r = result as {
     devices: number; ml: string; cpu: { secondsPerPoll: number; polls: number }; memory: { rss: number; peak: number }; exposition: { bytes: number; gzipBytes: number; samples: number; mlSamples: number; inferences: Record<string, number> }; idle: { p50Ms: number; p99Ms: number }; warmUp: { seconds: number; scrapes: number; p50Ms: number; maxMs: number };
     latency: Latency[]; polls: { underLoad: number; loggedUnderLoad: number; allOk: boolean; gapMinMs: number; gapMaxMs: number; durationMaxMs: number };
+    stalls?: { phase: string; longestWallMs: number; itsCpuMs: number; longestCpuMs: number; over20: number; over50: number }[];
   };
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
   console.log(`| measure | value |`);
@@ -272,5 +321,8 @@ if (args.includes("--json")) {
     console.log(`| **scrape latency, ${l.connections} connection${l.connections === 1 ? "" : "s"}** | **p50 ${f(l.p50Ms, 2)} ms, p99 ${f(l.p99Ms, 2)} ms** (max ${f(l.maxMs, 1)} ms; target p99 < 100 ms at 10,000 devices) |`);
   }
   console.log(`| polls under load (all ${r.latency.length} loads) | ${r.polls.loggedUnderLoad} ended (the monitor's log), ${r.polls.underLoad} seen starting on the page, ${r.polls.allOk ? `each returning all ${r.devices} devices` : "NOT all complete"} |`);
+  for (const st of r.stalls ?? []) {
+    console.log(`| event loop's longest stall, ${st.phase} | ${f(st.longestWallMs)} ms (main thread's CPU in it ${f(st.itsCpuMs)} ms); longest by CPU ${f(st.longestCpuMs)} ms; ${st.over20} stalls ≥ 20 ms, ${st.over50} ≥ 50 ms |`);
+  }
   console.log(`| poll start to poll start under load | ${f(r.polls.gapMinMs / 1000, 3)}–${f(r.polls.gapMaxMs / 1000, 3)} s (interval ${INTERVAL_S} s); longest poll ${f(r.polls.durationMaxMs, 0)} ms |`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { slicer, yieldToServer } from "./yield-to-server.ts";
+import { mapSliced, slicer, yieldToServer } from "./yield-to-server.ts";
 
 describe("slicer", () => {
   test("yields only once a slice of work is spent, then starts a new slice", async () => {
@@ -41,4 +41,41 @@ test("yieldToServer resolves after pending immediates", async () => {
   await yieldToServer();
   order.push("after");
   expect(order).toEqual(["immediate", "after"]);
+});
+
+describe("mapSliced", () => {
+  test("maps every item in order and pauses whenever a slice is spent", async () => {
+    let clock = 0;
+    const seen: string[] = [];
+    const pause = slicer(5, () => clock, async () => void seen.push("pause"));
+    const out = await mapSliced([1, 2, 3, 4], (x, i) => {
+      seen.push(`item ${x}`);
+      // Each item costs 3 ms of the slicer's clock: a pause after every second item.
+      clock += 3;
+      return x * 10 + i;
+    }, pause);
+    expect(out).toEqual([10, 21, 32, 43]);
+    expect(seen).toEqual(["item 1", "item 2", "pause", "item 3", "item 4"]);
+  });
+
+  test("lets a pending callback run between slices of a long pass", async () => {
+    let clock = 0;
+    let ranAt: number | undefined;
+    setImmediate(() => {
+      ranAt = clock;
+    });
+    const out = await mapSliced(["a", "b", "c"], (x) => {
+      clock += 10;
+      return x.toUpperCase();
+    }, slicer(5, () => clock));
+    expect(out).toEqual(["A", "B", "C"]);
+    // It ran after the first item's 10 ms, before the pass ended (30).
+    expect(ranAt).toBe(10);
+  });
+
+  test("an empty list maps to an empty list without pausing", async () => {
+    let pauses = 0;
+    expect(await mapSliced([], (x) => x, () => ((pauses++), Promise.resolve()))).toEqual([]);
+    expect(pauses).toBe(0);
+  });
 });

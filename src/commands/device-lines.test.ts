@@ -34,6 +34,9 @@ function source(levels: Level[]): StatusSource & { levels: Level[]; built: numbe
       return all;
     },
     lastPollAt: () => 0,
+    deviceIds: () => s.levels.map((_, i) => `id-${i}`),
+    deviceVerdict: (id: string) => s.verdicts().find((v) => v.id === id),
+    deviceStatus: (id: string, span: number) => s.statuses(span, id)[0],
   };
   return s;
 }
@@ -75,11 +78,11 @@ describe("a small site", () => {
 describe(`a fleet (more than ${DEVICE_LINES_MAX} devices)`, () => {
   const n = DEVICE_LINES_MAX + 10;
 
-  test("logs one summary line per poll, with a line for each device that is not fine when first seen or whose verdict changed", () => {
+  test("logs one summary line per poll, with a line for each device that is not fine when first seen or whose verdict changed", async () => {
     const src = source(Array.from({ length: n }, (_, i): Level => (i === 7 ? "leak" : "fine")));
     const log = logger("info");
     const observer = deviceLinesObserver(CONFIG, log, src, false);
-    observer.observe(poll(n));
+    await observer.observe(poll(n));
     expect(log.lines).toEqual([
       "info dev-7 (Owner): pressure 50.0 psi · today 100 gal · possible leak: night_flow",
       `info Polled ${n} device(s) in 812 ms: ${n - 1} fine, 1 possible leak`,
@@ -87,12 +90,12 @@ describe(`a fleet (more than ${DEVICE_LINES_MAX} devices)`, () => {
     // Only the device shown is given its full status: the others' verdicts are enough.
     expect(src.built).toBe(1);
     log.lines.length = 0;
-    observer.observe(poll(n));
+    await observer.observe(poll(n));
     expect(log.lines).toEqual([`info Polled ${n} device(s) in 812 ms: ${n - 1} fine, 1 possible leak`]);
     log.lines.length = 0;
     src.levels[3] = "watch";
     src.levels[7] = "fine";
-    observer.observe(poll(n));
+    await observer.observe(poll(n));
     expect(log.lines).toEqual([
       "info dev-3 (Owner): pressure 50.0 psi · today 100 gal · watch: night_flow",
       "info dev-7 (Owner): pressure 50.0 psi · today 100 gal · fine",
@@ -100,12 +103,12 @@ describe(`a fleet (more than ${DEVICE_LINES_MAX} devices)`, () => {
     ]);
   });
 
-  test("keeps every device's line and first report at debug level", () => {
+  test("keeps every device's line and first report at debug level", async () => {
     const src = source(Array.from({ length: n }, (): Level => "fine"));
     const log = logger("debug");
     const observer = deviceLinesObserver(CONFIG, log, src, false);
-    observer.observe(poll(n));
-    observer.observe(poll(n));
+    await observer.observe(poll(n));
+    await observer.observe(poll(n));
     const lines = log.lines.filter((l) => l.startsWith("debug") && l.includes("psi"));
     expect(lines).toHaveLength(2 * n);
     // The full report once, when each device is first seen.
@@ -114,10 +117,10 @@ describe(`a fleet (more than ${DEVICE_LINES_MAX} devices)`, () => {
     expect(log.lines.filter((l) => l.startsWith("info"))).toEqual([`info Polled ${n} device(s) in 812 ms: ${n} fine`, `info Polled ${n} device(s) in 812 ms: ${n} fine`]);
   });
 
-  test("--verbose keeps a line per device at info", () => {
+  test("--verbose keeps a line per device at info", async () => {
     const src = source(Array.from({ length: n }, (): Level => "fine"));
     const log = logger("info");
-    deviceLinesObserver(CONFIG, log, src, true).observe(poll(n));
+    await deviceLinesObserver(CONFIG, log, src, true).observe(poll(n));
     expect(log.lines.filter((l) => l.startsWith("info") && l.includes("psi"))).toHaveLength(n);
     expect(log.lines.at(-1)).toBe(`info Polled ${n} device(s) in 812 ms`);
   });

@@ -15,6 +15,7 @@ import type { Logger } from "../log.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceStatus, StatusSource } from "../status/source.ts";
 import { LEVEL_WORDS, type Level } from "../status/verdict.ts";
+import { mapSliced, slicer } from "../yield-to-server.ts";
 
 /** Devices up to which every poll logs a line per device at info level. */
 export const DEVICE_LINES_MAX = 50;
@@ -64,14 +65,19 @@ export function deviceLinesObserver(config: Config, log: Logger, status: StatusS
     log.info(polledLine(result));
   }
 
-  /** A fleet's poll: the verdicts' counts and the devices whose verdict changed, at info; the rest at debug. */
-  function summary(result: PollResult & { ok: true }): void {
+  /**
+   * A fleet's poll: the verdicts' counts and the devices whose verdict changed, at info; the rest
+   * at debug. A pass over every device, in slices that yield: at 10,000 devices its verdicts (and
+   * the full statuses of a first poll's many devices not fine) held a scrape for as long in one piece.
+   */
+  async function summary(result: PollResult & { ok: true }): Promise<void> {
     const debug = log.enabled?.("debug") ?? true;
+    const pause = slicer();
     // Every device's full status only when its debug line is wanted; else the cheaper verdicts.
-    const verdicts = debug ? status.statuses(0) : status.verdicts();
+    const verdicts = (await mapSliced(status.deviceIds(), (id) => (debug ? status.deviceStatus(id, 0) : status.deviceVerdict(id)), pause)).filter((v) => v !== undefined);
     const byId = new Map<string, (typeof verdicts)[number]>(verdicts.map((v) => [v.id, v]));
     const changed = new Set<string>();
-    result.devices.forEach((device, i) => {
+    await mapSliced(result.devices, (device, i) => {
       const v = byId.get(device.id);
       const before = lastLevel.get(device.id);
       if (debug && (v === undefined || before !== v.level)) report(result, i, (line) => log.debug(line));
@@ -80,23 +86,18 @@ export function deviceLinesObserver(config: Config, log: Logger, status: StatusS
       if (before === undefined ? v.level !== "fine" : before !== v.level) changed.add(device.id);
       else if (debug) log.debug(deviceLine(v as DeviceStatus));
       lastLevel.set(device.id, v.level);
-    });
-    for (const s of changedStatuses(debug ? (verdicts as DeviceStatus[]) : undefined, changed)) log.info(deviceLine(s));
+    }, pause);
+    // The full statuses of the changed devices, in poll order: at hand when every one was built.
+    const statuses = debug ? (verdicts as DeviceStatus[]).filter((s) => changed.has(s.id)) : (await mapSliced([...changed], (id) => status.deviceStatus(id, 0), pause)).filter((s) => s !== undefined);
+    for (const s of statuses) log.info(deviceLine(s));
     log.info(`${polledLine(result)}: ${levelCounts(verdicts.map((v) => v.level)) || "no verdicts yet"}`);
   }
 
-  /** The full statuses of `ids`: from `all` when at hand, else one by one (each a pass over the list) or all at once when many. */
-  function changedStatuses(all: DeviceStatus[] | undefined, ids: ReadonlySet<string>): DeviceStatus[] {
-    if (ids.size === 0) return [];
-    if (!all && ids.size <= 20) return [...ids].flatMap((id) => status.statuses(0, id));
-    return (all ?? status.statuses(0)).filter((s) => ids.has(s.id));
-  }
-
   return {
-    observe(result) {
+    async observe(result) {
       if (!result.ok) return;
       if (verbose || result.devices.length <= DEVICE_LINES_MAX) everyDevice(result);
-      else summary(result);
+      else await summary(result);
       // Forget devices that left, so one that comes back is announced again.
       if (lastLevel.size > result.devices.length) {
         const polled = new Set(result.devices.map((d) => d.id));

@@ -14,6 +14,9 @@ function fixture(fetchImpl: (url: string, init: RequestInit) => Promise<Response
     reasons: () => [{ rule: "night_flow", sentence: "flow never fell below 0.50 gal/min between 02:00 and 04:00", sinceMs: 0 }],
     statuses: () => [],
     lastPollAt: () => undefined,
+    deviceIds: () => [verdict.id],
+    deviceVerdict: () => verdict,
+    deviceStatus: () => undefined,
   };
   const counts = { sent: 0, failed: 0, dropped: 0, attempts: 0 };
   const lines: string[] = [];

@@ -42,3 +42,16 @@ test("the model's verdict scored after the poll is on the card and in its sparkl
   expect(status!.leakProbability).toBe(13);
   expect(status!.series.leakProbability!.map((p) => p.v).filter((v) => !Number.isNaN(v))).toEqual([13]);
 });
+
+test("one device's verdict and status are what the fleet's lists give for it, in the poll's order", async () => {
+  const at = Date.UTC(2026, 10, 25, 12);
+  const analytics = { devices: () => new Map() } as unknown as AnalyticsMetrics;
+  const source = createLiveStatusSource({ analytics, now: () => at });
+  const snapshot = (id: string) => ({ id, name: `Well ${id}`, type: "NightOwl Flex", userLabel: "me", telemetry: { S1: { ts: at, value: 55 } }, attributes: {} });
+  await source.observe({ ok: true, devices: [snapshot("b"), snapshot("a")], startedAt: at, durationMs: 1 });
+  expect(source.deviceIds()).toEqual(["b", "a"]);
+  expect(source.deviceIds().map((id) => source.deviceVerdict(id))).toEqual(source.verdicts());
+  expect(source.deviceIds().map((id) => source.deviceStatus(id, 0))).toEqual(source.statuses(0));
+  expect(source.deviceVerdict("gone")).toBeUndefined();
+  expect(source.deviceStatus("gone", 0)).toBeUndefined();
+});

@@ -23,6 +23,7 @@ import { silences } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { DeviceStatus, DeviceVerdict, EventNote, Reason, StatusSource } from "./source.ts";
 import { judgeWithEvent } from "./verdict.ts";
+import { mapSliced } from "../yield-to-server.ts";
 
 const HOUR_MS = 3_600_000;
 /** Probability history kept per device: the detail view's 48 h. */
@@ -182,37 +183,44 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     };
   }
 
+  const deviceVerdict = (id: string): DeviceVerdict | undefined => {
+    const k = known.get(id);
+    return k ? verdictOf(id, k, options.analytics.devices().get(id)?.figures()) : undefined;
+  };
+  const deviceStatus = (id: string, spanMs: number): DeviceStatus | undefined => {
+    const k = known.get(id);
+    return k ? status(id, k, spanMs) : undefined;
+  };
+
   return {
-    observe(result: PollResult) {
+    // A pass over the whole fleet: in slices that yield, so a scrape does not wait for all of it.
+    async observe(result: PollResult) {
       if (!result.ok) return;
       lastPollAt = now();
       order = result.devices.map((d) => d.id);
       const polled = new Set(order);
       for (const id of known.keys()) if (!polled.has(id)) known.delete(id);
-      for (const d of result.devices) {
+      await mapSliced(result.devices, (d) => {
         const k = known.get(d.id) ?? { snapshot: d, readingAt: Number.NaN, probability: new ProbabilityTrail(KEEP_MS) };
         k.snapshot = d;
         k.readingAt = Math.max(...Object.values(d.telemetry).map((r) => r.ts), Number.isNaN(k.readingAt) ? -Infinity : k.readingAt);
         catchUp(d.id, k);
         known.set(d.id, k);
-      }
-    },
-    verdicts() {
-      return order.flatMap((id) => {
-        const k = known.get(id);
-        return k ? [verdictOf(id, k, options.analytics.devices().get(id)?.figures())] : [];
       });
     },
+    verdicts() {
+      return order.flatMap((id) => deviceVerdict(id) ?? []);
+    },
+    deviceIds: () => order,
+    deviceVerdict,
+    deviceStatus,
     reasons(id) {
       const k = known.get(id);
       if (k) catchUp(id, k);
       return k ? reasonsOf(id, k, options.analytics.devices().get(id)?.figures(), analysisOf(id)?.analysis) : [];
     },
     statuses(spanMs, onlyId) {
-      return (onlyId === undefined ? order : order.filter((id) => id === onlyId)).flatMap((id) => {
-        const k = known.get(id);
-        return k ? [status(id, k, spanMs)] : [];
-      });
+      return (onlyId === undefined ? order : order.filter((id) => id === onlyId)).flatMap((id) => deviceStatus(id, spanMs) ?? []);
     },
     lastPollAt: () => lastPollAt,
   };

@@ -87,6 +87,12 @@ export interface DeviceStatus extends DeviceVerdict {
 export interface StatusSource {
   /** The verdict of every device of the last successful poll, in poll order. */
   verdicts(): DeviceVerdict[];
+  /** The ids of the devices of the last successful poll, in poll order: for a pass over them that yields between devices. */
+  deviceIds(): readonly string[];
+  /** One device's verdict as `verdicts()` gives it; undefined for a device the last poll did not list. */
+  deviceVerdict(deviceId: string): DeviceVerdict | undefined;
+  /** One device's full status as `statuses(spanMs)` gives it; undefined for a device the last poll did not list. */
+  deviceStatus(deviceId: string, spanMs: number): DeviceStatus | undefined;
   /** Why a device is judged as it is: the rules in force (and the model's alarm), oldest first. */
   reasons(deviceId: string): Reason[];
   /** The full status of every device (or only `onlyId`) over the last `spanMs`; 0 leaves the series empty (for the log lines). */
