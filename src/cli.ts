@@ -103,8 +103,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are "errors" to commander; they already printed.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+      // Help and version are "errors" to commander; they already printed. Help shown because no
+      // command was given (`nightowl`, `nightowl events`) is bad usage: commander marks it exit 1.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help") return error.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (error instanceof NightowlError) {

@@ -16,6 +16,10 @@ import { deviceSpec } from "../src/sim/site.ts";
 import { runCli } from "./cli-process.ts";
 
 const DAY = 86_400_000;
+// Devices' ids have the portal's UUID shape: events add refuses others before run has listed the devices.
+const D1 = "00000000-0000-4000-8000-0000000000d1";
+const D2 = "00000000-0000-4000-8000-0000000000d2";
+const D9 = "00000000-0000-4000-8000-0000000000d9";
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 4, 4);
 const SCORED_FROM = T0 + 4 * DAY;
@@ -27,40 +31,41 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test("add, list and remove round-trip through the state folder, times read in the zone", async () => {
   const env = { NIGHTOWL_STATE_DIR: join(dir, "state"), NIGHTOWL_TIMEZONE: "America/Denver" };
-  const added = await runCli(["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 08:00", "--end", "2026-07-04 16:00", "--note", "pool fill"], env);
+  const added = await runCli(["events", "add", "--device-id", D1, "--kind", "expected", "--start", "2026-07-04 08:00", "--end", "2026-07-04 16:00", "--note", "pool fill"], env);
   expect(added.stderr).toBe("");
   // Told back on the clock it was typed on, with the zone's name; the file keeps ISO UTC.
   // ... and names the file it wrote, in full.
   const file = join(dir, "state", "events.json");
   // No devices.json yet (run has not polled with this state folder): the id is taken, and the
   // answer says it could not be checked.
-  expect(added.stdout).toBe(`added expected-1 to ${file}: expected for device d1, 2026-07-04 08:00 MDT .. 2026-07-04 16:00 MDT (device id not checked: ${join(dir, "state", "devices.json")}, the devices run last polled, is not there yet)\n`);
-  expect((await runCli(["events", "add", "--device-id", "d2", "--kind", "away", "--start", "2026-07-04T00:00:00Z", "--end", "2026-07-11T00:00:00Z"], env)).code).toBe(0);
-  const listed = await runCli(["events", "list", "--device-id", "d1", "--json"], env);
-  expect(JSON.parse(listed.stdout)).toEqual([{ id: "expected-1", device_id: "d1", kind: "expected", start: "2026-07-04T14:00:00.000Z", end: "2026-07-04T22:00:00.000Z", note: "pool fill" }]);
+  expect(added.stdout).toBe(`added expected-1 to ${file}: expected for device ${D1}, 2026-07-04 08:00 MDT .. 2026-07-04 16:00 MDT (device id not checked: ${join(dir, "state", "devices.json")}, the devices run last polled, is not there yet)\n`);
+  expect((await runCli(["events", "add", "--device-id", D2, "--kind", "away", "--start", "2026-07-04T00:00:00Z", "--end", "2026-07-11T00:00:00Z"], env)).code).toBe(0);
+  const listed = await runCli(["events", "list", "--device-id", D1, "--json"], env);
+  expect(JSON.parse(listed.stdout)).toEqual([{ id: "expected-1", device_id: D1, kind: "expected", start: "2026-07-04T14:00:00.000Z", end: "2026-07-04T22:00:00.000Z", note: "pool fill" }]);
   const table = await runCli(["events", "list"], env);
   expect(table.stdout.split("\n")[0]).toBe(`events in ${file}:`);
   expect(table.stdout.split("\n").slice(2, 4)).toEqual([
-    "expected-1\td1\texpected\t2026-07-04 08:00 MDT\t2026-07-04 16:00 MDT\tpool fill",
-    "away-1\td2\taway\t2026-07-03 18:00 MDT\t2026-07-10 18:00 MDT\t",
+    `expected-1\t${D1}\texpected\t2026-07-04 08:00 MDT\t2026-07-04 16:00 MDT\tpool fill`,
+    `away-1\t${D2}\taway\t2026-07-03 18:00 MDT\t2026-07-10 18:00 MDT\t`,
   ]);
   expect((await runCli(["events", "remove", "expected-1"], env)).stdout).toBe(`removed expected-1 from ${file}\n`);
-  expect((await runCli(["events", "list", "--device-id", "d1"], env)).stdout).toBe(`no events in ${file}\n`);
+  expect((await runCli(["events", "list", "--device-id", D1], env)).stdout).toBe(`no events in ${file}\n`);
   const rest = JSON.parse(readFileSync(join(dir, "state", "events.json"), "utf8"));
   expect(rest.events.map((e: { id: string }) => e.id)).toEqual(["away-1"]);
 });
 
-const BASE = ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-07-04T08:00:00Z", "--end", "2026-07-05T08:00:00Z"];
+const BASE = ["events", "add", "--device-id", D1, "--kind", "away", "--start", "2026-07-04T08:00:00Z", "--end", "2026-07-05T08:00:00Z"];
 const cases: Array<[string, string[], RegExp]> = [
-  ["unknown kind", ["events", "add", "--device-id", "d1", "--kind", "party", "--start", "2026-08-01 08:00", "--end", "2026-08-01 09:00"], /--kind "party" is not allowed: expected one of expected, away, maintenance, leak/],
-  ["end before start", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-02 08:00", "--end", "2026-08-01 08:00"], /end 2026-08-01 08:00 UTC is not after start 2026-08-02 08:00 UTC/],
-  ["overlap with an event of the device", ["events", "add", "--device-id", "d1", "--kind", "expected", "--start", "2026-07-04 12:00", "--end", "2026-07-04 13:00"], /\(2026-07-04 12:00 UTC \.\. 2026-07-04 13:00 UTC\) overlaps event away-1 \(2026-07-04 08:00 UTC \.\. 2026-07-05 08:00 UTC\)/],
-  ["not a time", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "next tuesday", "--end", "2026-08-01 08:00"], /--start "next tuesday" is not a time/],
-  ["taken id", ["events", "add", "--id", "away-1", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /event away-1: the id is used twice/],
-  ["bad id", ["events", "add", "--id", "bad id!", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /^nightowl: --id "bad id!" is not allowed: expected an id of letters/],
-  ["a time before 2000", ["events", "add", "--device-id", "d9", "--kind", "away", "--start", "1999-01-01", "--end", "1999-01-02"], /^nightowl: --start "1999-01-01" is not allowed: expected a time between the years 2000 and 2200\n$/],
-  ["a note with an escape", ["events", "add", "--device-id", "d9", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--note", "a\u001b[2Jb"], /^nightowl: --note "a\\u001b\[2Jb" is not allowed: expected a note without control characters\n$/],
-  ["a wall time the spring change skips", ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-03-08 02:15", "--end", "2026-03-08 02:45", "--timezone", "America/Denver"], /^nightowl: --start "2026-03-08 02:15" does not exist in America\/Denver: the clocks skip 60 minutes there that day \(a daylight-saving change\); expected a time before or after the gap\n$/],
+  ["unknown kind", ["events", "add", "--device-id", D1, "--kind", "party", "--start", "2026-08-01 08:00", "--end", "2026-08-01 09:00"], /--kind "party" is not allowed: expected one of expected, away, maintenance, leak/],
+  ["end before start", ["events", "add", "--device-id", D1, "--kind", "away", "--start", "2026-08-02 08:00", "--end", "2026-08-01 08:00"], /end 2026-08-01 08:00 UTC is not after start 2026-08-02 08:00 UTC/],
+  ["overlap with an event of the device", ["events", "add", "--device-id", D1, "--kind", "expected", "--start", "2026-07-04 12:00", "--end", "2026-07-04 13:00"], /\(2026-07-04 12:00 UTC \.\. 2026-07-04 13:00 UTC\) overlaps event away-1 \(2026-07-04 08:00 UTC \.\. 2026-07-05 08:00 UTC\)/],
+  ["not a time", ["events", "add", "--device-id", D1, "--kind", "away", "--start", "next tuesday", "--end", "2026-08-01 08:00"], /--start "next tuesday" is not a time/],
+  ["taken id", ["events", "add", "--id", "away-1", "--device-id", D9, "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /event away-1: the id is used twice/],
+  ["bad id", ["events", "add", "--id", "bad id!", "--device-id", D9, "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /^nightowl: --id "bad id!" is not allowed: expected an id of letters/],
+  ["a time before 2000", ["events", "add", "--device-id", D9, "--kind", "away", "--start", "1999-01-01", "--end", "1999-01-02"], /^nightowl: --start "1999-01-01" is not allowed: expected a time between the years 2000 and 2200\n$/],
+  ["a note with an escape", ["events", "add", "--device-id", D9, "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--note", "a\u001b[2Jb"], /^nightowl: --note "a\\u001b\[2Jb" is not allowed: expected a note without control characters\n$/],
+  ["a wall time the spring change skips", ["events", "add", "--device-id", D1, "--kind", "away", "--start", "2026-03-08 02:15", "--end", "2026-03-08 02:45", "--timezone", "America/Denver"], /^nightowl: --start "2026-03-08 02:15" does not exist in America\/Denver: the clocks skip 60 minutes there that day \(a daylight-saving change\); expected a time before or after the gap\n$/],
+  ["a device's name for its id, before run listed the devices", ["events", "add", "--device-id", "3967997", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00"], /^nightowl: --device-id "3967997" is not allowed: expected the device's id, a UUID as the portal gives it .*; --any-device adds it anyway\n$/],
   ["remove of an unknown id", ["events", "remove", "nope"], /no event "nope"/],
 ];
 
@@ -79,7 +84,7 @@ test.each(cases)("%s: one line, exit 2, nothing written", async (_name, args, me
 test("--events FILE in a folder that does not exist is refused, the folder not created; the state folder is", async () => {
   const state = join(mkdtempSync(join(dir, "missing-")), "state");
   const missing = join(dir, "no-such-folder", "deeper");
-  const args = ["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--any-device"];
+  const args = ["events", "add", "--device-id", D1, "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", "--any-device"];
   const r = await runCli([...args, "--events", join(missing, "ev.json")], { NIGHTOWL_STATE_DIR: state });
   expect(r.code).toBe(2);
   expect(r.stderr).toBe(`nightowl: --events ${JSON.stringify(join(missing, "ev.json"))}: the folder ${JSON.stringify(missing)} does not exist: expected a file in an existing folder (only NIGHTOWL_STATE_DIR is created)\n`);
@@ -93,7 +98,7 @@ test("with the devices run last polled in the state folder, an unknown device id
   const env = { NIGHTOWL_STATE_DIR: state, NIGHTOWL_TIMEZONE: "UTC" };
   const add = (...more: string[]) => runCli(["events", "add", "--kind", "away", "--start", "2026-08-01 08:00", "--end", "2026-08-02 08:00", ...more], env);
   // No list yet (run has not written one): nothing to check against.
-  expect((await add("--device-id", "anything", "--id", "first")).code).toBe(0);
+  expect((await add("--device-id", "00000000-0000-4000-8000-00000000abcd", "--id", "first")).code).toBe(0);
   writeFileSync(join(state, "devices.json"), JSON.stringify({ version: 1, saved_at: "2026-07-04T00:00:00.000Z", devices: [{ id: "6f1c", name: "3701155" }, { id: "9a2b", name: "Barn" }] }));
   const before = readFileSync(join(state, "events.json"), "utf8");
   const unknown = await add("--device-id", "6f1d");
@@ -177,6 +182,12 @@ function describe_score() {
     const byTs = new Map(told.map((r) => [r.timestamp, r]));
     for (const r of alarmedInside) expect(byTs.get(r.timestamp)).toMatchObject({ is_anomaly: 0, silenced_by: { id: "pool-fill", kind: "expected" } });
     expect(told.filter(inside).every((r) => r.is_anomaly === 0)).toBe(true);
+    // Booked under the device's name instead of its id, the event applies to nothing: said in one warning.
+    const named = join(dir, "events-by-name.json");
+    writeFileSync(named, JSON.stringify({ version: 1, events: [{ id: "pool-fill", device_id: device.name, kind: "expected", start: DRAW_START - HOUR, end: DRAW_END + 2 * HOUR }] }));
+    const r = await runCli(["score", "--from-file", join(dir, "scored.csv"), "--model-path", join(dir, "model.json"), "--format", "csv", "--log-level", "warn", "--events", named]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`event pool-fill names device "${device.name}", the name of device ${device.id}: events apply by id`);
     // Outside the window the file changes nothing, and no row is marked that was not alarmed.
     bare.forEach((r, i) => {
       if (!inside(r)) expect(told[i]).toEqual(r);
@@ -186,9 +197,9 @@ function describe_score() {
 }
 
 test("the state folder is the working directory's (NIGHTOWL_STATE_DIR=state): add names the full path it wrote", async () => {
-  const added = await runCli(["events", "add", "--device-id", "d1", "--kind", "away", "--start", "2026-08-01", "--end", "2026-08-02"], { NIGHTOWL_TIMEZONE: "UTC" });
+  const added = await runCli(["events", "add", "--device-id", D1, "--kind", "away", "--start", "2026-08-01", "--end", "2026-08-02"], { NIGHTOWL_TIMEZONE: "UTC" });
   expect(added.code).toBe(0);
-  const path = /^added away-1 to (\/\S+\/state\/events\.json): away for device d1, /.exec(added.stdout)?.[1];
+  const path = /^added away-1 to (\/\S+\/state\/events\.json): away for device 00000000-0000-4000-8000-0000000000d1, /.exec(added.stdout)?.[1];
   expect(path).toBeDefined();
   expect(JSON.parse(readFileSync(path!, "utf8")).events.map((e: { id: string }) => e.id)).toEqual(["away-1"]);
 });

@@ -125,4 +125,5 @@ test("--demo fetches the embedded simulator's three sites without an account", a
   // A day of 1-minute readings: about 1,440 rows each.
   for (const name of csvs) expect(filesOf(dir)[name]!.trimEnd().split("\n").length).toBeGreaterThan(1_400);
   expect(existsSync(join(dir, ".nightowl-fetch"))).toBe(false);
+  expect(await new Response(child.stdout).text()).toContain("The demo sites are in America/Denver: give train, score and report --timezone America/Denver");
 });

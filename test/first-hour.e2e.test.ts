@@ -30,6 +30,12 @@ test("help for an unknown command: one line, exit 2; a known one (or a subcomman
   expect([add.code, add.stdout.split("\n")[0]]).toEqual([0, "Usage: nightowl events add [options]"]);
   const nested = await runCli(["help", "events", "nope"]);
   expect([nested.code, nested.stderr]).toEqual([2, 'nightowl: unknown subcommand of events "nope": expected one of add, list, remove\n']);
+  // No command at all is bad usage: the help on stderr, exit 2 (a script that forgot its command fails).
+  for (const args of [[], ["events"]]) {
+    const bare = await runCli(args);
+    expect([bare.code, bare.stdout]).toEqual([2, ""]);
+    expect(bare.stderr).toContain("Usage: nightowl");
+  }
 });
 
 test.each([

@@ -12,6 +12,7 @@ import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
 import { loadKnownDevices } from "../events/known-devices.ts";
+import { isPortalId } from "../nightowl/values.ts";
 import { notAllowedMessage } from "../number-rule.ts";
 import { EVENT_KINDS, EventsFileSchema, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
 import { zonedStamp } from "../analytics/local-time.ts";
@@ -122,11 +123,15 @@ function checkCandidate(candidate: Record<string, unknown>, typed: Record<string
 
 /**
  * Refuses a device id `run` has not polled, when the state folder says which it polled; a
- * device name given for its id is pointed at the id. Without the list nothing is checked: false.
+ * device name given for its id is pointed at the id. Without the list, only the id's shape is
+ * checked (false): the portal's ids are UUIDs, and a name booked as an id would never apply.
  */
 function checkDevice(deviceId: string, devicesPath: string): boolean {
   const known = loadKnownDevices(devicesPath);
-  if (!known) return false;
+  if (!known) {
+    if (isPortalId(deviceId)) return false;
+    throw new NightowlError("E_USAGE", notAllowedMessage("--device-id", JSON.stringify(deviceId.slice(0, 128)), `the device's id, a UUID as the portal gives it (poll-once prints it after the name: "Device: 3840291 (2e7b9745-…)"); --any-device adds it anyway`));
+  }
   if (known.devices.some((d) => d.id === deviceId)) return true;
   const named = known.devices.filter((d) => d.name === deviceId);
   const hint = named.length === 1 ? `: that is the name of device ${named[0]!.id}; give its id` : `: expected one of ${known.devices.slice(0, 5).map((d) => `${d.id} (${d.name})`).join(", ")}${known.devices.length > 5 ? ", …" : ""}`;

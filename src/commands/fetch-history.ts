@@ -10,6 +10,7 @@ import { NightowlError, signalExitCode } from "../errors.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../history/checkpoint.ts";
 import { fetchHistory } from "../history/fetch-run.ts";
 import { portalSource } from "../history/portal-source.ts";
+import { resolveRange } from "../history/time-range.ts";
 import { createProgressReporter } from "../history/progress.ts";
 import { commandContext, print } from "./context.ts";
 import { withFlagNames } from "./flag-names.ts";
@@ -72,6 +73,12 @@ ends with the same files. Files appear only when complete.`,
       const limit = numberFlag("--limit", flags.limit);
       const concurrency = numberFlag("--concurrency", flags.concurrency);
       if (flags.days !== undefined) numberFlag("--days", flags.days);
+      // The range is checked before a demo's simulator starts and says so: a bad --since is one line.
+      try {
+        resolveRange({ days: flags.days, since: flags.since, until: flags.until }, Date.now());
+      } catch (error) {
+        throw withFlagNames(error, FLAG_OF);
+      }
       const portal = await openPortal(config, log, flags.demo === true, { retries: 6 });
       const { client, account } = portal;
       const reporter = createProgressReporter({
@@ -130,7 +137,9 @@ ends with the same files. Files appear only when complete.`,
           print(
             `Fetched ${result.points.toLocaleString("en-US")} points of ${result.devices} devices, ${new Date(result.range.startMs).toISOString()} to ${new Date(result.range.endMs).toISOString()}` +
               ` (${result.requests} calls, ${result.splits} windows split)${result.resumed ? ", continuing an interrupted fetch" : ""}:\n` +
-              result.files.map((f) => `  ${flags.output.replace(/\/$/, "")}/${f}`).join("\n"),
+              result.files.map((f) => `  ${flags.output.replace(/\/$/, "")}/${f}`).join("\n") +
+              // A file carries no zone: the demo sites' nights are Denver's, whatever this machine's are.
+              (flags.demo ? `\nThe demo sites are in ${DEMO.timeZone}: give train, score and report --timezone ${DEMO.timeZone} (or NIGHTOWL_TIMEZONE) so their nights are the sites'.` : ""),
           );
         }
       } catch (error) {

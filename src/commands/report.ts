@@ -11,6 +11,7 @@ import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { reportTimeline } from "../monitor/report-timeline.ts";
 import { loadEventsFile } from "../events/events-file.ts";
+import { eventsNamingDevices } from "../events/names-for-ids.ts";
 import { zonedStamp } from "../analytics/local-time.ts";
 import { buildDeviceReport, type DeviceReport } from "../analytics/report-data.ts";
 import { renderReportHtml } from "../analytics/report-html.ts";
@@ -54,16 +55,18 @@ America/Denver, else this machine's (a model trained in another zone is warned o
     const context = commandContext(configFlags(options));
     const { config, log } = context;
     const { frames } = await readHistory(options, config, log);
-    logTimeZone(context);
     const model = options.modelPath ? loadModelFile(options.modelPath) : undefined;
     // Every command's zone (commandContext), never the model's, so the report's rules and alarms are score's.
     const timeZone = config.timezone;
     checkReportSpan(frames, zonedStamp(timeZone));
     const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
+    for (const line of eventsNamingDevices(events ?? [], frames)) log.warn(line);
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseReportTime("--until", options.until, lastMs, timeZone);
     const sinceMs = options.since === undefined ? undefined : parseReportTime("--since", options.since, untilMs, timeZone);
     checkReportRange(frames, sinceMs, untilMs, options, timeZone);
+    // Told once the flags held: a refused --since is one line, not a note about nights first.
+    logTimeZone(context);
     const zoneWarning = model && modelZoneWarning(model, timeZone);
     if (zoneWarning) log.warn(zoneWarning);
     const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>

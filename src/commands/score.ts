@@ -7,6 +7,7 @@ import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import type { ScoredRow } from "../ml/score-frame.ts";
 import { loadEventsFile } from "../events/events-file.ts";
+import { eventsNamingDevices } from "../events/names-for-ids.ts";
 import { loadModelFile, type LeakModel } from "../ml/model-file.ts";
 import { resolveModelPath } from "../ml/model-resolver.ts";
 import { modelZoneWarning } from "../ml/model-zone.ts";
@@ -58,6 +59,7 @@ reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an o
     // Read before the history so a broken file fails fast.
     const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
     const { frames } = await readHistory(options, config, log);
+    for (const line of eventsNamingDevices(events ?? [], frames)) log.warn(line);
     const labels = [...new Set(frames.map((f) => f.userLabel))];
     const resolved = resolveModelPath({ modelPath: options.modelPath, modelsDir: config.mlModelsDir, userLabel: options.userLabel ?? (labels.length === 1 ? labels[0] : "") });
     if (!resolved) throw new NightowlError("E_MODEL", `no model found: give --model-path, or train one with nightowl train (looked in ${config.mlModelsDir}/users/{label}/ and ${config.mlModelsDir}/global/)`);

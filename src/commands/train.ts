@@ -9,6 +9,7 @@ import { localClock, zonedStamp } from "../analytics/local-time.ts";
 import { NightowlError } from "../errors.ts";
 import { EventIndex, LEFT_OUT_OF_TRAINING } from "../events/covering.ts";
 import { loadEventsFile, type OwnerEvent } from "../events/events-file.ts";
+import { eventsNamingDevices } from "../events/names-for-ids.ts";
 import { trainLeakModel, type TrainSummary } from "../ml/leak-model.ts";
 import { saveModelFile } from "../ml/model-file.ts";
 import { globalModelPath, userModelPath } from "../ml/model-resolver.ts";
@@ -58,7 +59,9 @@ Train on a period without known leaks: the model learns what normal looks like.`
     if (!/\.json$/i.test(modelPath)) throw new NightowlError("E_USAGE", `--model-path ${modelPath}: models are JSON files; use a name ending in .json such as leak_detector.json`);
     log.info(`training on ${frames.length} device(s)`, { rows: frames.reduce((n, f) => n + f.ts.length, 0) });
     logTimeZone(context);
-    const leaveOut = options.events ? trainingLeaveOut(loadEventsFile(options.events, { at: zonedStamp(config.timezone) }).events) : undefined;
+    const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(config.timezone) }).events : undefined;
+    for (const line of eventsNamingDevices(events ?? [], frames)) log.warn(line);
+    const leaveOut = events ? trainingLeaveOut(events) : undefined;
     const result = trainLeakModel(frames, { contamination, nEstimators, seed, timeZone: config.timezone, userLabel, source, note: options.note, leaveOut });
     saveModelFile(modelPath, result.text);
     print(formatSummary(modelPath, userLabel, result.summary, config.timezone));

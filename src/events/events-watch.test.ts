@@ -8,6 +8,8 @@ import { createRegistry } from "../metrics/registry.ts";
 import type { Logger } from "../log.ts";
 import { saveEventsFile, type OwnerEvent } from "./events-file.ts";
 import { createEventsWatch } from "./events-watch.ts";
+import type { PollResult } from "../nightowl/poll-result.ts";
+import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 6, 4, 8);
@@ -69,4 +71,22 @@ test("a file whose events overlap is told on the sites' clock when run gives one
   const watch = createEventsWatch({ path, log, at: (ms) => localClock("America/Denver").stamp(ms, true) });
   expect(watch.valid()).toBe(false);
   expect(log.lines).toEqual([expect.stringContaining("event again (2026-07-04 03:00 MDT .. 2026-07-04 04:00 MDT) overlaps event pool (2026-07-04 02:00 MDT .. 2026-07-04 10:00 MDT)")]);
+});
+
+test("an event booked under a polled device's name is warned of once per version of the file, at the first good poll", async () => {
+  const path = join(dir, "named.json");
+  const log = recordingLog();
+  saveEventsFile(path, { version: 1, events: [{ ...pool, device_id: "3967997" }] });
+  const watch = createEventsWatch({ path, log });
+  const device = { id: "fbd7d4c1-c427-11ee-b9dd-c77aca6dc052", name: "3967997" } as DeviceSnapshot;
+  const poll = (ok: boolean): PollResult => (ok ? { ok, devices: [device], startedAt: T0, durationMs: 1 } : { ok, error: new Error("down"), startedAt: T0, durationMs: 1 });
+  log.lines.length = 0;
+  await watch.observe(poll(false));
+  expect(log.lines).toEqual([]);
+  await watch.observe(poll(true));
+  await watch.observe(poll(true));
+  expect(log.lines).toEqual([`events file ${path}: event pool names device "3967997", the name of device ${device.id}: events apply by id, so it applies to no device; give the id`]);
+  saveEventsFile(path, { version: 1, events: [{ ...pool, device_id: device.id }] });
+  await watch.observe(poll(true));
+  expect(log.lines.filter((l) => l.includes("names device"))).toHaveLength(1);
 });

@@ -12,6 +12,7 @@
 import { statSync } from "node:fs";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { eventsNamingDevices } from "./names-for-ids.ts";
 import type { PollObserver } from "../nightowl/poll-result.ts";
 import { EventIndex } from "./covering.ts";
 import { loadEventsFile, type OwnerEvent, type TellTime } from "./events-file.ts";
@@ -65,9 +66,12 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
   let index = new EventIndex([]);
   let byDevice = new Map<string, OwnerEvent[]>();
   let generation = 0;
+  let current: readonly OwnerEvent[] = [];
+  let namesChecked = 0;
 
   function use(events: readonly OwnerEvent[]): void {
     generation++;
+    current = events;
     index = new EventIndex(events);
     byDevice = new Map();
     for (const e of events) byDevice.set(e.device_id, [...(byDevice.get(e.device_id) ?? []), e]);
@@ -94,7 +98,14 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
 
   refresh();
   return {
-    observe: () => refresh(),
+    observe(result) {
+      refresh();
+      // Each version of the file is checked once against the devices polled, when it is first
+      // in force during a good poll: an event booked under a device's name applies to nothing.
+      if (!result.ok || namesChecked === generation) return;
+      namesChecked = generation;
+      for (const line of eventsNamingDevices(current, result.devices.map((d) => ({ deviceId: d.id, deviceName: d.name })))) log.warn(`events file ${path}: ${line}`);
+    },
     refresh,
     forVerdict: (deviceId, ts) => index.forVerdict(deviceId, ts),
     of: (deviceId) => byDevice.get(deviceId) ?? [],
