@@ -55,3 +55,21 @@ test("one device's verdict and status are what the fleet's lists give for it, in
   expect(source.deviceVerdict("gone")).toBeUndefined();
   expect(source.deviceStatus("gone", 0)).toBeUndefined();
 });
+
+test("a score newer than the rule stage's analysed rows (right after start) is in the sparkline, not only on the card", async () => {
+  const at = Date.UTC(2026, 10, 25, 12);
+  const analysedTo = at - 10 * 60_000;
+  const scorer = { latest: () => ({ ts: at, decision: 0.1, verdict: { probability: 6, isAnomaly: false } }) } as unknown as LiveScorer;
+  const rows = new Float64Array([analysedTo - 60_000, analysedTo]);
+  const device = {
+    pipeline: { rules: { latest: () => ({ fromMs: analysedTo - 60_000, toMs: analysedTo }) }, buffer: { times: () => rows, values: () => new Float64Array([50, 51]) } },
+    figures: () => undefined,
+  };
+  const analytics = { devices: () => new Map([["d1", device]]) } as unknown as AnalyticsMetrics;
+  const source = createLiveStatusSource({ analytics, scorer, now: () => at });
+  const snapshot = { id: "d1", name: "Well 1", type: "NightOwl Flex", userLabel: "me", telemetry: { S1: { ts: at, value: 55 } }, attributes: {} };
+  await source.observe({ ok: true, devices: [snapshot], startedAt: at, durationMs: 1 });
+  const [status] = source.statuses(48 * H);
+  expect(status!.leakProbability).toBe(6);
+  expect(status!.series.leakProbability!.map((p) => p.v).filter((v) => !Number.isNaN(v))).toEqual([6]);
+});

@@ -141,6 +141,17 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     return reasons;
   }
 
+  /**
+   * The probability's sparkline over the same span, ending at the newest score when the scorer
+   * is ahead of the rule stage's analysis (right after start, the first score can be newer than
+   * the analysed rows): the card's figure is that score, and its line must not say "no data yet".
+   */
+  function probabilitySeries(probability: { t: Float64Array; v: Float32Array }, fromMs: number, toMs: number) {
+    const newest = probability.t.length > 0 ? probability.t[probability.t.length - 1]! : -Infinity;
+    const shift = newest > toMs ? newest - toMs : 0;
+    return bucketSeries(probability.t, probability.v, fromMs + shift, toMs + shift, "max");
+  }
+
   /** The sparklines over (fromMs, toMs]. */
   function seriesOf(k: Known, analysed: Analysed | undefined, fromMs: number, toMs: number): DeviceStatus["series"] {
     const a = analysed?.analysis;
@@ -149,7 +160,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const probability = k.probability.columns();
     const series: DeviceStatus["series"] = {
       pressure: bucketSeries(buffer?.times(fromMs) ?? [], buffer?.values("S1", fromMs) ?? [], fromMs, toMs, "mean"),
-      ...(options.scorer ? { leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max") } : {}),
+      ...(options.scorer ? { leakProbability: probabilitySeries(probability, fromMs, toMs) } : {}),
     };
     const rows = analysed ? analysedTimes(analysed) : new Float64Array();
     const from = countUpTo(rows, fromMs);
