@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import * as v from "valibot";
-import { CheckedEntityDataPageSchema, EntityDataPageSchema, PortalValueSchema, TimeseriesSchema } from "./schemas.ts";
+import { CheckedEntityDataPageSchema, CheckedTimeseriesSchema, EntityDataPageSchema, PortalValueSchema, TimeseriesSchema } from "./schemas.ts";
 
 const UNION = v.union([v.string(), v.number(), v.boolean()]);
 const VALUES: unknown[] = ["52.4", "", "true", 0, -1.5, 1e300, true, false, null, undefined, {}, [], [1], Number.NaN, 10n];
@@ -8,6 +8,25 @@ const VALUES: unknown[] = ["52.4", "", "true", 0, -1.5, 1e300, true, false, null
 /** What a parse tells: success, output, and each issue's path, expectation and message. */
 function outcome(result: v.SafeParseResult<v.GenericSchema>) {
   return { success: result.success, output: result.output, issues: result.issues?.map((i) => ({ path: v.getDotPath(i), expected: i.expected, received: i.received, message: i.message })) };
+}
+
+/**
+ * The fast path's answer to each input is the schema's (the same refusals, paths and messages;
+ * the same values read), and the first input, well-formed, is its own answer: nothing copied.
+ */
+function expectSameAnswers(slowSchema: v.GenericSchema, fastSchema: v.GenericSchema, inputs: unknown[]): void {
+  // Through JSON, as the client gets an answer: an own "__proto__" key stays one.
+  const copy = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+  for (const input of inputs) {
+    const slow = v.safeParse(slowSchema, copy(input));
+    const fast = v.safeParse(fastSchema, copy(input));
+    expect(outcome(fast).issues).toEqual(outcome(slow).issues);
+    expect(fast.success).toBe(slow.success);
+    // What a reader of the answer finds is the schema's own answer.
+    if (fast.success) expect(v.parse(slowSchema, fast.output)).toEqual(slow.output);
+  }
+  const wellFormed = copy(inputs[0]);
+  expect(v.parse(fastSchema, wellFormed)).toBe(wellFormed);
 }
 
 test.each(VALUES.map((x) => [x]))("a portal value %p parses as valibot's union parses it", (value) => {
@@ -52,17 +71,29 @@ test("a page takes the fast path only where the schema would give the same answe
     [entity()],
     null,
   ];
-  // Through JSON, as the client gets a page: an own "__proto__" key stays one.
-  const copy = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
-  for (const p of pages) {
-    const slow = v.safeParse(CheckedEntityDataPageSchema, copy(p));
-    const fast = v.safeParse(EntityDataPageSchema, copy(p));
-    expect(outcome(fast).issues).toEqual(outcome(slow).issues);
-    expect(fast.success).toBe(slow.success);
-    // What a reader of the answer finds is the schema's own answer.
-    if (fast.success) expect(v.parse(CheckedEntityDataPageSchema, fast.output)).toEqual(slow.output as never);
-  }
-  // A well-formed page is its own answer: nothing copied.
-  const input = copy(pages[0]);
-  expect(v.parse(EntityDataPageSchema, input)).toBe(input as never);
+  expectSameAnswers(CheckedEntityDataPageSchema, EntityDataPageSchema, pages);
+});
+
+test("a history answer takes the fast path only where the schema would give the same answer: the same refusals and messages, the same points read", () => {
+  const points = [{ ts: 1_764_000_000_000, value: "52.4" }, { ts: 1_764_000_060_000, value: 51 }, { ts: 1_764_000_120_000, value: true }];
+  const answers: unknown[] = [
+    { S1: points, P1: points.slice(0, 1) },
+    {},
+    { S1: [] },
+    { S1: [{ ...points[0], extra: 1 }] }, // a field nobody reads
+    { S1: points, constructor: points }, // a key a record leaves out
+    JSON.parse('{"__proto__":[{"ts":1,"value":"2"}],"S1":[{"ts":1,"value":"3"}]}'),
+    { S1: [{ ts: 1, value: null }] },
+    { S1: [{ ts: 1, value: {} }] },
+    { S1: [{ ts: "1", value: "2" }] },
+    { S1: [{ value: "2" }] },
+    { S1: [points[0], "not a point"] },
+    { S1: [[1, "2"]] },
+    { S1: { 0: points[0] } },
+    { S1: null },
+    [points],
+    null,
+    "S1",
+  ];
+  expectSameAnswers(CheckedTimeseriesSchema, TimeseriesSchema, answers);
 });
