@@ -103,11 +103,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are "errors" to commander; they already printed. Help shown because no
-      // command was given (`nightowl`, `nightowl events`) is bad usage: commander marks it exit 1.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
-      if (error.code === "commander.help") return error.exitCode === 0 ? 0 : 2;
-      return 2;
+      // Help and version are "errors" to commander that already printed (its exit code 0); help
+      // shown because no command was given (`nightowl`, `nightowl events`) is bad usage, as is
+      // every other of its errors (exit code 1).
+      return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof NightowlError) {
       process.stderr.write(fatalLine(error.message));

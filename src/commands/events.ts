@@ -58,13 +58,13 @@ function freshId(file: EventsFile, kind: EventKind): string {
 function addCommand(): Command {
   const command = new Command("add")
     .description("Add an event for a device: expected (no alarm), away (more sensitive), maintenance (no alarm, not trained on), leak (not trained on).")
-    .requiredOption("--device-id <id>", "the device")
+    .requiredOption("--device-id <id>", "the device's id (a UUID, as poll-once prints after the name), not its name")
     .requiredOption("--kind <kind>", EVENT_KINDS.join(", "))
     .requiredOption("--start <time>", "epoch ms, ISO 8601 with offset, or local 'YYYY-MM-DD HH:MM' in the sites' zone")
     .requiredOption("--end <time>", "as --start; the event ends before this moment")
     .option("--note <text>", "what it is, for the people reading the list")
     .option("--id <id>", "the event's id (default: kind-N)")
-    .option("--any-device", "add it even if the device is not among those run last polled (NIGHTOWL_STATE_DIR/devices.json)");
+    .option("--any-device", "add it even if the device is not among those run last polled (NIGHTOWL_STATE_DIR/devices.json), or, before run listed them, its id is not a UUID");
   return withCommon(command).action((options: EventsFlags & Record<string, string | undefined>) => {
     const kind = options.kind!;
     if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new NightowlError("E_USAGE", notAllowedMessage("--kind", JSON.stringify(kind.slice(0, 40)), `one of ${EVENT_KINDS.join(", ")}`));

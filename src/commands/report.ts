@@ -60,13 +60,13 @@ America/Denver, else this machine's (a model trained in another zone is warned o
     const timeZone = config.timezone;
     checkReportSpan(frames, zonedStamp(timeZone));
     const events = options.events ? loadEventsFile(options.events, { at: zonedStamp(timeZone) }).events : undefined;
-    for (const line of eventsNamingDevices(events ?? [], frames)) log.warn(line);
     const lastMs = Math.max(...frames.map((f) => (f.ts.length ? f.ts[f.ts.length - 1] : -Infinity)));
     const untilMs = options.until === undefined ? lastMs : parseReportTime("--until", options.until, lastMs, timeZone);
     const sinceMs = options.since === undefined ? undefined : parseReportTime("--since", options.since, untilMs, timeZone);
     checkReportRange(frames, sinceMs, untilMs, options, timeZone);
     // Told once the flags held: a refused --since is one line, not a note about nights first.
     logTimeZone(context);
+    for (const line of eventsNamingDevices(events ?? [], frames)) log.warn(line);
     const zoneWarning = model && modelZoneWarning(model, timeZone);
     if (zoneWarning) log.warn(zoneWarning);
     const reports: DeviceReport[] = frames.filter((f) => f.ts.length > 0).map((frame) =>

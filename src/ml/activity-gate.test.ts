@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { HistoryFrame } from "../nightowl/history-frame.ts";
 import { siteOfKind, type SiteKind } from "../sim/site-kinds.ts";
 import { simulateHistory } from "../sim/history.ts";
+import { sliceFrame } from "./feature-testing.ts";
 import { trainLeakModel } from "./leak-model.ts";
 import { scoreFrames } from "./score-frame.ts";
 import { VerdictStream, type AlarmParams } from "./verdict.ts";
@@ -11,12 +12,7 @@ const HOUR = 3_600_000;
 const MIN = 60_000;
 const t0 = Date.UTC(2026, 2, 2);
 
-function cut(frame: HistoryFrame, from: number, to: number): HistoryFrame {
-  const a = frame.ts.findIndex((t) => t >= from);
-  const b = frame.ts.findIndex((t) => t >= to);
-  const end = b < 0 ? frame.ts.length : b;
-  return { ...frame, ts: frame.ts.subarray(a, end), columns: Object.fromEntries(Object.entries(frame.columns).map(([k, c]) => [k, c.subarray(a, end)])) };
-}
+const cut = sliceFrame;
 
 describe("the forest's alarm ends with the draw that raised it", () => {
   // A leak of 12 h on simulator history, stopping late in the evening, scored without the flow

@@ -17,7 +17,7 @@
  * and only if `is_anomaly` is 1. A triggered rule lifts it to at least `ruleFloor` (90 %).
  */
 import * as v from "valibot";
-import { ActivityGate, DAY_DRAW_FEATURES } from "./activity-gate.ts";
+import { ACTIVITY_GATE, ActivityGate, DAY_DRAW_FEATURES } from "./activity-gate.ts";
 import { RecurringStretches } from "./recurring-stretch.ts";
 import { REST_GUARD, RestGuard, RestGuardSchema } from "./rest-guard.ts";
 import { TimeWindowMean } from "./time-window-mean.ts";
@@ -122,7 +122,7 @@ export const DEFAULT_WINDOWS = { short: 30, long: 360 } as const;
  * it holds, as before, until the hour is back in range: an alarm that went off at each pause of
  * the pump and on again would page the owner once per pause.
  */
-export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range", restedMinutes: 15 } as const;
+export const RANGE_GUARD = { features: ["pump_starts_1h", "pump_current_mean_1h"], minutes: 2, rule: "pump_above_training_range", restedMinutes: ACTIVITY_GATE.quietMinutes } as const;
 
 /**
  * The range guard's schedule (recurring-stretch.ts), as `burst`'s: a stretch above the training range that began

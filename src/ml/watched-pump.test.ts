@@ -4,6 +4,7 @@ import { siteOfKind } from "../sim/site-kinds.ts";
 import { simulateHistory } from "../sim/history.ts";
 import { keysAsWatched } from "./feature-catalog.ts";
 import { computeFeatures } from "./features.ts";
+import { sliceFrame } from "./feature-testing.ts";
 import { trainLeakModel } from "./leak-model.ts";
 import { scoreFrames } from "./score-frame.ts";
 
@@ -38,12 +39,7 @@ describe("the pump the features watch", () => {
       seed, device: spec, startMs: t0, endMs: leakStart + 3 * HOUR,
       scenarios: [{ deviceId: spec.id, kind: "leak", startMs: leakStart, endMs: leakStart + 3 * HOUR, size: 5 }],
     });
-    const cut = (from: number, to: number) => {
-      const a = history.ts.findIndex((t) => t >= from);
-      const b = history.ts.findIndex((t) => t >= to);
-      const end = b < 0 ? history.ts.length : b;
-      return { ...history, ts: history.ts.subarray(a, end), columns: Object.fromEntries(Object.entries(history.columns).map(([k, c]) => [k, c.subarray(a, end)])) };
-    };
+    const cut = (from: number, to: number) => sliceFrame(history, from, to);
     const training = cut(t0, t0 + 7 * DAY);
     expect(watchedPumpOf([training])).toBe("P2");
     const { model } = trainLeakModel([training], { userLabel: "test", source: "simulated", nEstimators: 50 });

@@ -141,17 +141,6 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     return reasons;
   }
 
-  /**
-   * The probability's sparkline over the same span, ending at the newest score when the scorer
-   * is ahead of the rule stage's analysis (right after start, the first score can be newer than
-   * the analysed rows): the card's figure is that score, and its line must not say "no data yet".
-   */
-  function probabilitySeries(probability: { t: Float64Array; v: Float32Array }, fromMs: number, toMs: number) {
-    const newest = probability.t.length > 0 ? probability.t[probability.t.length - 1]! : -Infinity;
-    const shift = newest > toMs ? newest - toMs : 0;
-    return bucketSeries(probability.t, probability.v, fromMs + shift, toMs + shift, "max");
-  }
-
   /** The sparklines over (fromMs, toMs]. */
   function seriesOf(k: Known, analysed: Analysed | undefined, fromMs: number, toMs: number): DeviceStatus["series"] {
     const a = analysed?.analysis;
@@ -160,7 +149,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const probability = k.probability.columns();
     const series: DeviceStatus["series"] = {
       pressure: bucketSeries(buffer?.times(fromMs) ?? [], buffer?.values("S1", fromMs) ?? [], fromMs, toMs, "mean"),
-      ...(options.scorer ? { leakProbability: probabilitySeries(probability, fromMs, toMs) } : {}),
+      ...(options.scorer ? { leakProbability: bucketSeries(probability.t, probability.v, fromMs, toMs, "max") } : {}),
     };
     const rows = analysed ? analysedTimes(analysed) : new Float64Array();
     const from = countUpTo(rows, fromMs);
@@ -176,7 +165,10 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
     const verdict = verdictOf(id, k, figures);
     const analysed = analysisOf(id);
     const a = analysed?.analysis;
-    const toMs = a?.toMs ?? k.readingAt;
+    // The span ends at the newest score when scoring (every poll) is ahead of the rule stage's
+    // analysed rows (a 5-minute slot): the card's probability is that score, and its line must
+    // not end before it ("no data yet" beside the figure, right after start).
+    const toMs = Math.max(a?.toMs ?? k.readingAt, k.probability.lastTs);
     const fromMs = toMs - spanMs;
     const reasons = reasonsOf(id, k, figures, a);
     const series = spanMs > 0 ? seriesOf(k, analysed, fromMs, toMs) : { pressure: [], ...(options.scorer ? { leakProbability: [] } : {}) };
