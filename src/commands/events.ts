@@ -12,7 +12,7 @@ import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
 import { parseEventTime } from "../events/event-time.ts";
 import { loadKnownDevices } from "../events/known-devices.ts";
-import { isPortalId } from "../nightowl/values.ts";
+import { isPortalId, quotedText } from "../nightowl/values.ts";
 import { notAllowedMessage } from "../number-rule.ts";
 import { EVENT_KINDS, EventsFileSchema, eventsProblems, iso, loadEventsFile, saveEventsFile, summarize, type EventKind, type EventsFile } from "../events/events-file.ts";
 import { zonedStamp } from "../analytics/local-time.ts";
@@ -130,12 +130,12 @@ function checkDevice(deviceId: string, devicesPath: string): boolean {
   const known = loadKnownDevices(devicesPath);
   if (!known) {
     if (isPortalId(deviceId)) return false;
-    throw new NightowlError("E_USAGE", notAllowedMessage("--device-id", JSON.stringify(deviceId.slice(0, 128)), `the device's id, a UUID as the portal gives it (poll-once prints it after the name: "Device: 3840291 (2e7b9745-…)"); --any-device adds it anyway`));
+    throw new NightowlError("E_USAGE", notAllowedMessage("--device-id", quotedText(deviceId), `the device's id, a UUID as the portal gives it (poll-once prints it after the name: "Device: 3840291 (2e7b9745-…)"); --any-device adds it anyway`));
   }
   if (known.devices.some((d) => d.id === deviceId)) return true;
   const named = known.devices.filter((d) => d.name === deviceId);
   const hint = named.length === 1 ? `: that is the name of device ${named[0]!.id}; give its id` : `: expected one of ${known.devices.slice(0, 5).map((d) => `${d.id} (${d.name})`).join(", ")}${known.devices.length > 5 ? ", …" : ""}`;
-  throw new NightowlError("E_USAGE", `device ${JSON.stringify(deviceId.slice(0, 128))} is not one of the ${known.devices.length} devices run last polled (${devicesPath}, ${known.saved_at})${hint}; --any-device adds it anyway`);
+  throw new NightowlError("E_USAGE", `device ${quotedText(deviceId)} is not one of the ${known.devices.length} devices run last polled (${devicesPath}, ${known.saved_at})${hint}; --any-device adds it anyway`);
 }
 
 function listCommand(): Command {

@@ -48,7 +48,7 @@ export interface Portal {
  * `clientOverrides` tune the client (retry backoff in tests).
  * @throws NightowlError E_CONFIG when not a demo and credentials are missing
  */
-export async function openPortal(config: Config, log: Logger, demo: boolean | DemoOptions, clientOverrides: Partial<ClientOptions> = {}): Promise<Portal> {
+export async function openPortal(config: Config, log: Logger, demo: boolean | DemoOptions, clientOverrides: Partial<ClientOptions> = {}): Promise<Portal & Required<Pick<Portal, "account">>> {
   let baseUrl = config.baseUrl;
   let credentials: { username: string; password: string; tenant?: string };
   let close = async () => {};

@@ -222,8 +222,8 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       if (k) catchUp(id, k);
       return k ? reasonsOf(id, k, options.analytics.devices().get(id)?.figures(), analysisOf(id)?.analysis) : [];
     },
-    statuses(spanMs, onlyId) {
-      return (onlyId === undefined ? order : order.filter((id) => id === onlyId)).flatMap((id) => deviceStatus(id, spanMs) ?? []);
+    statuses(spanMs) {
+      return order.flatMap((id) => deviceStatus(id, spanMs) ?? []);
     },
     lastPollAt: () => lastPollAt,
   };

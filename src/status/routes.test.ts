@@ -25,7 +25,7 @@ const device: DeviceStatus = {
   series: { pressure: [{ t: 1, v: 50 }, { t: 2, v: 52 }], flow: [{ t: 1, v: 0.5 }, { t: 2, v: Number.NaN }], leakProbability: [] },
   fromMs: 0, toMs: 2,
 };
-const source: StatusSource = { verdicts: () => [device], reasons: () => device.reasons, statuses: () => [device], lastPollAt: () => Date.UTC(2026, 0, 5, 3, 1), deviceIds: () => [device.id], deviceVerdict: () => device, deviceStatus: () => device };
+const source: StatusSource = { verdicts: () => [device], reasons: () => device.reasons, statuses: () => [device], lastPollAt: () => Date.UTC(2026, 0, 5, 3, 1), deviceIds: () => [device.id], deviceVerdict: () => device, deviceStatus: (id: string) => (id === device.id ? device : undefined) };
 const routes = statusRoutes({ source, timeZone: "UTC", refreshSeconds: 60 });
 const get = (path: string, accept = "text/html") => new Request(`http://x${path}`, { headers: { accept } });
 

@@ -52,7 +52,7 @@ export function statusRoutes(options: StatusRoutesOptions): { claims(request: Re
       try {
         id = decodeURIComponent(m[1]!);
       } catch {}
-      const device = options.source.statuses(2 * DAY_MS, id).find((d) => d.id === id);
+      const device = options.source.deviceStatus(id, 2 * DAY_MS);
       if (!device) return new Response("no such device\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
       return html(200, detailPage(device, ctx));
     },

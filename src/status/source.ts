@@ -95,8 +95,8 @@ export interface StatusSource {
   deviceStatus(deviceId: string, spanMs: number): DeviceStatus | undefined;
   /** Why a device is judged as it is: the rules in force (and the model's alarm), oldest first. */
   reasons(deviceId: string): Reason[];
-  /** The full status of every device (or only `onlyId`) over the last `spanMs`; 0 leaves the series empty (for the log lines). */
-  statuses(spanMs: number, onlyId?: string): DeviceStatus[];
+  /** The full status of every device over the last `spanMs`; 0 leaves the series empty (for the log lines). */
+  statuses(spanMs: number): DeviceStatus[];
   /** Epoch ms (this machine's clock) of the last successful poll; undefined before one. */
   lastPollAt(): number | undefined;
 }
