@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mapSliced, slicer, yieldToServer } from "./yield-to-server.ts";
+import { forEachSliced, mapSliced, slicer, yieldToServer } from "./yield-to-server.ts";
 
 describe("slicer", () => {
   test("yields only once a slice of work is spent, then starts a new slice", async () => {
@@ -76,6 +76,36 @@ describe("mapSliced", () => {
   test("an empty list maps to an empty list without pausing", async () => {
     let pauses = 0;
     expect(await mapSliced([], (x) => x, () => ((pauses++), Promise.resolve()))).toEqual([]);
+    expect(pauses).toBe(0);
+  });
+});
+
+describe("forEachSliced", () => {
+  test("a pass that fits in one slice has run every item when it returns, and returns no promise", () => {
+    const seen: number[] = [];
+    const pause = slicer(5, () => 0, () => Promise.reject(new Error("no pause within a slice")));
+    expect(forEachSliced([3, 1, 2], (x, i) => void seen.push(x * 10 + i), pause)).toBeUndefined();
+    expect(seen).toEqual([30, 11, 22]);
+  });
+
+  test("runs up to the spent slice at once and the rest after each pause, every item once, in order", async () => {
+    let clock = 0;
+    const seen: string[] = [];
+    const pause = slicer(5, () => clock, async () => void seen.push("pause"));
+    const pass = forEachSliced(["a", "b", "c", "d", "e"], (x, i) => {
+      seen.push(`${x}${i}`);
+      clock += 3;
+    }, pause);
+    // The third item waits for the pause the spent slice asked for.
+    expect(pass).toBeInstanceOf(Promise);
+    expect(seen).toEqual(["a0", "b1", "pause"]);
+    await pass;
+    expect(seen).toEqual(["a0", "b1", "pause", "c2", "d3", "pause", "e4"]);
+  });
+
+  test("an empty list runs nothing and never pauses", () => {
+    let pauses = 0;
+    expect(forEachSliced([], () => expect.unreachable(), () => ((pauses++), Promise.resolve()))).toBeUndefined();
     expect(pauses).toBe(0);
   });
 });

@@ -34,14 +34,35 @@ export function slicer(sliceMs = SLICE_MS, now: () => number = () => performance
  * `fn` over every item, in order, in slices that yield (`pause`, default a fresh `slicer()`):
  * for a pass over the whole fleet that would otherwise be one stretch of the event loop (the
  * status source's bookkeeping, the log's verdicts), which at 10,000 devices a scrape waited for.
+ * Synchronous until the first slice is spent: a pass that fits in one slice has finished when
+ * this returns (undefined), as a plain loop would have, so a caller that must not become a
+ * promise for a small fleet need not (the notifier's observe); else the promise resolves once
+ * the rest has run.
  */
-export async function mapSliced<T, R>(items: readonly T[], fn: (item: T, index: number) => R, pause: () => Promise<void> | undefined = slicer()): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
+export function forEachSliced<T>(items: readonly T[], fn: (item: T, index: number) => void, pause: () => Promise<void> | undefined = slicer()): Promise<void> | undefined {
+  return eachFrom(items, fn, pause, 0);
+}
+
+function eachFrom<T>(items: readonly T[], fn: (item: T, index: number) => void, pause: () => Promise<void> | undefined, start: number): Promise<void> | undefined {
+  for (let i = start; i < items.length; i++) {
     // Awaited only when the slice is spent: an await per item would be a microtask per device.
     const paused = pause();
-    if (paused) await paused;
-    out[i] = fn(items[i]!, i);
+    if (paused) {
+      return paused.then(() => {
+        fn(items[i]!, i);
+        return eachFrom(items, fn, pause, i + 1);
+      });
+    }
+    fn(items[i]!, i);
   }
+  return undefined;
+}
+
+/** {@link forEachSliced} keeping what `fn` returns, in the items' order. */
+export async function mapSliced<T, R>(items: readonly T[], fn: (item: T, index: number) => R, pause: () => Promise<void> | undefined = slicer()): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  await forEachSliced(items, (item, i) => {
+    out[i] = fn(item, i);
+  }, pause);
   return out;
 }

@@ -15,7 +15,7 @@ import type { Logger } from "../log.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceStatus, StatusSource } from "../status/source.ts";
 import { LEVEL_WORDS, type Level } from "../status/verdict.ts";
-import { mapSliced, slicer } from "../yield-to-server.ts";
+import { forEachSliced, mapSliced, slicer } from "../yield-to-server.ts";
 
 /** Devices up to which every poll logs a line per device at info level. */
 export const DEVICE_LINES_MAX = 50;
@@ -77,7 +77,7 @@ export function deviceLinesObserver(config: Config, log: Logger, status: StatusS
     const verdicts = (await mapSliced(status.deviceIds(), (id) => (debug ? status.deviceStatus(id, 0) : status.deviceVerdict(id)), pause)).filter((v) => v !== undefined);
     const byId = new Map<string, (typeof verdicts)[number]>(verdicts.map((v) => [v.id, v]));
     const changed = new Set<string>();
-    await mapSliced(result.devices, (device, i) => {
+    await forEachSliced(result.devices, (device, i) => {
       const v = byId.get(device.id);
       const before = lastLevel.get(device.id);
       if (debug && (v === undefined || before !== v.level)) report(result, i, (line) => log.debug(line));

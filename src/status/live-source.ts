@@ -23,7 +23,7 @@ import { silences } from "../events/covering.ts";
 import type { OwnerEvent } from "../events/events-file.ts";
 import type { DeviceStatus, DeviceVerdict, EventNote, Reason, StatusSource } from "./source.ts";
 import { judgeWithEvent } from "./verdict.ts";
-import { mapSliced } from "../yield-to-server.ts";
+import { forEachSliced } from "../yield-to-server.ts";
 
 const HOUR_MS = 3_600_000;
 /** Probability history kept per device: the detail view's 48 h. */
@@ -203,7 +203,7 @@ export function createLiveStatusSource(options: LiveStatusOptions): LiveStatusSo
       order = result.devices.map((d) => d.id);
       const polled = new Set(order);
       for (const id of known.keys()) if (!polled.has(id)) known.delete(id);
-      await mapSliced(result.devices, (d) => {
+      await forEachSliced(result.devices, (d) => {
         const k = known.get(d.id) ?? { snapshot: d, readingAt: Number.NaN, probability: new ProbabilityTrail(KEEP_MS) };
         k.snapshot = d;
         k.readingAt = Math.max(...Object.values(d.telemetry).map((r) => r.ts), Number.isNaN(k.readingAt) ? -Infinity : k.readingAt);
