@@ -4,6 +4,7 @@ import type { PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceVerdict, StatusSource } from "../status/source.ts";
 import { createNotifier } from "./notifier.ts";
 import { parseTarget } from "./target.ts";
+import { yieldToServer } from "../yield-to-server.ts";
 
 const ok: PollResult = { ok: true, devices: [], startedAt: 0, durationMs: 1 };
 
@@ -75,4 +76,49 @@ test("a failing target is retried, counted, given up, and never named with its t
   expect(f.counts).toMatchObject({ sent: 0, failed: 1, attempts: 4 });
   expect(f.lines.join("\n")).toContain("notification to https://hooks.example.com/… failed after 4 attempt(s)");
   expect(f.lines.join("\n")).not.toContain("s3cretT0ken");
+});
+
+test("a fleet's verdicts taken in slices tell every device's episode once, in poll order", async () => {
+  // "gone" has no verdict (the source no longer knows it): it is passed over, not told.
+  const ids = ["d1", "d2", "d3", "gone", "d4", "d5", "d6", "d7"];
+  let alarming = new Set(["d1", "d3", "d4", "d7"]);
+  let readingAt = Date.UTC(2026, 0, 5, 3, 0);
+  const verdictOf = (id: string): DeviceVerdict | undefined => {
+    if (id === "gone") return undefined;
+    const on = alarming.has(id);
+    return { id, name: `Well ${id}`, customer: "Dan Gorman", userLabel: "dgorman", level: on ? "leak" : "fine", alarms: new Set(on ? ["leak"] : []), leakProbability: on ? 90 : 5, readingAt };
+  };
+  const source: StatusSource = {
+    verdicts: () => ids.flatMap((id) => verdictOf(id) ?? []),
+    reasons: () => [],
+    statuses: () => [],
+    lastPollAt: () => undefined,
+    deviceIds: () => ids,
+    deviceVerdict: verdictOf,
+    deviceStatus: () => undefined,
+  };
+  // A yield before every third device: each poll's pass is four slices.
+  let pauses = 0;
+  const posts: { event: string; device: { id: string } }[] = [];
+  const notifier = createNotifier({
+    targets: [parseTarget("https://hooks.example.com/hook")], source, log: createLogger({ format: "text", level: "error", write: () => {} }),
+    metrics: { outcome: () => {}, attemptFailed: () => {} }, quietMs: 0,
+    fetch: (async (_url: string, init: RequestInit) => {
+      posts.push(JSON.parse(String(init.body)));
+      return new Response("ok");
+    }) as typeof fetch,
+    pauses: () => {
+      let n = 0;
+      return () => (++n % 3 === 0 ? (pauses++, yieldToServer()) : undefined);
+    },
+  });
+  const first = notifier.observe(ok);
+  expect(first).toBeInstanceOf(Promise);
+  await first;
+  alarming = new Set(["d1", "d2", "d4"]);
+  readingAt += 60_000;
+  await notifier.observe(ok);
+  await notifier.idle();
+  expect(pauses).toBe(4);
+  expect(posts.map((p) => `${p.event} ${p.device.id}`)).toEqual(["started d1", "started d3", "started d4", "started d7", "started d2", "ended d3", "ended d7"]);
 });

@@ -12,12 +12,13 @@ import { describeError } from "../errors.ts";
 import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import { realSleep } from "../poll-loop.ts";
 import { redactSecrets } from "../redact.ts";
-import type { StatusSource } from "../status/source.ts";
+import type { DeviceVerdict, StatusSource } from "../status/source.ts";
 import { ruleTitle } from "../status/verdict.ts";
 import { EpisodeTracker, type EpisodeChange } from "./episodes.ts";
 import { request, title, type EpisodeEvent } from "./message.ts";
 import type { NotifyMetrics } from "../metrics/notify.ts";
 import type { NotifyTarget } from "./target.ts";
+import { forEachSliced, slicer } from "../yield-to-server.ts";
 
 export interface NotifierOptions {
   targets: readonly NotifyTarget[];
@@ -38,6 +39,8 @@ export interface NotifierOptions {
   /** Quiet reading time before an episode ends, ms (see EpisodeTracker). */
   quietMs?: number;
   fetch?: typeof fetch;
+  /** Makes each poll's pause for its pass over the fleet (default `slicer()`); tests slice by count. */
+  pauses?: () => () => Promise<void> | undefined;
 }
 
 export interface Notifier extends PollObserver {
@@ -113,13 +116,26 @@ export function createNotifier(options: NotifierOptions): Notifier {
     })();
   }
 
+  function notify(verdicts: readonly DeviceVerdict[]): void {
+    for (const change of tracker.update(verdicts)) {
+      const event = eventOf(change);
+      for (const sender of senders) enqueue(sender, event);
+    }
+  }
+
   return {
+    // The fleet's verdicts in slices that yield, as the status source's bookkeeping and the log
+    // summary go: at 10,000 devices they were one stretch a scrape waited for.
     observe(result: PollResult) {
       if (!result.ok || senders.length === 0) return;
-      for (const change of tracker.update(options.source.verdicts())) {
-        const event = eventOf(change);
-        for (const sender of senders) enqueue(sender, event);
-      }
+      const { source } = options;
+      const verdicts: DeviceVerdict[] = [];
+      const pass = forEachSliced(source.deviceIds(), (id) => {
+        const verdict = source.deviceVerdict(id);
+        if (verdict) verdicts.push(verdict);
+      }, options.pauses?.() ?? slicer());
+      if (!pass) return notify(verdicts);
+      return pass.then(() => notify(verdicts));
     },
     async idle() {
       while (senders.some((s) => s.running)) await Promise.all(senders.map((s) => s.running));
