@@ -4,6 +4,7 @@ import type { Trigger } from "../analytics/trigger.ts";
 import type { AnalyticsMetrics } from "../metrics/analytics.ts";
 import type { LiveScorer } from "../metrics/live-scorer.ts";
 import { createLiveStatusSource, ruleReasons } from "./live-source.ts";
+import type { DeviceStatus, DeviceVerdict } from "./source.ts";
 
 const H = 3_600_000;
 const t = (rule: string, startH: number, endH: number | undefined, message: string): Trigger => ({
@@ -43,15 +44,24 @@ test("the model's verdict scored after the poll is on the card and in its sparkl
   expect(status!.series.leakProbability!.map((p) => p.v).filter((v) => !Number.isNaN(v))).toEqual([13]);
 });
 
-test("one device's verdict and status are what the fleet's lists give for it, in the poll's order", async () => {
+test("the fleet's verdicts and statuses, and each device's alone, in the poll's order", async () => {
   const at = Date.UTC(2026, 10, 25, 12);
-  const analytics = { devices: () => new Map() } as unknown as AnalyticsMetrics;
+  // "a" has a rule firing and a customer; "b" has neither (no figures yet).
+  const figures = { rules: { continuous_flow: 1, dry_run: 0 }, silenced: [], pumps: [{ pump: "P1", running: 1 }], nightFlowMinGpm: 0.4 };
+  const a = { figures: () => figures, pipeline: { rules: { latest: () => undefined } } };
+  const analytics = { devices: () => new Map([["a", a]]) } as unknown as AnalyticsMetrics;
   const source = createLiveStatusSource({ analytics, now: () => at });
-  const snapshot = (id: string) => ({ id, name: `Well ${id}`, type: "NightOwl Flex", userLabel: "me", telemetry: { S1: { ts: at, value: 55 } }, attributes: {} });
-  await source.observe({ ok: true, devices: [snapshot("b"), snapshot("a")], startedAt: at, durationMs: 1 });
+  const snapshot = (id: string, psi: number, readAt: number, attributes = {}) => ({ id, name: `Well ${id}`, type: "NightOwl Flex", userLabel: "me", telemetry: { S1: { ts: readAt, value: psi } }, attributes });
+  await source.observe({ ok: true, devices: [snapshot("b", 55, at - 55_000), snapshot("a", 48, at - 48_000, { CustomerInfo: { ts: at, value: " Dan Gorman " } })], startedAt: at, durationMs: 1 });
+  const b = { id: "b", name: "Well b", customer: "me", userLabel: "me", level: "fine", alarms: new Set(), leakProbability: Number.NaN, readingAt: at - 55_000 };
+  const aVerdict = { id: "a", name: "Well a", customer: "Dan Gorman", userLabel: "me", level: "leak", alarms: new Set(["leak"]), leakProbability: Number.NaN, readingAt: at - 48_000 };
   expect(source.deviceIds()).toEqual(["b", "a"]);
-  expect(source.deviceIds().map((id) => source.deviceVerdict(id))).toEqual(source.verdicts());
-  expect(source.deviceIds().map((id) => source.deviceStatus(id, 0))).toEqual(source.statuses(0));
+  expect(source.verdicts()).toEqual([b, aVerdict] as DeviceVerdict[]);
+  expect(source.deviceVerdict("a")).toEqual(aVerdict as DeviceVerdict);
+  const bStatus = { ...b, reasons: [], pressurePsi: 55, tankPercent: Number.NaN, pumps: [], todayGallons: Number.NaN, lastNightMinGpm: Number.NaN, series: { pressure: [] }, fromMs: at - 55_000, toMs: at - 55_000 };
+  const aStatus = { ...aVerdict, reasons: [], pressurePsi: 48, tankPercent: Number.NaN, pumps: [{ pump: "P1", running: 1 }], todayGallons: Number.NaN, lastNightMinGpm: 0.4, series: { pressure: [] }, fromMs: at - 48_000, toMs: at - 48_000 };
+  expect(source.statuses(0)).toEqual([bStatus, aStatus] as DeviceStatus[]);
+  expect(source.deviceStatus("b", 0)).toEqual(bStatus as DeviceStatus);
   expect(source.deviceVerdict("gone")).toBeUndefined();
   expect(source.deviceStatus("gone", 0)).toBeUndefined();
 });
