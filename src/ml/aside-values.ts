@@ -39,31 +39,21 @@ export class AsideValues {
 
   /** Forgets the values at index `i` or after (rewritten). */
   forgetFrom(i: number): void {
-    while (this.size > 0 && this.at![this.size - 1]! >= i) this.size--;
+    this.size = this.countBelow(i);
   }
 
   /** Forgets the values before `head` (no longer live), letting the storage go when none is left. */
   forgetBefore(head: number): void {
-    let gone = 0;
-    while (gone < this.size && this.at![gone]! < head) gone++;
-    if (gone === 0) return;
-    if (gone === this.size) return this.clear();
-    this.at!.copyWithin(0, gone, this.size);
-    this.values!.copyWithin(0, gone, this.size);
-    this.size -= gone;
+    const n = this.keepFrom(head, this.size);
+    if (n === this.size) return;
+    if (n === 0) this.clear();
+    else this.size = n;
   }
 
   /** Keeps `x` at index `i`, forgetting the values before `head` and those at `i` or after (no longer live). */
   add(i: number, x: number, head: number): void {
-    let n = this.size;
-    while (n > 0 && this.at![n - 1]! >= i) n--;
-    let gone = 0;
-    while (gone < n && this.at![gone]! < head) gone++;
-    if (gone > 0) {
-      this.at!.copyWithin(0, gone, n);
-      this.values!.copyWithin(0, gone, n);
-      n -= gone;
-    }
+    // Not forgetFrom and forgetBefore: the latter lets the storage go, which this writes into next.
+    const n = this.keepFrom(head, this.countBelow(i));
     if (!this.at || n === this.at.length) {
       const size = Math.max(4, n + (n >> 1));
       const at = new Float64Array(size);
@@ -78,6 +68,24 @@ export class AsideValues {
     this.at[n] = i;
     this.values![n] = x;
     this.size = n + 1;
+  }
+
+  /** How many of the values held have an index below `i`. */
+  private countBelow(i: number): number {
+    let n = this.size;
+    while (n > 0 && this.at![n - 1]! >= i) n--;
+    return n;
+  }
+
+  /** Moves those of the first `n` values whose index is `head` or more to the front; how many they are. */
+  private keepFrom(head: number, n: number): number {
+    let gone = 0;
+    while (gone < n && this.at![gone]! < head) gone++;
+    if (gone > 0) {
+      this.at!.copyWithin(0, gone, n);
+      this.values!.copyWithin(0, gone, n);
+    }
+    return n - gone;
   }
 
   /** Forgets every value and lets the storage go. */
