@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
-import { parseExposition, runCli, startCli } from "./cli-process.ts";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { emptyDir, parseExposition, runCli, startCli } from "./cli-process.ts";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -21,8 +23,29 @@ test("refused at the first login: run stops with one line and exit 2, naming wha
   expect(code).toBe(2);
   expect(stdout).toBe("");
   const problems = stderr.trimEnd().split("\n").filter((l) => !/\[(INFO|DEBUG)\]/.test(l));
-  expect(problems).toEqual([expect.stringMatching(/^nightowl: the portal refused the login: POST \/api\/auth\/login: HTTP 401: Invalid username or password; check --username and NIGHTOWL_PASSWORD\n?$/)]);
-  expect(stderr).not.toContain("wrong-password");
+  expect(problems).toEqual([
+    `nightowl: the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check the password in NIGHTOWL_PASSWORD, the username in --username and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT)`,
+  ]);
+});
+
+test("a wrong password file: every command that logs in says the same one line, exit 2, with the file's path and never its password", async () => {
+  const dir = emptyDir("wrong-password-file");
+  const file = join(dir, "password");
+  writeFileSync(file, "wrong-password\n");
+  const env = { NIGHTOWL_BASE_URL: sim.url, NIGHTOWL_USERNAME: "owner@example.com", NIGHTOWL_PASSWORD_FILE: file };
+  const expected = `nightowl: the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check the password in NIGHTOWL_PASSWORD_FILE=${JSON.stringify(file)}, the username in NIGHTOWL_USERNAME and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT)\n`;
+  const doors = [
+    ["run", "--metrics-port", "0", "--warmup-hours", "0"],
+    ["poll-once"],
+    ["fetch-history", "--days", "1", "--output", join(dir, "history")],
+    ["score", "--from-nightowl", "--days", "1"],
+    ["train", "--from-nightowl", "--days", "1", "--model-path", join(dir, "model.json")],
+    ["report", "--from-nightowl", "--days", "1", "--output", join(dir, "report.html")],
+  ];
+  const results = await Promise.all(doors.map((args) => runCli(args, env)));
+  const problems = (stderr: string) => stderr.split(/(?<=\n)/).filter((l) => !/\[INFO\]/.test(l)).join("");
+  expect(results.map((r, i) => ({ command: doors[i]![0], code: r.code, stdout: r.stdout, stderr: problems(r.stderr) }))).toEqual(doors.map((args) => ({ command: args[0], code: 2, stdout: "", stderr: expected })));
+  expect(readdirSync(dir)).toEqual(["password"]);
 });
 
 test("refused later: run keeps polling, logs ERROR, /readyz and the metric say so, and both clear when a login works again", async () => {

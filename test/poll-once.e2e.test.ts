@@ -86,7 +86,7 @@ test("bad credentials: exit 2 (a setting to fix) with one line naming what to ch
   expect(stdout).toBe("");
   const lines = stderr.trimEnd().split("\n");
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^nightowl: the portal refused the login: .*401.*; check --username and NIGHTOWL_PASSWORD$/);
+  expect(lines[0]).toMatch(/^nightowl: the portal refused the login of "owner@example\.com" at http:\/\/\S+ \(HTTP 401: .*\): check the password in NIGHTOWL_PASSWORD, the username in --username and/);
   expect(stderr).not.toContain("not-the-password");
   const samples = parseExposition(readFileSync(file, "utf8"));
   expect(samples.filter((s) => s.name === "nightowl_last_poll_success")).toEqual([{ name: "nightowl_last_poll_success", labels: { user_label: "unknown" }, value: 0 }]);

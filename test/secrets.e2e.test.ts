@@ -169,7 +169,8 @@ test("fetch-history (csv, openmetrics, ndjson), a failed fetch's checkpoint, tra
     ["report", "--from-nightowl", "--days", "1", "--output", "{dir}/report.html"],
   ]) {
     const r = await nightowl(args, portal(WRONG));
-    expect([args[0], r.code]).toEqual([args[0], 1]);
+    // A refused login is a setting to fix, as in run and poll-once.
+    expect([args[0], r.code]).toEqual([args[0], 2]);
     expectClean(`${args[0]} with a wrong password`, r);
   }
 });

@@ -16,7 +16,7 @@ import { displayUrl } from "../redact.ts";
 import { registerAccountMetrics } from "../metrics/accounts.ts";
 import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
-import type { Portal } from "./portal.ts";
+import { loginOrExplain, type Portal } from "./portal.ts";
 
 export interface AccountsOptions {
   /** Where the account families go. */
@@ -102,6 +102,10 @@ export function openAccounts(config: Config, entries: readonly AccountEntry[], a
       // A device listed by two accounts (a shared site) is kept once, under the first account.
       const seen = new Set<string>();
       return accounts.flatMap((a) => a.last).filter((d) => !seen.has(d.id) && Boolean(seen.add(d.id)));
+    },
+    login: () => {
+      const first = accounts[0]!.entry;
+      return loginOrExplain(accounts[0]!.client, config, { username: first.username, tenant: first.tenant || undefined, baseUrl: displayUrl(first.baseUrl ?? config.baseUrl) });
     },
     close: async () => {},
   };

@@ -103,6 +103,7 @@ ends with the same files. Files appear only when complete.`,
           exitCode: signalExitCode(stoppedBy!),
         });
       try {
+        await portal.login();
         const result = await fetchHistory({
           source: portalSource(client, { attributeKeys: config.attributeKeys, pageSize: config.pageSize }),
           // The demo's simulator listens on a port of the moment: its checkpoint names the demo,

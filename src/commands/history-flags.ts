@@ -133,6 +133,7 @@ export async function readHistory(flags: HistoryFlags, config: Config, log: Logg
   } else {
     const portal = await openPortal(config, log, flags.demo === true);
     try {
+      await portal.login();
       frames = await fetchNightowlHistory(portal.client, { keys: config.timeseriesKeys, startMs, endMs: nowMs, pageSize: config.pageSize, userLabel: flags.userLabel, deviceId: flags.deviceId, log });
     } finally {
       await portal.close();

@@ -16,8 +16,7 @@ import { writeTextfile } from "../metrics/textfile.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import type { PollResult } from "../nightowl/poll-result.ts";
 import { addQuietOption, commandContext, print } from "./context.ts";
-import { isNightowlError } from "../errors.ts";
-import { flagAttribute, isSettingGiven, openPortal, refusedLogin } from "./portal.ts";
+import { flagAttribute, isSettingGiven, openPortal } from "./portal.ts";
 
 export function pollOnceCommand(): Command {
   const command = new Command("poll-once")
@@ -53,9 +52,7 @@ output is not a terminal (cron), a successful poll writes nothing to standard er
       try {
         // A refused password is a setting to fix (exit 2, naming where it came from), not an
         // outage; any other failure of this login (retried) is the poll's failure as it is.
-        await portal.client.authenticate().catch((error: unknown) => {
-          throw isNightowlError(error, "E_AUTH") ? refusedLogin(error, config) : error;
-        });
+        await portal.login();
         const devices = await portal.poll();
         result = { ok: true, devices, startedAt, durationMs: Date.now() - startedAt };
       } catch (error) {

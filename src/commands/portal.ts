@@ -6,11 +6,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTINGS, type Config, type SettingName } from "../config.ts";
-import { parseDotenv, requireCredentials, settingSource } from "../load-config.ts";
+import { givenSetting, parseDotenv, requireCredentials, settingSource } from "../load-config.ts";
 import { describeError, isNightowlError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { displayUrl } from "../redact.ts";
 import { NightowlClient, type ClientOptions } from "../nightowl/client.ts";
+import { HttpStatusError } from "../nightowl/http.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { startSimulator } from "../sim/server.ts";
 
@@ -37,6 +38,12 @@ export interface Portal {
   clientFor?(device: DeviceSnapshot): NightowlClient;
   /** One poll: every device with its latest values under the configured keys. */
   poll(signal?: AbortSignal): Promise<DeviceSnapshot[]>;
+  /**
+   * Logs in now (the first account, over an accounts file). Every command calls it before its
+   * first portal call, so a refused login is the same one line and exit code in all of them.
+   * @throws NightowlError E_AUTH with exit code 2 ({@link refusedLogin}) when the portal refuses the credentials
+   */
+  login(): Promise<void>;
   /** Stops the embedded simulator, if one was started. */
   close(): Promise<void>;
 }
@@ -67,7 +74,15 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
   const client = new NightowlClient({ baseUrl, ...credentials, timeoutMs: config.requestTimeoutSeconds * 1000, maxBodyBytes: config.maxResponseMb * 1024 * 1024, log, ...clientOverrides });
   const query = { timeseriesKeys: config.timeseriesKeys, attributeKeys: config.attributeKeys, pageSize: config.pageSize };
   const account = { username: credentials.username, tenant: credentials.tenant };
-  return { client, baseUrl: displayUrl(baseUrl), account, poll: (signal) => client.devices({ ...query, signal }), close };
+  const shownUrl = displayUrl(baseUrl);
+  return {
+    client,
+    baseUrl: shownUrl,
+    account,
+    poll: (signal) => client.devices({ ...query, signal }),
+    login: () => loginOrExplain(client, config, { ...account, baseUrl: shownUrl }),
+    close,
+  };
 }
 
 /**
@@ -77,32 +92,54 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
  * is left to the first poll, which retries and reports it.
  * @throws NightowlError E_AUTH (exit code 2) when the portal refuses the credentials
  */
-export async function checkFirstLogin(portal: Portal, config: Config, log: Logger): Promise<void> {
+export async function checkFirstLogin(portal: Portal, log: Logger): Promise<void> {
   try {
-    await portal.client.authenticate();
+    await portal.login();
   } catch (error) {
-    if (!isNightowlError(error, "E_AUTH")) {
-      log.debug(`first login failed (${describeError(error)}); the first poll tries again`);
-      return;
-    }
-    throw refusedLogin(error, config);
+    if (isNightowlError(error, "E_AUTH")) throw error;
+    log.debug(`first login failed (${describeError(error)}); the first poll tries again`);
   }
 }
 
-/** A login the portal refused, as the one line (exit 2) that names the settings to check. */
-export function refusedLogin(error: NightowlError, config: Config): NightowlError {
-  return new NightowlError("E_AUTH", `the portal refused the login: ${error.message}; check ${credentialSources(config)}`, { cause: error, exitCode: 2 });
+/** Who logged in where, as a refused login's line names them. */
+export interface LoginAttempt {
+  username: string;
+  tenant?: string;
+  /** As logs show it: no `user:password@`. */
+  baseUrl: string;
+}
+
+/** `client.authenticate()`, a refusal turned into {@link refusedLogin}'s line. */
+export async function loginOrExplain(client: NightowlClient, config: Config, attempt: LoginAttempt): Promise<void> {
+  try {
+    await client.authenticate();
+  } catch (error) {
+    throw isNightowlError(error, "E_AUTH") ? refusedLogin(error, config, attempt) : error;
+  }
 }
 
 /**
- * Where the credentials of the first login came from, as the user gave them: the flags or the
- * variables (`--username and NIGHTOWL_PASSWORD_FILE`), or the accounts file (its first account
- * logs in first).
+ * A login the portal refused, as the one line (exit 2: wrong credentials are configuration)
+ * that names the account, the portal, the portal's answer and the settings to check. The
+ * password is never in it; the password file's path is, the first thing to look at.
+ */
+export function refusedLogin(error: NightowlError, config: Config, attempt: LoginAttempt): NightowlError {
+  const who = `${JSON.stringify(attempt.username)}${attempt.tenant ? ` (tenant ${JSON.stringify(attempt.tenant)})` : ""}`;
+  // The endpoint is always the login's: the status and the portal's words are what tell.
+  const answer = error instanceof HttpStatusError && error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message;
+  return new NightowlError("E_AUTH", `the portal refused the login of ${who} at ${attempt.baseUrl} (${answer}): check ${credentialSources(config)}`, { cause: error, exitCode: 2 });
+}
+
+/**
+ * Where the credentials of the first login came from, as the user gave them (`the password in
+ * NIGHTOWL_PASSWORD_FILE="/run/pw", the username in --username …`), or the accounts file (its
+ * first account logs in first).
  */
 export function credentialSources(config: Config): string {
-  if (config.accountsFile !== undefined) return `the first account's username and passwordFile in ${settingSource(config, "accountsFile")}`;
-  const password = config.passwordFile !== undefined ? settingSource(config, "passwordFile") : settingSource(config, "password");
-  return `${settingSource(config, "username")} and ${password}`;
+  if (config.accountsFile !== undefined) return `the first account's username, passwordFile and tenant in ${givenSetting(config, "accountsFile", JSON.stringify(config.accountsFile))}`;
+  const password = config.passwordFile !== undefined ? givenSetting(config, "passwordFile", JSON.stringify(config.passwordFile)) : settingSource(config, "password");
+  const tenant = config.tenant ? `and the tenant in ${settingSource(config, "tenant")}` : `and, if the account needs one, the tenant (--tenant or ${SETTINGS.tenant.env})`;
+  return `the password in ${password}, the username in ${settingSource(config, "username")} ${tenant}`;
 }
 
 /**

@@ -197,7 +197,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   }
   log.info(servingLine(config, server, portal.baseUrl, intervalMs, timeScale, shard));
   try {
-    await checkFirstLogin(portal, config, log);
+    await checkFirstLogin(portal, log);
   } catch (error) {
     await Promise.all([server.stop(), portal.close()]);
     throw error;
