@@ -79,8 +79,7 @@ Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
       const effective = demo ? withDemoDefaults(options) : options;
       const context = commandContext(effective);
       const { config, log } = context;
-      logTimeZone(context);
-      const monitor = await startMonitor(config, log, { demo, demoSpeed, verbose: options.verbose === true });
+      const monitor = await startMonitor(config, log, { demo, demoSpeed, verbose: options.verbose === true, onLoggedIn: () => logTimeZone(context) });
       // SIGHUP reloads the leak models (after retraining) without a restart.
       const onHup = () => monitor.scorer?.reload();
       process.on("SIGHUP", onHup);

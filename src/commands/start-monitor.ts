@@ -82,6 +82,11 @@ export interface MonitorOptions {
   observers?: (registry: Registry) => readonly PollObserver[];
   /** The host name `NIGHTOWL_SHARD=auto/n` reads its ordinal from; default the machine's. */
   hostname?: string;
+  /**
+   * Called once the portal took the first login, before the start-up lines: `run` logs the
+   * sites' zone here, so a refused password is the only line it prints.
+   */
+  onLoggedIn?: () => void;
 }
 
 /**
@@ -161,7 +166,6 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const status = createLiveStatusSource({ analytics, scorer, events });
   const targets = (config.notifyUrls ?? []).map(parseTarget);
   const notifier = createNotifier({ targets, source: status, metrics: registerNotifyMetrics(registry), log, publicUrl: config.publicUrl, timeZone: config.timezone });
-  if (targets.length) log.info(`Notifications of leak and pump episodes go to ${targets.map((t) => `${t.display} (${t.format})`).join(", ")}`);
   const auth = registerPortalAuthWatch(registry);
   const observers: PollObserver[] = [
     registerPollMetrics(registry),
@@ -195,13 +199,16 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     await portal.close();
     throw error;
   }
-  log.info(servingLine(config, server, portal.baseUrl, intervalMs, timeScale, shard));
   try {
     await checkFirstLogin(portal, log);
   } catch (error) {
     await Promise.all([server.stop(), portal.close()]);
     throw error;
   }
+  // After the login: a refused password stops the start with its one line and no other.
+  options.onLoggedIn?.();
+  log.info(servingLine(config, server, portal.baseUrl, intervalMs, timeScale, shard));
+  if (targets.length) log.info(`Notifications of leak and pump episodes go to ${targets.map((t) => `${t.display} (${t.format})`).join(", ")}`);
   // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.
   loop = startPollLoop({ poll, intervalMs, observers, log, stopGraceMs: 1000 });
   const started = loop;
