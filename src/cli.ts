@@ -8,6 +8,7 @@ import { exitCodeFor, NightowlError } from "./errors.ts";
 import { expectLogFormat, fatalLine } from "./log.ts";
 import { COMMIT, VERSION } from "./version.ts";
 import { eventsCommand } from "./commands/events.ts";
+import { HELP_LAYOUT, helpNotes, helpWidthOf } from "./commands/help-text.ts";
 import { fetchHistoryCommand } from "./commands/fetch-history.ts";
 import { pollOnceCommand } from "./commands/poll-once.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -23,18 +24,20 @@ export function buildProgram(): Command {
     .helpCommand(false)
     .addHelpText(
       "after",
-      `
+      helpNotes(`
 Examples:
   $ nightowl run --demo                         monitor the embedded simulator
   $ nightowl poll-once --json                   one poll, as JSON
-  $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
+  $ nightowl poll-once \\
+      --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
   $ nightowl fetch-history --days 90 --output data/
-  $ nightowl train --from-file data/*.csv --model-path models/users/dgorman/leak_detector.json
+  $ nightowl train --from-file data/*.csv \\
+      --model-path models/users/dgorman/leak_detector.json
   $ nightowl score --from-file data/week.csv --format csv
   $ nightowl simulate --port 8080 --devices 3
   $ nightowl report --from-file data/week.csv --output report.html
 
-Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
+Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`),
     );
   for (const command of [
     runCommand(),
@@ -56,9 +59,12 @@ Configuration comes from flags, then NIGHTOWL_* variables, then a .env file.`,
   for (const command of [program, ...program.commands]) {
     for (const c of [command, ...(command === program ? [] : command.commands)]) {
       c.exitOverride();
+      c.configureHelp(HELP_LAYOUT);
       plainDefaults(c);
       const where = c === program ? "nightowl --help" : c.parent === program ? `nightowl help ${c.name()}` : `nightowl ${c.parent!.name()} ${c.name()} --help`;
       c.configureOutput({
+        getOutHelpWidth: () => helpWidthOf(process.stdout),
+        getErrHelpWidth: () => helpWidthOf(process.stderr),
         outputError: (message, write) => write(`nightowl: ${message.replace(/^error: /, "").trim()} (${where} lists the commands and flags)\n`),
       });
     }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import * as v from "valibot";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
+import { helpNotes } from "./help-text.ts";
 import type { SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
@@ -168,12 +169,14 @@ export function eventsCommand(): Command {
     .description("The owner's word about a device: expected draws, time away, maintenance, confirmed leaks (docs/events.md). The file is NIGHTOWL_STATE_DIR/events.json, relative to the working directory: the systemd service's is /var/lib/nightowl/state/events.json (docs/deploy.md).")
     .addHelpText(
       "after",
-      `
+      helpNotes(`
 Examples:
-  $ nightowl events add --device-id 6f1c… --kind expected --start "2026-07-04 08:00" --end "2026-07-04 16:00" --note "pool fill"
-  $ nightowl events add --device-id 6f1c… --kind away --start 2026-07-10 --end 2026-07-24
+  $ nightowl events add --device-id 6f1c… --kind expected \\
+      --start "2026-07-04 08:00" --end "2026-07-04 16:00" --note "pool fill"
+  $ nightowl events add --device-id 6f1c… --kind away \\
+      --start 2026-07-10 --end 2026-07-24
   $ nightowl events list --device-id 6f1c…
-  $ nightowl events remove expected-1`,
+  $ nightowl events remove expected-1`),
     );
   for (const sub of [addCommand(), listCommand(), removeCommand()]) command.addCommand(sub);
   return command;

@@ -4,6 +4,7 @@
  * NDJSON, and/or streamed into VictoriaMetrics. The core is src/history/fetch-run.ts.
  */
 import { Command } from "commander";
+import { helpNotes } from "./help-text.ts";
 import { PORTAL_SETTINGS } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError, signalExitCode } from "../errors.ts";
@@ -54,16 +55,19 @@ export function fetchHistoryCommand(): Command {
   return command
     .addHelpText(
       "after",
-      `
+      helpNotes(`
 Examples:
   $ nightowl fetch-history --days 90 --output data/
   $ nightowl fetch-history --demo --days 30 --output demo-history/
-  $ nightowl fetch-history --since 2024-06-01 --until 2024-09-01 --format csv,openmetrics --output data/
-  $ promtool tsdb create-blocks-from openmetrics data/nightowl_telemetry_*.om /var/lib/prometheus/metrics2
-  $ nightowl fetch-history --days 90 --import-url http://127.0.0.1:8428 --output data/
+  $ nightowl fetch-history --since 2024-06-01 --until 2024-09-01 \\
+      --format csv,openmetrics --output data/
+  $ promtool tsdb create-blocks-from openmetrics data/nightowl_telemetry_*.om \\
+      /var/lib/prometheus/metrics2
+  $ nightowl fetch-history --days 90 --import-url http://127.0.0.1:8428 \\
+      --output data/
 
 Interrupted (Ctrl-C, a crash)? Run the same command again: it continues where it stopped and
-ends with the same files. Files appear only when complete.`,
+ends with the same files. Files appear only when complete.`),
     )
     .action(async (flags: FetchHistoryFlags & Record<string, unknown>) => {
       const { config, log } = commandContext(flags);

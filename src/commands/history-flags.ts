@@ -5,6 +5,7 @@
  * name the portal account for `--from-nightowl`, as in every other command.
  */
 import { Command } from "commander";
+import { helpNotes } from "./help-text.ts";
 import { NightowlError } from "../errors.ts";
 import type { Config, SettingName } from "../config.ts";
 import { givenSetting } from "../load-config.ts";
@@ -64,7 +65,7 @@ export function historyCommand(name: string, description: string, options: reado
   const command = addHistoryFlags(new Command(name).description(description), true);
   for (const [flags, text, defaultValue] of options) command.option(flags, text, defaultValue);
   addQuietOption(command);
-  return addSettingOptions(command, settings).addHelpText("after", help);
+  return addSettingOptions(command, settings).addHelpText("after", helpNotes(help));
 }
 
 /** Adds the source flags to `command`. */

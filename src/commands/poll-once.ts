@@ -4,6 +4,7 @@
  * one line otherwise, so a cron job mails only failures.
  */
 import { Command } from "commander";
+import { helpNotes } from "./help-text.ts";
 import { PORTAL_SETTINGS } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { deviceJson, formatDeviceReport } from "../device-report.ts";
@@ -29,17 +30,18 @@ export function pollOnceCommand(): Command {
   return command
     .addHelpText(
       "after",
-      `
+      helpNotes(`
 Examples:
   $ nightowl poll-once --demo
   $ nightowl poll-once --json | jq '.[].telemetry.S1'
-  $ nightowl poll-once --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
+  $ nightowl poll-once \\
+      --textfile /var/lib/node_exporter/textfile/nightowl.prom > /dev/null
 
 On failure the textfile says nightowl_last_poll_success 0, under the user_label and with the
 last success's time that the previous file held, and the command exits non-zero with one line
 on standard error: 2 when the portal refuses the password, 1 when it fails. When standard
 output is not a terminal (cron), a successful poll writes nothing to standard error unless
---log-level is set.`,
+--log-level is set.`),
     )
     .action(async (options: { json?: boolean; textfile?: string; demo?: boolean } & Record<string, unknown>) => {
       // Under cron (stdout not a terminal) a successful poll says nothing: warnings and errors only,

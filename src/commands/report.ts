@@ -42,7 +42,8 @@ export function reportCommand(): Command {
 Examples:
   $ nightowl report --from-file data/week.csv --output report.html
   $ nightowl report --from-file data/*.csv --since 7d --format json --output -
-  $ nightowl report --from-prometheus http://localhost:9090 --days 21 --since 7d --model-path models/global/leak_detector.json
+  $ nightowl report --from-prometheus http://localhost:9090 --days 21 \\
+      --since 7d --model-path models/global/leak_detector.json
 
 The analysis reads everything given, so the baseline and schedules learn from the days before
 --since; only the range is reported. Rules and alarms are replayed row by row as score and run

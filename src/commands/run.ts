@@ -3,6 +3,7 @@
  * and serves the metrics until SIGINT or SIGTERM. The stages it wires are in start-monitor.ts.
  */
 import { Command } from "commander";
+import { helpNotes } from "./help-text.ts";
 import { PORTAL_SETTINGS, type SettingName } from "../config.ts";
 import { addSettingOptions } from "../setting-flags.ts";
 import { NightowlError } from "../errors.ts";
@@ -63,14 +64,16 @@ export function runCommand(): Command {
   return command
     .addHelpText(
       "after",
-      `
+      helpNotes(`
 Examples:
   $ nightowl run --demo
-  $ nightowl run --demo --demo-speed 3600 --poll-interval 300   # an hour a second, a poll every 5 simulated minutes
-  $ NIGHTOWL_USERNAME=me@example.com NIGHTOWL_PASSWORD_FILE=/run/credentials/nightowl/password nightowl run
+  # an hour a second, a poll every 5 simulated minutes:
+  $ nightowl run --demo --demo-speed 3600 --poll-interval 300
+  $ NIGHTOWL_USERNAME=me@example.com \\
+      NIGHTOWL_PASSWORD_FILE=/run/credentials/nightowl/password nightowl run
   $ nightowl run --metrics-port 8000 --poll-interval 60 --log-format json
 
-Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`,
+Stops on SIGINT (Ctrl-C) or SIGTERM within 2 s.`),
     )
     .action(async (options: Record<string, unknown>) => {
       const demo = options.demo === true;

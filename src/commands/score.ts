@@ -36,18 +36,26 @@ export function scoreCommand(): Command {
     ...modelCommandOptions("the model (default: models/users/{label}/leak_detector.json, then models/global/leak_detector.json)", "expected and maintenance silence alarms, away sharpens them"),
   ], ML_COMMAND_SETTINGS, `
 Examples:
-  $ nightowl score --from-nightowl --days 2            # is anything wrong now? (account from NIGHTOWL_USERNAME/_PASSWORD)
+  # is anything wrong now? (the account from NIGHTOWL_USERNAME/_PASSWORD):
+  $ nightowl score --from-nightowl --days 2
   $ nightowl score --from-file data/week.csv
   $ nightowl score --from-file data/week.csv --format csv > scores.csv
-  $ nightowl score --from-prometheus http://localhost:9090 --days 2 --user-label dgorman --format json
+  $ nightowl score --from-prometheus http://localhost:9090 --days 2 \\
+      --user-label dgorman --format json
 
-CSV columns: ${SCORE_CSV_HEADER}
-(anomaly_score: the forest's decision score, negative = anomalous; leak_probability: 0-100;
-is_anomaly: the alarm, 1 when the score stays low long enough or a rule triggers;
-top_features: name:contribution pairs joined by ";"; rules: the rules firing, joined by ";";
-events: silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of --events changed the alarm;
-window_coverage: percent of the row's least-covered feature window that readings fill;
-reason: why the forest had no say, e.g. "window coverage 32 % < 50 %" after an outage).`,
+CSV columns: ${SCORE_CSV_HEADER.split(",").join(", ")}, where
+  anomaly_score     the forest's decision score, negative = anomalous
+  leak_probability  0-100
+  is_anomaly        the alarm: 1 when the score stays low long enough or a rule
+                    triggers
+  top_features      name:contribution pairs joined by ";"
+  rules             the rules firing, joined by ";"
+  events            silenced_by=ID:KIND or sharpened_by=ID:KIND when an event of
+                    --events changed the alarm
+  window_coverage   percent of the row's least-covered feature window that
+                    readings fill
+  reason            why the forest had no say: "window coverage 32 % < 50 %"
+                    after an outage`,
   ).action(async (options: ScoreFlags & Record<string, unknown>) => {
     const format = options.format ?? "table";
     if (!(SCORE_FORMATS as readonly string[]).includes(format)) throw new NightowlError("E_USAGE", `--format ${JSON.stringify(format)} is not allowed: expected table, csv or json`);

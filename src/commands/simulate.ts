@@ -5,6 +5,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { Command } from "commander";
+import { helpNotes } from "./help-text.ts";
 import { NightowlError } from "../errors.ts";
 import { createLogger, type LogFormat } from "../log.ts";
 import { parseFaultArg } from "../sim/faults.ts";
@@ -102,29 +103,37 @@ export function simulateCommand(): Command {
     .option("--log-format <format>", "text or json", "text")
     .addHelpText(
       "after",
-      `
+      helpNotes(`
 DEVICE is a 0-based index over all accounts, a device name or an id. START and END are
 "now", an offset (-2d, -90m; "+" in END counts from START), epoch ms or an ISO date; an
 empty END never ends. SIZE, for the kinds that have one:
 ${scenarioSizeHelp()}
 
 Faults on a running simulator (loopback only): POST /__sim/faults with JSON such as
-  {"kind":"status","status":503,"count":3,"retryAfterSeconds":2,"path":"/api/entitiesQuery"}
-  {"kind":"delay","delayMs":1500}   {"kind":"close"}   {"kind":"malformed"}   {"kind":"truncated"}
-  {"kind":"expire_tokens"}   {"kind":"reject_refresh","count":1}   {"kind":"drop_device","deviceId":"…"}
-  {"kind":"wrong_type","key":"S1","value":"n/a"}   {"kind":"chaos","rate":0.1}   {"kind":"clear"}
+  {"kind":"status","status":503,"count":3,"retryAfterSeconds":2,
+   "path":"/api/entitiesQuery"}
+  {"kind":"delay","delayMs":1500}   {"kind":"close"}   {"kind":"malformed"}
+  {"kind":"truncated"}   {"kind":"expire_tokens"}   {"kind":"chaos","rate":0.1}
+  {"kind":"reject_refresh","count":1}   {"kind":"drop_device","deviceId":"…"}
+  {"kind":"wrong_type","key":"S1","value":"n/a"}   {"kind":"clear"}
 GET /__sim/faults lists them, DELETE clears them; POST /__sim/scenarios injects scenarios;
 GET /__sim/truth and /__sim/state describe the run.
 
 Examples:
-  $ nightowl simulate                                   3 devices on http://127.0.0.1:8080
+  # 3 devices on http://127.0.0.1:8080:
+  $ nightowl simulate
   $ nightowl simulate --port 0 --accounts 2 --devices 5 --seed 7
-  $ nightowl simulate --speed 60 --token-ttl 30         an hour per minute; tokens expire fast
-  $ nightowl simulate --sample-interval 10 --scenario leak:0:-3d::0.8 --scenario waterlogged_tank:1:-1d --truth truth.csv
-                                                        (a waterlogged tank's 20 s runs show at 10 s samples, not 60 s)
-  $ nightowl simulate --dense-devices 1 --history-days 30   one device sampling every 10 s
-  $ nightowl simulate --fault status:status=503:count=5 --fault delay:delayMs=800:path=/api/plugins
-  $ nightowl simulate --chaos 0.05 --speed 3600       random faults while a day passes per second`,
+  # an hour per minute; tokens expire fast:
+  $ nightowl simulate --speed 60 --token-ttl 30
+  # a waterlogged tank's 20 s runs show at 10 s samples, not 60 s:
+  $ nightowl simulate --sample-interval 10 --scenario leak:0:-3d::0.8 \\
+      --scenario waterlogged_tank:1:-1d --truth truth.csv
+  # one device sampling every 10 s:
+  $ nightowl simulate --dense-devices 1 --history-days 30
+  $ nightowl simulate --fault status:status=503:count=5 \\
+      --fault delay:delayMs=800:path=/api/plugins
+  # random faults while a day passes per second:
+  $ nightowl simulate --chaos 0.05 --speed 3600`),
     )
     .action(async (flags: SimulateFlags) => {
       if (flags.logFormat !== "text" && flags.logFormat !== "json") throw new NightowlError("E_USAGE", `--log-format ${JSON.stringify(flags.logFormat)} is not allowed: expected text or json`);

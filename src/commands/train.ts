@@ -39,9 +39,12 @@ export function trainCommand(): Command {
   ], ML_COMMAND_SETTINGS, `
 Examples:
   $ nightowl train --from-file data/*.csv --user-label dgorman
-  $ nightowl train --from-prometheus http://localhost:9090 --days 90 --user-label dgorman
-  $ nightowl train --from-prometheus https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom \\
-      --prometheus-username 1953220 --prometheus-password-file /run/credentials/grafana-read-token --days 90 --user-label dgorman
+  $ nightowl train --from-prometheus http://localhost:9090 --days 90 \\
+      --user-label dgorman
+  $ GRAFANA=https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom
+  $ nightowl train --from-prometheus "$GRAFANA" --prometheus-username 1953220 \\
+      --prometheus-password-file /run/credentials/grafana-read-token \\
+      --days 90 --user-label dgorman
   $ nightowl train --from-nightowl --days 30
   $ nightowl train --from-nightowl --demo --days 30 --model-path /tmp/demo.json
 
