@@ -37,10 +37,12 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   watch.refresh();
   expect(watch.forVerdict("d1", T0 + H)?.id).toBe("pool");
   expect(watch.forVerdict("d2", T0 + H)).toBeUndefined();
+  expect(log.lines).toEqual([`events file ${path} read: 1 event in force`]);
 
   saveEventsFile(path, { version: 1, events: [pool, away] });
   watch.refresh();
   expect(watch.of("d1").map((e) => e.id)).toEqual(["pool", "hol"]);
+  expect(log.lines.at(-1)).toBe(`events file ${path} read: 2 events in force`);
 
   writeFileSync(path, '{"version": 1, "events": [{"id": "x"');
   watch.refresh();

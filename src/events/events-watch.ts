@@ -87,7 +87,7 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
     try {
       const file = loadEventsFile(path, { missingIsEmpty: true, at: options.at });
       use(file.events);
-      if (!first || file.events.length > 0) log.info(`events file ${path} read: ${file.events.length} events in force`);
+      if (!first || file.events.length > 0) log.info(`events file ${path} read: ${file.events.length} ${file.events.length === 1 ? "event" : "events"} in force`);
       ok = true;
     } catch (error) {
       ok = false;
