@@ -60,3 +60,19 @@ test("login() over an accounts file: its first account, named in the same words"
     message: `the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check the first account's username, passwordFile and tenant in NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(file)}`,
   });
 });
+
+test("a refused password with white space at an end says so (only one final line break of the file is dropped), never showing it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nightowl-portal-"));
+  const file = join(dir, "password");
+  writeFileSync(file, "right-password \n");
+  const config = load({ env: { NIGHTOWL_BASE_URL: sim.url, NIGHTOWL_USERNAME: "owner@example.com", NIGHTOWL_PASSWORD_FILE: file }, readFile: (path) => readFileSync(path, "utf8") });
+  const error = (await (await openPortal(config, silentLogger, false, { retries: 0 })).login().then(() => undefined, (e: unknown) => e)) as Error;
+  expect(error.message).toEndWith(
+    `check the password in NIGHTOWL_PASSWORD_FILE=${JSON.stringify(file)}, the username in NIGHTOWL_USERNAME and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT); the password read from the file begins or ends with white space, which is sent as part of it (only the file's one final line break is dropped)`,
+  );
+  expect(error.message).not.toContain("right-password");
+  writeFileSync(file, "Wr0ng-Passw0rd\n");
+  const plain = load({ env: { NIGHTOWL_BASE_URL: sim.url, NIGHTOWL_USERNAME: "owner@example.com", NIGHTOWL_PASSWORD_FILE: file }, readFile: (path) => readFileSync(path, "utf8") });
+  const refused = (await (await openPortal(plain, silentLogger, false, { retries: 0 })).login().then(() => undefined, (e: unknown) => e)) as Error;
+  expect(refused.message).not.toContain("white space");
+});

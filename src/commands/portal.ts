@@ -127,7 +127,17 @@ export function refusedLogin(error: NightowlError, config: Config, attempt: Logi
   const who = `${JSON.stringify(attempt.username)}${attempt.tenant ? ` (tenant ${JSON.stringify(attempt.tenant)})` : ""}`;
   // The endpoint is always the login's: the status and the portal's words are what tell.
   const answer = error instanceof HttpStatusError && error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message;
-  return new NightowlError("E_AUTH", `the portal refused the login of ${who} at ${attempt.baseUrl} (${answer}): check ${credentialSources(config)}`, { cause: error, exitCode: 2 });
+  return new NightowlError("E_AUTH", `the portal refused the login of ${who} at ${attempt.baseUrl} (${answer}): check ${credentialSources(config)}${edgeSpaceNote(config)}`, { cause: error, exitCode: 2 });
+}
+
+/**
+ * A password file's commonest slip, said without showing the password: white space at either
+ * end (a space before the line break, a blank line after it) is sent as part of the password,
+ * since only one final line break is dropped.
+ */
+function edgeSpaceNote(config: Config): string {
+  if (config.accountsFile !== undefined || config.password === undefined || config.password === config.password.trim()) return "";
+  return `; the password ${config.passwordFile !== undefined ? "read from the file " : ""}begins or ends with white space, which is sent as part of it${config.passwordFile !== undefined ? " (only the file's one final line break is dropped)" : ""}`;
 }
 
 /**
