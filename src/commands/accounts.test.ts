@@ -52,9 +52,10 @@ async function scrapeUntil(monitor: Monitor, ok: (text: string) => boolean, ms =
 test("an accounts file with one bad password still polls the others, and reports the bad one in its metrics", async () => {
   const portal = await sim({ accounts: 3, devices: 2, seed: 9 });
   const [a, b, c] = portal.accounts;
+  // The bad one first: the start's login is every account's, not the first's alone.
   const file = accountsFile([
-    { label: "alpha", username: a!.username, password: a!.password },
     { label: "bravo", username: b!.username, password: "Wr0ng-Passw0rd" },
+    { label: "alpha", username: a!.username, password: a!.password },
     { label: "charlie", username: c!.username, password: c!.password },
   ]);
   const log: string[] = [];
@@ -70,7 +71,17 @@ test("an accounts file with one bad password still polls the others, and reports
     "poll_failures_total bravo 1", "poll_failures_total alpha 0", "devices charlie 2",
   ]));
   expect(log.some((l) => l.startsWith("account bravo: poll failed: "))).toBe(true);
+  expect(log).toContainEqual(expect.stringMatching(new RegExp(`^the portal refused the login of "${b!.username}" .*check account "bravo"'s username, passwordFile and tenant in NIGHTOWL_ACCOUNTS_FILE=.*; the other accounts are polled$`)));
   expect(log.join("\n")).not.toContain("Wr0ng-Passw0rd");
+});
+
+test("an accounts file whose every login is refused stops the start with one line and exit 2", async () => {
+  const portal = await sim({ accounts: 2, devices: 1, seed: 9 });
+  const file = accountsFile(portal.accounts.map((a, i) => ({ label: `acct${i}`, username: a.username, password: `Wr0ng-${i}` })));
+  const error = await monitorOf(file, portal.url, 3600, []).then(() => undefined, (e: unknown) => e);
+  expect(error).toMatchObject({ code: "E_AUTH", exitCode: 2 });
+  expect((error as Error).message).toMatch(/^the portal refused every account's login \(2\); the first: the portal refused the login of "[^"]+" at http:\/\/127\.0\.0\.1:\d+ \(HTTP 401[^)]*\): check account "acct0"'s /);
+  expect((error as Error).message).not.toContain("Wr0ng");
 });
 
 test("an account whose portal never answers does not hold up the others' poll past the interval", async () => {

@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import type { Registry } from "prom-client";
 import type { AccountEntry } from "../accounts-file.ts";
 import type { Config } from "../config.ts";
-import { describeError, NightowlError } from "../errors.ts";
+import { describeError, isNightowlError, NightowlError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { displayUrl } from "../redact.ts";
 import { registerAccountMetrics } from "../metrics/accounts.ts";
@@ -103,9 +103,24 @@ export function openAccounts(config: Config, entries: readonly AccountEntry[], a
       const seen = new Set<string>();
       return accounts.flatMap((a) => a.last).filter((d) => !seen.has(d.id) && Boolean(seen.add(d.id)));
     },
-    login: () => {
-      const first = accounts[0]!.entry;
-      return loginOrExplain(accounts[0]!.client, config, { username: first.username, tenant: first.tenant || undefined, baseUrl: displayUrl(first.baseUrl ?? config.baseUrl) });
+    // Every account at once, each within a poll's deadline. One refused password is that
+    // account's failure, as in every poll after (a WARN line, its families), never the others':
+    // only when the portal refuses every account is the file itself wrong, and the start stops.
+    async login() {
+      const refusals = await Promise.all(accounts.map(async (account) => {
+        const { entry } = account;
+        try {
+          await Promise.race([loginOrExplain(account.client, config, { username: entry.username, tenant: entry.tenant || undefined, baseUrl: displayUrl(entry.baseUrl ?? config.baseUrl), label: entry.label }), rejectOn(AbortSignal.timeout(options.deadlineMs))]);
+          return undefined;
+        } catch (error) {
+          return isNightowlError(error, "E_AUTH") ? error : undefined;
+        }
+      }));
+      const refused = refusals.filter((r) => r !== undefined);
+      if (refused.length === accounts.length) {
+        throw refused.length === 1 ? refused[0]! : new NightowlError("E_AUTH", `the portal refused every account's login (${refused.length}); the first: ${refused[0]!.message}`, { cause: refused[0], exitCode: 2 });
+      }
+      for (const error of refused) log.warn(`${error.message}; the other accounts are polled`);
     },
     close: async () => {},
   };

@@ -17,7 +17,7 @@ test.each([
   ["variables", { env: { NIGHTOWL_USERNAME: "me@example.com", NIGHTOWL_PASSWORD: "secret" } }, "the password in NIGHTOWL_PASSWORD, the username in NIGHTOWL_USERNAME and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT)"],
   ["a flag and a variable", { env: { NIGHTOWL_PASSWORD_FILE: "/run/pw" }, flags: { username: "me@example.com" } }, 'the password in NIGHTOWL_PASSWORD_FILE="/run/pw", the username in --username and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT)'],
   ["the .env file", { env: {}, dotenv: "NIGHTOWL_USERNAME=me@example.com\nNIGHTOWL_PASSWORD=secret\nNIGHTOWL_TENANT=acme\n" }, "the password in NIGHTOWL_PASSWORD (from .env), the username in NIGHTOWL_USERNAME (from .env) and the tenant in NIGHTOWL_TENANT (from .env)"],
-  ["an accounts file", { env: {}, flags: { accountsFile: "/etc/nightowl/accounts.json" } }, 'the first account\'s username, passwordFile and tenant in --accounts-file "/etc/nightowl/accounts.json"'],
+  ["an accounts file", { env: {}, flags: { accountsFile: "/etc/nightowl/accounts.json" } }, 'the account\'s username, passwordFile and tenant in --accounts-file "/etc/nightowl/accounts.json"'],
 ])("a refused login names where the credentials came from: %s", (_name, sources, named) => {
   expect(credentialSources(load(sources))).toBe(named);
 });
@@ -41,7 +41,7 @@ test("login() of one account: a refusal is one line naming the account, its tena
   });
 });
 
-test("login() over an accounts file: its first account, named in the same words", async () => {
+test("login() over an accounts file of one account: that account, named by its label in the same words", async () => {
   const dir = mkdtempSync(join(tmpdir(), "nightowl-portal-"));
   writeFileSync(join(dir, "a.password"), "Wr0ng-Passw0rd\n");
   const file = join(dir, "accounts.json");
@@ -57,7 +57,7 @@ test("login() over an accounts file: its first account, named in the same words"
   expect(error).toMatchObject({
     code: "E_AUTH",
     exitCode: 2,
-    message: `the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check the first account's username, passwordFile and tenant in NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(file)}`,
+    message: `the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check account "home"'s username, passwordFile and tenant in NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(file)}`,
   });
 });
 

@@ -39,8 +39,9 @@ export interface Portal {
   /** One poll: every device with its latest values under the configured keys. */
   poll(signal?: AbortSignal): Promise<DeviceSnapshot[]>;
   /**
-   * Logs in now (the first account, over an accounts file). Every command calls it before its
-   * first portal call, so a refused login is the same one line and exit code in all of them.
+   * Logs in now (every account of an accounts file, which stops only when all are refused).
+   * Every command calls it before its first portal call, so a refused login is the same one
+   * line and exit code in all of them.
    * @throws NightowlError E_AUTH with exit code 2 ({@link refusedLogin}) when the portal refuses the credentials
    */
   login(): Promise<void>;
@@ -107,6 +108,8 @@ export interface LoginAttempt {
   tenant?: string;
   /** As logs show it: no `user:password@`. */
   baseUrl: string;
+  /** The account's label in an accounts file. */
+  label?: string;
 }
 
 /** `client.authenticate()`, a refusal turned into {@link refusedLogin}'s line. */
@@ -127,7 +130,7 @@ export function refusedLogin(error: NightowlError, config: Config, attempt: Logi
   const who = `${JSON.stringify(attempt.username)}${attempt.tenant ? ` (tenant ${JSON.stringify(attempt.tenant)})` : ""}`;
   // The endpoint is always the login's: the status and the portal's words are what tell.
   const answer = error instanceof HttpStatusError && error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message;
-  return new NightowlError("E_AUTH", `the portal refused the login of ${who} at ${attempt.baseUrl} (${answer}): check ${credentialSources(config)}${edgeSpaceNote(config)}`, { cause: error, exitCode: 2 });
+  return new NightowlError("E_AUTH", `the portal refused the login of ${who} at ${attempt.baseUrl} (${answer}): check ${credentialSources(config, attempt.label)}${edgeSpaceNote(config)}`, { cause: error, exitCode: 2 });
 }
 
 /**
@@ -141,12 +144,12 @@ function edgeSpaceNote(config: Config): string {
 }
 
 /**
- * Where the credentials of the first login came from, as the user gave them (`the password in
- * NIGHTOWL_PASSWORD_FILE="/run/pw", the username in --username …`), or the accounts file (its
- * first account logs in first).
+ * Where the credentials of a login came from, as the user gave them (`the password in
+ * NIGHTOWL_PASSWORD_FILE="/run/pw", the username in --username …`), or the account `label` of
+ * the accounts file.
  */
-export function credentialSources(config: Config): string {
-  if (config.accountsFile !== undefined) return `the first account's username, passwordFile and tenant in ${givenSetting(config, "accountsFile", JSON.stringify(config.accountsFile))}`;
+export function credentialSources(config: Config, label?: string): string {
+  if (config.accountsFile !== undefined) return `${label === undefined ? "the account's" : `account ${JSON.stringify(label)}'s`} username, passwordFile and tenant in ${givenSetting(config, "accountsFile", JSON.stringify(config.accountsFile))}`;
   const password = config.passwordFile !== undefined ? givenSetting(config, "passwordFile", JSON.stringify(config.passwordFile)) : settingSource(config, "password");
   const tenant = config.tenant ? `and the tenant in ${settingSource(config, "tenant")}` : `and, if the account needs one, the tenant (--tenant or ${SETTINGS.tenant.env})`;
   return `the password in ${password}, the username in ${settingSource(config, "username")} ${tenant}`;
