@@ -99,3 +99,25 @@ test("an account whose portal never answers does not hold up the others' poll pa
   expect((text.match(/^nightowl_device_info\{/gm) ?? []).length).toBe(2);
   expect(log.some((l) => /^account hung: poll failed: no answer within 1 s/.test(l))).toBe(true);
 });
+
+test("an account whose base URL has no login (404) is a warning naming its baseUrl; when every account fails so or is refused, one line and exit 2", async () => {
+  const portal = await sim({ accounts: 2, devices: 1, seed: 9 });
+  const [a, b] = portal.accounts;
+  const file = accountsFile([
+    { label: "wrongurl", username: a!.username, password: a!.password, baseUrl: `${portal.url}/api` },
+    { label: "good", username: b!.username, password: b!.password },
+  ]);
+  const log: string[] = [];
+  const monitor = await monitorOf(file, portal.url, 3600, log);
+  await scrapeUntil(monitor, (t) => t.includes('nightowl_account_last_poll_success{account="good"} 1'));
+  expect(log).toContainEqual(`the portal has no login at ${portal.url}/api/api/auth/login (HTTP 404: No handler for POST /api/api/auth/login): check the portal's base URL, account "wrongurl"'s baseUrl in NIGHTOWL_ACCOUNTS_FILE=${JSON.stringify(file)}; drop the "/api" at its end (nightowl adds it to every path); the other accounts are polled`);
+
+  const none = accountsFile([
+    { label: "wrongurl", username: a!.username, password: a!.password, baseUrl: `${portal.url}/api` },
+    { label: "refused", username: b!.username, password: "Wr0ng-Passw0rd" },
+  ]);
+  const error = await monitorOf(none, portal.url, 3600, []).then(() => undefined, (e: unknown) => e);
+  expect(error).toMatchObject({ code: "E_CONFIG", exitCode: 2 });
+  expect((error as Error).message).toStartWith(`no account could log in (2); the first: the portal has no login at ${portal.url}/api/api/auth/login `);
+  expect((error as Error).message).not.toContain("Wr0ng");
+});

@@ -103,22 +103,25 @@ export function openAccounts(config: Config, entries: readonly AccountEntry[], a
       const seen = new Set<string>();
       return accounts.flatMap((a) => a.last).filter((d) => !seen.has(d.id) && Boolean(seen.add(d.id)));
     },
-    // Every account at once, each within a poll's deadline. One refused password is that
-    // account's failure, as in every poll after (a WARN line, its families), never the others':
-    // only when the portal refuses every account is the file itself wrong, and the start stops.
+    // Every account at once, each within a poll's deadline. One refused password, or one base
+    // URL without a login (404), is that account's failure, as in every poll after (a WARN line,
+    // its families), never the others': only when every account fails so is the file itself
+    // wrong, and the start stops.
     async login() {
       const refusals = await Promise.all(accounts.map(async (account) => {
         const { entry } = account;
         try {
-          await Promise.race([loginOrExplain(account.client, config, { username: entry.username, tenant: entry.tenant || undefined, baseUrl: displayUrl(entry.baseUrl ?? config.baseUrl), label: entry.label }), rejectOn(AbortSignal.timeout(options.deadlineMs))]);
+          await Promise.race([loginOrExplain(account.client, config, { username: entry.username, tenant: entry.tenant || undefined, baseUrl: displayUrl(entry.baseUrl ?? config.baseUrl), label: entry.label, ownBaseUrl: entry.baseUrl !== undefined }), rejectOn(AbortSignal.timeout(options.deadlineMs))]);
           return undefined;
         } catch (error) {
-          return isNightowlError(error, "E_AUTH") ? error : undefined;
+          return isNightowlError(error, "E_AUTH") || isNightowlError(error, "E_CONFIG") ? error : undefined;
         }
       }));
       const refused = refusals.filter((r) => r !== undefined);
       if (refused.length === accounts.length) {
-        throw refused.length === 1 ? refused[0]! : new NightowlError("E_AUTH", `the portal refused every account's login (${refused.length}); the first: ${refused[0]!.message}`, { cause: refused[0], exitCode: 2 });
+        if (refused.length === 1) throw refused[0]!;
+        const allRefused = refused.every((r) => r.code === "E_AUTH");
+        throw new NightowlError(allRefused ? "E_AUTH" : "E_CONFIG", `${allRefused ? "the portal refused every account's login" : "no account could log in"} (${refused.length}); the first: ${refused[0]!.message}`, { cause: refused[0], exitCode: 2 });
       }
       for (const error of refused) log.warn(`${error.message}; the other accounts are polled`);
     },

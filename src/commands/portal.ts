@@ -43,6 +43,7 @@ export interface Portal {
    * Every command calls it before its first portal call, so a refused login is the same one
    * line and exit code in all of them.
    * @throws NightowlError E_AUTH with exit code 2 ({@link refusedLogin}) when the portal refuses the credentials
+   * @throws NightowlError E_CONFIG ({@link noLoginHere}) when the login endpoint answers 404 (a wrong base URL)
    */
   login(): Promise<void>;
   /** Stops the embedded simulator, if one was started. */
@@ -87,17 +88,18 @@ export async function openPortal(config: Config, log: Logger, demo: boolean | De
 }
 
 /**
- * Logs in once before polling starts. A refusal (HTTP 401/403) is a configuration mistake,
- * not an outage: it stops the command with one line and exit 2, so systemd shows the failure
- * instead of a monitor polling a wrong password forever. Any other failure (the portal down)
- * is left to the first poll, which retries and reports it.
- * @throws NightowlError E_AUTH (exit code 2) when the portal refuses the credentials
+ * Logs in once before polling starts. A refusal (HTTP 401/403) or no login endpoint at the base
+ * URL (404) is a configuration mistake, not an outage: it stops the command with one line and
+ * exit 2, so systemd shows the failure instead of a monitor polling a wrong password or URL
+ * forever. Any other failure (the portal down) is left to the first poll, which retries and
+ * reports it; so is a 404 in a later poll (a proxy's brief one must not stop a running service).
+ * @throws NightowlError E_AUTH or E_CONFIG (exit code 2) when the portal refuses the credentials or has no login at the base URL
  */
 export async function checkFirstLogin(portal: Portal, log: Logger): Promise<void> {
   try {
     await portal.login();
   } catch (error) {
-    if (isNightowlError(error, "E_AUTH")) throw error;
+    if (isNightowlError(error, "E_AUTH") || isNightowlError(error, "E_CONFIG")) throw error;
     log.debug(`first login failed (${describeError(error)}); the first poll tries again`);
   }
 }
@@ -110,15 +112,43 @@ export interface LoginAttempt {
   baseUrl: string;
   /** The account's label in an accounts file. */
   label?: string;
+  /** The base URL is the account's own `baseUrl` in the accounts file, not the setting's. */
+  ownBaseUrl?: boolean;
 }
 
-/** `client.authenticate()`, a refusal turned into {@link refusedLogin}'s line. */
+/**
+ * `client.authenticate()` at a command's first login, a refusal turned into {@link refusedLogin}'s
+ * line and a 404 from the login endpoint into {@link noLoginHere}'s.
+ */
 export async function loginOrExplain(client: NightowlClient, config: Config, attempt: LoginAttempt): Promise<void> {
   try {
     await client.authenticate();
   } catch (error) {
-    throw isNightowlError(error, "E_AUTH") ? refusedLogin(error, config, attempt) : error;
+    if (isNightowlError(error, "E_AUTH")) throw refusedLogin(error, config, attempt);
+    if (error instanceof HttpStatusError && error.status === 404 && error.endpoint === `POST ${LOGIN_PATH}`) throw noLoginHere(error, config, attempt);
+    throw error;
   }
+}
+
+/** The login endpoint below the base URL (client.ts). */
+const LOGIN_PATH = "/api/auth/login";
+
+/**
+ * A login endpoint that is not there (HTTP 404) at a command's first login: the base URL is
+ * wrong, not the portal down, so it is one line (exit 2) naming the URL asked and the setting
+ * it came from. A base URL ending in `/api` is the commonest slip (the API's paths begin with
+ * `/api` themselves): the line says to drop it. Credentials in the URL are never shown.
+ */
+export function noLoginHere(error: HttpStatusError, config: Config, attempt: LoginAttempt): NightowlError {
+  const base = attempt.baseUrl.replace(/\/+$/, "");
+  const answer = error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message;
+  const setting = attempt.ownBaseUrl
+    ? `${attempt.label === undefined ? "the account's" : `account ${JSON.stringify(attempt.label)}'s`} baseUrl in ${givenSetting(config, "accountsFile", JSON.stringify(config.accountsFile))}`
+    : givenSetting(config, "baseUrl", JSON.stringify(displayUrl(config.baseUrl)));
+  // A URL the client asked, so it parses.
+  const path = new URL(base).pathname;
+  const hint = /\/api$/i.test(path) ? `; drop the "${path.slice(-4)}" at its end (nightowl adds it to every path)` : "";
+  return new NightowlError("E_CONFIG", `the portal has no login at ${base}${LOGIN_PATH} (${answer}): check the portal's base URL, ${setting}${hint}`, { cause: error, exitCode: 2 });
 }
 
 /**
