@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { saveEventsFile } from "../src/events/events-file.ts";
 import { emptyDir, parseExposition, runCli, startCli } from "./cli-process.ts";
 
 let sim: Simulator;
@@ -23,6 +24,18 @@ test("refused at the first login: run stops with one line and exit 2, naming wha
   expect(code).toBe(2);
   expect(stdout).toBe("");
   // The zone and "Serving metrics" lines came first, as if the monitor had started.
+  expect(stderr).toBe(
+    `nightowl: the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check the password in NIGHTOWL_PASSWORD, the username in --username and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT)\n`,
+  );
+});
+
+test("refused at the first login with the owner's events in the state folder: still the one line, the events file's line never before it", async () => {
+  const stateDir = emptyDir("refused-events");
+  const start = Date.now();
+  saveEventsFile(join(stateDir, "events.json"), { version: 1, events: [{ id: "pool", device_id: "d1", kind: "expected", start, end: start + 3_600_000 }] });
+  const { code, stdout, stderr } = await runCli(["run", "--base-url", sim.url, "--username", "owner@example.com", "--metrics-port", "0", "--warmup-hours", "0", "--state-dir", stateDir], { NIGHTOWL_PASSWORD: "wrong-password" });
+  expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+  // "events file … read: 1 event in force" came first: the file was read while the monitor was built.
   expect(stderr).toBe(
     `nightowl: the portal refused the login of "owner@example.com" at ${sim.url} (HTTP 401: Invalid username or password): check the password in NIGHTOWL_PASSWORD, the username in --username and, if the account needs one, the tenant (--tenant or NIGHTOWL_TENANT)\n`,
   );

@@ -124,7 +124,7 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   const ownDevices = shard ? shardFilter(shard) : undefined;
   const poll = ownDevices ? async (signal: AbortSignal) => ownDevices(await portal.poll(signal)) : portal.poll;
   registerBuildInfo(registry);
-  // The owner's events, read again whenever `nightowl events` (or an editor) changes the file.
+  // The owner's events, read after the login and again whenever `nightowl events` (or an editor) changes the file.
   const events = createEventsWatch({ path: join(config.stateDir, "events.json"), log, metrics: registerEventsMetrics(registry), at: zonedStamp(config.timezone) });
   // One pipeline per device (buffer, physics, rules), fed by the warm-up and the polls; the
   // analytics families and live scoring consume it, each feeding it the poll it is given
@@ -207,6 +207,9 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
   }
   // After the login: a refused password stops the start with its one line and no other.
   options.onLoggedIn?.();
+  // Read here rather than when made (its line, or a bad file's warning, would come first), and
+  // before the loop, so the first poll's verdicts have the events in force.
+  events.refresh();
   log.info(servingLine(config, server, portal.baseUrl, intervalMs, timeScale, shard));
   if (targets.length) log.info(`Notifications of leak and pump episodes go to ${targets.map((t) => `${t.display} (${t.format})`).join(", ")}`);
   // A poll still in flight gets 1 s to finish, leaving room in the 2 s stop for the rest.

@@ -66,11 +66,23 @@ test("a missing file is no events; a change is read at the next refresh; a bad f
   expect(watch.of("d1")).toEqual([]);
 });
 
+test("nothing is read, nor logged, before the first refresh: run reads the file after its first login", () => {
+  const path = join(dir, "before-login.json");
+  saveEventsFile(path, { version: 1, events: [pool] });
+  const log = recordingLog();
+  const watch = createEventsWatch({ path, log });
+  expect(log.lines).toEqual([]);
+  watch.refresh();
+  expect(log.lines).toEqual([`events file ${path} read: 1 event in force`]);
+  expect(watch.forVerdict("d1", T0 + H)?.id).toBe("pool");
+});
+
 test("a file whose events overlap is told on the sites' clock when run gives one", () => {
   const path = join(dir, "overlap.json");
   writeFileSync(path, JSON.stringify({ version: 1, events: [{ ...pool, start: new Date(T0).toISOString(), end: new Date(T0 + 8 * H).toISOString() }, { ...pool, id: "again", start: new Date(T0 + H).toISOString(), end: new Date(T0 + 2 * H).toISOString() }] }));
   const log = recordingLog();
   const watch = createEventsWatch({ path, log, at: (ms) => localClock("America/Denver").stamp(ms, true) });
+  watch.refresh();
   expect(watch.valid()).toBe(false);
   expect(log.lines).toEqual([expect.stringContaining("event again (2026-07-04 03:00 MDT .. 2026-07-04 04:00 MDT) overlaps event pool (2026-07-04 02:00 MDT .. 2026-07-04 10:00 MDT)")]);
 });
@@ -82,6 +94,7 @@ test("an event booked under a polled device's name is warned of once per version
   const watch = createEventsWatch({ path, log });
   const device = { id: "fbd7d4c1-c427-11ee-b9dd-c77aca6dc052", name: "3967997" } as DeviceSnapshot;
   const poll = (ok: boolean): PollResult => (ok ? { ok, devices: [device], startedAt: T0, durationMs: 1 } : { ok, error: new Error("down"), startedAt: T0, durationMs: 1 });
+  watch.refresh();
   log.lines.length = 0;
   await watch.observe(poll(false));
   expect(log.lines).toEqual([]);

@@ -8,6 +8,9 @@
  * drop a pool fill's silence halfway through it), logs one line per bad version of the file,
  * and sets `nightowl_events_file_valid` to 0 until a good version arrives. A missing file is
  * an empty one (no events yet).
+ *
+ * Nothing is read before the first `refresh` (or poll): `run` reads the file after the portal
+ * took its first login, so a refused password's line is the only one it prints.
  */
 import { statSync } from "node:fs";
 import { describeError } from "../errors.ts";
@@ -36,7 +39,7 @@ export interface EventsWatchMetrics {
 }
 
 export interface EventsWatch extends PollObserver {
-  /** Reads the file again if it changed since the last look; called by each poll. */
+  /** Reads the file the first time, then again if it changed since the last look; called by each poll. */
   refresh(): void;
   /** The event that applies to a device's verdict at `ts` (epoch ms), from the last good file: `EventIndex.forVerdict`. */
   forVerdict(deviceId: string, ts: number): OwnerEvent | undefined;
@@ -96,7 +99,6 @@ export function createEventsWatch(options: EventsWatchOptions): EventsWatch {
     metrics?.fileValid(ok);
   }
 
-  refresh();
   return {
     observe(result) {
       refresh();
