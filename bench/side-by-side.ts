@@ -5,14 +5,15 @@
  * the same kind here differed by nearly 2× for the same commit; a ratio read in one run is the
  * figure to trust.
  *
- *   bun bench/side-by-side.ts --original DIR [--devices 2000] [--python /usr/bin/python3] [--settle 3] [--quiet-intervals 6] [--json]
+ *   bun bench/side-by-side.ts --original DIR [--devices 2000] [--python /usr/bin/python3] [--settle 3] [--quiet-intervals 6] [--monitors original,off,live] [--json]
  *
  * DIR is a checkout of the original monitor (`git clone https://github.com/dgorman/nightowl`);
  * it runs as it is, from its own source, with Debian's python3-requests and
  * python3-prometheus-client (its ML needs more and is off, as the issue measured it). Each
  * monitor polls every 10 s, the configurable minimum: the original asks for every device in
  * one page (it reads only the first), nightowl in pages of 1000 (its limit). nightowl runs twice,
- * with the ML off (the original's setting) and with live scoring.
+ * with the ML off (the original's setting, `off`) and with live scoring (`live`); `--monitors`
+ * picks which run, the first being the one the others are compared with.
  *
  * CPU per poll is what a process used over `--quiet-intervals` 10-second intervals after its
  * first `--settle` polls (the warm-up's history reads and the simulator's first build of each
@@ -157,9 +158,14 @@ async function measure(subject: Subject): Promise<Reading> {
   }
 }
 
+const MONITORS: Record<string, () => Subject> = { original, off: () => nightowl(false), live: () => nightowl(true) };
+const chosen = (textArg("--monitors") ?? "original,off,live").split(",");
+if (!chosen.length || !chosen.every((m) => m in MONITORS)) throw new Error(`--monitors ${chosen.join(",")}: expected a comma-separated list of ${Object.keys(MONITORS).join(", ")}`);
+if (chosen.includes("live") && !existsSync(MODEL)) throw new Error(`--monitors live needs the global model at ${MODEL}`);
+
 const readings: Reading[] = [];
 try {
-  for (const subject of [original(), nightowl(false), ...(existsSync(MODEL) ? [nightowl(true)] : [])]) {
+  for (const subject of chosen.map((m) => MONITORS[m]!())) {
     console.error(`measuring ${subject.name} …`);
     readings.push(await measure(subject));
   }
@@ -173,7 +179,7 @@ if (args.includes("--json")) {
 } else {
   const mb = (n: number) => `${n.toFixed(0)} MB`;
   console.log(`${DEVICES} devices, a poll every ${INTERVAL_S} s, CPU over ${QUIET_INTERVALS} intervals after ${SETTLE} polls; one run, one machine\n`);
-  console.log("| monitor | CPU per poll | vs the original | RSS / peak | page (samples) | scrape p50 / slowest of 20 |");
+  console.log(`| monitor | CPU per poll | vs ${base.name} | RSS / peak | page (samples) | scrape p50 / slowest of 20 |`);
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const r of readings) {
     console.log(
