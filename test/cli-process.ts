@@ -25,6 +25,23 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   return { code, stdout, stderr };
 }
 
+/**
+ * Every command that logs in before its first portal call, run at once with `env`, each
+ * writing (if it wrongly got past the login) under `dir`: the exit code and output of each.
+ */
+export async function everyLoginDoor(env: Record<string, string>, dir: string): Promise<{ command: string; code: number; stdout: string; stderr: string }[]> {
+  const doors = [
+    ["run", "--metrics-port", "0", "--warmup-hours", "0"],
+    ["poll-once"],
+    ["fetch-history", "--days", "1", "--output", join(dir, "history")],
+    ["score", "--from-nightowl", "--days", "1"],
+    ["train", "--from-nightowl", "--days", "1", "--model-path", join(dir, "model.json")],
+    ["report", "--from-nightowl", "--days", "1", "--output", join(dir, "report.html")],
+  ];
+  const results = await Promise.all(doors.map((args) => runCli(args, env)));
+  return results.map((r, i) => ({ command: doors[i]![0]!, ...r }));
+}
+
 export interface LongRunning {
   proc: ReturnType<typeof Bun.spawn>;
   /** Everything written to stderr so far. */

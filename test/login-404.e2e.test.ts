@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../src/sim/server.ts";
-import { emptyDir, runCli, startCli } from "./cli-process.ts";
+import { emptyDir, everyLoginDoor, runCli, startCli } from "./cli-process.ts";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -23,16 +23,8 @@ test("a base URL ending in /api: every command that logs in says the same one li
   const dir = emptyDir("login-404");
   const env = { NIGHTOWL_BASE_URL: `${sim.url}/api`, NIGHTOWL_USERNAME: "owner@example.com", NIGHTOWL_PASSWORD: "right-password" };
   const expected = `nightowl: the portal has no login at ${sim.url}/api/api/auth/login (HTTP 404: No handler for POST /api/api/auth/login): check the portal's base URL, NIGHTOWL_BASE_URL=${JSON.stringify(`${sim.url}/api`)}; drop the "/api" at its end (nightowl adds it to every path)\n`;
-  const doors = [
-    ["run", "--metrics-port", "0", "--warmup-hours", "0"],
-    ["poll-once"],
-    ["fetch-history", "--days", "1", "--output", join(dir, "history")],
-    ["score", "--from-nightowl", "--days", "1"],
-    ["train", "--from-nightowl", "--days", "1", "--model-path", join(dir, "model.json")],
-    ["report", "--from-nightowl", "--days", "1", "--output", join(dir, "report.html")],
-  ];
-  const results = await Promise.all(doors.map((args) => runCli(args, env)));
-  expect(results.map((r, i) => ({ command: doors[i]![0], code: r.code, stdout: r.stdout, stderr: r.stderr }))).toEqual(doors.map((args) => ({ command: args[0], code: 2, stdout: "", stderr: expected })));
+  const results = await everyLoginDoor(env, dir);
+  expect(results).toEqual(["run", "poll-once", "fetch-history", "score", "train", "report"].map((command) => ({ command, code: 2, stdout: "", stderr: expected })));
   expect(readdirSync(dir)).toEqual([]);
 });
 
