@@ -78,6 +78,21 @@ test("hasNext forever with new devices every page: stops at the first page's tot
   expect(r.stderr).toMatch(/^\S+ \[WARN\] POST \/api\/entitiesQuery\/find: the portal still says hasNext after 4 pages \(totalPages 3\); stopped there\n$/);
 });
 
+test("an honest account of more pages than a poll reads: the first 1,000 pages polled, one warning naming the page size", async () => {
+  const p = portal((_req, url, n) => {
+    if (url.pathname !== "/api/entitiesQuery/find") return undefined;
+    const id = `${n.toString(16).padStart(8, "0")}-11ee-11ee-8a3c-0123456789ab`;
+    return page([entity(id, `well-${n}`)], true, 1_500);
+  });
+  const r = await runCli(["poll-once", "--json", "--log-level", "warn"], portalEnv(p));
+  expect(r.code).toBe(0);
+  expect(p.count("/api/entitiesQuery/find")).toBe(1_000);
+  expect(JSON.parse(r.stdout)).toHaveLength(1_000);
+  expect(r.stderr).toMatch(
+    /^\S+ \[WARN\] POST \/api\/entitiesQuery\/find: the account has 1,500 pages of 5 devices and a poll reads at most 1,000; only the first 1,000 devices are polled: raise the page size \(NIGHTOWL_PAGE_SIZE or --page-size, up to 1000\)\n$/,
+  );
+});
+
 test("an answer over NIGHTOWL_MAX_RESPONSE_MB fails the call with one line; a gzip bomb stops there too", async () => {
   const huge = portal((_req, url) => (url.pathname === "/api/entitiesQuery/find" ? new Response(`{"data":[],"pad":"${"x".repeat(3 << 20)}"}`) : undefined));
   const r = await runCli(["poll-once", ...QUIET, "--max-response-mb", "1"], portalEnv(huge));

@@ -42,7 +42,16 @@ export async function listDevices(call: PortalCall, log: Logger, query: DeviceQu
   const devices: DeviceSnapshot[] = [];
   // The first page's totalPages bounds the walk (one more page allows for a device added meanwhile).
   let lastPage = MAX_PAGES - 1;
+  let accountPages = 0;
   for (let page = 0; ; page++) {
+    if (page > lastPage && accountPages > MAX_PAGES) {
+      // An account bigger than the walk's bound, read in small pages: say what is left out and the fix.
+      log.warn(
+        `POST /api/entitiesQuery/find: the account has ${accountPages.toLocaleString("en-US")} pages of ${pageSize} devices and a poll reads at most ${MAX_PAGES.toLocaleString("en-US")}; ` +
+          `only the first ${devices.length.toLocaleString("en-US")} devices are polled: raise the page size (NIGHTOWL_PAGE_SIZE or --page-size, up to 1000)`,
+      );
+      break;
+    }
     if (page > lastPage) {
       log.warn(`POST /api/entitiesQuery/find: the portal still says hasNext after ${page} pages (totalPages ${lastPage === MAX_PAGES - 1 ? "beyond " + MAX_PAGES : lastPage}); stopped there`);
       break;
@@ -63,7 +72,10 @@ export async function listDevices(call: PortalCall, log: Logger, query: DeviceQu
       latestValues,
     };
     const result = await call({ method: "POST", path: "/api/entitiesQuery/find", body, signal: query.signal }, EntityDataPageSchema);
-    if (page === 0 && Number.isSafeInteger(result.totalPages) && result.totalPages >= 1) lastPage = Math.min(lastPage, result.totalPages);
+    if (page === 0 && Number.isSafeInteger(result.totalPages) && result.totalPages >= 1) {
+      accountPages = result.totalPages;
+      lastPage = Math.min(lastPage, result.totalPages);
+    }
     let fresh = 0;
     for (const entity of result.data) {
       const id = entity.entityId.id;
