@@ -56,20 +56,35 @@ export function processMemory(pid: number): { rss: number; peak: number } | null
   }
 }
 
+/**
+ * Prints to stderr, every 2 s until stopped, a process's resident memory and peak with the
+ * devices warmed and the polls logged so far, and the phase `phase()` names: where a peak comes.
+ */
+export function traceMemory(pid: number, log: { polls: number[]; warmed: () => number }, phase: () => string = () => ""): { stop(): void } {
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    const m = processMemory(pid);
+    if (m) console.error(`${((Date.now() - t0) / 1000).toFixed(0)} s: RSS ${m.rss.toFixed(0)} MB, peak ${m.peak.toFixed(0)} MB, ${log.warmed()} warmed, ${log.polls.length} polls ${phase()}`);
+  }, 2000);
+  return { stop: () => clearInterval(timer) };
+}
+
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A monitor's log as it comes: the device count of each "Polled N device(s)" line, and a tail. */
-export function followPolls(stream: ReadableStream<Uint8Array>): { polls: number[]; tail: () => string } {
+/** A monitor's log as it comes: the device count of each "Polled N device(s)" line, the devices warmed so far, and a tail. */
+export function followPolls(stream: ReadableStream<Uint8Array>): { polls: number[]; warmed: () => number; tail: () => string } {
   const polls: number[] = [];
+  let warmed = 0;
   const { tail } = followLines(stream, (line) => {
     const m = /Polled (\d+) device/.exec(line);
     if (m) polls.push(Number(m[1]));
+    else if (line.includes("warmed device ")) warmed++;
   });
-  return { polls, tail };
+  return { polls, warmed: () => warmed, tail };
 }
 
 /** `--name value` of this bench's command line as a number, `fallback` when absent; throws unless `valid`. */

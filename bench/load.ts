@@ -12,7 +12,10 @@
  * page share the loopback and the server's one thread, so their p99 grows with the page's
  * size (bandwidth), whatever the poll does.
  *
- *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--quiet-intervals 6] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--lag-probe] [--json]
+ *   bun bench/load.ts [--devices 50] [--seconds 30] [--connections 1,4,32] [--interval 10] [--quiet-intervals 6] [--page-size 5] [--warmup-hours 48] [--ml off] [--identity] [--lag-probe] [--trace] [--json]
+ *
+ * `--trace` prints to stderr, every 2 s, the monitor's resident memory and peak with the devices
+ * warmed, the polls logged and the bench's phase: where in the run a peak comes.
  *
  * `--lag-probe` preloads bench/lag-probe.ts into the monitor and reports, for the warm-up, the
  * quiet intervals and each load, the longest stretches the event loop did not turn (wall and
@@ -36,7 +39,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
-import { childEnv, CLI, cpuSeconds, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
+import { childEnv, CLI, cpuSeconds, followPolls, MODEL, numberArg, processMemory, ROOT, traceMemory, until } from "./child-log.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => numberArg(name, fallback);
@@ -202,6 +205,7 @@ const probe = LAG_FILE ? ["--preload", join(ROOT, "bench", "lag-probe.ts")] : []
 const monitor = Bun.spawn([process.execPath, ...probe, CLI, ...argv], { cwd: ROOT, env: childEnv({ NIGHTOWL_PASSWORD: "load-bench-password", ...(LAG_FILE ? { LAG_PROBE_FILE: LAG_FILE } : {}) }), stdout: "ignore", stderr: "pipe" });
 const phases: { name: string; fromMs: number; toMs: number }[] = [];
 const log = followPolls(monitor.stderr as ReadableStream<Uint8Array>);
+const trace = args.includes("--trace") ? traceMemory(monitor.pid, log, () => (phases.length ? `(after ${phases.at(-1)!.name})` : "")) : undefined;
 let result: Record<string, unknown>;
 try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 20_000, log.tail);
@@ -292,6 +296,7 @@ try {
     ...(LAG_FILE ? { stalls: phases.map((p) => ({ phase: p.name, ...stallSummary(stalls, p.fromMs, p.toMs) })) } : {}),
   };
 } finally {
+  trace?.stop();
   monitor.kill("SIGTERM");
   await monitor.exited;
   await sim.stop();

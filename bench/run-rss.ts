@@ -6,7 +6,10 @@
  * what the JavaScript heap holds after a full collection (bench/heap-report.ts) and the
  * resident memory after it: live data against the collector's headroom.
  *
- *   bun bench/run-rss.ts [--devices 50] [--warmup-hours 48] [--polls 3] [--heap] [--json]
+ *   bun bench/run-rss.ts [--devices 50] [--warmup-hours 48] [--polls 3] [--heap] [--trace] [--json]
+ *
+ * `--trace` prints to stderr, every 2 s, the resident memory with the devices warmed and the
+ * polls logged so far: where in the start a peak comes.
  *
  * The simulator runs in this process, so its memory is not the monitor's. Figures are
  * reported, never asserted.
@@ -15,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator } from "../src/sim/server.ts";
-import { childEnv, CLI, followPolls, MODEL, numberArg, processMemory, ROOT, until } from "./child-log.ts";
+import { childEnv, CLI, followPolls, MODEL, numberArg, processMemory, ROOT, traceMemory, until } from "./child-log.ts";
 
 const flag = (name: string, fallback: number) => numberArg(name, fallback, (v) => v >= 0 && Number.isFinite(v), "a number ≥ 0");
 const DEVICES = flag("--devices", 50);
@@ -34,6 +37,8 @@ const argv = [
   "--metrics-host", "127.0.0.1",
   "--metrics-port", "0",
   "--poll-interval", "10",
+  // The default of 5 reads at most 5,000 devices (1,000 pages); a fleet reads big pages.
+  "--page-size", "1000",
   "--warmup-hours", String(WARMUP_HOURS),
   "--ml-enabled", "true",
   "--ml-inference-interval", "1",
@@ -44,6 +49,7 @@ const preload = HEAP ? ["--preload", join(import.meta.dir, "heap-report.ts")] : 
 const env = childEnv({ NIGHTOWL_PASSWORD: "rss-bench-password", ...(HEAP ? { NIGHTOWL_BENCH_HEAP_REPORT: heapFile } : {}) });
 const monitor = Bun.spawn([process.execPath, ...preload, CLI, ...argv], { cwd: ROOT, env, stdout: "ignore", stderr: "pipe" });
 const log = followPolls(monitor.stderr as ReadableStream<Uint8Array>);
+const trace = process.argv.includes("--trace") ? traceMemory(monitor.pid, log) : undefined;
 try {
   await until("metrics URL", () => /Serving metrics on (\S+)/.test(log.tail()), 30_000, log.tail);
   const url = /Serving metrics on (\S+)/.exec(log.tail())![1]!;
@@ -62,7 +68,7 @@ try {
   const memory = processMemory(monitor.pid);
   const mem = { rssMb: memory?.rss ?? Number.NaN, peakMb: memory?.peak ?? Number.NaN };
   const polls = log.polls.length;
-  let heap: { rssBytes: number; heapBytes: number; typedArrayBytes: number; objects: number; top: Array<{ kind: string; count: number; bytes: number }> } | undefined;
+  let heap: { rssBytes: number; heapBytes: number; heapCapacityBytes: number; typedArrayBytes: number; objects: number; top: Array<{ kind: string; count: number; bytes: number }>; owners: Array<{ owner: string; count: number; bytes: number }> } | undefined;
   if (HEAP) {
     monitor.kill("SIGUSR2");
     await until("heap report", () => existsSync(heapFile), 600_000, log.tail);
@@ -77,11 +83,14 @@ try {
     console.log(`| ${DEVICES.toLocaleString("en-US")} | ${WARMUP_HOURS} h | ${polls} | ${scored.toLocaleString("en-US")} | ${mem.rssMb.toFixed(0)} MB | ${mem.peakMb.toFixed(0)} MB |`);
     if (heap) {
       const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-      console.log(`\nAfter a full collection: heap ${mb(heap.heapBytes)} (typed arrays' storage ${mb(heap.typedArrayBytes)}, ${heap.objects.toLocaleString("en-US")} objects), resident ${(heap.rssBytes / 2 ** 20).toFixed(0)} MB`);
+      console.log(`\nAfter a full collection: heap ${mb(heap.heapBytes)} of a capacity of ${mb(heap.heapCapacityBytes)} (typed arrays' storage ${mb(heap.typedArrayBytes)}, ${heap.objects.toLocaleString("en-US")} objects), resident ${(heap.rssBytes / 2 ** 20).toFixed(0)} MB`);
       for (const t of heap.top) console.log(`  ${mb(t.bytes).padStart(9)}  ${t.count.toLocaleString("en-US").padStart(9)}  ${t.kind}`);
+      console.log("\nBy holder (the kind and property that first points at them):");
+      for (const t of heap.owners) console.log(`  ${mb(t.bytes).padStart(9)}  ${t.count.toLocaleString("en-US").padStart(9)}  ${t.owner}`);
     }
   }
 } finally {
+  trace?.stop();
   monitor.kill("SIGTERM");
   await monitor.exited;
   await sim.stop();
