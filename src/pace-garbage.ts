@@ -12,7 +12,8 @@
  * process from 655 to 1,053 MB within one poll. `Bun.gc(false)` is Bun's documented request
  * for an asynchronous collection (and asks mimalloc to return freed memory); asked for at most
  * once per `everyMs`, it costs about a millisecond of the main thread, and the peak stays near
- * the live data (676 MB in the same run). Under a runtime without `Bun.gc`, nothing.
+ * the live data (676 MB in the same run). What outlives the young collections is for
+ * `boundGarbage`. Under a runtime without `Bun.gc`, nothing.
  */
 
 /** Milliseconds between two requests: the garbage made meanwhile is what the peak may hold above the live data. */

@@ -10,6 +10,7 @@ import type { RecentHistorySource } from "./history/recent-source.ts";
 import type { DeviceSnapshot } from "./nightowl/snapshot.ts";
 import { describeError } from "./errors.ts";
 import type { PollObserver, PollResult } from "./nightowl/poll-result.ts";
+import { boundGarbage } from "./bound-garbage.ts";
 import { paceGarbage } from "./pace-garbage.ts";
 import { yieldToServer } from "./yield-to-server.ts";
 
@@ -58,8 +59,10 @@ export function createWarmUp(options: WarmUpOptions): PollObserver {
             await yieldToServer();
             target.warm(device, found.frame);
           }
-          // The frame and what warming made of it are garbage now: thousands of devices' worth must not pile up.
+          // The frame and what warming made of it are garbage now: thousands of devices' worth must
+          // not pile up, in the young generation nor (frames held across a history call's wait) in the old.
           paceGarbage();
+          boundGarbage();
           options.log.info(`warmed device ${device.name} from ${found.frame.ts.length} rows of history from ${found.source}`);
         }
       };

@@ -38,6 +38,7 @@ import { RequestGate } from "../nightowl/request-gate.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { parseTarget } from "../notify/target.ts";
 import { startPollLoop, type PollLoop } from "../poll-loop.ts";
+import { boundGarbage } from "../bound-garbage.ts";
 import { parseShard, shardFilter } from "../shard.ts";
 import { createLiveStatusSource, type LiveStatusSource } from "../status/live-source.ts";
 import { createWarmUp } from "../warm-up.ts";
@@ -190,6 +191,9 @@ export async function startMonitor(config: Config, log: Logger, options: Monitor
     // Last: every family of this poll is written; render the page scrapes get (they are served
     // the previous one meanwhile), so the next poll starts with this one's page in place.
     { observe: () => exposition.refresh() },
+    // After the page: the poll's objects are garbage now, and a full collection sweeps them
+    // before the next poll adds its own (see bound-garbage.ts).
+    { observe: () => void boundGarbage() },
   ];
   let loop: PollLoop | undefined;
   let server: MetricsServer;

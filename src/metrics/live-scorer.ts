@@ -23,6 +23,7 @@ import type { PollObserver, PollResult } from "../nightowl/poll-result.ts";
 import type { DeviceSnapshot } from "../nightowl/snapshot.ts";
 import { slicer } from "../yield-to-server.ts";
 import { TOP_CONTRIBUTIONS, TOP_VALUES, type DeviceLabels, type InferenceRecord, type MlMetrics } from "./ml.ts";
+import { boundGarbage } from "../bound-garbage.ts";
 import { paceGarbage } from "../pace-garbage.ts";
 import { stageSuccess } from "./stage-success.ts";
 
@@ -116,6 +117,7 @@ export function createLiveScorer(options: LiveScorerOptions): LiveScorer {
       state.scoredTs = pipeline.buffer.lastTs;
       // 26 h of rows per device at the first poll.
       paceGarbage();
+      boundGarbage();
       return;
     }
     for (const row of pipeline.rowsAfter(state.scoredTs)) state.stage.push(row, pipeline.rules.rules());
