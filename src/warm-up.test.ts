@@ -83,6 +83,20 @@ test("each device is warmed once; a history that cannot be read is one warning, 
   expect(warnings[0]).toContain("the portal: portal said 503");
 });
 
+test("a history read but empty is one info line for the device, and no warming", async () => {
+  const warmed: string[] = [];
+  const log = recordingLogger();
+  const warmUp = createWarmUp({
+    sources: [{ name: "the portal", read: async (device) => ({ deviceId: device.id, deviceName: device.name, userLabel: device.userLabel, ts: new Float64Array(0), columns: {} }) }],
+    targets: [{ warm: (device) => void warmed.push(device.id) }],
+    spanMs: 26 * 3_600_000,
+    log,
+  });
+  await warmUp.observe(ok(devices.slice(0, 1)));
+  expect(warmed).toEqual([]);
+  expect(log.lines).toEqual([`info no history in the 26 h before the newest reading of device ${devices[0]!.name}; its windows fill from polls`]);
+});
+
 test("Prometheus fills a device the portal cannot; a device neither can give is one warning naming both", async () => {
   // A loopback stand-in for Prometheus' query_range, serving what the simulator's portal holds
   // for the first device only, as series of nightowl_telemetry_value.

@@ -53,6 +53,8 @@ export function createWarmUp(options: WarmUpOptions): PollObserver {
           const found = await readHistory(options.sources, device, newest + 1 - options.spanMs, newest + 1);
           if ("failures" in found) {
             if (found.failures.length > 0) options.log.warn(`could not read the recent history of device ${device.name}; its windows fill from polls instead: ${found.failures.join("; ")}`);
+            // Read, but empty (a portal that keeps less history than the span): said, so every device has its line.
+            else options.log.info(`no history in the ${options.spanMs / 3_600_000} h before the newest reading of device ${device.name}; its windows fill from polls`);
             continue;
           }
           for (const target of options.targets) {
