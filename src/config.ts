@@ -10,6 +10,7 @@ import * as v from "valibot";
 import { isIP } from "node:net";
 import { describeNumber, notAllowedMessage, parseNumber, type NumberRule } from "./number-rule.ts";
 import { isShardSpec } from "./shard.ts";
+import { MAX_PAGES, MAX_PAGE_SIZE } from "./nightowl/device-list.ts";
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_SUMMARY_KEYS, DEFAULT_TIMESERIES_KEYS } from "./nightowl/keys.ts";
 import { isTimeZone } from "./physics/zone-offsets.ts";
 
@@ -76,12 +77,7 @@ const timeZone = () =>
     v.check(isTimeZone, "an IANA time zone such as UTC or America/Chicago"),
   );
 
-/**
- * The largest device page asked for. The portal states no maximum; ThingsBoard serves any size,
- * but a page is one response held whole in memory (about 3 KB a device with the default keys),
- * so 1000 keeps one answer near 3 MB while 10,000 devices still take only 10 calls a poll.
- */
-export const MAX_PAGE_SIZE = 1000;
+export { MAX_PAGE_SIZE };
 
 /** The per-device family groups NIGHTOWL_METRICS_EXCLUDE may name (src/metrics/exclude.ts). */
 export const METRIC_GROUPS = ["telemetry", "attributes", "analytics", "ml", "ml_features"] as const;
@@ -96,7 +92,7 @@ export const SETTINGS = {
   tenant: { env: "NIGHTOWL_TENANT", flag: "--tenant <tenant>", help: "tenant identifier, if the account needs one", schema: text() },
   baseUrl: { env: "NIGHTOWL_BASE_URL", flag: "--base-url <url>", help: "portal API base URL", schema: url(), default: "https://portal.watersystem.live" },
   pollIntervalSeconds: { env: "NIGHTOWL_POLL_INTERVAL_SECONDS", flag: "--poll-interval <seconds>", ...bounded((r) => `seconds between polls (${r})`, 10, 86_400, "seconds"), default: "60" },
-  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", ...bounded((r) => `devices per page of the device query (${r}); every page is read, so big fleets want big pages`, 1, MAX_PAGE_SIZE), default: "5" },
+  pageSize: { env: "NIGHTOWL_PAGE_SIZE", flag: "--page-size <n>", ...bounded((r) => `devices per page of the device query (${r}); a poll reads up to ${MAX_PAGES.toLocaleString("en-US")} pages, so big fleets want big pages`, 1, MAX_PAGE_SIZE), default: "5" },
   shard: { env: "NIGHTOWL_SHARD", flag: "--shard <i/n>", help: "poll only shard i of n (0-based; by a stable hash of the device id); auto/n takes i from the host name's ordinal (StatefulSet pod nightowl-2 → 2)", schema: v.pipe(text(), v.check(isShardSpec, "i/n with 0 ≤ i < n ≤ 1024, or auto/n")) },
   portalConcurrency: { env: "NIGHTOWL_PORTAL_CONCURRENCY", flag: "--portal-concurrency <n>", ...bounded((r) => `portal calls in flight at most (${r}), over every account and the warm-up; a 429's Retry-After pauses them all`, 1, 64, "calls"), default: "4" },
   timeseriesKeys: { env: "NIGHTOWL_TIMESERIES_KEYS", flag: "--timeseries-keys <keys>", help: "comma-separated telemetry keys", schema: keyList(), default: DEFAULT_TIMESERIES_KEYS.join(",") },

@@ -66,25 +66,25 @@ test("hasNext forever with the same devices: stops after one repeated page, one 
   expect(r.stderr).toMatch(/^\S+ \[WARN\] POST \/api\/entitiesQuery\/find: page 1 says hasNext but repeats devices already read; stopped there\n$/);
 });
 
-test("hasNext forever with new devices every page: stops at the first page's totalPages (+1), one warning", async () => {
+/** poll-once against a portal that says hasNext on every page, each with one new device, and totalPages `totalPages`. */
+async function pollNewDevicesEveryPage(totalPages: number) {
   const p = portal((_req, url, n) => {
     if (url.pathname !== "/api/entitiesQuery/find") return undefined;
     const id = `${n.toString(16).padStart(8, "0")}-11ee-11ee-8a3c-0123456789ab`;
-    return page([entity(id, `well-${n}`)], true, 3);
+    return page([entity(id, `well-${n}`)], true, totalPages);
   });
-  const r = await runCli(["poll-once", "--json", "--log-level", "warn"], portalEnv(p));
+  return { p, r: await runCli(["poll-once", "--json", "--log-level", "warn"], portalEnv(p)) };
+}
+
+test("hasNext forever with new devices every page: stops at the first page's totalPages (+1), one warning", async () => {
+  const { p, r } = await pollNewDevicesEveryPage(3);
   expect(r.code).toBe(0);
   expect(p.count("/api/entitiesQuery/find")).toBe(4);
   expect(r.stderr).toMatch(/^\S+ \[WARN\] POST \/api\/entitiesQuery\/find: the portal still says hasNext after 4 pages \(totalPages 3\); stopped there\n$/);
 });
 
 test("an honest account of more pages than a poll reads: the first 1,000 pages polled, one warning naming the page size", async () => {
-  const p = portal((_req, url, n) => {
-    if (url.pathname !== "/api/entitiesQuery/find") return undefined;
-    const id = `${n.toString(16).padStart(8, "0")}-11ee-11ee-8a3c-0123456789ab`;
-    return page([entity(id, `well-${n}`)], true, 1_500);
-  });
-  const r = await runCli(["poll-once", "--json", "--log-level", "warn"], portalEnv(p));
+  const { p, r } = await pollNewDevicesEveryPage(1_500);
   expect(r.code).toBe(0);
   expect(p.count("/api/entitiesQuery/find")).toBe(1_000);
   expect(JSON.parse(r.stdout)).toHaveLength(1_000);
